@@ -11,7 +11,9 @@ const pinned = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).pack
 
 function pnpmVersion() {
   try {
-    return execSync('pnpm --version', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execSync('pnpm --version', { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     return undefined;
   }

@@ -10,9 +10,22 @@ import { parse } from 'yaml';
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
 const root = join(pkg, '..', '..');
-const check = process.argv.includes('--check');
+const argv = process.argv.slice(2);
+const check = argv.includes('--check');
+// --dir lets tests check a copy of the generated folder.
+const dirIndex = argv.indexOf('--dir');
+const outDir = dirIndex >= 0 ? argv[dirIndex + 1] : join(pkg, 'src', 'generated');
 const bin = join(pkg, 'node_modules', '.bin', 'openapi-typescript');
-const args = ['--redocly', join(root, 'redocly.yaml'), '--alphabetize', '--root-types', '--root-types-no-schema-prefix'];
+const args = [
+  join(root, 'openapi', 'envoy.yaml'),
+  '--redocly',
+  join(root, 'redocly.yaml'),
+  '--output',
+  join(outDir, 'envoy.ts'),
+  '--alphabetize',
+  '--root-types',
+  '--root-types-no-schema-prefix',
+];
 let failed = false;
 
 try {
@@ -21,7 +34,7 @@ try {
   failed = true;
 }
 
-const jsonPath = join(pkg, 'src', 'generated', 'openapi.json');
+const jsonPath = join(outDir, 'openapi.json');
 const contract = parse(readFileSync(join(root, 'openapi', 'envoy.yaml'), 'utf8'));
 const json = `${JSON.stringify(contract, null, 2)}\n`;
 if (check) {
@@ -39,6 +52,8 @@ if (check) {
   writeFileSync(jsonPath, json);
 }
 if (failed) {
-  console.error('Generated files are out of date or were edited by hand: run `pnpm generate` and commit the result.');
+  console.error(
+    'Generated files are out of date or were edited by hand: run `pnpm generate` and commit the result.',
+  );
   process.exit(1);
 }
