@@ -27,8 +27,12 @@ export function report(title, baselineName, baselineTimes, candidateName, candid
   const b = median(baselineTimes);
   const c = median(candidateTimes);
   console.log(`\n${title}`);
-  console.log(`  ${baselineName.padEnd(44)} median ${b.toFixed(1).padStart(9)} ms  (runs: ${baselineTimes.map((t) => t.toFixed(0)).join(', ')})`);
-  console.log(`  ${candidateName.padEnd(44)} median ${c.toFixed(1).padStart(9)} ms  (runs: ${candidateTimes.map((t) => t.toFixed(0)).join(', ')})`);
+  console.log(
+    `  ${baselineName.padEnd(44)} median ${b.toFixed(1).padStart(9)} ms  (runs: ${baselineTimes.map((t) => t.toFixed(0)).join(', ')})`,
+  );
+  console.log(
+    `  ${candidateName.padEnd(44)} median ${c.toFixed(1).padStart(9)} ms  (runs: ${candidateTimes.map((t) => t.toFixed(0)).join(', ')})`,
+  );
   console.log(`  ratio baseline/candidate: ${(b / c).toFixed(2)}x`);
   return { title, baseline: b, candidate: c, ratio: b / c };
 }
