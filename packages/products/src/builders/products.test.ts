@@ -157,9 +157,7 @@ describe('houdiniJob', () => {
   it('rejects an unknown operation, an empty upload list and a missing ROP', () => {
     const { ropNodePath: _r, ...noRop } = hou;
     expect(
-      fieldErrorsOf(
-        () => houdiniJob({ ...noRop, operation: 'composite' as never, outputUpload: [] }) as never,
-      ),
+      fieldErrorsOf(() => houdiniJob({ ...noRop, operation: 'composite', outputUpload: [] } as never)),
     ).toEqual([
       { field: 'operation', message: 'must be one of "render", "batch", "sim" (got "composite")' },
       { field: 'ropNodePath', message: 'is required: the ROP node path, e.g. "/out/mantra1"' },
