@@ -100,35 +100,31 @@ describe('the builders', () => {
     houdiniJob({ ...hou, operation: 'sim' });
     // @ts-expect-error Houdini does not composite
     houdiniJob({ ...hou, operation: 'composite' });
-    // @ts-expect-error Maya has no choice of operation
-    mayaJob({
+    const maya = {
       ...common,
       path: '/p/s.ma',
       outputWidth: 1,
       outputHeight: 1,
       outputPrefix: 'a',
-      outputFormat: 'exr',
-      operation: 'render',
-    });
+      outputFormat: 'x',
+    };
+    // @ts-expect-error Maya has no choice of operation
+    mayaJob({ ...maya, operation: 'render' });
   });
 
   it('reject wrongly typed options', () => {
-    // @ts-expect-error width is a number
-    cinema4dJob({
+    const c4d = {
       ...common,
       path: '/p/s.c4d',
-      outputWidth: '1920',
+      outputWidth: 1,
       outputHeight: 1,
       outputPrefix: 'a',
-      outputFormat: 'tiff',
-    });
+      outputFormat: 'x',
+    };
+    // @ts-expect-error width is a number
+    cinema4dJob({ ...c4d, outputWidth: '1920' });
+    const hou = { ...common, path: '/p/s.hip', ropNodeType: 'ifd', ropNodePath: '/out/m' };
     // @ts-expect-error outputUpload is a list
-    houdiniJob({
-      ...common,
-      path: '/p/s.hip',
-      ropNodeType: 'ifd',
-      ropNodePath: '/out/m',
-      outputUpload: '/p/.+',
-    });
+    houdiniJob({ ...hou, outputUpload: '/p/.+' });
   });
 });
