@@ -1,0 +1,155 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { DEMO_USER } from './catalogue.js';
+import { startEmulator } from './emulator.js';
+import type { EmulatorOptions, EmulatorUser, MachineCatalogue, ProductVersion } from './types.js';
+
+const USAGE = `Usage: gm-envoy-emulator [options]
+
+  --port N                   port to listen on (default 8090; 0 picks a free one)
+  --host HOST                interface to bind (default 127.0.0.1)
+  --data-dir DIR             state and remote store folder (default: a temp folder removed on exit)
+  --user EMAIL:KEY[:CREDITS] an account (repeatable); default the demo user
+  --products FILE            JSON array of product versions replacing the default catalogue
+  --machines FILE            JSON object {product: {operation: [machine, ...]}} replacing the default machines
+  --bandwidth BYTES_PER_SEC  upload bandwidth limit (default unlimited)
+  --time-scale N             multiplies simulated durations (default 1)
+  --frame-seconds N          seconds one frame takes before scaling (default 1)
+  --help                     show this help`;
+
+class UsageError extends Error {}
+
+function number(flag: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < min)
+    throw new UsageError(`--${flag} must be a number of at least ${min}, got "${value}"`);
+  return n;
+}
+
+function json<T>(flag: string, file: string | undefined, check: (v: unknown) => boolean): T | undefined {
+  if (file === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`--${flag} ${file}: ${(err as Error).message}`);
+  }
+  if (!check(value)) throw new UsageError(`--${flag} ${file}: unexpected shape (see the README)`);
+  return value as T;
+}
+
+function parseUser(spec: string): EmulatorUser {
+  const parts = spec.split(':');
+  const [email, accessKey, credits] = parts;
+  if (!email?.includes('@') || !accessKey || parts.length > 3) {
+    throw new UsageError(`--user must be EMAIL:ACCESS_KEY[:CREDITS], got "${spec}"`);
+  }
+  const user: EmulatorUser = { email, accessKey };
+  const c = number('user credits', credits, 0);
+  if (c !== undefined) user.credits = c;
+  return user;
+}
+
+/** Parses the command line into emulator options (throws UsageError on bad flags). */
+function options(argv: string[]): EmulatorOptions | 'help' {
+  let parsed: ReturnType<typeof parse>;
+  function parse() {
+    return parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'data-dir': { type: 'string' },
+        user: { type: 'string', multiple: true },
+        products: { type: 'string' },
+        machines: { type: 'string' },
+        bandwidth: { type: 'string' },
+        'time-scale': { type: 'string' },
+        'frame-seconds': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    });
+  }
+  try {
+    parsed = parse();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  const port = number('port', v.port, 0) ?? 8090;
+  if (!Number.isInteger(port) || port > 65535)
+    throw new UsageError(`--port must be an integer 0-65535, got "${v.port}"`);
+  const opts: EmulatorOptions = { port };
+  if (v.host) opts.host = v.host;
+  if (v['data-dir']) opts.dataDir = v['data-dir'];
+  if (v.user) opts.users = v.user.map(parseUser);
+  const products = json<ProductVersion[]>('products', v.products, Array.isArray);
+  if (products) opts.products = products;
+  const machines = json<MachineCatalogue>(
+    'machines',
+    v.machines,
+    (x) => typeof x === 'object' && x !== null && !Array.isArray(x),
+  );
+  if (machines) opts.machines = machines;
+  const bandwidth = number('bandwidth', v.bandwidth, 1);
+  if (bandwidth !== undefined) opts.bandwidth = bandwidth;
+  const timeScale = number('time-scale', v['time-scale'], 0);
+  if (timeScale !== undefined) opts.timeScale = timeScale;
+  const frameSeconds = number('frame-seconds', v['frame-seconds'], 0);
+  if (frameSeconds !== undefined) opts.frameSeconds = frameSeconds;
+  return opts;
+}
+
+/** Runs the `gm-envoy-emulator` command; resolves to an exit code when it fails to start. */
+export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  let opts: EmulatorOptions | 'help';
+  try {
+    opts = options(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`gm-envoy-emulator: ${err.message}\n\n${USAGE}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (opts === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const emulator = await startEmulator(opts);
+  const lines = [
+    `GridMarkets Envoy emulator listening on ${emulator.url}`,
+    `data directory: ${emulator.dataDir}`,
+  ];
+  if (!opts.users) {
+    lines.push(
+      `demo user: ${DEMO_USER.email}  access key: ${DEMO_USER.accessKey}  password: ${DEMO_USER.password}`,
+    );
+  } else {
+    lines.push(`users: ${opts.users.map((u) => u.email).join(', ')}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`${signal}: shutting down\n`);
+    emulator.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`gm-envoy-emulator: ${(err as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`gm-envoy-emulator: ${(err as Error).message}\n`);
+  process.exit(1);
+});

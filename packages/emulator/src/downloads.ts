@@ -1,0 +1,89 @@
+import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import type { Runtime } from './runtime.js';
+import type { ProjectRecord } from './store.js';
+
+/** Compiles a watch pattern as an anchored full match, or null when it is not a valid regex. */
+export function watchRegex(pattern: string): RegExp | null {
+  try {
+    return new RegExp(`^(?:${pattern})$`);
+  } catch {
+    return null;
+  }
+}
+
+/** Where a result file lands inside a download folder, or null when it would leave it. */
+export function downloadTarget(project: string, remote: string, folder: string): string | null {
+  const prefix = `/${project}/render_results/`;
+  const below = remote.startsWith(prefix) ? remote.slice(prefix.length) : remote.slice(project.length + 2);
+  const parts = below.split('/');
+  if (parts.some((p) => p === '..' || p === '')) return null;
+  const root = resolve(folder);
+  const target = resolve(root, ...parts);
+  const rel = relative(root, target);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return null;
+  return target;
+}
+
+/** Records the downloads a new result file needs, one per matching watch rule. */
+export function planDownloads(project: ProjectRecord, remote: string): void {
+  for (const [pattern, folder] of Object.entries(project.watch)) {
+    const re = watchRegex(pattern);
+    if (!re?.test(remote)) continue;
+    const target = downloadTarget(project.name, remote, folder);
+    if (!target) continue;
+    if (project.downloads.some((d) => d.remote === remote && d.target === target)) {
+      const d = project.downloads.find((x) => x.remote === remote && x.target === target);
+      if (d) d.done = false;
+      continue;
+    }
+    project.downloads.push({ remote, target, folder: resolve(folder), done: false });
+  }
+}
+
+/** Copies result files into their watch folders atomically (temp file beside the target, then rename). */
+export class Downloader {
+  private running = false;
+  /** Called after each download. */
+  onChange: () => void = () => {};
+
+  constructor(private readonly runtime: Runtime) {}
+
+  /** Starts the worker if it is idle. */
+  kick(): void {
+    if (this.running || this.runtime.closing) return;
+    this.running = true;
+    this.runtime.track(async () => {
+      try {
+        for (let next = this.next(); next && !this.runtime.closing; next = this.next()) {
+          const { project, index } = next;
+          const d = project.downloads[index];
+          if (!d) continue;
+          const source = this.runtime.storePath(project.name, d.remote.slice(project.name.length + 2));
+          const tmp = `${d.target}.${process.pid}.download.tmp`;
+          try {
+            await mkdir(dirname(d.target), { recursive: true });
+            await copyFile(source, tmp);
+            await rename(tmp, d.target);
+            d.done = true;
+          } catch (err) {
+            d.error = (err as Error).message;
+            await rm(tmp, { force: true });
+          }
+          this.runtime.store.save();
+          this.onChange();
+        }
+      } finally {
+        this.running = false;
+      }
+    });
+  }
+
+  private next(): { project: ProjectRecord; index: number } | null {
+    for (const project of Object.values(this.runtime.store.state.projects)) {
+      const index = project.downloads.findIndex((d) => !d.done && !d.error);
+      if (index >= 0) return { project, index };
+    }
+    return null;
+  }
+}

@@ -1,0 +1,90 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DEFAULT_MACHINES, DEFAULT_PRODUCTS, DEMO_USER } from './catalogue.js';
+import { Downloader } from './downloads.js';
+import { Runtime } from './runtime.js';
+import { Scheduler } from './scheduler.js';
+import { buildServer } from './server.js';
+import { StateStore } from './store.js';
+import type { EmulatorOptions, EmulatorUser, RunningEmulator } from './types.js';
+import { Uploader } from './uploads.js';
+
+function completeUser(u: EmulatorUser): Required<EmulatorUser> {
+  return {
+    email: u.email,
+    accessKey: u.accessKey,
+    password: u.password ?? '',
+    credits: u.credits ?? 1000,
+    name: u.name ?? u.email.split('@')[0] ?? u.email,
+    servicePlan: u.servicePlan ?? 'Standard',
+    jobThroughputLimit: u.jobThroughputLimit ?? 30,
+    maxThroughput: u.maxThroughput ?? 30,
+    created: u.created ?? '2019-07-01T15:27:48',
+  };
+}
+
+/**
+ * Starts a local Envoy emulator: a real HTTP server implementing the Envoy contract, with users, credits,
+ * products, machines, uploads into a remote store, simulated rendering and auto-download of results.
+ *
+ * @example
+ * const envoy = await startEmulator({ timeScale: 0.01 });
+ * await fetch(`${envoy.url}/auth`, { method: 'POST', body: JSON.stringify({ Username: DEMO_USER.email, AccessKey: DEMO_USER.accessKey }), headers: { 'content-type': 'application/json' } });
+ * await envoy.close();
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const temporary = options.dataDir === undefined;
+  const dataDir = temporary
+    ? await mkdtemp(join(tmpdir(), 'gm-envoy-emulator-'))
+    : resolve(options.dataDir as string);
+  await mkdir(join(dataDir, 'store'), { recursive: true });
+  const store = await StateStore.open(dataDir);
+  const users = (options.users && options.users.length > 0 ? options.users : [DEMO_USER]).map(completeUser);
+  for (const u of users) {
+    store.state.balances[u.email] ??= { credits_available: u.credits, credits_consumed: 0 };
+  }
+  const runtime = new Runtime(store, dataDir);
+  const frameMs = (options.frameSeconds ?? 1) * (options.timeScale ?? 1) * 1000;
+  const uploader = new Uploader(runtime, options.bandwidth);
+  const downloader = new Downloader(runtime);
+  const scheduler = new Scheduler(runtime, frameMs, downloader);
+  uploader.onChange = () => scheduler.pump();
+  downloader.onChange = () => scheduler.pump();
+  const app = await buildServer({
+    runtime,
+    users,
+    catalogue: {
+      products: options.products ?? DEFAULT_PRODUCTS,
+      machines: options.machines ?? DEFAULT_MACHINES,
+    },
+    uploader,
+    scheduler,
+    downloader,
+    logger: options.logger ?? false,
+  });
+  const host = options.host ?? '127.0.0.1';
+  await app.listen({ port: options.port ?? 0, host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
+  // Carry on where a previous run stopped: resume uploads, re-run unfinished frames, finish downloads.
+  store.save();
+  uploader.kick();
+  downloader.kick();
+  scheduler.pump();
+  let closed: Promise<void> | null = null;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    dataDir,
+    close() {
+      closed ??= (async () => {
+        scheduler.stop();
+        await runtime.shutdown();
+        await app.close();
+        if (temporary) await rm(dataDir, { recursive: true, force: true });
+      })();
+      return closed;
+    },
+  };
+}

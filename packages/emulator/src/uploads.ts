@@ -1,0 +1,179 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { now, type Runtime } from './runtime.js';
+import type { FileRecord, ProjectRecord } from './store.js';
+
+/** A shared bandwidth limit: callers take bytes and wait their turn. */
+class Throttle {
+  private nextFree = 0;
+  constructor(
+    private readonly runtime: Runtime,
+    readonly bytesPerSecond: number,
+  ) {}
+
+  async take(bytes: number): Promise<void> {
+    const t = Date.now();
+    const start = Math.max(t, this.nextFree);
+    this.nextFree = start + (bytes / this.bytesPerSecond) * 1000;
+    const wait = this.nextFree - t;
+    if (wait > 1) await this.runtime.sleep(wait);
+  }
+}
+
+/** Hex SHA-256 of a local file, streamed. */
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+interface Active {
+  project: string;
+  rel: string;
+  startedAt: number;
+}
+
+/** Copies queued project files from their local folders into the remote store, one at a time. */
+export class Uploader {
+  private running = false;
+  private readonly throttle: Throttle | null;
+  private readonly chunkSize: number;
+  /** The file being copied now. */
+  active: Active | null = null;
+  /** Called after a file completes or fails. */
+  onChange: () => void = () => {};
+
+  constructor(
+    private readonly runtime: Runtime,
+    bandwidth: number | undefined,
+  ) {
+    this.throttle = bandwidth && bandwidth > 0 ? new Throttle(runtime, bandwidth) : null;
+    this.chunkSize =
+      bandwidth && bandwidth > 0 ? Math.max(1024, Math.min(65536, Math.floor(bandwidth / 10))) : 65536;
+  }
+
+  /** Queues a file of a project (already checked to lie inside its local folder). */
+  enqueue(project: ProjectRecord, rel: string, source: string, size: number): void {
+    const previous = project.files[rel];
+    const rec: FileRecord = {
+      rel,
+      origin: 'upload',
+      source,
+      state: 'Queued',
+      size,
+      bytesDone: 0,
+    };
+    if (previous?.state === 'Completed' && previous.sha256) {
+      rec.sha256 = previous.sha256;
+      if (previous.lastModified) rec.lastModified = previous.lastModified;
+    }
+    project.files[rel] = rec;
+  }
+
+  /** Starts the worker if it is idle. */
+  kick(): void {
+    if (this.running || this.runtime.closing) return;
+    this.running = true;
+    this.runtime.track(async () => {
+      try {
+        for (let next = this.next(); next && !this.runtime.closing; next = this.next()) {
+          await this.copy(next.project, next.file);
+        }
+      } finally {
+        this.running = false;
+      }
+    });
+  }
+
+  private next(): { project: ProjectRecord; file: FileRecord } | null {
+    for (const project of Object.values(this.runtime.store.state.projects)) {
+      for (const file of Object.values(project.files)) {
+        if (file.origin === 'upload' && (file.state === 'Queued' || file.state === 'Uploading')) {
+          return { project, file };
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Speed of the active file in bytes per second. */
+  speedOf(project: string, rel: string, bytesDone: number): number {
+    const a = this.active;
+    if (!a || a.project !== project || a.rel !== rel) return 0;
+    const seconds = (Date.now() - a.startedAt) / 1000;
+    return seconds > 0 ? Math.round(bytesDone / seconds) : 0;
+  }
+
+  private async copy(project: ProjectRecord, file: FileRecord): Promise<void> {
+    const { store } = this.runtime;
+    const target = this.runtime.storePath(project.name, file.rel);
+    const source = file.source ?? '';
+    file.state = 'Uploading';
+    file.bytesDone = 0;
+    store.save();
+    this.active = { project: project.name, rel: file.rel, startedAt: Date.now() };
+    try {
+      const info = await stat(source);
+      file.size = info.size;
+      // Same content already in the store: nothing to copy.
+      if (file.sha256) {
+        const exists = await stat(target).then(
+          (s) => s.size === info.size,
+          () => false,
+        );
+        if (exists && (await sha256File(source)) === file.sha256) {
+          file.bytesDone = file.size;
+          file.state = 'Completed';
+          store.save();
+          return;
+        }
+      }
+      await mkdir(dirname(target), { recursive: true });
+      const part = `${target}.part`;
+      const hash = createHash('sha256');
+      const out = await open(part, 'w');
+      let aborted = false;
+      try {
+        const input = createReadStream(source, { highWaterMark: this.chunkSize });
+        try {
+          for await (const chunk of input) {
+            if (this.runtime.closing) {
+              aborted = true;
+              break;
+            }
+            const buf = chunk as Buffer;
+            if (this.throttle) await this.throttle.take(buf.length);
+            if (this.runtime.closing) {
+              aborted = true;
+              break;
+            }
+            hash.update(buf);
+            await out.write(buf);
+            file.bytesDone += buf.length;
+          }
+        } finally {
+          input.destroy();
+        }
+      } finally {
+        await out.close();
+      }
+      if (aborted) return; // resumed (re-copied) on the next start
+      await rename(part, target);
+      file.size = file.bytesDone;
+      file.sha256 = hash.digest('hex');
+      file.lastModified = now();
+      file.state = 'Completed';
+      store.save();
+    } catch (err) {
+      file.state = 'Failed';
+      file.error = (err as Error).message;
+      await rm(`${target}.part`, { force: true });
+      store.save();
+    } finally {
+      this.active = null;
+      this.onChange();
+    }
+  }
+}

@@ -1,0 +1,155 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Client, type Json, setup, tempDir, writeFiles } from './helpers.js';
+
+const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
+
+describe('uploads', () => {
+  let env: Awaited<ReturnType<typeof setup>>;
+  let client: Client;
+  let local: string;
+  const big = randomBytes(60_000);
+  beforeAll(async () => {
+    // 20 kB/s shared: the 60 kB file takes a few seconds, so progress can be watched.
+    env = await setup({ bandwidth: 40_000 });
+    client = env.client;
+    await client.login();
+    local = await tempDir();
+    await writeFiles(local, { 'scene.blend': big, 'tex/wood.png': 'wood', 'notes.txt': 'hello' });
+  });
+  afterAll(async () => {
+    await env.cleanup();
+    await rm(local, { recursive: true, force: true });
+  });
+
+  it('copies files into the remote store in the background and reports progress', async () => {
+    const up = await client.call('POST', '/upload', {
+      body: { upload: [{ localRoot: local, remoteRoot: '/shot1', files: ['scene.blend', 'tex/wood.png'] }] },
+      template: '/upload',
+    });
+    expect(up).toMatchObject({ status: 200, body: { ID: 'shot1' } });
+    const during = await client.waitFor('shot1', (s) => s.BytesDone > 0 && s.BytesDone < s.BytesTotal);
+    expect(during.State).toBe('Uploading');
+    expect(during.BytesTotal).toBe(big.length + 4);
+    expect(Object.keys(during.Details).sort()).toEqual(['/shot1/scene.blend', '/shot1/tex/wood.png']);
+    expect(during.Details['/shot1/scene.blend']).toMatchObject({
+      Name: '/shot1/scene.blend',
+      BytesTotal: big.length,
+    });
+    const done = await client.waitFor('shot1', (s) => s.State !== 'Uploading');
+    expect(done.State).toBe('Uploaded');
+    expect(done.BytesDone).toBe(done.BytesTotal);
+    expect(done.Message).toMatch(/\w+ \w+/);
+    for (const d of Object.values(done.Details) as Json[]) expect(d.State).toBe('Completed');
+    expect(await readFile(join(env.dataDir, 'store', 'shot1', 'scene.blend'))).toEqual(big);
+    expect(await readFile(join(env.dataDir, 'store', 'shot1', 'tex', 'wood.png'), 'utf8')).toBe('wood');
+  });
+
+  it('lists projects and files with sha256 checksums', async () => {
+    const list = await client.call('GET', '/projects', { template: '/projects' });
+    expect(list.body.projects).toEqual([
+      {
+        name: 'shot1',
+        deleting: false,
+        num_files: 2,
+        total_size: big.length + 4,
+        auto_downloading: false,
+        watched_list: [],
+      },
+    ]);
+    const files = await client.call('GET', '/project/shot1/Files', { template: '/project/{name}/Files' });
+    const byKey = Object.fromEntries(files.body.project_files.all_files.map((f: Json) => [f.Key, f]));
+    expect(byKey['/shot1/scene.blend']).toMatchObject({
+      Name: 'scene.blend',
+      Size: big.length,
+      CheckSum: sha(big),
+    });
+    expect(byKey['/shot1/tex/wood.png']).toMatchObject({
+      Name: 'tex/wood.png',
+      Size: 4,
+      CheckSum: sha('wood'),
+    });
+    expect(byKey['/shot1/scene.blend'].FmtName).toBe('58.6 KiB');
+  });
+
+  it('does not copy a file again when its content is unchanged, and does when it changed', async () => {
+    const before = await client.call('GET', '/project/shot1/Files');
+    const stamp = (b: Json, key: string) =>
+      b.project_files.all_files.find((f: Json) => f.Key === key).LastModified;
+    await writeFile(join(local, 'tex/wood.png'), 'oak!');
+    await client.call('POST', '/upload', {
+      body: { upload: [{ localRoot: local, remoteRoot: '/shot1', files: ['scene.blend', 'tex/wood.png'] }] },
+    });
+    await client.waitFor('shot1', (s) => s.State === 'Uploaded');
+    const after = await client.call('GET', '/project/shot1/Files');
+    expect(stamp(after.body, '/shot1/scene.blend')).toBe(stamp(before.body, '/shot1/scene.blend'));
+    expect(stamp(after.body, '/shot1/tex/wood.png')).not.toBe(stamp(before.body, '/shot1/tex/wood.png'));
+    expect(await readFile(join(env.dataDir, 'store', 'shot1', 'tex', 'wood.png'), 'utf8')).toBe('oak!');
+  });
+
+  it('refuses files outside localRoot, absolute, missing or symlinked out, naming each, before copying anything', async () => {
+    const outside = await tempDir();
+    await writeFile(join(outside, 'secret.txt'), 'secret');
+    await symlink(join(outside, 'secret.txt'), join(local, 'link.txt'));
+    await symlink(outside, join(local, 'linkdir'));
+    const a = await client.call('POST', '/upload', {
+      body: {
+        upload: [
+          {
+            localRoot: local,
+            remoteRoot: '/shot2',
+            files: [
+              'notes.txt',
+              '../secret.txt',
+              join(outside, 'secret.txt'),
+              'missing.txt',
+              'link.txt',
+              'linkdir/secret.txt',
+              'a/../../x',
+            ],
+          },
+        ],
+      },
+      template: '/upload',
+    });
+    expect(a.status).toBe(400);
+    expect(a.body.errors.map((e: Json) => e.field)).toEqual([
+      'upload[0].files[1]',
+      'upload[0].files[2]',
+      'upload[0].files[3]',
+      'upload[0].files[4]',
+      'upload[0].files[5]',
+      'upload[0].files[6]',
+    ]);
+    expect(a.body.errors[2].message).toContain('missing.txt');
+    expect(existsSync(join(env.dataDir, 'store', 'shot2'))).toBe(false);
+    const s = await client.status('shot2');
+    expect(s.status).toBe(404);
+    await rm(outside, { recursive: true, force: true });
+  });
+
+  it('accepts a link that stays inside localRoot', async () => {
+    await symlink(join(local, 'notes.txt'), join(local, 'inner-link.txt'));
+    const a = await client.call('POST', '/upload', {
+      body: { upload: [{ localRoot: local, remoteRoot: '/shot3', files: ['inner-link.txt'] }] },
+    });
+    expect(a.status).toBe(200);
+    await client.waitFor('shot3', (s) => s.State === 'Uploaded');
+    expect(await readFile(join(env.dataDir, 'store', 'shot3', 'inner-link.txt'), 'utf8')).toBe('hello');
+  });
+
+  it('refuses a relative localRoot and a bad remoteRoot', async () => {
+    const a = await client.call('POST', '/upload', {
+      body: { upload: [{ localRoot: 'relative/dir', remoteRoot: '/../x', files: ['a'] }] },
+      template: '/upload',
+    });
+    expect(a.status).toBe(400);
+    expect(a.body.errors.map((e: Json) => e.field).sort()).toEqual([
+      'upload[0].localRoot',
+      'upload[0].remoteRoot',
+    ]);
+  });
+});

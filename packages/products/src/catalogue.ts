@@ -1,0 +1,182 @@
+/**
+ * The product catalogue: the products GridMarkets Envoy renders, their plugins,
+ * operations and job-file extensions, as data with derived types.
+ *
+ * Source: the "Product types and plugins" table of the Envoy client
+ * documentation. That table writes Maya's code as `hou` and calls Maya "V-Ray"
+ * in one row; both are typos there, and Maya's code is `maya` here.
+ *
+ * @module
+ */
+
+/**
+ * The operation types the Envoy documentation defines.
+ *
+ * How products use them: every product runs `render`; Houdini also runs
+ * `sim` (a simulation) and `batch` (a Houdini-only operation the Houdini job
+ * table names: a batch of ROP nodes cooked without rendering, e.g. caches).
+ * `composite` and `transcode` are listed by the documentation but no product's
+ * job table offers them: Nuke composites run as `render`, and Houdini's FFMPEG
+ * transcode plugin (`htot`) runs inside a Houdini job. They are kept here so
+ * callers can name them, and no builder sends them.
+ */
+export const OPERATION_TYPES = {
+  render: 'Defines a render operation',
+  sim: 'Defines a simulation operation',
+  composite: 'Defines a composite operation',
+  transcode: 'Defines a transcode operation',
+  batch: 'Houdini only: cooks ROP nodes in batch (e.g. caches) without rendering',
+} as const;
+
+/** An operation type code: `render`, `sim`, `composite`, `transcode` or `batch`. */
+export type OperationType = keyof typeof OPERATION_TYPES;
+
+/**
+ * The products, by code: display name, compatible plugins (code → name),
+ * supported operations (the first is the default) and job-file extensions.
+ */
+export const PRODUCTS = {
+  blender: {
+    name: 'Blender',
+    plugins: { blender_vray: 'V-Ray' },
+    operations: ['render'],
+    defaultOperation: 'render',
+    extensions: ['.blend'],
+  },
+  c4d: {
+    name: 'Cinema 4D',
+    plugins: { arnold: 'Arnold', redshift: 'Redshift', vray: 'V-Ray' },
+    operations: ['render'],
+    defaultOperation: 'render',
+    extensions: ['.c4d'],
+  },
+  hou: {
+    name: 'Houdini',
+    plugins: {
+      htoa: 'Arnold',
+      hton: 'Nuke',
+      hou_redshift: 'Redshift',
+      prman: 'Renderman',
+      htot: 'FFMPEG Transcode',
+      hou_vray: 'V-Ray',
+    },
+    operations: ['render', 'batch', 'sim'],
+    defaultOperation: 'render',
+    extensions: ['.hip', '.hipnc', '.hiplc'],
+  },
+  maya: {
+    name: 'Maya',
+    plugins: { mtoa: 'Arnold', maya_redshift: 'Redshift', maya_prman: 'Renderman', maya_vray: 'V-Ray' },
+    operations: ['render'],
+    defaultOperation: 'render',
+    extensions: ['.ma', '.mb'],
+  },
+  nuke: {
+    name: 'Nuke',
+    plugins: {},
+    operations: ['render'],
+    defaultOperation: 'render',
+    extensions: ['.nk'],
+  },
+  vray: {
+    name: 'V-Ray',
+    plugins: {},
+    operations: ['render'],
+    defaultOperation: 'render',
+    extensions: ['.vrscene'],
+  },
+} as const;
+
+/** A product code: `blender`, `c4d`, `hou`, `maya`, `nuke` or `vray`. */
+export type ProductCode = keyof typeof PRODUCTS;
+
+/** The catalogue entry of one product. */
+export type ProductInfo<P extends ProductCode = ProductCode> = (typeof PRODUCTS)[P];
+
+/** The display name of a product, e.g. `'Cinema 4D'`. */
+export type ProductName = ProductInfo['name'];
+
+/** The plugin codes compatible with product `P` (`never` for Nuke and V-Ray). */
+export type PluginOf<P extends ProductCode> = keyof ProductInfo<P>['plugins'] & string;
+
+/** Any plugin code of any product. */
+export type PluginCode = { [P in ProductCode]: PluginOf<P> }[ProductCode];
+
+/** A plugin of product `P` as a job names it: `'mtoa'` or with a version, `'mtoa:4.0.1'`. */
+export type PluginSpec<P extends ProductCode> = PluginOf<P> | `${PluginOf<P>}:${string}`;
+
+/** The operations product `P` supports. */
+export type OperationOf<P extends ProductCode> = ProductInfo<P>['operations'][number];
+
+/** The job-file extensions of product `P`, with the dot, lower case. */
+export type ExtensionOf<P extends ProductCode> = ProductInfo<P>['extensions'][number];
+
+/** All product codes, in catalogue order. */
+export const PRODUCT_CODES: readonly ProductCode[] = Object.keys(PRODUCTS) as ProductCode[];
+
+const hasOwn = (o: object, key: string): boolean => Object.hasOwn(o, key);
+
+/** True when `code` is a product code of the catalogue. */
+export function isProductCode(code: unknown): code is ProductCode {
+  return typeof code === 'string' && hasOwn(PRODUCTS, code);
+}
+
+/**
+ * The catalogue entry of a product code; `undefined` for a string that is no product code.
+ *
+ * @example productOf('c4d').name // 'Cinema 4D'
+ */
+export function productOf<P extends ProductCode>(code: P): ProductInfo<P>;
+export function productOf(code: string): ProductInfo | undefined;
+export function productOf(code: string): ProductInfo | undefined {
+  return isProductCode(code) ? PRODUCTS[code] : undefined;
+}
+
+/** The plugin codes compatible with a product, in catalogue order. */
+export function pluginsOf<P extends ProductCode>(product: P): readonly PluginOf<P>[] {
+  return Object.keys(PRODUCTS[product].plugins) as PluginOf<P>[];
+}
+
+/** A plugin spec split into its code and optional version. */
+export interface ParsedPlugin {
+  /** The plugin code, e.g. `'mtoa'`. */
+  readonly code: string;
+  /** The version after the colon, or `undefined` when none was given. */
+  readonly version: string | undefined;
+}
+
+/** Splits `'code'` or `'code:version'` at the first colon. */
+export function parsePluginSpec(spec: string): ParsedPlugin {
+  const colon = spec.indexOf(':');
+  return colon < 0
+    ? { code: spec, version: undefined }
+    : { code: spec.slice(0, colon), version: spec.slice(colon + 1) };
+}
+
+/**
+ * True when `plugin` (a code, or `code:version`) is compatible with `product` per the catalogue.
+ *
+ * @example isPluginOf('maya', 'mtoa:4.0.1') // true
+ * @example isPluginOf('c4d', 'mtoa') // false
+ */
+export function isPluginOf<P extends ProductCode>(product: P, plugin: string): plugin is PluginSpec<P> {
+  if (!isProductCode(product)) return false;
+  const { code, version } = parsePluginSpec(plugin);
+  return hasOwn(PRODUCTS[product].plugins, code) && (version === undefined || version.length > 0);
+}
+
+/** True when `product` supports `operation`. */
+export function isOperationOf<P extends ProductCode>(
+  product: P,
+  operation: string,
+): operation is OperationOf<P> {
+  return isProductCode(product) && (PRODUCTS[product].operations as readonly string[]).includes(operation);
+}
+
+/** The product codes whose job files end with the given file name's extension (case-insensitive). */
+export function productsForFile(fileName: string): ProductCode[] {
+  const lower = fileName.toLowerCase();
+  return PRODUCT_CODES.filter((p) =>
+    (PRODUCTS[p].extensions as readonly string[]).some((ext) => lower.endsWith(ext)),
+  );
+}
