@@ -1,2 +1,28 @@
+/**
+ * Typed job builders for GridMarkets Envoy products: the product catalogue, frame ranges, one builder per
+ * product returning a `@gm/core` `Job`, and checks against the live service.
+ *
+ * @packageDocumentation
+ */
+export { type BlenderJobOptions, blenderJob } from './builders/blender.js';
+export { type Cinema4dJobOptions, cinema4dJob } from './builders/cinema4d.js';
+export type { CommonJobOptions } from './builders/common.js';
+export {
+  type HoudiniJobOptions,
+  type HoudiniProjectParams,
+  type HoudiniProjectParamsOptions,
+  houdiniJob,
+  houdiniProjectParams,
+} from './builders/houdini.js';
+export { type MayaJobOptions, mayaJob } from './builders/maya.js';
+export { type NukeJobOptions, nukeJob } from './builders/nuke.js';
+export {
+  RT_ENGINE_NAMES,
+  RtEngine,
+  type RtEngineName,
+  type SamplingType,
+  type VrayJobOptions,
+  vrayJob,
+} from './builders/vray.js';
 export * from './catalogue.js';
 export * from './frames.js';

@@ -1,0 +1,315 @@
+/**
+ * The errors of `@gm/core`: one base class, four kinds, and one factory that maps an Envoy answer to its class.
+ *
+ * `instanceof` works across two installed copies of this package: every instance carries a brand per class
+ * of its chain (`Symbol.for('@gm/core.<ClassName>')`), and each class checks its brand.
+ */
+import { TransportError } from '@gm/transport';
+
+/** One problem with one field, from the service or from local validation. */
+export interface FieldError {
+  /** Path of the field, such as `jobs[0].instances` or `project_request.jobs[0].app_version`. */
+  field: string;
+  /** What is wrong and how to fix it. */
+  message: string;
+}
+
+/** The request an error belongs to, with secrets redacted. */
+export interface ErrorRequest {
+  /** HTTP method, upper case. */
+  method: string;
+  /** Full URL. */
+  url: string;
+}
+
+/** Options every error accepts. */
+export interface GridMarketsErrorOptions {
+  /** HTTP status of the answer; 0 when none arrived (or the error was found before sending). */
+  status?: number;
+  /** The underlying error. */
+  cause?: unknown;
+  /** The request, if one was made. */
+  request?: ErrorRequest;
+}
+
+const SECRET_QUERY = /([?&](?:access.?key|password|passwd|secret|token)=)[^&#]*/gi;
+
+/** Removes secret-looking query values from a URL. */
+function redactUrl(url: string): string {
+  return url.replace(SECRET_QUERY, '$1[REDACTED]');
+}
+
+function brandOf(name: string): symbol {
+  return Symbol.for(`@gm/core.${name}`);
+}
+
+function mark(target: object, name: string): void {
+  Object.defineProperty(target, brandOf(name), { value: true, enumerable: false });
+}
+
+function hasBrand(cls: { brand?: symbol }, value: unknown): boolean {
+  // A user's own subclass (without its own brand) falls back to the ordinary prototype check.
+  if (!Object.hasOwn(cls, 'brand') || cls.brand === undefined) {
+    return Function.prototype[Symbol.hasInstance].call(cls, value);
+  }
+  return (
+    typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[cls.brand] === true
+  );
+}
+
+/** The base of every error `@gm/core` throws. */
+export class GridMarketsError extends Error {
+  /** The brand that `instanceof` checks. */
+  static readonly brand: symbol = brandOf('GridMarketsError');
+  /** HTTP status of the answer; 0 for network failures and local validation. */
+  readonly status: number;
+  /** The request (method and URL, secrets redacted), when one was made. */
+  readonly request: ErrorRequest | undefined;
+
+  constructor(message: string, options: GridMarketsErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GridMarketsError';
+    this.status = options.status ?? 0;
+    this.request = options.request
+      ? { method: options.request.method.toUpperCase(), url: redactUrl(options.request.url) }
+      : undefined;
+    mark(this, 'GridMarketsError');
+  }
+
+  /** `instanceof` that also recognises errors from another copy of this package. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class `instanceof` asks about, a subclass included.
+    return hasBrand(this, value);
+  }
+
+  /** A plain form for logs: name, message, status, request and the kind's own fields. Never holds secrets. */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, message: this.message, status: this.status, request: this.request };
+  }
+}
+
+/** The credentials are wrong, missing, or do not belong to the user logged in to Envoy. */
+export class AuthenticationError extends GridMarketsError {
+  /** The brand that `instanceof` checks. */
+  static override readonly brand: symbol = brandOf('AuthenticationError');
+  constructor(message: string, options: GridMarketsErrorOptions = {}) {
+    super(message, options);
+    this.name = 'AuthenticationError';
+    mark(this, 'AuthenticationError');
+  }
+}
+
+/** Options of {@link InsufficientCreditsError}. */
+export interface InsufficientCreditsErrorOptions extends GridMarketsErrorOptions {
+  /** Credits left, when known. */
+  creditsAvailable?: number;
+  /** Credits the request needs at least, when known. */
+  creditsRequired?: number;
+}
+
+/** The account's credits are not positive, or too few for the request. */
+export class InsufficientCreditsError extends GridMarketsError {
+  /** The brand that `instanceof` checks. */
+  static override readonly brand: symbol = brandOf('InsufficientCreditsError');
+  /** Credits left, when known. */
+  readonly creditsAvailable: number | undefined;
+  /** Credits the request needs at least, when known. */
+  readonly creditsRequired: number | undefined;
+  constructor(message: string, options: InsufficientCreditsErrorOptions = {}) {
+    super(message, options);
+    this.name = 'InsufficientCreditsError';
+    this.creditsAvailable = options.creditsAvailable;
+    this.creditsRequired = options.creditsRequired;
+    mark(this, 'InsufficientCreditsError');
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return {
+      ...super.toJSON(),
+      creditsAvailable: this.creditsAvailable,
+      creditsRequired: this.creditsRequired,
+    };
+  }
+}
+
+/** Options of {@link InvalidRequestError}. */
+export interface InvalidRequestErrorOptions extends GridMarketsErrorOptions {
+  /** Every problem, by field. */
+  fieldErrors?: FieldError[];
+}
+
+/** The request (a job, a project, a file, a query) is invalid; {@link InvalidRequestError.fieldErrors} lists every problem. */
+export class InvalidRequestError extends GridMarketsError {
+  /** The brand that `instanceof` checks. */
+  static override readonly brand: symbol = brandOf('InvalidRequestError');
+  /** Every problem, by field. */
+  readonly fieldErrors: FieldError[];
+  /**
+   * @param message - the summary; the field errors are appended to it, one per line.
+   */
+  constructor(message: string, options: InvalidRequestErrorOptions = {}) {
+    const fieldErrors = (options.fieldErrors ?? []).map((e) => ({ field: e.field, message: e.message }));
+    const lines = fieldErrors.map((e) => (e.field ? `  - ${e.field}: ${e.message}` : `  - ${e.message}`));
+    super(lines.length > 0 ? `${message}\n${lines.join('\n')}` : message, options);
+    this.name = 'InvalidRequestError';
+    this.fieldErrors = fieldErrors;
+    mark(this, 'InvalidRequestError');
+  }
+
+  /** An error listing `problems`, with a summary that counts them. */
+  static fromProblems(problems: FieldError[], what = 'The request'): InvalidRequestError {
+    const summary =
+      problems.length === 1 ? `${what} has 1 problem:` : `${what} has ${problems.length} problems:`;
+    return new InvalidRequestError(summary, { fieldErrors: problems });
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), fieldErrors: this.fieldErrors };
+  }
+}
+
+/** Any other failure: Envoy not reachable, not found, service errors, unexpected answers. */
+export class APIError extends GridMarketsError {
+  /** The brand that `instanceof` checks. */
+  static override readonly brand: symbol = brandOf('APIError');
+  constructor(message: string, options: GridMarketsErrorOptions = {}) {
+    super(message, options);
+    this.name = 'APIError';
+    mark(this, 'APIError');
+  }
+}
+
+/** What {@link errorFromResponse} needs to know about an answer. */
+export interface ErrorAnswer {
+  /** HTTP status. */
+  status: number;
+  /** The body: parsed JSON, text, or undefined. */
+  body: unknown;
+  /** The request. */
+  request: ErrorRequest;
+  /** Strings to remove from any message (the client's access key and password). */
+  secrets?: readonly string[];
+}
+
+/** Replaces every occurrence of each secret in `text` with `[REDACTED]`. */
+export function scrub(text: string, secrets: readonly string[] = []): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret) out = out.split(secret).join('[REDACTED]');
+  }
+  return out;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+function num(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** The message of an answer's body, whatever its shape. */
+function messageOf(body: unknown): string | undefined {
+  if (typeof body === 'string') return str(body.length > 500 ? `${body.slice(0, 500)}…` : body);
+  if (body && typeof body === 'object') {
+    const record = body as Record<string, unknown>;
+    return str(record.message) ?? str(record.Message) ?? str(record.error) ?? str(record.detail);
+  }
+  return undefined;
+}
+
+/** Field errors from a 400 body: `{errors: [{field, message}]}`, `{errors: {field: message | [messages]}}`, ... */
+export function fieldErrorsOf(body: unknown): FieldError[] {
+  if (!body || typeof body !== 'object') return [];
+  const record = body as Record<string, unknown>;
+  const errors = record.errors ?? record.Errors ?? record.fields;
+  if (Array.isArray(errors)) {
+    return errors.map((item) => {
+      if (item && typeof item === 'object') {
+        const e = item as Record<string, unknown>;
+        return {
+          field: str(e.field) ?? str(e.Field) ?? str(e.path) ?? '',
+          message: str(e.message) ?? str(e.Message) ?? JSON.stringify(item),
+        };
+      }
+      return { field: '', message: String(item) };
+    });
+  }
+  if (errors && typeof errors === 'object') {
+    return Object.entries(errors).flatMap(([field, value]) =>
+      (Array.isArray(value) ? value : [value]).map((message) => ({
+        field,
+        message: typeof message === 'string' ? message : JSON.stringify(message),
+      })),
+    );
+  }
+  return [];
+}
+
+/** Maps an Envoy answer that is not a success to its error class. */
+export function errorFromResponse(answer: ErrorAnswer): GridMarketsError {
+  const { status, body, request } = answer;
+  const secrets = answer.secrets ?? [];
+  const where = `${request.method.toUpperCase()} ${redactUrl(request.url)}`;
+  const said = messageOf(body);
+  const text = (fallback: string) => scrub(said ?? fallback, secrets);
+  const options = { status, request };
+  switch (status) {
+    case 401:
+    case 403:
+      return new AuthenticationError(
+        `${text('Authentication failed')} (${where} answered ${status}). Check the email and access key or password, and that this user is logged in to Envoy.`,
+        options,
+      );
+    case 402: {
+      const record = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+      const creditsAvailable = num(record.credits_available);
+      const creditsRequired = num(record.credits_required);
+      const detail = [
+        creditsAvailable === undefined ? undefined : `available ${creditsAvailable}`,
+        creditsRequired === undefined ? undefined : `required ${creditsRequired}`,
+      ]
+        .filter(Boolean)
+        .join(', ');
+      return new InsufficientCreditsError(`${text('Insufficient credits')}${detail ? ` (${detail})` : ''}.`, {
+        ...options,
+        creditsAvailable,
+        creditsRequired,
+      });
+    }
+    case 400:
+    case 422: {
+      const fieldErrors = fieldErrorsOf(body).map((e) => ({
+        field: scrub(e.field, secrets),
+        message: scrub(e.message, secrets),
+      }));
+      return new InvalidRequestError(`${text('Invalid request')} (${where} answered ${status})`, {
+        ...options,
+        fieldErrors,
+      });
+    }
+    default:
+      return new APIError(`${text(`Envoy answered ${status}`)} (${where} answered ${status}).`, options);
+  }
+}
+
+/**
+ * Maps anything thrown while calling Envoy to a {@link GridMarketsError}: a `TransportError` (no answer) becomes an
+ * {@link APIError} with status 0 naming the URL; a GridMarketsError is kept; anything else is wrapped in an APIError.
+ */
+export function errorFromThrown(error: unknown, secrets: readonly string[] = []): GridMarketsError {
+  if (error instanceof GridMarketsError) return error;
+  if (error instanceof TransportError) {
+    let origin = error.url;
+    try {
+      origin = new URL(error.url).origin;
+    } catch {}
+    const what = error.timedOut ? 'did not answer in time' : 'could not be reached';
+    return new APIError(
+      `Envoy ${what} at ${origin} (${error.method} ${redactUrl(error.url)}, ${error.attempts} attempt${error.attempts === 1 ? '' : 's'}). Start Envoy, or pass the URL it listens on.`,
+      { status: 0, cause: error, request: { method: error.method, url: error.url } },
+    );
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new APIError(scrub(`Unexpected failure calling Envoy: ${message}`, secrets), { cause: error });
+}

@@ -1,0 +1,242 @@
+/**
+ * The one helper every builder uses: the options all jobs share, field specs for the product's own
+ * options, validation that collects every problem, and the mapping to a core `Job`.
+ *
+ * @module
+ */
+import { type FieldError, InvalidRequestError, Job } from '@gm/core';
+import {
+  isPluginOf,
+  type OperationOf,
+  type PluginSpec,
+  PRODUCTS,
+  type ProductCode,
+  parsePluginSpec,
+  pluginsOf,
+} from '../catalogue.js';
+import { normalizeFrames, validateFrames } from '../frames.js';
+import { didYouMean } from '../suggest.js';
+
+/** The options every job builder takes, named as core's `Job` names them, plus `frames`. */
+export interface CommonJobOptions<P extends ProductCode> {
+  /** Job name, shown in the GridMarkets portal. */
+  name: string;
+  /** Product version as the product resolver lists it, e.g. `'2.80'` or `'17.5.229'`. */
+  appVersion: string;
+  /**
+   * The job file in the remote store: `/<project name>/<file>`, forward slashes, with one of the
+   * product's extensions (see `PRODUCTS[product].extensions`).
+   */
+  path: string;
+  /** Frames to render, `start [end] [step],[start [end] [step]],...` (see `parseFrames`). */
+  frames: string;
+  /** Requested concurrent machines; a positive integer. Omitted: the service decides. */
+  instances?: number;
+  /** Machine type id from `client.getMachines(...)`. Omitted: the account's default. */
+  machineType?: string;
+  /** Plugins of this product, each `'code'` or `'code:version'`. */
+  plugins?: readonly PluginSpec<P>[];
+  /** Whether the job needs a GPU machine. */
+  gpu?: boolean;
+}
+
+/** Checks a value of a product's own option: a problem message, or `undefined` when it is fine. */
+type Check = (value: unknown) => string | undefined;
+
+/** How one product-specific option is checked and sent. */
+export interface FieldSpec {
+  /** The parameter name on the wire, e.g. `output_prefix`. */
+  readonly wire: string;
+  /** Whether the option must be given. */
+  readonly required: boolean;
+  /** Checks a given value. */
+  readonly check: Check;
+  /** Converts a valid value to its wire form; the value itself when absent. */
+  readonly toWire?: (value: unknown) => unknown;
+  /** What to give, for the "is required" message, e.g. `a string such as "render_"`. */
+  readonly hint: string;
+}
+
+const describe = (value: unknown): string =>
+  typeof value === 'string' ? JSON.stringify(value) : String(value);
+
+/** A non-empty string. */
+export const nonEmptyString: Check = (v) =>
+  typeof v === 'string' && v.trim() !== '' ? undefined : `must be a non-empty string (got ${describe(v)})`;
+
+/** A positive integer. */
+export const positiveInteger: Check = (v) =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 1
+    ? undefined
+    : `must be a positive integer (got ${describe(v)})`;
+
+/** A non-empty list of non-empty strings. */
+export const stringList: Check = (v) =>
+  Array.isArray(v) && v.length > 0 && v.every((s) => typeof s === 'string' && s.trim() !== '')
+    ? undefined
+    : 'must be a non-empty list of non-empty strings';
+
+/** One of the given values. */
+export const oneOf =
+  (values: readonly (string | number)[]): Check =>
+  (v) =>
+    values.includes(v as string | number)
+      ? undefined
+      : `must be one of ${values.map((x) => JSON.stringify(x)).join(', ')} (got ${describe(v)})`;
+
+const COMMON_KEYS = ['name', 'appVersion', 'path', 'frames', 'instances', 'machineType', 'plugins', 'gpu'];
+
+/** Checks the job-file path: remote, under a project folder, forward slashes, with a product extension. */
+function pathProblem(product: ProductCode, path: unknown): string | undefined {
+  const extensions: readonly string[] = PRODUCTS[product].extensions;
+  const example = `"/my_project/scene${extensions[0]}"`;
+  if (typeof path !== 'string' || path.trim() === '') {
+    return `is required: the job file in the remote store, e.g. ${example}`;
+  }
+  if (path.includes('\\')) return `must use forward slashes, e.g. ${example} (got ${JSON.stringify(path)})`;
+  const segments = path.split('/');
+  if (
+    !path.startsWith('/') ||
+    segments.length < 3 ||
+    segments.slice(1).some((s) => s === '' || s === '.' || s === '..')
+  ) {
+    return `must be a remote path under the project folder, "/<project name>/<file>", e.g. ${example} (got ${JSON.stringify(path)})`;
+  }
+  const lower = path.toLowerCase();
+  if (!extensions.some((ext) => lower.endsWith(ext))) {
+    return `must be a ${PRODUCTS[product].name} file ending in ${extensions.join(', ')} (got ${JSON.stringify(path)})`;
+  }
+  return undefined;
+}
+
+/** Checks the plugins against the catalogue; one message per bad entry. */
+function pluginProblems(product: ProductCode, plugins: unknown): string[] {
+  const { name } = PRODUCTS[product];
+  const valid = pluginsOf(product) as readonly string[];
+  if (!Array.isArray(plugins)) return [`must be a list of ${name} plugin codes`];
+  if (plugins.length > 0 && valid.length === 0) return [`${name} takes no plugins; remove them`];
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const plugin of plugins) {
+    if (typeof plugin !== 'string' || !isPluginOf(product, plugin)) {
+      const code = typeof plugin === 'string' ? parsePluginSpec(plugin).code : '';
+      const known = valid.includes(code);
+      const guess = known ? undefined : didYouMean(code, valid);
+      problems.push(
+        known
+          ? `${JSON.stringify(plugin)} has an empty version; write "${code}" or "${code}:<version>"`
+          : `${describe(plugin)} is not a ${name} plugin; use one of ${valid.join(', ')}` +
+              `, optionally as "code:version"${guess ? ` (did you mean "${guess}"?)` : ''}`,
+      );
+      continue;
+    }
+    const { code } = parsePluginSpec(plugin);
+    if (seen.has(code)) problems.push(`${JSON.stringify(code)} is given twice; keep one`);
+    seen.add(code);
+  }
+  return problems;
+}
+
+/**
+ * Validates the common options and the product's own (by `fields`), collecting every problem, and
+ * returns the core `Job` whose `params` carry the wire names.
+ *
+ * @throws InvalidRequestError (from `@gm/core`) naming each field at fault and how to fix it.
+ */
+export function buildJob<P extends ProductCode>(
+  product: P,
+  options: CommonJobOptions<P> & { operation?: OperationOf<P> },
+  fields: Readonly<Record<string, FieldSpec>>,
+): Job {
+  const info = PRODUCTS[product];
+  const problems: FieldError[] = [];
+  const add = (field: string, message: string) => problems.push({ field, message });
+
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidRequestError(`The ${info.name} job options must be an object`, {
+      fieldErrors: [{ field: 'options', message: 'must be an object' }],
+    });
+  }
+  const given = options as unknown as Record<string, unknown>;
+
+  const nameProblem = nonEmptyString(given.name);
+  if (nameProblem) add('name', `is required: ${nameProblem}`);
+  const versionProblem = nonEmptyString(given.appVersion);
+  if (versionProblem) {
+    add(
+      'appVersion',
+      `is required: a ${info.name} version as the product resolver lists it (${versionProblem})`,
+    );
+  }
+  const path = pathProblem(product, given.path);
+  if (path) add('path', path);
+
+  let frames: string | undefined;
+  const frameError = validateFrames(given.frames as string);
+  if (given.frames === undefined)
+    add('frames', 'is required: a frame range such as "1 100" or "1 100 2, 120"');
+  else if (frameError) add('frames', frameError.message.replace(/^frames: /, ''));
+  else frames = normalizeFrames(given.frames as string);
+
+  const operations: readonly string[] = info.operations;
+  const operation = given.operation === undefined ? info.defaultOperation : given.operation;
+  if (typeof operation !== 'string' || !operations.includes(operation)) {
+    add(
+      'operation',
+      operations.length === 1
+        ? `${info.name} runs only "${operations[0]}"; remove the option (got ${describe(operation)})`
+        : `must be one of ${operations.map((o) => `"${o}"`).join(', ')} (got ${describe(operation)})`,
+    );
+  }
+  if (given.instances !== undefined) {
+    const p = positiveInteger(given.instances);
+    if (p) add('instances', p);
+  }
+  if (given.machineType !== undefined) {
+    const p = nonEmptyString(given.machineType);
+    if (p) add('machineType', `${p}; omit it for the account's default machine`);
+  }
+  if (given.plugins !== undefined) {
+    for (const p of pluginProblems(product, given.plugins)) add('plugins', p);
+  }
+  if (given.gpu !== undefined && typeof given.gpu !== 'boolean')
+    add('gpu', `must be true or false (got ${describe(given.gpu)})`);
+
+  const params: Record<string, unknown> = {};
+  if (frames !== undefined) params.frames = frames;
+  for (const [key, spec] of Object.entries(fields)) {
+    const value = given[key];
+    if (value === undefined) {
+      if (spec.required) add(key, `is required: ${spec.hint}`);
+      continue;
+    }
+    const p = spec.check(value);
+    if (p) add(key, p);
+    else params[spec.wire] = spec.toWire ? spec.toWire(value) : value;
+  }
+
+  // `operation` is checked above (a product with one operation accepts only that one).
+  const known = [...COMMON_KEYS, 'operation', ...Object.keys(fields)];
+  for (const key of Object.keys(given)) {
+    if (known.includes(key)) continue;
+    const guess = didYouMean(key, known);
+    add(key, `is not a ${info.name} job option${guess ? `; did you mean "${guess}"?` : ''}`);
+  }
+
+  if (problems.length > 0) {
+    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+    throw new InvalidRequestError(`The ${info.name} job has ${count}:`, { fieldErrors: problems });
+  }
+  return new Job({
+    name: options.name,
+    app: product,
+    appVersion: options.appVersion,
+    operation: operation as string,
+    path: options.path,
+    ...(options.instances !== undefined && { instances: options.instances }),
+    ...(options.machineType !== undefined && { machineType: options.machineType }),
+    ...(options.plugins !== undefined && { plugins: [...options.plugins] }),
+    ...(options.gpu !== undefined && { gpu: options.gpu }),
+    params,
+  });
+}
