@@ -31,14 +31,14 @@ export interface JobSpec {
   name: string;
   /** Product code. */
   product: ProductCode;
-  /** Product version. */
-  version: string;
+  /** Product version (`appVersion`, as the builders name it). */
+  appVersion: string;
   /** Scene file, relative to the project folder. */
   file: string;
   /** Operation (render by default). */
   operation?: string;
   /** Frame range. */
-  frames?: string;
+  frames: string;
   /** Requested machines at once. */
   instances?: number;
   /** Machine type id. */
