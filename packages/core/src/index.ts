@@ -5,6 +5,17 @@
  *
  * @packageDocumentation
  */
+
+export {
+  EnvoyClient,
+  type EnvoyClientOptions,
+  FINAL_PROJECT_STATES,
+  type GetMachinesOptions,
+  isFinalStatus,
+  MachineCategory,
+  type SubmitProjectOptions,
+  type WatchProjectStatusOptions,
+} from './client.js';
 export {
   APIError,
   AuthenticationError,
@@ -26,17 +37,8 @@ export {
 } from './models/job.js';
 export { Project, type ProjectOptions } from './models/project.js';
 export { WatchFile } from './models/watch-file.js';
+export { ProductResolver, type ProductTypeInfo, type ProductTypes } from './resolver.js';
 export type * from './types.js';
-
-/** Which machine types {@link EnvoyClient.getMachines} lists. */
-export const MachineCategory = {
-  /** CPU machines. */
-  CPU: 'cpu',
-  /** GPU machines. */
-  GPU: 'gpu',
-  /** Every machine type. */
-  ALL: 'all',
-} as const;
-
-/** One of {@link MachineCategory}'s values: `'cpu'`, `'gpu'` or `'all'`. */
-export type MachineCategory = (typeof MachineCategory)[keyof typeof MachineCategory];
+export { projectProblems, type ValidateFor } from './validate.js';
+export { compareVersions, sortVersions } from './versions.js';
+export { type SubmitBodyOptions, toSubmitBody, toUploadBody } from './wire.js';
