@@ -72,7 +72,7 @@ export interface HoudiniSpec {
   /** Project output parameters. */
   paramOutput?: string[];
   /** Project output parameter mappings. */
-  param?: Record<string, unknown>;
+  param?: Record<string, string>;
   /** Project environment variables. */
   env?: Record<string, string>;
 }
