@@ -30,11 +30,9 @@ import {
 
 /** The contract (`openapi/envoy.yaml` as JSON), read from `@gm/transport/openapi.json`. */
 export function loadContract(): Record<string, unknown> {
-  const require = createRequire(import.meta.url);
-  return JSON.parse(readFileSync(require.resolve('@gm/transport/openapi.json'), 'utf8')) as Record<
-    string,
-    unknown
-  >;
+  const here: string = import.meta.url;
+  const file = createRequire(here).resolve('@gm/transport/openapi.json');
+  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
 }
 
 /** Everything the route handlers act on. */

@@ -36,7 +36,8 @@ export function projectState(
     return { state: 'Uploaded', message: `All ${uploads.length} files are uploaded.` };
   }
   const jobs = project.jobs;
-  const open = jobs.filter((j) => !isTerminal(j.state));
+  // A suspended job's running frames still finish: the project is not over until they have.
+  const open = jobs.filter((j) => !isTerminal(j.state) || scheduler.runningCount(project.name, j.id) > 0);
   if (open.length > 0) {
     const started = jobs.some(
       (j) => j.state === 'Running' || j.done.length > 0 || scheduler.runningCount(project.name, j.id) > 0,

@@ -229,7 +229,7 @@ describe('account, catalogue and request validation', () => {
       body: '{not json',
     });
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = (await res.json()) as Json;
     expect(body.errors.length).toBeGreaterThan(0);
   });
 });

@@ -1,0 +1,197 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Client, type Json, job, submitBody, tempDir, writeFiles } from './helpers.js';
+import { checkPng } from './png-check.js';
+
+const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'gm-envoy-emulator.js');
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+
+/** Spawns the built bin and resolves with its URL once it prints it. */
+function spawnEmulator(args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [BIN, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m?.[1]) resolve({ child, url: m[1] });
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    child.on('exit', (code) => reject(new Error(`emulator exited with ${code}: ${err}`)));
+  });
+}
+
+function killHard(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+afterEach(async () => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) await killHard(c);
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+describe('kill -9 and restart on the same data directory', () => {
+  it('resumes an interrupted upload', async () => {
+    const dataDir = await tempDir('gm-emu-data-');
+    const local = await tempDir();
+    dirs.push(dataDir, local);
+    const big = randomBytes(300_000);
+    await writeFiles(local, { 'a.bin': big, 'b.txt': 'small' });
+    const first = await spawnEmulator(['--data-dir', dataDir, '--bandwidth', '100000']);
+    const c1 = new Client(first.url);
+    await c1.login();
+    await c1.call('POST', '/upload', {
+      body: { upload: [{ localRoot: local, remoteRoot: '/big', files: ['a.bin', 'b.txt'] }] },
+    });
+    const mid = await c1.waitFor('big', (s) => s.BytesDone > 0 && s.BytesDone < 300_000);
+    expect(mid.State).toBe('Uploading');
+    await killHard(first.child);
+
+    const second = await spawnEmulator(['--data-dir', dataDir]);
+    const c2 = new Client(second.url);
+    const done = await c2.waitFor('big', (s) => s.State === 'Uploaded');
+    expect(done.BytesDone).toBe(300_005);
+    expect(await readFile(join(dataDir, 'store', 'big', 'a.bin'))).toEqual(big);
+    const files = await c2.call('GET', '/project/big/Files', { template: '/project/{name}/Files' });
+    const a = files.body.project_files.all_files.find((f: Json) => f.Key === '/big/a.bin');
+    expect(a.CheckSum).toBe(createHash('sha256').update(big).digest('hex'));
+  });
+
+  it('carries on a render: completed frames are not redone or charged twice, nothing is lost', async () => {
+    const dataDir = await tempDir('gm-emu-data-');
+    const local = await tempDir();
+    dirs.push(dataDir, local);
+    await writeFiles(local, { 'scene.blend': 'scene' });
+    const first = await spawnEmulator(['--data-dir', dataDir, '--time-scale', '0.03']);
+    const c1 = new Client(first.url);
+    await c1.login();
+    const body = submitBody(
+      'crash',
+      local,
+      ['scene.blend'],
+      [job('crash', { id: 'c1' }, { frames: '1 30', instances: 2 })],
+      {
+        watch_files: { '/crash/render_results/.+': join(local, 'out') },
+      },
+    );
+    expect((await c1.call('POST', '/project-submit', { body })).status).toBe(201);
+    await c1.waitFor('crash', (s) => s.Jobs[0].FramesDone >= 4);
+    await killHard(first.child);
+
+    const second = await spawnEmulator(['--data-dir', dataDir, '--time-scale', '0.03']);
+    const c2 = new Client(second.url);
+    // What the first run recorded before dying.
+    const recorded = (await c2.call('GET', '/project/crash/Files')).body.project_files.all_files.filter(
+      (f: Json) => f.Key.startsWith('/crash/render_results/'),
+    );
+    expect(recorded.length).toBeGreaterThanOrEqual(4);
+    // A retried submit after the restart is not run again.
+    expect((await c2.call('POST', '/project-submit', { body })).status).toBe(201);
+    const done = await c2.waitFor('crash', (s) => s.State === 'Completed');
+    expect(done.Jobs).toHaveLength(1);
+    expect(done.Jobs[0]).toMatchObject({
+      State: 'Completed',
+      FramesDone: 30,
+      FramesTotal: 30,
+      CreditsConsumed: 30,
+    });
+    const credits = await c2.call('GET', '/credits-info', { template: '/credits-info' });
+    expect(credits.body).toEqual({ credits_available: 970, credits_consumed: 30 });
+    const after = (await c2.call('GET', '/project/crash/Files')).body.project_files.all_files;
+    for (const r of recorded) {
+      expect(after.find((f: Json) => f.Key === r.Key)?.LastModified, `${r.Key} not redone`).toBe(
+        r.LastModified,
+      );
+    }
+    for (let f = 1; f <= 30; f++) {
+      const png = await readFile(join(local, 'out', 'my_results', `frame_${String(f).padStart(4, '0')}.png`));
+      expect(checkPng(png).width).toBe(64);
+    }
+    expect(done.Downloads).toEqual({ Done: 30, Pending: 0 });
+  });
+});
+
+describe('the gm-envoy-emulator command', () => {
+  it('prints the URL and the demo credentials, and shuts down cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, [BIN, '--port', '0', '--time-scale', '0.01'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let out = '';
+    await new Promise<void>((resolve) => {
+      child.stdout?.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('access key')) resolve();
+      });
+    });
+    expect(out).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
+    expect(out).toContain('demo@gridmarkets.local');
+    expect(out).toContain('demo-access-key');
+    const dataDir = /data directory: (.+)/.exec(out)?.[1] ?? '';
+    const url = /listening on (\S+)/.exec(out)?.[1] ?? '';
+    expect((await new Client(url).login()).status).toBe(200);
+    const code = await new Promise<number | null>((resolve) => {
+      child.once('exit', (c) => resolve(c));
+      child.kill('SIGTERM');
+    });
+    expect(code).toBe(0);
+    await expect(readFile(join(dataDir, 'state.json'))).rejects.toThrow();
+  });
+
+  it.each([
+    [['--port', 'abc']],
+    [['--nope']],
+    [['--user', 'no-colon']],
+    [['--bandwidth', '0']],
+    [['--products', '/no/such/file.json']],
+  ])('exits with code 2 on bad flags %j', async (args) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code).toBe(2);
+    expect(err).toMatch(/gm-envoy-emulator: .+/);
+  });
+
+  it('uses --user accounts and a --products catalogue file', async () => {
+    const dir = await tempDir();
+    dirs.push(dir);
+    const file = join(dir, 'products.json');
+    await writeFiles(dir, {
+      'products.json': JSON.stringify([
+        {
+          id: 1,
+          name: 'Blender',
+          app_type: 'blender',
+          version: '9.0',
+          compatible_modules: [],
+          business_vertical: 'media',
+        },
+      ]),
+    });
+    const { url } = await spawnEmulator(['--user', 'x@y.example:secret:42', '--products', file]);
+    const c = new Client(url);
+    expect((await c.login()).status).toBe(401);
+    expect((await c.login('x@y.example', 'secret')).status).toBe(200);
+    expect((await c.call('GET', '/credits-info', { template: '/credits-info' })).body.credits_available).toBe(
+      42,
+    );
+    const products = await c.call('GET', '/products', { template: '/products' });
+    expect(products.body.map((p: Json) => p.version)).toEqual(['9.0']);
+  });
+});

@@ -1,0 +1,266 @@
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PNG_SIGNATURE } from '../src/png.js';
+import { type Client, type Json, job, setup, submitBody, tempDir, writeFiles } from './helpers.js';
+
+describe('submit', () => {
+  let env: Awaited<ReturnType<typeof setup>>;
+  let client: Client;
+  let local: string;
+  beforeAll(async () => {
+    env = await setup();
+    client = env.client;
+    await client.login();
+    local = await tempDir();
+    await writeFiles(local, { 'scene.blend': 'blend', 'shot.hip': 'hip', 'comp.nk': 'nk' });
+  });
+  afterAll(async () => {
+    await env.cleanup();
+    await rm(local, { recursive: true, force: true });
+  });
+
+  const submit = (body: Json) =>
+    client.call('POST', '/project-submit', { body, template: '/project-submit' });
+  const credits = async (): Promise<number> =>
+    (await client.call('GET', '/credits-info', { template: '/credits-info' })).body.credits_available;
+
+  it('reports every problem of a submit at once, before creating anything', async () => {
+    const jobs = [
+      job('bad', { id: 'j0', app: 'blender', app_version: '9.9' }),
+      job(
+        'bad',
+        { id: 'j1', app: 'hou', app_version: '17.5.229', path: '/bad/shot.hip' },
+        { plugins: ['htoa'] },
+      ),
+      job(
+        'bad',
+        { id: 'j2', app: 'hou', app_version: '17.5.173', path: 'bad/shot.hip' },
+        { plugins: ['hou_redshift:2.6.40'], machine_type: 'gm9999' },
+      ),
+      job('bad', { id: 'j3', path: '/bad/missing.blend', dependencies: ['nope', 'j4'] }, { frames: '10 5' }),
+      job(
+        'bad',
+        { id: 'j4', dependencies: ['j3'] },
+        { frames: '1 x', credits_budget: { value: 5, action: 'stop' } },
+      ),
+      job(
+        'bad',
+        { id: 'j5', app: 'c4d', app_version: 'R19', operation: 'sim' },
+        { billing_meta: ['c4d', 'octane'] },
+      ),
+      job('bad', { id: 'j6', app: 'nope' }, { frames: '1 5 0' }),
+    ];
+    const a = await submit(
+      submitBody('bad', local, ['scene.blend', 'shot.hip'], jobs, {
+        watch_files: { '([bad': '/tmp/x', '.+': 'relative' },
+      }),
+    );
+    expect(a.status).toBe(400);
+    const fields = a.body.errors.map((e: Json) => e.field);
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        'project_request.jobs[0].app_version',
+        'project_request.jobs[1].params.plugins[0]',
+        'project_request.jobs[2].params.plugins[0]',
+        'project_request.jobs[2].params.machine_type',
+        'project_request.jobs[3].path',
+        'project_request.jobs[3].params.frames',
+        'project_request.jobs[3].dependencies[0]',
+        'project_request.jobs[3].dependencies',
+        'project_request.jobs[4].dependencies',
+        'project_request.jobs[4].params.frames',
+        'project_request.jobs[5].operation',
+        'project_request.jobs[5].params.billing_meta[1]',
+        'project_request.jobs[6].app',
+        'project_request.jobs[6].params.frames',
+        'watch_files["([bad"]',
+        'watch_files[".+"]',
+      ]),
+    );
+    const j0 = a.body.errors.find((e: Json) => e.field === 'project_request.jobs[0].app_version');
+    expect(j0.message).toContain('2.80');
+    expect(fields).not.toContain('project_request.jobs[2].path');
+    expect((await client.status('bad')).status).toBe(404);
+    expect((await client.call('GET', '/projects')).body.projects.map((p: Json) => p.name)).not.toContain(
+      'bad',
+    );
+  });
+
+  it('refuses instances below 1 with the field path', async () => {
+    const a = await submit(submitBody('inst', local, ['scene.blend'], [job('inst', {}, { instances: 0 })]));
+    expect(a.status).toBe(400);
+    expect(a.body.errors.map((e: Json) => e.field)).toContain('project_request.jobs[0].params.instances');
+  });
+
+  it('refuses submit files outside localRoot and skip_upload of files not in the store', async () => {
+    const a = await submit(submitBody('outside', local, ['../etc/passwd', 'scene.blend'], [job('outside')]));
+    expect(a.status).toBe(400);
+    expect(a.body.errors.map((e: Json) => e.field)).toEqual(['project_files.files[0]']);
+    const b = await submit(submitBody('skip', local, ['scene.blend'], [job('skip')], { skip_upload: true }));
+    expect(b.status).toBe(400);
+    expect(b.body.errors).toEqual([
+      { field: 'project_files.files[0]', message: expect.stringContaining('scene.blend') },
+    ]);
+  });
+
+  it('renders frames as PNGs and placeholders, charges credits and is idempotent on retry', async () => {
+    const start = await credits();
+    const j = job('p1', { id: 'render-1' }, { frames: '1 3,10', instances: 2, output_prefix: 'beauty' });
+    const k = job(
+      'p1',
+      { id: 'render-2', app: 'nuke', app_version: '12.2v4', path: '/p1/comp.nk', operation: 'composite' },
+      {
+        frames: '5',
+        output_format: 'exr',
+        output_dir_name: 'comp',
+        machine_type: 'gm6400',
+      },
+    );
+    const body = submitBody('p1', local, ['scene.blend', 'comp.nk'], [j, k]);
+    const a = await submit(body);
+    expect(a).toMatchObject({ status: 201, body: { ID: 'p1', Jobs: ['render-1', 'render-2'] } });
+    const again = await submit(body);
+    expect(again).toMatchObject({ status: 201, body: { ID: 'p1', Jobs: ['render-1', 'render-2'] } });
+    const done = await client.waitFor('p1', (s) => s.State === 'Completed');
+    expect(done.Jobs).toHaveLength(2);
+    expect(done.Jobs[0]).toMatchObject({
+      Id: 'render-1',
+      State: 'Completed',
+      FramesTotal: 4,
+      FramesDone: 4,
+      CreditsConsumed: 4,
+    });
+    expect(done.Jobs[1]).toMatchObject({
+      Id: 'render-2',
+      State: 'Completed',
+      FramesTotal: 1,
+      FramesDone: 1,
+      CreditsConsumed: 1.5,
+    });
+    expect(done.CreditsConsumed).toBe(5.5);
+    expect(await credits()).toBe(start - 5.5);
+    const results = join(env.dataDir, 'store', 'p1', 'render_results');
+    expect((await readdir(join(results, 'my_results'))).sort()).toEqual([
+      'beauty_0001.png',
+      'beauty_0002.png',
+      'beauty_0003.png',
+      'beauty_0010.png',
+    ]);
+    const png = await readFile(join(results, 'my_results', 'beauty_0002.png'));
+    expect(png.subarray(0, 8)).toEqual(PNG_SIGNATURE);
+    expect(await readdir(join(results, 'comp'))).toEqual(['frame_0005.exr']);
+    const files = await client.call('GET', '/project/p1/Files', { template: '/project/{name}/Files' });
+    expect(files.body.project_files.all_files.map((f: Json) => f.Key)).toContain(
+      '/p1/render_results/comp/frame_0005.exr',
+    );
+  });
+
+  it('accepts job files already in the store and paths without the leading slash', async () => {
+    const a = await submit(
+      submitBody(
+        'p1',
+        local,
+        ['scene.blend'],
+        [job('p1', { id: 'again-1', path: 'p1/scene.blend' }, { frames: '1' })],
+        {
+          skip_upload: true,
+        },
+      ),
+    );
+    expect(a.status).toBe(201);
+    const s = await client.waitFor(
+      'p1',
+      (b) => b.Jobs.find((x: Json) => x.Id === 'again-1')?.State === 'Completed',
+    );
+    expect(s.State).toBe('Completed');
+  });
+
+  it('stops a job at its credit budget and cancels its dependants', async () => {
+    const a = await submit(
+      submitBody(
+        'budget',
+        local,
+        ['scene.blend'],
+        [
+          job(
+            'budget',
+            { id: 'b1' },
+            { frames: '1 50', instances: 1, credits_budget: { value: 3, action: 'stop' } },
+          ),
+          job('budget', { id: 'b2', dependencies: ['b1'] }, { frames: '1 2' }),
+        ],
+      ),
+    );
+    expect(a.status).toBe(201);
+    const s = await client.waitFor('budget', (b) => b.State === 'Stopped');
+    expect(s.Jobs[0]).toMatchObject({
+      State: 'Stopped',
+      FramesDone: 3,
+      FramesCancelled: 47,
+      CreditsConsumed: 3,
+    });
+    expect(s.Jobs[1]).toMatchObject({ State: 'Cancelled', FramesDone: 0, FramesCancelled: 2 });
+    expect(s.Message).toMatch(/did not complete/);
+  });
+
+  it('suspends a job at its budget: running frames finish, the rest are cancelled', async () => {
+    const a = await submit(
+      submitBody(
+        'suspend',
+        local,
+        ['scene.blend'],
+        [
+          job(
+            'suspend',
+            { id: 's1' },
+            { frames: '1 40', instances: 4, credits_budget: { value: 2, action: 'suspend' } },
+          ),
+        ],
+      ),
+    );
+    expect(a.status).toBe(201);
+    const s = await client.waitFor('suspend', (b) => b.State === 'Stopped');
+    const j = s.Jobs[0];
+    expect(j.State).toBe('Suspended');
+    expect(j.FramesRunning).toBe(0);
+    // Frames running when the budget was hit completed (and were charged); nothing else ran.
+    expect(j.FramesDone).toBeGreaterThanOrEqual(2);
+    expect(j.FramesDone).toBeLessThanOrEqual(5);
+    expect(j.FramesDone + j.FramesCancelled).toBe(40);
+    expect(j.CreditsConsumed).toBe(j.FramesDone);
+  });
+
+  it('records an alert at the budget and goes on', async () => {
+    const a = await submit(
+      submitBody(
+        'alert',
+        local,
+        ['scene.blend'],
+        [job('alert', { id: 'a1' }, { frames: '1 4', credits_budget: { value: 2, action: 'alert' } })],
+      ),
+    );
+    expect(a.status).toBe(201);
+    const s = await client.waitFor('alert', (b) => b.State === 'Completed');
+    expect(s.Jobs[0]).toMatchObject({ State: 'Completed', FramesDone: 4 });
+    expect(s.Jobs[0].Alerts).toEqual([
+      { At: expect.any(String), Message: expect.stringContaining('budget') },
+    ]);
+  });
+
+  it('answers 402 when credits are too few', async () => {
+    const poor = await setup({ users: [{ email: 'poor@x.example', accessKey: 'k', credits: 0.5 }] });
+    try {
+      await poor.client.login('poor@x.example', 'k');
+      const a = await poor.client.call('POST', '/project-submit', {
+        body: submitBody('poor', local, ['scene.blend'], [job('poor')]),
+        template: '/project-submit',
+      });
+      expect(a.status).toBe(402);
+      expect(a.body).toEqual({ message: expect.any(String), credits_available: 0.5, credits_required: 1 });
+      expect((await poor.client.status('poor')).status).toBe(404);
+    } finally {
+      await poor.cleanup();
+    }
+  });
+});

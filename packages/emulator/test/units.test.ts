@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { downloadTarget, watchRegex } from '../src/downloads.js';
+import { parseFrames } from '../src/frames.js';
+import { framePng } from '../src/png.js';
+import { checkPng } from './png-check.js';
+
+describe('frame ranges', () => {
+  it('parses start [end] [step] groups', () => {
+    expect(parseFrames('1 5 2,10,20 22')).toEqual({ ok: true, frames: [1, 3, 5, 10, 20, 21, 22] });
+    expect(parseFrames('0 0 1')).toEqual({ ok: true, frames: [0] });
+  });
+  it.each(['', '1 x', '5 1', '1 5 0', '1 2 3 4', '1.5', '1,,2'])('refuses %j', (spec) => {
+    expect(parseFrames(spec).ok).toBe(false);
+  });
+});
+
+describe('downloads', () => {
+  it('matches watch patterns as anchored full matches', () => {
+    expect(watchRegex('/p/render_results/.+')?.test('/p/render_results/a/b.png')).toBe(true);
+    expect(watchRegex('render_results/.+')?.test('/p/render_results/a/b.png')).toBe(false);
+    expect(watchRegex('([')).toBeNull();
+  });
+  it('keeps targets inside the download folder', () => {
+    expect(downloadTarget('p', '/p/render_results/r/f.png', '/dl')).toBe('/dl/r/f.png');
+    expect(downloadTarget('p', '/p/render_results/../../etc/passwd', '/dl')).toBeNull();
+    expect(downloadTarget('p', '/p/render_results/', '/dl')).toBeNull();
+  });
+});
+
+describe('png', () => {
+  it('writes valid PNGs whose colour depends on the frame', () => {
+    expect(checkPng(framePng(1))).toEqual({ width: 64, height: 48 });
+    expect(checkPng(framePng(-3, 7, 5))).toEqual({ width: 7, height: 5 });
+    expect(framePng(1).equals(framePng(2))).toBe(false);
+  });
+});
