@@ -25,4 +25,12 @@ export {
   vrayJob,
 } from './builders/vray.js';
 export * from './catalogue.js';
+export {
+  type CheckableJob,
+  type CheckJobOptions,
+  checkJob,
+  type JobFinding,
+  type MachineLike,
+  type ResolverLike,
+} from './check.js';
 export * from './frames.js';

@@ -1,3 +1,5 @@
+import { compareVersions } from '@gm/core';
+
 /** Closest-match helpers shared by validation and {@link checkJob}. Internal. */
 
 /** The Levenshtein edit distance between two strings, case-insensitive. */
@@ -38,25 +40,10 @@ export function didYouMean(value: string, candidates: Iterable<string>): string 
     : undefined;
 }
 
-/** Splits a version into numbers and words: `'17.5.229'` → `[17, 5, 229]`, `'R19'` → `['r', 19]`. */
+/** Splits a version into numbers and words as core orders them: `'12.2v3'` → `[12, 2, 3]`, `'R19'` → `['r', 19]`. */
 function versionParts(version: string): (number | string)[] {
-  return (version.toLowerCase().match(/\d+|[a-z]+/g) ?? []).map((p) => (/^\d/.test(p) ? Number(p) : p));
-}
-
-/** Orders versions part by part, numbers numerically (`2.9` before `2.10`). */
-export function compareVersions(a: string, b: string): number {
-  const pa = versionParts(a);
-  const pb = versionParts(b);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const x = pa[i];
-    const y = pb[i];
-    if (x === undefined) return -1;
-    if (y === undefined) return 1;
-    if (x === y) continue;
-    if (typeof x === 'number' && typeof y === 'number') return x - y;
-    return String(x) < String(y) ? -1 : 1;
-  }
-  return 0;
+  const text = version.replace(/(\d)v(?=\d)/gi, '$1.').toLowerCase();
+  return (text.match(/\d+|[a-z]+/g) ?? []).map((p) => (/^\d/.test(p) ? Number(p) : p));
 }
 
 /**

@@ -1,0 +1,337 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { inspect } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { version } from '../package.json';
+import {
+  APIError,
+  AuthenticationError,
+  EnvoyClient,
+  GridMarketsError,
+  InsufficientCreditsError,
+  InvalidRequestError,
+  Job,
+  MachineCategory,
+  Project,
+} from '../src/index.js';
+import { fakeEnvoy, json, type Route, SECRET_KEY, SECRET_PASSWORD, text } from './helpers.js';
+
+const URL_ = 'http://envoy.test:8090';
+const EMAIL = 'artist@studio.example';
+
+const ok: Route = () => json({ Message: 'ok' });
+const credits =
+  (available: number): Route =>
+  () =>
+    json({ credits_available: available, credits_consumed: 1 });
+const submitted: Route = () => new Response(null, { status: 201 });
+const uploaded: Route = () => json({ ID: 'sample_project' });
+
+function client(fetch: (r: Request) => Promise<Response>, extra = {}) {
+  return new EnvoyClient({ email: EMAIL, accessKey: SECRET_KEY, url: URL_, fetch, retries: 0, ...extra });
+}
+
+let base: string;
+let project: Project;
+beforeAll(async () => {
+  base = await mkdtemp(path.join(tmpdir(), 'gm-client-'));
+  const root = path.join(base, 'sample_project');
+  await mkdir(root);
+  await writeFile(path.join(root, 'sample.c4d'), 'scene');
+  project = new Project(root, { outputFolderName: 'my_results' });
+  await project.addFiles(project.localRoot, project.remoteRoot, ['sample.c4d']);
+  project.addJobs(
+    new Job({
+      name: 'test job',
+      app: 'c4d',
+      appVersion: 'R19',
+      path: '/sample_project/sample.c4d',
+      instances: 2,
+    }),
+  );
+});
+afterAll(() => rm(base, { recursive: true, force: true }));
+
+describe('EnvoyClient basics', () => {
+  test('version and URL', () => {
+    const c = new EnvoyClient();
+    expect(c.version).toBe(version);
+    expect(c.url).toBe('http://localhost:8090');
+  });
+
+  test('credentials never show in inspect, JSON, errors or logs', async () => {
+    const logs: string[] = [];
+    // A careless service that echoes the secret it was sent.
+    const envoy = fakeEnvoy({
+      'POST /auth': (r) => {
+        const body = r.body as { AccessKey?: string; Password?: string };
+        return text(`bad secret ${body.AccessKey ?? body.Password}`, 401);
+      },
+    });
+    const c = client(envoy.fetch, { onRequest: (log: unknown) => logs.push(JSON.stringify(log)) });
+    const error = await c.validateAuth().catch((e) => e);
+    const pw = new EnvoyClient({
+      url: URL_,
+      fetch: envoy.fetch,
+      onRequest: (log) => logs.push(JSON.stringify(log)),
+    });
+    const pwError = await pw.authenticate(EMAIL, SECRET_PASSWORD).catch((e) => e);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(pwError).toBeInstanceOf(AuthenticationError);
+    expect(envoy.requests[0]!.body).toEqual({ Username: EMAIL, AccessKey: SECRET_KEY });
+    expect(envoy.requests[1]!.body).toEqual({ Username: EMAIL, Password: SECRET_PASSWORD });
+    const shown = [
+      inspect(c, { depth: 10, showHidden: true }),
+      JSON.stringify(c),
+      inspect(pw, { depth: 10, showHidden: true }),
+      JSON.stringify(pw),
+      error.message,
+      String(error),
+      JSON.stringify(error),
+      inspect(error, { depth: 10 }),
+      pwError.message,
+      JSON.stringify(pwError),
+      inspect(pwError, { depth: 10 }),
+      ...logs,
+    ].join('\n');
+    expect(logs.length).toBe(2);
+    expect(shown).not.toContain(SECRET_KEY);
+    expect(shown).not.toContain(SECRET_PASSWORD);
+    expect(shown).toContain(EMAIL);
+  });
+});
+
+describe('errors from answers', () => {
+  test.each([
+    [401, () => text('Invalid credentials', 401), AuthenticationError],
+    [400, () => json({ message: 'bad', errors: [{ field: 'x', message: 'y' }] }, 400), InvalidRequestError],
+    [
+      402,
+      () => json({ message: 'Insufficient credits balance', credits_available: 0, credits_required: 3 }, 402),
+      InsufficientCreditsError,
+    ],
+    [404, () => json({ message: 'no' }, 404), APIError],
+    [500, () => json({ message: 'internal error' }, 500), APIError],
+    [503, () => json({ message: 'service unavailable' }, 503), APIError],
+  ] as const)('POST /project-submit %i', async (status, route, kind) => {
+    const envoy = fakeEnvoy({
+      'POST /auth': ok,
+      'GET /credits-info': credits(10),
+      'POST /project-submit': route,
+    });
+    const error = await client(envoy.fetch)
+      .submitProject(project)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(kind);
+    expect(error).toBeInstanceOf(GridMarketsError);
+    expect(error.status).toBe(status);
+    expect(error.request).toEqual({ method: 'POST', url: `${URL_}/project-submit` });
+  });
+
+  test('network failure → APIError naming the URL', async () => {
+    const fetch = async () => {
+      throw new TypeError('fetch failed');
+    };
+    const error = await client(fetch)
+      .getUserInfo()
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(APIError);
+    expect(error.status).toBe(0);
+    expect(error.message).toContain(URL_);
+    expect(error.message).toMatch(/Start Envoy/);
+  });
+
+  test('no credentials → AuthenticationError without a request', async () => {
+    const envoy = fakeEnvoy({});
+    const error = await new EnvoyClient({ url: URL_, fetch: envoy.fetch }).validateAuth().catch((e) => e);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(envoy.requests).toHaveLength(0);
+  });
+});
+
+describe('round trips', () => {
+  test('credentials are checked once per client; credits once per submission', async () => {
+    const envoy = fakeEnvoy({
+      'POST /auth': ok,
+      'GET /credits-info': credits(10),
+      'POST /project-submit': submitted,
+      'POST /upload': uploaded,
+    });
+    const c = client(envoy.fetch);
+    expect(await c.uploadProjectFiles(project)).toBe('sample_project');
+    expect(await c.submitProject(project, { skipUpload: true })).toBe('sample_project');
+    expect(await c.submitProject(project)).toBe('sample_project');
+    expect(envoy.count('POST /auth')).toBe(1);
+    expect(envoy.count('GET /credits-info')).toBe(2);
+    expect(envoy.count('POST /project-submit')).toBe(2);
+    expect(envoy.count('POST /upload')).toBe(1);
+    expect(envoy.requests).toHaveLength(6);
+    expect((envoy.requests[3]!.body as Record<string, unknown>).skip_upload).toBe(true);
+    expect('skip_upload' in (envoy.requests[5]!.body as object)).toBe(false);
+  });
+
+  test('authenticate() counts as the check; a 401 later re-validates and retries once', async () => {
+    let submits = 0;
+    const envoy = fakeEnvoy({
+      'POST /auth': ok,
+      'GET /credits-info': credits(10),
+      'POST /project-submit': (r) => (++submits === 1 ? text('session expired', 401) : submitted(r)),
+    });
+    const c = new EnvoyClient({ url: URL_, fetch: envoy.fetch });
+    await c.authenticate(EMAIL, SECRET_PASSWORD);
+    await c.submitProject(project);
+    expect(envoy.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /auth',
+      'GET /credits-info',
+      'POST /project-submit',
+      'POST /auth',
+      'POST /project-submit',
+    ]);
+    expect(envoy.requests[3]!.body).toEqual({ Username: EMAIL, Password: SECRET_PASSWORD });
+  });
+
+  test('a 401 whose re-validation fails is an AuthenticationError, without a second retry', async () => {
+    let auths = 0;
+    const envoy = fakeEnvoy({
+      'POST /auth': (r) => (++auths === 1 ? ok(r) : text('Invalid credentials', 401)),
+      'GET /user-info': () => text('Unauthorized', 401),
+    });
+    const c = client(envoy.fetch);
+    await c.validateAuth();
+    const error = await c.getUserInfo().catch((e) => e);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(envoy.count('GET /user-info')).toBe(1);
+    expect(envoy.count('POST /auth')).toBe(2);
+  });
+
+  test('insufficient credits stops the submission before it is sent', async () => {
+    const envoy = fakeEnvoy({
+      'POST /auth': ok,
+      'GET /credits-info': credits(0),
+      'POST /project-submit': submitted,
+    });
+    const error = await client(envoy.fetch)
+      .submitProject(project)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(InsufficientCreditsError);
+    expect(error.creditsAvailable).toBe(0);
+    expect(envoy.count('POST /project-submit')).toBe(0);
+  });
+
+  test('an invalid project sends nothing', async () => {
+    const envoy = fakeEnvoy({});
+    const bad = new Project(project.localRoot);
+    const job = new Job({ name: 'j', app: 'c4d', appVersion: 'R19', path: '/sample_project/sample.c4d' });
+    job.addDependencies(new Job({ name: 'other', app: 'c4d', appVersion: 'R19', path: '/x' }));
+    bad.addJobs(job);
+    const error = await client(envoy.fetch)
+      .submitProject(bad)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error.fieldErrors[0].field).toBe('jobs[0].dependencies');
+    await expect(client(envoy.fetch).uploadProjectFiles(new Project(project.localRoot))).rejects.toThrow(
+      /no files/,
+    );
+    expect(envoy.requests).toHaveLength(0);
+  });
+});
+
+describe('reads', () => {
+  test('validateCredits, getUserInfo, machines, projects, files, status', async () => {
+    const envoy = fakeEnvoy({
+      'GET /credits-info': credits(5),
+      'GET /user-info': () => json({ data: { email_address: EMAIL, credits_available: 5, name: 'A' } }),
+      'GET /machines': () => json([{ id: 'gm4800', name: 'GM4800', gpu: false, is_default: true }]),
+      'GET /projects': () => json({ projects: [{ name: 'sample_project' }] }),
+      'GET /project/sample project/Files': () =>
+        json({ project_files: { all_files: [{ Name: 'a', Key: '/p/a', Size: 1 }] } }),
+      'GET /project-status/sample project': () =>
+        json({ Code: 200, State: 'Uploading', Speed: '0.00', Details: {} }),
+    });
+    const c = client(envoy.fetch);
+    expect(await c.validateCredits()).toBe(true);
+    expect(await c.getUserInfo()).toEqual({ email_address: EMAIL, credits_available: 5, name: 'A' });
+    expect(
+      await c.getMachines('c4d', 'render', {
+        category: MachineCategory.GPU,
+        plugins: ['arnold', 'redshift'],
+      }),
+    ).toHaveLength(1);
+    expect(envoy.requests.at(-1)!.search).toBe(
+      '?product=c4d&operation=render&category=gpu&plugins=arnold&plugins=redshift',
+    );
+    expect(await c.listProjects()).toEqual([{ name: 'sample_project' }]);
+    expect(await c.getProjectFiles('sample project')).toEqual([{ Name: 'a', Key: '/p/a', Size: 1 }]);
+    expect((await c.getProjectStatus('sample project')).State).toBe('Uploading');
+    expect(envoy.count('POST /auth')).toBe(0);
+    await expect(c.getMachines('', 'render', { category: 'tpu' as never })).rejects.toThrow(
+      /product.*\n.*category/s,
+    );
+  });
+
+  test('the resolver is built from /products', async () => {
+    const envoy = fakeEnvoy({
+      'GET /products': () =>
+        json([
+          {
+            id: 1,
+            name: 'Houdini',
+            app_type: 'hou',
+            version: '17.5.173',
+            compatible_modules: ['htoa:4.0.1'],
+          },
+        ]),
+    });
+    const resolver = await client(envoy.fetch).getProductResolver();
+    expect(resolver.getAllTypes(false)).toEqual({
+      hou: { versions: ['17.5.173'], is_plugin: false, name: 'Houdini', business_vertical: 'media' },
+    });
+  });
+});
+
+describe('watchProjectStatus', () => {
+  test('yields snapshots until a final state', async () => {
+    const states = ['Uploading', 'Submitted', 'Running', 'Completed', 'Never'];
+    let i = 0;
+    const envoy = fakeEnvoy({ 'GET /project-status/p': () => json({ Code: 200, State: states[i++] }) });
+    const seen: string[] = [];
+    for await (const status of client(envoy.fetch).watchProjectStatus('p', { intervalMs: 1 }))
+      seen.push(status.State!);
+    expect(seen).toEqual(['Uploading', 'Submitted', 'Running', 'Completed']);
+  });
+
+  test('an upload-only project ends at Uploaded; a submitted one does not', async () => {
+    const envoy = fakeEnvoy({
+      'GET /project-status/u': () => json({ State: 'Uploaded' }),
+      'GET /project-status/s': () =>
+        json({
+          State: 'Uploaded',
+          Jobs: [{ Id: '1', Name: 'j', State: 'Queued', FramesTotal: 1, FramesDone: 0 }],
+        }),
+    });
+    const c = client(envoy.fetch);
+    const u: string[] = [];
+    for await (const status of c.watchProjectStatus('u', { intervalMs: 1 })) u.push(status.State!);
+    expect(u).toEqual(['Uploaded']);
+    const controller = new AbortController();
+    let s = 0;
+    for await (const _ of c.watchProjectStatus('s', { intervalMs: 1, signal: controller.signal })) {
+      if (++s === 3) controller.abort();
+    }
+    expect(s).toBe(3);
+  });
+
+  test('stops cleanly when aborted during a request', async () => {
+    const controller = new AbortController();
+    const fetch = (request: Request) =>
+      new Promise<Response>((_, reject) => {
+        request.signal.addEventListener('abort', () => reject(request.signal.reason));
+        controller.abort();
+      });
+    const seen: unknown[] = [];
+    for await (const status of client(fetch).watchProjectStatus('p', { signal: controller.signal }))
+      seen.push(status);
+    expect(seen).toEqual([]);
+  });
+});

@@ -1,0 +1,44 @@
+/** A fake Envoy for unit tests: routes by "METHOD /path", records every request. */
+export interface Recorded {
+  method: string;
+  path: string;
+  search: string;
+  body: unknown;
+}
+
+export type Route = (request: Recorded) => Response | Promise<Response>;
+
+export function json(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
+export function text(body: string, status: number): Response {
+  return new Response(body, { status, headers: { 'content-type': 'text/plain' } });
+}
+
+export function fakeEnvoy(routes: Record<string, Route>) {
+  const requests: Recorded[] = [];
+  const fetch = async (request: Request): Promise<Response> => {
+    const url = new URL(request.url);
+    const raw = request.body ? await request.text() : undefined;
+    let body: unknown = raw;
+    try {
+      body = raw === undefined ? undefined : JSON.parse(raw);
+    } catch {}
+    const recorded = {
+      method: request.method,
+      path: decodeURIComponent(url.pathname),
+      search: url.search,
+      body,
+    };
+    requests.push(recorded);
+    const route = routes[`${request.method} ${recorded.path}`];
+    if (!route) return json({ message: `no route ${request.method} ${recorded.path}` }, 404);
+    return route(recorded);
+  };
+  const count = (key: string) => requests.filter((r) => `${r.method} ${r.path}` === key).length;
+  return { fetch, requests, count };
+}
+
+export const SECRET_KEY = 'sk-very-secret-access-key-123';
+export const SECRET_PASSWORD = 'hunter2-password-xyz';

@@ -1,0 +1,138 @@
+import { describe, expect, test } from 'vitest';
+import { InvalidRequestError, ProductResolver } from '../src/index.js';
+import type { ProductVersion } from '../src/types.js';
+import { compareVersions, matchesVersionPrefix, sortVersions } from '../src/versions.js';
+
+const products: ProductVersion[] = [
+  {
+    id: 'hou-17.5.229',
+    name: 'Houdini',
+    app_type: 'hou',
+    version: '17.5.229',
+    compatible_modules: ['hou_redshift:2.6.39', 'hou_redshift:2.6.37', 'hou_redshift:2.6.38'],
+  },
+  {
+    id: 'hou-17.5.173',
+    name: 'Houdini',
+    app_type: 'hou',
+    version: '17.5.173',
+    compatible_modules: [
+      'hou_redshift:2.6.37',
+      'hou_redshift:2.6.38',
+      'hou_redshift:2.6.39',
+      'htoa:4.0.2',
+      'htoa:4.0.1',
+    ],
+  },
+  {
+    id: 'hou-17.50.1',
+    name: 'Houdini',
+    app_type: 'hou',
+    version: '17.50.1',
+    compatible_modules: ['prman:22.0'],
+  },
+  { id: 'nuke-12.2v4', name: 'Nuke', app_type: 'nuke', version: '12.2v4', compatible_modules: [] },
+  { id: 'nuke-12.2v3', name: 'Nuke', app_type: 'nuke', version: '12.2v3', compatible_modules: [] },
+  {
+    id: 'c4d-S24',
+    name: 'Cinema 4D',
+    app_type: 'c4d',
+    version: 'S24',
+    compatible_modules: ['arnold:3.1'],
+    business_vertical: 'design',
+  },
+  { id: 'c4d-R20', name: 'Cinema 4D', app_type: 'c4d', version: 'R20', compatible_modules: ['arnold:3.0'] },
+  { id: 'c4d-R19', name: 'Cinema 4D', app_type: 'c4d', version: 'R19', compatible_modules: ['arnold:3.0'] },
+];
+
+describe('versions', () => {
+  test('ordering', () => {
+    expect(sortVersions(['17.5.229', '17.5.99', '17.0.459'])).toEqual(['17.0.459', '17.5.99', '17.5.229']);
+    expect(sortVersions(['12.2v4', '12.10v1', '12.2v3'])).toEqual(['12.2v3', '12.2v4', '12.10v1']);
+    expect(sortVersions(['S24', 'R20', 'R19'])).toEqual(['R19', 'R20', 'S24']);
+    expect(compareVersions('2.80', '2.80')).toBe(0);
+    expect(compareVersions('1.0', '1.0.1')).toBeLessThan(0);
+  });
+
+  test('partial versions match whole parts only', () => {
+    expect(matchesVersionPrefix('17.5.173', '17.5')).toBe(true);
+    expect(matchesVersionPrefix('17.50.1', '17.5')).toBe(false);
+    expect(matchesVersionPrefix('12.2v4', '12.2')).toBe(true);
+    expect(matchesVersionPrefix('12.2v4', '12.2v4')).toBe(true);
+  });
+});
+
+describe('ProductResolver', () => {
+  const resolver = new ProductResolver(products);
+
+  test('getAllTypes with and without plugins', () => {
+    const all = resolver.getAllTypes();
+    expect(all.hou).toEqual({
+      versions: ['17.5.173', '17.5.229', '17.50.1'],
+      is_plugin: false,
+      name: 'Houdini',
+      business_vertical: 'media',
+    });
+    expect(all.hou_redshift).toEqual({
+      versions: ['2.6.37', '2.6.38', '2.6.39'],
+      is_plugin: true,
+      name: 'hou_redshift',
+      business_vertical: 'media',
+    });
+    expect(all.c4d?.business_vertical).toBe('design');
+    expect(Object.keys(resolver.getAllTypes(false)).sort()).toEqual(['c4d', 'hou', 'nuke']);
+  });
+
+  test('getVersionsByType sorts as versions', () => {
+    expect(resolver.getVersionsByType('hou_redshift')).toEqual(['2.6.37', '2.6.38', '2.6.39']);
+    expect(resolver.getVersionsByType('nuke')).toEqual(['12.2v3', '12.2v4']);
+    expect(resolver.getVersionsByType('c4d')).toEqual(['R19', 'R20', 'S24']);
+    expect(resolver.getVersionsByType('unknown')).toEqual([]);
+  });
+
+  test("the documentation's examples", () => {
+    expect(resolver.getCompatibleCombinations(['hou:17.5.173'])).toEqual({
+      hou_redshift: {
+        versions: ['2.6.37', '2.6.38', '2.6.39'],
+        is_plugin: true,
+        name: 'hou_redshift',
+        business_vertical: 'media',
+      },
+      htoa: { versions: ['4.0.1', '4.0.2'], is_plugin: true, name: 'htoa', business_vertical: 'media' },
+    });
+    expect(resolver.getCompatibleCombinations(['hou:17.5.173', 'hou:17.5.229'])).toEqual({
+      hou_redshift: {
+        versions: ['2.6.37', '2.6.38', '2.6.39'],
+        is_plugin: true,
+        name: 'hou_redshift',
+        business_vertical: 'media',
+      },
+    });
+  });
+
+  test('type, partial version and plugin queries', () => {
+    expect(Object.keys(resolver.getCompatibleCombinations('hou')).sort()).toEqual([
+      'hou_redshift',
+      'htoa',
+      'prman',
+    ]);
+    expect(Object.keys(resolver.getCompatibleCombinations('hou:17.5')).sort()).toEqual([
+      'hou_redshift',
+      'htoa',
+    ]);
+    expect(resolver.getCompatibleCombinations('htoa:4.0.1')).toEqual({
+      hou: { versions: ['17.5.173'], is_plugin: false, name: 'Houdini', business_vertical: 'media' },
+    });
+    expect(resolver.getCompatibleCombinations('arnold:3.0').c4d?.versions).toEqual(['R19', 'R20']);
+    expect(resolver.getCompatibleCombinations('nuke:12.2v4')).toEqual({});
+    expect(resolver.getCompatibleCombinations(['hou:17.5.173', 'unknown'])).toEqual({});
+    expect(resolver.getCompatibleCombinations('hou:99')).toEqual({});
+  });
+
+  test('malformed queries are an InvalidRequestError', () => {
+    for (const bad of ['', 'hou:', ':17', 'a:b:c', 'h ou']) {
+      expect(() => resolver.getCompatibleCombinations(bad), bad).toThrow(InvalidRequestError);
+    }
+    expect(() => resolver.getCompatibleCombinations([])).toThrow(InvalidRequestError);
+  });
+});

@@ -1,0 +1,207 @@
+import { describe, expect, test } from 'vitest';
+import { CreditsBudgetAction, InvalidRequestError, Job, Project, WatchFile } from '../src/index.js';
+import { projectProblems } from '../src/validate.js';
+import { outputUploadPatterns, toSubmitBody, toUploadBody } from '../src/wire.js';
+
+const createdAt = new Date(2026, 10, 29, 10, 15, 0, 0);
+
+function c4dJob(overrides: Partial<ConstructorParameters<typeof Job>[0]> = {}) {
+  return new Job({
+    name: 'test job',
+    app: 'c4d',
+    appVersion: 'R19',
+    operation: 'render',
+    path: '/sample_project/sample.c4d',
+    instances: 5,
+    machineType: 'gm4800',
+    plugins: null,
+    params: { frames: '0 0 1', output_height: 600, output_width: 400, output_format: 'tiff' },
+    ...overrides,
+  });
+}
+
+describe('Job', () => {
+  test('ids are uuid v4 and distinct', () => {
+    const a = c4dJob();
+    const b = c4dJob();
+    expect(a.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(a.id).not.toBe(b.id);
+    expect(a.operation).toBe('render');
+    expect(a.plugins).toEqual([]);
+  });
+
+  test('obviously bad options throw at once, naming every field', () => {
+    let caught: unknown;
+    try {
+      new Job({ name: '', app: 'c4d', appVersion: '', path: '', instances: 1.5 } as never);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InvalidRequestError);
+    const fields = (caught as InvalidRequestError).fieldErrors.map((e) => e.field);
+    expect(fields).toEqual(['name', 'appVersion', 'path', 'instances']);
+    expect((caught as Error).message).toContain('instances: must be a positive integer (got 1.5)');
+    expect(() => c4dJob({ instances: 0 })).toThrow(/instances/);
+  });
+
+  test('credits budget', () => {
+    const job = c4dJob().setCreditsBudget(50, CreditsBudgetAction.SUSPEND);
+    expect(job.creditsBudget).toEqual({ value: 50, action: 'suspend' });
+    expect(() => job.setCreditsBudget(0, CreditsBudgetAction.STOP)).toThrow(InvalidRequestError);
+    expect(() => job.setCreditsBudget(5, 'explode' as never)).toThrow(/stop, suspend, alert/);
+  });
+});
+
+describe('submit body', () => {
+  test('matches the wire shape of envoy-wire.md field by field', () => {
+    const project = new Project('/work/sample_project', { createdAt });
+    const job = c4dJob({ plugins: ['arnold:3.1', 'redshift'] });
+    project.addJobs(job);
+    const body = toSubmitBody(project);
+    expect(Object.keys(body).sort()).toEqual(['project_files', 'project_request', 'watch_files']);
+    expect(body.project_request.name).toBe('sample_project 2026-Nov-29 10:15:00 AM');
+    expect(body.project_request.params).toEqual({});
+    expect(body.project_request.jobs).toHaveLength(1);
+    const wireJob = body.project_request.jobs[0]!;
+    expect(Object.keys(wireJob).sort()).toEqual([
+      'app',
+      'app_version',
+      'dependencies',
+      'id',
+      'name',
+      'operation',
+      'params',
+      'path',
+    ]);
+    expect(wireJob.id).toBe(job.id);
+    expect(wireJob.name).toBe('test job');
+    expect(wireJob.app).toBe('c4d');
+    expect(wireJob.app_version).toBe('R19');
+    expect(wireJob.operation).toBe('render');
+    expect(wireJob.path).toBe('/sample_project/sample.c4d');
+    expect(wireJob.dependencies).toEqual([]);
+    expect(wireJob.params).toEqual({
+      frames: '0 0 1',
+      output_height: 600,
+      output_width: 400,
+      output_format: 'tiff',
+      output_dir_name: '2026-11-29_10-15-00_000000',
+      output_upload: [
+        '/sample_project/render_results/2026-11-29_10-15-00_000000/.+',
+        '\\\\sample_project\\\\render_results\\\\2026-11-29_10-15-00_000000\\\\.+',
+      ],
+      billing_meta: ['c4d', 'arnold', 'redshift'],
+      instances: 5,
+      machine_type: 'gm4800',
+      plugins: ['arnold:3.1', 'redshift'],
+    });
+    expect(body.project_files).toEqual({
+      localRoot: '/work/sample_project',
+      remoteRoot: '/sample_project',
+      files: [],
+    });
+    expect(body.watch_files).toEqual({
+      '/sample_project/render_results/2026-11-29_10-15-00_000000/.+': '/work/sample_project/gm_results',
+    });
+    expect('skip_upload' in body).toBe(false);
+  });
+
+  test('output_upload doubles every slash as two backslashes, as the Python client', () => {
+    const [forward, back] = outputUploadPatterns('/p/render_results/r');
+    expect(forward).toBe('/p/render_results/r/.+');
+    expect(back).toBe(String.raw`\\p\\render_results\\r\\.+`);
+  });
+
+  test('Windows root, names, project params, budgets, dependencies, watch files, skip flags', () => {
+    const project = new Project('c:\\sample_project', {
+      name: 'sample_project',
+      submissionName: 'submission 1',
+      outputFolderName: 'my_results',
+      projectSummaryLogFile: '/sample_project/log.txt',
+      projectParamOutput: ['a'],
+      projectParam: { k: 'v' },
+      projectEnv: { HOUDINI_PATH: '&' },
+    });
+    const a = c4dJob({ gpu: true });
+    const b = c4dJob({
+      name: 'second',
+      params: { frames: '1 2', output_upload: ['custom'], billing_meta: ['x'] },
+    });
+    b.addDependencies(a).setCreditsBudget(50, CreditsBudgetAction.STOP);
+    project.addJobs(a, b);
+    project.addWatchFiles(
+      new WatchFile(`${project.remoteOutputFolder}/.+`, 'c:\\sample_project\\my_results'),
+    );
+    const body = toSubmitBody(project, { skipUpload: true });
+    expect(body.project_request.name).toBe('submission 1');
+    expect(body.project_request.params).toEqual({
+      project_summary_log_file: '/sample_project/log.txt',
+      project_param_output: ['a'],
+      project_param: { k: 'v' },
+      project_env: { HOUDINI_PATH: '&' },
+    });
+    const [wa, wb] = body.project_request.jobs;
+    expect(wa!.params.gpu).toBe(true);
+    expect(wa!.params.output_dir_name).toBe('my_results');
+    expect(wb!.dependencies).toEqual([a.id]);
+    expect(wb!.params.credits_budget).toEqual({ value: 50, action: 'stop' });
+    expect(wb!.params.output_upload).toEqual(['custom']);
+    expect(wb!.params.billing_meta).toEqual(['x']);
+    expect(body.project_files.localRoot).toBe('c:\\sample_project');
+    expect(body.watch_files).toEqual({
+      '/sample_project/render_results/my_results/.+': 'c:\\sample_project\\my_results',
+    });
+    expect(body.skip_upload).toBe(true);
+    expect(toSubmitBody(project, { skipAutoDownload: true }).watch_files).toEqual({});
+    expect(toUploadBody(project)).toEqual({
+      upload: [{ localRoot: 'c:\\sample_project', remoteRoot: '/sample_project', files: [] }],
+    });
+  });
+
+  test("serialising never changes the caller's objects; frozen input works", () => {
+    const params = Object.freeze({ frames: '0 0 1', nested: Object.freeze({ a: [1, 2] }) });
+    const before = structuredClone(params);
+    const projectEnv = Object.freeze({ A: '1' });
+    const project = new Project('/work/sample_project', { projectEnv });
+    const job = new Job({ name: 'j', app: 'c4d', appVersion: 'R19', path: '/sample_project/s.c4d', params });
+    project.addJobs(job);
+    const body = toSubmitBody(project);
+    (body.project_request.jobs[0]!.params as Record<string, unknown>).frames = 'changed';
+    (body.project_request.params as Record<string, Record<string, unknown>>).project_env!.A = 'changed';
+    expect(params).toEqual(before);
+    expect(job.params).toEqual(before);
+    expect(projectEnv).toEqual({ A: '1' });
+    expect('output_dir_name' in job.params).toBe(false);
+    expect(toSubmitBody(project).project_request.jobs[0]!.params.frames).toBe('0 0 1');
+  });
+});
+
+describe('validation before sending', () => {
+  test('every problem at once', () => {
+    const project = new Project('/work/sample_project');
+    const a = c4dJob({ name: 'a' });
+    const b = c4dJob({ name: 'b' });
+    const outsider = c4dJob({ name: 'outsider' });
+    a.addDependencies(b);
+    b.addDependencies(a, outsider);
+    a.instances = 0;
+    project.addJobs(a, b);
+    project.addWatchFiles(new WatchFile('/sample_project/([unclosed', '/tmp/x'));
+    const problems = projectProblems(project, { submit: true, upload: true });
+    const fields = problems.map((p) => p.field);
+    expect(fields).toContain('files');
+    expect(fields).toContain('jobs[0].instances');
+    expect(fields).toContain('watchFiles[0].pattern');
+    expect(problems.find((p) => p.message.includes('"outsider"'))?.field).toBe('jobs[1].dependencies');
+    expect(problems.find((p) => p.message.startsWith('dependency cycle'))?.message).toBe(
+      'dependency cycle: "a" → "b" → "a"',
+    );
+  });
+
+  test('a valid project has no problems; a project without jobs cannot be submitted', () => {
+    const project = new Project('/work/sample_project');
+    expect(projectProblems(project, { submit: true }).map((p) => p.field)).toEqual(['jobs']);
+    project.addJobs(c4dJob());
+    expect(projectProblems(project, { submit: true })).toEqual([]);
+  });
+});

@@ -1,0 +1,152 @@
+import { InvalidRequestError, Job } from '@gm/core';
+import { describe, expect, it } from 'vitest';
+import { badFieldsOf, fieldErrorsOf } from '../../test/helpers.js';
+import { blenderJob } from './blender.js';
+import { nukeJob } from './nuke.js';
+
+const base = {
+  name: 'shot',
+  appVersion: '2.80',
+  path: '/proj/scene.blend',
+  frames: '1 10',
+  outputPrefix: 'out_',
+  outputFormat: 'PNG',
+};
+
+describe('the common options', () => {
+  it('map onto core Job fields, not params', () => {
+    const job = blenderJob({
+      ...base,
+      instances: 4,
+      machineType: 'gm4800',
+      plugins: ['blender_vray:4.0'],
+      gpu: true,
+    });
+    expect(job).toBeInstanceOf(Job);
+    expect(job).toMatchObject({
+      name: 'shot',
+      app: 'blender',
+      appVersion: '2.80',
+      operation: 'render',
+      path: '/proj/scene.blend',
+      instances: 4,
+      machineType: 'gm4800',
+      plugins: ['blender_vray:4.0'],
+      gpu: true,
+    });
+    expect(job.params).toEqual({ frames: '1 10', output_prefix: 'out_', output_format: 'PNG' });
+    expect(job.id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('sends frames in canonical form', () => {
+    expect(blenderJob({ ...base, frames: ' 1 10 2 , 20 ' }).params.frames).toBe('1 9 2,20');
+  });
+
+  it('reports every problem at once, each naming its field and the fix', () => {
+    let thrown: unknown;
+    try {
+      blenderJob({
+        name: '',
+        appVersion: '',
+        path: 'C:\\proj\\scene.blend',
+        frames: '1 10, 10 5',
+        instances: 0,
+        machineType: '',
+        plugins: ['mtoa'] as never,
+        gpu: 'yes' as never,
+        outputPrefix: 'x',
+        outputFormat: 'PNG',
+      });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(InvalidRequestError);
+    const error = thrown as InvalidRequestError;
+    expect(error.message).toMatch(/^The Blender job has 8 problems:/);
+    expect(error.fieldErrors).toEqual([
+      { field: 'name', message: 'is required: must be a non-empty string (got "")' },
+      {
+        field: 'appVersion',
+        message:
+          'is required: a Blender version as the product resolver lists it (must be a non-empty string (got ""))',
+      },
+      {
+        field: 'path',
+        message: 'must use forward slashes, e.g. "/my_project/scene.blend" (got "C:\\\\proj\\\\scene.blend")',
+      },
+      { field: 'frames', message: 'group 2 "10 5" (column 10) has end 5 before start 10' },
+      { field: 'instances', message: 'must be a positive integer (got 0)' },
+      {
+        field: 'machineType',
+        message: `must be a non-empty string (got ""); omit it for the account's default machine`,
+      },
+      {
+        field: 'plugins',
+        message: '"mtoa" is not a Blender plugin; use one of blender_vray, optionally as "code:version"',
+      },
+      { field: 'gpu', message: 'must be true or false (got "yes")' },
+    ]);
+  });
+
+  it.each([
+    ['scene.blend', 'must be a remote path under the project folder'],
+    ['/scene.blend', 'must be a remote path under the project folder'],
+    ['/proj//scene.blend', 'must be a remote path under the project folder'],
+    ['/proj/../scene.blend', 'must be a remote path under the project folder'],
+    ['/proj/scene.c4d', 'must be a Blender file ending in .blend'],
+    ['', 'is required: the job file in the remote store'],
+  ])('rejects the path %j', (path, message) => {
+    const [error] = fieldErrorsOf(() => blenderJob({ ...base, path }));
+    expect(error?.field).toBe('path');
+    expect(error?.message).toContain(message);
+  });
+
+  it('accepts upper-case extensions and nested folders', () => {
+    expect(blenderJob({ ...base, path: '/my project/shots/a/SCENE.BLEND' }).path).toBe(
+      '/my project/shots/a/SCENE.BLEND',
+    );
+  });
+
+  it('rejects a missing frames option, a repeated plugin and an empty plugin version', () => {
+    const { frames: _f, ...noFrames } = base;
+    expect(fieldErrorsOf(() => blenderJob(noFrames as typeof base))).toEqual([
+      { field: 'frames', message: 'is required: a frame range such as "1 100" or "1 100 2, 120"' },
+    ]);
+    expect(fieldErrorsOf(() => blenderJob({ ...base, plugins: ['blender_vray', 'blender_vray:4'] }))).toEqual(
+      [{ field: 'plugins', message: '"blender_vray" is given twice; keep one' }],
+    );
+    expect(
+      fieldErrorsOf(() => blenderJob({ ...base, plugins: ['blender_vray:' as 'blender_vray'] })),
+    ).toEqual([
+      {
+        field: 'plugins',
+        message: '"blender_vray:" has an empty version; write "blender_vray" or "blender_vray:<version>"',
+      },
+    ]);
+  });
+
+  it('suggests a plugin and an option name for a typo', () => {
+    expect(
+      fieldErrorsOf(() => blenderJob({ ...base, plugins: ['blender_vry'] as never }))[0]?.message,
+    ).toContain('(did you mean "blender_vray"?)');
+    expect(fieldErrorsOf(() => blenderJob({ ...base, outputprefix: 'x' } as never))).toEqual([
+      { field: 'outputprefix', message: 'is not a Blender job option; did you mean "outputPrefix"?' },
+    ]);
+  });
+
+  it('accepts only the one operation of a product without a choice', () => {
+    expect(
+      nukeJob({ name: 'c', appVersion: '11', path: '/p/c.nk', frames: '1', operation: 'render' } as never)
+        .operation,
+    ).toBe('render');
+    expect(
+      badFieldsOf(() =>
+        nukeJob({ name: 'c', appVersion: '11', path: '/p/c.nk', frames: '1', operation: 'sim' } as never),
+      ),
+    ).toEqual(['operation']);
+  });
+
+  it('rejects options that are not an object', () => {
+    expect(badFieldsOf(() => blenderJob(undefined as never))).toEqual(['options']);
+  });
+});
