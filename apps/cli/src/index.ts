@@ -19,15 +19,15 @@ import { registerUpload } from './commands/upload/index.js';
 import { registerValidate } from './commands/validate/index.js';
 import { registerWhoami } from './commands/whoami/index.js';
 import { createColours, shouldColour } from './lib/colour.js';
-import { EXIT_CODES_HELP, ExitCode } from './lib/exit-codes.js';
 import { reportError } from './lib/errors.js';
+import { EXIT_CODES_HELP, ExitCode } from './lib/exit-codes.js';
 import type { Io } from './lib/output.js';
 
 export { CliError, EXIT_CODES_HELP, ExitCode, type ExitCodeValue, UsageError } from './lib/exit-codes.js';
 export {
+  JOB_FILE_SCHEMA,
   type JobFile,
   type JobSpec,
-  JOB_FILE_SCHEMA,
   type LoadedJobFile,
   loadJobFile,
 } from './lib/job-file.js';
@@ -50,11 +50,19 @@ export interface Registry {
 export function createProgram(io: Io, signal: AbortSignal): Command {
   const program = new Command('gm');
   program
-    .description('The command line for GridMarkets Envoy: log in, find products and machines, upload, submit and watch.')
-    .addOption(new Option('--url <url>', 'Envoy URL (default: the profile URL or http://localhost:8090)').env('GM_ENVOY_URL'))
+    .description(
+      'The command line for GridMarkets Envoy: log in, find products and machines, upload, submit and watch.',
+    )
+    .addOption(
+      new Option('--url <url>', 'Envoy URL (default: the profile URL or http://localhost:8090)').env(
+        'GM_ENVOY_URL',
+      ),
+    )
     .addOption(new Option('--profile <name>', 'profile to use (default: "default")').env('GM_PROFILE'))
     .addOption(new Option('--email <email>', 'account email (overrides the profile)').env('GM_EMAIL'))
-    .addOption(new Option('--access-key <key>', 'account access key (overrides the profile)').env('GM_ACCESS_KEY'))
+    .addOption(
+      new Option('--access-key <key>', 'account access key (overrides the profile)').env('GM_ACCESS_KEY'),
+    )
     .option('--json', 'machine readable output: one JSON document, or JSON lines with --watch')
     .option('--no-color', 'no colour (also NO_COLOR=1)')
     .option('-q, --quiet', 'fewer messages on stderr')
@@ -103,7 +111,13 @@ ${EXIT_CODES_HELP}`,
 }
 
 function processIo(): Io {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+  };
 }
 
 /**
@@ -129,7 +143,10 @@ export async function main(argv: readonly string[] = process.argv, io?: Io): Pro
       await program.parseAsync([...argv]);
     }
   } catch (error) {
-    if (error instanceof CommanderError && (error.exitCode === 0 || error.code === 'commander.helpDisplayed')) {
+    if (
+      error instanceof CommanderError &&
+      (error.exitCode === 0 || error.code === 'commander.helpDisplayed')
+    ) {
       code = ExitCode.OK;
     } else if (error instanceof CommanderError && error.code === 'commander.help') {
       code = ExitCode.USAGE;

@@ -6,7 +6,14 @@
  */
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { CreditsBudgetAction, type FieldError, InvalidRequestError, type Job, Project, WatchFile } from '@gm/core';
+import {
+  CreditsBudgetAction,
+  type FieldError,
+  InvalidRequestError,
+  type Job,
+  Project,
+  WatchFile,
+} from '@gm/core';
 import {
   blenderJob,
   cinema4dJob,
@@ -87,7 +94,9 @@ export async function buildProject(loaded: LoadedJobFile): Promise<BuiltProject>
       jobs.set(jobSpec.name, buildJob(jobSpec, project.remoteRoot));
     } catch (error) {
       if (!(error instanceof InvalidRequestError)) throw error;
-      problems.push(...error.fieldErrors.map((e) => ({ field: `jobs[${i}].${e.field}`, message: e.message })));
+      problems.push(
+        ...error.fieldErrors.map((e) => ({ field: `jobs[${i}].${e.field}`, message: e.message })),
+      );
     }
   });
   if (problems.length > 0) {
@@ -104,7 +113,10 @@ export async function buildProject(loaded: LoadedJobFile): Promise<BuiltProject>
     for (const entry of spec.files) {
       const full = resolve(folder, entry);
       if ((await stat(full)).isDirectory()) {
-        const rel = entry.replace(/\\/g, '/').replace(/^\.\/?/, '').replace(/\/$/, '');
+        const rel = entry
+          .replace(/\\/g, '/')
+          .replace(/^\.\/?/, '')
+          .replace(/\/$/, '');
         await project.addFiles(full, rel ? `${project.remoteRoot}/${rel}` : project.remoteRoot);
       } else {
         plain.push(entry.replace(/\\/g, '/'));
@@ -117,7 +129,10 @@ export async function buildProject(loaded: LoadedJobFile): Promise<BuiltProject>
   const base = dirname(loaded.path);
   for (const rule of spec.watchFiles ?? []) {
     project.addWatchFiles(
-      new WatchFile(rule.pattern.replaceAll('{results}', project.remoteOutputFolder), resolve(base, rule.folder)),
+      new WatchFile(
+        rule.pattern.replaceAll('{results}', project.remoteOutputFolder),
+        resolve(base, rule.folder),
+      ),
     );
   }
   return { project, jobs, autoDownload: spec.autoDownload !== false };

@@ -32,7 +32,10 @@ export interface ProfilesFile {
  * The folder `gm` keeps its configuration in: `GM_CONFIG_DIR` when set; `%APPDATA%\gm` on Windows;
  * otherwise `$XDG_CONFIG_HOME/gm` or `~/.config/gm`.
  */
-export function configDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function configDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   if (env.GM_CONFIG_DIR) return env.GM_CONFIG_DIR;
   if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'gm');
   return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'gm');
@@ -65,7 +68,10 @@ export async function readProfiles(env: NodeJS.ProcessEnv = process.env): Promis
 }
 
 /** Writes `profiles.json` atomically (a temporary file renamed over it) with mode 0600. */
-export async function writeProfiles(file: ProfilesFile, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function writeProfiles(
+  file: ProfilesFile,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
   const dir = configDir(env);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, 'profiles.json');
@@ -83,7 +89,10 @@ export async function writeProfiles(file: ProfilesFile, env: NodeJS.ProcessEnv =
 }
 
 /** Reads one profile by name; undefined when absent. */
-export async function getProfile(name: string, env: NodeJS.ProcessEnv = process.env): Promise<Profile | undefined> {
+export async function getProfile(
+  name: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Profile | undefined> {
   const file = await readProfiles(env);
   return Object.hasOwn(file.profiles, name) ? file.profiles[name] : undefined;
 }

@@ -44,7 +44,12 @@ export function reportError(error: unknown, url?: string): ErrorReport {
     };
   }
   if (error instanceof CommanderError) {
-    return { exitCode: ExitCode.USAGE, kind: 'UsageError', message: error.message.replace(/^error: /, ''), details: [] };
+    return {
+      exitCode: ExitCode.USAGE,
+      kind: 'UsageError',
+      message: error.message.replace(/^error: /, ''),
+      details: [],
+    };
   }
   if (error instanceof InvalidRequestError) {
     const [first] = error.message.split('\n');

@@ -128,13 +128,17 @@ export function orderJobs(jobs: readonly JobSpec[]): { order: JobSpec[]; problem
   const problems: SchemaProblem[] = [];
   const byName = new Map<string, JobSpec>();
   jobs.forEach((job, i) => {
-    if (byName.has(job.name)) problems.push({ path: `jobs[${i}].name`, message: `"${job.name}" is used twice` });
+    if (byName.has(job.name))
+      problems.push({ path: `jobs[${i}].name`, message: `"${job.name}" is used twice` });
     else byName.set(job.name, job);
   });
   jobs.forEach((job, i) => {
     (job.dependsOn ?? []).forEach((dep, d) => {
       if (!byName.has(dep)) {
-        problems.push({ path: `jobs[${i}].dependsOn[${d}]`, message: `names no job in this file ("${dep}")` });
+        problems.push({
+          path: `jobs[${i}].dependsOn[${d}]`,
+          message: `names no job in this file ("${dep}")`,
+        });
       } else if (dep === job.name) {
         problems.push({ path: `jobs[${i}].dependsOn[${d}]`, message: 'a job cannot depend on itself' });
       }
@@ -207,7 +211,8 @@ export async function checkJobFile(data: unknown, path: string): Promise<LoadedJ
   } else {
     for (const [i, file] of (spec.files ?? []).entries()) {
       const full = resolve(folder, file);
-      if (!inside(folder, full)) found.push({ path: `files[${i}]`, message: `${file} is outside the project folder` });
+      if (!inside(folder, full))
+        found.push({ path: `files[${i}]`, message: `${file} is outside the project folder` });
       else if (!(await exists(full))) found.push({ path: `files[${i}]`, message: `${full} does not exist` });
     }
     for (const [i, job] of spec.jobs.entries()) {

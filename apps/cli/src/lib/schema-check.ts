@@ -49,7 +49,12 @@ const join = (path: string, key: string | number) =>
   typeof key === 'number' ? `${path}[${key}]` : path === '$' ? key : `${path}.${key}`;
 
 /** Checks a value against a schema; returns every problem found (empty when it conforms). */
-export function checkSchema(value: unknown, schema: SchemaNode, root: SchemaNode = schema, path = '$'): SchemaProblem[] {
+export function checkSchema(
+  value: unknown,
+  schema: SchemaNode,
+  root: SchemaNode = schema,
+  path = '$',
+): SchemaProblem[] {
   const problems: SchemaProblem[] = [];
   let node = schema;
   if (node.$ref) {
@@ -89,7 +94,10 @@ export function checkSchema(value: unknown, schema: SchemaNode, root: SchemaNode
   }
   if (Array.isArray(value)) {
     if (node.minItems !== undefined && value.length < node.minItems) {
-      problems.push({ path, message: `must have at least ${node.minItems} item${node.minItems === 1 ? '' : 's'}` });
+      problems.push({
+        path,
+        message: `must have at least ${node.minItems} item${node.minItems === 1 ? '' : 's'}`,
+      });
     }
     if (node.items) {
       const items = node.items;

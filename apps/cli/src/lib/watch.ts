@@ -53,6 +53,7 @@ export async function watchProject(
   let framesBar: ProgressBar | undefined;
   let last: ProjectStatus | undefined;
   let lastState = '';
+  let printedState = '';
   const seenAlerts = new Set<string>();
   for await (const status of client.watchProjectStatus(name, {
     intervalMs: options.intervalMs ?? 1000,
@@ -86,8 +87,11 @@ export async function watchProject(
         downloads: status.Downloads ?? { Done: 0, Pending: 0 },
       });
     } else {
-      if (state !== lastState && !bytesBar?.active && !framesBar?.active) {
-        out.info(`${out.ce.dim('state')} ${stateColour(ctx, state)}${status.Message ? `  ${out.ce.dim(status.Message)}` : ''}`);
+      if (state !== lastState && state !== printedState && !bytesBar?.active && !framesBar?.active) {
+        printedState = state;
+        out.info(
+          `${out.ce.dim('state')} ${stateColour(ctx, state)}${status.Message ? `  ${out.ce.dim(status.Message)}` : ''}`,
+        );
       }
       const bytesTotal = Number(status.BytesTotal ?? 0);
       if (state === 'Uploading' && bytesTotal > 0) {
@@ -98,9 +102,17 @@ export async function watchProject(
         bytesBar.done();
       }
       if (frames.total > 0 && state !== 'Uploading') {
-        framesBar ??= out.progress({ label: 'Frames   ', total: frames.total, format: (d, t) => `${d}/${t} frames` });
+        framesBar ??= out.progress({
+          label: 'Frames   ',
+          total: frames.total,
+          format: (d, t) => `${d}/${t} frames`,
+        });
         const jobs = (status.Jobs ?? []).map((j) => `${j.Name} ${j.State}`).join(', ');
-        framesBar.update(frames.done, frames.total, `${formatCredits(Number(status.CreditsConsumed ?? 0))} cr  ${jobs}`);
+        framesBar.update(
+          frames.done,
+          frames.total,
+          `${formatCredits(Number(status.CreditsConsumed ?? 0))} cr  ${jobs}`,
+        );
       }
       for (const job of status.Jobs ?? []) {
         for (const alert of job.Alerts ?? []) {
@@ -125,8 +137,10 @@ export async function watchProject(
   }
   if (!last) throw new CliError(`No status for ${name}.`, ExitCode.SERVICE);
   const finalState = String(last.State ?? '');
-  if (!out.json) {
-    out.info(`${out.ce.dim('state')} ${stateColour(ctx, finalState)}${last.Message ? `  ${out.ce.dim(last.Message)}` : ''}`);
+  if (!out.json && finalState !== printedState) {
+    out.info(
+      `${out.ce.dim('state')} ${stateColour(ctx, finalState)}${last.Message ? `  ${out.ce.dim(last.Message)}` : ''}`,
+    );
   }
   if (options.failOnStopped !== false && FAILED_STATES.includes(finalState)) {
     throw new CliError(`Project ${name} ended ${finalState}.`, ExitCode.PROJECT_FAILED, {
@@ -154,11 +168,16 @@ export function printStatus(ctx: Context, name: string, status: ProjectStatus): 
   const state = String(status.State ?? '');
   out.print(`${c.bold(name)}  ${state}${status.Message ? `  ${c.dim(status.Message)}` : ''}`);
   if (status.BytesTotal) {
-    out.print(`${c.dim('uploaded'.padEnd(10))} ${formatBytes(status.BytesDone ?? 0)} of ${formatBytes(status.BytesTotal)}`);
+    out.print(
+      `${c.dim('uploaded'.padEnd(10))} ${formatBytes(status.BytesDone ?? 0)} of ${formatBytes(status.BytesTotal)}`,
+    );
   }
-  if (status.CreditsConsumed !== undefined) out.print(`${c.dim('credits'.padEnd(10))} ${formatCredits(status.CreditsConsumed)}`);
+  if (status.CreditsConsumed !== undefined)
+    out.print(`${c.dim('credits'.padEnd(10))} ${formatCredits(status.CreditsConsumed)}`);
   if (status.Downloads) {
-    out.print(`${c.dim('downloads'.padEnd(10))} ${status.Downloads.Done ?? 0} done, ${status.Downloads.Pending ?? 0} pending`);
+    out.print(
+      `${c.dim('downloads'.padEnd(10))} ${status.Downloads.Done ?? 0} done, ${status.Downloads.Pending ?? 0} pending`,
+    );
   }
   const jobs = status.Jobs ?? [];
   if (jobs.length > 0) {

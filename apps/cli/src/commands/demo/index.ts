@@ -1,7 +1,14 @@
 import { cp, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { CreditsBudgetAction, EnvoyClient, MachineCategory, Project, sortVersions, WatchFile } from '@gm/core';
+import {
+  CreditsBudgetAction,
+  EnvoyClient,
+  MachineCategory,
+  Project,
+  sortVersions,
+  WatchFile,
+} from '@gm/core';
 import { DEMO_USER, startEmulator } from '@gm/emulator';
 import { blenderJob, countFrames } from '@gm/products';
 import type { Registry } from '../../index.js';
@@ -33,7 +40,9 @@ async function listFiles(dir: string): Promise<string[]> {
 export function registerDemo({ program, io, signal }: Registry): void {
   program
     .command('demo')
-    .description('run the whole flow in seconds: emulator, login, products, machines, upload, submit, watch, results')
+    .description(
+      'run the whole flow in seconds: emulator, login, products, machines, upload, submit, watch, results',
+    )
     .option('--out <dir>', 'where the sample project and the downloaded results go', 'gm-demo')
     .option('--frames <range>', 'frames of the first job', '1 24')
     .option('--time-scale <factor>', 'speed of the built-in emulator (smaller is faster)', '0.05')
@@ -99,9 +108,12 @@ Examples:
         const category = opts.gpu ? MachineCategory.GPU : MachineCategory.CPU;
         const machines = await client.getMachines('blender', 'render', { category });
         const machine = machines.find((m) => m.is_default) ?? machines[0];
-        if (!machine) throw new CliError(`No ${category.toUpperCase()} machine for Blender.`, ExitCode.SERVICE);
+        if (!machine)
+          throw new CliError(`No ${category.toUpperCase()} machine for Blender.`, ExitCode.SERVICE);
         const rate = (machine as { credit_rate?: number }).credit_rate;
-        step(`Machine: ${c.bold(machine.id)} (${machine.name})${rate === undefined ? '' : `, ${rate} credit(s) per frame`}`);
+        step(
+          `Machine: ${c.bold(machine.id)} (${machine.name})${rate === undefined ? '' : `, ${rate} credit(s) per frame`}`,
+        );
 
         const outDir = resolve(io.cwd, opts.out);
         const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
@@ -111,7 +123,10 @@ Examples:
         await cp(assetPath('sample_project'), projectDir, { recursive: true });
         step(`Wrote the sample project to ${projectDir}`);
 
-        const project = new Project(projectDir, { name: `gm_demo_${stamp}`, submissionName: `gm demo ${stamp}` });
+        const project = new Project(projectDir, {
+          name: `gm_demo_${stamp}`,
+          submissionName: `gm demo ${stamp}`,
+        });
         await project.addFiles(projectDir, project.remoteRoot);
         project.addWatchFiles(new WatchFile(`${project.remoteOutputFolder}/.+`, resultsDir));
         const budget = Math.max(1, Math.ceil(frames * (rate ?? 1) * 2));
@@ -122,7 +137,7 @@ Examples:
           frames: opts.frames,
           instances: 4,
           machineType: machine.id,
-          outputPrefix: 'beauty_',
+          outputPrefix: 'beauty',
           outputFormat: 'PNG',
           engine: 'CYCLES',
           ...(opts.gpu ? { gpu: true } : {}),
@@ -134,7 +149,7 @@ Examples:
           frames: '1 4',
           instances: 2,
           machineType: machine.id,
-          outputPrefix: 'preview_',
+          outputPrefix: 'preview',
           outputFormat: 'PNG',
           ...(opts.gpu ? { gpu: true } : {}),
         }).addDependencies(beauty);
@@ -142,13 +157,20 @@ Examples:
 
         step(`Uploading ${project.files.length} files as ${c.bold(project.name)}`);
         const name = await client.uploadProjectFiles(project);
-        await watchProject(ctx, client, name, { intervalMs: Number(opts.interval) || 200, uploadOnly: true, events: false });
+        await watchProject(ctx, client, name, {
+          intervalMs: Number(opts.interval) || 200,
+          uploadOnly: true,
+          events: false,
+        });
 
         step(
           `Submitting job ${c.bold('beauty')} (frames ${opts.frames}, budget ${budget} credits, stop) and ${c.bold('preview')} (after beauty)`,
         );
         await client.submitProject(project, { skipUpload: true });
-        const last = await watchProject(ctx, client, name, { intervalMs: Number(opts.interval) || 200, events: false });
+        const last = await watchProject(ctx, client, name, {
+          intervalMs: Number(opts.interval) || 200,
+          events: false,
+        });
 
         const after = await client.getUserInfo();
         const creditsAfter = Number(after.credits_available ?? 0);
@@ -163,7 +185,12 @@ Examples:
           creditsBefore,
           creditsAfter,
           creditsSpent: Math.round((creditsBefore - creditsAfter) * 100) / 100,
-          jobs: (last.Jobs ?? []).map((j) => ({ name: j.Name, state: j.State, frames: j.FramesDone, credits: j.CreditsConsumed })),
+          jobs: (last.Jobs ?? []).map((j) => ({
+            name: j.Name,
+            state: j.State,
+            frames: j.FramesDone,
+            credits: j.CreditsConsumed,
+          })),
         });
         step(`${c.green('Done.')} Project ${name} ${String(last.State)}.`);
         out.print(`  Results: ${c.bold(resultsDir)} (${results.length} PNG files)`);
@@ -173,7 +200,12 @@ Examples:
           `  Credits: ${formatCredits(creditsBefore)} before, ${formatCredits(creditsAfter)} after: ${c.bold(formatCredits(creditsBefore - creditsAfter))} spent`,
         );
         if (out.json) out.printJson(summary);
-        if (!external) out.info(c.dim('Next: `gm emulator` runs the emulator for your own tries; `gm --help` lists every command.'));
+        if (!external)
+          out.info(
+            c.dim(
+              'Next: `gm emulator` runs the emulator for your own tries; `gm --help` lists every command.',
+            ),
+          );
       } finally {
         await emulator?.close();
         if (dataDir) await rm(dataDir, { recursive: true, force: true });

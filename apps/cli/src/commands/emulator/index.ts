@@ -13,7 +13,8 @@ interface EmulatorOptions {
 
 function number(text: string, flag: string, min: number): number {
   const n = Number(text);
-  if (!Number.isFinite(n) || n < min) throw new UsageError(`${flag} must be a number of at least ${min}, not "${text}".`);
+  if (!Number.isFinite(n) || n < min)
+    throw new UsageError(`${flag} must be a number of at least ${min}, not "${text}".`);
   return n;
 }
 
@@ -47,7 +48,13 @@ Examples:
         ...(opts.bandwidth ? { bandwidth: number(opts.bandwidth, '--bandwidth', 1) } : {}),
       });
       if (ctx.out.json) {
-        ctx.out.event({ event: 'listening', url: running.url, dataDir: running.dataDir, email: DEMO_USER.email, accessKey: DEMO_USER.accessKey });
+        ctx.out.event({
+          event: 'listening',
+          url: running.url,
+          dataDir: running.dataDir,
+          email: DEMO_USER.email,
+          accessKey: DEMO_USER.accessKey,
+        });
       } else {
         const { c } = ctx.out;
         ctx.out.print(`Envoy emulator listening on ${c.bold(running.url)}`);

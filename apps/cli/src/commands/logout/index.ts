@@ -17,7 +17,9 @@ export function registerLogout({ program, io, signal }: Registry): void {
         return;
       }
       ctx.out.print(
-        removed ? `Logged out: profile ${ctx.out.c.cyan(name)} removed.` : `No profile named ${name}; nothing to do.`,
+        removed
+          ? `Logged out: profile ${ctx.out.c.cyan(name)} removed.`
+          : `No profile named ${name}; nothing to do.`,
       );
     });
 }

@@ -23,7 +23,10 @@ export function registerMachines({ program, io, signal }: Registry): void {
     .option('--gpu', 'GPU machines only')
     .option('--all', 'CPU and GPU machines (the default)')
     .option('--plugin <code...>', 'plugins the job uses')
-    .addHelpText('after', '\nExamples:\n  gm machines c4d render --gpu --plugin redshift\n  gm machines blender --json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  gm machines c4d render --gpu --plugin redshift\n  gm machines blender --json',
+    )
     .action(async (product: string, operation: string, opts: MachinesOptions, command) => {
       const ctx = contextOf(command, io, signal);
       const chosen = [opts.cpu && 'cpu', opts.gpu && 'gpu', opts.all && 'all'].filter(Boolean);
@@ -40,7 +43,9 @@ export function registerMachines({ program, io, signal }: Registry): void {
         return;
       }
       if (machines.length === 0) {
-        out.print(`No ${category === 'all' ? '' : `${category.toUpperCase()} `}machines for ${product} ${operation}.`);
+        out.print(
+          `No ${category === 'all' ? '' : `${category.toUpperCase()} `}machines for ${product} ${operation}.`,
+        );
         return;
       }
       out.print(

@@ -24,7 +24,10 @@ export function registerProducts({ program, io, signal }: Registry): void {
     .option('--no-plugins', 'product types only, without plugins')
     .option('--type <type>', 'only the versions of one product type or plugin (e.g. blender, hou_redshift)')
     .addOption(
-      new Option('--compatible <query...>', 'compatible combinations for type:version queries (e.g. hou:17.5.173)'),
+      new Option(
+        '--compatible <query...>',
+        'compatible combinations for type:version queries (e.g. hou:17.5.173)',
+      ),
     )
     .addHelpText(
       'after',
@@ -43,7 +46,8 @@ Examples:
       if (opts.type) {
         const versions = resolver.getVersionsByType(opts.type);
         if (out.json) out.printJson({ type: opts.type, versions });
-        else if (versions.length === 0) out.print(`No versions of ${opts.type}. See \`gm products\` for the codes.`);
+        else if (versions.length === 0)
+          out.print(`No versions of ${opts.type}. See \`gm products\` for the codes.`);
         else out.print(versions.join('\n'));
         return;
       }

@@ -28,7 +28,11 @@ export function registerProjects({ program, io, signal }: Registry): void {
           [
             { header: 'NAME', value: (p) => out.c.cyan(p.name) },
             { header: 'FILES', value: (p) => String(p.num_files ?? ''), align: 'right' },
-            { header: 'SIZE', value: (p) => (p.total_size === undefined ? '' : formatBytes(p.total_size)), align: 'right' },
+            {
+              header: 'SIZE',
+              value: (p) => (p.total_size === undefined ? '' : formatBytes(p.total_size)),
+              align: 'right',
+            },
             { header: 'AUTO-DOWNLOAD', value: (p) => (p.auto_downloading ? 'yes' : 'no') },
             { header: 'STATE', value: (p) => (p.deleting ? 'deleting' : '') },
           ],

@@ -15,13 +15,20 @@ export function registerStatus({ program, io, signal }: Registry): void {
     .command('status')
     .description('show the status of a project; --watch follows it to the end with progress')
     .argument('<project>', 'project name (as `gm submit` printed it)')
-    .option('-w, --watch', 'follow until the project completes, stops or fails (exit 7 when Stopped or Failed)')
+    .option(
+      '-w, --watch',
+      'follow until the project completes, stops or fails (exit 7 when Stopped or Failed)',
+    )
     .option('--interval <ms>', 'milliseconds between polls with --watch', '1000')
-    .addHelpText('after', '\nExamples:\n  gm status sample_project\n  gm status sample_project --watch --json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  gm status sample_project\n  gm status sample_project --watch --json',
+    )
     .action(async (project: string, opts: StatusOptions, command) => {
       const ctx = contextOf(command, io, signal);
       const intervalMs = Number(opts.interval);
-      if (!Number.isFinite(intervalMs) || intervalMs < 10) throw new UsageError('--interval must be a number of milliseconds (at least 10).');
+      if (!Number.isFinite(intervalMs) || intervalMs < 10)
+        throw new UsageError('--interval must be a number of milliseconds (at least 10).');
       const { client } = await connect(ctx);
       if (opts.watch) {
         const last = await watchProject(ctx, client, project, { intervalMs, uploadOnly: true });

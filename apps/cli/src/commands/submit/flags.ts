@@ -63,7 +63,8 @@ export async function jobFileFromFlags(flags: JobFlags, cwd: string): Promise<Lo
   const file = resolve(cwd, flags.file!);
   const folder = resolve(cwd, flags.folder ?? dirname(file));
   const info = await stat(file).catch(() => undefined);
-  if (!info?.isFile()) throw new UsageError(`${file} does not exist.`, { hint: 'Give the scene file with --file.' });
+  if (!info?.isFile())
+    throw new UsageError(`${file} does not exist.`, { hint: 'Give the scene file with --file.' });
   let product = flags.product;
   if (!product) {
     const guesses = productsForFile(file);
@@ -97,7 +98,8 @@ export async function jobFileFromFlags(flags: JobFlags, cwd: string): Promise<Lo
   if (flags.param) job.params = Object.fromEntries(flags.param.map((p) => parseAssignment(p, '--param')));
   if (flags.budget !== undefined) {
     const value = Number(flags.budget);
-    if (!Number.isFinite(value) || value <= 0) throw new UsageError(`--budget must be a positive number of credits.`);
+    if (!Number.isFinite(value) || value <= 0)
+      throw new UsageError(`--budget must be a positive number of credits.`);
     job.budget = { value, action: flags.budgetAction ?? 'stop' };
   }
   const spec: Record<string, unknown> = { folder: '.', jobs: [job] };

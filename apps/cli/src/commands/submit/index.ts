@@ -1,5 +1,5 @@
-import { Option } from 'commander';
 import { toSubmitBody } from '@gm/core';
+import { Option } from 'commander';
 import type { Registry } from '../../index.js';
 import { buildProject } from '../../lib/build-project.js';
 import { connect } from '../../lib/client.js';
@@ -26,7 +26,10 @@ export function registerSubmit({ program, io, signal }: Registry): void {
     .description('upload and submit a project from a job file, or a single job from flags')
     .argument('[job-file]', 'a YAML or JSON job file (see `gm validate --help` for the format)')
     .option('--dry-run', 'print the exact request body (JSON) that would be sent; upload and submit nothing')
-    .option('-w, --watch', 'follow the project to the end with progress (exit 7 when it ends Stopped or Failed)')
+    .option(
+      '-w, --watch',
+      'follow the project to the end with progress (exit 7 when it ends Stopped or Failed)',
+    )
     .option('--skip-upload', 'the files are already uploaded (`gm upload`); submit only')
     .option('--no-download', 'do not download results automatically')
     .option('--interval <ms>', 'milliseconds between polls with --watch', '1000')
@@ -46,11 +49,19 @@ export function registerSubmit({ program, io, signal }: Registry): void {
     .option('--output-prefix <prefix>', 'render output file prefix')
     .option('--output-format <format>', 'render output format, e.g. PNG')
     .option('--engine <engine>', 'Blender render engine, e.g. CYCLES')
-    .option('--set <key=value>', 'another builder option in camelCase (repeatable), e.g. outputWidth=1920', collect)
+    .option(
+      '--set <key=value>',
+      'another builder option in camelCase (repeatable), e.g. outputWidth=1920',
+      collect,
+    )
     .option('--param <key=value>', 'a raw job parameter sent as is (repeatable)', collect)
     .option('--budget <credits>', 'credit budget of the job')
     .addOption(
-      new Option('--budget-action <action>', 'what happens at the budget').choices(['stop', 'suspend', 'alert']),
+      new Option('--budget-action <action>', 'what happens at the budget').choices([
+        'stop',
+        'suspend',
+        'alert',
+      ]),
     )
     .option('--submission-name <name>', 'submission name (default: project name and time)')
     .option('--output-folder-name <name>', 'results folder name')
@@ -73,7 +84,10 @@ Examples:
       }
       const loaded = jobFile ? await loadJobFile(jobFile, io.cwd) : await jobFileFromFlags(opts, io.cwd);
       const { project, autoDownload } = await buildProject(loaded);
-      const submitOptions = { skipUpload: opts.skipUpload === true, skipAutoDownload: !opts.download || !autoDownload };
+      const submitOptions = {
+        skipUpload: opts.skipUpload === true,
+        skipAutoDownload: !opts.download || !autoDownload,
+      };
       if (opts.dryRun) {
         const body = toSubmitBody(project, submitOptions);
         ctx.out.printJson(body);
@@ -95,7 +109,8 @@ Examples:
         const last = await watchProject(ctx, client, name, { intervalMs: Number(opts.interval) || 1000 });
         if (!ctx.out.json) {
           printStatus(ctx, name, last);
-          if (!submitOptions.skipAutoDownload) ctx.out.info(`Results: ${downloadFolders(project).join(', ')}`);
+          if (!submitOptions.skipAutoDownload)
+            ctx.out.info(`Results: ${downloadFolders(project).join(', ')}`);
         }
         return;
       }
@@ -108,7 +123,10 @@ Examples:
     });
 }
 
-function downloadFolders(project: { watchFiles: readonly { downloadPath: string }[]; defaultWatchFile: { downloadPath: string } }): string[] {
+function downloadFolders(project: {
+  watchFiles: readonly { downloadPath: string }[];
+  defaultWatchFile: { downloadPath: string };
+}): string[] {
   const rules = project.watchFiles.length > 0 ? project.watchFiles : [project.defaultWatchFile];
   return [...new Set(rules.map((r) => r.downloadPath))];
 }

@@ -23,20 +23,30 @@ export function registerUpload({ program, io, signal }: Registry): void {
     .option('--name <name>', 'project name (default: the folder name)')
     .option('--no-wait', 'return once Envoy has the upload queued, without following it')
     .option('--interval <ms>', 'milliseconds between progress polls', '500')
-    .addHelpText('after', '\nExamples:\n  gm upload ./sample_project\n  gm upload ./shots --name shots_v2 --json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  gm upload ./sample_project\n  gm upload ./shots --name shots_v2 --json',
+    )
     .action(async (folder: string, opts: UploadOptions, command) => {
       const ctx = contextOf(command, io, signal);
       const full = resolve(io.cwd, folder);
       const info = await stat(full).catch(() => undefined);
-      if (!info?.isDirectory()) throw new UsageError(`${full} is not a folder.`, { hint: 'Give the project folder to upload.' });
+      if (!info?.isDirectory())
+        throw new UsageError(`${full} is not a folder.`, { hint: 'Give the project folder to upload.' });
       const project = new Project(full, opts.name ? { name: opts.name } : {});
       await project.addFiles(full, project.remoteRoot);
       if (project.files.length === 0) throw new UsageError(`${full} has no files to upload.`);
       const { client } = await connect(ctx);
-      ctx.out.info(`Uploading ${project.files.length} files from ${full} as ${ctx.out.ce.cyan(project.name)}`);
+      ctx.out.info(
+        `Uploading ${project.files.length} files from ${full} as ${ctx.out.ce.cyan(project.name)}`,
+      );
       const name = await client.uploadProjectFiles(project);
       const last = opts.wait
-        ? await watchProject(ctx, client, name, { intervalMs: Number(opts.interval) || 500, uploadOnly: true, events: false })
+        ? await watchProject(ctx, client, name, {
+            intervalMs: Number(opts.interval) || 500,
+            uploadOnly: true,
+            events: false,
+          })
         : undefined;
       const result = {
         project: name,

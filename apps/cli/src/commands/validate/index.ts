@@ -1,4 +1,11 @@
-import { type EnvoyClient, type FieldError, type Job, type Machine, MachineCategory, type ProductResolver } from '@gm/core';
+import {
+  type EnvoyClient,
+  type FieldError,
+  type Job,
+  type Machine,
+  MachineCategory,
+  type ProductResolver,
+} from '@gm/core';
 import { countFrames } from '@gm/products';
 import type { Registry } from '../../index.js';
 import { buildProject } from '../../lib/build-project.js';
@@ -38,7 +45,10 @@ async function checkOnline(
   const at = (field: string, message: string) => problems.push({ field: `jobs[${index}].${field}`, message });
   const versions = resolver.getVersionsByType(job.app);
   if (!versions.includes(job.appVersion)) {
-    at('appVersion', `${job.app} ${job.appVersion} is not offered; versions: ${versions.join(', ') || 'none'}`);
+    at(
+      'appVersion',
+      `${job.app} ${job.appVersion} is not offered; versions: ${versions.join(', ') || 'none'}`,
+    );
   } else if (job.plugins.length > 0) {
     const compatible = resolver.getCompatibleCombinations([`${job.app}:${job.appVersion}`]);
     for (const plugin of job.plugins) {
@@ -58,7 +68,10 @@ async function checkOnline(
   if (job.machineType) {
     machine = machines.find((m) => m.id === job.machineType);
     if (!machine) {
-      at('machineType', `${job.machineType} is not offered for ${job.app} ${job.operation}; ids: ${machines.map((m) => m.id).join(', ')}`);
+      at(
+        'machineType',
+        `${job.machineType} is not offered for ${job.app} ${job.operation}; ids: ${machines.map((m) => m.id).join(', ')}`,
+      );
     } else if (job.gpu === true && !machine.gpu) {
       at('machineType', `${job.machineType} is a CPU machine but the job asks for a GPU`);
     }
@@ -72,7 +85,9 @@ async function checkOnline(
 export function registerValidate({ program, io, signal }: Registry): void {
   program
     .command('validate')
-    .description('check a job file (schema, builders, dependencies, files; then versions, plugins and machines) and estimate frames and credits')
+    .description(
+      'check a job file (schema, builders, dependencies, files; then versions, plugins and machines) and estimate frames and credits',
+    )
     .argument('<job-file>', 'a YAML or JSON job file')
     .option('--offline', 'check only what needs no service')
     .addHelpText(
@@ -175,7 +190,11 @@ Examples:
             { header: 'PRODUCT', value: (e) => `${e.product} ${e.version}` },
             { header: 'FRAMES', value: (e) => String(e.frames), align: 'right' },
             { header: 'MACHINE', value: (e) => e.machine ?? 'default' },
-            { header: 'EST. CREDITS', value: (e) => (e.credits === undefined ? '-' : formatCredits(e.credits)), align: 'right' },
+            {
+              header: 'EST. CREDITS',
+              value: (e) => (e.credits === undefined ? '-' : formatCredits(e.credits)),
+              align: 'right',
+            },
             { header: 'BUDGET', value: (e) => (e.budget ? `${e.budget.value} (${e.budget.action})` : '') },
             { header: 'AFTER', value: (e) => e.dependsOn.join(', ') },
           ],
