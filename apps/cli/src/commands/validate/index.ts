@@ -6,7 +6,7 @@ import {
   MachineCategory,
   type ProductResolver,
 } from '@gm/core';
-import { countFrames } from '@gm/products';
+import { checkJob, countFrames } from '@gm/products';
 import type { Registry } from '../../index.js';
 import { buildProject } from '../../lib/build-project.js';
 import { connect } from '../../lib/client.js';
@@ -34,50 +34,25 @@ interface JobEstimate {
 
 type PricedMachine = Machine & { credit_rate?: number };
 
-/** Checks one job against the service: version, plugins and machine type. Returns problems and the machine used. */
+/** Checks one job against the service with `checkJob` (versions, plugins, machine types); returns problems and the machine used. */
 async function checkOnline(
   client: EnvoyClient,
   resolver: ProductResolver,
   job: Job,
   index: number,
 ): Promise<{ problems: FieldError[]; machine: PricedMachine | undefined }> {
-  const problems: FieldError[] = [];
-  const at = (field: string, message: string) => problems.push({ field: `jobs[${index}].${field}`, message });
-  const versions = resolver.getVersionsByType(job.app);
-  if (!versions.includes(job.appVersion)) {
-    at(
-      'appVersion',
-      `${job.app} ${job.appVersion} is not offered; versions: ${versions.join(', ') || 'none'}`,
-    );
-  } else if (job.plugins.length > 0) {
-    const compatible = resolver.getCompatibleCombinations([`${job.app}:${job.appVersion}`]);
-    for (const plugin of job.plugins) {
-      const [code, version] = plugin.split(':') as [string, string | undefined];
-      const info = compatible[code];
-      if (!info) at('plugins', `${code} is not compatible with ${job.app} ${job.appVersion}`);
-      else if (version && !info.versions.includes(version)) {
-        at('plugins', `${code} ${version} is not compatible; versions: ${info.versions.join(', ')}`);
-      }
-    }
-  }
   const machines = (await client.getMachines(job.app, job.operation, {
     category: MachineCategory.ALL,
     plugins: job.plugins.map((p) => p.split(':')[0]!),
   })) as PricedMachine[];
-  let machine: PricedMachine | undefined;
-  if (job.machineType) {
-    machine = machines.find((m) => m.id === job.machineType);
-    if (!machine) {
-      at(
-        'machineType',
-        `${job.machineType} is not offered for ${job.app} ${job.operation}; ids: ${machines.map((m) => m.id).join(', ')}`,
-      );
-    } else if (job.gpu === true && !machine.gpu) {
-      at('machineType', `${job.machineType} is a CPU machine but the job asks for a GPU`);
-    }
-  } else {
-    machine = machines.find((m) => m.is_default && m.gpu === (job.gpu === true));
-  }
+  const findings = await checkJob(job, { resolver, machines });
+  const problems = findings.map((f) => ({
+    field: `jobs[${index}].${f.field}`,
+    message: f.suggestion === undefined ? f.message : `${f.message} (did you mean ${f.suggestion}?)`,
+  }));
+  const machine = job.machineType
+    ? machines.find((m) => m.id === job.machineType)
+    : machines.find((m) => m.is_default && m.gpu === (job.gpu === true));
   return { problems, machine };
 }
 
