@@ -243,6 +243,12 @@ describe('gm validate', () => {
     expect(offline.stdout).toContain('Total: 8 frames');
   });
 
+  it('accepts the published example job file and prices it against the service', async () => {
+    const r = await gm(['validate', join(CLI_ROOT, 'examples', 'job.yaml'), '--json'], creds);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ valid: true, totalFrames: 28, estimatedCredits: 28 });
+  });
+
   it('reports unknown dependencies, cycles, schema problems and missing files with exit 2', async () => {
     const file = join(work, 'bad.json');
     await writeFile(
