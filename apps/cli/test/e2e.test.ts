@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { DEMO_USER, startEmulator } from '@gm/emulator';
@@ -381,10 +381,11 @@ describe('gm submit / status', () => {
     expect(JSON.parse(status.stdout)).toMatchObject({ State: 'Completed' });
     const text = await gm(['status', 'run_project'], creds);
     expect(text.stdout).toMatch(/beauty\s+Completed\s+6\/6/);
-    const png = await readFile(join(work, 'results-run_project', 'beauty_0001.png')).catch(async () => {
-      const files = await gm(['files', 'run_project', '--json'], creds);
-      throw new Error(`no result at the expected path; remote files: ${files.stdout}`);
-    });
+    const downloaded = (await readdir(join(work, 'results-run_project'), { recursive: true })).map(String);
+    const pngs = downloaded.filter((f) => f.endsWith('.png'));
+    expect(pngs.filter((f) => f.includes('beauty_')).length).toBe(6);
+    expect(pngs.filter((f) => f.includes('preview_')).length).toBe(2);
+    const png = await readFile(join(work, 'results-run_project', pngs[0]!));
     expect(png.subarray(1, 4).toString()).toBe('PNG');
   });
 
