@@ -133,6 +133,7 @@ export class EnvoyClient {
   #validated: Promise<true> | undefined;
   readonly #envoy: EnvoyTransport;
 
+  /** Creates a client; nothing is sent until the first call. Credentials are kept private. */
   constructor(options: EnvoyClientOptions = {}) {
     this.url = (options.url ?? DEFAULT_ENVOY_URL).replace(/\/+$/, '');
     this.#email = options.email;
@@ -254,6 +255,7 @@ export class EnvoyClient {
       );
     }
     await this.#postAuth(email, credential);
+    if (this.#email === email && this.#credential === credential) this.#validated ??= Promise.resolve(true);
     return true;
   }
 

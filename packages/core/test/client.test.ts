@@ -205,6 +205,22 @@ describe('round trips', () => {
     expect(envoy.count('POST /auth')).toBe(2);
   });
 
+  test('an explicit validateAuth() counts as the check', async () => {
+    const envoy = fakeEnvoy({
+      'POST /auth': ok,
+      'GET /credits-info': credits(10),
+      'POST /project-submit': submitted,
+    });
+    const c = client(envoy.fetch);
+    await c.validateAuth();
+    await c.submitProject(project);
+    expect(envoy.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /auth',
+      'GET /credits-info',
+      'POST /project-submit',
+    ]);
+  });
+
   test('insufficient credits stops the submission before it is sent', async () => {
     const envoy = fakeEnvoy({
       'POST /auth': ok,

@@ -1,4 +1,4 @@
-import { InvalidRequestError, Job } from '@gm/core';
+import { InvalidRequestError, Job, Project, toSubmitBody } from '@gm/core';
 import { describe, expect, it } from 'vitest';
 import { badFieldsOf, fieldErrorsOf } from '../../test/helpers.js';
 import { blenderJob } from './blender.js';
@@ -36,6 +36,32 @@ describe('the common options', () => {
     });
     expect(job.params).toEqual({ frames: '1 10', output_prefix: 'out_', output_format: 'PNG' });
     expect(job.id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('reach the wire inside the job params, as core sends them', () => {
+    const project = new Project('/tmp/proj', { name: 'proj', outputFolderName: 'out' });
+    project.addJobs(
+      blenderJob({ ...base, instances: 3, machineType: 'gm4800', plugins: ['blender_vray'], gpu: false }),
+    );
+    const [wire] = toSubmitBody(project).project_request.jobs;
+    expect(wire).toMatchObject({
+      app: 'blender',
+      app_version: '2.80',
+      operation: 'render',
+      path: '/proj/scene.blend',
+    });
+    expect(wire?.params).toEqual({
+      frames: '1 10',
+      output_prefix: 'out_',
+      output_format: 'PNG',
+      output_dir_name: 'out',
+      output_upload: ['/proj/render_results/out/.+', '\\\\proj\\\\render_results\\\\out\\\\.+'],
+      billing_meta: ['blender', 'blender_vray'],
+      instances: 3,
+      machine_type: 'gm4800',
+      gpu: false,
+      plugins: ['blender_vray'],
+    });
   });
 
   it('sends frames in canonical form', () => {
