@@ -1,0 +1,77 @@
+import { DEMO_USER, startEmulator } from '@gm/emulator';
+import type { Registry } from '../../index.js';
+import { contextOf } from '../../lib/context.js';
+import { UsageError } from '../../lib/exit-codes.js';
+
+interface EmulatorOptions {
+  port: string;
+  host: string;
+  dataDir?: string;
+  timeScale: string;
+  bandwidth?: string;
+}
+
+function number(text: string, flag: string, min: number): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < min)
+    throw new UsageError(`${flag} must be a number of at least ${min}, not "${text}".`);
+  return n;
+}
+
+/** `gm emulator`: runs the local Envoy emulator in the foreground until Ctrl-C. */
+export function registerEmulator({ program, io, signal }: Registry): void {
+  program
+    .command('emulator')
+    .description('run a local Envoy emulator in the foreground (Ctrl-C stops it)')
+    .option('--port <port>', 'port to listen on (0: any free port)', '8090')
+    .option('--host <host>', 'interface to bind', '127.0.0.1')
+    .option('--data-dir <dir>', 'keep state and uploaded files here (default: a temp folder removed on exit)')
+    .option('--time-scale <factor>', 'multiplies simulated durations (0.01 renders a frame in 10 ms)', '1')
+    .option('--bandwidth <bytes/s>', 'upload bandwidth limit')
+    .addHelpText(
+      'after',
+      `
+The emulator's demo account: ${DEMO_USER.email}, access key ${DEMO_USER.accessKey}.
+
+Examples:
+  gm emulator
+  gm emulator --port 0 --time-scale 0.05 --data-dir ./envoy-data
+  gm login --url http://127.0.0.1:8090 --email ${DEMO_USER.email} --access-key ${DEMO_USER.accessKey}`,
+    )
+    .action(async (opts: EmulatorOptions, command) => {
+      const ctx = contextOf(command, io, signal);
+      const running = await startEmulator({
+        port: number(opts.port, '--port', 0),
+        host: opts.host,
+        timeScale: number(opts.timeScale, '--time-scale', 0),
+        ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+        ...(opts.bandwidth ? { bandwidth: number(opts.bandwidth, '--bandwidth', 1) } : {}),
+      });
+      if (ctx.out.json) {
+        ctx.out.event({
+          event: 'listening',
+          url: running.url,
+          dataDir: running.dataDir,
+          email: DEMO_USER.email,
+          accessKey: DEMO_USER.accessKey,
+        });
+      } else {
+        const { c } = ctx.out;
+        ctx.out.print(`Envoy emulator listening on ${c.bold(running.url)}`);
+        ctx.out.print(`Data: ${running.dataDir}`);
+        ctx.out.print(`Demo account: ${DEMO_USER.email} / access key ${DEMO_USER.accessKey}`);
+        ctx.out.info(
+          c.dim(
+            `Try: GM_ENVOY_URL=${running.url} gm login --email ${DEMO_USER.email} --access-key ${DEMO_USER.accessKey}\nCtrl-C to stop.`,
+          ),
+        );
+      }
+      await new Promise<void>((resolve) => {
+        if (signal.aborted) resolve();
+        signal.addEventListener('abort', () => resolve(), { once: true });
+        process.once('SIGTERM', () => resolve());
+      });
+      await running.close();
+      ctx.out.info('Emulator stopped.');
+    });
+}

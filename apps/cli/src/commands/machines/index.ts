@@ -1,0 +1,69 @@
+import { MachineCategory } from '@gm/core';
+import type { Registry } from '../../index.js';
+import { connect } from '../../lib/client.js';
+import { contextOf } from '../../lib/context.js';
+import { UsageError } from '../../lib/exit-codes.js';
+import { formatTable } from '../../lib/table.js';
+
+interface MachinesOptions {
+  gpu?: boolean;
+  cpu?: boolean;
+  all?: boolean;
+  plugin?: string[];
+}
+
+/** `gm machines`: machine types for a product and operation. */
+export function registerMachines({ program, io, signal }: Registry): void {
+  program
+    .command('machines')
+    .description('list machine types for a product and operation (default: all categories)')
+    .argument('<product>', 'product code, e.g. blender, c4d, hou')
+    .argument('[operation]', 'operation: render, sim, composite, transcode', 'render')
+    .option('--cpu', 'CPU machines only')
+    .option('--gpu', 'GPU machines only')
+    .option('--all', 'CPU and GPU machines (the default)')
+    .option('--plugin <code...>', 'plugins the job uses')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  gm machines c4d render --gpu --plugin redshift\n  gm machines blender --json',
+    )
+    .action(async (product: string, operation: string, opts: MachinesOptions, command) => {
+      const ctx = contextOf(command, io, signal);
+      const chosen = [opts.cpu && 'cpu', opts.gpu && 'gpu', opts.all && 'all'].filter(Boolean);
+      if (chosen.length > 1) throw new UsageError('Choose one of --cpu, --gpu and --all.');
+      const category = opts.cpu ? MachineCategory.CPU : opts.gpu ? MachineCategory.GPU : MachineCategory.ALL;
+      const { client } = await connect(ctx);
+      const machines = await client.getMachines(product, operation, {
+        category,
+        ...(opts.plugin ? { plugins: opts.plugin } : {}),
+      });
+      const { out } = ctx;
+      if (out.json) {
+        out.printJson(machines);
+        return;
+      }
+      if (machines.length === 0) {
+        out.print(
+          `No ${category === 'all' ? '' : `${category.toUpperCase()} `}machines for ${product} ${operation}.`,
+        );
+        return;
+      }
+      out.print(
+        formatTable(
+          machines as Array<(typeof machines)[number] & { credit_rate?: number }>,
+          [
+            { header: 'ID', value: (m) => out.c.cyan(m.id) },
+            { header: 'NAME', value: (m) => m.name },
+            { header: 'KIND', value: (m) => (m.gpu ? 'GPU' : 'CPU') },
+            { header: 'DEFAULT', value: (m) => (m.is_default ? 'yes' : '') },
+            {
+              header: 'CREDITS/FRAME',
+              value: (m) => (typeof m.credit_rate === 'number' ? String(m.credit_rate) : '-'),
+              align: 'right',
+            },
+          ],
+          out.c.bold,
+        ),
+      );
+    });
+}

@@ -1,0 +1,42 @@
+import type { Registry } from '../../index.js';
+import { connect } from '../../lib/client.js';
+import { contextOf } from '../../lib/context.js';
+import { UsageError } from '../../lib/exit-codes.js';
+import { printStatus, watchProject } from '../../lib/watch.js';
+
+interface StatusOptions {
+  watch?: boolean;
+  interval: string;
+}
+
+/** `gm status`: a project's state, bytes, frames and credits; `--watch` follows it to the end. */
+export function registerStatus({ program, io, signal }: Registry): void {
+  program
+    .command('status')
+    .description('show the status of a project; --watch follows it to the end with progress')
+    .argument('<project>', 'project name (as `gm submit` printed it)')
+    .option(
+      '-w, --watch',
+      'follow until the project completes, stops or fails (exit 7 when Stopped or Failed)',
+    )
+    .option('--interval <ms>', 'milliseconds between polls with --watch', '1000')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  gm status sample_project\n  gm status sample_project --watch --json',
+    )
+    .action(async (project: string, opts: StatusOptions, command) => {
+      const ctx = contextOf(command, io, signal);
+      const intervalMs = Number(opts.interval);
+      if (!Number.isFinite(intervalMs) || intervalMs < 10)
+        throw new UsageError('--interval must be a number of milliseconds (at least 10).');
+      const { client } = await connect(ctx);
+      if (opts.watch) {
+        const last = await watchProject(ctx, client, project, { intervalMs, uploadOnly: true });
+        if (!ctx.out.json) printStatus(ctx, project, last);
+        return;
+      }
+      const status = await client.getProjectStatus(project);
+      if (ctx.out.json) ctx.out.printJson(status);
+      else printStatus(ctx, project, status);
+    });
+}

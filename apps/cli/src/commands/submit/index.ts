@@ -1,0 +1,132 @@
+import { toSubmitBody } from '@gm/core';
+import { Option } from 'commander';
+import type { Registry } from '../../index.js';
+import { buildProject } from '../../lib/build-project.js';
+import { connect } from '../../lib/client.js';
+import { contextOf } from '../../lib/context.js';
+import { UsageError } from '../../lib/exit-codes.js';
+import { loadJobFile } from '../../lib/job-file.js';
+import { printStatus, watchProject } from '../../lib/watch.js';
+import { type JobFlags, jobFileFromFlags } from './flags.js';
+
+interface SubmitOptions extends JobFlags {
+  dryRun?: boolean;
+  watch?: boolean;
+  skipUpload?: boolean;
+  download: boolean;
+  interval: string;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** `gm submit`: submits a job file, or a single job described by flags. */
+export function registerSubmit({ program, io, signal }: Registry): void {
+  program
+    .command('submit')
+    .description('upload and submit a project from a job file, or a single job from flags')
+    .argument('[job-file]', 'a YAML or JSON job file (see `gm validate --help` for the format)')
+    .option('--dry-run', 'print the exact request body (JSON) that would be sent; upload and submit nothing')
+    .option(
+      '-w, --watch',
+      'follow the project to the end with progress (exit 7 when it ends Stopped or Failed)',
+    )
+    .option('--skip-upload', 'the files are already uploaded (`gm upload`); submit only')
+    .option('--no-download', 'do not download results automatically')
+    .option('--interval <ms>', 'milliseconds between polls with --watch', '1000')
+    .optionsGroup('Single job without a job file:')
+    .option('--file <path>', 'the scene file (its folder is the project folder unless --folder)')
+    .option('--folder <dir>', 'the project folder to upload (default: the scene file folder)')
+    .addOption(new Option('--product <code>', 'product code (default: from the file extension)'))
+    .option('--version, --app-version <version>', 'product version (`gm products --type <product>`)')
+    .option('--frames <range>', 'frame range, e.g. "1 24" or "1 100 2,120"')
+    .option('--instances <n>', 'machines running at once')
+    .option('--machine <id>', 'machine type (`gm machines <product> <operation>`)')
+    .option('--name <job name>', 'job name (default: the file name)')
+    .option('--project <name>', 'project name (default: the folder name)')
+    .option('--plugin <code...>', 'plugins, code or code:version')
+    .option('--gpu', 'needs a GPU machine')
+    .option('--operation <op>', 'operation (default: the product default, render)')
+    .option('--output-prefix <prefix>', 'render output file prefix')
+    .option('--output-format <format>', 'render output format, e.g. PNG')
+    .option('--engine <engine>', 'Blender render engine, e.g. CYCLES')
+    .option(
+      '--set <key=value>',
+      'another builder option in camelCase (repeatable), e.g. outputWidth=1920',
+      collect,
+    )
+    .option('--param <key=value>', 'a raw job parameter sent as is (repeatable)', collect)
+    .option('--budget <credits>', 'credit budget of the job')
+    .addOption(
+      new Option('--budget-action <action>', 'what happens at the budget').choices([
+        'stop',
+        'suspend',
+        'alert',
+      ]),
+    )
+    .option('--submission-name <name>', 'submission name (default: project name and time)')
+    .option('--output-folder-name <name>', 'results folder name')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  gm submit job.yaml --watch
+  gm submit job.yaml --dry-run
+  gm submit --file scene.blend --version 4.2 --frames "1 24" --output-prefix shot_ --output-format PNG \\
+            --budget 50 --budget-action stop --watch`,
+    )
+    .action(async (jobFile: string | undefined, opts: SubmitOptions, command) => {
+      const ctx = contextOf(command, io, signal);
+      if (jobFile && opts.file) throw new UsageError('Give a job file or --file, not both.');
+      if (!jobFile && !opts.file) {
+        throw new UsageError('Nothing to submit.', {
+          hint: 'Give a job file (gm submit job.yaml) or describe one job with --file, --version and --frames.',
+        });
+      }
+      const loaded = jobFile ? await loadJobFile(jobFile, io.cwd) : await jobFileFromFlags(opts, io.cwd);
+      const { project, autoDownload } = await buildProject(loaded);
+      const submitOptions = {
+        skipUpload: opts.skipUpload === true,
+        skipAutoDownload: !opts.download || !autoDownload,
+      };
+      if (opts.dryRun) {
+        const body = toSubmitBody(project, submitOptions);
+        ctx.out.printJson(body);
+        ctx.out.info(
+          ctx.out.ce.dim(
+            `Dry run: ${project.jobs.length} job(s), ${project.files.length} file(s); nothing was uploaded or submitted.`,
+          ),
+        );
+        return;
+      }
+      const { client } = await connect(ctx);
+      ctx.out.info(
+        `Submitting ${ctx.out.ce.cyan(project.name)}: ${project.jobs.length} job(s), ${project.files.length} file(s)${submitOptions.skipUpload ? ' (already uploaded)' : ''}`,
+      );
+      const name = await client.submitProject(project, submitOptions);
+      const jobs = project.jobs.map((j) => ({ name: j.name, id: j.id }));
+      if (opts.watch) {
+        if (ctx.out.json) ctx.out.event({ event: 'submitted', project: name, jobs });
+        const last = await watchProject(ctx, client, name, { intervalMs: Number(opts.interval) || 1000 });
+        if (!ctx.out.json) {
+          printStatus(ctx, name, last);
+          if (!submitOptions.skipAutoDownload)
+            ctx.out.info(`Results: ${downloadFolders(project).join(', ')}`);
+        }
+        return;
+      }
+      if (ctx.out.json) {
+        ctx.out.printJson({ project: name, submissionName: project.submissionName, jobs });
+        return;
+      }
+      ctx.out.print(`${ctx.out.c.green('✔')} Submitted ${ctx.out.c.bold(name)} (${project.submissionName}).`);
+      ctx.out.info(`Next: \`gm status ${name} --watch\` to follow it.`);
+    });
+}
+
+function downloadFolders(project: {
+  watchFiles: readonly { downloadPath: string }[];
+  defaultWatchFile: { downloadPath: string };
+}): string[] {
+  const rules = project.watchFiles.length > 0 ? project.watchFiles : [project.defaultWatchFile];
+  return [...new Set(rules.map((r) => r.downloadPath))];
+}

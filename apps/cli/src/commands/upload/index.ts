@@ -1,0 +1,66 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Project } from '@gm/core';
+import type { Registry } from '../../index.js';
+import { connect } from '../../lib/client.js';
+import { contextOf } from '../../lib/context.js';
+import { UsageError } from '../../lib/exit-codes.js';
+import { formatBytes } from '../../lib/table.js';
+import { watchProject } from '../../lib/watch.js';
+
+interface UploadOptions {
+  name?: string;
+  wait: boolean;
+  interval: string;
+}
+
+/** `gm upload`: uploads a folder as a project, with a progress bar. */
+export function registerUpload({ program, io, signal }: Registry): void {
+  program
+    .command('upload')
+    .description('upload a folder as a project (to submit jobs on it later with --skip-upload)')
+    .argument('<folder>', 'the project folder')
+    .option('--name <name>', 'project name (default: the folder name)')
+    .option('--no-wait', 'return once Envoy has the upload queued, without following it')
+    .option('--interval <ms>', 'milliseconds between progress polls', '500')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  gm upload ./sample_project\n  gm upload ./shots --name shots_v2 --json',
+    )
+    .action(async (folder: string, opts: UploadOptions, command) => {
+      const ctx = contextOf(command, io, signal);
+      const full = resolve(io.cwd, folder);
+      const info = await stat(full).catch(() => undefined);
+      if (!info?.isDirectory())
+        throw new UsageError(`${full} is not a folder.`, { hint: 'Give the project folder to upload.' });
+      const project = new Project(full, opts.name ? { name: opts.name } : {});
+      await project.addFiles(full, project.remoteRoot);
+      if (project.files.length === 0) throw new UsageError(`${full} has no files to upload.`);
+      const { client } = await connect(ctx);
+      ctx.out.info(
+        `Uploading ${project.files.length} files from ${full} as ${ctx.out.ce.cyan(project.name)}`,
+      );
+      const name = await client.uploadProjectFiles(project);
+      const last = opts.wait
+        ? await watchProject(ctx, client, name, {
+            intervalMs: Number(opts.interval) || 500,
+            uploadOnly: true,
+            events: false,
+          })
+        : undefined;
+      const result = {
+        project: name,
+        files: project.files.length,
+        bytes: last?.BytesTotal ?? undefined,
+        state: last?.State ?? 'Uploading',
+      };
+      if (ctx.out.json) {
+        ctx.out.printJson(result);
+        return;
+      }
+      ctx.out.print(
+        `${ctx.out.c.green('✔')} ${name}: ${result.files} files${result.bytes ? ` (${formatBytes(result.bytes)})` : ''} ${result.state.toLowerCase()}.`,
+      );
+      ctx.out.info(`Next: submit jobs on it with \`gm submit job.yaml --skip-upload\` (name: ${name}).`);
+    });
+}

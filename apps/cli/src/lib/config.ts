@@ -1,0 +1,118 @@
+/**
+ * Named profiles (email, access key, Envoy URL) stored in the user's config folder as `profiles.json`, mode 0600.
+ *
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from './exit-codes.js';
+
+/** The profile used when `--profile` is not given. */
+export const DEFAULT_PROFILE = 'default';
+
+/** One stored profile. */
+export interface Profile {
+  /** The account's email address. */
+  email: string;
+  /** The account's access key. */
+  accessKey: string;
+  /** The Envoy URL this profile talks to, when not the default. */
+  url?: string;
+}
+
+/** The contents of `profiles.json`. */
+export interface ProfilesFile {
+  /** Profiles by name. */
+  profiles: Record<string, Profile>;
+}
+
+/**
+ * The folder `gm` keeps its configuration in: `GM_CONFIG_DIR` when set; `%APPDATA%\gm` on Windows;
+ * otherwise `$XDG_CONFIG_HOME/gm` or `~/.config/gm`.
+ */
+export function configDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
+  if (env.GM_CONFIG_DIR) return env.GM_CONFIG_DIR;
+  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'gm');
+  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'gm');
+}
+
+/** The path of `profiles.json`. */
+export function profilesPath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(configDir(env), 'profiles.json');
+}
+
+/** Reads `profiles.json`; an absent file gives no profiles. */
+export async function readProfiles(env: NodeJS.ProcessEnv = process.env): Promise<ProfilesFile> {
+  const path = profilesPath(env);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { profiles: {} };
+    throw error;
+  }
+  try {
+    const parsed = JSON.parse(text) as Partial<ProfilesFile>;
+    return { profiles: parsed.profiles && typeof parsed.profiles === 'object' ? parsed.profiles : {} };
+  } catch (cause) {
+    throw new UsageError(`The profiles file ${path} is not valid JSON.`, {
+      hint: 'Fix or delete it, then run `gm login` again.',
+      cause,
+    });
+  }
+}
+
+/** Writes `profiles.json` atomically (a temporary file renamed over it) with mode 0600. */
+export async function writeProfiles(
+  file: ProfilesFile,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
+  const dir = configDir(env);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const path = join(dir, 'profiles.json');
+  const temp = join(dir, `.profiles.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(temp, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+    await chmod(temp, 0o600);
+    await rename(temp, path);
+    await chmod(path, 0o600);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  return path;
+}
+
+/** Reads one profile by name; undefined when absent. */
+export async function getProfile(
+  name: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Profile | undefined> {
+  const file = await readProfiles(env);
+  return Object.hasOwn(file.profiles, name) ? file.profiles[name] : undefined;
+}
+
+/** Stores (adds or replaces) one profile. Returns the path written. */
+export async function saveProfile(
+  name: string,
+  profile: Profile,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
+  const file = await readProfiles(env);
+  file.profiles[name] = profile;
+  return writeProfiles(file, env);
+}
+
+/** Removes one profile. Returns whether it existed. */
+export async function removeProfile(name: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  const file = await readProfiles(env);
+  if (!Object.hasOwn(file.profiles, name)) return false;
+  delete file.profiles[name];
+  await writeProfiles(file, env);
+  return true;
+}

@@ -1,0 +1,43 @@
+/**
+ * What every command receives: the streams, the global options and the output helpers.
+ *
+ * @module
+ */
+import type { Command } from 'commander';
+import { createOutput, type Io, type Output } from './output.js';
+
+/** The options every command accepts (`gm --help` lists them). */
+export interface GlobalOptions {
+  /** Envoy URL (`--url`, `GM_ENVOY_URL`). */
+  url?: string;
+  /** Profile name (`--profile`, `GM_PROFILE`). */
+  profile?: string;
+  /** Account email (`--email`, `GM_EMAIL`). */
+  email?: string;
+  /** Account access key (`--access-key`, `GM_ACCESS_KEY`). */
+  accessKey?: string;
+  /** Machine readable output (`--json`). */
+  json?: boolean;
+  /** `false` with `--no-color`. */
+  color?: boolean;
+  /** Fewer messages (`--quiet`). */
+  quiet?: boolean;
+}
+
+/** The context of one command run. */
+export interface Context {
+  /** The streams and environment. */
+  io: Io;
+  /** The global options. */
+  globals: GlobalOptions;
+  /** Output helpers configured from the global options. */
+  out: Output;
+  /** Called on Ctrl-C by long running commands to stop cleanly. */
+  signal: AbortSignal;
+}
+
+/** Builds the context of a command from its commander object (global options come from the root program). */
+export function contextOf(command: Command, io: Io, signal: AbortSignal): Context {
+  const globals = command.optsWithGlobals() as GlobalOptions;
+  return { io, globals, out: createOutput(io, globals), signal };
+}

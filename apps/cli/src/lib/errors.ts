@@ -1,0 +1,109 @@
+/**
+ * The one place errors become exit codes and messages.
+ *
+ * @module
+ */
+import {
+  APIError,
+  AuthenticationError,
+  GridMarketsError,
+  InsufficientCreditsError,
+  InvalidRequestError,
+} from '@gm/core';
+import { CommanderError } from 'commander';
+import { CliError, ExitCode, type ExitCodeValue } from './exit-codes.js';
+
+/** How an error is reported: exit code, message, hint and details. */
+export interface ErrorReport {
+  /** The exit code. */
+  exitCode: ExitCodeValue;
+  /** The kind of error (the class name). */
+  kind: string;
+  /** One-line message. */
+  message: string;
+  /** What to do next. */
+  hint?: string;
+  /** Further lines (field errors, job file problems). */
+  details: string[];
+}
+
+/** Whether an API error means the service could not be reached at all (no HTTP answer). */
+export function isUnreachable(error: unknown): boolean {
+  return error instanceof APIError && error.status === 0;
+}
+
+/** Maps any thrown value to its exit code, message and hint. `url` is the Envoy URL, for hints. */
+export function reportError(error: unknown, url?: string): ErrorReport {
+  if (error instanceof CliError) {
+    return {
+      exitCode: error.exitCode,
+      kind: error.name,
+      message: error.message,
+      details: error.details,
+      ...(error.hint ? { hint: error.hint } : {}),
+    };
+  }
+  if (error instanceof CommanderError) {
+    return {
+      exitCode: ExitCode.USAGE,
+      kind: 'UsageError',
+      message: error.message.replace(/^error: /, ''),
+      details: [],
+    };
+  }
+  if (error instanceof InvalidRequestError) {
+    const [first] = error.message.split('\n');
+    return {
+      exitCode: ExitCode.USAGE,
+      kind: error.name,
+      message: first ?? error.message,
+      details: error.fieldErrors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)),
+      hint: 'Fix the request and try again; `gm validate <job file>` checks a job file without submitting it.',
+    };
+  }
+  if (error instanceof AuthenticationError) {
+    return {
+      exitCode: ExitCode.AUTH,
+      kind: error.name,
+      message: error.message,
+      details: [],
+      hint: 'Run `gm login`, or pass --email and --access-key (or set GM_EMAIL and GM_ACCESS_KEY).',
+    };
+  }
+  if (error instanceof InsufficientCreditsError) {
+    return {
+      exitCode: ExitCode.CREDITS,
+      kind: error.name,
+      message: error.message,
+      details: [],
+      hint: 'Add credits to your GridMarkets account, then submit again; `gm whoami` shows your balance.',
+    };
+  }
+  if (isUnreachable(error)) {
+    const e = error as GridMarketsError;
+    return {
+      exitCode: ExitCode.UNREACHABLE,
+      kind: e.name,
+      message: e.message,
+      details: [],
+      hint: `Is Envoy running${url ? ` at ${url}` : ''}? Open the Envoy app, pass --url (or GM_ENVOY_URL), or run \`gm emulator\` for a local one.`,
+    };
+  }
+  if (error instanceof GridMarketsError) {
+    return {
+      exitCode: ExitCode.SERVICE,
+      kind: error.name,
+      message: error.message,
+      details: [],
+      hint: 'The service answered with an error; try again, or check Envoy.',
+    };
+  }
+  const e = error instanceof Error ? error : new Error(String(error));
+  return {
+    exitCode: ExitCode.UNEXPECTED,
+    kind: e.name,
+    message: e.message,
+    details: [],
+    hint: 'This is unexpected; run again with GM_DEBUG=1 for the stack trace and report it.',
+  };
+}

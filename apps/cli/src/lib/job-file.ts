@@ -1,0 +1,261 @@
+/**
+ * Job files: a YAML or JSON description of a project and its jobs, checked against the published schema
+ * (`schema/job-file.schema.json`) and for dependencies, cycles and files.
+ *
+ * @module
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import schemaJson from '../../schema/job-file.schema.json' with { type: 'json' };
+import { UsageError } from './exit-codes.js';
+import { checkSchema, type SchemaNode, type SchemaProblem } from './schema-check.js';
+
+/** The JSON Schema of job files, as published in `@gm/cli/job-file.schema.json`. */
+export const JOB_FILE_SCHEMA: SchemaNode = schemaJson as SchemaNode;
+
+/** The product codes a job file can name. */
+export type ProductCode = 'blender' | 'c4d' | 'hou' | 'maya' | 'nuke' | 'vray';
+
+/** A credit budget of a job. */
+export interface BudgetSpec {
+  /** Credits. */
+  value: number;
+  /** What happens when the job has consumed `value` credits. */
+  action: 'stop' | 'suspend' | 'alert';
+}
+
+/** One job of a job file (product-specific parameters are camelCase, as the `@gm/products` builders take them). */
+export interface JobSpec {
+  /** Unique job name. */
+  name: string;
+  /** Product code. */
+  product: ProductCode;
+  /** Product version (`appVersion`, as the builders name it). */
+  appVersion: string;
+  /** Scene file, relative to the project folder. */
+  file: string;
+  /** Operation (render by default). */
+  operation?: string;
+  /** Frame range. */
+  frames: string;
+  /** Requested machines at once. */
+  instances?: number;
+  /** Machine type id. */
+  machineType?: string;
+  /** Plugin codes. */
+  plugins?: string[];
+  /** Whether a GPU is needed. */
+  gpu?: boolean;
+  /** Names of jobs this one waits for. */
+  dependsOn?: string[];
+  /** Credit budget. */
+  budget?: BudgetSpec;
+  /** Extra wire parameters passed as they are. */
+  params?: Record<string, unknown>;
+  /** Product-specific parameters. */
+  [key: string]: unknown;
+}
+
+/** A watch file rule: results matching `pattern` are downloaded into `folder`. */
+export interface WatchFileSpec {
+  /** Regular expression over remote paths; `{results}` stands for the remote results folder. */
+  pattern: string;
+  /** Local folder, relative to the job file. */
+  folder: string;
+}
+
+/** Houdini project parameters. */
+export interface HoudiniSpec {
+  /** Summary log file path. */
+  summaryLogFile?: string;
+  /** Project output parameters. */
+  paramOutput?: string[];
+  /** Project output parameter mappings. */
+  param?: Record<string, string>;
+  /** Project environment variables. */
+  env?: Record<string, string>;
+}
+
+/** A job file as written. */
+export interface JobFile {
+  /** Project name (the folder name when absent). */
+  name?: string;
+  /** Project folder, relative to the job file. */
+  folder?: string;
+  /** Files and folders to upload, relative to the project folder. */
+  files?: string[];
+  /** Submission name. */
+  submissionName?: string;
+  /** Results folder name. */
+  outputFolderName?: string;
+  /** Download results automatically (default true). */
+  autoDownload?: boolean;
+  /** Download rules. */
+  watchFiles?: WatchFileSpec[];
+  /** Houdini project parameters. */
+  houdini?: HoudiniSpec;
+  /** The jobs. */
+  jobs: JobSpec[];
+}
+
+/** A job file read from disk, with its paths resolved. */
+export interface LoadedJobFile {
+  /** The file as written. */
+  spec: JobFile;
+  /** Absolute path of the job file. */
+  path: string;
+  /** Absolute project folder. */
+  folder: string;
+  /** Project name. */
+  name: string;
+  /** Jobs in an order where every job comes after the jobs it depends on. */
+  order: JobSpec[];
+}
+
+/** Parses job file text (YAML, of which JSON is a subset); syntax errors become a {@link UsageError}. */
+export function parseJobFileText(text: string, source = 'job file'): unknown {
+  try {
+    return parseYaml(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (cause) {
+    const message = cause instanceof YAMLParseError || cause instanceof Error ? cause.message : String(cause);
+    throw new UsageError(`${source} is not valid YAML or JSON: ${message.split('\n')[0]}`, { cause });
+  }
+}
+
+/** Orders jobs so dependencies come first; reports unknown names, duplicates and cycles as problems. */
+export function orderJobs(jobs: readonly JobSpec[]): { order: JobSpec[]; problems: SchemaProblem[] } {
+  const problems: SchemaProblem[] = [];
+  const byName = new Map<string, JobSpec>();
+  jobs.forEach((job, i) => {
+    if (byName.has(job.name))
+      problems.push({ path: `jobs[${i}].name`, message: `"${job.name}" is used twice` });
+    else byName.set(job.name, job);
+  });
+  jobs.forEach((job, i) => {
+    (job.dependsOn ?? []).forEach((dep, d) => {
+      if (!byName.has(dep)) {
+        problems.push({
+          path: `jobs[${i}].dependsOn[${d}]`,
+          message: `names no job in this file ("${dep}")`,
+        });
+      } else if (dep === job.name) {
+        problems.push({ path: `jobs[${i}].dependsOn[${d}]`, message: 'a job cannot depend on itself' });
+      }
+    });
+  });
+  const order: JobSpec[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const cycles = new Set<string>();
+  const visit = (job: JobSpec, trail: string[]) => {
+    const s = state.get(job.name);
+    if (s === 'done') return;
+    if (s === 'visiting') {
+      const cycle = [...trail.slice(trail.indexOf(job.name)), job.name].join(' -> ');
+      if (!cycles.has(cycle)) {
+        cycles.add(cycle);
+        problems.push({ path: 'jobs', message: `dependencies form a cycle: ${cycle}` });
+      }
+      return;
+    }
+    state.set(job.name, 'visiting');
+    for (const dep of job.dependsOn ?? []) {
+      const target = byName.get(dep);
+      if (target && dep !== job.name) visit(target, [...trail, job.name]);
+    }
+    state.set(job.name, 'done');
+    order.push(job);
+  };
+  for (const job of byName.values()) visit(job, []);
+  return { order, problems };
+}
+
+/** Formats problems as lines `path: message`. */
+export function formatProblems(problems: readonly SchemaProblem[]): string[] {
+  return problems.map((p) => `${p.path === '$' ? '(top level)' : p.path}: ${p.message}`);
+}
+
+async function exists(path: string): Promise<'file' | 'dir' | undefined> {
+  try {
+    const s = await stat(path);
+    return s.isDirectory() ? 'dir' : 'file';
+  } catch {
+    return undefined;
+  }
+}
+
+const inside = (root: string, path: string) => {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+};
+
+/**
+ * Checks a parsed job file: the schema, job names, dependencies and cycles, and that the folder, the files
+ * to upload and each job's scene file exist. Throws a {@link UsageError} listing every problem.
+ */
+export async function checkJobFile(data: unknown, path: string): Promise<LoadedJobFile> {
+  const problems = checkSchema(data, JOB_FILE_SCHEMA);
+  if (problems.length > 0) {
+    throw new UsageError(`${basename(path)} does not match the job file schema.`, {
+      details: formatProblems(problems),
+      hint: 'See the job file format in `gm submit --help` or the JSON Schema @gm/cli/job-file.schema.json.',
+    });
+  }
+  const spec = data as JobFile;
+  const { order, problems: depProblems } = orderJobs(spec.jobs);
+  const found: SchemaProblem[] = [...depProblems];
+  const folder = resolve(dirname(path), spec.folder ?? '.');
+  const name = spec.name ?? basename(folder);
+  if ((await exists(folder)) !== 'dir') {
+    found.push({ path: 'folder', message: `the project folder ${folder} does not exist` });
+  } else {
+    for (const [i, file] of (spec.files ?? []).entries()) {
+      const full = resolve(folder, file);
+      if (!inside(folder, full))
+        found.push({ path: `files[${i}]`, message: `${file} is outside the project folder` });
+      else if (!(await exists(full))) found.push({ path: `files[${i}]`, message: `${full} does not exist` });
+    }
+    for (const [i, job] of spec.jobs.entries()) {
+      const full = resolve(folder, job.file);
+      if (!inside(folder, full)) {
+        found.push({ path: `jobs[${i}].file`, message: `${job.file} is outside the project folder` });
+      } else if ((await exists(full)) !== 'file') {
+        found.push({ path: `jobs[${i}].file`, message: `${full} does not exist` });
+      } else if (spec.files && !spec.files.some((f) => inside(resolve(folder, f), full))) {
+        found.push({ path: `jobs[${i}].file`, message: `${job.file} is not among the files to upload` });
+      }
+    }
+  }
+  if (found.length > 0) {
+    throw new UsageError(`${basename(path)} has ${found.length} problem${found.length === 1 ? '' : 's'}.`, {
+      details: formatProblems(found),
+    });
+  }
+  return { spec, path, folder, name, order };
+}
+
+/** Reads, parses and checks a job file (see {@link checkJobFile}). */
+export async function loadJobFile(path: string, cwd = process.cwd()): Promise<LoadedJobFile> {
+  const full = resolve(cwd, path);
+  let text: string;
+  try {
+    text = await readFile(full, 'utf8');
+  } catch (cause) {
+    throw new UsageError(`Cannot read the job file ${full}.`, {
+      hint: 'Check the path; job files are YAML (.yaml, .yml) or JSON (.json).',
+      cause,
+    });
+  }
+  const ext = extname(full).toLowerCase();
+  let data: unknown;
+  if (ext === '.json') {
+    try {
+      data = JSON.parse(text);
+    } catch (cause) {
+      throw new UsageError(`${basename(full)} is not valid JSON: ${(cause as Error).message}`, { cause });
+    }
+  } else {
+    data = parseJobFileText(text, basename(full));
+  }
+  return checkJobFile(data, full);
+}

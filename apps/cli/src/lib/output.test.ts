@@ -1,0 +1,147 @@
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createColours, shouldColour, stripAnsi } from './colour.js';
+import { configDir, getProfile, readProfiles, removeProfile, saveProfile } from './config.js';
+import { createOutput, type Io } from './output.js';
+import { ProgressBar, renderBar } from './progress.js';
+import { formatBytes, formatCredits, formatTable } from './table.js';
+
+const sink = (isTTY = false) => {
+  const chunks: string[] = [];
+  return { chunks, stream: { isTTY, columns: 100, write: (t: string) => chunks.push(t) } };
+};
+
+describe('colour', () => {
+  it('follows NO_COLOR, FORCE_COLOR, TERM=dumb, --no-color and the TTY', () => {
+    expect(shouldColour({ isTTY: true }, {})).toBe(true);
+    expect(shouldColour({ isTTY: false }, {})).toBe(false);
+    expect(shouldColour({ isTTY: true }, { NO_COLOR: '1' })).toBe(false);
+    expect(shouldColour({ isTTY: true }, { NO_COLOR: '' })).toBe(true);
+    expect(shouldColour({ isTTY: false }, { FORCE_COLOR: '1' })).toBe(true);
+    expect(shouldColour({ isTTY: true }, { FORCE_COLOR: '0' })).toBe(false);
+    expect(shouldColour({ isTTY: true }, { TERM: 'dumb' })).toBe(false);
+    expect(shouldColour({ isTTY: true }, { FORCE_COLOR: '1' }, false)).toBe(false);
+  });
+
+  it('wraps text only when enabled', () => {
+    expect(createColours(false).red('x')).toBe('x');
+    expect(createColours(true).red('x')).toBe('\x1b[31mx\x1b[39m');
+    expect(stripAnsi(createColours(true).bold('hi'))).toBe('hi');
+  });
+});
+
+describe('tables and numbers', () => {
+  it('aligns columns, ignoring colour codes, and right-aligns numbers', () => {
+    const c = createColours(true);
+    const text = formatTable(
+      [
+        { n: 'a', v: 1 },
+        { n: 'longer', v: 100 },
+      ],
+      [
+        { header: 'NAME', value: (r) => c.cyan(r.n) },
+        { header: 'V', value: (r) => String(r.v), align: 'right' },
+      ],
+    );
+    expect(stripAnsi(text).split('\n')).toEqual(['NAME      V', 'a         1', 'longer  100']);
+  });
+
+  it('formats bytes and credits', () => {
+    expect(formatBytes(0)).toBe('0 B');
+    expect(formatBytes(1023)).toBe('1023 B');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(5 * 1024 * 1024)).toBe('5.0 MiB');
+    expect(formatCredits(12.345)).toBe('12.35');
+    expect(formatCredits(3)).toBe('3.00');
+  });
+});
+
+describe('progress', () => {
+  it('renders bars of the given width, clamped', () => {
+    expect(renderBar(0.5, 4)).toBe('██░░');
+    expect(renderBar(2, 3)).toBe('███');
+    expect(renderBar(Number.NaN, 2)).toBe('░░');
+  });
+
+  it('redraws in place on a terminal', () => {
+    const { chunks, stream } = sink(true);
+    const bar = new ProgressBar(stream, { label: 'Up', total: 10 });
+    bar.update(5);
+    bar.update(10);
+    bar.done();
+    expect(chunks.filter((c) => c.startsWith('\r\x1b[2K')).length).toBe(3);
+    expect(chunks.at(-1)).toBe('\n');
+    expect(chunks.at(-2)).toContain('100%');
+  });
+
+  it('writes plain lines at steps on a non-terminal, and no carriage returns', () => {
+    const { chunks, stream } = sink(false);
+    const bar = new ProgressBar(stream, { label: 'Frames', total: 100 });
+    for (let i = 0; i <= 100; i += 5) bar.update(i);
+    bar.done();
+    expect(chunks.join('')).not.toContain('\r');
+    expect(chunks.map((c) => c.match(/(\d+)%/)?.[1])).toEqual(['0', '25', '50', '75', '100']);
+  });
+});
+
+describe('output', () => {
+  const io = (): Io & { out: string[]; err: string[] } => {
+    const out: string[] = [];
+    const err: string[] = [];
+    return {
+      out,
+      err,
+      stdout: { write: (t: string) => out.push(t) },
+      stderr: { write: (t: string) => err.push(t) },
+      stdin: process.stdin,
+      env: {},
+      cwd: '/',
+    };
+  };
+
+  it('prints text, or only JSON with --json', () => {
+    const plain = io();
+    createOutput(plain).print('hello');
+    expect(plain.out).toEqual(['hello\n']);
+    const json = io();
+    const o = createOutput(json, { json: true });
+    o.print('hidden');
+    o.printJson({ a: 1 });
+    o.event({ b: 2 });
+    expect(json.out).toEqual(['{\n  "a": 1\n}\n', '{"b":2}\n']);
+  });
+
+  it('keeps progress off stdout and silent with --json or --quiet', () => {
+    const s = io();
+    createOutput(s, { quiet: true }).progress({ label: 'x', total: 1 }).update(1);
+    createOutput(s, { json: true }).progress({ label: 'x', total: 1 }).update(1);
+    expect(s.err).toEqual([]);
+    expect(s.out).toEqual([]);
+  });
+});
+
+describe('profiles', () => {
+  it('finds the config folder per platform', () => {
+    expect(configDir({ GM_CONFIG_DIR: '/c' }, 'linux')).toBe('/c');
+    expect(configDir({ XDG_CONFIG_HOME: '/x' }, 'linux')).toBe(join('/x', 'gm'));
+    expect(configDir({ APPDATA: 'C:/Users/a/AppData/Roaming' }, 'win32')).toBe(
+      join('C:/Users/a/AppData/Roaming', 'gm'),
+    );
+    expect(configDir({ HOME: '/h' }, 'darwin').endsWith(join('.config', 'gm'))).toBe(true);
+  });
+
+  it('saves with mode 0600, reads back and removes profiles', async () => {
+    const env = { GM_CONFIG_DIR: await mkdtemp(join(tmpdir(), 'gm-profiles-')) };
+    const path = await saveProfile('default', { email: 'a@b.c', accessKey: 'k' }, env);
+    await saveProfile('work', { email: 'w@b.c', accessKey: 'k2', url: 'http://x' }, env);
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(await getProfile('work', env)).toEqual({ email: 'w@b.c', accessKey: 'k2', url: 'http://x' });
+    expect(Object.keys((await readProfiles(env)).profiles)).toEqual(['default', 'work']);
+    expect(await removeProfile('work', env)).toBe(true);
+    expect(await removeProfile('work', env)).toBe(false);
+    expect(JSON.parse(await readFile(path, 'utf8')).profiles.work).toBeUndefined();
+    expect(await getProfile('toString', env)).toBeUndefined();
+  });
+});

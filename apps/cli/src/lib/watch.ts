@@ -1,0 +1,200 @@
+/**
+ * Following a project to its end: progress bars on stderr (bytes while uploading, frames while rendering),
+ * or JSON lines events with `--json`.
+ *
+ * @module
+ */
+import type { EnvoyClient, ProjectStatus } from '@gm/core';
+import type { Context } from './context.js';
+import { CliError, ExitCode } from './exit-codes.js';
+import type { ProgressBar } from './progress.js';
+import { formatBytes, formatCredits, formatTable } from './table.js';
+
+/** Project states after which nothing changes any more. */
+export const FINAL_STATES: readonly string[] = ['Completed', 'Stopped', 'Failed', 'Uploaded'];
+
+/** Project states that count as failure (exit code 7 after `--watch`). */
+export const FAILED_STATES: readonly string[] = ['Stopped', 'Failed'];
+
+/** Sums the frames of every job in a status. */
+export function frameTotals(status: ProjectStatus): { done: number; total: number; running: number } {
+  let done = 0;
+  let total = 0;
+  let running = 0;
+  for (const job of status.Jobs ?? []) {
+    done += job.FramesDone ?? 0;
+    total += job.FramesTotal ?? 0;
+    running += job.FramesRunning ?? 0;
+  }
+  return { done, total, running };
+}
+
+/** Options of {@link watchProject}. */
+export interface WatchOptions {
+  /** Time between polls in milliseconds (default 1000). */
+  intervalMs?: number;
+  /** Stop at `Uploaded` too (an upload only); otherwise an upload's `Uploaded` is awaited past. */
+  uploadOnly?: boolean;
+  /** Throw exit code 7 when the project ends `Stopped` or `Failed` (default true). */
+  failOnStopped?: boolean;
+  /** With `--json`, write one JSON line per status (default true). */
+  events?: boolean;
+}
+
+/** Watches a project until it reaches a final state; returns the last status. */
+export async function watchProject(
+  ctx: Context,
+  client: EnvoyClient,
+  name: string,
+  options: WatchOptions = {},
+): Promise<ProjectStatus> {
+  const { out } = ctx;
+  let bytesBar: ProgressBar | undefined;
+  let framesBar: ProgressBar | undefined;
+  let last: ProjectStatus | undefined;
+  let lastState = '';
+  let printedState = '';
+  const seenAlerts = new Set<string>();
+  for await (const status of client.watchProjectStatus(name, {
+    intervalMs: options.intervalMs ?? 1000,
+    signal: ctx.signal,
+  })) {
+    last = status;
+    const state = String(status.State ?? '');
+    const frames = frameTotals(status);
+    if (out.json) {
+      if (options.events === false) {
+        lastState = state;
+        if (FINAL_STATES.includes(state) && (options.uploadOnly || state !== 'Uploaded')) break;
+        continue;
+      }
+      out.event({
+        event: 'status',
+        project: name,
+        state,
+        bytesDone: status.BytesDone ?? 0,
+        bytesTotal: status.BytesTotal ?? 0,
+        framesDone: frames.done,
+        framesTotal: frames.total,
+        creditsConsumed: status.CreditsConsumed ?? 0,
+        jobs: (status.Jobs ?? []).map((j) => ({
+          name: j.Name,
+          state: j.State,
+          framesDone: j.FramesDone,
+          framesTotal: j.FramesTotal,
+          creditsConsumed: j.CreditsConsumed ?? 0,
+        })),
+        downloads: status.Downloads ?? { Done: 0, Pending: 0 },
+      });
+    } else {
+      if (state !== lastState && state !== printedState && !bytesBar?.active && !framesBar?.active) {
+        printedState = state;
+        out.info(
+          `${out.ce.dim('state')} ${stateColour(ctx, state)}${status.Message ? `  ${out.ce.dim(status.Message)}` : ''}`,
+        );
+      }
+      const bytesTotal = Number(status.BytesTotal ?? 0);
+      if (state === 'Uploading' && bytesTotal > 0) {
+        bytesBar ??= out.progress({ label: 'Uploading', total: bytesTotal, format: byteFormat });
+        bytesBar.update(Number(status.BytesDone ?? 0), bytesTotal);
+      } else if (bytesBar && state !== 'Uploading') {
+        bytesBar.update(bytesTotal, bytesTotal);
+        bytesBar.done();
+      }
+      if (frames.total > 0 && state !== 'Uploading') {
+        framesBar ??= out.progress({
+          label: 'Frames   ',
+          total: frames.total,
+          format: (d, t) => `${d}/${t} frames`,
+        });
+        const jobs = (status.Jobs ?? []).map((j) => `${j.Name} ${j.State}`).join(', ');
+        framesBar.update(
+          frames.done,
+          frames.total,
+          `${formatCredits(Number(status.CreditsConsumed ?? 0))} cr  ${jobs}`,
+        );
+      }
+      for (const job of status.Jobs ?? []) {
+        for (const alert of job.Alerts ?? []) {
+          const text = typeof alert === 'string' ? alert : JSON.stringify(alert);
+          const key = `${job.Name}:${text}`;
+          if (!seenAlerts.has(key)) {
+            seenAlerts.add(key);
+            if (framesBar?.active) out.io.stderr.write('\n');
+            out.warn(`${job.Name}: ${text}`);
+          }
+        }
+      }
+    }
+    lastState = state;
+    if (FINAL_STATES.includes(state) && (options.uploadOnly || state !== 'Uploaded')) break;
+  }
+  bytesBar?.done();
+  if (last && framesBar) {
+    const f = frameTotals(last);
+    framesBar.update(f.done, f.total);
+    framesBar.done();
+  }
+  if (!last) throw new CliError(`No status for ${name}.`, ExitCode.SERVICE);
+  const finalState = String(last.State ?? '');
+  if (!out.json && finalState !== printedState) {
+    out.info(
+      `${out.ce.dim('state')} ${stateColour(ctx, finalState)}${last.Message ? `  ${out.ce.dim(last.Message)}` : ''}`,
+    );
+  }
+  if (options.failOnStopped !== false && FAILED_STATES.includes(finalState)) {
+    throw new CliError(`Project ${name} ended ${finalState}.`, ExitCode.PROJECT_FAILED, {
+      hint: `\`gm status ${name}\` shows each job; check credit budgets and the job parameters.`,
+    });
+  }
+  if (ctx.signal.aborted) throw new CliError('Stopped watching (the project goes on).', ExitCode.UNEXPECTED);
+  return last;
+}
+
+const byteFormat = (done: number, total: number) => `${formatBytes(done)}/${formatBytes(total)}`;
+
+/** Colours a project or job state. */
+export function stateColour(ctx: Context, state: string): string {
+  const { ce } = ctx.out;
+  if (state === 'Completed' || state === 'Uploaded') return ce.green(state);
+  if (FAILED_STATES.includes(state) || state === 'Cancelled') return ce.red(state);
+  return ce.yellow(state);
+}
+
+/** Prints a status as text: state, bytes, credits, then a table of jobs. */
+export function printStatus(ctx: Context, name: string, status: ProjectStatus): void {
+  const { out } = ctx;
+  const { c } = out;
+  const state = String(status.State ?? '');
+  out.print(`${c.bold(name)}  ${state}${status.Message ? `  ${c.dim(status.Message)}` : ''}`);
+  if (status.BytesTotal) {
+    out.print(
+      `${c.dim('uploaded'.padEnd(10))} ${formatBytes(status.BytesDone ?? 0)} of ${formatBytes(status.BytesTotal)}`,
+    );
+  }
+  if (status.CreditsConsumed !== undefined)
+    out.print(`${c.dim('credits'.padEnd(10))} ${formatCredits(status.CreditsConsumed)}`);
+  if (status.Downloads) {
+    out.print(
+      `${c.dim('downloads'.padEnd(10))} ${status.Downloads.Done ?? 0} done, ${status.Downloads.Pending ?? 0} pending`,
+    );
+  }
+  const jobs = status.Jobs ?? [];
+  if (jobs.length > 0) {
+    out.print();
+    out.print(
+      formatTable(
+        jobs,
+        [
+          { header: 'JOB', value: (j) => c.cyan(j.Name) },
+          { header: 'STATE', value: (j) => j.State },
+          { header: 'FRAMES', value: (j) => `${j.FramesDone}/${j.FramesTotal}`, align: 'right' },
+          { header: 'RUNNING', value: (j) => String(j.FramesRunning ?? 0), align: 'right' },
+          { header: 'CREDITS', value: (j) => formatCredits(j.CreditsConsumed ?? 0), align: 'right' },
+          { header: 'ALERTS', value: (j) => String((j.Alerts ?? []).length || '') },
+        ],
+        c.bold,
+      ),
+    );
+  }
+}

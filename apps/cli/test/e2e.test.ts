@@ -1,0 +1,499 @@
+import { spawn } from 'node:child_process';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { DEMO_USER, startEmulator } from '@gm/emulator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, BIN, CLI_ROOT, gm, jsonLines, tempDir } from './helpers.js';
+
+const BROKE = { email: 'broke@gridmarkets.local', accessKey: 'broke-key', credits: 0 };
+
+let emulator: Awaited<ReturnType<typeof startEmulator>>;
+let configDir: string;
+let work: string;
+let env: Record<string, string>;
+let creds: Record<string, string>;
+
+const SAMPLE = join(CLI_ROOT, 'assets', 'sample_project');
+
+function jobFile(name: string, extra = ''): string {
+  return `# yaml-language-server: $schema=${join(CLI_ROOT, 'schema', 'job-file.schema.json')}
+name: ${name}
+folder: ${SAMPLE}
+files: [scene.blend, textures]
+watchFiles:
+  - { pattern: "{results}/.+", folder: ./results-${name} }
+jobs:
+  - name: beauty
+    product: blender
+    appVersion: "4.2"
+    file: scene.blend
+    frames: "1 6"
+    instances: 3
+    machineType: gm4800
+    outputPrefix: beauty
+    outputFormat: PNG
+    budget: { value: 100, action: alert }
+  - name: preview
+    product: blender
+    appVersion: "4.2"
+    file: scene.blend
+    frames: "1 2"
+    outputPrefix: preview
+    outputFormat: PNG
+    dependsOn: [beauty]
+${extra}`;
+}
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+beforeAll(async () => {
+  assertBuilt();
+  emulator = await startEmulator({
+    port: 0,
+    dataDir: await tempDir('gm-e2e-envoy-'),
+    timeScale: 0.01,
+    users: [{ ...DEMO_USER }, BROKE],
+  });
+  configDir = await tempDir('gm-e2e-config-');
+  work = await tempDir('gm-e2e-work-');
+  env = { GM_CONFIG_DIR: configDir, GM_ENVOY_URL: emulator.url };
+  creds = { ...env, GM_EMAIL: DEMO_USER.email, GM_ACCESS_KEY: DEMO_USER.accessKey };
+});
+
+afterAll(async () => {
+  await emulator?.close();
+});
+
+describe('gm (help, usage)', () => {
+  it('prints help with the exit codes and exits 0', async () => {
+    const r = await gm(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Exit codes:');
+    expect(r.stdout).toContain('7  a watched project ended Stopped or Failed');
+    for (const command of [
+      'login',
+      'logout',
+      'whoami',
+      'products',
+      'machines',
+      'upload',
+      'submit',
+      'validate',
+      'status',
+      'projects',
+      'files',
+      'emulator',
+      'demo',
+    ]) {
+      expect(r.stdout).toContain(`  ${command}`);
+    }
+  });
+
+  it('prints the version', async () => {
+    const pkg = JSON.parse(await readFile(join(CLI_ROOT, 'package.json'), 'utf8')) as { version: string };
+    const r = await gm(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+
+  it('exits 2 on an unknown command or option', async () => {
+    const unknown = await gm(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command');
+    const badFlag = await gm(['products', '--bogus'], env);
+    expect(badFlag.code).toBe(2);
+  });
+});
+
+describe('gm login / whoami / logout', () => {
+  it('refuses wrong credentials with exit 3 and stores nothing', async () => {
+    const r = await gm(
+      ['login', '--email', DEMO_USER.email, '--access-key', 'wrong', '--profile', 'bad'],
+      env,
+    );
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('gm login');
+    const who = await gm(['whoami', '--profile', 'bad'], env);
+    expect(who.code).toBe(3);
+  });
+
+  it('exits 2 without an email on a non-terminal', async () => {
+    const r = await gm(['login'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--email');
+  });
+
+  it('logs in from GM_EMAIL/GM_ACCESS_KEY, writes profiles.json with mode 0600, and whoami uses it', async () => {
+    const login = await gm(['login'], creds);
+    expect(login.code).toBe(0);
+    expect(login.stdout).toContain(DEMO_USER.email);
+    const file = join(configDir, 'profiles.json');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const stored = JSON.parse(await readFile(file, 'utf8')) as {
+      profiles: Record<string, { email: string }>;
+    };
+    expect(stored.profiles.default?.email).toBe(DEMO_USER.email);
+
+    const who = await gm(['whoami', '--json'], env);
+    expect(who.code).toBe(0);
+    const info = JSON.parse(who.stdout) as { user: { email_address: string; credits_available: number } };
+    expect(info.user.email_address).toBe(DEMO_USER.email);
+    expect(typeof info.user.credits_available).toBe('number');
+    const text = await gm(['whoami'], env);
+    expect(text.stdout).toMatch(/Credits available\s+\d+\.\d\d/);
+  });
+
+  it('logs in with flags into a named profile and logs out of it', async () => {
+    const login = await gm(
+      [
+        'login',
+        '--email',
+        DEMO_USER.email,
+        '--access-key',
+        DEMO_USER.accessKey,
+        '--profile',
+        'second',
+        '--json',
+      ],
+      env,
+    );
+    expect(login.code).toBe(0);
+    expect(JSON.parse(login.stdout)).toMatchObject({ profile: 'second', email: DEMO_USER.email });
+    const out = await gm(['logout', '--profile', 'second', '--json'], env);
+    expect(JSON.parse(out.stdout)).toEqual({ profile: 'second', removed: true });
+    const who = await gm(['whoami', '--profile', 'second'], env);
+    expect(who.code).toBe(3);
+  });
+
+  it('exits 5 when Envoy is not reachable', async () => {
+    const port = await closedPort();
+    const r = await gm(['whoami', '--url', `http://127.0.0.1:${port}`, '--json'], creds);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain('Is Envoy running');
+    expect(JSON.parse(r.stdout)).toMatchObject({ error: { exitCode: 5 } });
+  });
+});
+
+describe('gm products / machines', () => {
+  it('lists products with and without plugins, versions of a type and compatible combinations', async () => {
+    const all = JSON.parse((await gm(['products', '--json'], creds)).stdout) as Record<
+      string,
+      { is_plugin: boolean }
+    >;
+    expect(all.blender?.is_plugin).toBe(false);
+    expect(Object.values(all).some((t) => t.is_plugin)).toBe(true);
+    const products = JSON.parse((await gm(['products', '--no-plugins', '--json'], creds)).stdout) as Record<
+      string,
+      { is_plugin: boolean }
+    >;
+    expect(Object.values(products).every((t) => !t.is_plugin)).toBe(true);
+    const versions = await gm(['products', '--type', 'blender'], creds);
+    expect(versions.stdout.split('\n')).toContain('4.2');
+    const compatible = JSON.parse(
+      (await gm(['products', '--compatible', 'hou:17.5.173', '--json'], creds)).stdout,
+    );
+    expect(Object.keys(compatible)).toContain('hou_redshift');
+    const table = await gm(['products'], creds);
+    expect(table.stdout).toMatch(/^CODE\s+NAME\s+KIND\s+VERSIONS/);
+  });
+
+  it('lists machine types by category with credit rates', async () => {
+    const cpu = JSON.parse(
+      (await gm(['machines', 'blender', 'render', '--cpu', '--json'], creds)).stdout,
+    ) as { gpu: boolean; credit_rate: number }[];
+    expect(cpu.length).toBeGreaterThan(0);
+    expect(cpu.every((m) => !m.gpu)).toBe(true);
+    const gpu = JSON.parse(
+      (await gm(['machines', 'blender', 'render', '--gpu', '--json'], creds)).stdout,
+    ) as { gpu: boolean }[];
+    expect(gpu.every((m) => m.gpu)).toBe(true);
+    const table = await gm(['machines', 'blender', 'render'], creds);
+    expect(table.stdout).toContain('CREDITS/FRAME');
+    const both = await gm(['machines', 'blender', '--cpu', '--gpu'], creds);
+    expect(both.code).toBe(2);
+  });
+});
+
+describe('gm validate', () => {
+  it('accepts a job file with dependencies and budgets and estimates frames and credits', async () => {
+    const file = join(work, 'ok.yaml');
+    await writeFile(file, jobFile('validate_ok'));
+    const r = await gm(['validate', file, '--json'], creds);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({
+      valid: true,
+      project: 'validate_ok',
+      totalFrames: 8,
+      estimatedCredits: 8,
+    });
+    expect(report.jobs[1]).toMatchObject({ name: 'preview', dependsOn: ['beauty'] });
+    const offline = await gm(['validate', file, '--offline'], {
+      GM_CONFIG_DIR: configDir,
+      GM_ENVOY_URL: 'http://127.0.0.1:1',
+    });
+    expect(offline.code).toBe(0);
+    expect(offline.stdout).toContain('Total: 8 frames');
+  });
+
+  it('accepts the published example job file and prices it against the service', async () => {
+    const r = await gm(['validate', join(CLI_ROOT, 'examples', 'job.yaml'), '--json'], creds);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ valid: true, totalFrames: 28, estimatedCredits: 28 });
+  });
+
+  it('reports unknown dependencies, cycles, schema problems and missing files with exit 2', async () => {
+    const file = join(work, 'bad.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        folder: SAMPLE,
+        jobs: [
+          {
+            name: 'a',
+            product: 'blender',
+            appVersion: '4.2',
+            file: 'scene.blend',
+            frames: '1',
+            outputPrefix: 'a',
+            outputFormat: 'PNG',
+            dependsOn: ['b'],
+          },
+          {
+            name: 'b',
+            product: 'blender',
+            appVersion: '4.2',
+            file: 'missing.blend',
+            frames: '1',
+            outputPrefix: 'b',
+            outputFormat: 'PNG',
+            dependsOn: ['a', 'nope'],
+          },
+        ],
+      }),
+    );
+    const r = await gm(['validate', file, '--offline'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('cycle: a -> b -> a');
+    expect(r.stderr).toContain('names no job in this file ("nope")');
+    expect(r.stderr).toContain('missing.blend does not exist');
+
+    await writeFile(
+      file,
+      JSON.stringify({
+        jobs: [
+          {
+            name: 'x',
+            product: 'blender',
+            appVersion: '4.2',
+            file: 'f',
+            frames: '1',
+            budget: { value: 5, action: 'explode' },
+            output_prefix: 'x',
+          },
+        ],
+      }),
+    );
+    const schema = await gm(['validate', file, '--offline', '--json'], env);
+    expect(schema.code).toBe(2);
+    const error = JSON.parse(schema.stdout).error;
+    expect(error.details).toContain('jobs[0].budget.action: must be one of stop, suspend, alert');
+    expect(error.details.join('\n')).toContain('did you mean "outputPrefix"');
+  });
+
+  it('reports builder problems and versions the service does not offer with exit 2', async () => {
+    const file = join(work, 'version.yaml');
+    await writeFile(file, jobFile('validate_bad').replaceAll('"4.2"', '"9.9"'));
+    const r = await gm(['validate', file], creds);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('9.9 is not offered');
+    await writeFile(file, jobFile('validate_bad').replace('frames: "1 6"', 'frames: "6 1 x"'));
+    const frames = await gm(['validate', file, '--offline'], env);
+    expect(frames.code).toBe(2);
+    expect(frames.stderr).toContain('jobs[0].frames');
+  });
+});
+
+describe('gm upload / projects / files', () => {
+  it('uploads a folder, then lists it among projects and its files', async () => {
+    const r = await gm(['upload', SAMPLE, '--name', 'uploaded_sample', '--json'], creds);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ project: 'uploaded_sample', files: 3, state: 'Uploaded' });
+    const projects = JSON.parse((await gm(['projects', '--json'], creds)).stdout) as { name: string }[];
+    expect(projects.map((p) => p.name)).toContain('uploaded_sample');
+    const table = await gm(['projects'], creds);
+    expect(table.stdout).toContain('uploaded_sample');
+    const files = await gm(['files', 'uploaded_sample'], creds);
+    expect(files.code).toBe(0);
+    expect(files.stdout).toContain('scene.blend');
+    expect(files.stdout).toContain('checker.png');
+  });
+
+  it('exits 2 for a folder that does not exist', async () => {
+    const r = await gm(['upload', join(work, 'nope')], creds);
+    expect(r.code).toBe(2);
+  });
+});
+
+describe('gm submit / status', () => {
+  it('--dry-run prints the exact request body and sends nothing', async () => {
+    const file = join(work, 'dry.yaml');
+    await writeFile(file, jobFile('dry_run_project'));
+    const r = await gm(['submit', file, '--dry-run'], creds);
+    expect(r.code).toBe(0);
+    const body = JSON.parse(r.stdout);
+    const [beauty, preview] = body.project_request.jobs;
+    expect(beauty).toMatchObject({
+      name: 'beauty',
+      app: 'blender',
+      app_version: '4.2',
+      path: '/dry_run_project/scene.blend',
+    });
+    expect(beauty.params).toMatchObject({
+      frames: '1 6',
+      machine_type: 'gm4800',
+      credits_budget: { value: 100, action: 'alert' },
+    });
+    expect(preview.dependencies).toEqual([beauty.id]);
+    expect(body.project_files.files).toEqual(['scene.blend', 'textures/checker.png']);
+    expect(Object.values(body.watch_files)).toEqual([join(work, 'results-dry_run_project')]);
+    const projects = JSON.parse((await gm(['projects', '--json'], creds)).stdout) as { name: string }[];
+    expect(projects.map((p) => p.name)).not.toContain('dry_run_project');
+  });
+
+  it('submits a job file with dependencies, watches it as JSON lines to Completed and downloads results', async () => {
+    const file = join(work, 'run.yaml');
+    await writeFile(file, jobFile('run_project'));
+    const r = await gm(['submit', file, '--watch', '--json', '--interval', '50'], creds);
+    expect(r.code, r.stderr).toBe(0);
+    const events = jsonLines(r.stdout);
+    expect(events[0]).toMatchObject({ event: 'submitted', project: 'run_project' });
+    const last = events.at(-1)!;
+    expect(last).toMatchObject({ event: 'status', state: 'Completed', framesDone: 8, framesTotal: 8 });
+    const status = await gm(['status', 'run_project', '--json'], creds);
+    expect(JSON.parse(status.stdout)).toMatchObject({ State: 'Completed' });
+    const text = await gm(['status', 'run_project'], creds);
+    expect(text.stdout).toMatch(/beauty\s+Completed\s+6\/6/);
+    const downloaded = (await readdir(join(work, 'results-run_project'), { recursive: true })).map(String);
+    const pngs = downloaded.filter((f) => f.endsWith('.png'));
+    expect(pngs.filter((f) => f.includes('beauty_')).length).toBe(6);
+    expect(pngs.filter((f) => f.includes('preview_')).length).toBe(2);
+    const png = await readFile(join(work, 'results-run_project', pngs[0]!));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('submits a single job from flags, and status --watch follows it', async () => {
+    const r = await gm(
+      [
+        'submit',
+        '--file',
+        join(SAMPLE, 'scene.blend'),
+        '--version',
+        '4.2',
+        '--frames',
+        '1 3',
+        '--output-prefix',
+        'f',
+        '--output-format',
+        'PNG',
+        '--project',
+        'flags_project',
+        '--no-download',
+        '--json',
+      ],
+      creds,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ project: 'flags_project', jobs: [{ name: 'scene' }] });
+    const watch = await gm(['status', 'flags_project', '--watch', '--interval', '50'], creds);
+    expect(watch.code).toBe(0);
+    expect(watch.stdout).toContain('Completed');
+  });
+
+  it('exits 7 when a watched project ends Stopped (budget with stop)', async () => {
+    const file = join(work, 'stop.yaml');
+    await writeFile(
+      file,
+      jobFile('stopped_project').replace(
+        'budget: { value: 100, action: alert }',
+        'budget: { value: 1, action: stop }',
+      ),
+    );
+    const r = await gm(['submit', file, '--watch', '--interval', '50'], creds);
+    expect(r.code).toBe(7);
+    expect(r.stderr).toContain('ended Stopped');
+  });
+
+  it('exits 2 when the builder rejects flags', async () => {
+    const r = await gm(
+      ['submit', '--file', join(SAMPLE, 'scene.blend'), '--version', '4.2', '--frames', 'abc'],
+      creds,
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('frames');
+  });
+
+  it('exits 4 when the account has no credits', async () => {
+    const file = join(work, 'broke.yaml');
+    await writeFile(file, jobFile('broke_project'));
+    const r = await gm(['submit', file], { ...env, GM_EMAIL: BROKE.email, GM_ACCESS_KEY: BROKE.accessKey });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('credits');
+  });
+});
+
+describe('gm emulator / demo', () => {
+  it('runs the emulator in the foreground until interrupted', async () => {
+    const child = spawn(
+      process.execPath,
+      [BIN, 'emulator', '--port', '0', '--time-scale', '0.01', '--json'],
+      {
+        env: { ...process.env, NO_COLOR: '1' },
+      },
+    );
+    const line = await new Promise<string>((resolve, reject) => {
+      let buffer = '';
+      child.stdout.on('data', (d) => {
+        buffer += d;
+        if (buffer.includes('\n')) resolve(buffer.split('\n')[0]!);
+      });
+      child.on('error', reject);
+      child.on('exit', (code) => reject(new Error(`emulator exited ${code}`)));
+    });
+    const { url } = JSON.parse(line) as { url: string };
+    const who = await gm([
+      'whoami',
+      '--json',
+      '--url',
+      url,
+      '--email',
+      DEMO_USER.email,
+      '--access-key',
+      DEMO_USER.accessKey,
+    ]);
+    expect(who.code).toBe(0);
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
+
+  it('gm demo runs the whole flow and leaves real PNG results', async () => {
+    const out = join(work, 'demo');
+    const r = await gm(['demo', '--out', out, '--frames', '1 8', '--time-scale', '0.01', '--json']);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.state).toBe('Completed');
+    expect(summary.results.length).toBe(12);
+    expect(summary.creditsSpent).toBeGreaterThan(0);
+    expect(summary.creditsAfter).toBe(summary.creditsBefore - summary.creditsSpent);
+    const png = await readFile(summary.results[0]);
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  });
+});
