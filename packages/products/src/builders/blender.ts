@@ -1,29 +1,21 @@
 import type { Job } from '@gm/core';
-import { buildJob, type CommonJobOptions, type FieldSpec, nonEmptyString } from './common.js';
+import {
+  buildJob,
+  type CommonJobOptions,
+  type FieldSpec,
+  nonEmptyString,
+  OUTPUT_FILE_FIELDS,
+  type OutputFileOptions,
+} from './common.js';
 
 /** Options of {@link blenderJob}: the common job options plus Blender's own. */
-export interface BlenderJobOptions extends CommonJobOptions<'blender'> {
-  /** The render output file prefix (`output_prefix`). */
-  outputPrefix: string;
-  /** The render output format (`output_format`), e.g. `'PNG'`. */
-  outputFormat: string;
+export interface BlenderJobOptions extends CommonJobOptions<'blender'>, OutputFileOptions {
   /** The render engine (`engine`), e.g. `'CYCLES'`; omitted: the scene's. */
   engine?: string;
 }
 
 const FIELDS: Record<string, FieldSpec> = {
-  outputPrefix: {
-    wire: 'output_prefix',
-    required: true,
-    check: nonEmptyString,
-    hint: 'the output file prefix, e.g. "render_"',
-  },
-  outputFormat: {
-    wire: 'output_format',
-    required: true,
-    check: nonEmptyString,
-    hint: 'the output format, e.g. "PNG"',
-  },
+  ...OUTPUT_FILE_FIELDS,
   engine: {
     wire: 'engine',
     required: false,

@@ -4,48 +4,21 @@ import {
   type CommonJobOptions,
   type FieldSpec,
   nonEmptyString,
-  positiveInteger,
+  OUTPUT_FILE_FIELDS,
+  OUTPUT_SIZE_FIELDS,
+  type OutputFileOptions,
+  type OutputSizeOptions,
 } from './common.js';
 
 /** Options of {@link cinema4dJob}: the common job options plus Cinema 4D's own. */
-export interface Cinema4dJobOptions extends CommonJobOptions<'c4d'> {
-  /** The render output width in pixels (`output_width`). */
-  outputWidth: number;
-  /** The render output height in pixels (`output_height`). */
-  outputHeight: number;
-  /** The render output file prefix (`output_prefix`). */
-  outputPrefix: string;
-  /** The render output file format (`output_format`), e.g. `'tiff'`. */
-  outputFormat: string;
+export interface Cinema4dJobOptions extends CommonJobOptions<'c4d'>, OutputFileOptions, OutputSizeOptions {
   /** The multipass render output file prefix (`output_multipass_prefix`). */
   outputMultipassPrefix?: string;
 }
 
 const FIELDS: Record<string, FieldSpec> = {
-  outputHeight: {
-    wire: 'output_height',
-    required: true,
-    check: positiveInteger,
-    hint: 'the output height in pixels, e.g. 1080',
-  },
-  outputWidth: {
-    wire: 'output_width',
-    required: true,
-    check: positiveInteger,
-    hint: 'the output width in pixels, e.g. 1920',
-  },
-  outputPrefix: {
-    wire: 'output_prefix',
-    required: true,
-    check: nonEmptyString,
-    hint: 'the output file prefix, e.g. "render_"',
-  },
-  outputFormat: {
-    wire: 'output_format',
-    required: true,
-    check: nonEmptyString,
-    hint: 'the output format, e.g. "tiff"',
-  },
+  ...OUTPUT_SIZE_FIELDS,
+  ...OUTPUT_FILE_FIELDS,
   outputMultipassPrefix: {
     wire: 'output_multipass_prefix',
     required: false,

@@ -77,6 +77,54 @@ export const stringList: Check = (v) =>
     : 'must be a non-empty list of non-empty strings';
 
 /** One of the given values. */
+/** The output file options of products that write images. */
+export interface OutputFileOptions {
+  /** The render output file prefix (`output_prefix`). */
+  outputPrefix: string;
+  /** The render output file format (`output_format`), e.g. `'png'`, `'exr'` or `'tiff'`. */
+  outputFormat: string;
+}
+
+/** The output size options of products that render at a given resolution. */
+export interface OutputSizeOptions {
+  /** The render output width in pixels (`output_width`). */
+  outputWidth: number;
+  /** The render output height in pixels (`output_height`). */
+  outputHeight: number;
+}
+
+/** How {@link OutputFileOptions} are checked and sent. */
+export const OUTPUT_FILE_FIELDS: Readonly<Record<keyof OutputFileOptions, FieldSpec>> = {
+  outputPrefix: {
+    wire: 'output_prefix',
+    required: true,
+    check: nonEmptyString,
+    hint: 'the output file prefix, e.g. "render_"',
+  },
+  outputFormat: {
+    wire: 'output_format',
+    required: true,
+    check: nonEmptyString,
+    hint: 'the output format, e.g. "PNG"',
+  },
+};
+
+/** How {@link OutputSizeOptions} are checked and sent. */
+export const OUTPUT_SIZE_FIELDS: Readonly<Record<keyof OutputSizeOptions, FieldSpec>> = {
+  outputHeight: {
+    wire: 'output_height',
+    required: true,
+    check: positiveInteger,
+    hint: 'the output height in pixels, e.g. 1080',
+  },
+  outputWidth: {
+    wire: 'output_width',
+    required: true,
+    check: positiveInteger,
+    hint: 'the output width in pixels, e.g. 1920',
+  },
+};
+
 export const oneOf =
   (values: readonly (string | number)[]): Check =>
   (v) =>

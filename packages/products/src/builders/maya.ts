@@ -4,19 +4,14 @@ import {
   type CommonJobOptions,
   type FieldSpec,
   nonEmptyString,
-  positiveInteger,
+  OUTPUT_FILE_FIELDS,
+  OUTPUT_SIZE_FIELDS,
+  type OutputFileOptions,
+  type OutputSizeOptions,
 } from './common.js';
 
 /** Options of {@link mayaJob}: the common job options plus Maya's own. */
-export interface MayaJobOptions extends CommonJobOptions<'maya'> {
-  /** The render output width in pixels (`output_width`). */
-  outputWidth: number;
-  /** The render output height in pixels (`output_height`). */
-  outputHeight: number;
-  /** The render output file prefix (`output_prefix`). */
-  outputPrefix: string;
-  /** The render output format (`output_format`), e.g. `'exr'`. */
-  outputFormat: string;
+export interface MayaJobOptions extends CommonJobOptions<'maya'>, OutputFileOptions, OutputSizeOptions {
   /** The camera to render (`camera`); omitted: the scene's renderable camera. */
   camera?: string;
   /** The renderer (`renderer`), e.g. `'arnold'`; omitted: the scene's. */
@@ -24,30 +19,8 @@ export interface MayaJobOptions extends CommonJobOptions<'maya'> {
 }
 
 const FIELDS: Record<string, FieldSpec> = {
-  outputHeight: {
-    wire: 'output_height',
-    required: true,
-    check: positiveInteger,
-    hint: 'the output height in pixels, e.g. 1080',
-  },
-  outputWidth: {
-    wire: 'output_width',
-    required: true,
-    check: positiveInteger,
-    hint: 'the output width in pixels, e.g. 1920',
-  },
-  outputPrefix: {
-    wire: 'output_prefix',
-    required: true,
-    check: nonEmptyString,
-    hint: 'the output file prefix, e.g. "render_"',
-  },
-  outputFormat: {
-    wire: 'output_format',
-    required: true,
-    check: nonEmptyString,
-    hint: 'the output format, e.g. "exr"',
-  },
+  ...OUTPUT_SIZE_FIELDS,
+  ...OUTPUT_FILE_FIELDS,
   camera: { wire: 'camera', required: false, check: nonEmptyString, hint: 'the camera, e.g. "persp"' },
   renderer: { wire: 'renderer', required: false, check: nonEmptyString, hint: 'the renderer, e.g. "arnold"' },
 };

@@ -4,8 +4,11 @@ import {
   type CommonJobOptions,
   type FieldSpec,
   nonEmptyString,
+  OUTPUT_FILE_FIELDS,
+  OUTPUT_SIZE_FIELDS,
+  type OutputFileOptions,
+  type OutputSizeOptions,
   oneOf,
-  positiveInteger,
 } from './common.js';
 
 /** V-Ray's RT engines and their wire numbers (`rt_engine`). */
@@ -33,15 +36,7 @@ export type RtEngineName = keyof typeof RT_ENGINE_NAMES;
 export type SamplingType = 'progressive' | 'bucket';
 
 /** Options of {@link vrayJob}: the common job options plus V-Ray Standalone's own. */
-export interface VrayJobOptions extends CommonJobOptions<'vray'> {
-  /** The render output width in pixels (`output_width`). */
-  outputWidth: number;
-  /** The render output height in pixels (`output_height`). */
-  outputHeight: number;
-  /** The render output file prefix (`output_prefix`). */
-  outputPrefix: string;
-  /** The render output format (`output_format`), e.g. `'exr'`. */
-  outputFormat: string;
+export interface VrayJobOptions extends CommonJobOptions<'vray'>, OutputFileOptions, OutputSizeOptions {
   /** The RT engine (`rt_engine`, sent as its number): a name such as `'cuda'` or `RtEngine.GpuCuda`. */
   rtEngine?: RtEngine | RtEngineName;
   /** The sampling type (`sampling_type`): `'progressive'` or `'bucket'`. */
@@ -56,30 +51,8 @@ const ENGINE_VALUES: readonly (string | number)[] = [
 ];
 
 const FIELDS: Record<string, FieldSpec> = {
-  outputHeight: {
-    wire: 'output_height',
-    required: true,
-    check: positiveInteger,
-    hint: 'the output height in pixels, e.g. 1080',
-  },
-  outputWidth: {
-    wire: 'output_width',
-    required: true,
-    check: positiveInteger,
-    hint: 'the output width in pixels, e.g. 1920',
-  },
-  outputPrefix: {
-    wire: 'output_prefix',
-    required: true,
-    check: nonEmptyString,
-    hint: 'the output file prefix, e.g. "render_"',
-  },
-  outputFormat: {
-    wire: 'output_format',
-    required: true,
-    check: nonEmptyString,
-    hint: 'the output format, e.g. "exr"',
-  },
+  ...OUTPUT_SIZE_FIELDS,
+  ...OUTPUT_FILE_FIELDS,
   rtEngine: {
     wire: 'rt_engine',
     required: false,
