@@ -1,6 +1,6 @@
 import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import type { Runtime } from './runtime.js';
+import { type Runtime, SerialWorker } from './runtime.js';
 import type { ProjectRecord } from './store.js';
 
 /** Compiles a watch pattern as an anchored full match, or null when it is not a valid regex. */
@@ -43,40 +43,40 @@ export function planDownloads(project: ProjectRecord, remote: string): void {
 
 /** Copies result files into their watch folders atomically (temp file beside the target, then rename). */
 export class Downloader {
-  private running = false;
   /** Called after each download. */
   onChange: () => void = () => {};
 
-  constructor(private readonly runtime: Runtime) {}
+  constructor(private readonly runtime: Runtime) {
+    this.worker = new SerialWorker(
+      runtime,
+      () => this.next(),
+      (next) => this.download(next.project, next.index),
+    );
+  }
+
+  private readonly worker: SerialWorker<{ project: ProjectRecord; index: number }>;
 
   /** Starts the worker if it is idle. */
   kick(): void {
-    if (this.running || this.runtime.closing) return;
-    this.running = true;
-    this.runtime.track(async () => {
-      try {
-        for (let next = this.next(); next && !this.runtime.closing; next = this.next()) {
-          const { project, index } = next;
-          const d = project.downloads[index];
-          if (!d) continue;
-          const source = this.runtime.storePath(project.name, d.remote.slice(project.name.length + 2));
-          const tmp = `${d.target}.${process.pid}.download.tmp`;
-          try {
-            await mkdir(dirname(d.target), { recursive: true });
-            await copyFile(source, tmp);
-            await rename(tmp, d.target);
-            d.done = true;
-          } catch (err) {
-            d.error = (err as Error).message;
-            await rm(tmp, { force: true });
-          }
-          this.runtime.store.save();
-          this.onChange();
-        }
-      } finally {
-        this.running = false;
-      }
-    });
+    this.worker.kick();
+  }
+
+  private async download(project: ProjectRecord, index: number): Promise<void> {
+    const d = project.downloads[index];
+    if (!d) return;
+    const source = this.runtime.storePath(project.name, d.remote.slice(project.name.length + 2));
+    const tmp = `${d.target}.${process.pid}.download.tmp`;
+    try {
+      await mkdir(dirname(d.target), { recursive: true });
+      await copyFile(source, tmp);
+      await rename(tmp, d.target);
+      d.done = true;
+    } catch (err) {
+      d.error = (err as Error).message;
+      await rm(tmp, { force: true });
+    }
+    this.runtime.store.save();
+    this.onChange();
   }
 
   private next(): { project: ProjectRecord; index: number } | null {

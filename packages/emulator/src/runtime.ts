@@ -55,6 +55,32 @@ export class Runtime {
   }
 }
 
+/** Background work done one item at a time: `kick()` starts draining the queue when the worker is idle. */
+export class SerialWorker<T> {
+  private running = false;
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly next: () => T | null,
+    private readonly handle: (item: T) => Promise<void>,
+  ) {}
+
+  /** Starts the worker if it is idle; it stops when `next()` has nothing more or the emulator closes. */
+  kick(): void {
+    if (this.running || this.runtime.closing) return;
+    this.running = true;
+    this.runtime.track(async () => {
+      try {
+        for (let item = this.next(); item && !this.runtime.closing; item = this.next()) {
+          await this.handle(item);
+        }
+      } finally {
+        this.running = false;
+      }
+    });
+  }
+}
+
 /** Current time as ISO 8601. */
 export function now(): string {
   return new Date().toISOString();

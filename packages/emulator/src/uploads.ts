@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { now, type Runtime } from './runtime.js';
+import { now, type Runtime, SerialWorker } from './runtime.js';
 import type { FileRecord, ProjectRecord } from './store.js';
 
 /** A shared bandwidth limit: callers take bytes and wait their turn. */
@@ -37,7 +37,6 @@ interface Active {
 
 /** Copies queued project files from their local folders into the remote store, one at a time. */
 export class Uploader {
-  private running = false;
   private readonly throttle: Throttle | null;
   private readonly chunkSize: number;
   /** The file being copied now. */
@@ -49,6 +48,11 @@ export class Uploader {
     private readonly runtime: Runtime,
     bandwidth: number | undefined,
   ) {
+    this.worker = new SerialWorker(
+      runtime,
+      () => this.next(),
+      (next) => this.copy(next.project, next.file),
+    );
     this.throttle = bandwidth && bandwidth > 0 ? new Throttle(runtime, bandwidth) : null;
     this.chunkSize =
       bandwidth && bandwidth > 0 ? Math.max(1024, Math.min(65536, Math.floor(bandwidth / 10))) : 65536;
@@ -72,19 +76,11 @@ export class Uploader {
     project.files[rel] = rec;
   }
 
+  private readonly worker: SerialWorker<{ project: ProjectRecord; file: FileRecord }>;
+
   /** Starts the worker if it is idle. */
   kick(): void {
-    if (this.running || this.runtime.closing) return;
-    this.running = true;
-    this.runtime.track(async () => {
-      try {
-        for (let next = this.next(); next && !this.runtime.closing; next = this.next()) {
-          await this.copy(next.project, next.file);
-        }
-      } finally {
-        this.running = false;
-      }
-    });
+    this.worker.kick();
   }
 
   private next(): { project: ProjectRecord; file: FileRecord } | null {
