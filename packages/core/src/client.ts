@@ -166,7 +166,7 @@ export class EnvoyClient {
   async #send<A extends Answer>(
     request: ErrorRequest,
     send: () => Promise<A>,
-    options: { reauthenticate?: boolean } = {},
+    options: { reauthenticate?: boolean; signal?: AbortSignal | undefined } = {},
   ): Promise<A> {
     const secrets = this.#secrets;
     let answer: A;
@@ -183,6 +183,8 @@ export class EnvoyClient {
         answer = await send();
       }
     } catch (error) {
+      // The caller's own abort is not a failure of Envoy: it ends the call with the signal's reason.
+      if (options.signal?.aborted) throw options.signal.reason;
       throw errorFromThrown(error, secrets);
     }
     if (!answer.response.ok) {
@@ -363,11 +365,16 @@ export class EnvoyClient {
     return project.name;
   }
 
-  /** The upload and processing status of a project. */
+  /**
+   * The upload and processing status of a project. When `signal` aborts, the call rejects with the signal's
+   * reason (not an {@link APIError}).
+   */
   async getProjectStatus(name: string, options: { signal?: AbortSignal } = {}): Promise<ProjectStatus> {
     const path = `/project-status/${encodeURIComponent(name)}`;
-    const { data } = await this.#send(this.#request('GET', path), () =>
-      this.#envoy.GET('/project-status/{name}', { params: { path: { name } }, signal: options.signal }),
+    const { data } = await this.#send(
+      this.#request('GET', path),
+      () => this.#envoy.GET('/project-status/{name}', { params: { path: { name } }, signal: options.signal }),
+      { signal: options.signal },
     );
     return data as ProjectStatus;
   }

@@ -350,4 +350,19 @@ describe('watchProjectStatus', () => {
       seen.push(status);
     expect(seen).toEqual([]);
   });
+
+  test('getProjectStatus aborted by the caller rejects with the abort reason, not an APIError', async () => {
+    const controller = new AbortController();
+    const reason = new Error('user pressed cancel');
+    const fetch = (request: Request) =>
+      new Promise<Response>((_, reject) => {
+        request.signal.addEventListener('abort', () => reject(request.signal.reason));
+        controller.abort(reason);
+      });
+    const error = await client(fetch)
+      .getProjectStatus('p', { signal: controller.signal })
+      .catch((e: unknown) => e);
+    expect(error).toBe(reason);
+    expect(error).not.toBeInstanceOf(APIError);
+  });
 });
