@@ -431,6 +431,32 @@ describe('gm submit / status', () => {
     expect(r.stderr).toContain('ended Stopped');
   });
 
+  it('exits 130 on Ctrl-C during --watch, and the project goes on', async () => {
+    const file = join(work, 'interrupt.yaml');
+    await writeFile(
+      file,
+      jobFile('interrupted_project')
+        .replace('frames: "1 6"', 'frames: "1 1000"')
+        .replace('instances: 3', 'instances: 1')
+        .replace('budget: { value: 100, action: alert }', 'budget: { value: 300, action: stop }'),
+    );
+    const base: Record<string, string | undefined> = { ...process.env, ...creds, NO_COLOR: '1' };
+    const child = spawn(process.execPath, [BIN, 'submit', file, '--watch', '--interval', '50'], {
+      env: base as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (/Frames/.test(stderr) && child.exitCode === null) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain('Stopped watching (the project goes on)');
+    const status = await gm(['status', 'interrupted_project', '--json'], creds);
+    expect(JSON.parse(status.stdout).State).toMatch(/^(Running|Downloading|Stopped)$/);
+  });
+
   it('exits 2 when the builder rejects flags', async () => {
     const r = await gm(
       ['submit', '--file', join(SAMPLE, 'scene.blend'), '--version', '4.2', '--frames', 'abc'],

@@ -22,6 +22,8 @@ export const ExitCode = {
   SERVICE: 6,
   /** A watched project ended `Stopped` or `Failed`. */
   PROJECT_FAILED: 7,
+  /** Interrupted by Ctrl-C (SIGINT); a watched project goes on in Envoy. */
+  INTERRUPTED: 130,
 } as const;
 
 /** One of the values of {@link ExitCode}. */
@@ -36,7 +38,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   4  insufficient credits
   5  Envoy not reachable
   6  other service error
-  7  a watched project ended Stopped or Failed`;
+  7  a watched project ended Stopped or Failed
+  130  interrupted (Ctrl-C); the project goes on in Envoy`;
 
 /** An error the command line raises itself, carrying the exit code and an optional hint on what to do next. */
 export class CliError extends Error {

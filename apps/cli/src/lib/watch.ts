@@ -147,7 +147,7 @@ export async function watchProject(
       hint: `\`gm status ${name}\` shows each job; check credit budgets and the job parameters.`,
     });
   }
-  if (ctx.signal.aborted) throw new CliError('Stopped watching (the project goes on).', ExitCode.UNEXPECTED);
+  if (ctx.signal.aborted) throw new CliError('Stopped watching (the project goes on).', ExitCode.INTERRUPTED);
   return last;
 }
 
