@@ -4,7 +4,7 @@
 import type { FieldError } from './errors.js';
 import { CreditsBudgetAction, Job, jobOptionProblems } from './models/job.js';
 import type { Project } from './models/project.js';
-import { folderNameProblem } from './paths.js';
+import { folderNameProblem, normaliseRemote } from './paths.js';
 
 /** What is being validated for. */
 export interface ValidateFor {
@@ -42,6 +42,15 @@ export function projectProblems(project: Project, purpose: ValidateFor = {}): Fi
       return;
     }
     problems.push(...jobOptionProblems(job, prefix));
+    if (typeof job.path === 'string' && job.path.trim() !== '') {
+      const remote = normaliseRemote(job.path);
+      if (!remote.startsWith(`${project.remoteRoot}/`) || remote.split('/').includes('..')) {
+        problems.push({
+          field: `${prefix}path`,
+          message: `"${job.path}" is not a file of the project: job files are remote paths below ${project.remoteRoot}, such as ${project.remoteRoot}/scene.blend`,
+        });
+      }
+    }
     const budget = job.creditsBudget;
     if (budget && (!(Number.isFinite(budget.value) && budget.value > 0) || !ACTIONS.has(budget.action))) {
       problems.push({

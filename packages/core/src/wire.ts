@@ -4,6 +4,7 @@
  */
 import type { Job } from './models/job.js';
 import type { Project } from './models/project.js';
+import { normaliseRemote } from './paths.js';
 import type { JobBody, SubmitBody, UploadBody, UploadSet } from './types.js';
 
 /** Options of {@link toSubmitBody}. */
@@ -48,7 +49,8 @@ export function toJobBody(job: Job, project: Project): JobBody {
     app: job.app,
     app_version: job.appVersion,
     operation: job.operation,
-    path: job.path,
+    // The documentation writes `sample_project/sample.c4d`; the wire has `/sample_project/sample.c4d`.
+    path: normaliseRemote(job.path),
     params,
     dependencies: job.dependencies.map((dependency) => dependency.id),
   };

@@ -204,4 +204,25 @@ describe('validation before sending', () => {
     project.addJobs(c4dJob());
     expect(projectProblems(project, { submit: true })).toEqual([]);
   });
+
+  test('a job file must be a remote path below the project; the documented form without a slash is sent with one', () => {
+    const project = new Project('c:\\sample_project', { createdAt });
+    project.addJobs(
+      c4dJob({ name: 'docs form', path: 'sample_project/sample.c4d' }),
+      c4dJob({ name: 'backslashes', path: '\\sample_project\\shots\\a.c4d' }),
+    );
+    expect(projectProblems(project, { submit: true })).toEqual([]);
+    expect(toSubmitBody(project).project_request.jobs.map((j) => j.path)).toEqual([
+      '/sample_project/sample.c4d',
+      '/sample_project/shots/a.c4d',
+    ]);
+
+    project.addJobs(
+      c4dJob({ name: 'elsewhere', path: '/other_project/sample.c4d' }),
+      c4dJob({ name: 'climbs out', path: '/sample_project/../other/sample.c4d' }),
+    );
+    const problems = projectProblems(project, { submit: true });
+    expect(problems.map((p) => p.field)).toEqual(['jobs[2].path', 'jobs[3].path']);
+    expect(problems[0]?.message).toContain('below /sample_project');
+  });
 });
