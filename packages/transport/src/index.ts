@@ -7,11 +7,18 @@
  *
  * @packageDocumentation
  */
-import createClient, { type Client } from 'openapi-fetch';
+import openapiFetch, { type Client } from 'openapi-fetch';
 import { version as packageVersion } from '../package.json';
 import type { paths } from './generated/envoy.js';
 
 export type * from './generated/envoy.js';
+
+// openapi-fetch's CommonJS build sets `exports.default`, which Node-style interop (our CJS build) hands over as
+// the whole module object; the ESM build gives the function itself. Take the function in both.
+const createClient: typeof openapiFetch =
+  typeof openapiFetch === 'function'
+    ? openapiFetch
+    : (openapiFetch as unknown as { default: typeof openapiFetch }).default;
 
 /** The version of this package. */
 export const TRANSPORT_VERSION: string = packageVersion;
@@ -234,9 +241,15 @@ export function createEnvoyFetch(options: TransportOptions = {}): (request: Requ
       if (bodyText !== undefined) init.body = bodyText;
       options.onRequest?.({ method, url, attempt, body: redactBody(bodyText) });
       const started = performance.now();
+      const attemptRequest = new Request(url, init);
+      // The Request's own signal follows ours through a weak reference, and an injected fetch that only waits
+      // on that signal holds nothing alive: keep the Request reachable from our controller while it runs, or
+      // a garbage collection in between loses the timeout's abort.
+      const keepAlive = () => attemptRequest;
+      controller.signal.addEventListener('abort', keepAlive, { once: true });
       let response: Response;
       try {
-        response = await baseFetch(new Request(url, init));
+        response = await baseFetch(attemptRequest);
       } catch (error) {
         if (callerSignal.aborted) throw callerSignal.reason;
         if (attempt < maxAttempts) {
@@ -247,6 +260,7 @@ export function createEnvoyFetch(options: TransportOptions = {}): (request: Requ
       } finally {
         clearTimeout(timer);
         callerSignal.removeEventListener('abort', onCallerAbort);
+        controller.signal.removeEventListener('abort', keepAlive);
       }
       options.onResponse?.({
         method,

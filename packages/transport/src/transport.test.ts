@@ -1,8 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import {
   backoffDelay,
@@ -135,6 +138,24 @@ describe('createTransport', () => {
     expect(error.message).toMatch(/timed out after 2 attempts/);
   });
 
+  it('still times out when a garbage collection runs while an injected fetch waits on the signal', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const fetch = (request: Request) =>
+      new Promise<Response>((_resolve, reject) => {
+        request.signal.addEventListener('abort', () => reject(request.signal.reason));
+      });
+    const envoy = createTransport({ fetch, timeoutMs: 200, retries: 0 });
+    const pending = envoy.GET('/projects').catch((e: unknown) => e);
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      gc();
+    }
+    const error = (await pending) as TransportError;
+    expect(error).toBeInstanceOf(TransportError);
+    expect(error.timedOut).toBe(true);
+  }, 10_000);
+
   it('stops at once when the caller aborts, without retrying', async () => {
     const controller = new AbortController();
     let calls = 0;
@@ -202,6 +223,25 @@ describe('helpers', () => {
     Object.defineProperty(foreign, Symbol.for('@gm/transport.TransportError'), { value: true });
     expect(foreign).toBeInstanceOf(TransportError);
     expect(new Error('y')).not.toBeInstanceOf(TransportError);
+  });
+});
+
+describe('the published builds', () => {
+  const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+  it.each([
+    ['CommonJS', 'index.cjs'],
+    ['ES module', 'index.mjs'],
+  ])('the %s build creates a working transport', async (_kind, file) => {
+    const built = join(pkg, 'dist', file);
+    const mod = (
+      file.endsWith('.cjs') ? createRequire(import.meta.url)(built) : await import(built)
+    ) as typeof import('./index.js');
+    const { fetch, calls } = fakeFetch(() => json({ credits_available: 3 }));
+    const envoy = mod.createTransport({ fetch });
+    const { data } = await envoy.GET('/credits-info');
+    expect(data?.credits_available).toBe(3);
+    expect(calls).toHaveLength(1);
   });
 });
 
