@@ -11,6 +11,9 @@ import * as source from '../src/index.js';
 
 const dist = (file: string) => fileURLToPath(new URL(`../dist/${file}`, import.meta.url));
 
+/** The source again, under another module id: a second instance with its own classes. */
+const SECOND_COPY: string = '../src/index.js?second-copy';
+
 const KINDS = ['AuthenticationError', 'InsufficientCreditsError', 'InvalidRequestError', 'APIError'];
 
 /** Runs `body` in a fresh Node process with `cjs` and `esm` bound to the two builds; returns what it prints. */
@@ -77,7 +80,7 @@ describe('two copies of the package', () => {
 
   test('a second module instance of the source', async () => {
     vi.resetModules();
-    const second = (await import('../src/index.js?second-copy')) as typeof source;
+    const second = (await import(/* @vite-ignore */ SECOND_COPY)) as typeof source;
     expect(second.InvalidRequestError).not.toBe(source.InvalidRequestError);
     const error = new second.InvalidRequestError('x', { fieldErrors: [{ field: 'a', message: 'b' }] });
     expect(error).toBeInstanceOf(source.InvalidRequestError);
