@@ -4,6 +4,7 @@
  * `instanceof` works across two installed copies of this package: every instance carries a brand per class
  * of its chain (`Symbol.for('@gm/core.<ClassName>')`), and each class checks its brand.
  */
+import { inspect } from 'node:util';
 import { TransportError } from '@gm/transport';
 
 /** One problem with one field, from the service or from local validation. */
@@ -293,6 +294,20 @@ export function errorFromResponse(answer: ErrorAnswer): GridMarketsError {
   }
 }
 
+/** `cause` with every secret removed from its message, stack and own causes; the same value when it holds none. */
+function scrubCause(cause: unknown, secrets: readonly string[]): unknown {
+  const shown = typeof cause === 'string' ? cause : inspect(cause, { depth: 10 });
+  if (!secrets.some((secret) => secret && shown.includes(secret))) return cause;
+  if (!(cause instanceof Error)) return scrub(shown, secrets);
+  const copy = new Error(
+    scrub(cause.message, secrets),
+    cause.cause === undefined ? undefined : { cause: scrubCause(cause.cause, secrets) },
+  );
+  copy.name = cause.name;
+  copy.stack = scrub(cause.stack ?? '', secrets);
+  return copy;
+}
+
 /**
  * Maps anything thrown while calling Envoy to a {@link GridMarketsError}: a `TransportError` (no answer) becomes an
  * {@link APIError} with status 0 naming the URL; a GridMarketsError is kept; anything else is wrapped in an APIError.
@@ -307,9 +322,11 @@ export function errorFromThrown(error: unknown, secrets: readonly string[] = [])
     const what = error.timedOut ? 'did not answer in time' : 'could not be reached';
     return new APIError(
       `Envoy ${what} at ${origin} (${error.method} ${redactUrl(error.url)}, ${error.attempts} attempt${error.attempts === 1 ? '' : 's'}). Start Envoy, or pass the URL it listens on.`,
-      { status: 0, cause: error, request: { method: error.method, url: error.url } },
+      { status: 0, cause: scrubCause(error, secrets), request: { method: error.method, url: error.url } },
     );
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new APIError(scrub(`Unexpected failure calling Envoy: ${message}`, secrets), { cause: error });
+  return new APIError(scrub(`Unexpected failure calling Envoy: ${message}`, secrets), {
+    cause: scrubCause(error, secrets),
+  });
 }

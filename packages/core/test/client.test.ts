@@ -100,6 +100,28 @@ describe('EnvoyClient basics', () => {
     expect(shown).not.toContain(SECRET_PASSWORD);
     expect(shown).toContain(EMAIL);
   });
+  test('a fetch failure that quotes the request body leaks no secret through the error or its causes', async () => {
+    // A fetch whose own error message repeats what it was asked to send.
+    const echoing = async (request: Request): Promise<Response> => {
+      throw new TypeError(`could not send ${await request.text()}`);
+    };
+    const withKey = await client(echoing)
+      .validateAuth()
+      .catch((e) => e);
+    const withPassword = await new EnvoyClient({ url: URL_, fetch: echoing, retries: 0 })
+      .authenticate(EMAIL, SECRET_PASSWORD)
+      .catch((e) => e);
+    for (const error of [withKey, withPassword]) {
+      expect(error).toBeInstanceOf(APIError);
+      expect(error.status).toBe(0);
+      const shown = [error.message, String(error), JSON.stringify(error), inspect(error, { depth: 20 })].join(
+        '\n',
+      );
+      expect(shown).not.toContain(SECRET_KEY);
+      expect(shown).not.toContain(SECRET_PASSWORD);
+      expect(shown).toContain('[REDACTED]');
+    }
+  });
 });
 
 describe('errors from answers', () => {
