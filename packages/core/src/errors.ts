@@ -67,6 +67,7 @@ export class GridMarketsError extends Error {
   /** The request (method and URL, secrets redacted), when one was made. */
   readonly request: ErrorRequest | undefined;
 
+  /** An error with `message`, the HTTP status (default 0), the request (redacted) and the cause. */
   constructor(message: string, options: GridMarketsErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GridMarketsError';
@@ -93,6 +94,7 @@ export class GridMarketsError extends Error {
 export class AuthenticationError extends GridMarketsError {
   /** The brand that `instanceof` checks. */
   static override readonly brand: symbol = brandOf('AuthenticationError');
+  /** An authentication failure with `message`. */
   constructor(message: string, options: GridMarketsErrorOptions = {}) {
     super(message, options);
     this.name = 'AuthenticationError';
@@ -116,6 +118,7 @@ export class InsufficientCreditsError extends GridMarketsError {
   readonly creditsAvailable: number | undefined;
   /** Credits the request needs at least, when known. */
   readonly creditsRequired: number | undefined;
+  /** A credits failure with `message` and, when known, the credits available and required. */
   constructor(message: string, options: InsufficientCreditsErrorOptions = {}) {
     super(message, options);
     this.name = 'InsufficientCreditsError';
@@ -146,6 +149,7 @@ export class InvalidRequestError extends GridMarketsError {
   /** Every problem, by field. */
   readonly fieldErrors: FieldError[];
   /**
+   * An invalid request listing every problem.
    * @param message - the summary; the field errors are appended to it, one per line.
    */
   constructor(message: string, options: InvalidRequestErrorOptions = {}) {
@@ -173,6 +177,7 @@ export class InvalidRequestError extends GridMarketsError {
 export class APIError extends GridMarketsError {
   /** The brand that `instanceof` checks. */
   static override readonly brand: symbol = brandOf('APIError');
+  /** Any other failure with `message`. */
   constructor(message: string, options: GridMarketsErrorOptions = {}) {
     super(message, options);
     this.name = 'APIError';
