@@ -227,6 +227,24 @@ describe('round trips', () => {
     expect(envoy.count('POST /auth')).toBe(2);
   });
 
+  test('concurrent submissions share one credentials check', async () => {
+    const envoy = fakeEnvoy({
+      'POST /auth': ok,
+      'GET /credits-info': credits(10),
+      'POST /project-submit': submitted,
+      'POST /upload': uploaded,
+    });
+    const c = client(envoy.fetch);
+    await Promise.all([
+      c.uploadProjectFiles(project),
+      c.submitProject(project, { skipUpload: true }),
+      c.submitProject(project, { skipUpload: true }),
+    ]);
+    expect(envoy.count('POST /auth')).toBe(1);
+    expect(envoy.count('GET /credits-info')).toBe(2);
+    expect(envoy.count('POST /project-submit')).toBe(2);
+  });
+
   test('an explicit validateAuth() counts as the check', async () => {
     const envoy = fakeEnvoy({
       'POST /auth': ok,
