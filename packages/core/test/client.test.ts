@@ -357,6 +357,32 @@ describe('watchProjectStatus', () => {
     expect(seen).toEqual(['Uploading', 'Submitted', 'Running', 'Completed']);
   });
 
+  test.each(['Stopped', 'Failed'])('%s is final too', async (final) => {
+    const states = ['Running', final, 'Running'];
+    let i = 0;
+    const envoy = fakeEnvoy({ 'GET /project-status/p': () => json({ Code: 200, State: states[i++] }) });
+    const seen: string[] = [];
+    for await (const status of client(envoy.fetch).watchProjectStatus('p', { intervalMs: 1 }))
+      seen.push(status.State!);
+    expect(seen).toEqual(['Running', final]);
+  });
+
+  test('an abort during the wait between two requests ends the watch without another request', async () => {
+    const envoy = fakeEnvoy({ 'GET /project-status/p': () => json({ Code: 200, State: 'Running' }) });
+    const controller = new AbortController();
+    const seen: string[] = [];
+    // An interval far beyond the test's time limit: only the abort can end the wait.
+    for await (const status of client(envoy.fetch).watchProjectStatus('p', {
+      intervalMs: 3_600_000,
+      signal: controller.signal,
+    })) {
+      seen.push(status.State!);
+      setTimeout(() => controller.abort(), 1);
+    }
+    expect(seen).toEqual(['Running']);
+    expect(envoy.requests).toHaveLength(1);
+  });
+
   test('an upload-only project ends at Uploaded; a submitted one does not', async () => {
     const envoy = fakeEnvoy({
       'GET /project-status/u': () => json({ State: 'Uploaded' }),
