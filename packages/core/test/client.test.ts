@@ -14,6 +14,7 @@ import {
   Job,
   MachineCategory,
   Project,
+  WatchFile,
 } from '../src/index.js';
 import { fakeEnvoy, json, type Route, SECRET_KEY, SECRET_PASSWORD, text } from './helpers.js';
 
@@ -273,6 +274,32 @@ describe('round trips', () => {
     expect(error).toBeInstanceOf(InsufficientCreditsError);
     expect(error.creditsAvailable).toBe(0);
     expect(envoy.count('POST /project-submit')).toBe(0);
+  });
+
+  test('every problem of a submission comes in one InvalidRequestError, and nothing is sent', async () => {
+    const envoy = fakeEnvoy({});
+    const bad = new Project(project.localRoot);
+    const job = (name: string) =>
+      new Job({ name, app: 'c4d', appVersion: 'R19', path: '/sample_project/sample.c4d' });
+    const [a, b] = [job('a'), job('b')];
+    a.addDependencies(b);
+    b.addDependencies(a);
+    a.instances = 0;
+    b.name = '';
+    bad.addJobs(a, b);
+    bad.addWatchFiles(new WatchFile('/sample_project/([unclosed', '/tmp/x'));
+    const error = await client(envoy.fetch)
+      .submitProject(bad)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error.status).toBe(0);
+    expect(error.fieldErrors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'jobs[0].dependencies',
+      'jobs[0].instances',
+      'jobs[1].name',
+      'watchFiles[0].pattern',
+    ]);
+    expect(envoy.requests).toHaveLength(0);
   });
 
   test('an invalid project sends nothing', async () => {
