@@ -4,6 +4,7 @@
  * `instanceof` works across two installed copies of this package: every instance carries a brand per class
  * of its chain (`Symbol.for('@gm/core.<ClassName>')`), and each class checks its brand.
  */
+import { inspect } from 'node:util';
 import { TransportError } from '@gm/transport';
 
 /** One problem with one field, from the service or from local validation. */
@@ -66,6 +67,7 @@ export class GridMarketsError extends Error {
   /** The request (method and URL, secrets redacted), when one was made. */
   readonly request: ErrorRequest | undefined;
 
+  /** An error with `message`, the HTTP status (default 0), the request (redacted) and the cause. */
   constructor(message: string, options: GridMarketsErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GridMarketsError';
@@ -92,6 +94,7 @@ export class GridMarketsError extends Error {
 export class AuthenticationError extends GridMarketsError {
   /** The brand that `instanceof` checks. */
   static override readonly brand: symbol = brandOf('AuthenticationError');
+  /** An authentication failure with `message`. */
   constructor(message: string, options: GridMarketsErrorOptions = {}) {
     super(message, options);
     this.name = 'AuthenticationError';
@@ -115,6 +118,7 @@ export class InsufficientCreditsError extends GridMarketsError {
   readonly creditsAvailable: number | undefined;
   /** Credits the request needs at least, when known. */
   readonly creditsRequired: number | undefined;
+  /** A credits failure with `message` and, when known, the credits available and required. */
   constructor(message: string, options: InsufficientCreditsErrorOptions = {}) {
     super(message, options);
     this.name = 'InsufficientCreditsError';
@@ -145,6 +149,7 @@ export class InvalidRequestError extends GridMarketsError {
   /** Every problem, by field. */
   readonly fieldErrors: FieldError[];
   /**
+   * An invalid request listing every problem.
    * @param message - the summary; the field errors are appended to it, one per line.
    */
   constructor(message: string, options: InvalidRequestErrorOptions = {}) {
@@ -172,6 +177,7 @@ export class InvalidRequestError extends GridMarketsError {
 export class APIError extends GridMarketsError {
   /** The brand that `instanceof` checks. */
   static override readonly brand: symbol = brandOf('APIError');
+  /** Any other failure with `message`. */
   constructor(message: string, options: GridMarketsErrorOptions = {}) {
     super(message, options);
     this.name = 'APIError';
@@ -293,6 +299,20 @@ export function errorFromResponse(answer: ErrorAnswer): GridMarketsError {
   }
 }
 
+/** `cause` with every secret removed from its message, stack and own causes; the same value when it holds none. */
+function scrubCause(cause: unknown, secrets: readonly string[]): unknown {
+  const shown = typeof cause === 'string' ? cause : inspect(cause, { depth: 10 });
+  if (!secrets.some((secret) => secret && shown.includes(secret))) return cause;
+  if (!(cause instanceof Error)) return scrub(shown, secrets);
+  const copy = new Error(
+    scrub(cause.message, secrets),
+    cause.cause === undefined ? undefined : { cause: scrubCause(cause.cause, secrets) },
+  );
+  copy.name = cause.name;
+  copy.stack = scrub(cause.stack ?? '', secrets);
+  return copy;
+}
+
 /**
  * Maps anything thrown while calling Envoy to a {@link GridMarketsError}: a `TransportError` (no answer) becomes an
  * {@link APIError} with status 0 naming the URL; a GridMarketsError is kept; anything else is wrapped in an APIError.
@@ -307,9 +327,11 @@ export function errorFromThrown(error: unknown, secrets: readonly string[] = [])
     const what = error.timedOut ? 'did not answer in time' : 'could not be reached';
     return new APIError(
       `Envoy ${what} at ${origin} (${error.method} ${redactUrl(error.url)}, ${error.attempts} attempt${error.attempts === 1 ? '' : 's'}). Start Envoy, or pass the URL it listens on.`,
-      { status: 0, cause: error, request: { method: error.method, url: error.url } },
+      { status: 0, cause: scrubCause(error, secrets), request: { method: error.method, url: error.url } },
     );
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new APIError(scrub(`Unexpected failure calling Envoy: ${message}`, secrets), { cause: error });
+  return new APIError(scrub(`Unexpected failure calling Envoy: ${message}`, secrets), {
+    cause: scrubCause(error, secrets),
+  });
 }

@@ -14,6 +14,7 @@ import {
   Job,
   MachineCategory,
   Project,
+  WatchFile,
 } from '../src/index.js';
 import { fakeEnvoy, json, type Route, SECRET_KEY, SECRET_PASSWORD, text } from './helpers.js';
 
@@ -99,6 +100,28 @@ describe('EnvoyClient basics', () => {
     expect(shown).not.toContain(SECRET_KEY);
     expect(shown).not.toContain(SECRET_PASSWORD);
     expect(shown).toContain(EMAIL);
+  });
+  test('a fetch failure that quotes the request body leaks no secret through the error or its causes', async () => {
+    // A fetch whose own error message repeats what it was asked to send.
+    const echoing = async (request: Request): Promise<Response> => {
+      throw new TypeError(`could not send ${await request.text()}`);
+    };
+    const withKey = await client(echoing)
+      .validateAuth()
+      .catch((e) => e);
+    const withPassword = await new EnvoyClient({ url: URL_, fetch: echoing, retries: 0 })
+      .authenticate(EMAIL, SECRET_PASSWORD)
+      .catch((e) => e);
+    for (const error of [withKey, withPassword]) {
+      expect(error).toBeInstanceOf(APIError);
+      expect(error.status).toBe(0);
+      const shown = [error.message, String(error), JSON.stringify(error), inspect(error, { depth: 20 })].join(
+        '\n',
+      );
+      expect(shown).not.toContain(SECRET_KEY);
+      expect(shown).not.toContain(SECRET_PASSWORD);
+      expect(shown).toContain('[REDACTED]');
+    }
   });
 });
 
@@ -205,6 +228,24 @@ describe('round trips', () => {
     expect(envoy.count('POST /auth')).toBe(2);
   });
 
+  test('concurrent submissions share one credentials check', async () => {
+    const envoy = fakeEnvoy({
+      'POST /auth': ok,
+      'GET /credits-info': credits(10),
+      'POST /project-submit': submitted,
+      'POST /upload': uploaded,
+    });
+    const c = client(envoy.fetch);
+    await Promise.all([
+      c.uploadProjectFiles(project),
+      c.submitProject(project, { skipUpload: true }),
+      c.submitProject(project, { skipUpload: true }),
+    ]);
+    expect(envoy.count('POST /auth')).toBe(1);
+    expect(envoy.count('GET /credits-info')).toBe(2);
+    expect(envoy.count('POST /project-submit')).toBe(2);
+  });
+
   test('an explicit validateAuth() counts as the check', async () => {
     const envoy = fakeEnvoy({
       'POST /auth': ok,
@@ -233,6 +274,32 @@ describe('round trips', () => {
     expect(error).toBeInstanceOf(InsufficientCreditsError);
     expect(error.creditsAvailable).toBe(0);
     expect(envoy.count('POST /project-submit')).toBe(0);
+  });
+
+  test('every problem of a submission comes in one InvalidRequestError, and nothing is sent', async () => {
+    const envoy = fakeEnvoy({});
+    const bad = new Project(project.localRoot);
+    const job = (name: string) =>
+      new Job({ name, app: 'c4d', appVersion: 'R19', path: '/sample_project/sample.c4d' });
+    const [a, b] = [job('a'), job('b')];
+    a.addDependencies(b);
+    b.addDependencies(a);
+    a.instances = 0;
+    b.name = '';
+    bad.addJobs(a, b);
+    bad.addWatchFiles(new WatchFile('/sample_project/([unclosed', '/tmp/x'));
+    const error = await client(envoy.fetch)
+      .submitProject(bad)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error.status).toBe(0);
+    expect(error.fieldErrors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'jobs[0].dependencies',
+      'jobs[0].instances',
+      'jobs[1].name',
+      'watchFiles[0].pattern',
+    ]);
+    expect(envoy.requests).toHaveLength(0);
   });
 
   test('an invalid project sends nothing', async () => {
@@ -315,6 +382,32 @@ describe('watchProjectStatus', () => {
     for await (const status of client(envoy.fetch).watchProjectStatus('p', { intervalMs: 1 }))
       seen.push(status.State!);
     expect(seen).toEqual(['Uploading', 'Submitted', 'Running', 'Completed']);
+  });
+
+  test.each(['Stopped', 'Failed'])('%s is final too', async (final) => {
+    const states = ['Running', final, 'Running'];
+    let i = 0;
+    const envoy = fakeEnvoy({ 'GET /project-status/p': () => json({ Code: 200, State: states[i++] }) });
+    const seen: string[] = [];
+    for await (const status of client(envoy.fetch).watchProjectStatus('p', { intervalMs: 1 }))
+      seen.push(status.State!);
+    expect(seen).toEqual(['Running', final]);
+  });
+
+  test('an abort during the wait between two requests ends the watch without another request', async () => {
+    const envoy = fakeEnvoy({ 'GET /project-status/p': () => json({ Code: 200, State: 'Running' }) });
+    const controller = new AbortController();
+    const seen: string[] = [];
+    // An interval far beyond the test's time limit: only the abort can end the wait.
+    for await (const status of client(envoy.fetch).watchProjectStatus('p', {
+      intervalMs: 3_600_000,
+      signal: controller.signal,
+    })) {
+      seen.push(status.State!);
+      setTimeout(() => controller.abort(), 1);
+    }
+    expect(seen).toEqual(['Running']);
+    expect(envoy.requests).toHaveLength(1);
   });
 
   test('an upload-only project ends at Uploaded; a submitted one does not', async () => {

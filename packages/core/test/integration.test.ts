@@ -196,6 +196,9 @@ describe('product resolver (each example with the catalogue it implies)', () => 
     expect(resolver.getVersionsByType('hou_redshift')).toEqual(['2.6.37', '2.6.38']);
   });
 
+  // The documentation contradicts itself on a plugin's `name`: the getAllTypes example and the two-version example
+  // give `"name": "hou_redshift"` (plugins have no friendly name, so the code is the name), while the one-version
+  // example gives `"name": "Houdini"` for hou_redshift. We test the first reading, the one two examples agree on.
   test('getCompatibleCombinations for one version, then two', async () => {
     const redshift = ['hou_redshift:2.6.37', 'hou_redshift:2.6.38', 'hou_redshift:2.6.39'];
     const resolver = await resolverFor([
@@ -214,6 +217,35 @@ describe('product resolver (each example with the catalogue it implies)', () => 
     });
     expect(resolver.getCompatibleCombinations(['hou:17.5.173', 'hou:17.5.229'])).toEqual({
       hou_redshift: rs,
+    });
+  });
+});
+
+describe('product resolver on the default catalogue', () => {
+  test('partial versions, Nuke-style versions, versions sorted as versions', async () => {
+    const resolver = await demoClient().getProductResolver();
+    expect(resolver.getVersionsByType('nuke')).toEqual(['11.3v5', '12.2v4', '13.2v8']);
+    expect(resolver.getVersionsByType('hou_redshift')).toEqual([
+      '2.6.37',
+      '2.6.38',
+      '2.6.39',
+      '3.0.31',
+      '3.0.45',
+    ]);
+    expect(resolver.getVersionsByType('c4d')).toEqual(['R19', 'R20', 'R21', 'S24']);
+    expect(resolver.getCompatibleCombinations('hton:12.2v4')).toEqual({
+      hou: { versions: ['18.0.416'], is_plugin: false, name: 'Houdini', business_vertical: 'media' },
+    });
+    expect(resolver.getCompatibleCombinations('hton:12.2').hou?.versions).toEqual(['18.0.416']);
+    expect(resolver.getCompatibleCombinations('hou').hton?.versions).toEqual(['12.2v4', '13.2v8']);
+    const partial = resolver.getCompatibleCombinations('hou:17.5');
+    expect(Object.keys(partial).sort()).toEqual(['hou_redshift', 'htoa']);
+    expect(partial.htoa?.versions).toEqual(['4.0.1', '4.0.2']);
+    expect(resolver.getAllTypes(false).nuke).toEqual({
+      versions: ['11.3v5', '12.2v4', '13.2v8'],
+      is_plugin: false,
+      name: 'Nuke',
+      business_vertical: 'media',
     });
   });
 });
@@ -267,7 +299,16 @@ describe('the Cinema 4D flow of the documentation', () => {
     expect(first.Code).toBe(200);
     expect(typeof first.State).toBe('string');
     expect(first).toHaveProperty('BytesTotal');
-    expect(first).toHaveProperty('Details');
+    expect(first).toHaveProperty('Speed');
+    expect(typeof first.Message).toBe('string');
+    // Details are keyed by remote path, as in the documented answer ("/sample project/test.c4d").
+    expect(first.Details?.['/sample_project/sample.c4d']).toMatchObject({
+      Name: '/sample_project/sample.c4d',
+      State: expect.any(String),
+      BytesDone: expect.any(Number),
+      BytesTotal: 'a Cinema 4D scene'.length,
+    });
+    expect(first.Details?.['/sample_project/sample.c4d']).toHaveProperty('Speed');
 
     const { last, states } = await lastStatus(client, 'sample_project');
     expect(last.State).toBe('Completed');
@@ -354,22 +395,168 @@ describe('the Cinema 4D flow of the documentation', () => {
     expect(seen.at(-1)?.Jobs?.map((j) => j.State)).toEqual(['Completed', 'Completed', 'Completed']);
   });
 
-  test('credit budgets: stop and alert', async () => {
+  test('credit budgets: stop, suspend and alert', async () => {
     const root = await sampleFolder('with_budget');
     const client = demoClient();
     const project = new Project(root, { outputFolderName: 'budget' });
     await project.addFiles(root, project.remoteRoot, ['sample.c4d']);
     const stopped = c4dJob(project, 'stopped', '1 40').setCreditsBudget(3, CreditsBudgetAction.STOP);
     stopped.instances = 1;
+    const suspended = c4dJob(project, 'suspended', '1 40').setCreditsBudget(3, CreditsBudgetAction.SUSPEND);
+    suspended.instances = 1;
     const alerted = c4dJob(project, 'alerted', '1 4').setCreditsBudget(2, CreditsBudgetAction.ALERT);
-    project.addJobs(stopped, alerted);
+    project.addJobs(stopped, suspended, alerted);
     await client.submitProject(project, { skipAutoDownload: true });
     const { last } = await lastStatus(client, project.name);
     const jobs = new Map(last.Jobs?.map((j) => [j.Name, j]));
     expect(jobs.get('stopped')?.State).toBe('Stopped');
     expect(jobs.get('stopped')?.FramesDone).toBeLessThan(40);
+    expect(jobs.get('suspended')?.State).toBe('Suspended');
+    expect(jobs.get('suspended')?.FramesDone).toBeLessThan(40);
     expect(jobs.get('alerted')?.State).toBe('Completed');
     expect(jobs.get('alerted')?.Alerts?.length).toBeGreaterThan(0);
+  });
+});
+
+describe("each product's job example of the documentation", () => {
+  type Example = {
+    file: string;
+    job: Omit<ConstructorParameters<typeof Job>[0], 'name' | 'path'>;
+    project?: ConstructorParameters<typeof Project>[1];
+  };
+  const examples: Record<string, Example> = {
+    blender: {
+      file: 'sample.blend',
+      job: {
+        app: 'blender',
+        appVersion: '2.80',
+        operation: 'render',
+        instances: 5,
+        machineType: 'gm4800',
+        plugins: [],
+        gpu: false,
+        params: { frames: '1 2', output_prefix: 'out', output_format: 'PNG', engine: 'CYCLES' },
+      },
+    },
+    c4d: {
+      file: 'sample.c4d',
+      job: {
+        app: 'c4d',
+        appVersion: 'R20',
+        operation: 'render',
+        instances: 5,
+        machineType: '1xp100-ob220',
+        plugins: ['redshift'],
+        gpu: true,
+        params: {
+          frames: '1 2',
+          output_height: 600,
+          output_width: 400,
+          output_prefix: 'out',
+          output_format: 'tiff',
+          output_multipass_prefix: 'multi',
+        },
+      },
+    },
+    hou: {
+      file: 'sample.hip',
+      project: {
+        projectSummaryLogFile: '/hou/summary.log',
+        projectParamOutput: ['/out/mantra1'],
+        projectParam: { '/out/mantra1': { vm_picture: '$HIP/render/$F4.exr' } },
+        projectEnv: { HOUDINI_OTLSCAN_PATH: '$HIP/otls' },
+      },
+      job: {
+        app: 'hou',
+        appVersion: '17.5.229',
+        operation: 'render',
+        instances: 5,
+        machineType: '1xp100-ob220',
+        plugins: ['hou_redshift'],
+        gpu: true,
+        params: {
+          frames: '1 2',
+          take: '_current_',
+          rop_nodetype: 'Redshift_ROP',
+          rop_nodepath: '/out/Redshift_ROP1',
+          disk_output_ext: '.exr',
+          disk_output_mode: 'frames',
+          disk_output_parm: 'RS_outputFileNamePrefix',
+          disk_output_path: '$HIP/render/$F4.exr',
+          disk_output_renderer: 'redshift',
+          disk_output_path_parm: 'RS_outputFileNamePrefix',
+        },
+      },
+    },
+    maya: {
+      file: 'sample.mb',
+      job: {
+        app: 'maya',
+        appVersion: '2020',
+        operation: 'render',
+        instances: 5,
+        machineType: 'gm4800',
+        plugins: ['mtoa'],
+        params: {
+          frames: '1 2',
+          output_height: 600,
+          output_width: 400,
+          output_prefix: 'out',
+          output_format: 'exr',
+          camera: 'persp',
+          renderer: 'arnold',
+        },
+      },
+    },
+    nuke: {
+      file: 'sample.nk',
+      job: {
+        app: 'nuke',
+        appVersion: '12.2v4',
+        instances: 5,
+        machineType: '',
+        plugins: [],
+        gpu: false,
+        params: { frames: '1 2' },
+      },
+    },
+    vray: {
+      file: 'sample.vrscene',
+      job: {
+        app: 'vray',
+        appVersion: '5.00.05',
+        operation: 'render',
+        instances: 5,
+        machineType: 'gm4800',
+        plugins: [],
+        params: {
+          frames: '1 2',
+          output_height: 600,
+          output_width: 400,
+          output_prefix: 'out',
+          output_format: 'png',
+          rt_engine: 0,
+          sampling_type: 'bucket',
+          remap_file: '/vray/remap.xml',
+        },
+      },
+    },
+  };
+
+  test.each(Object.entries(examples))('%s job runs to Completed', async (app, example) => {
+    const root = path.join(base, `doc_${app}`);
+    await mkdir(root, { recursive: true });
+    await writeFile(path.join(root, example.file), `a ${app} scene`);
+    const client = demoClient();
+    const project = new Project(root, { name: app, ...example.project });
+    await project.addFiles(project.localRoot, project.remoteRoot, [example.file]);
+    project.addJobs(
+      new Job({ name: `${app} job`, path: `${project.remoteRoot}/${example.file}`, ...example.job }),
+    );
+    expect(await client.submitProject(project, { skipAutoDownload: true })).toBe(app);
+    const { last } = await lastStatus(client, app);
+    expect(last.State).toBe('Completed');
+    expect(last.Jobs?.[0]).toMatchObject({ Name: `${app} job`, State: 'Completed', FramesDone: 2 });
   });
 });
 

@@ -79,6 +79,23 @@ describe('Project on Windows paths (path.win32)', () => {
   });
 });
 
+describe('Project.addFiles on Windows paths (path.win32)', () => {
+  test('.. and absolute paths elsewhere are named, even where c:\\ cannot be read', async () => {
+    const project = new Project('c:\\sample_project');
+    const error = await project
+      .addFiles('c:\\sample_project', '/sample_project', ['..\\secret.txt', 'd:\\other\\x.c4d', 'sample.c4d'])
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error.fieldErrors).toEqual(
+      expect.arrayContaining([
+        { field: 'files[0]', message: '"..\\secret.txt" is outside the project folder c:\\sample_project' },
+        { field: 'files[1]', message: '"d:\\other\\x.c4d" is outside the project folder c:\\sample_project' },
+      ]),
+    );
+    expect(error.fieldErrors.some((e: { field: string }) => e.field === 'files[2]')).toBe(false);
+  });
+});
+
 describe('Project names and defaults', () => {
   test('invalid names are refused at once, all together', () => {
     let caught: unknown;

@@ -129,6 +129,26 @@ describe('ProductResolver', () => {
     expect(resolver.getCompatibleCombinations('hou:99')).toEqual({});
   });
 
+  test('the catalogue is indexed once: queries never read it again', () => {
+    const catalogue = structuredClone(products);
+    let reads = 0;
+    const counted = new Proxy(catalogue, {
+      get(target, key, receiver) {
+        reads++;
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const indexed = new ProductResolver(counted);
+    const afterBuild = reads;
+    catalogue.length = 0; // were a query to scan the catalogue, it would now find nothing
+    expect(indexed.getVersionsByType('hou')).toEqual(['17.5.173', '17.5.229', '17.50.1']);
+    expect(Object.keys(indexed.getCompatibleCombinations(['hou:17.5.173', 'hou:17.5.229']))).toEqual([
+      'hou_redshift',
+    ]);
+    expect(Object.keys(indexed.getAllTypes())).toHaveLength(7);
+    expect(reads).toBe(afterBuild);
+  });
+
   test('malformed queries are an InvalidRequestError', () => {
     for (const bad of ['', 'hou:', ':17', 'a:b:c', 'h ou']) {
       expect(() => resolver.getCompatibleCombinations(bad), bad).toThrow(InvalidRequestError);

@@ -181,27 +181,31 @@ export class Project {
     }
     if (problems.length > 0) throw InvalidRequestError.fromProblems(problems, 'Adding files');
 
+    // Paths outside the project folder are refused by their form alone, even when the disk cannot be read.
+    const entries = (files ?? ['']).map((entry, index) => {
+      const abs = flavour.resolve(folder, entry);
+      const rel = relativeInside(this.localRoot, abs, flavour);
+      const field = files ? `files[${index}]` : 'localFolder';
+      const shown = files ? entry : localFolder;
+      if (rel === undefined) {
+        problems.push({ field, message: `"${shown}" is outside the project folder ${this.localRoot}` });
+      }
+      return { abs, rel, field, shown };
+    });
     let realRoot: string;
     try {
       realRoot = await realpath(this.localRoot);
     } catch (error) {
-      throw new InvalidRequestError(`The project folder ${this.localRoot} cannot be read`, {
+      problems.push({ field: 'localRoot', message: `${this.localRoot} does not exist or cannot be read` });
+      throw new InvalidRequestError(`Adding files: the project folder ${this.localRoot} cannot be read`, {
         cause: error,
-        fieldErrors: [{ field: 'localRoot', message: `${this.localRoot} does not exist or cannot be read` }],
+        fieldErrors: problems,
       });
     }
     const found: string[] = [];
-    const entries = files ?? [''];
     await Promise.all(
-      entries.map(async (entry, index) => {
-        const abs = flavour.resolve(folder, entry);
-        const rel = relativeInside(this.localRoot, abs, flavour);
-        const field = files ? `files[${index}]` : 'localFolder';
-        const shown = files ? entry : localFolder;
-        if (rel === undefined) {
-          problems.push({ field, message: `"${shown}" is outside the project folder ${this.localRoot}` });
-          return;
-        }
+      entries.map(async ({ abs, rel, field, shown }) => {
+        if (rel === undefined) return;
         let real: string;
         try {
           real = await realpath(abs);

@@ -12,6 +12,7 @@ export class WatchFile {
   /** Local folder the matching files are downloaded into (native path). */
   readonly downloadPath: string;
 
+  /** A rule downloading remote paths matching `pattern` into the local folder `downloadPath`. */
   constructor(pattern: string, downloadPath: string) {
     this.pattern = pattern;
     this.downloadPath = downloadPath;
