@@ -271,6 +271,8 @@ describe('gm validate', () => {
       estimatedCredits: 8,
     });
     expect(report.jobs[1]).toMatchObject({ name: 'preview', dependsOn: ['beauty'] });
+    const projects = JSON.parse((await gm(['projects', '--json'], creds)).stdout) as { name: string }[];
+    expect(projects.map((p) => p.name)).not.toContain('validate_ok');
     const offline = await gm(['validate', file, '--offline'], {
       GM_CONFIG_DIR: configDir,
       GM_ENVOY_URL: 'http://127.0.0.1:1',
