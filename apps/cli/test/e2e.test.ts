@@ -13,6 +13,7 @@ let configDir: string;
 let work: string;
 let env: Record<string, string>;
 let creds: Record<string, string>;
+const others: Awaited<ReturnType<typeof startEmulator>>[] = [];
 
 const SAMPLE = join(CLI_ROOT, 'assets', 'sample_project');
 
@@ -68,7 +69,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await emulator?.close();
+  await Promise.all([emulator, ...others].map((e) => e?.close()));
 });
 
 describe('gm (help, usage)', () => {
@@ -207,17 +208,52 @@ describe('gm products / machines', () => {
   it('lists machine types by category with credit rates', async () => {
     const cpu = JSON.parse(
       (await gm(['machines', 'blender', 'render', '--cpu', '--json'], creds)).stdout,
-    ) as { gpu: boolean; credit_rate: number }[];
+    ) as { id: string; gpu: boolean; credit_rate: number }[];
     expect(cpu.length).toBeGreaterThan(0);
     expect(cpu.every((m) => !m.gpu)).toBe(true);
     const gpu = JSON.parse(
       (await gm(['machines', 'blender', 'render', '--gpu', '--json'], creds)).stdout,
-    ) as { gpu: boolean }[];
+    ) as { id: string; gpu: boolean }[];
     expect(gpu.every((m) => m.gpu)).toBe(true);
     const table = await gm(['machines', 'blender', 'render'], creds);
     expect(table.stdout).toContain('CREDITS/FRAME');
     const both = await gm(['machines', 'blender', '--cpu', '--gpu'], creds);
     expect(both.code).toBe(2);
+    const all = JSON.parse(
+      (await gm(['machines', 'blender', 'render', '--all', '--json'], creds)).stdout,
+    ) as {
+      id: string;
+    }[];
+    expect(all.map((m) => m.id).sort()).toEqual([...cpu, ...gpu].map((m) => m.id).sort());
+  });
+
+  it('narrows machine types to those supporting the given plugins', async () => {
+    const machines = async (...args: string[]) =>
+      JSON.parse((await gm(['machines', 'c4d', 'render', ...args, '--json'], creds)).stdout) as {
+        gpu: boolean;
+      }[];
+    const any = await machines();
+    expect(any.some((m) => !m.gpu)).toBe(true);
+    const redshift = await machines('--plugin', 'redshift');
+    expect(redshift.length).toBeGreaterThan(0);
+    expect(redshift.every((m) => m.gpu)).toBe(true);
+  });
+
+  it('answers compatible combinations for several type:version queries at once', async () => {
+    const compatible = async (...queries: string[]) => {
+      const r = await gm(['products', '--compatible', ...queries, '--json'], creds);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as Record<string, { versions: string[] }>;
+    };
+    const both = await compatible('hou:17.5.173', 'hou:17.5.229');
+    expect(Object.keys(both)).toContain('hou_redshift');
+    const [first, second] = [await compatible('hou:17.5.173'), await compatible('hou:17.5.229')];
+    for (const [code, { versions }] of Object.entries(both)) {
+      for (const v of versions) {
+        expect(first[code]?.versions).toContain(v);
+        expect(second[code]?.versions).toContain(v);
+      }
+    }
   });
 });
 
@@ -235,6 +271,8 @@ describe('gm validate', () => {
       estimatedCredits: 8,
     });
     expect(report.jobs[1]).toMatchObject({ name: 'preview', dependsOn: ['beauty'] });
+    const projects = JSON.parse((await gm(['projects', '--json'], creds)).stdout) as { name: string }[];
+    expect(projects.map((p) => p.name)).not.toContain('validate_ok');
     const offline = await gm(['validate', file, '--offline'], {
       GM_CONFIG_DIR: configDir,
       GM_ENVOY_URL: 'http://127.0.0.1:1',
@@ -446,9 +484,14 @@ describe('gm submit / status', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
+    let interrupted = false;
     child.stderr.on('data', (d) => {
       stderr += d;
-      if (/Frames/.test(stderr) && child.exitCode === null) child.kill('SIGINT');
+      // Once: a second SIGINT after gm has let go of its handler would kill it by signal.
+      if (!interrupted && /Frames/.test(stderr)) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
     });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code, stderr).toBe(130);
@@ -472,6 +515,23 @@ describe('gm submit / status', () => {
     const r = await gm(['submit', file], { ...env, GM_EMAIL: BROKE.email, GM_ACCESS_KEY: BROKE.accessKey });
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('credits');
+  });
+});
+
+describe('colour', () => {
+  it('writes no ANSI codes to a pipe unless forced, and none with NO_COLOR', async () => {
+    const args = ['upload', join(work, 'no-such-folder')];
+    const plain = await gm(args, { ...creds, NO_COLOR: undefined });
+    expect(plain.stderr).toContain('error:');
+    expect(plain.stderr).not.toContain('\u001b[');
+    const forced = await gm(args, {
+      ...creds,
+      NO_COLOR: undefined,
+      FORCE_COLOR: '1',
+    });
+    expect(forced.stderr).toContain('\u001b[');
+    const off = await gm(args, { ...creds, NO_COLOR: '1', FORCE_COLOR: '1' });
+    expect(off.stderr).not.toContain('\u001b[');
   });
 });
 
@@ -521,5 +581,53 @@ describe('gm emulator / demo', () => {
     expect(summary.creditsAfter).toBe(summary.creditsBefore - summary.creditsSpent);
     const png = await readFile(summary.results[0]);
     expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  });
+
+  it('gm demo --url runs the same flow against another Envoy, with progress, results and credits spent', async () => {
+    // Its own Envoy, so that no other test's project spends credits meanwhile.
+    const other = await startEmulator({ port: 0, dataDir: await tempDir('gm-e2e-other-'), timeScale: 0.01 });
+    others.push(other);
+    const otherCreds = { ...creds, GM_ENVOY_URL: other.url };
+    const credits = async () =>
+      (
+        JSON.parse((await gm(['whoami', '--json'], otherCreds)).stdout) as {
+          user: { credits_available: number };
+        }
+      ).user.credits_available;
+    const before = await credits();
+    const out = join(work, 'demo-url');
+    const r = await gm(['demo', '--out', out, '--frames', '1 3', '--interval', '50'], otherCreds);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`Using the Envoy at ${other.url}`);
+    expect(r.stdout).not.toContain('Started the Envoy emulator');
+    expect(r.stdout).toMatch(new RegExp(`Logged in as .+ <${DEMO_USER.email}>: [\\d.]+ credits`));
+    expect(r.stdout).toMatch(/Blender versions: .+; using the newest, 4\.2/);
+    expect(r.stdout).toMatch(/Machine: gm\w+/);
+    expect(r.stdout).toMatch(
+      /Submitting job beauty \(frames 1 3, budget \d+ credits, stop\) and preview \(after beauty\)/,
+    );
+    expect(r.stderr).toMatch(/Uploading .*100% /);
+    expect(r.stderr).toMatch(/Frames .*100% 7\/7 frames/);
+    const results = /Results: (.+) \((\d+) PNG files\)/.exec(r.stdout);
+    expect(results?.[2]).toBe('7');
+    const pngs = (await readdir(results![1]!, { recursive: true }))
+      .map(String)
+      .filter((f) => f.endsWith('.png'));
+    expect(pngs).toHaveLength(7);
+    const after = await credits();
+    const spent = /Credits: ([\d.]+) before, ([\d.]+) after: ([\d.]+) spent/.exec(r.stdout);
+    expect(Number(spent?.[1])).toBe(before);
+    expect(Number(spent?.[2])).toBe(after);
+    expect(Number(spent?.[3])).toBeCloseTo(before - after, 2);
+    expect(before - after).toBeGreaterThan(0);
+    const project = /Done\. Project (\S+) Completed/.exec(r.stdout)?.[1];
+    const projects = JSON.parse((await gm(['projects', '--json'], otherCreds)).stdout) as { name: string }[];
+    expect(projects.map((p) => p.name)).toContain(project);
+  });
+
+  it('gm demo --url without credentials exits 3 and says how to log in', async () => {
+    const r = await gm(['demo', '--url', emulator.url], { GM_CONFIG_DIR: await tempDir('gm-e2e-empty-') });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('--access-key');
   });
 });

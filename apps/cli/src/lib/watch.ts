@@ -94,7 +94,8 @@ export async function watchProject(
         );
       }
       const bytesTotal = Number(status.BytesTotal ?? 0);
-      if (state === 'Uploading' && bytesTotal > 0) {
+      // An upload that ended before the first poll still gets its (full) bar.
+      if ((state === 'Uploading' || (state === 'Uploaded' && !bytesBar)) && bytesTotal > 0) {
         bytesBar ??= out.progress({ label: 'Uploading', total: bytesTotal, format: byteFormat });
         bytesBar.update(Number(status.BytesDone ?? 0), bytesTotal);
       } else if (bytesBar && state !== 'Uploading') {

@@ -172,6 +172,18 @@ describe('the common options', () => {
     ).toEqual(['operation']);
   });
 
+  it('takes instances only as a positive integer', () => {
+    for (const instances of [2.5, -1, Number.NaN, '3']) {
+      expect(fieldErrorsOf(() => blenderJob({ ...base, instances: instances as number }))).toEqual([
+        {
+          field: 'instances',
+          message: `must be a positive integer (got ${typeof instances === 'string' ? `"${instances}"` : String(instances)})`,
+        },
+      ]);
+    }
+    expect(blenderJob({ ...base, instances: 1 }).instances).toBe(1);
+  });
+
   it('rejects options that are not an object', () => {
     expect(badFieldsOf(() => blenderJob(undefined as never))).toEqual(['options']);
   });

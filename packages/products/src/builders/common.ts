@@ -76,7 +76,6 @@ export const stringList: Check = (v) =>
     ? undefined
     : 'must be a non-empty list of non-empty strings';
 
-/** One of the given values. */
 /** The output file options of products that write images. */
 export interface OutputFileOptions {
   /** The render output file prefix (`output_prefix`). */
@@ -125,6 +124,7 @@ export const OUTPUT_SIZE_FIELDS: Readonly<Record<keyof OutputSizeOptions, FieldS
   },
 };
 
+/** One of the given values. */
 export const oneOf =
   (values: readonly (string | number)[]): Check =>
   (v) =>
