@@ -1,12 +1,7 @@
-import { defineConfig } from 'vitest/config';
+import { gmVitestConfig } from '../../vitest.shared.js';
 
-export default defineConfig({
-  resolve: { conditions: ['@gm/source'] },
-  ssr: { resolve: { conditions: ['@gm/source'] } },
-  test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    globalSetup: ['test/global-setup.ts'],
-  },
+export default gmVitestConfig({
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+  globalSetup: ['test/global-setup.ts'],
 });

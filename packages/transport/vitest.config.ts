@@ -1,7 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { gmVitestConfig } from '../../vitest.shared.js';
 
-export default defineConfig({
-  resolve: { conditions: ['@gm/source'] },
-  ssr: { resolve: { conditions: ['@gm/source'] } },
-  test: { include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 20_000 },
-});
+export default gmVitestConfig();

@@ -6,6 +6,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
+import type { ProductCode } from '@gm/products';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import schemaJson from '../../schema/job-file.schema.json' with { type: 'json' };
 import { UsageError } from './exit-codes.js';
@@ -14,8 +15,8 @@ import { checkSchema, type SchemaNode, type SchemaProblem } from './schema-check
 /** The JSON Schema of job files, as published in `@gm/cli/job-file.schema.json`. */
 export const JOB_FILE_SCHEMA: SchemaNode = schemaJson as SchemaNode;
 
-/** The product codes a job file can name. */
-export type ProductCode = 'blender' | 'c4d' | 'hou' | 'maya' | 'nuke' | 'vray';
+/** The product codes a job file can name: those of `@gm/products`. */
+export type { ProductCode };
 
 /** A credit budget of a job. */
 export interface BudgetSpec {

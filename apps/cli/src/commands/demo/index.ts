@@ -23,7 +23,6 @@ interface DemoOptions {
   out: string;
   frames: string;
   timeScale: string;
-  cpu?: boolean;
   gpu?: boolean;
   interval: string;
 }
