@@ -9,12 +9,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+const missing = [];
 for (const group of ['packages', 'apps']) {
   for (const name of readdirSync(join(root, group)).sort()) {
     const report = join(root, group, name, '.tmp', 'vitest-report.json');
     if (!existsSync(report)) {
-      console.log(`${group}/${name}: no test report (tests did not run)`);
-      failed++;
+      missing.push(`${group}/${name}`);
       continue;
     }
     const r = JSON.parse(readFileSync(report, 'utf8'));
@@ -27,5 +27,6 @@ for (const group of ['packages', 'apps']) {
     skipped += skip;
   }
 }
+if (missing.length > 0) console.log(`No test report from ${missing.join(', ')}: their tests did not run.`);
 console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(failed > 0 || passed === 0 ? 1 : 0);
+process.exit(failed > 0 || missing.length > 0 || passed === 0 ? 1 : 0);
