@@ -146,6 +146,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       .type('application/json')
       .send({ message: `internal error: ${error.message}` });
   });
+  app.addHook('onRoute', (route) => {
+    if (route.url === '/project-submit') route.attachValidation = true;
+  });
   app.setNotFoundHandler((req, reply) =>
     notFound(reply, `no such path: ${req.method} ${req.url.split('?')[0]}`),
   );
@@ -274,36 +277,47 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       const me = current(reply);
       if (!me) return reply;
       const body = req.body as SubmitBody;
+      // The schema check does not stop a submit here (attachValidation): its problems are listed together
+      // with every other problem the checks below can still find in the body.
+      const schemaError = req.validationError as (Error & { validation?: AjvLikeError[] }) | undefined;
       const errors: FieldError[] = [];
       const skip = body.skip_upload === true;
-      const checked = await checkUploadSet(body.project_files, 'project_files', errors, { needLocal: !skip });
-      const projectName = checked?.project ?? '';
-      const other = state().projects[projectName];
-      if (other && other.owner !== me.user.email) {
-        errors.push({
-          field: 'project_files.remoteRoot',
-          message: `project ${projectName} belongs to another account`,
-        });
-      }
-      const existing = ownProject(projectName, me.user.email);
-      const jobs = body.project_request.jobs;
-      // A retried submit with the same job ids is answered again, not run twice.
-      if (existing && jobs.length > 0 && jobs.every((j) => existing.jobs.some((e) => e.id === j.id))) {
-        return reply.code(201).send({ ID: existing.name, Jobs: jobs.map((j) => j.id) });
-      }
-      jobs.forEach((j, i) => {
-        if (existing?.jobs.some((e) => e.id === j.id)) {
+      let checked: Awaited<ReturnType<typeof checkUploadSet>> = null;
+      let existing: ProjectRecord | undefined;
+      let plan: ReturnType<typeof checkJobs> = [];
+      try {
+        checked = await checkUploadSet(body.project_files, 'project_files', errors, { needLocal: !skip });
+        const projectName = checked?.project ?? '';
+        const other = state().projects[projectName];
+        if (other && other.owner !== me.user.email) {
           errors.push({
-            field: `project_request.jobs[${i}].id`,
-            message: `job ${j.id} was already submitted`,
+            field: 'project_files.remoteRoot',
+            message: `project ${projectName} belongs to another account`,
           });
         }
-      });
-      const known = new Set<string>();
-      for (const f of Object.values(existing?.files ?? {}))
-        if (f.origin === 'upload' && f.state !== 'Failed') known.add(f.rel);
-      if (checked) {
-        checked.files.forEach((f, k) => {
+        existing = ownProject(projectName, me.user.email);
+        const jobs = body.project_request.jobs;
+        // A retried submit with the same job ids is answered again, not run twice.
+        if (
+          !schemaError &&
+          existing &&
+          jobs.length > 0 &&
+          jobs.every((j) => existing?.jobs.some((e) => e.id === j.id))
+        ) {
+          return reply.code(201).send({ ID: existing.name, Jobs: jobs.map((j) => j.id) });
+        }
+        jobs.forEach((j, i) => {
+          if (existing?.jobs.some((e) => e.id === j.id)) {
+            errors.push({
+              field: `project_request.jobs[${i}].id`,
+              message: `job ${j.id} was already submitted`,
+            });
+          }
+        });
+        const known = new Set<string>();
+        for (const f of Object.values(existing?.files ?? {}))
+          if (f.origin === 'upload' && f.state !== 'Failed') known.add(f.rel);
+        checked?.files.forEach((f, k) => {
           const stored = existing?.files[f.rel];
           if (skip && !(stored?.state === 'Completed')) {
             errors.push({
@@ -313,9 +327,18 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
           }
           known.add(f.rel);
         });
+        if (checked) plan = checkJobs(body, projectName, known, existing, catalogue, errors);
+      } catch (err) {
+        // Only a body the schema refused can be too malformed to read; its schema problems say why.
+        if (!schemaError) throw err;
       }
-      const plan = checked ? checkJobs(body, projectName, known, existing, catalogue, errors) : [];
+      if (schemaError) {
+        const all = formatSchemaErrors(schemaError.validation ?? [], 'body');
+        for (const e of errors) if (!all.some((s) => s.field === e.field)) all.push(e);
+        return invalid(reply, all);
+      }
       if (errors.length > 0 || !checked) return invalid(reply, errors);
+      const projectName = checked.project;
       const cheapest = Math.min(...plan.map((p) => p.machine.credit_rate));
       if (plan.length > 0 && (me.balance.credits_available <= 0 || me.balance.credits_available < cheapest)) {
         return reply.code(402).type('application/json').send({
@@ -358,7 +381,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       runtime.store.save();
       uploader.kick();
       scheduler.pump();
-      return reply.code(201).send({ ID: project.name, Jobs: jobs.map((j) => j.id) });
+      return reply.code(201).send({ ID: project.name, Jobs: body.project_request.jobs.map((j) => j.id) });
     },
     async getProjectStatus(req: FastifyRequest, reply: FastifyReply) {
       const me = current(reply);

@@ -93,6 +93,31 @@ describe('submit', () => {
     expect(a.body.errors.map((e: Json) => e.field)).toContain('project_request.jobs[0].params.instances');
   });
 
+  it('lists schema problems together with catalogue, file and dependency problems', async () => {
+    const nameless = job('mixed', { id: 'm1', dependencies: ['ghost'] });
+    delete nameless.name;
+    const a = await submit(
+      submitBody(
+        'mixed',
+        local,
+        ['../outside.blend', 'scene.blend'],
+        [job('mixed', { id: 'm0', app: 'nope' }, { instances: 0, frames: '3 1' }), nameless],
+      ),
+    );
+    expect(a.status).toBe(400);
+    expect(a.body.errors.map((e: Json) => e.field)).toEqual(
+      expect.arrayContaining([
+        'project_request.jobs[0].params.instances',
+        'project_request.jobs[0].app',
+        'project_request.jobs[0].params.frames',
+        'project_request.jobs[1].name',
+        'project_request.jobs[1].dependencies[0]',
+        'project_files.files[0]',
+      ]),
+    );
+    expect((await client.status('mixed')).status).toBe(404);
+  });
+
   it('refuses submit files outside localRoot and skip_upload of files not in the store', async () => {
     const a = await submit(submitBody('outside', local, ['../etc/passwd', 'scene.blend'], [job('outside')]));
     expect(a.status).toBe(400);
