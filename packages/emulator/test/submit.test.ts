@@ -1,4 +1,4 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PNG_SIGNATURE } from '../src/png.js';
@@ -85,6 +85,52 @@ describe('submit', () => {
     expect((await client.call('GET', '/projects')).body.projects.map((p: Json) => p.name)).not.toContain(
       'bad',
     );
+  });
+
+  it('refuses watch patterns whose matches would climb out of their download folder with ..', async () => {
+    const out = join(local, 'out');
+    const patterns = [
+      '/climb/render_results/../../.+',
+      '/climb/render_results/\\.\\./.+',
+      '\\\\climb\\\\render_results\\\\..\\\\.+',
+    ];
+    const a = await submit(
+      submitBody('climb', local, ['scene.blend'], [job('climb')], {
+        watch_files: Object.fromEntries(
+          [...patterns, '/climb/render_results/my_results/.+'].map((p) => [p, out]),
+        ),
+      }),
+    );
+    expect(a.status).toBe(400);
+    expect(a.body.errors.map((e: Json) => e.field)).toEqual(
+      patterns.map((p) => `watch_files[${JSON.stringify(p)}]`),
+    );
+    expect(a.body.errors[0].message).toContain('..');
+  });
+
+  it('never downloads through a link that leads out of the download folder', async () => {
+    const out = join(local, 'linked-out');
+    const elsewhere = await tempDir();
+    await mkdir(out);
+    await symlink(elsewhere, join(out, 'my_results'));
+    try {
+      const a = await submit(
+        submitBody('linked', local, ['scene.blend'], [job('linked', {}, { frames: '1 2' })], {
+          watch_files: { '/linked/render_results/.+': out },
+        }),
+      );
+      expect(a.status).toBe(201);
+      const s = await client.waitFor(
+        'linked',
+        (b) => !['Uploading', 'Submitted', 'Running', 'Downloading'].includes(b.State),
+      );
+      expect(s.State).toBe('Failed');
+      expect(s.Message).toMatch(/download/);
+      expect(s.Jobs[0]).toMatchObject({ State: 'Completed', FramesDone: 2 });
+      expect(await readdir(elsewhere)).toEqual([]);
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it('refuses instances below 1 with the field path', async () => {
