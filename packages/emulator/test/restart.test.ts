@@ -156,6 +156,8 @@ describe('the gm-envoy-emulator command', () => {
     [['--user', 'no-colon']],
     [['--bandwidth', '0']],
     [['--products', '/no/such/file.json']],
+    [['--time-scale', '-1']],
+    [['--user', 'a@b.example:key:lots']],
   ])('exits with code 2 on bad flags %j', async (args) => {
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
@@ -168,11 +170,18 @@ describe('the gm-envoy-emulator command', () => {
     expect(err).toMatch(/gm-envoy-emulator: .+/);
   });
 
-  it('uses --user accounts and a --products catalogue file', async () => {
+  it('uses --user accounts, --host, and --products and --machines catalogue files', async () => {
     const dir = await tempDir();
     dirs.push(dir);
     const file = join(dir, 'products.json');
+    const machinesFile = join(dir, 'machines.json');
     await writeFiles(dir, {
+      'scene.blend': 'scene',
+      'machines.json': JSON.stringify({
+        blender: {
+          render: [{ id: 'tiny', name: 'Tiny', gpu: false, is_default: true, credit_rate: 7 }],
+        },
+      }),
       'products.json': JSON.stringify([
         {
           id: 1,
@@ -184,7 +193,19 @@ describe('the gm-envoy-emulator command', () => {
         },
       ]),
     });
-    const { url } = await spawnEmulator(['--user', 'x@y.example:secret:42', '--products', file]);
+    const { url } = await spawnEmulator([
+      '--host',
+      '127.0.0.1',
+      '--user',
+      'x@y.example:secret:42',
+      '--products',
+      file,
+      '--machines',
+      machinesFile,
+      '--time-scale',
+      '0.01',
+    ]);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const c = new Client(url);
     expect((await c.login()).status).toBe(401);
     expect((await c.login('x@y.example', 'secret')).status).toBe(200);
@@ -193,5 +214,21 @@ describe('the gm-envoy-emulator command', () => {
     );
     const products = await c.call('GET', '/products', { template: '/products' });
     expect(products.body.map((p: Json) => p.version)).toEqual(['9.0']);
+    const machines = await c.call('GET', '/machines?product=blender&operation=render', {
+      template: '/machines',
+    });
+    expect(machines.body.map((m: Json) => m.id)).toEqual(['tiny']);
+    expect((await c.call('GET', '/machines?product=c4d&operation=render')).status).toBe(400);
+    // A submit runs on the file's machine at its rate, for the file's product version.
+    const body = submitBody(
+      'cat',
+      dir,
+      ['scene.blend'],
+      [job('cat', { app_version: '9.0' }, { frames: '1 2' })],
+    );
+    expect((await c.call('POST', '/project-submit', { body, template: '/project-submit' })).status).toBe(201);
+    const done = await c.waitFor('cat', (s) => s.State === 'Completed');
+    expect(done.Jobs[0].CreditsConsumed).toBe(14);
+    expect((await c.call('GET', '/credits-info')).body.credits_available).toBe(28);
   });
 });
