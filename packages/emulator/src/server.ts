@@ -46,6 +46,12 @@ export interface ServerDeps {
   logger: boolean | EmulatorLoggerOptions;
 }
 
+/** A URL for the request log, its query string replaced (a client could put a key or password there). */
+function redactQuery(url: string): string {
+  const at = url.indexOf('?');
+  return at < 0 ? url : `${url.slice(0, at)}?[redacted]`;
+}
+
 /** `a/0/b` (an ajv instance path) as `a[0].b`. */
 function fieldOf(instancePath: string, extra?: string): string {
   const parts = instancePath.split('/').filter(Boolean);
@@ -114,11 +120,15 @@ function notFound(reply: FastifyReply, message: string): FastifyReply {
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const { runtime, users, catalogue, uploader, scheduler } = deps;
   const state = (): typeof runtime.store.state => runtime.store.state;
+  // Fastify never logs bodies or headers; the URL is the one place a secret could reach the log.
+  const serializers = {
+    req: (req: FastifyRequest) => ({ method: req.method, url: redactQuery(req.url), reqId: req.id }),
+  };
   const logger =
     deps.logger === true
-      ? true
+      ? { level: 'info', serializers }
       : deps.logger
-        ? { level: deps.logger.level ?? 'info', stream: deps.logger.stream }
+        ? { level: deps.logger.level ?? 'info', stream: deps.logger.stream, serializers }
         : false;
   const app = Fastify({ logger, bodyLimit: 16 * 1024 * 1024 });
 

@@ -255,12 +255,18 @@ describe('configured users and logs', () => {
       await env.client.call('POST', '/auth', {
         body: { Username: 'a@studio.example', Password: 'pw-a-secret' },
       });
+      // Even a client that puts them in the query string.
+      await env.client.call('POST', '/auth?AccessKey=key-a-secret&Password=pw-a-secret', {
+        body: { Username: 'a@studio.example', AccessKey: 'key-a-secret' },
+      });
+      await env.client.call('GET', '/credits-info?key-a-secret');
       const c = await env.client.call('GET', '/credits-info', { template: '/credits-info' });
       expect(c.body.credits_available).toBe(5);
       expect(lines.length).toBeGreaterThan(0);
       const log = lines.join('');
       expect(log).not.toContain('key-a-secret');
       expect(log).not.toContain('pw-a-secret');
+      expect(log).toContain('/auth?[redacted]');
     } finally {
       await env.cleanup();
     }
