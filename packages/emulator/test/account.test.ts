@@ -235,6 +235,33 @@ describe('account, catalogue and request validation', () => {
 });
 
 describe('configured users and logs', () => {
+  it('acts for the user of the last successful auth: their credits, their projects', async () => {
+    const env = await setup({
+      users: [
+        { email: 'a@studio.example', accessKey: 'ka', credits: 5 },
+        { email: 'b@studio.example', accessKey: 'kb', credits: 9 },
+      ],
+    });
+    try {
+      const c = env.client;
+      expect((await c.login('a@studio.example', 'ka')).status).toBe(200);
+      expect((await c.call('GET', '/credits-info')).body.credits_available).toBe(5);
+      await c.call('POST', '/upload', {
+        body: { upload: [{ localRoot: env.dataDir, remoteRoot: '/mine', files: ['state.json'] }] },
+      });
+      expect((await c.status('mine')).status).toBe(200);
+      expect((await c.login('b@studio.example', 'kb')).status).toBe(200);
+      expect((await c.call('GET', '/credits-info')).body.credits_available).toBe(9);
+      expect((await c.status('mine')).status).toBe(404);
+      expect((await c.call('GET', '/projects', { template: '/projects' })).body.projects).toEqual([]);
+      // A failed auth leaves the user Envoy acts for as it was.
+      expect((await c.login('a@studio.example', 'wrong')).status).toBe(401);
+      expect((await c.call('GET', '/user-info')).body.data.email_address).toBe('b@studio.example');
+    } finally {
+      await env.cleanup();
+    }
+  });
+
   it('uses the configured users and never logs secrets', async () => {
     const lines: string[] = [];
     const env = await setup({

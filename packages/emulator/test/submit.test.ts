@@ -319,6 +319,33 @@ describe('submit', () => {
     ]);
   });
 
+  it('runs frames instances at a time', async () => {
+    // Frames of a fifth of a second: slow enough for polls to see several running at once.
+    const slow = await setup({ timeScale: 0.2 });
+    try {
+      await slow.client.login();
+      const a = await slow.client.call('POST', '/project-submit', {
+        body: submitBody(
+          'inst3',
+          local,
+          ['scene.blend'],
+          [job('inst3', {}, { frames: '1 9', instances: 3 })],
+        ),
+        template: '/project-submit',
+      });
+      expect(a.status).toBe(201);
+      let most = 0;
+      const done = await slow.client.waitFor('inst3', (s) => {
+        most = Math.max(most, s.Jobs[0].FramesRunning);
+        return s.State === 'Completed';
+      });
+      expect(most).toBe(3);
+      expect(done.Jobs[0]).toMatchObject({ FramesDone: 9, FramesRunning: 0 });
+    } finally {
+      await slow.cleanup();
+    }
+  });
+
   it('answers 402 when credits are too few', async () => {
     const poor = await setup({ users: [{ email: 'poor@x.example', accessKey: 'k', credits: 0.5 }] });
     try {

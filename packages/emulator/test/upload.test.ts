@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Client, type Json, setup, tempDir, writeFiles } from './helpers.js';
+import { type Client, type Json, job, setup, submitBody, tempDir, writeFiles } from './helpers.js';
 
 const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
 
@@ -154,6 +154,26 @@ describe('uploads', () => {
     expect(a.status).toBe(200);
     await client.waitFor('shot3', (s) => s.State === 'Uploaded');
     expect(await readFile(join(env.dataDir, 'store', 'shot3', 'inner-link.txt'), 'utf8')).toBe('hello');
+  });
+
+  it('starts a job only once the files of its project are uploaded', async () => {
+    await writeFiles(local, { 'gated/scene.blend': randomBytes(30_000) });
+    const a = await client.call('POST', '/project-submit', {
+      body: submitBody(
+        'gated',
+        join(local, 'gated'),
+        ['scene.blend'],
+        [job('gated', { id: 'g1' }, { frames: '1 2' })],
+      ),
+      template: '/project-submit',
+    });
+    expect(a.status).toBe(201);
+    const during = await client.waitFor('gated', (s) => s.BytesDone > 0 && s.BytesDone < s.BytesTotal);
+    expect(during.State).toBe('Uploading');
+    expect(during.Jobs[0]).toMatchObject({ State: 'Waiting', FramesDone: 0, FramesRunning: 0 });
+    const done = await client.waitFor('gated', (s) => s.State === 'Completed');
+    expect(done.Jobs[0]).toMatchObject({ State: 'Completed', FramesDone: 2 });
+    await rm(join(local, 'gated'), { recursive: true });
   });
 
   it('refuses a relative localRoot and a bad remoteRoot', async () => {
