@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PRODUCTS, DEMO_USER } from '../src/index.js';
+import { DEFAULT_PRODUCTS, DEMO_USER, startEmulator } from '../src/index.js';
 import { type Client, type Json, setup } from './helpers.js';
 
 describe('account, catalogue and request validation', () => {
@@ -297,5 +297,19 @@ describe('configured users and logs', () => {
     } finally {
       await env.cleanup();
     }
+  });
+});
+
+describe('catalogue options', () => {
+  it('refuses products and machines that do not match the contract, naming each problem', async () => {
+    const bad = startEmulator({
+      // biome-ignore lint/suspicious/noExplicitAny: deliberately malformed
+      products: [{ app_type: 'blender', version: 2, compatible_modules: ['no-colon'] } as any],
+      // biome-ignore lint/suspicious/noExplicitAny: deliberately malformed
+      machines: { blender: { render: [{ id: 'm', name: 'M', gpu: false, is_default: true } as any] } },
+    });
+    await expect(bad).rejects.toThrow(/products\[0\]\.version: must be string/);
+    await expect(bad).rejects.toThrow(/products\[0\]\.compatible_modules\[0\]/);
+    await expect(bad).rejects.toThrow(/machines\.blender\.render\[0\]\.credit_rate: is required/);
   });
 });

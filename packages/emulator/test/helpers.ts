@@ -4,8 +4,8 @@ import { dirname, join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { expect } from 'vitest';
+import { loadContract } from '../src/contract.js';
 import { DEMO_USER, type EmulatorOptions, type RunningEmulator, startEmulator } from '../src/index.js';
-import { loadContract } from '../src/server.js';
 
 /** Untyped JSON of an answer or a request body. */
 // biome-ignore lint/suspicious/noExplicitAny: test bodies are untyped JSON

@@ -170,6 +170,24 @@ describe('the gm-envoy-emulator command', () => {
     expect(err).toMatch(/gm-envoy-emulator: .+/);
   });
 
+  it('exits with code 2 naming the problems of a --machines file', async () => {
+    const dir = await tempDir();
+    dirs.push(dir);
+    await writeFiles(dir, { 'm.json': JSON.stringify({ hou: { render: [{ id: 'x', gpu: 'yes' }] } }) });
+    const child = spawn(process.execPath, [BIN, '--machines', join(dir, 'm.json')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code).toBe(2);
+    expect(err).toContain('machines.hou.render[0].name: is required');
+    expect(err).toContain('machines.hou.render[0].gpu: must be boolean');
+  });
+
   it('uses --user accounts, --host, and --products and --machines catalogue files', async () => {
     const dir = await tempDir();
     dirs.push(dir);
