@@ -91,7 +91,8 @@ export class Downloader {
     const d = project.downloads[index];
     if (!d) return;
     const source = this.runtime.storePath(project.name, d.remote.slice(project.name.length + 2));
-    const tmp = `${d.target}.${process.pid}.download.tmp`;
+    // One fixed name per target: a temp file left by a crash is overwritten and renamed by the retry.
+    const tmp = `${d.target}.gm-download.tmp`;
     try {
       if (!(await staysInside(d.folder, d.target))) {
         throw new Error(`${d.target} would be written outside ${d.folder} through a symbolic link`);

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -89,6 +89,8 @@ describe('kill -9 and restart on the same data directory', () => {
     expect((await c1.call('POST', '/project-submit', { body })).status).toBe(201);
     await c1.waitFor('crash', (s) => s.Jobs[0].FramesDone >= 4);
     await killHard(first.child);
+    // What a kill in the middle of writing the last frame's download leaves behind.
+    await writeFiles(local, { [`out/my_results/frame_0030.png.gm-download.tmp`]: 'half a' });
 
     const second = await spawnEmulator(['--data-dir', dataDir, '--time-scale', '0.03']);
     const c2 = new Client(second.url);
@@ -120,6 +122,8 @@ describe('kill -9 and restart on the same data directory', () => {
       expect(checkPng(png).width).toBe(64);
     }
     expect(done.Downloads).toEqual({ Done: 30, Pending: 0 });
+    // Only finished files in the download folder: no temp file is left, from this run or the killed one.
+    expect((await readdir(join(local, 'out', 'my_results'))).filter((f) => !f.endsWith('.png'))).toEqual([]);
   });
 });
 
