@@ -90,7 +90,7 @@ describe('kill -9 and restart on the same data directory', () => {
     await c1.waitFor('crash', (s) => s.Jobs[0].FramesDone >= 4);
     await killHard(first.child);
     // What a kill in the middle of writing the last frame's download leaves behind.
-    await writeFiles(local, { [`out/my_results/frame_0030.png.gm-download.tmp`]: 'half a' });
+    await writeFiles(local, { 'out/my_results/frame_0030.png.gm-download.tmp': 'half a' });
 
     const second = await spawnEmulator(['--data-dir', dataDir, '--time-scale', '0.03']);
     const c2 = new Client(second.url);
