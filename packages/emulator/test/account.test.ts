@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PRODUCTS, DEMO_USER, startEmulator } from '../src/index.js';
-import { type Client, type Json, setup } from './helpers.js';
+import { type Client, type Json, setup, templateOf } from './helpers.js';
 
 describe('account, catalogue and request validation', () => {
   let env: Awaited<ReturnType<typeof setup>>;
@@ -10,6 +10,13 @@ describe('account, catalogue and request validation', () => {
     client = env.client;
   });
   afterAll(() => env.cleanup());
+
+  it('checks every answer on a contract path against the contract (the test client finds the path)', () => {
+    expect(templateOf('/project-status/a%20b')).toBe('/project-status/{name}');
+    expect(templateOf('/machines?product=c4d&operation=render')).toBe('/machines');
+    expect(templateOf('/project/x/Files')).toBe('/project/{name}/Files');
+    expect(templateOf('/no-such-thing')).toBeUndefined();
+  });
 
   it('binds to 127.0.0.1 on a free port', () => {
     expect(env.emulator.url).toBe(`http://127.0.0.1:${env.emulator.port}`);

@@ -50,6 +50,14 @@ export function expectContract(
   expect(ok).toBe(true);
 }
 
+/** The contract path template a request path falls under (`/project-status/x` → `/project-status/{name}`). */
+export function templateOf(path: string): string | undefined {
+  const bare = path.split('?')[0] ?? path;
+  return Object.keys(contract.paths).find((t) =>
+    new RegExp(`^${t.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(bare),
+  );
+}
+
 /** An answer: status, content type and parsed body. */
 export interface Answer<T = Json> {
   status: number;
@@ -57,7 +65,7 @@ export interface Answer<T = Json> {
   body: T;
 }
 
-/** A tiny client for the emulator; every answer is checked against the contract. */
+/** A tiny client for the emulator; every answer on a path of the contract is checked against it. */
 export class Client {
   constructor(readonly url: string) {}
 
@@ -74,7 +82,8 @@ export class Client {
     const type = res.headers.get('content-type') ?? '';
     const text = await res.text();
     const body = type.includes('json') ? JSON.parse(text) : text;
-    if (opts.template) expectContract(opts.template, method.toLowerCase(), res.status, type, body);
+    const template = opts.template ?? templateOf(path);
+    if (template) expectContract(template, method.toLowerCase(), res.status, type, body);
     return { status: res.status, type, body };
   }
 
