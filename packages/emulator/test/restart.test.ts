@@ -53,10 +53,14 @@ describe('kill -9 and restart on the same data directory', () => {
     const c1 = new Client(first.url);
     await c1.login();
     await c1.call('POST', '/upload', {
-      body: { upload: [{ localRoot: local, remoteRoot: '/big', files: ['a.bin', 'b.txt'] }] },
+      body: { upload: [{ localRoot: local, remoteRoot: '/big', files: ['b.txt', 'a.bin'] }] },
     });
-    const mid = await c1.waitFor('big', (s) => s.BytesDone > 0 && s.BytesDone < 300_000);
+    // A third of the big file is copied (the small one long done) when the emulator dies.
+    const mid = await c1.waitFor('big', (s) => s.Details['/big/a.bin'].BytesDone >= 100_000);
     expect(mid.State).toBe('Uploading');
+    expect(mid.Details['/big/a.bin'].State).toBe('Uploading');
+    const small = (await c1.call('GET', '/project/big/Files')).body.project_files.all_files;
+    expect(small.map((f: Json) => f.Key)).toEqual(['/big/b.txt']);
     await killHard(first.child);
 
     const second = await spawnEmulator(['--data-dir', dataDir]);
@@ -67,6 +71,9 @@ describe('kill -9 and restart on the same data directory', () => {
     const files = await c2.call('GET', '/project/big/Files', { template: '/project/{name}/Files' });
     const a = files.body.project_files.all_files.find((f: Json) => f.Key === '/big/a.bin');
     expect(a.CheckSum).toBe(createHash('sha256').update(big).digest('hex'));
+    // The file finished before the kill is not copied again.
+    const b = files.body.project_files.all_files.find((f: Json) => f.Key === '/big/b.txt');
+    expect(b.LastModified).toBe(small[0].LastModified);
   });
 
   it('carries on a render: completed frames are not redone or charged twice, nothing is lost', async () => {
