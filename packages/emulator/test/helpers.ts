@@ -1,10 +1,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
 import { expect } from 'vitest';
-import { loadContract } from '../src/contract.js';
+import { contractProblems, loadContract } from '../src/contract.js';
 import { DEMO_USER, type EmulatorOptions, type RunningEmulator, startEmulator } from '../src/index.js';
 
 /** Untyped JSON of an answer or a request body. */
@@ -18,9 +16,6 @@ const contract = loadContract() as {
   >;
   components: { responses: Record<string, { content?: Record<string, unknown> }> };
 };
-const ajv = new Ajv2020({ allErrors: true, strict: false });
-addFormats(ajv);
-ajv.addSchema(contract, 'contract');
 
 const pointer = (s: string): string => s.replace(/~/g, '~0').replace(/\//g, '~1');
 
@@ -44,10 +39,8 @@ export function expectContract(
   }
   const media = contentType.split(';')[0]?.trim() ?? '';
   expect(Object.keys(response?.content ?? {}), `${method} ${path} ${status} content types`).toContain(media);
-  const validate = ajv.compile({ $ref: `${ref}/content/${pointer(media)}/schema` });
-  const ok = validate(body);
-  expect(validate.errors ?? [], `${method} ${path} ${status} matches the contract`).toEqual([]);
-  expect(ok).toBe(true);
+  const problems = contractProblems({ $ref: `${ref}/content/${pointer(media)}/schema` }, body);
+  expect(problems, `${method} ${path} ${status} matches the contract`).toEqual([]);
 }
 
 /** The contract path template a request path falls under (`/project-status/x` → `/project-status/{name}`). */
