@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DEMO_USER } from './catalogue.js';
+import { DEMO_USER, machineProblems, productProblems } from './catalogue.js';
 import { startEmulator } from './emulator.js';
 import type { EmulatorOptions, EmulatorUser, MachineCatalogue, ProductVersion } from './types.js';
 
@@ -27,7 +27,7 @@ function number(flag: string, value: string | undefined, min: number): number | 
   return n;
 }
 
-function json<T>(flag: string, file: string | undefined, check: (v: unknown) => boolean): T | undefined {
+function json<T>(flag: string, file: string | undefined, problems: (v: unknown) => string[]): T | undefined {
   if (file === undefined) return undefined;
   let value: unknown;
   try {
@@ -35,7 +35,8 @@ function json<T>(flag: string, file: string | undefined, check: (v: unknown) => 
   } catch (err) {
     throw new UsageError(`--${flag} ${file}: ${(err as Error).message}`);
   }
-  if (!check(value)) throw new UsageError(`--${flag} ${file}: unexpected shape (see the README)`);
+  const found = problems(value);
+  if (found.length > 0) throw new UsageError(`--${flag} ${file}: ${found.join('; ')}`);
   return value as T;
 }
 
@@ -87,13 +88,9 @@ function options(argv: string[]): EmulatorOptions | 'help' {
   if (v.host) opts.host = v.host;
   if (v['data-dir']) opts.dataDir = v['data-dir'];
   if (v.user) opts.users = v.user.map(parseUser);
-  const products = json<ProductVersion[]>('products', v.products, Array.isArray);
+  const products = json<ProductVersion[]>('products', v.products, productProblems);
   if (products) opts.products = products;
-  const machines = json<MachineCatalogue>(
-    'machines',
-    v.machines,
-    (x) => typeof x === 'object' && x !== null && !Array.isArray(x),
-  );
+  const machines = json<MachineCatalogue>('machines', v.machines, machineProblems);
   if (machines) opts.machines = machines;
   const bandwidth = number('bandwidth', v.bandwidth, 1);
   if (bandwidth !== undefined) opts.bandwidth = bandwidth;

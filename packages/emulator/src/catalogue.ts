@@ -1,3 +1,4 @@
+import { contractProblems } from './contract.js';
 import type { EmulatorUser, MachineCatalogue, MachineType, ProductVersion } from './types.js';
 
 /** The documented demo account used when no users are given. */
@@ -161,4 +162,42 @@ export const DEFAULT_MACHINES: Readonly<MachineCatalogue> = Object.freeze({
 export function machineSupports(machine: MachineType, plugins: readonly string[]): boolean {
   if (!machine.plugins) return true;
   return plugins.every((p) => machine.plugins?.includes(p));
+}
+
+const PRODUCTS_SCHEMA = {
+  type: 'object',
+  properties: { products: { type: 'array', items: { $ref: 'contract#/components/schemas/ProductVersion' } } },
+};
+const MACHINES_SCHEMA = {
+  type: 'object',
+  properties: {
+    machines: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: {
+          type: 'array',
+          items: {
+            allOf: [
+              { $ref: 'contract#/components/schemas/Machine' },
+              {
+                required: ['credit_rate'],
+                properties: { plugins: { type: 'array', items: { type: 'string' } } },
+              },
+            ],
+          },
+        },
+      },
+    },
+  },
+};
+
+/** Problems of a product catalogue against the contract's `ProductVersion`, as `field: message` lines. */
+export function productProblems(products: unknown): string[] {
+  return contractProblems(PRODUCTS_SCHEMA, { products });
+}
+
+/** Problems of machine types against the contract's `Machine` (plus a `credit_rate`), as `field: message` lines. */
+export function machineProblems(machines: unknown): string[] {
+  return contractProblems(MACHINES_SCHEMA, { machines });
 }

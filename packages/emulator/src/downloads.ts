@@ -1,5 +1,5 @@
-import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { copyFile, mkdir, realpath, rename, rm } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { type Runtime, SerialWorker } from './runtime.js';
 import type { ProjectRecord } from './store.js';
 
@@ -12,6 +12,20 @@ export function watchRegex(pattern: string): RegExp | null {
   }
 }
 
+/** Whether `target` lies strictly below the folder `root` (both resolved paths). */
+export function inside(root: string, target: string): boolean {
+  const rel = relative(root, target);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
+/**
+ * Whether a watch pattern names a `..` path segment (with `/` or the wire's `\\` as separator, dots escaped or
+ * not): a remote path it matches would climb out of its download folder.
+ */
+export function climbsOut(pattern: string): boolean {
+  return pattern.split(/\/|\\\\/).some((segment) => segment.replace(/\\\./g, '.') === '..');
+}
+
 /** Where a result file lands inside a download folder, or null when it would leave it. */
 export function downloadTarget(project: string, remote: string, folder: string): string | null {
   const prefix = `/${project}/render_results/`;
@@ -20,9 +34,7 @@ export function downloadTarget(project: string, remote: string, folder: string):
   if (parts.some((p) => p === '..' || p === '')) return null;
   const root = resolve(folder);
   const target = resolve(root, ...parts);
-  const rel = relative(root, target);
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return null;
-  return target;
+  return inside(root, target) ? target : null;
 }
 
 /** Records the downloads a new result file needs, one per matching watch rule. */
@@ -38,6 +50,20 @@ export function planDownloads(project: ProjectRecord, remote: string): void {
       continue;
     }
     project.downloads.push({ remote, target, folder: resolve(folder), done: false });
+  }
+}
+
+/** Whether writing `target` stays inside `folder` once the links on the existing part of its path are followed. */
+async function staysInside(folder: string, target: string): Promise<boolean> {
+  await mkdir(folder, { recursive: true });
+  const root = await realpath(folder);
+  for (let dir = dirname(target); ; dir = dirname(dir)) {
+    try {
+      const real = await realpath(dir);
+      return real === root || inside(root, real);
+    } catch {
+      if (dirname(dir) === dir) return false;
+    }
   }
 }
 
@@ -65,8 +91,12 @@ export class Downloader {
     const d = project.downloads[index];
     if (!d) return;
     const source = this.runtime.storePath(project.name, d.remote.slice(project.name.length + 2));
-    const tmp = `${d.target}.${process.pid}.download.tmp`;
+    // One fixed name per target: a temp file left by a crash is overwritten and renamed by the retry.
+    const tmp = `${d.target}.gm-download.tmp`;
     try {
+      if (!(await staysInside(d.folder, d.target))) {
+        throw new Error(`${d.target} would be written outside ${d.folder} through a symbolic link`);
+      }
       await mkdir(dirname(d.target), { recursive: true });
       await copyFile(source, tmp);
       await rename(tmp, d.target);

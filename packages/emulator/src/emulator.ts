@@ -1,7 +1,13 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DEFAULT_MACHINES, DEFAULT_PRODUCTS, DEMO_USER } from './catalogue.js';
+import {
+  DEFAULT_MACHINES,
+  DEFAULT_PRODUCTS,
+  DEMO_USER,
+  machineProblems,
+  productProblems,
+} from './catalogue.js';
 import { Downloader } from './downloads.js';
 import { Runtime } from './runtime.js';
 import { Scheduler } from './scheduler.js';
@@ -34,6 +40,10 @@ function completeUser(u: EmulatorUser): Required<EmulatorUser> {
  * await envoy.close();
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const products = options.products ?? DEFAULT_PRODUCTS;
+  const machines = options.machines ?? DEFAULT_MACHINES;
+  const problems = [...productProblems(products), ...machineProblems(machines)];
+  if (problems.length > 0) throw new Error(`invalid catalogue: ${problems.join('; ')}`);
   const temporary = options.dataDir === undefined;
   const dataDir = temporary
     ? await mkdtemp(join(tmpdir(), 'gm-envoy-emulator-'))
@@ -54,10 +64,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const app = await buildServer({
     runtime,
     users,
-    catalogue: {
-      products: options.products ?? DEFAULT_PRODUCTS,
-      machines: options.machines ?? DEFAULT_MACHINES,
-    },
+    catalogue: { products, machines },
     uploader,
     scheduler,
     downloader,

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import Fastify, {
@@ -10,6 +8,7 @@ import Fastify, {
 } from 'fastify';
 import openapiGlue from 'fastify-openapi-glue';
 import { machineSupports } from './catalogue.js';
+import { type AjvLikeError, formatSchemaErrors, loadContract } from './contract.js';
 import type { Downloader } from './downloads.js';
 import type { Runtime } from './runtime.js';
 import type { Scheduler } from './scheduler.js';
@@ -28,13 +27,6 @@ import {
   type UploadSetBody,
 } from './validation.js';
 
-/** The contract (`openapi/envoy.yaml` as JSON), read from `@gm/transport/openapi.json`. */
-export function loadContract(): Record<string, unknown> {
-  const here: string = import.meta.url;
-  const file = createRequire(here).resolve('@gm/transport/openapi.json');
-  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-}
-
 /** Everything the route handlers act on. */
 export interface ServerDeps {
   runtime: Runtime;
@@ -46,52 +38,10 @@ export interface ServerDeps {
   logger: boolean | EmulatorLoggerOptions;
 }
 
-/** `a/0/b` (an ajv instance path) as `a[0].b`. */
-function fieldOf(instancePath: string, extra?: string): string {
-  const parts = instancePath.split('/').filter(Boolean);
-  if (extra) parts.push(extra);
-  let out = '';
-  for (const raw of parts) {
-    const p = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (/^\d+$/.test(p)) out += `[${p}]`;
-    else if (/^[A-Za-z_$][\w$-]*$/.test(p)) out += out ? `.${p}` : p;
-    else out += `[${JSON.stringify(p)}]`;
-  }
-  return out;
-}
-
-interface AjvLikeError {
-  instancePath: string;
-  keyword: string;
-  message?: string;
-  params: Record<string, unknown>;
-}
-
-/** Turns ajv errors into the contract's field errors (one per problem, duplicates dropped). */
-export function formatSchemaErrors(errors: readonly AjvLikeError[], context: string): FieldError[] {
-  const out: FieldError[] = [];
-  for (const e of errors) {
-    let field: string;
-    let message = e.message ?? 'is invalid';
-    if (e.keyword === 'required') {
-      field = fieldOf(e.instancePath, String(e.params.missingProperty));
-      message = 'is required';
-    } else if (e.keyword === 'additionalProperties') {
-      field = fieldOf(e.instancePath, String(e.params.additionalProperty));
-      message = 'is not allowed';
-    } else if (e.keyword === 'anyOf' && e.instancePath === '' && context === 'body') {
-      field = context;
-      message = 'must match one of the allowed shapes (see the other problems)';
-    } else {
-      field = fieldOf(e.instancePath);
-      if (e.keyword === 'enum' && Array.isArray(e.params.allowedValues)) {
-        message = `must be one of: ${e.params.allowedValues.join(', ')}`;
-      }
-    }
-    if (!field) field = context;
-    if (!out.some((o) => o.field === field && o.message === message)) out.push({ field, message });
-  }
-  return out;
+/** A URL for the request log, its query string replaced (a client could put a key or password there). */
+function redactQuery(url: string): string {
+  const at = url.indexOf('?');
+  return at < 0 ? url : `${url.slice(0, at)}?[redacted]`;
 }
 
 function invalid(reply: FastifyReply, errors: FieldError[]): FastifyReply {
@@ -114,11 +64,15 @@ function notFound(reply: FastifyReply, message: string): FastifyReply {
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const { runtime, users, catalogue, uploader, scheduler } = deps;
   const state = (): typeof runtime.store.state => runtime.store.state;
+  // Fastify never logs bodies or headers; the URL is the one place a secret could reach the log.
+  const serializers = {
+    req: (req: FastifyRequest) => ({ method: req.method, url: redactQuery(req.url), reqId: req.id }),
+  };
   const logger =
     deps.logger === true
-      ? true
+      ? { level: 'info', serializers }
       : deps.logger
-        ? { level: deps.logger.level ?? 'info', stream: deps.logger.stream }
+        ? { level: deps.logger.level ?? 'info', stream: deps.logger.stream, serializers }
         : false;
   const app = Fastify({ logger, bodyLimit: 16 * 1024 * 1024 });
 
@@ -145,6 +99,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       .code(500)
       .type('application/json')
       .send({ message: `internal error: ${error.message}` });
+  });
+  app.addHook('onRoute', (route) => {
+    if (route.url === '/project-submit') route.attachValidation = true;
   });
   app.setNotFoundHandler((req, reply) =>
     notFound(reply, `no such path: ${req.method} ${req.url.split('?')[0]}`),
@@ -274,36 +231,47 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       const me = current(reply);
       if (!me) return reply;
       const body = req.body as SubmitBody;
+      // The schema check does not stop a submit here (attachValidation): its problems are listed together
+      // with every other problem the checks below can still find in the body.
+      const schemaError = req.validationError as (Error & { validation?: AjvLikeError[] }) | undefined;
       const errors: FieldError[] = [];
       const skip = body.skip_upload === true;
-      const checked = await checkUploadSet(body.project_files, 'project_files', errors, { needLocal: !skip });
-      const projectName = checked?.project ?? '';
-      const other = state().projects[projectName];
-      if (other && other.owner !== me.user.email) {
-        errors.push({
-          field: 'project_files.remoteRoot',
-          message: `project ${projectName} belongs to another account`,
-        });
-      }
-      const existing = ownProject(projectName, me.user.email);
-      const jobs = body.project_request.jobs;
-      // A retried submit with the same job ids is answered again, not run twice.
-      if (existing && jobs.length > 0 && jobs.every((j) => existing.jobs.some((e) => e.id === j.id))) {
-        return reply.code(201).send({ ID: existing.name, Jobs: jobs.map((j) => j.id) });
-      }
-      jobs.forEach((j, i) => {
-        if (existing?.jobs.some((e) => e.id === j.id)) {
+      let checked: Awaited<ReturnType<typeof checkUploadSet>> = null;
+      let existing: ProjectRecord | undefined;
+      let plan: ReturnType<typeof checkJobs> = [];
+      try {
+        checked = await checkUploadSet(body.project_files, 'project_files', errors, { needLocal: !skip });
+        const projectName = checked?.project ?? '';
+        const other = state().projects[projectName];
+        if (other && other.owner !== me.user.email) {
           errors.push({
-            field: `project_request.jobs[${i}].id`,
-            message: `job ${j.id} was already submitted`,
+            field: 'project_files.remoteRoot',
+            message: `project ${projectName} belongs to another account`,
           });
         }
-      });
-      const known = new Set<string>();
-      for (const f of Object.values(existing?.files ?? {}))
-        if (f.origin === 'upload' && f.state !== 'Failed') known.add(f.rel);
-      if (checked) {
-        checked.files.forEach((f, k) => {
+        existing = ownProject(projectName, me.user.email);
+        const jobs = body.project_request.jobs;
+        // A retried submit with the same job ids is answered again, not run twice.
+        if (
+          !schemaError &&
+          existing &&
+          jobs.length > 0 &&
+          jobs.every((j) => existing?.jobs.some((e) => e.id === j.id))
+        ) {
+          return reply.code(201).send({ ID: existing.name, Jobs: jobs.map((j) => j.id) });
+        }
+        jobs.forEach((j, i) => {
+          if (existing?.jobs.some((e) => e.id === j.id)) {
+            errors.push({
+              field: `project_request.jobs[${i}].id`,
+              message: `job ${j.id} was already submitted`,
+            });
+          }
+        });
+        const known = new Set<string>();
+        for (const f of Object.values(existing?.files ?? {}))
+          if (f.origin === 'upload' && f.state !== 'Failed') known.add(f.rel);
+        checked?.files.forEach((f, k) => {
           const stored = existing?.files[f.rel];
           if (skip && !(stored?.state === 'Completed')) {
             errors.push({
@@ -313,9 +281,18 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
           }
           known.add(f.rel);
         });
+        if (checked) plan = checkJobs(body, projectName, known, existing, catalogue, errors);
+      } catch (err) {
+        // Only a body the schema refused can be too malformed to read; its schema problems say why.
+        if (!schemaError) throw err;
       }
-      const plan = checked ? checkJobs(body, projectName, known, existing, catalogue, errors) : [];
+      if (schemaError) {
+        const all = formatSchemaErrors(schemaError.validation ?? [], 'body');
+        for (const e of errors) if (!all.some((s) => s.field === e.field)) all.push(e);
+        return invalid(reply, all);
+      }
       if (errors.length > 0 || !checked) return invalid(reply, errors);
+      const projectName = checked.project;
       const cheapest = Math.min(...plan.map((p) => p.machine.credit_rate));
       if (plan.length > 0 && (me.balance.credits_available <= 0 || me.balance.credits_available < cheapest)) {
         return reply.code(402).type('application/json').send({
@@ -358,7 +335,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       runtime.store.save();
       uploader.kick();
       scheduler.pump();
-      return reply.code(201).send({ ID: project.name, Jobs: jobs.map((j) => j.id) });
+      return reply.code(201).send({ ID: project.name, Jobs: body.project_request.jobs.map((j) => j.id) });
     },
     async getProjectStatus(req: FastifyRequest, reply: FastifyReply) {
       const me = current(reply);

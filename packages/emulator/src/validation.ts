@@ -1,7 +1,7 @@
 import { lstat, realpath, stat } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { machineSupports } from './catalogue.js';
-import { watchRegex } from './downloads.js';
+import { climbsOut, inside, watchRegex } from './downloads.js';
 import { parseFrames } from './frames.js';
 import type { ProjectRecord } from './store.js';
 import type { MachineCatalogue, MachineType, ProductVersion } from './types.js';
@@ -33,11 +33,6 @@ export function splitRemoteRoot(remoteRoot: string): { project: string; sub: str
   if (!project || !remoteRoot.startsWith('/')) return null;
   if (parts.some((p) => p === '.' || p === '..' || p.includes('\\'))) return null;
   return { project, sub };
-}
-
-function inside(root: string, target: string): boolean {
-  const rel = relative(root, target);
-  return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel);
 }
 
 /**
@@ -376,6 +371,8 @@ export function checkJobs(
   for (const [pattern, folder] of Object.entries(body.watch_files ?? {})) {
     const field = `watch_files[${JSON.stringify(pattern)}]`;
     if (!watchRegex(pattern)) errors.push({ field, message: `${pattern} is not a valid regular expression` });
+    else if (climbsOut(pattern))
+      errors.push({ field, message: `${pattern} holds a .. segment: its matches would leave ${folder}` });
     if (!isAbsolute(folder))
       errors.push({ field, message: `download folder ${folder} must be an absolute path` });
   }

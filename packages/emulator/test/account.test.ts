@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PRODUCTS, DEMO_USER } from '../src/index.js';
-import { type Client, type Json, setup } from './helpers.js';
+import { DEFAULT_PRODUCTS, DEMO_USER, startEmulator } from '../src/index.js';
+import { type Client, type Json, setup, templateOf } from './helpers.js';
 
 describe('account, catalogue and request validation', () => {
   let env: Awaited<ReturnType<typeof setup>>;
@@ -10,6 +10,13 @@ describe('account, catalogue and request validation', () => {
     client = env.client;
   });
   afterAll(() => env.cleanup());
+
+  it('checks every answer on a contract path against the contract (the test client finds the path)', () => {
+    expect(templateOf('/project-status/a%20b')).toBe('/project-status/{name}');
+    expect(templateOf('/machines?product=c4d&operation=render')).toBe('/machines');
+    expect(templateOf('/project/x/Files')).toBe('/project/{name}/Files');
+    expect(templateOf('/no-such-thing')).toBeUndefined();
+  });
 
   it('binds to 127.0.0.1 on a free port', () => {
     expect(env.emulator.url).toBe(`http://127.0.0.1:${env.emulator.port}`);
@@ -235,6 +242,33 @@ describe('account, catalogue and request validation', () => {
 });
 
 describe('configured users and logs', () => {
+  it('acts for the user of the last successful auth: their credits, their projects', async () => {
+    const env = await setup({
+      users: [
+        { email: 'a@studio.example', accessKey: 'ka', credits: 5 },
+        { email: 'b@studio.example', accessKey: 'kb', credits: 9 },
+      ],
+    });
+    try {
+      const c = env.client;
+      expect((await c.login('a@studio.example', 'ka')).status).toBe(200);
+      expect((await c.call('GET', '/credits-info')).body.credits_available).toBe(5);
+      await c.call('POST', '/upload', {
+        body: { upload: [{ localRoot: env.dataDir, remoteRoot: '/mine', files: ['state.json'] }] },
+      });
+      expect((await c.status('mine')).status).toBe(200);
+      expect((await c.login('b@studio.example', 'kb')).status).toBe(200);
+      expect((await c.call('GET', '/credits-info')).body.credits_available).toBe(9);
+      expect((await c.status('mine')).status).toBe(404);
+      expect((await c.call('GET', '/projects', { template: '/projects' })).body.projects).toEqual([]);
+      // A failed auth leaves the user Envoy acts for as it was.
+      expect((await c.login('a@studio.example', 'wrong')).status).toBe(401);
+      expect((await c.call('GET', '/user-info')).body.data.email_address).toBe('b@studio.example');
+    } finally {
+      await env.cleanup();
+    }
+  });
+
   it('uses the configured users and never logs secrets', async () => {
     const lines: string[] = [];
     const env = await setup({
@@ -255,14 +289,34 @@ describe('configured users and logs', () => {
       await env.client.call('POST', '/auth', {
         body: { Username: 'a@studio.example', Password: 'pw-a-secret' },
       });
+      // Even a client that puts them in the query string.
+      await env.client.call('POST', '/auth?AccessKey=key-a-secret&Password=pw-a-secret', {
+        body: { Username: 'a@studio.example', AccessKey: 'key-a-secret' },
+      });
+      await env.client.call('GET', '/credits-info?key-a-secret');
       const c = await env.client.call('GET', '/credits-info', { template: '/credits-info' });
       expect(c.body.credits_available).toBe(5);
       expect(lines.length).toBeGreaterThan(0);
       const log = lines.join('');
       expect(log).not.toContain('key-a-secret');
       expect(log).not.toContain('pw-a-secret');
+      expect(log).toContain('/auth?[redacted]');
     } finally {
       await env.cleanup();
     }
+  });
+});
+
+describe('catalogue options', () => {
+  it('refuses products and machines that do not match the contract, naming each problem', async () => {
+    const bad = startEmulator({
+      // biome-ignore lint/suspicious/noExplicitAny: deliberately malformed
+      products: [{ app_type: 'blender', version: 2, compatible_modules: ['no-colon'] } as any],
+      // biome-ignore lint/suspicious/noExplicitAny: deliberately malformed
+      machines: { blender: { render: [{ id: 'm', name: 'M', gpu: false, is_default: true } as any] } },
+    });
+    await expect(bad).rejects.toThrow(/products\[0\]\.version: must be string/);
+    await expect(bad).rejects.toThrow(/products\[0\]\.compatible_modules\[0\]/);
+    await expect(bad).rejects.toThrow(/machines\.blender\.render\[0\]\.credit_rate: is required/);
   });
 });

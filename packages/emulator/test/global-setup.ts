@@ -1,12 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The restart tests spawn the built emulator: build it when `dist` is missing. */
+/** The spawned-process tests run the built emulator: build it when `dist` is missing or older than `src`. */
 export default function setup(): void {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-  if (!existsSync(join(root, 'dist', 'index.js'))) {
-    execFileSync('pnpm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
-  }
+  const built = join(root, 'dist', 'bin.js');
+  const src = join(root, 'src');
+  const stale =
+    !existsSync(built) ||
+    readdirSync(src).some((f) => statSync(join(src, f)).mtimeMs > statSync(built).mtimeMs);
+  if (stale) execFileSync('pnpm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
 }

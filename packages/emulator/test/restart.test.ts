@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -53,10 +53,14 @@ describe('kill -9 and restart on the same data directory', () => {
     const c1 = new Client(first.url);
     await c1.login();
     await c1.call('POST', '/upload', {
-      body: { upload: [{ localRoot: local, remoteRoot: '/big', files: ['a.bin', 'b.txt'] }] },
+      body: { upload: [{ localRoot: local, remoteRoot: '/big', files: ['b.txt', 'a.bin'] }] },
     });
-    const mid = await c1.waitFor('big', (s) => s.BytesDone > 0 && s.BytesDone < 300_000);
+    // A third of the big file is copied (the small one long done) when the emulator dies.
+    const mid = await c1.waitFor('big', (s) => s.Details['/big/a.bin'].BytesDone >= 100_000);
     expect(mid.State).toBe('Uploading');
+    expect(mid.Details['/big/a.bin'].State).toBe('Uploading');
+    const small = (await c1.call('GET', '/project/big/Files')).body.project_files.all_files;
+    expect(small.map((f: Json) => f.Key)).toEqual(['/big/b.txt']);
     await killHard(first.child);
 
     const second = await spawnEmulator(['--data-dir', dataDir]);
@@ -67,6 +71,9 @@ describe('kill -9 and restart on the same data directory', () => {
     const files = await c2.call('GET', '/project/big/Files', { template: '/project/{name}/Files' });
     const a = files.body.project_files.all_files.find((f: Json) => f.Key === '/big/a.bin');
     expect(a.CheckSum).toBe(createHash('sha256').update(big).digest('hex'));
+    // The file finished before the kill is not copied again.
+    const b = files.body.project_files.all_files.find((f: Json) => f.Key === '/big/b.txt');
+    expect(b.LastModified).toBe(small[0].LastModified);
   });
 
   it('carries on a render: completed frames are not redone or charged twice, nothing is lost', async () => {
@@ -89,6 +96,8 @@ describe('kill -9 and restart on the same data directory', () => {
     expect((await c1.call('POST', '/project-submit', { body })).status).toBe(201);
     await c1.waitFor('crash', (s) => s.Jobs[0].FramesDone >= 4);
     await killHard(first.child);
+    // What a kill in the middle of writing the last frame's download leaves behind.
+    await writeFiles(local, { 'out/my_results/frame_0030.png.gm-download.tmp': 'half a' });
 
     const second = await spawnEmulator(['--data-dir', dataDir, '--time-scale', '0.03']);
     const c2 = new Client(second.url);
@@ -120,6 +129,8 @@ describe('kill -9 and restart on the same data directory', () => {
       expect(checkPng(png).width).toBe(64);
     }
     expect(done.Downloads).toEqual({ Done: 30, Pending: 0 });
+    // Only finished files in the download folder: no temp file is left, from this run or the killed one.
+    expect((await readdir(join(local, 'out', 'my_results'))).filter((f) => !f.endsWith('.png'))).toEqual([]);
   });
 });
 
@@ -156,6 +167,8 @@ describe('the gm-envoy-emulator command', () => {
     [['--user', 'no-colon']],
     [['--bandwidth', '0']],
     [['--products', '/no/such/file.json']],
+    [['--time-scale', '-1']],
+    [['--user', 'a@b.example:key:lots']],
   ])('exits with code 2 on bad flags %j', async (args) => {
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
@@ -168,11 +181,36 @@ describe('the gm-envoy-emulator command', () => {
     expect(err).toMatch(/gm-envoy-emulator: .+/);
   });
 
-  it('uses --user accounts and a --products catalogue file', async () => {
+  it('exits with code 2 naming the problems of a --machines file', async () => {
+    const dir = await tempDir();
+    dirs.push(dir);
+    await writeFiles(dir, { 'm.json': JSON.stringify({ hou: { render: [{ id: 'x', gpu: 'yes' }] } }) });
+    const child = spawn(process.execPath, [BIN, '--machines', join(dir, 'm.json')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code).toBe(2);
+    expect(err).toContain('machines.hou.render[0].name: is required');
+    expect(err).toContain('machines.hou.render[0].gpu: must be boolean');
+  });
+
+  it('uses --user accounts, --host, and --products and --machines catalogue files', async () => {
     const dir = await tempDir();
     dirs.push(dir);
     const file = join(dir, 'products.json');
+    const machinesFile = join(dir, 'machines.json');
     await writeFiles(dir, {
+      'scene.blend': 'scene',
+      'machines.json': JSON.stringify({
+        blender: {
+          render: [{ id: 'tiny', name: 'Tiny', gpu: false, is_default: true, credit_rate: 7 }],
+        },
+      }),
       'products.json': JSON.stringify([
         {
           id: 1,
@@ -184,7 +222,19 @@ describe('the gm-envoy-emulator command', () => {
         },
       ]),
     });
-    const { url } = await spawnEmulator(['--user', 'x@y.example:secret:42', '--products', file]);
+    const { url } = await spawnEmulator([
+      '--host',
+      '127.0.0.1',
+      '--user',
+      'x@y.example:secret:42',
+      '--products',
+      file,
+      '--machines',
+      machinesFile,
+      '--time-scale',
+      '0.01',
+    ]);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const c = new Client(url);
     expect((await c.login()).status).toBe(401);
     expect((await c.login('x@y.example', 'secret')).status).toBe(200);
@@ -193,5 +243,21 @@ describe('the gm-envoy-emulator command', () => {
     );
     const products = await c.call('GET', '/products', { template: '/products' });
     expect(products.body.map((p: Json) => p.version)).toEqual(['9.0']);
+    const machines = await c.call('GET', '/machines?product=blender&operation=render', {
+      template: '/machines',
+    });
+    expect(machines.body.map((m: Json) => m.id)).toEqual(['tiny']);
+    expect((await c.call('GET', '/machines?product=c4d&operation=render')).status).toBe(400);
+    // A submit runs on the file's machine at its rate, for the file's product version.
+    const body = submitBody(
+      'cat',
+      dir,
+      ['scene.blend'],
+      [job('cat', { app_version: '9.0' }, { frames: '1 2' })],
+    );
+    expect((await c.call('POST', '/project-submit', { body, template: '/project-submit' })).status).toBe(201);
+    const done = await c.waitFor('cat', (s) => s.State === 'Completed');
+    expect(done.Jobs[0].CreditsConsumed).toBe(14);
+    expect((await c.call('GET', '/credits-info')).body.credits_available).toBe(28);
   });
 });

@@ -1,4 +1,4 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PNG_SIGNATURE } from '../src/png.js';
@@ -87,10 +87,81 @@ describe('submit', () => {
     );
   });
 
+  it('refuses watch patterns whose matches would climb out of their download folder with ..', async () => {
+    const out = join(local, 'out');
+    const patterns = [
+      '/climb/render_results/../../.+',
+      '/climb/render_results/\\.\\./.+',
+      '\\\\climb\\\\render_results\\\\..\\\\.+',
+    ];
+    const a = await submit(
+      submitBody('climb', local, ['scene.blend'], [job('climb')], {
+        watch_files: Object.fromEntries(
+          [...patterns, '/climb/render_results/my_results/.+'].map((p) => [p, out]),
+        ),
+      }),
+    );
+    expect(a.status).toBe(400);
+    expect(a.body.errors.map((e: Json) => e.field)).toEqual(
+      patterns.map((p) => `watch_files[${JSON.stringify(p)}]`),
+    );
+    expect(a.body.errors[0].message).toContain('..');
+  });
+
+  it('never downloads through a link that leads out of the download folder', async () => {
+    const out = join(local, 'linked-out');
+    const elsewhere = await tempDir();
+    await mkdir(out);
+    await symlink(elsewhere, join(out, 'my_results'));
+    try {
+      const a = await submit(
+        submitBody('linked', local, ['scene.blend'], [job('linked', {}, { frames: '1 2' })], {
+          watch_files: { '/linked/render_results/.+': out },
+        }),
+      );
+      expect(a.status).toBe(201);
+      const s = await client.waitFor(
+        'linked',
+        (b) => !['Uploading', 'Submitted', 'Running', 'Downloading'].includes(b.State),
+      );
+      expect(s.State).toBe('Failed');
+      expect(s.Message).toMatch(/download/);
+      expect(s.Jobs[0]).toMatchObject({ State: 'Completed', FramesDone: 2 });
+      expect(await readdir(elsewhere)).toEqual([]);
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  });
+
   it('refuses instances below 1 with the field path', async () => {
     const a = await submit(submitBody('inst', local, ['scene.blend'], [job('inst', {}, { instances: 0 })]));
     expect(a.status).toBe(400);
     expect(a.body.errors.map((e: Json) => e.field)).toContain('project_request.jobs[0].params.instances');
+  });
+
+  it('lists schema problems together with catalogue, file and dependency problems', async () => {
+    const nameless = job('mixed', { id: 'm1', dependencies: ['ghost'] });
+    delete nameless.name;
+    const a = await submit(
+      submitBody(
+        'mixed',
+        local,
+        ['../outside.blend', 'scene.blend'],
+        [job('mixed', { id: 'm0', app: 'nope' }, { instances: 0, frames: '3 1' }), nameless],
+      ),
+    );
+    expect(a.status).toBe(400);
+    expect(a.body.errors.map((e: Json) => e.field)).toEqual(
+      expect.arrayContaining([
+        'project_request.jobs[0].params.instances',
+        'project_request.jobs[0].app',
+        'project_request.jobs[0].params.frames',
+        'project_request.jobs[1].name',
+        'project_request.jobs[1].dependencies[0]',
+        'project_files.files[0]',
+      ]),
+    );
+    expect((await client.status('mixed')).status).toBe(404);
   });
 
   it('refuses submit files outside localRoot and skip_upload of files not in the store', async () => {
@@ -246,6 +317,33 @@ describe('submit', () => {
     expect(s.Jobs[0].Alerts).toEqual([
       { At: expect.any(String), Message: expect.stringContaining('budget') },
     ]);
+  });
+
+  it('runs frames instances at a time', async () => {
+    // Frames of a fifth of a second: slow enough for polls to see several running at once.
+    const slow = await setup({ timeScale: 0.2 });
+    try {
+      await slow.client.login();
+      const a = await slow.client.call('POST', '/project-submit', {
+        body: submitBody(
+          'inst3',
+          local,
+          ['scene.blend'],
+          [job('inst3', {}, { frames: '1 9', instances: 3 })],
+        ),
+        template: '/project-submit',
+      });
+      expect(a.status).toBe(201);
+      let most = 0;
+      const done = await slow.client.waitFor('inst3', (s) => {
+        most = Math.max(most, s.Jobs[0].FramesRunning);
+        return s.State === 'Completed';
+      });
+      expect(most).toBe(3);
+      expect(done.Jobs[0]).toMatchObject({ FramesDone: 9, FramesRunning: 0 });
+    } finally {
+      await slow.cleanup();
+    }
   });
 
   it('answers 402 when credits are too few', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { downloadTarget, watchRegex } from '../src/downloads.js';
+import { climbsOut, downloadTarget, watchRegex } from '../src/downloads.js';
 import { parseFrames } from '../src/frames.js';
 import { framePng } from '../src/png.js';
 import { checkPng } from './png-check.js';
@@ -19,6 +19,13 @@ describe('downloads', () => {
     expect(watchRegex('/p/render_results/.+')?.test('/p/render_results/a/b.png')).toBe(true);
     expect(watchRegex('render_results/.+')?.test('/p/render_results/a/b.png')).toBe(false);
     expect(watchRegex('([')).toBeNull();
+  });
+  it('spots watch patterns with a .. path segment', () => {
+    expect(climbsOut('/p/render_results/../x/.+')).toBe(true);
+    expect(climbsOut('/p/render_results/\\.\\./.+')).toBe(true);
+    expect(climbsOut('\\\\p\\\\..\\\\.+')).toBe(true);
+    expect(climbsOut('/p/render_results/my_results/.+')).toBe(false);
+    expect(climbsOut('/p/render_results/..foo/.+')).toBe(false);
   });
   it('keeps targets inside the download folder', () => {
     expect(downloadTarget('p', '/p/render_results/r/f.png', '/dl')).toBe('/dl/r/f.png');

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Client, type Json, setup, tempDir, writeFiles } from './helpers.js';
+import { type Client, type Json, job, setup, submitBody, tempDir, writeFiles } from './helpers.js';
 
 const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
 
@@ -31,14 +31,21 @@ describe('uploads', () => {
       template: '/upload',
     });
     expect(up).toMatchObject({ status: 200, body: { ID: 'shot1' } });
-    const during = await client.waitFor('shot1', (s) => s.BytesDone > 0 && s.BytesDone < s.BytesTotal);
+    const during = await client.waitFor('shot1', (s) => {
+      const f = s.Details['/shot1/scene.blend'];
+      return f !== undefined && f.BytesDone > 0 && f.BytesDone < f.BytesTotal;
+    });
     expect(during.State).toBe('Uploading');
     expect(during.BytesTotal).toBe(big.length + 4);
     expect(Object.keys(during.Details).sort()).toEqual(['/shot1/scene.blend', '/shot1/tex/wood.png']);
-    expect(during.Details['/shot1/scene.blend']).toMatchObject({
-      Name: '/shot1/scene.blend',
-      BytesTotal: big.length,
-    });
+    const file = during.Details['/shot1/scene.blend'];
+    expect(file).toMatchObject({ Name: '/shot1/scene.blend', State: 'Uploading', BytesTotal: big.length });
+    expect(file.Speed).toBeGreaterThan(0);
+    // The totals are the sums over the files.
+    const details = Object.values(during.Details) as Json[];
+    expect(during.BytesDone).toBe(details.reduce((n, d) => n + d.BytesDone, 0));
+    expect(during.BytesDone).toBeLessThan(during.BytesTotal);
+    expect(during.Speed).toBe(details.reduce((n, d) => n + Number(d.Speed), 0));
     const done = await client.waitFor('shot1', (s) => s.State !== 'Uploading');
     expect(done.State).toBe('Uploaded');
     expect(done.BytesDone).toBe(done.BytesTotal);
@@ -124,7 +131,15 @@ describe('uploads', () => {
       'upload[0].files[5]',
       'upload[0].files[6]',
     ]);
-    expect(a.body.errors[2].message).toContain('missing.txt');
+    const named = [
+      '../secret.txt',
+      join(outside, 'secret.txt'),
+      'missing.txt',
+      'link.txt',
+      'linkdir/secret.txt',
+      'a/../../x',
+    ];
+    for (const [i, e] of (a.body.errors as Json[]).entries()) expect(e.message).toContain(named[i]);
     expect(existsSync(join(env.dataDir, 'store', 'shot2'))).toBe(false);
     const s = await client.status('shot2');
     expect(s.status).toBe(404);
@@ -139,6 +154,26 @@ describe('uploads', () => {
     expect(a.status).toBe(200);
     await client.waitFor('shot3', (s) => s.State === 'Uploaded');
     expect(await readFile(join(env.dataDir, 'store', 'shot3', 'inner-link.txt'), 'utf8')).toBe('hello');
+  });
+
+  it('starts a job only once the files of its project are uploaded', async () => {
+    await writeFiles(local, { 'gated/scene.blend': randomBytes(30_000) });
+    const a = await client.call('POST', '/project-submit', {
+      body: submitBody(
+        'gated',
+        join(local, 'gated'),
+        ['scene.blend'],
+        [job('gated', { id: 'g1' }, { frames: '1 2' })],
+      ),
+      template: '/project-submit',
+    });
+    expect(a.status).toBe(201);
+    const during = await client.waitFor('gated', (s) => s.BytesDone > 0 && s.BytesDone < s.BytesTotal);
+    expect(during.State).toBe('Uploading');
+    expect(during.Jobs[0]).toMatchObject({ State: 'Waiting', FramesDone: 0, FramesRunning: 0 });
+    const done = await client.waitFor('gated', (s) => s.State === 'Completed');
+    expect(done.Jobs[0]).toMatchObject({ State: 'Completed', FramesDone: 2 });
+    await rm(join(local, 'gated'), { recursive: true });
   });
 
   it('refuses a relative localRoot and a bad remoteRoot', async () => {
