@@ -37,6 +37,19 @@ function killHard(child: ChildProcess): Promise<void> {
   });
 }
 
+/** Waits until the data directory's state file records at least `count` finished frames of the project's first job. */
+async function waitForDurableFrames(dataDir: string, project: string, count: number): Promise<void> {
+  for (;;) {
+    try {
+      const state = JSON.parse(await readFile(join(dataDir, 'state.json'), 'utf8')) as Json;
+      if ((state.projects?.[project]?.jobs?.[0]?.done?.length ?? 0) >= count) return;
+    } catch {
+      // Not written yet.
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 afterEach(async () => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) await killHard(c);
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
@@ -94,7 +107,8 @@ describe('kill -9 and restart on the same data directory', () => {
       },
     );
     expect((await c1.call('POST', '/project-submit', { body })).status).toBe(201);
-    await c1.waitFor('crash', (s) => s.Jobs[0].FramesDone >= 4);
+    // Kill once at least 4 frames are on disk in the state file (the status answer may run a write ahead of it).
+    await waitForDurableFrames(dataDir, 'crash', 4);
     await killHard(first.child);
     // What a kill in the middle of writing the last frame's download leaves behind.
     await writeFiles(local, { 'out/my_results/frame_0030.png.gm-download.tmp': 'half a' });
