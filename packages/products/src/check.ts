@@ -33,7 +33,8 @@ export interface CheckableJob {
   readonly gpu?: boolean | undefined;
 }
 
-type MaybePromise<T> = T | Promise<T>;
+/** A value, or a promise of it: the resolver and machine lookups may be synchronous or not. */
+export type MaybePromise<T> = T | Promise<T>;
 
 /** The product resolver methods {@link checkJob} uses; `client.getProductResolver()` gives one. */
 export interface ResolverLike {

@@ -31,6 +31,7 @@ export {
   checkJob,
   type JobFinding,
   type MachineLike,
+  type MaybePromise,
   type ResolverLike,
 } from './check.js';
 export * from './frames.js';
