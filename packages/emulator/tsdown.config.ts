@@ -1,13 +1,4 @@
-import { defineConfig } from 'tsdown';
+import { gmTsdownConfig } from '../../tsdown.shared.js';
 
-export default defineConfig({
-  entry: ['src/index.ts', 'src/bin.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  platform: 'node',
-  target: 'node20',
-  sourcemap: true,
-  clean: true,
-  shims: true,
-  fixedExtension: false,
-});
+// The bin is a second entry; shims give the CommonJS build import.meta.url.
+export default gmTsdownConfig({ entry: ['src/index.ts', 'src/bin.ts'], shims: true, fixedExtension: false });

@@ -1,11 +1,3 @@
-import { defineConfig } from 'tsdown';
+import { gmTsdownConfig } from '../../tsdown.shared.js';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  platform: 'node',
-  target: 'node20',
-  sourcemap: true,
-  clean: true,
-});
+export default gmTsdownConfig();
