@@ -22,6 +22,8 @@ interface TypeEntry {
   businessVertical: string;
   versions: Set<string>;
   sorted?: string[];
+  /** Position of each version in `sorted`, so answers sort by a lookup instead of comparing versions again. */
+  rank?: Map<string, number>;
 }
 
 const QUERY = /^([^:\s]+)(?::([^:\s]+))?$/;
@@ -151,7 +153,9 @@ export class ProductResolver {
       const type = key.split('\u0000')[1] ?? '';
       const entry = (group.isPlugin ? this.#plugins : this.#products).get(type);
       if (!entry) continue;
-      out[type] = { ...info(entry, group.isPlugin), versions: sortVersions(group.versions) };
+      const rank = ranks(entry);
+      const versions = group.versions.sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0));
+      out[type] = { ...info(entry, group.isPlugin), versions };
     }
     return out;
   }
@@ -159,6 +163,13 @@ export class ProductResolver {
 
 function byKey<T>(a: [string, T], b: [string, T]): number {
   return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}
+
+/** The versions of a type sorted once, with each one's position. */
+function ranks(entry: TypeEntry): Map<string, number> {
+  entry.sorted ??= sortVersions(entry.versions);
+  entry.rank ??= new Map(entry.sorted.map((version, index) => [version, index]));
+  return entry.rank;
 }
 
 function info(entry: TypeEntry, isPlugin: boolean): ProductTypeInfo {
