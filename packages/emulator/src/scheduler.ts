@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import type { Downloader } from './downloads.js';
 import { planDownloads } from './downloads.js';
 import { framePng } from './png.js';
@@ -141,7 +142,15 @@ export class Scheduler {
       job.ext === 'png'
         ? framePng(frame)
         : Buffer.from(`GridMarkets emulator placeholder: ${job.name}, frame ${frame} (${job.ext})\n`);
-    await writeAtomic(this.runtime.storePath(project.name, rel), data);
+    const output = this.runtime.storePath(project.name, rel);
+    await writeAtomic(output, data);
+    if (job.state === 'Stopped') {
+      // A stop cancels everything, frames still being written included: nothing more is recorded or charged.
+      await rm(output, { force: true });
+      job.cancelled.push(frame);
+      this.runtime.store.save();
+      return;
+    }
     // The output, the frame and the charge are recorded in one state change.
     const balance = this.runtime.store.state.balances[project.owner];
     job.done.push(frame);

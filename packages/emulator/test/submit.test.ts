@@ -275,6 +275,35 @@ describe('submit', () => {
     expect(s.Message).toMatch(/did not complete/);
   });
 
+  it('stop cancels the frames running beside the one that reached the budget; suspend lets them finish', async () => {
+    const budgetJob = (project: string, id: string, action: 'stop' | 'suspend') =>
+      submitBody(
+        project,
+        local,
+        ['scene.blend'],
+        [job(project, { id }, { frames: '1 12', instances: 4, credits_budget: { value: 1, action } })],
+      );
+    expect((await submit(budgetJob('precise_stop', 'ps1', 'stop'))).status).toBe(201);
+    expect((await submit(budgetJob('precise_suspend', 'pu1', 'suspend'))).status).toBe(201);
+    const stopped = (await client.waitFor('precise_stop', (b) => b.State === 'Stopped')).Jobs[0];
+    const suspended = (await client.waitFor('precise_suspend', (b) => b.State === 'Stopped')).Jobs[0];
+    // Four frames start together and end together; the first to finish reaches the budget of 1.
+    expect(stopped).toMatchObject({
+      State: 'Stopped',
+      FramesDone: 1,
+      FramesCancelled: 11,
+      CreditsConsumed: 1,
+    });
+    expect(suspended).toMatchObject({
+      State: 'Suspended',
+      FramesDone: 4,
+      FramesCancelled: 8,
+      CreditsConsumed: 4,
+    });
+    const files = (await client.call('GET', '/project/precise_stop/Files')).body.project_files.all_files;
+    expect(files.filter((f: Json) => f.Key.includes('/render_results/'))).toHaveLength(1);
+  });
+
   it('suspends a job at its budget: running frames finish, the rest are cancelled', async () => {
     const a = await submit(
       submitBody(
