@@ -1,6 +1,6 @@
 import { cp, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import {
   CreditsBudgetAction,
   EnvoyClient,
@@ -125,6 +125,8 @@ Examples:
         const project = new Project(projectDir, {
           name: `gm_demo_${stamp}`,
           submissionName: `gm demo ${stamp}`,
+          // A results folder name without spaces, so the printed paths paste into any shell.
+          outputFolderName: 'renders',
         });
         await project.addFiles(projectDir, project.remoteRoot);
         project.addWatchFiles(new WatchFile(`${project.remoteOutputFolder}/.+`, resultsDir));
@@ -193,7 +195,11 @@ Examples:
         });
         step(`${c.green('Done.')} Project ${name} ${String(last.State)}.`);
         out.print(`  Results: ${c.bold(resultsDir)} (${results.length} PNG files)`);
-        for (const file of results.slice(0, 5)) out.print(`    ${relative(io.cwd, file) || file}`);
+        for (const file of results.slice(0, 5)) {
+          // Relative to where the user is when below it, absolute otherwise.
+          const near = relative(io.cwd, file);
+          out.print(`    ${near && !near.startsWith('..') && !isAbsolute(near) ? near : file}`);
+        }
         if (results.length > 5) out.print(`    ... and ${results.length - 5} more`);
         out.print(
           `  Credits: ${formatCredits(creditsBefore)} before, ${formatCredits(creditsAfter)} after: ${c.bold(formatCredits(creditsBefore - creditsAfter))} spent`,
