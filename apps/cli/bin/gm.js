@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// The `gm` command: a shim that loads the built program and runs it.
-import('../dist/index.mjs').then(({ main }) => main(process.argv));
+// The `gm` command: a shim that loads the program (not the whole library) and runs it.
+import('../dist/program.mjs').then(({ main }) => main(process.argv));

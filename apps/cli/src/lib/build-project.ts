@@ -56,6 +56,21 @@ export function buildJob(spec: JobSpec, remoteRoot: string): Job {
   return job;
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** Local time as `2026-Nov-29 04:25:35 PM` (a 12-hour clock with AM/PM), for default submission names. */
+export function submissionTime(date: Date): string {
+  const hours = date.getHours();
+  const twelve = hours % 12 === 0 ? 12 : hours % 12;
+  return `${date.getFullYear()}-${MONTHS[date.getMonth()]}-${pad(date.getDate())} ${pad(twelve)}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ${hours < 12 ? 'AM' : 'PM'}`;
+}
+
+/** Local time as `2026-11-29_16-25-35_123000`, the default results folder name. */
+export function resultsFolderTime(date: Date): string {
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}_${pad(date.getHours())}-${pad(date.getMinutes())}-${pad(date.getSeconds())}_${pad(date.getMilliseconds() * 1000, 6)}`;
+}
+
 /** A project built from a job file, with its jobs by name. */
 export interface BuiltProject {
   /** The core project, ready to upload or submit. */
@@ -82,10 +97,11 @@ export async function buildProject(loaded: LoadedJobFile): Promise<BuiltProject>
       problems.push(...error.fieldErrors.map((e) => ({ field: `houdini.${e.field}`, message: e.message })));
     }
   }
+  const now = new Date();
   const project = new Project(folder, {
     name,
-    ...(spec.submissionName ? { submissionName: spec.submissionName } : {}),
-    ...(spec.outputFolderName ? { outputFolderName: spec.outputFolderName } : {}),
+    submissionName: spec.submissionName || `${name} ${submissionTime(now)}`,
+    outputFolderName: spec.outputFolderName || resultsFolderTime(now),
     ...houdini,
   });
   const jobs = new Map<string, Job>();

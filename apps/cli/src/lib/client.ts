@@ -6,15 +6,20 @@
 import { EnvoyClient } from '@gm/core';
 import { DEFAULT_PROFILE, getProfile, type Profile } from './config.js';
 import type { Context } from './context.js';
-import { CliError, ExitCode } from './exit-codes.js';
+import { CliError, ExitCode, UsageError } from './exit-codes.js';
 
 /** Where Envoy listens unless told otherwise. */
 export const DEFAULT_URL = 'http://localhost:8090';
+
+/** Where the Envoy URL in use came from. */
+export type UrlSource = 'flag' | 'env' | 'profile' | 'default';
 
 /** The connection settings a command resolved. */
 export interface Connection {
   /** Envoy URL. */
   url: string;
+  /** Where {@link Connection.url} came from. */
+  urlSource: UrlSource;
   /** Profile name. */
   profileName: string;
   /** The stored profile, when there is one. */
@@ -25,18 +30,75 @@ export interface Connection {
   accessKey: string | undefined;
 }
 
-/** Resolves URL and credentials: flags first, then `GM_*` environment variables, then the profile. */
-export async function resolveConnection(ctx: Context): Promise<Connection> {
+/** How a URL source reads in messages (`--url`, `GM_ENVOY_URL`, `the profile "work"`). */
+export function describeUrlSource(source: UrlSource, profileName: string): string {
+  switch (source) {
+    case 'flag':
+      return '--url';
+    case 'env':
+      return 'GM_ENVOY_URL';
+    case 'profile':
+      return `the profile "${profileName}"`;
+    default:
+      return 'the default';
+  }
+}
+
+/**
+ * Checks that `url` is an http(s) URL; throws a {@link UsageError} (exit 2) naming where it came from otherwise.
+ * Returns the URL without trailing slashes.
+ */
+export function checkUrl(url: string, from: string): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {}
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || !parsed.hostname) {
+    let guess: URL | undefined;
+    try {
+      guess = new URL(`http://${url}`);
+    } catch {}
+    throw new UsageError(`The Envoy URL "${url}" (from ${from}) is not an http:// or https:// URL.`, {
+      hint: guess?.hostname
+        ? `Did you mean http://${url}? Envoy's URL looks like ${DEFAULT_URL}.`
+        : `Envoy's URL looks like ${DEFAULT_URL}; pass it with --url or GM_ENVOY_URL.`,
+    });
+  }
+  return url.replace(/\/+$/, '');
+}
+
+/** Resolves URL and credentials (flags first, then `GM_*` environment variables, then the profile) without checks. */
+export async function resolveConnectionUnchecked(ctx: Context): Promise<Connection> {
   const { globals, io } = ctx;
   const profileName = globals.profile || io.env.GM_PROFILE || DEFAULT_PROFILE;
   const profile = await getProfile(profileName, io.env);
+  let url = DEFAULT_URL;
+  let urlSource: UrlSource = 'default';
+  if (globals.url) {
+    url = globals.url;
+    urlSource = ctx.command.getOptionValueSourceWithGlobals('url') === 'env' ? 'env' : 'flag';
+  } else if (io.env.GM_ENVOY_URL) {
+    url = io.env.GM_ENVOY_URL;
+    urlSource = 'env';
+  } else if (profile?.url) {
+    url = profile.url;
+    urlSource = 'profile';
+  }
   return {
-    url: globals.url || io.env.GM_ENVOY_URL || profile?.url || DEFAULT_URL,
+    url,
+    urlSource,
     profileName,
     profile,
     email: globals.email || io.env.GM_EMAIL || profile?.email,
     accessKey: globals.accessKey || io.env.GM_ACCESS_KEY || profile?.accessKey,
   };
+}
+
+/** Resolves URL and credentials, and checks the URL (exit 2 when it is not an http(s) URL). */
+export async function resolveConnection(ctx: Context): Promise<Connection> {
+  const connection = await resolveConnectionUnchecked(ctx);
+  connection.url = checkUrl(connection.url, describeUrlSource(connection.urlSource, connection.profileName));
+  return connection;
 }
 
 /** Options of {@link connect}. */

@@ -1,8 +1,9 @@
 /**
- * A small ANSI colour helper that respects `NO_COLOR`, `FORCE_COLOR` and non-TTY streams.
+ * Colours (`node:util` `styleText`) that respect `--no-color`, `NO_COLOR`, `FORCE_COLOR` and non-TTY streams.
  *
  * @module
  */
+import { styleText } from 'node:util';
 
 /** A function that wraps text in one colour or style (or returns it unchanged when colour is off). */
 export type Paint = (text: string) => string;
@@ -46,21 +47,29 @@ export function shouldColour(stream: ColourTarget, env: NodeJS.ProcessEnv, flag?
   return stream.isTTY === true;
 }
 
-const wrap =
-  (enabled: boolean, open: number, close: number): Paint =>
+type Style = 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'cyan';
+
+/**
+ * `node:util` `styleText`. Whether to colour is decided above (`shouldColour`), so newer Node versions are told not
+ * to check a stream of their own (`validateStream: false`); Node 20 takes no options and always styles.
+ */
+const style = styleText as (format: Style, text: string, options?: { validateStream?: boolean }) => string;
+
+const paint =
+  (enabled: boolean, format: Style): Paint =>
   (text) =>
-    enabled ? `\x1b[${open}m${text}\x1b[${close}m` : text;
+    enabled ? style(format, text, { validateStream: false }) : text;
 
 /** Builds the colour functions; with `enabled` false every function returns its text unchanged. */
 export function createColours(enabled: boolean): Colours {
   return {
     enabled,
-    bold: wrap(enabled, 1, 22),
-    dim: wrap(enabled, 2, 22),
-    red: wrap(enabled, 31, 39),
-    green: wrap(enabled, 32, 39),
-    yellow: wrap(enabled, 33, 39),
-    cyan: wrap(enabled, 36, 39),
+    bold: paint(enabled, 'bold'),
+    dim: paint(enabled, 'dim'),
+    red: paint(enabled, 'red'),
+    green: paint(enabled, 'green'),
+    yellow: paint(enabled, 'yellow'),
+    cyan: paint(enabled, 'cyan'),
   };
 }
 

@@ -34,10 +34,12 @@ export interface Context {
   out: Output;
   /** Called on Ctrl-C by long running commands to stop cleanly. */
   signal: AbortSignal;
+  /** The command that runs (for where an option's value came from). */
+  command: Command;
 }
 
 /** Builds the context of a command from its commander object (global options come from the root program). */
 export function contextOf(command: Command, io: Io, signal: AbortSignal): Context {
   const globals = command.optsWithGlobals() as GlobalOptions;
-  return { io, globals, out: createOutput(io, globals), signal };
+  return { io, globals, out: createOutput(io, globals), signal, command };
 }

@@ -4,7 +4,6 @@
  * @module
  */
 import {
-  APIError,
   AuthenticationError,
   GridMarketsError,
   InsufficientCreditsError,
@@ -27,13 +26,36 @@ export interface ErrorReport {
   details: string[];
 }
 
-/** Whether an API error means the service could not be reached at all (no HTTP answer). */
+/**
+ * Whether an error means the service could not be reached at all: no HTTP answer (status 0), whatever class
+ * `@gm/core` gives it (an `APIError`, or a dedicated connection error).
+ */
 export function isUnreachable(error: unknown): boolean {
-  return error instanceof APIError && error.status === 0;
+  return (
+    error instanceof GridMarketsError &&
+    error.status === 0 &&
+    !(error instanceof InvalidRequestError) &&
+    !(error instanceof AuthenticationError) &&
+    !(error instanceof InsufficientCreditsError)
+  );
 }
 
-/** Maps any thrown value to its exit code, message and hint. `url` is the Envoy URL, for hints. */
-export function reportError(error: unknown, url?: string): ErrorReport {
+/** Whether Envoy answered 404 (Not Found): for a project, an unknown project. */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof GridMarketsError && error.status === 404;
+}
+
+/** What {@link reportError} knows of the run. */
+export interface ReportContext {
+  /** The Envoy URL, for hints. */
+  url?: string | undefined;
+  /** The command that ran, for hints. */
+  command?: string | undefined;
+}
+
+/** Maps any thrown value to its exit code, message and hint. */
+export function reportError(error: unknown, context: ReportContext | string = {}): ErrorReport {
+  const { url, command } = typeof context === 'string' ? { url: context, command: undefined } : context;
   if (error instanceof CliError) {
     return {
       exitCode: error.exitCode,
@@ -52,13 +74,20 @@ export function reportError(error: unknown, url?: string): ErrorReport {
     };
   }
   if (error instanceof InvalidRequestError) {
-    const [first] = error.message.split('\n');
+    const first = error.message.split('\n')[0] ?? error.message;
+    // A problem the message already states is not listed again under it.
+    const details = error.fieldErrors
+      .map((e) => (e.field ? `${e.field}: ${e.message}` : e.message))
+      .filter((d) => !first.includes(d));
+    const jobFile = command === 'submit' || command === 'validate' || command === undefined;
     return {
       exitCode: ExitCode.USAGE,
       kind: error.name,
-      message: first ?? error.message,
-      details: error.fieldErrors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)),
-      hint: 'Fix the request and try again; `gm validate <job file>` checks a job file without submitting it.',
+      message: first,
+      details,
+      hint: jobFile
+        ? 'Fix the request and try again; `gm validate <job file>` checks a job file without submitting it.'
+        : `Fix the request and try again; \`gm ${command} --help\` shows what it takes.`,
     };
   }
   if (error instanceof AuthenticationError) {

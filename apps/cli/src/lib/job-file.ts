@@ -9,11 +9,91 @@ import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:
 import type { ProductCode } from '@gm/products';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import schemaJson from '../../schema/job-file.schema.json' with { type: 'json' };
+import { type SchemaError, validate } from '../generated/job-file-validator.js';
 import { UsageError } from './exit-codes.js';
-import { checkSchema, type SchemaNode, type SchemaProblem } from './schema-check.js';
+import { didYouMean } from './suggest.js';
 
 /** The JSON Schema of job files, as published in `@gm/cli/job-file.schema.json`. */
-export const JOB_FILE_SCHEMA: SchemaNode = schemaJson as SchemaNode;
+export const JOB_FILE_SCHEMA: Record<string, unknown> = schemaJson as Record<string, unknown>;
+
+/** One problem found in a job file: where (`jobs[0].budget.action`, `$` for the whole file) and what. */
+export interface SchemaProblem {
+  /** Path of the value, `$` for the root. */
+  path: string;
+  /** What is wrong. */
+  message: string;
+}
+
+/** `/jobs/0/budget` as `jobs[0].budget` (`$` for the root). */
+function pathOf(pointer: string): string {
+  let path = '';
+  for (const raw of pointer.split('/').slice(1)) {
+    const part = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+    path += /^\d+$/.test(part) ? `[${part}]` : path === '' ? part : `.${part}`;
+  }
+  return path || '$';
+}
+
+function typeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+/** An ajv error in words a user reads. */
+function problemOf(error: SchemaError): SchemaProblem {
+  const path = pathOf(error.instancePath);
+  const p = error.params;
+  switch (error.keyword) {
+    case 'type':
+      return { path, message: `must be ${String(p.type).replace(',', ' or ')}, not ${typeOf(error.data)}` };
+    case 'enum':
+      return { path, message: `must be one of ${(p.allowedValues as unknown[]).map(String).join(', ')}` };
+    case 'const':
+      return { path, message: `must be ${JSON.stringify(p.allowedValue)}` };
+    case 'required':
+      return { path, message: `is missing the required property "${String(p.missingProperty)}"` };
+    case 'additionalProperties': {
+      const key = String(p.additionalProperty);
+      const known = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
+      const near =
+        known.find((k) => k.toLowerCase() === key.toLowerCase().replace(/[_-]/g, '')) ??
+        didYouMean(key, known);
+      return {
+        path: path === '$' ? key : `${path}.${key}`,
+        message: `is not a known property${near ? ` (did you mean "${near}"?)` : ''}`,
+      };
+    }
+    case 'minimum':
+      return { path, message: `must be at least ${String(p.limit)}` };
+    case 'exclusiveMinimum':
+      return { path, message: `must be greater than ${String(p.limit)}` };
+    case 'minLength':
+      return {
+        path,
+        message: p.limit === 1 ? 'must not be empty' : `must have at least ${String(p.limit)} characters`,
+      };
+    case 'minItems':
+      return { path, message: `must have at least ${String(p.limit)} item${p.limit === 1 ? '' : 's'}` };
+    case 'pattern':
+      return { path, message: `has characters that are not allowed (${String(p.pattern)})` };
+    default:
+      return { path, message: error.message ?? `fails the schema's ${error.keyword} rule` };
+  }
+}
+
+/** Checks a value against the published job-file schema (compiled ahead of time); returns every problem. */
+export function checkSchema(data: unknown): SchemaProblem[] {
+  if (validate(data)) return [];
+  const seen = new Set<string>();
+  return (validate.errors ?? []).map(problemOf).filter((p) => {
+    const key = `${p.path}\0${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
 
 /** The product codes a job file can name: those of `@gm/products`. */
 export type { ProductCode };
@@ -195,7 +275,7 @@ const inside = (root: string, path: string) => {
  * to upload and each job's scene file exist. Throws a {@link UsageError} listing every problem.
  */
 export async function checkJobFile(data: unknown, path: string): Promise<LoadedJobFile> {
-  const problems = checkSchema(data, JOB_FILE_SCHEMA);
+  const problems = checkSchema(data);
   if (problems.length > 0) {
     throw new UsageError(`${basename(path)} does not match the job file schema.`, {
       details: formatProblems(problems),

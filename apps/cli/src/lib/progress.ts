@@ -1,5 +1,6 @@
 /**
- * Progress bars written to stderr: redrawn in place on a terminal, plain lines otherwise.
+ * Progress on stderr: a bar redrawn in place on a terminal; plain lines (no bar characters) otherwise. Both show
+ * the rate and the time left once they can be measured.
  *
  * @module
  */
@@ -23,11 +24,18 @@ export interface ProgressOptions {
   total: number;
   /** Formats `done/total` for display; default `done/total`. */
   format?: (done: number, total: number) => string;
+  /** Formats a rate per second for display (`1.5 MiB/s`); default `n/s`. */
+  rate?: (perSecond: number) => string;
   /** Colours. */
   colours?: Colours;
   /** On a non-terminal, print a line each time the percentage crosses a multiple of this step (default 25). */
   lineStepPercent?: number;
+  /** The clock, in milliseconds (tests give their own). */
+  now?: () => number;
 }
+
+/** How far back the rate looks, in milliseconds. */
+const RATE_WINDOW_MS = 10_000;
 
 /** Renders a bar of `width` cells for a fraction between 0 and 1. */
 export function renderBar(fraction: number, width: number): string {
@@ -36,16 +44,26 @@ export function renderBar(fraction: number, width: number): string {
   return '█'.repeat(full) + '░'.repeat(width - full);
 }
 
+/** Formats seconds as `42s`, `3m 05s` or `1h 02m`. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
 /** A single progress bar. Call {@link ProgressBar.update} as work advances and {@link ProgressBar.done} at the end. */
 export class ProgressBar {
   private readonly stream: ProgressStream;
   private readonly options: ProgressOptions;
+  private readonly now: () => number;
   private total: number;
   private done_ = 0;
   private extra = '';
   private lastLineStep = -1;
   private finished = false;
   private drawn = false;
+  private samples: { t: number; done: number }[] = [];
 
   /**
    * @param stream - where to write (stderr)
@@ -55,6 +73,7 @@ export class ProgressBar {
     this.stream = stream;
     this.options = options;
     this.total = options.total;
+    this.now = options.now ?? Date.now;
   }
 
   /** Sets the amount done (and optionally a new total and a short status text after the bar). */
@@ -63,6 +82,7 @@ export class ProgressBar {
     if (total !== undefined) this.total = total;
     if (extra !== undefined) this.extra = extra;
     this.done_ = done;
+    this.sample();
     this.draw();
   }
 
@@ -79,17 +99,53 @@ export class ProgressBar {
     this.finished = true;
   }
 
+  /** Units per second over the last few seconds; undefined until two samples apart in time show progress. */
+  get rate(): number | undefined {
+    const first = this.samples[0];
+    const last = this.samples.at(-1);
+    if (!first || !last || last.t - first.t < 200 || last.done <= first.done) return undefined;
+    return ((last.done - first.done) * 1000) / (last.t - first.t);
+  }
+
+  /** Seconds left at the current rate; undefined while the rate is unknown. */
+  get secondsLeft(): number | undefined {
+    const rate = this.rate;
+    if (rate === undefined || rate <= 0) return undefined;
+    return Math.max(0, this.total - this.done_) / rate;
+  }
+
+  private sample(): void {
+    const t = this.now();
+    const last = this.samples.at(-1);
+    if (last && this.done_ < last.done) this.samples = [];
+    this.samples.push({ t, done: this.done_ });
+    while (this.samples.length > 2 && t - this.samples[0]!.t > RATE_WINDOW_MS) this.samples.shift();
+  }
+
   private fraction(): number {
     return this.total > 0 ? this.done_ / this.total : 0;
+  }
+
+  private speed(): string {
+    const rate = this.rate;
+    if (rate === undefined) return '';
+    const shown = this.options.rate
+      ? this.options.rate(rate)
+      : `${rate >= 10 ? rate.toFixed(0) : rate.toFixed(1)}/s`;
+    const left = this.done_ < this.total ? this.secondsLeft : undefined;
+    return left === undefined ? shown : `${shown}, ${formatDuration(left)} left`;
   }
 
   private line(): string {
     const { label, format, colours } = this.options;
     const pct = `${Math.floor(this.fraction() * 100)}%`.padStart(4);
     const amount = format ? format(this.done_, this.total) : `${this.done_}/${this.total}`;
-    const width = Math.max(10, Math.min(30, (this.stream.columns ?? 80) - label.length - amount.length - 30));
+    const speed = this.speed();
+    const tail = `${speed ? `  ${speed}` : ''}${this.extra ? `  ${this.extra}` : ''}`;
+    if (!this.stream.isTTY) return `${label.trim()} ${pct.trim()} ${amount}${tail}`;
+    const width = Math.max(10, Math.min(30, (this.stream.columns ?? 80) - label.length - amount.length - 50));
     const bar = colours ? colours.cyan(renderBar(this.fraction(), width)) : renderBar(this.fraction(), width);
-    return `${label} ${bar} ${pct} ${amount}${this.extra ? `  ${this.extra}` : ''}`;
+    return `${label} ${bar} ${pct} ${amount}${tail}`;
   }
 
   private draw(force = false): void {

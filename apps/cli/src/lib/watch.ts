@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { EnvoyClient, ProjectStatus } from '@gm/core';
 import type { Context } from './context.js';
 import { CliError, ExitCode } from './exit-codes.js';
@@ -37,9 +39,26 @@ export interface WatchOptions {
   uploadOnly?: boolean;
   /** Throw exit code 7 when the project ends `Stopped` or `Failed` (default true). */
   failOnStopped?: boolean;
-  /** With `--json`, write one JSON line per status (default true). */
+  /** With `--json`, write one JSON line per status and a final `done` event (default true). */
   events?: boolean;
+  /** Local folders the results are downloaded to (listed in the `done` event). */
+  resultFolders?: readonly string[];
 }
+
+/** Every file below the given folders (absolute paths, sorted); absent folders give none. */
+export async function listResults(folders: readonly string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const folder of folders) {
+    const entries = await readdir(folder, { recursive: true, withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      if (e.isFile()) files.push(join(e.parentPath ?? (e as unknown as { path: string }).path, e.name));
+    }
+  }
+  return files.sort();
+}
+
+/** The current time for events, ISO 8601 in UTC. */
+const timestamp = () => new Date().toISOString();
 
 /** Watches a project until it reaches a final state; returns the last status. */
 export async function watchProject(
@@ -70,6 +89,7 @@ export async function watchProject(
       }
       out.event({
         event: 'status',
+        time: timestamp(),
         project: name,
         state,
         bytesDone: status.BytesDone ?? 0,
@@ -96,7 +116,12 @@ export async function watchProject(
       const bytesTotal = Number(status.BytesTotal ?? 0);
       // An upload that ended before the first poll still gets its (full) bar.
       if ((state === 'Uploading' || (state === 'Uploaded' && !bytesBar)) && bytesTotal > 0) {
-        bytesBar ??= out.progress({ label: 'Uploading', total: bytesTotal, format: byteFormat });
+        bytesBar ??= out.progress({
+          label: 'Uploading',
+          total: bytesTotal,
+          format: byteFormat,
+          rate: (perSecond) => `${formatBytes(perSecond)}/s`,
+        });
         bytesBar.update(Number(status.BytesDone ?? 0), bytesTotal);
       } else if (bytesBar && state !== 'Uploading') {
         bytesBar.update(bytesTotal, bytesTotal);
@@ -107,6 +132,7 @@ export async function watchProject(
           label: 'Frames   ',
           total: frames.total,
           format: (d, t) => `${d}/${t} frames`,
+          rate: frameRate,
         });
         const jobs = (status.Jobs ?? []).map((j) => `${j.Name} ${j.State}`).join(', ');
         framesBar.update(
@@ -136,8 +162,32 @@ export async function watchProject(
     framesBar.update(f.done, f.total);
     framesBar.done();
   }
+  if (ctx.signal.aborted) {
+    throw new CliError('Stopped watching; the project goes on in Envoy.', ExitCode.INTERRUPTED, {
+      hint: `Follow it again: gm status ${name} --watch`,
+    });
+  }
   if (!last) throw new CliError(`No status for ${name}.`, ExitCode.SERVICE);
   const finalState = String(last.State ?? '');
+  if (out.json && options.events !== false) {
+    const folders = [...(options.resultFolders ?? [])];
+    const remote = await client.getProjectFiles(name).catch(() => []);
+    out.event({
+      event: 'done',
+      time: timestamp(),
+      project: name,
+      state: finalState,
+      creditsSpent: Number(last.CreditsConsumed ?? 0),
+      framesDone: frameTotals(last).done,
+      framesTotal: frameTotals(last).total,
+      resultFolders: folders,
+      results: await listResults(folders),
+      remoteResults: remote
+        .map((f) => f.Key ?? f.Name ?? '')
+        .filter((k) => k.includes('/render_results/'))
+        .sort(),
+    });
+  }
   if (!out.json && finalState !== printedState) {
     out.info(
       `${out.ce.dim('state')} ${stateColour(ctx, finalState)}${last.Message ? `  ${out.ce.dim(last.Message)}` : ''}`,
@@ -148,11 +198,14 @@ export async function watchProject(
       hint: `\`gm status ${name}\` shows each job; check credit budgets and the job parameters.`,
     });
   }
-  if (ctx.signal.aborted) throw new CliError('Stopped watching (the project goes on).', ExitCode.INTERRUPTED);
   return last;
 }
 
 const byteFormat = (done: number, total: number) => `${formatBytes(done)}/${formatBytes(total)}`;
+
+/** Frames per second, or per minute when slower than one a second. */
+const frameRate = (perSecond: number) =>
+  perSecond >= 1 ? `${perSecond.toFixed(1)} frames/s` : `${(perSecond * 60).toFixed(1)} frames/min`;
 
 /** Colours a project or job state. */
 export function stateColour(ctx: Context, state: string): string {

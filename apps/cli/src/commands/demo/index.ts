@@ -11,13 +11,14 @@ import {
 } from '@gm/core';
 import { DEMO_USER, startEmulator } from '@gm/emulator';
 import { blenderJob, countFrames } from '@gm/products';
-import type { Registry } from '../../index.js';
+import type { Command } from 'commander';
 import { assetPath } from '../../lib/assets.js';
 import { resolveConnection } from '../../lib/client.js';
 import { contextOf } from '../../lib/context.js';
 import { CliError, ExitCode, UsageError } from '../../lib/exit-codes.js';
 import { formatCredits } from '../../lib/table.js';
 import { watchProject } from '../../lib/watch.js';
+import type { Registry } from '../../registry.js';
 
 interface DemoOptions {
   out: string;
@@ -36,12 +37,8 @@ async function listFiles(dir: string): Promise<string[]> {
 }
 
 /** `gm demo`: the whole flow in seconds against a built-in emulator (or another Envoy with --url). */
-export function registerDemo({ program, io, signal }: Registry): void {
-  program
-    .command('demo')
-    .description(
-      'run the whole flow in seconds: emulator, login, products, machines, upload, submit, watch, results',
-    )
+export function define(command: Command, { io, signal }: Registry): void {
+  command
     .option('--out <dir>', 'where the sample project and the downloaded results go', 'gm-demo')
     .option('--frames <range>', 'frames of the first job', '1 24')
     .option('--time-scale <factor>', 'speed of the built-in emulator (smaller is faster)', '0.05')
@@ -58,7 +55,7 @@ Examples:
   gm demo --out /tmp/demo --frames "1 48"
   gm demo --url http://localhost:8090 --profile default`,
     )
-    .action(async (opts: DemoOptions, command) => {
+    .action(async (opts: DemoOptions) => {
       const ctx = contextOf(command, io, signal);
       const { out } = ctx;
       const { c } = out;

@@ -1,7 +1,8 @@
 import { DEMO_USER, startEmulator } from '@gm/emulator';
-import type { Registry } from '../../index.js';
+import type { Command } from 'commander';
 import { contextOf } from '../../lib/context.js';
 import { UsageError } from '../../lib/exit-codes.js';
+import type { Registry } from '../../registry.js';
 
 interface EmulatorOptions {
   port: string;
@@ -19,10 +20,8 @@ function number(text: string, flag: string, min: number): number {
 }
 
 /** `gm emulator`: runs the local Envoy emulator in the foreground until Ctrl-C. */
-export function registerEmulator({ program, io, signal }: Registry): void {
-  program
-    .command('emulator')
-    .description('run a local Envoy emulator in the foreground (Ctrl-C stops it)')
+export function define(command: Command, { io, signal }: Registry): void {
+  command
     .option('--port <port>', 'port to listen on (0: any free port)', '8090')
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--data-dir <dir>', 'keep state and uploaded files here (default: a temp folder removed on exit)')
@@ -38,14 +37,38 @@ Examples:
   gm emulator --port 0 --time-scale 0.05 --data-dir ./envoy-data
   gm login --url http://127.0.0.1:8090 --email ${DEMO_USER.email} --access-key ${DEMO_USER.accessKey}`,
     )
-    .action(async (opts: EmulatorOptions, command) => {
+    .action(async (opts: EmulatorOptions) => {
       const ctx = contextOf(command, io, signal);
+      const port = number(opts.port, '--port', 0);
       const running = await startEmulator({
-        port: number(opts.port, '--port', 0),
+        port,
         host: opts.host,
         timeScale: number(opts.timeScale, '--time-scale', 0),
         ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
         ...(opts.bandwidth ? { bandwidth: number(opts.bandwidth, '--bandwidth', 1) } : {}),
+      }).catch((error: NodeJS.ErrnoException) => {
+        if (error?.code === 'EADDRINUSE') {
+          throw new UsageError(
+            `Port ${port} on ${opts.host} is taken (Envoy or another emulator may run there).`,
+            {
+              hint: 'Pass --port 0 to listen on any free port (the URL is printed), or choose another --port.',
+              cause: error,
+            },
+          );
+        }
+        if (error?.code === 'EACCES') {
+          throw new UsageError(`Listening on port ${port} of ${opts.host} is not allowed for this user.`, {
+            hint: 'Pass --port 0 to listen on any free port, or a port above 1023.',
+            cause: error,
+          });
+        }
+        if (error?.code === 'EADDRNOTAVAIL' || error?.code === 'ENOTFOUND') {
+          throw new UsageError(`--host ${opts.host} is not an address of this machine.`, {
+            hint: 'Use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface).',
+            cause: error,
+          });
+        }
+        throw error;
       });
       if (ctx.out.json) {
         ctx.out.event({

@@ -1,19 +1,27 @@
-import type { Registry } from '../../index.js';
+import type { RemoteFile } from '@gm/core';
+import type { Command } from 'commander';
 import { connect } from '../../lib/client.js';
 import { contextOf } from '../../lib/context.js';
+import { onProject } from '../../lib/projects.js';
 import { formatBytes, formatTable } from '../../lib/table.js';
+import type { Registry } from '../../registry.js';
+
+const fileKey = (f: RemoteFile): string => f.Key ?? f.Name ?? '';
 
 /** `gm files`: the files of a project in the remote store. */
-export function registerFiles({ program, io, signal }: Registry): void {
-  program
-    .command('files')
-    .description('list the files of a project in the remote store (uploads and results)')
+export function define(command: Command, { io, signal }: Registry): void {
+  command
     .argument('<project>', 'project name')
-    .addHelpText('after', '\nExample:\n  gm files sample_project')
-    .action(async (project: string, _opts, command) => {
+    .addHelpText(
+      'after',
+      '\nFiles are sorted by path; CHECKSUM is the SHA-256 Envoy holds for each.\n\nExample:\n  gm files sample_project',
+    )
+    .action(async (project: string) => {
       const ctx = contextOf(command, io, signal);
       const { client } = await connect(ctx);
-      const files = await client.getProjectFiles(project);
+      const files = (await onProject(client, project, () => client.getProjectFiles(project))).sort((a, b) =>
+        fileKey(a) < fileKey(b) ? -1 : fileKey(a) > fileKey(b) ? 1 : 0,
+      );
       const { out } = ctx;
       if (out.json) {
         out.printJson(files);
@@ -27,9 +35,10 @@ export function registerFiles({ program, io, signal }: Registry): void {
         formatTable(
           files,
           [
-            { header: 'FILE', value: (f) => f.Key ?? f.Name },
+            { header: 'FILE', value: fileKey },
             { header: 'SIZE', value: (f) => formatBytes(f.Size), align: 'right' },
             { header: 'MODIFIED', value: (f) => f.LastModified ?? '' },
+            { header: 'CHECKSUM', value: (f) => f.CheckSum || '-' },
           ],
           out.c.bold,
         ),

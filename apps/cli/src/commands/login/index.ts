@@ -1,41 +1,68 @@
 import { EnvoyClient } from '@gm/core';
-import type { Registry } from '../../index.js';
+import type { Command } from 'commander';
 import { DEFAULT_URL, resolveConnection } from '../../lib/client.js';
 import { saveProfile } from '../../lib/config.js';
 import { contextOf } from '../../lib/context.js';
 import { UsageError } from '../../lib/exit-codes.js';
 import { ask } from '../../lib/prompt.js';
+import type { Registry } from '../../registry.js';
+
+/** Reads standard input to its end and returns its first line, trimmed. */
+async function readKey(stdin: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  for await (const chunk of stdin) {
+    text += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
+    if (text.length > 64 * 1024) break;
+  }
+  return (text.split(/\r?\n/).find((line) => line.trim() !== '') ?? '').trim();
+}
 
 /** `gm login`: checks an email and access key with Envoy and stores them as a profile. */
-export function registerLogin({ program, io, signal }: Registry): void {
-  program
-    .command('login')
-    .description('check your email and access key with Envoy and store them as a profile (mode 0600)')
+export function define(command: Command, { io, signal }: Registry): void {
+  command
     .addHelpText(
       'after',
       `
-Asks on a terminal; otherwise give --email and --access-key (or GM_EMAIL and GM_ACCESS_KEY).
+Asks on a terminal (the access key is not echoed); otherwise give --email and the key with --access-key-stdin
+(kept out of shell history), GM_ACCESS_KEY or --access-key.
 
 Examples:
   gm login
-  gm login --email me@example.com --access-key XXXX --profile work`,
+  gm login --email me@example.com --access-key-stdin < key.txt
+  pass show gridmarkets | gm login --email me@example.com --access-key-stdin --profile work`,
     )
-    .action(async (_opts, command) => {
+    .option('--access-key-stdin', 'read the access key from standard input (one line) instead of a flag')
+    .action(async (opts: { accessKeyStdin?: boolean }) => {
       const ctx = contextOf(command, io, signal);
       const conn = await resolveConnection(ctx);
-      const interactive = io.stdin.isTTY === true && !ctx.globals.json;
       let email = ctx.globals.email || io.env.GM_EMAIL;
       let accessKey = ctx.globals.accessKey || io.env.GM_ACCESS_KEY;
+      if (opts.accessKeyStdin) {
+        if (ctx.command.getOptionValueSourceWithGlobals('accessKey') === 'cli')
+          throw new UsageError('Give the access key with --access-key or --access-key-stdin, not both.');
+        if (!email) {
+          throw new UsageError('gm login --access-key-stdin needs an email.', {
+            hint: 'Pass --email (or set GM_EMAIL): standard input holds the access key.',
+          });
+        }
+        accessKey = await readKey(io.stdin);
+        if (!accessKey) {
+          throw new UsageError('Standard input held no access key.', {
+            hint: 'Pipe the key in, for example: gm login --email me@example.com --access-key-stdin < key.txt',
+          });
+        }
+      }
+      const interactive = io.stdin.isTTY === true && !ctx.globals.json && !opts.accessKeyStdin;
       if (!email && interactive) email = await ask(io, 'Email: ');
       if (!accessKey && interactive) accessKey = await ask(io, 'Access key: ', true);
       if (!email || !accessKey) {
         throw new UsageError('gm login needs an email and an access key.', {
-          hint: 'Pass --email and --access-key (or set GM_EMAIL and GM_ACCESS_KEY), or run it on a terminal.',
+          hint: 'Pass --email with --access-key-stdin (or set GM_EMAIL and GM_ACCESS_KEY), or run it on a terminal.',
         });
       }
       const client = new EnvoyClient({ url: conn.url, email, accessKey });
       await client.validateAuth();
-      const url = ctx.globals.url || io.env.GM_ENVOY_URL || conn.profile?.url;
+      const url = conn.urlSource === 'default' ? undefined : conn.url;
       const path = await saveProfile(
         conn.profileName,
         { email, accessKey, ...(url && url !== DEFAULT_URL ? { url } : {}) },

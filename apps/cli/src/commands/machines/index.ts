@@ -1,9 +1,11 @@
-import { MachineCategory } from '@gm/core';
-import type { Registry } from '../../index.js';
+import { InvalidRequestError, MachineCategory } from '@gm/core';
+import type { Command } from 'commander';
 import { connect } from '../../lib/client.js';
 import { contextOf } from '../../lib/context.js';
 import { UsageError } from '../../lib/exit-codes.js';
+import { didYouMean } from '../../lib/suggest.js';
 import { formatTable } from '../../lib/table.js';
+import type { Registry } from '../../registry.js';
 
 interface MachinesOptions {
   gpu?: boolean;
@@ -13,10 +15,8 @@ interface MachinesOptions {
 }
 
 /** `gm machines`: machine types for a product and operation. */
-export function registerMachines({ program, io, signal }: Registry): void {
-  program
-    .command('machines')
-    .description('list machine types for a product and operation (default: all categories)')
+export function define(command: Command, { io, signal }: Registry): void {
+  command
     .argument('<product>', 'product code, e.g. blender, c4d, hou')
     .argument('[operation]', 'operation: render, sim, composite, transcode', 'render')
     .option('--cpu', 'CPU machines only')
@@ -27,16 +27,36 @@ export function registerMachines({ program, io, signal }: Registry): void {
       'after',
       '\nExamples:\n  gm machines c4d render --gpu --plugin redshift\n  gm machines blender --json',
     )
-    .action(async (product: string, operation: string, opts: MachinesOptions, command) => {
+    .action(async (product: string, operation: string, opts: MachinesOptions) => {
       const ctx = contextOf(command, io, signal);
       const chosen = [opts.cpu && 'cpu', opts.gpu && 'gpu', opts.all && 'all'].filter(Boolean);
       if (chosen.length > 1) throw new UsageError('Choose one of --cpu, --gpu and --all.');
       const category = opts.cpu ? MachineCategory.CPU : opts.gpu ? MachineCategory.GPU : MachineCategory.ALL;
       const { client } = await connect(ctx);
-      const machines = await client.getMachines(product, operation, {
-        category,
-        ...(opts.plugin ? { plugins: opts.plugin } : {}),
-      });
+      const machines = await client
+        .getMachines(product, operation, {
+          category,
+          ...(opts.plugin ? { plugins: opts.plugin } : {}),
+        })
+        .catch(async (error: unknown) => {
+          if (!(error instanceof InvalidRequestError)) throw error;
+          // Envoy refused the query: say which part once, with the nearest product code it offers.
+          const fields = new Set(error.fieldErrors.map((e) => e.field));
+          if (fields.has('product')) {
+            const codes = Object.keys((await client.getProductResolver()).getAllTypes(false));
+            const guess = didYouMean(product, codes);
+            throw new UsageError(`Envoy offers no product "${product}".`, {
+              hint: `${guess ? `Did you mean ${guess}? ` : ''}\`gm products --no-plugins\` lists the product codes.`,
+              cause: error,
+            });
+          }
+          const said = error.fieldErrors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message));
+          throw new UsageError(`Envoy refused the machines query for ${product} ${operation}.`, {
+            details: said,
+            hint: '`gm machines --help` shows the operations and options.',
+            cause: error,
+          });
+        });
       const { out } = ctx;
       if (out.json) {
         out.printJson(machines);

@@ -1,8 +1,10 @@
-import { Option } from 'commander';
-import type { Registry } from '../../index.js';
+import { type Command, Option } from 'commander';
 import { connect } from '../../lib/client.js';
 import { contextOf } from '../../lib/context.js';
+import { UsageError } from '../../lib/exit-codes.js';
+import { didYouMean } from '../../lib/suggest.js';
 import { formatTable } from '../../lib/table.js';
+import type { Registry } from '../../registry.js';
 
 interface ProductsOptions {
   plugins: boolean;
@@ -17,10 +19,8 @@ interface TypeInfo {
 }
 
 /** `gm products`: product types and plugins, versions of one type, or compatible combinations. */
-export function registerProducts({ program, io, signal }: Registry): void {
-  program
-    .command('products')
-    .description('list product types and plugins with their versions')
+export function define(command: Command, { io, signal }: Registry): void {
+  command
     .option('--no-plugins', 'product types only, without plugins')
     .option('--type <type>', 'only the versions of one product type or plugin (e.g. blender, hou_redshift)')
     .addOption(
@@ -38,16 +38,21 @@ Examples:
   gm products --type blender
   gm products --compatible hou:17.5.173 hou:17.5.229`,
     )
-    .action(async (opts: ProductsOptions, command) => {
+    .action(async (opts: ProductsOptions) => {
       const ctx = contextOf(command, io, signal);
       const { client } = await connect(ctx);
       const resolver = await client.getProductResolver();
       const { out } = ctx;
       if (opts.type) {
         const versions = resolver.getVersionsByType(opts.type);
+        const known = Object.keys(resolver.getAllTypes(true));
+        if (!known.includes(opts.type)) {
+          const guess = didYouMean(opts.type, known);
+          throw new UsageError(`Envoy offers no product or plugin "${opts.type}".`, {
+            hint: `${guess ? `Did you mean ${guess}? ` : ''}\`gm products\` lists the codes.`,
+          });
+        }
         if (out.json) out.printJson({ type: opts.type, versions });
-        else if (versions.length === 0)
-          out.print(`No versions of ${opts.type}. See \`gm products\` for the codes.`);
         else out.print(versions.join('\n'));
         return;
       }
@@ -58,7 +63,14 @@ Examples:
         out.printJson(types);
         return;
       }
-      const rows = Object.entries(types).map(([code, info]) => ({ code, ...info }));
+      // Products first, then plugins, each in code order.
+      const rows = Object.entries(types)
+        .map(([code, info]) => ({ code, ...info }))
+        .sort(
+          (a, b) =>
+            Number(a.is_plugin === true) - Number(b.is_plugin === true) ||
+            (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+        );
       if (rows.length === 0) {
         out.print(opts.compatible ? 'Nothing is compatible with all of those.' : 'No products.');
         return;

@@ -1,18 +1,46 @@
-import type { Registry } from '../../index.js';
+import type { EnvoyClient, ProjectSummary } from '@gm/core';
+import type { Command } from 'commander';
 import { connect } from '../../lib/client.js';
 import { contextOf } from '../../lib/context.js';
 import { formatBytes, formatTable } from '../../lib/table.js';
+import type { Registry } from '../../registry.js';
 
-/** `gm projects`: the projects Envoy knows. */
-export function registerProjects({ program, io, signal }: Registry): void {
-  program
-    .command('projects')
-    .description('list the projects Envoy knows (files, size, auto-download)')
-    .addHelpText('after', '\nExample:\n  gm projects --json')
-    .action(async (_opts, command) => {
+/** A project with the state of its status (`Uploading`, `Running`, `Completed`...), or `deleting`. */
+type ProjectRow = ProjectSummary & { state: string };
+
+/** The state of each project, asking for a few statuses at a time; an unanswered one reads `unknown`. */
+async function withStates(client: EnvoyClient, projects: readonly ProjectSummary[]): Promise<ProjectRow[]> {
+  const rows: ProjectRow[] = projects.map((p) => ({ ...p, state: p.deleting ? 'deleting' : '' }));
+  let next = 0;
+  const worker = async () => {
+    while (next < rows.length) {
+      const row = rows[next++]!;
+      if (row.state) continue;
+      try {
+        row.state = String((await client.getProjectStatus(row.name)).State ?? '') || 'unknown';
+      } catch {
+        row.state = 'unknown';
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(6, rows.length) }, worker));
+  return rows;
+}
+
+/** `gm projects`: the projects Envoy knows, with the state of each. */
+export function define(command: Command, { io, signal }: Registry): void {
+  command
+    .addHelpText(
+      'after',
+      '\nSTATE is the project status (as `gm status` shows it), or deleting.\n\nExample:\n  gm projects --json',
+    )
+    .action(async () => {
       const ctx = contextOf(command, io, signal);
       const { client } = await connect(ctx);
-      const projects = await client.listProjects();
+      const projects = await withStates(
+        client,
+        [...(await client.listProjects())].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+      );
       const { out } = ctx;
       if (out.json) {
         out.printJson(projects);
@@ -27,6 +55,7 @@ export function registerProjects({ program, io, signal }: Registry): void {
           projects,
           [
             { header: 'NAME', value: (p) => out.c.cyan(p.name) },
+            { header: 'STATE', value: (p) => p.state },
             { header: 'FILES', value: (p) => String(p.num_files ?? ''), align: 'right' },
             {
               header: 'SIZE',
@@ -34,7 +63,6 @@ export function registerProjects({ program, io, signal }: Registry): void {
               align: 'right',
             },
             { header: 'AUTO-DOWNLOAD', value: (p) => (p.auto_downloading ? 'yes' : 'no') },
-            { header: 'STATE', value: (p) => (p.deleting ? 'deleting' : '') },
           ],
           out.c.bold,
         ),

@@ -1,8 +1,10 @@
-import type { Registry } from '../../index.js';
+import type { Command } from 'commander';
 import { connect } from '../../lib/client.js';
 import { contextOf } from '../../lib/context.js';
 import { UsageError } from '../../lib/exit-codes.js';
+import { onProject } from '../../lib/projects.js';
 import { printStatus, watchProject } from '../../lib/watch.js';
+import type { Registry } from '../../registry.js';
 
 interface StatusOptions {
   watch?: boolean;
@@ -10,10 +12,8 @@ interface StatusOptions {
 }
 
 /** `gm status`: a project's state, bytes, frames and credits; `--watch` follows it to the end. */
-export function registerStatus({ program, io, signal }: Registry): void {
-  program
-    .command('status')
-    .description('show the status of a project; --watch follows it to the end with progress')
+export function define(command: Command, { io, signal }: Registry): void {
+  command
     .argument('<project>', 'project name (as `gm submit` printed it)')
     .option(
       '-w, --watch',
@@ -24,18 +24,19 @@ export function registerStatus({ program, io, signal }: Registry): void {
       'after',
       '\nExamples:\n  gm status sample_project\n  gm status sample_project --watch --json',
     )
-    .action(async (project: string, opts: StatusOptions, command) => {
+    .action(async (project: string, opts: StatusOptions) => {
       const ctx = contextOf(command, io, signal);
       const intervalMs = Number(opts.interval);
       if (!Number.isFinite(intervalMs) || intervalMs < 10)
         throw new UsageError('--interval must be a number of milliseconds (at least 10).');
       const { client } = await connect(ctx);
+      // The first answer tells an unknown project (exit 2) before anything is drawn.
+      const status = await onProject(client, project, () => client.getProjectStatus(project));
       if (opts.watch) {
         const last = await watchProject(ctx, client, project, { intervalMs, uploadOnly: true });
         if (!ctx.out.json) printStatus(ctx, project, last);
         return;
       }
-      const status = await client.getProjectStatus(project);
       if (ctx.out.json) ctx.out.printJson(status);
       else printStatus(ctx, project, status);
     });

@@ -1,12 +1,12 @@
 import { toSubmitBody } from '@gm/core';
-import { Option } from 'commander';
-import type { Registry } from '../../index.js';
+import { type Command, Option } from 'commander';
 import { buildProject } from '../../lib/build-project.js';
 import { connect } from '../../lib/client.js';
 import { contextOf } from '../../lib/context.js';
 import { UsageError } from '../../lib/exit-codes.js';
 import { loadJobFile } from '../../lib/job-file.js';
 import { printStatus, watchProject } from '../../lib/watch.js';
+import type { Registry } from '../../registry.js';
 import { type JobFlags, jobFileFromFlags } from './flags.js';
 
 interface SubmitOptions extends JobFlags {
@@ -20,10 +20,8 @@ interface SubmitOptions extends JobFlags {
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** `gm submit`: submits a job file, or a single job described by flags. */
-export function registerSubmit({ program, io, signal }: Registry): void {
-  program
-    .command('submit')
-    .description('upload and submit a project from a job file, or a single job from flags')
+export function define(command: Command, { io, signal }: Registry): void {
+  command
     .argument('[job-file]', 'a YAML or JSON job file (see `gm validate --help` for the format)')
     .option('--dry-run', 'print the exact request body (JSON) that would be sent; upload and submit nothing')
     .option(
@@ -74,7 +72,7 @@ Examples:
   gm submit --file scene.blend --version 4.2 --frames "1 24" --output-prefix shot_ --output-format PNG \\
             --budget 50 --budget-action stop --watch`,
     )
-    .action(async (jobFile: string | undefined, opts: SubmitOptions, command) => {
+    .action(async (jobFile: string | undefined, opts: SubmitOptions) => {
       const ctx = contextOf(command, io, signal);
       if (jobFile && opts.file) throw new UsageError('Give a job file or --file, not both.');
       if (!jobFile && !opts.file) {
@@ -106,7 +104,10 @@ Examples:
       const jobs = project.jobs.map((j) => ({ name: j.name, id: j.id }));
       if (opts.watch) {
         if (ctx.out.json) ctx.out.event({ event: 'submitted', project: name, jobs });
-        const last = await watchProject(ctx, client, name, { intervalMs: Number(opts.interval) || 1000 });
+        const last = await watchProject(ctx, client, name, {
+          intervalMs: Number(opts.interval) || 1000,
+          resultFolders: submitOptions.skipAutoDownload ? [] : downloadFolders(project),
+        });
         if (!ctx.out.json) {
           printStatus(ctx, name, last);
           if (!submitOptions.skipAutoDownload)

@@ -1,12 +1,13 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Project } from '@gm/core';
-import type { Registry } from '../../index.js';
+import type { Command } from 'commander';
 import { connect } from '../../lib/client.js';
 import { contextOf } from '../../lib/context.js';
 import { UsageError } from '../../lib/exit-codes.js';
 import { formatBytes } from '../../lib/table.js';
 import { watchProject } from '../../lib/watch.js';
+import type { Registry } from '../../registry.js';
 
 interface UploadOptions {
   name?: string;
@@ -15,10 +16,8 @@ interface UploadOptions {
 }
 
 /** `gm upload`: uploads a folder as a project, with a progress bar. */
-export function registerUpload({ program, io, signal }: Registry): void {
-  program
-    .command('upload')
-    .description('upload a folder as a project (to submit jobs on it later with --skip-upload)')
+export function define(command: Command, { io, signal }: Registry): void {
+  command
     .argument('<folder>', 'the project folder')
     .option('--name <name>', 'project name (default: the folder name)')
     .option('--no-wait', 'return once Envoy has the upload queued, without following it')
@@ -27,7 +26,7 @@ export function registerUpload({ program, io, signal }: Registry): void {
       'after',
       '\nExamples:\n  gm upload ./sample_project\n  gm upload ./shots --name shots_v2 --json',
     )
-    .action(async (folder: string, opts: UploadOptions, command) => {
+    .action(async (folder: string, opts: UploadOptions) => {
       const ctx = contextOf(command, io, signal);
       const full = resolve(io.cwd, folder);
       const info = await stat(full).catch(() => undefined);

@@ -7,13 +7,14 @@ import {
   type ProductResolver,
 } from '@gm/core';
 import { checkJob, countFrames } from '@gm/products';
-import type { Registry } from '../../index.js';
+import type { Command } from 'commander';
 import { buildProject } from '../../lib/build-project.js';
 import { connect } from '../../lib/client.js';
 import { contextOf } from '../../lib/context.js';
 import { UsageError } from '../../lib/exit-codes.js';
 import { loadJobFile } from '../../lib/job-file.js';
 import { formatCredits, formatTable } from '../../lib/table.js';
+import type { Registry } from '../../registry.js';
 
 interface ValidateOptions {
   offline?: boolean;
@@ -57,12 +58,8 @@ async function checkOnline(
 }
 
 /** `gm validate`: checks a job file offline and against the service, and estimates frames and credits. */
-export function registerValidate({ program, io, signal }: Registry): void {
-  program
-    .command('validate')
-    .description(
-      'check a job file (schema, builders, dependencies, files; then versions, plugins and machines) and estimate frames and credits',
-    )
+export function define(command: Command, { io, signal }: Registry): void {
+  command
     .argument('<job-file>', 'a YAML or JSON job file')
     .option('--offline', 'check only what needs no service')
     .addHelpText(
@@ -97,7 +94,7 @@ Examples:
   gm validate job.yaml
   gm validate job.yaml --offline --json`,
     )
-    .action(async (file: string, opts: ValidateOptions, command) => {
+    .action(async (file: string, opts: ValidateOptions) => {
       const ctx = contextOf(command, io, signal);
       const loaded = await loadJobFile(file, io.cwd);
       const { project } = await buildProject(loaded);

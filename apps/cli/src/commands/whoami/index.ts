@@ -1,32 +1,29 @@
-import type { Registry } from '../../index.js';
+import type { Command } from 'commander';
 import { connect } from '../../lib/client.js';
 import { contextOf } from '../../lib/context.js';
 import { formatCredits } from '../../lib/table.js';
+import type { Registry } from '../../registry.js';
 
 /** `gm whoami`: the account behind the credentials, with its credits. */
-export function registerWhoami({ program, io, signal }: Registry): void {
-  program
-    .command('whoami')
-    .description('show the account (name, email, plan) and its credits')
-    .addHelpText('after', '\nExample:\n  gm whoami --json')
-    .action(async (_opts, command) => {
-      const ctx = contextOf(command, io, signal);
-      const { client, connection } = await connect(ctx);
-      const user = await client.getUserInfo();
-      if (ctx.out.json) {
-        ctx.out.printJson({ profile: connection.profileName, url: connection.url, user });
-        return;
-      }
-      const { c } = ctx.out;
-      const rows: [string, string][] = [
-        ['Name', String(user.name ?? '')],
-        ['Email', String(user.email_address ?? connection.email ?? '')],
-        ['Plan', String(user.service_plan ?? '')],
-        ['Credits available', c.green(formatCredits(Number(user.credits_available ?? 0)))],
-        ['Credits consumed', formatCredits(Number(user.credits_consumed ?? 0))],
-        ['Envoy', connection.url],
-        ['Profile', connection.profileName],
-      ];
-      for (const [k, v] of rows) ctx.out.print(`${c.dim(k.padEnd(18))} ${v}`);
-    });
+export function define(command: Command, { io, signal }: Registry): void {
+  command.addHelpText('after', '\nExample:\n  gm whoami --json').action(async () => {
+    const ctx = contextOf(command, io, signal);
+    const { client, connection } = await connect(ctx);
+    const user = await client.getUserInfo();
+    if (ctx.out.json) {
+      ctx.out.printJson({ profile: connection.profileName, url: connection.url, user });
+      return;
+    }
+    const { c } = ctx.out;
+    const rows: [string, string][] = [
+      ['Name', String(user.name ?? '')],
+      ['Email', String(user.email_address ?? connection.email ?? '')],
+      ['Plan', String(user.service_plan ?? '')],
+      ['Credits available', c.green(formatCredits(Number(user.credits_available ?? 0)))],
+      ['Credits consumed', formatCredits(Number(user.credits_consumed ?? 0))],
+      ['Envoy', connection.url],
+      ['Profile', connection.profileName],
+    ];
+    for (const [k, v] of rows) ctx.out.print(`${c.dim(k.padEnd(18))} ${v}`);
+  });
 }

@@ -1,0 +1,190 @@
+import { writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { MachineCategory, sortVersions } from '@gm/core';
+import { isProductCode, PRODUCT_CODES, PRODUCTS, type ProductCode, productsForFile } from '@gm/products';
+import type { Command } from 'commander';
+import { packagePath } from '../../lib/assets.js';
+import { buildJob } from '../../lib/build-project.js';
+import { connect } from '../../lib/client.js';
+import { contextOf } from '../../lib/context.js';
+import { CliError, ExitCode, UsageError } from '../../lib/exit-codes.js';
+import { loadJobFile } from '../../lib/job-file.js';
+import type { Registry } from '../../registry.js';
+
+interface InitOptions {
+  out: string;
+  force?: boolean;
+  product?: string;
+  appVersion?: string;
+  machine?: string;
+  gpu?: boolean;
+  frames: string;
+}
+
+/** The output settings each product's builder needs, with values to edit. */
+function outputSettings(product: ProductCode, stem: string, project: string): Record<string, unknown> {
+  const file = { outputPrefix: `${stem}_`, outputFormat: 'PNG' };
+  const size = { outputWidth: 1920, outputHeight: 1080 };
+  switch (product) {
+    case 'blender':
+      return file;
+    case 'c4d':
+    case 'maya':
+    case 'vray':
+      return { ...size, ...file };
+    case 'hou':
+      return { ropNodeType: 'ifd', ropNodePath: '/out/mantra1', outputUpload: [`/${project}/render/.+`] };
+    default:
+      return {};
+  }
+}
+
+/** A name usable as a project or file prefix: characters the shared name rules refuse become `_`. */
+function safeName(text: string): string {
+  const cleaned = text
+    .replace(/[\u0000-\u001f\u007f/\\<>:"|?*]/g, '_')
+    .replace(/[. ]+$/, '')
+    .trim();
+  return cleaned && cleaned !== '.' && cleaned !== '..' ? cleaned : 'project';
+}
+
+/** A YAML scalar: JSON's double-quoted strings are valid YAML. */
+const y = (value: unknown) => JSON.stringify(value);
+
+/** A forward-slash relative path from `from` to `to`, or `to` itself when there is none (another drive). */
+function relativePath(from: string, to: string): string {
+  const rel = relative(from, to);
+  if (rel === '') return '.';
+  if (isAbsolute(rel)) return to.split(sep).join('/');
+  return rel.split(sep).join('/');
+}
+
+/** `gm init`: writes a job file for a scene file, with the newest version and the default machine. */
+export function define(command: Command, { io, signal }: Registry): void {
+  command
+    .argument(
+      '<scene-file>',
+      'the scene file (its extension picks the product: .blend, .c4d, .hip, .ma, .nk, .vrscene)',
+    )
+    .option('-o, --out <file>', 'the job file to write', 'job.yaml')
+    .option('-f, --force', 'replace the job file when it exists')
+    .option(
+      '--product <code>',
+      `product code, when the extension does not tell (${PRODUCT_CODES.join(', ')})`,
+    )
+    .option('--version, --app-version <version>', 'product version (default: the newest the service offers)')
+    .option('--machine <id>', 'machine type (default: the default machine the service names)')
+    .option('--gpu', 'use the default GPU machine instead of the default CPU one')
+    .option('--frames <range>', 'frame range to start from', '1 10')
+    .addHelpText(
+      'after',
+      `
+Asks the service for the newest version of the product and its default machine (give --version and --machine to
+work offline), writes the job file with a frame range and output settings to edit and the schema line editors
+use, and never replaces a file unless --force. \`gm validate <job file>\` accepts what it writes.
+
+Examples:
+  gm init scene.blend
+  gm init shots/shot_010.c4d --out shot_010.yaml --frames "1 240"
+  gm init scene.blend --version 4.2 --machine gm4800 --force`,
+    )
+    .action(async (scene: string, opts: InitOptions) => {
+      const ctx = contextOf(command, io, signal);
+      const { out } = ctx;
+      const scenePath = resolve(io.cwd, scene);
+      const jobPath = resolve(io.cwd, opts.out);
+      let product: ProductCode;
+      if (opts.product) {
+        if (!isProductCode(opts.product)) {
+          throw new UsageError(`--product ${opts.product} is not a product code.`, {
+            hint: `Products: ${PRODUCT_CODES.join(', ')}.`,
+          });
+        }
+        product = opts.product;
+      } else {
+        const guesses = productsForFile(scenePath);
+        if (guesses.length !== 1) {
+          const known = PRODUCT_CODES.flatMap((code) => PRODUCTS[code].extensions).join(', ');
+          throw new UsageError(
+            `Cannot tell the product of ${basename(scenePath)} from its extension "${extname(scenePath)}".`,
+            { hint: `Scene extensions: ${known}; or give --product.` },
+          );
+        }
+        product = guesses[0]!;
+      }
+      const folder = dirname(scenePath);
+      const name = safeName(basename(folder));
+      const stem = safeName(basename(scenePath, extname(scenePath)));
+      let version = opts.appVersion;
+      let machine = opts.machine;
+      if (!version || !machine) {
+        const { client } = await connect(ctx);
+        if (!version) {
+          const versions = sortVersions((await client.getProductResolver()).getVersionsByType(product));
+          version = versions.at(-1);
+          if (!version) {
+            throw new CliError(`The service offers no version of ${product}.`, ExitCode.SERVICE, {
+              hint: '`gm products` lists what it offers; give --version to write the file anyway.',
+            });
+          }
+        }
+        if (!machine) {
+          const category = opts.gpu ? MachineCategory.GPU : MachineCategory.CPU;
+          const machines = await client.getMachines(product, PRODUCTS[product].operations[0], { category });
+          machine = (machines.find((m) => m.is_default) ?? machines[0])?.id ?? '';
+        }
+      }
+      const job: Record<string, unknown> = {
+        name: stem,
+        product,
+        appVersion: version,
+        file: relativePath(folder, scenePath),
+        frames: opts.frames,
+        instances: 1,
+        machineType: machine,
+        ...(opts.gpu ? { gpu: true } : {}),
+        ...outputSettings(product, stem, name),
+      };
+      // What the builders refuse is a bug here, not something to write and leave for `gm validate`.
+      buildJob(job as never, `/${name}`);
+      const schemaFile = packagePath(join('schema', 'job-file.schema.json'));
+      const lines = [
+        `# yaml-language-server: $schema=${relativePath(dirname(jobPath), schemaFile)}`,
+        `# Written by \`gm init ${basename(scenePath)}\`: edit, then \`gm validate ${basename(jobPath)}\` and \`gm submit ${basename(jobPath)} --watch\`.`,
+        `name: ${y(name)} # project (and remote folder) name`,
+        `folder: ${y(relativePath(dirname(jobPath), folder))} # project folder, relative to this file; all of it is uploaded`,
+        'jobs:',
+        `  - name: ${y(job.name)}`,
+        `    product: ${y(product)}`,
+        `    appVersion: ${y(version)} # \`gm products --type ${product}\` lists the versions`,
+        `    file: ${y(job.file)} # relative to the project folder`,
+        `    frames: ${y(opts.frames)} # start [end] [step], comma separated groups`,
+        '    instances: 1 # machines at once',
+        `    machineType: ${y(machine)} # \`gm machines ${product}\` lists them; "" is the account default`,
+        ...(opts.gpu ? ['    gpu: true'] : []),
+        ...Object.entries(outputSettings(product, stem, name)).map(([k, v]) => `    ${k}: ${y(v)}`),
+        '    # budget: { value: 50, action: stop } # a credit budget: stop, suspend or alert',
+        '',
+      ];
+      try {
+        await writeFile(jobPath, lines.join('\n'), { flag: opts.force ? 'w' : 'wx' });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+          throw new UsageError(`${jobPath} exists; gm init does not replace it.`, {
+            hint: 'Pass --force to replace it, or --out to write another file.',
+          });
+        }
+        throw error;
+      }
+      // Read back through the same checks as `gm validate --offline` (schema, files, builders).
+      await loadJobFile(jobPath, io.cwd);
+      if (out.json) {
+        out.printJson({ path: jobPath, product, appVersion: version, machineType: machine, project: name });
+        return;
+      }
+      out.print(
+        `${out.c.green('✔')} Wrote ${out.c.bold(jobPath)}: ${product} ${version} on ${machine || 'the default machine'}, frames ${opts.frames}.`,
+      );
+      out.info(`Next: edit it, then \`gm validate ${opts.out}\` and \`gm submit ${opts.out} --watch\`.`);
+    });
+}
