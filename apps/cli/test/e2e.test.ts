@@ -92,6 +92,9 @@ describe('gm (help, usage)', () => {
       'files',
       'emulator',
       'demo',
+      'config',
+      'init',
+      'completion',
     ]) {
       expect(r.stdout).toContain(`  ${command}`);
     }
@@ -413,8 +416,23 @@ describe('gm submit / status', () => {
     expect(r.code, r.stderr).toBe(0);
     const events = jsonLines(r.stdout);
     expect(events[0]).toMatchObject({ event: 'submitted', project: 'run_project' });
-    const last = events.at(-1)!;
-    expect(last).toMatchObject({ event: 'status', state: 'Completed', framesDone: 8, framesTotal: 8 });
+    const statuses = events.filter((e) => e.event === 'status');
+    expect(statuses.at(-1)).toMatchObject({ state: 'Completed', framesDone: 8, framesTotal: 8 });
+    // Every event carries an ISO 8601 time; the last one says how it ended and where the results are.
+    for (const e of events.slice(1)) expect(new Date(String(e.time)).toISOString()).toBe(e.time);
+    const done = events.at(-1)!;
+    expect(done).toMatchObject({
+      event: 'done',
+      project: 'run_project',
+      state: 'Completed',
+      creditsSpent: statuses.at(-1)!.creditsConsumed,
+      resultFolders: [join(work, 'results-run_project')],
+    });
+    expect(done.creditsSpent).toBeGreaterThan(0);
+    const results = done.results as string[];
+    expect(results.filter((f) => f.endsWith('.png'))).toHaveLength(8);
+    for (const f of results) expect((await stat(f)).isFile()).toBe(true);
+    expect((done.remoteResults as string[]).filter((k) => k.endsWith('.png'))).toHaveLength(8);
     const status = await gm(['status', 'run_project', '--json'], creds);
     expect(JSON.parse(status.stdout)).toMatchObject({ State: 'Completed' });
     const text = await gm(['status', 'run_project'], creds);
@@ -495,7 +513,10 @@ describe('gm submit / status', () => {
     });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code, stderr).toBe(130);
-    expect(stderr).toContain('Stopped watching (the project goes on)');
+    // Said plainly (the user chose it), with the command that picks the project up again.
+    expect(stderr).toContain('Stopped watching; the project goes on in Envoy.');
+    expect(stderr).not.toContain('error:');
+    expect(stderr).toContain('gm status interrupted_project --watch');
     const status = await gm(['status', 'interrupted_project', '--json'], creds);
     expect(JSON.parse(status.stdout).State).toMatch(/^(Running|Downloading|Stopped)$/);
   });

@@ -25,6 +25,7 @@ export function gm(
   args: string[],
   env: Record<string, string | undefined> = {},
   input?: string,
+  cwd?: string,
 ): Promise<RunResult> {
   const base: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(process.env))
@@ -33,6 +34,7 @@ export function gm(
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { ...base, NO_COLOR: '1', ...env } as NodeJS.ProcessEnv,
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(cwd ? { cwd } : {}),
     });
     let stdout = '';
     let stderr = '';
@@ -56,3 +58,30 @@ export const jsonLines = (text: string): Record<string, unknown>[] =>
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+export const SAMPLE = join(CLI_ROOT, 'assets', 'sample_project');
+
+/**
+ * A job file of one Blender job on the sample project (`frames`, `instances` and extra lines to taste). Results go
+ * to `results` when given, else nothing is downloaded (never into the package's own folder).
+ */
+export function sampleJobFile(
+  name: string,
+  options: { frames?: string; instances?: number; extra?: string; results?: string } = {},
+): string {
+  return `name: ${name}
+folder: ${JSON.stringify(SAMPLE)}
+files: [scene.blend, textures]
+${options.results ? `watchFiles:\n  - { pattern: "{results}/.+", folder: ${JSON.stringify(options.results)} }` : 'autoDownload: false'}
+jobs:
+  - name: beauty
+    product: blender
+    appVersion: "4.2"
+    file: scene.blend
+    frames: "${options.frames ?? '1 4'}"
+    instances: ${options.instances ?? 2}
+    machineType: gm4800
+    outputPrefix: beauty
+    outputFormat: PNG
+${options.extra ?? ''}`;
+}
