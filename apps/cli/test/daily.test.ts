@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DEMO_USER, startEmulator } from '@gm/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, BIN, gm, jsonLines, SAMPLE, sampleJobFile, tempDir } from './helpers.js';
@@ -397,5 +398,50 @@ describe('json lines', () => {
     expect((done.results as string[]).every((f) => f.startsWith(results))).toBe(true);
     expect(done.results).toHaveLength(4);
     expect(Date.parse(String(done.time))).not.toBeNaN();
+  });
+});
+
+describe('start-up', () => {
+  it('gm --version and gm --help load no command, no client, no emulator, no YAML or schema code', async () => {
+    const hooks = join(work, 'hooks.mjs');
+    const register = join(work, 'register.mjs');
+    await writeFile(
+      hooks,
+      `export async function resolve(specifier, context, next) {
+  const r = await next(specifier, context);
+  process.stderr.write('resolved ' + r.url + '\\n');
+  return r;
+}\n`,
+    );
+    await writeFile(
+      register,
+      `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+    );
+    for (const args of [['--version'], ['--help'], ['help']]) {
+      const loaded = await new Promise<string[]>((resolve) => {
+        const child = spawn(process.execPath, ['--import', register, BIN, ...args], {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        let stderr = '';
+        child.stderr.on('data', (d) => {
+          stderr += d;
+        });
+        child.on('close', () =>
+          resolve(
+            stderr
+              .split('\n')
+              .filter((l) => l.startsWith('resolved '))
+              .map((l) => l.slice(9)),
+          ),
+        );
+      });
+      expect(loaded.some((u) => u.endsWith('/dist/program.mjs'))).toBe(true);
+      const heavy = loaded.filter((u) =>
+        /@gm[+/]|packages\/(core|products|emulator|transport)|fastify|\/yaml\/|\/ajv\/|dist\/(login|submit|status|demo|emulator|validate|init|job-file|client|errors)-/.test(
+          u,
+        ),
+      );
+      expect(heavy, args.join(' ')).toEqual([]);
+    }
   });
 });
