@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createColours, shouldColour, stripAnsi } from './colour.js';
 import { configDir, getProfile, readProfiles, removeProfile, saveProfile } from './config.js';
 import { createOutput, type Io } from './output.js';
-import { ProgressBar, renderBar } from './progress.js';
+import { formatDuration, ProgressBar, renderBar } from './progress.js';
 import { formatBytes, formatCredits, formatTable } from './table.js';
 
 const sink = (isTTY = false) => {
@@ -83,6 +83,56 @@ describe('progress', () => {
     bar.done();
     expect(chunks.join('')).not.toContain('\r');
     expect(chunks.map((c) => c.match(/(\d+)%/)?.[1])).toEqual(['0', '25', '50', '75', '100']);
+  });
+});
+
+describe('progress rate and time left', () => {
+  it('shows the rate and the time left once measurable, from a clock it is given', () => {
+    const { chunks, stream } = sink(false);
+    let now = 0;
+    const bar = new ProgressBar(stream, {
+      label: 'Frames',
+      total: 100,
+      lineStepPercent: 10,
+      format: (d, t) => `${d}/${t} frames`,
+      rate: (r) => `${r.toFixed(1)} frames/s`,
+      now: () => now,
+    });
+    bar.update(0);
+    expect(bar.rate).toBeUndefined();
+    expect(chunks.at(-1)).toBe('Frames 0% 0/100 frames\n');
+    now = 5_000;
+    bar.update(10);
+    expect(bar.rate).toBe(2);
+    expect(bar.secondsLeft).toBe(45);
+    expect(chunks.at(-1)).toBe('Frames 10% 10/100 frames  2.0 frames/s, 45s left\n');
+    now = 10_000;
+    bar.update(30);
+    expect(chunks.at(-1)).toBe('Frames 30% 30/100 frames  3.0 frames/s, 23s left\n');
+    // The rate looks back 10 seconds, not to the start: 10 frames in the last second.
+    now = 30_000;
+    bar.update(40);
+    now = 31_000;
+    bar.update(50);
+    expect(bar.rate).toBe(10);
+    bar.done();
+    expect(chunks.join('')).not.toMatch(/[█░\r]/);
+  });
+
+  it('formats durations and forgets the past when the amount goes back', () => {
+    expect(formatDuration(0.4)).toBe('0s');
+    expect(formatDuration(59)).toBe('59s');
+    expect(formatDuration(65)).toBe('1m 05s');
+    expect(formatDuration(3720)).toBe('1h 02m');
+    let now = 0;
+    const bar = new ProgressBar(sink(true).stream, { label: 'x', total: 10, now: () => now });
+    bar.update(5);
+    now = 1000;
+    bar.update(8);
+    expect(bar.rate).toBe(3);
+    now = 2000;
+    bar.update(1, 10);
+    expect(bar.rate).toBeUndefined();
   });
 });
 

@@ -1,0 +1,134 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fc, test } from '@fast-check/vitest';
+import { APIError, InvalidRequestError } from '@gm/core';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import { commandNameOf } from '../program.js';
+import { submissionTime } from './build-project.js';
+import { checkUrl } from './client.js';
+import { isNotFound, isUnreachable, reportError } from './errors.js';
+import { UsageError } from './exit-codes.js';
+import { checkSchema, JOB_FILE_SCHEMA } from './job-file.js';
+import { didYouMean } from './suggest.js';
+
+describe('submission names', () => {
+  it('use a 12-hour clock with AM/PM', () => {
+    expect(submissionTime(new Date(2026, 10, 29, 16, 25, 35))).toBe('2026-Nov-29 04:25:35 PM');
+    expect(submissionTime(new Date(2026, 0, 2, 0, 5, 0))).toBe('2026-Jan-02 12:05:00 AM');
+    expect(submissionTime(new Date(2026, 5, 30, 12, 0, 9))).toBe('2026-Jun-30 12:00:09 PM');
+    expect(submissionTime(new Date(2026, 5, 30, 11, 59, 59))).toBe('2026-Jun-30 11:59:59 AM');
+  });
+});
+
+describe('the command a command line runs', () => {
+  it('skips global options and their values, and help', () => {
+    expect(commandNameOf(['status', 'x'])).toBe('status');
+    expect(commandNameOf(['--url', 'http://h', '--json', 'status'])).toBe('status');
+    expect(commandNameOf(['--url=http://h', '-q', 'files', 'p'])).toBe('files');
+    expect(commandNameOf(['--profile', 'status', 'login'])).toBe('login');
+    expect(commandNameOf(['help', 'login'])).toBe('login');
+    expect(commandNameOf(['--help'])).toBeUndefined();
+    expect(commandNameOf([])).toBeUndefined();
+  });
+});
+
+describe('Envoy URLs', () => {
+  it('accepts http(s) URLs and refuses the rest with exit 2, naming the source', () => {
+    expect(checkUrl('http://localhost:8090/', '--url')).toBe('http://localhost:8090');
+    expect(checkUrl('https://envoy.example:443', '--url')).toBe('https://envoy.example:443');
+    for (const bad of ['notaurl', 'localhost:8090', 'ftp://h', 'file:///x', 'http://', '']) {
+      expect(() => checkUrl(bad, 'GM_ENVOY_URL'), bad).toThrow(UsageError);
+    }
+    expect(() => checkUrl('notaurl', 'GM_ENVOY_URL')).toThrow(/from GM_ENVOY_URL/);
+  });
+});
+
+describe('did you mean', () => {
+  it('suggests only plausible names', () => {
+    expect(didYouMean('blendr', ['blender', 'c4d', 'hou'])).toBe('blender');
+    expect(didYouMean('BLENDER', ['blender'])).toBe('blender');
+    expect(didYouMean('xyz', ['blender', 'c4d'])).toBeUndefined();
+    expect(didYouMean('a', [])).toBeUndefined();
+  });
+});
+
+describe('error reports', () => {
+  it('lists a field problem once, and points at gm validate only for job files', () => {
+    const error = new InvalidRequestError('The request has 1 problem: product: unknown product x', {
+      fieldErrors: [{ field: 'product', message: 'unknown product x' }],
+    });
+    expect(reportError(error, { command: 'machines' })).toMatchObject({ details: [] });
+    expect(reportError(error, { command: 'machines' }).hint).not.toContain('validate');
+    expect(reportError(error, { command: 'submit' }).hint).toContain('gm validate');
+    const many = new InvalidRequestError('Invalid request', {
+      fieldErrors: [
+        { field: 'a', message: 'bad' },
+        { field: 'b', message: 'worse' },
+      ],
+    });
+    expect(reportError(many).details).toEqual(['a: bad', 'b: worse']);
+  });
+
+  it('tells no answer (5) and not found (404) apart from other service errors', () => {
+    expect(isUnreachable(new APIError('down', { status: 0 }))).toBe(true);
+    expect(isUnreachable(new InvalidRequestError('local', { status: 0 }))).toBe(false);
+    expect(isUnreachable(new APIError('boom', { status: 500 }))).toBe(false);
+    expect(isNotFound(new APIError('gone', { status: 404 }))).toBe(true);
+    expect(reportError(new APIError('down', { status: 0 }), { url: 'http://h' }).hint).toContain('http://h');
+  });
+});
+
+describe('the job-file schema', () => {
+  const runtime = new Ajv2020({ allErrors: true, strict: false }).compile(JOB_FILE_SCHEMA);
+
+  it('is the published schema, compiled ahead of time (no drift)', async () => {
+    const published = JSON.parse(
+      await readFile(join(__dirname, '..', '..', 'schema', 'job-file.schema.json'), 'utf8'),
+    );
+    expect(JOB_FILE_SCHEMA).toEqual(published);
+  });
+
+  const job = fc.record(
+    {
+      name: fc.oneof(fc.string(), fc.integer()),
+      product: fc.constantFrom('blender', 'c4d', 'hou', 'blendr', ''),
+      appVersion: fc.oneof(fc.string(), fc.constant(4.2)),
+      file: fc.string(),
+      frames: fc.oneof(fc.string(), fc.integer()),
+      instances: fc.oneof(fc.integer({ min: -2, max: 5 }), fc.double(), fc.string()),
+      budget: fc.record(
+        { value: fc.oneof(fc.double({ noNaN: true }), fc.string()), action: fc.constantFrom('stop', 'halt') },
+        { requiredKeys: [] },
+      ),
+      rtEngine: fc.constantFrom(0, 2, 'cuda', 'x'),
+      bogus: fc.anything(),
+    },
+    { requiredKeys: [] },
+  );
+  const file = fc.record(
+    {
+      name: fc.constantFrom('ok', 'a/b', '', 'x:y'),
+      jobs: fc.oneof(fc.array(job, { maxLength: 3 }), fc.string()),
+      autoDownload: fc.oneof(fc.boolean(), fc.string()),
+      watchFiles: fc.array(fc.record({ pattern: fc.string(), folder: fc.string() }, { requiredKeys: [] })),
+      extra: fc.anything(),
+    },
+    { requiredKeys: [] },
+  );
+
+  test.prop([file])('accepts exactly what ajv accepts from the published schema', (data) => {
+    const problems = checkSchema(data);
+    expect(problems.length === 0).toBe(runtime(data));
+    for (const p of problems) expect(p.message).not.toBe('');
+  });
+
+  it('says what is wrong in words, with the path of the value', () => {
+    const problems = checkSchema({
+      jobs: [{ name: 'a', product: 'blender', appVersion: 4.2, file: 'f', frames: '1', outputPrefx: 'x' }],
+    }).map((p) => `${p.path}: ${p.message}`);
+    expect(problems).toContain('jobs[0].appVersion: must be string, not number');
+    expect(problems).toContain('jobs[0].outputPrefx: is not a known property (did you mean "outputPrefix"?)');
+    expect(checkSchema([]).map((p) => p.message)).toEqual(['must be object, not array']);
+  });
+});
