@@ -366,6 +366,17 @@ describe('gm upload / projects / files', () => {
   it('uploads a folder, then lists it among projects and its files', async () => {
     const r = await gm(['upload', SAMPLE, '--name', 'uploaded_sample', '--json'], creds);
     expect(r.code).toBe(0);
+    // The hint says how to write a job file for the upload: gm init on its scene, under the uploaded name.
+    expect(r.stderr).toContain(`gm init ${join(SAMPLE, 'scene.blend')} --name uploaded_sample`);
+    const jobPath = join(work, 'uploaded.yaml');
+    const init = await gm(
+      ['init', join(SAMPLE, 'scene.blend'), '--name', 'uploaded_sample', '--out', jobPath],
+      creds,
+    );
+    expect(init.code, init.stderr).toBe(0);
+    const submitted = await gm(['submit', jobPath, '--skip-upload', '--no-download', '--json'], creds);
+    expect(submitted.code, submitted.stderr).toBe(0);
+    expect(JSON.parse(submitted.stdout)).toMatchObject({ project: 'uploaded_sample' });
     expect(JSON.parse(r.stdout)).toMatchObject({ project: 'uploaded_sample', files: 3, state: 'Uploaded' });
     const projects = JSON.parse((await gm(['projects', '--json'], creds)).stdout) as { name: string }[];
     expect(projects.map((p) => p.name)).toContain('uploaded_sample');

@@ -19,6 +19,7 @@ interface InitOptions {
   machine?: string;
   gpu?: boolean;
   frames: string;
+  name?: string;
 }
 
 /** The output settings each product's builder needs, with values to edit. */
@@ -76,6 +77,7 @@ export function define(command: Command, { io, signal }: Registry): void {
     .option('--machine <id>', 'machine type (default: the default machine the service names)')
     .option('--gpu', 'use the default GPU machine instead of the default CPU one')
     .option('--frames <range>', 'frame range to start from', '1 10')
+    .option('--name <project>', "project name (default: the scene folder's name)")
     .addHelpText(
       'after',
       `
@@ -86,7 +88,8 @@ use, and never replaces a file unless --force. \`gm validate <job file>\` accept
 Examples:
   gm init scene.blend
   gm init shots/shot_010.c4d --out shot_010.yaml --frames "1 240"
-  gm init scene.blend --version 4.2 --machine gm4800 --force`,
+  gm init scene.blend --version 4.2 --machine gm4800 --force
+  gm init ./shots/scene.blend --name shots_v2     # for a folder \`gm upload ./shots --name shots_v2\` sent`,
     )
     .action(async (scene: string, opts: InitOptions) => {
       const ctx = contextOf(command, io, signal);
@@ -113,7 +116,7 @@ Examples:
         product = guesses[0]!;
       }
       const folder = dirname(scenePath);
-      const name = safeName(basename(folder));
+      const name = opts.name ?? safeName(basename(folder));
       const stem = safeName(basename(scenePath, extname(scenePath)));
       let version = opts.appVersion;
       let machine = opts.machine;

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Project } from '@gm/core';
+import { productsForFile } from '@gm/products';
 import type { Command } from 'commander';
 import { connect } from '../../lib/client.js';
 import { contextOf } from '../../lib/context.js';
@@ -14,6 +15,9 @@ interface UploadOptions {
   wait: boolean;
   interval: string;
 }
+
+/** An argument as a shell reads it back: quoted when it holds anything but safe characters. */
+const quoteArg = (text: string) => (/^[\w./:@=+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
 
 /** `gm upload`: uploads a folder as a project, with a progress bar. */
 export function define(command: Command, { io, signal }: Registry): void {
@@ -53,13 +57,21 @@ export function define(command: Command, { io, signal }: Registry): void {
         bytes: last?.BytesTotal ?? undefined,
         state: last?.State ?? 'Uploading',
       };
+      // The scene files of the upload, for a `gm init` to paste (on stderr, with --json too).
+      const scenes = project.files.filter((f) => productsForFile(f).length === 1);
+      const scene =
+        scenes.length === 1
+          ? quoteArg(join(full, ...scenes[0]!.split('/')))
+          : `${quoteArg(full)}/<scene file>`;
+      const next = `Next: \`gm init ${scene} --name ${quoteArg(name)}\` writes a job file for it, then \`gm submit job.yaml --skip-upload\`.`;
       if (ctx.out.json) {
         ctx.out.printJson(result);
+        ctx.out.info(next);
         return;
       }
       ctx.out.print(
         `${ctx.out.c.green('✔')} ${name}: ${result.files} files${result.bytes ? ` (${formatBytes(result.bytes)})` : ''} ${result.state.toLowerCase()}.`,
       );
-      ctx.out.info(`Next: submit jobs on it with \`gm submit job.yaml --skip-upload\` (name: ${name}).`);
+      ctx.out.info(next);
     });
 }
