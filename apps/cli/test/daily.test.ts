@@ -17,7 +17,13 @@ let creds: Record<string, string>;
 
 beforeAll(async () => {
   assertBuilt();
-  emulator = await startEmulator({ port: 0, dataDir: await tempDir('gm-daily-envoy-'), timeScale: 0.01 });
+  // Credits enough for every test here, the long project of the pipe test included.
+  emulator = await startEmulator({
+    port: 0,
+    dataDir: await tempDir('gm-daily-envoy-'),
+    timeScale: 0.01,
+    users: [{ ...DEMO_USER, credits: 1_000_000 }],
+  });
   work = await tempDir('gm-daily-work-');
   env = { GM_CONFIG_DIR: await tempDir('gm-daily-config-'), GM_ENVOY_URL: emulator.url };
   creds = { ...env, GM_EMAIL: DEMO_USER.email, GM_ACCESS_KEY: DEMO_USER.accessKey };
