@@ -132,3 +132,26 @@ describe('the job-file schema', () => {
     expect(checkSchema([]).map((p) => p.message)).toEqual(['must be object, not array']);
   });
 });
+
+describe('gm init paths and names', () => {
+  it('writes job-file paths with forward slashes, on Windows too', async () => {
+    const { win32, posix } = await import('node:path');
+    const { relativePath } = await import('../commands/init/index.js');
+    expect(relativePath('C:\\work', 'C:\\work\\shots\\scene.blend', win32)).toBe('shots/scene.blend');
+    expect(relativePath('C:\\work\\jobs', 'C:\\work\\shots', win32)).toBe('../shots');
+    expect(relativePath('C:\\work', 'D:\\shots', win32)).toBe('D:/shots');
+    expect(relativePath('C:\\work', 'C:\\work', win32)).toBe('.');
+    expect(relativePath('/home/me', '/home/me/shots/a.blend', posix)).toBe('shots/a.blend');
+  });
+
+  test.prop([fc.string({ maxLength: 300 })])('makes names the shared rules accept', async (text) => {
+    const { safeName } = await import('../commands/init/index.js');
+    const name = safeName(text);
+    expect(name.length).toBeGreaterThan(0);
+    expect(Buffer.byteLength(name)).toBeLessThanOrEqual(200);
+    expect(name).not.toMatch(/[\u0000-\u001f\u007f/\\<>:"|?*]/);
+    expect(name).not.toMatch(/[. ]$/);
+    expect(name).not.toMatch(/^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$/i);
+    expect(['.', '..']).not.toContain(name);
+  });
+});

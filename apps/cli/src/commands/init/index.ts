@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import path, { basename, dirname, extname, join, resolve } from 'node:path';
 import { MachineCategory, sortVersions } from '@gm/core';
 import { isProductCode, PRODUCT_CODES, PRODUCTS, type ProductCode, productsForFile } from '@gm/products';
 import type { Command } from 'commander';
@@ -40,24 +40,35 @@ function outputSettings(product: ProductCode, stem: string, project: string): Re
   }
 }
 
-/** A name usable as a project or file prefix: characters the shared name rules refuse become `_`. */
-function safeName(text: string): string {
-  const cleaned = text
+/**
+ * A name usable as a project name or file prefix under the shared name rules: refused characters become `_`, no
+ * trailing dot or space, not a Windows device name, at most 200 UTF-8 bytes; `project` when nothing is left.
+ */
+export function safeName(text: string): string {
+  let cleaned = text
     .replace(/[\u0000-\u001f\u007f/\\<>:"|?*]/g, '_')
-    .replace(/[. ]+$/, '')
-    .trim();
+    .trim()
+    .replace(/[. ]+$/, '');
+  while (Buffer.byteLength(cleaned) > 200)
+    cleaned = [...cleaned]
+      .slice(0, -1)
+      .join('')
+      .replace(/[. ]+$/, '');
+  if (/^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$/i.test(cleaned)) cleaned = `${cleaned}_`;
   return cleaned && cleaned !== '.' && cleaned !== '..' ? cleaned : 'project';
 }
 
 /** A YAML scalar: JSON's double-quoted strings are valid YAML. */
 const y = (value: unknown) => JSON.stringify(value);
 
-/** A forward-slash relative path from `from` to `to`, or `to` itself when there is none (another drive). */
-function relativePath(from: string, to: string): string {
-  const rel = relative(from, to);
+/**
+ * A forward-slash relative path from `from` to `to` (as job files write paths), or `to` itself with forward slashes
+ * when there is none (another Windows drive). `paths` is `node:path`, or its `win32` or `posix` flavour in tests.
+ */
+export function relativePath(from: string, to: string, paths: typeof path = path): string {
+  const rel = paths.relative(from, to);
   if (rel === '') return '.';
-  if (isAbsolute(rel)) return to.split(sep).join('/');
-  return rel.split(sep).join('/');
+  return (paths.isAbsolute(rel) ? to : rel).split(paths.sep).join('/');
 }
 
 /** `gm init`: writes a job file for a scene file, with the newest version and the default machine. */
