@@ -76,6 +76,20 @@ describe('on a terminal', () => {
     });
   });
 
+  it('gm login --access-key-stdin on a terminal asks for the key without echo', async () => {
+    const configDir = await tempDir('gm-pty-config-');
+    const run = onTerminal(['login', '--email', DEMO_USER.email, '--access-key-stdin'], {
+      GM_CONFIG_DIR: configDir,
+      GM_ENVOY_URL: emulator.url,
+    });
+    await run.waitFor('Access key: ');
+    run.term.write(`${DEMO_USER.accessKey}\r`);
+    expect(await run.exited, run.output()).toBe(0);
+    expect(run.output()).not.toContain(DEMO_USER.accessKey);
+    const profiles = JSON.parse(await readFile(join(configDir, 'profiles.json'), 'utf8'));
+    expect(profiles.profiles.default.accessKey).toBe(DEMO_USER.accessKey);
+  });
+
   it('gm submit --watch redraws one progress line in place, with the rate and the time left', async () => {
     const file = join(work, 'bar.yaml');
     await writeFile(file, sampleJobFile('pty_bar', { frames: '1 60', instances: 2 }));

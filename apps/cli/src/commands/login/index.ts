@@ -45,7 +45,8 @@ Examples:
             hint: 'Pass --email (or set GM_EMAIL): standard input holds the access key.',
           });
         }
-        accessKey = await readKey(io.stdin);
+        // On a terminal, standard input is the keyboard: ask without echo rather than show the key as typed.
+        accessKey = io.stdin.isTTY ? await ask(io, 'Access key: ', true) : await readKey(io.stdin);
         if (!accessKey) {
           throw new UsageError('Standard input held no access key.', {
             hint: 'Pipe the key in, for example: gm login --email me@example.com --access-key-stdin < key.txt',
