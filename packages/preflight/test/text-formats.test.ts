@@ -24,7 +24,7 @@ describe('Nuke .nk', () => {
       'Read Read_in_group.file texture',
     ]);
     expect(scan.references.some((r) => r.path.includes('renders/'))).toBe(false);
-    expect(refNamed(scan, 'Read Read1.file').location.line).toBe(21);
+    expect(refNamed(scan, 'Read Read1.file').location.line).toBe(22);
   });
 
   it('matches %04d and #### sequences, within the frame range when given', async () => {
