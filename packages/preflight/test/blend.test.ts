@@ -42,16 +42,29 @@ describe('Blender .blend files made by Blender 3.4', () => {
   it('resolves // paths against the .blend folder and checks the disk', async () => {
     const scan = await scanScene(join(DIR, 'scene.blend'));
     const wood = refNamed(scan, 'Image "wood.png"');
-    expect(wood).toMatchObject({ path: '//textures/wood.png', resolved: join(DIR, 'textures', 'wood.png'), exists: true });
+    expect(wood).toMatchObject({
+      path: '//textures/wood.png',
+      resolved: join(DIR, 'textures', 'wood.png'),
+      exists: true,
+    });
     expect(refNamed(scan, 'Image "missing"')).toMatchObject({
       path: '//textures/missing.png',
       resolved: join(DIR, 'textures', 'missing.png'),
       exists: false,
     });
-    expect(refNamed(scan, 'Sound "beep.wav"')).toMatchObject({ resolved: join(DIR, 'audio', 'beep.wav'), exists: true });
+    expect(refNamed(scan, 'Sound "beep.wav"')).toMatchObject({
+      resolved: join(DIR, 'audio', 'beep.wav'),
+      exists: true,
+    });
     expect(refNamed(scan, 'Volume "smoke"')).toMatchObject({ path: '//vdb/smoke.vdb', exists: false });
-    expect(refNamed(scan, 'CacheFile "scratch.abc"')).toMatchObject({ path: '//cache/sim.abc', exists: false });
-    expect(refNamed(scan, 'VFont "DejaVu Sans Book"')).toMatchObject({ path: '//fonts/title.ttf', exists: false });
+    expect(refNamed(scan, 'CacheFile "scratch.abc"')).toMatchObject({
+      path: '//cache/sim.abc',
+      exists: false,
+    });
+    expect(refNamed(scan, 'VFont "DejaVu Sans Book"')).toMatchObject({
+      path: '//fonts/title.ttf',
+      exists: false,
+    });
   });
 
   it('leaves packed, generated and built-in data out, and says how many files are packed', async () => {
@@ -76,7 +89,10 @@ describe('Blender .blend files made by Blender 3.4', () => {
     expect(windows.exists).toBe(false);
     expect(windows.unresolved).toMatch(/pathMap.*C:\\proj\\/);
     const mapped = await scanScene(join(DIR, 'scene.blend'), { pathMap: { 'c:\\PROJ\\': DIR } });
-    expect(refNamed(mapped, 'Image "windows"')).toMatchObject({ resolved: join(DIR, 'textures', 'wood.png'), exists: true });
+    expect(refNamed(mapped, 'Image "windows"')).toMatchObject({
+      resolved: join(DIR, 'textures', 'wood.png'),
+      exists: true,
+    });
   });
 
   it('matches an image sequence against the disk, within a frame range when given', async () => {
@@ -139,6 +155,8 @@ describe('Blender .blend files made by Blender 3.4', () => {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(join(dir, 'libs', 'library.blend'), 'not a blend file at all');
     const broken = await scanScene(join(dir, 'scene.blend'));
-    expect(broken.notes.some((n) => n.includes('library.blend could not be read') && n.includes('BLENDER'))).toBe(true);
+    expect(
+      broken.notes.some((n) => n.includes('library.blend could not be read') && n.includes('BLENDER')),
+    ).toBe(true);
   });
 });

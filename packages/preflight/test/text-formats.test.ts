@@ -36,7 +36,11 @@ describe('Nuke .nk', () => {
       sequence: { token: '%04d', found: 3, missing: 0 },
     });
     const all = await scanScene(join(DIR, 'comp.nk'), { pathMap: { 'C:/proj/': DIR }, frames: '1001 1005' });
-    expect(refNamed(all, 'Read Read1.file').sequence).toMatchObject({ found: 4, missing: 1, missingFrames: [1004] });
+    expect(refNamed(all, 'Read Read1.file').sequence).toMatchObject({
+      found: 4,
+      missing: 1,
+      missingFrames: [1004],
+    });
     const bg = refNamed(all, 'Read Read_bg.file');
     expect(bg).toMatchObject({ mappedFrom: 'C:/proj/', resolved: join(DIR, 'plates', 'bg.####.dpx') });
   });
@@ -80,7 +84,10 @@ describe('Maya ASCII .ma', () => {
 
   it('looks for relative paths in the project folder too', async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'shot.ma'), '//Maya ASCII 2022 scene\ncreateNode file -n "f";\n\tsetAttr ".ftn" -type "string" "scenes/shot.ma";\n');
+    writeFileSync(
+      join(dir, 'shot.ma'),
+      '//Maya ASCII 2022 scene\ncreateNode file -n "f";\n\tsetAttr ".ftn" -type "string" "scenes/shot.ma";\n',
+    );
     const scan = await scanScene(join(dir, 'shot.ma'), { projectFolder: fixture('maya') });
     expect(scan.references[0]).toMatchObject({ resolved: join(DIR, 'shot.ma'), exists: true });
   });
@@ -151,7 +158,10 @@ describe('Houdini .hip / .hiplc', () => {
         ['principledshader::2.0 /mat/wood.baseNormal_texture', 'texture', false],
       ]);
       const geo = refNamed(scan, 'file /obj/geo1/file1.file');
-      expect(geo).toMatchObject({ path: '$HIP/geo/box.$F4.bgeo.sc', resolved: join(DIR, 'geo', 'box.$F4.bgeo.sc') });
+      expect(geo).toMatchObject({
+        path: '$HIP/geo/box.$F4.bgeo.sc',
+        resolved: join(DIR, 'geo', 'box.$F4.bgeo.sc'),
+      });
       expect(geo.sequence).toMatchObject({ token: '$F4', found: 2, missing: 0 });
       expect(refNamed(scan, 'alembic /obj/geo1/alembic1.fileName')).toMatchObject({
         path: '$JOB/cache/anim.abc',
@@ -160,7 +170,9 @@ describe('Houdini .hip / .hiplc', () => {
       });
       expect(refNamed(scan, 'file /obj/geo1/volume1.file').unresolved).toMatch(/backtick/);
       expect(refNamed(scan, 'file /obj/geo1/file2.file').unresolved).toMatch(/channel/);
-      expect(refNamed(scan, 'principledshader::2.0 /mat/wood.baseNormal_texture').unresolved).toMatch(/\$MAPS/);
+      expect(refNamed(scan, 'principledshader::2.0 /mat/wood.baseNormal_texture').unresolved).toMatch(
+        /\$MAPS/,
+      );
       expect(scan.notes.some((n) => n.includes('/out'))).toBe(true);
       expect(scan.references.some((r) => r.path.includes('render/'))).toBe(false);
     });

@@ -5,7 +5,7 @@
  * other block is skipped (seeked over in plain files, decompressed and dropped in compressed ones).
  */
 import nodePath from 'node:path';
-import { CorruptFileError } from '../errors.js';
+import { CorruptFileError, TruncatedFileError } from '../errors.js';
 import { ByteReader } from '../source.js';
 import type { ReferenceKind } from '../types.js';
 import type { FormatResult, RawReference } from './common.js';
@@ -265,9 +265,9 @@ export async function readBlendBlocks(file: string): Promise<BlendFile> {
       if (len < 0)
         throw new CorruptFileError(file, `block "${printable(code)}" has length ${len}`, { offset: at });
       if (reader.compression === 'none' && reader.offset + len > reader.size) {
-        throw new CorruptFileError(
+        throw new TruncatedFileError(
           file,
-          `block "${printable(code)}" of ${len} bytes runs past the end of the file (${reader.size} bytes): truncated?`,
+          `block "${printable(code)}" of ${len} bytes runs past the end of the file (${reader.size} bytes)`,
           { offset: at },
         );
       }
