@@ -73,19 +73,19 @@ describe('path resolution on Windows (node:path win32)', () => {
 });
 
 describe('sequence tokens', () => {
-  it('recognises ####, %04d, $F4, ${F4}, <UDIM>, <UVTILE> in the file name only', () => {
+  it('recognises ####, %04d, $F4, $F with braces, <UDIM>, <UVTILE> in the file name only', () => {
     expect(
       [
         'a.####.exr',
         'a.%04d.exr',
         'a.%d.exr',
         'a.$F4.bgeo',
-        'a.${F4}.bgeo',
+        `a.\${F4}.bgeo`,
         'a.$F.bgeo',
         'a.<UDIM>.tx',
         'a.<UVTILE>.tx',
       ].map(sequenceToken),
-    ).toEqual(['####', '%04d', '%d', '$F4', '${F4}', '$F', '<UDIM>', '<UVTILE>']);
+    ).toEqual(['####', '%04d', '%d', '$F4', `\${F4}`, '$F', '<UDIM>', '<UVTILE>']);
     expect(sequenceToken('/shots/####/a.exr')).toBeUndefined();
     expect(sequenceToken('a.$FPS.exr')).toBeUndefined();
     expect(sequenceRegex('a.<UVTILE>.tx')!.regex.test('a.u1_v2.tx')).toBe(true);
