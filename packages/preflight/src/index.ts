@@ -14,6 +14,18 @@ export {
   TruncatedFileError,
   UnsupportedFormatError,
 } from './errors.js';
+export {
+  addSceneDependencies,
+  type DependencyTarget,
+  type JobPreflight,
+  type PreflightJob,
+  type PreflightOptions,
+  type PreflightProblem,
+  type PreflightProject,
+  type ProjectPreflight,
+  preflightProject,
+  type SceneDependencies,
+} from './project.js';
 export { SCENE_EXTENSIONS, scanScene } from './scan.js';
 export type {
   PathMap,
