@@ -146,13 +146,14 @@ export class Sdna {
     const align = () => {
       p = (p + 3) & ~3;
     };
+    const latin1 = new TextDecoder('latin1');
     const strings = (count: number) => {
       if (count < 0 || count > data.length) fail(`count ${count} is impossible`);
       const out: string[] = new Array(count);
       for (let i = 0; i < count; i++) {
         const end = data.indexOf(0, p);
         if (end < 0) fail('a name is not NUL-terminated');
-        out[i] = String.fromCharCode(...data.subarray(p, end));
+        out[i] = latin1.decode(data.subarray(p, end));
         p = end + 1;
       }
       return out;

@@ -12,6 +12,9 @@ import { decodeText, type FormatResult, kindByExtension, type RawReference } fro
 const FILE_PARAM =
   /^(?:file|\w+_file|file_?name|\w+_filename|cache_path|input_cache_path|ies_file|ptex_file)$/i;
 
+/** Lines longer than this hold data (mesh arrays), not file parameters: they are skipped with a note. */
+const MAX_LINE = 64 * 1024;
+
 function pluginKind(plugin: string): ReferenceKind {
   if (/^(Bitmap|Tex)/.test(plugin)) return 'texture';
   if (/^GeomMeshFile|Proxy|Alembic/i.test(plugin)) return 'cache';
@@ -56,7 +59,11 @@ export async function readVrscene(file: string): Promise<FormatResult> {
           plugins++;
           skipSettings = head[1]!.startsWith('Settings');
         }
-        if (plugin && !skipSettings) {
+        if (plugin && !skipSettings && raw.length > MAX_LINE) {
+          notes.push(
+            `${current} line ${line}: ${raw.length} characters, longer than parameters are written: not read`,
+          );
+        } else if (plugin && !skipSettings) {
           for (const m of content.matchAll(/([A-Za-z_]\w*)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*);/g)) {
             const param = m[1]!;
             if (!FILE_PARAM.test(param)) continue;
