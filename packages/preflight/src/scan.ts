@@ -15,7 +15,7 @@ import { readUsda } from './formats/usda.js';
 import { readVrscene } from './formats/vrscene.js';
 import { mapEntries, NATIVE, type PathFlavour, resolvePath } from './paths.js';
 import { FolderCache, matchSequence, sequenceToken } from './sequences.js';
-import type { ScanOptions, SceneFormat, SceneReference, SceneScan } from './types.js';
+import type { ScanOptions, SceneFormat, SceneReference, SceneScan, SequenceMatch } from './types.js';
 
 /** A scene format by file extension: format, product and reader (none: the format cannot be read). */
 const FORMATS: Record<
@@ -43,13 +43,33 @@ export interface ScanInternals {
   flavour?: PathFlavour;
 }
 
-async function exists(p: string): Promise<boolean> {
+async function statExists(p: string): Promise<boolean> {
   try {
     await stat(p);
     return true;
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether `p` exists, from its folder's (cached) listing: one `readdir` per folder instead of one `stat` per
+ * reference. A name that differs from a listed one only by case is settled by `stat` (case-insensitive disks).
+ */
+async function exists(p: string, context: Context): Promise<boolean> {
+  let known = context.exists.get(p);
+  if (!known) {
+    known = (async () => {
+      const names = await context.folders.list(context.flavour.dirname(p));
+      if (names === undefined) return statExists(p);
+      const name = context.flavour.basename(p);
+      if (names.includes(name)) return true;
+      const lower = name.toLowerCase();
+      return names.some((n) => n.toLowerCase() === lower) ? statExists(p) : false;
+    })();
+    context.exists.set(p, known);
+  }
+  return known;
 }
 
 async function realKey(p: string): Promise<string> {
@@ -101,6 +121,9 @@ export async function scanScene(
     frames,
     folders: new FolderCache(),
     follow: options.followLibraries !== false,
+    exists: new Map(),
+    sequences: new Map(),
+    outcomes: new Map(),
     visited: new Set([await realKey(abs)]),
   };
   if (!spec.read) {
@@ -138,6 +161,12 @@ interface Context {
   frames: readonly FrameRange[] | undefined;
   folders: FolderCache;
   follow: boolean;
+  /** Existence answers by absolute path. */
+  exists: Map<string, Promise<boolean>>;
+  /** Sequence matches by absolute pattern. */
+  sequences: Map<string, Promise<SequenceMatch | undefined>>;
+  /** Resolution outcomes by folder and written path. */
+  outcomes: Map<string, Promise<Outcome>>;
   visited: Set<string>;
 }
 
@@ -165,27 +194,35 @@ async function collect(
   }
 }
 
-/** Resolves one raw reference against the disk. */
+/** Where a written path leads and what is there: shared by every reference with the same path and folder. */
+type Outcome = Omit<SceneReference, 'path' | 'kind' | 'location'>;
+
+/** Resolves one raw reference against the disk (once per distinct path and folder). */
 async function resolveReference(raw: RawReference, context: Context): Promise<SceneReference> {
-  const base = {
-    path: raw.path,
-    kind: raw.kind,
-    location: raw.location,
-  };
+  const base = { path: raw.path, kind: raw.kind, location: raw.location };
   if (raw.unresolved !== undefined) {
     return { ...base, resolved: undefined, exists: false, unresolved: raw.unresolved };
   }
   const target = raw.target ?? raw.path;
+  const key = `${raw.baseDir}\0${target}`;
+  let outcome = context.outcomes.get(key);
+  if (!outcome) {
+    outcome = outcomeOf(target, raw.baseDir, context);
+    context.outcomes.set(key, outcome);
+  }
+  return { ...base, ...(await outcome) };
+}
+
+async function outcomeOf(target: string, baseDir: string, context: Context): Promise<Outcome> {
   const resolution = resolvePath(
     target,
-    raw.baseDir,
+    baseDir,
     { pathMap: context.pathMap, projectFolder: context.projectFolder },
     context.flavour,
   );
   const mapped = resolution.mappedFrom !== undefined ? { mappedFrom: resolution.mappedFrom } : {};
   if (resolution.candidates.length === 0) {
     return {
-      ...base,
       resolved: undefined,
       exists: false,
       unresolved: resolution.unresolved ?? 'cannot be resolved',
@@ -193,24 +230,28 @@ async function resolveReference(raw: RawReference, context: Context): Promise<Sc
     };
   }
   if (sequenceToken(target) !== undefined) {
-    let best: SceneReference | undefined;
+    let best: Outcome | undefined;
     for (const candidate of resolution.candidates) {
-      const matched = await matchSequence(candidate, context.flavour, context.folders, context.frames);
+      let pending = context.sequences.get(candidate);
+      if (!pending) {
+        pending = matchSequence(candidate, context.flavour, context.folders, context.frames);
+        context.sequences.set(candidate, pending);
+      }
+      const matched = await pending;
       if (!matched) continue;
-      const ref: SceneReference = {
-        ...base,
+      const outcome: Outcome = {
         resolved: candidate,
         exists: matched.found > 0 && matched.missing === 0,
         sequence: matched,
         ...mapped,
       };
-      if (matched.found > 0) return ref;
-      best ??= ref;
+      if (matched.found > 0) return outcome;
+      best ??= outcome;
     }
     if (best) return best;
   }
   for (const candidate of resolution.candidates) {
-    if (await exists(candidate)) return { ...base, resolved: candidate, exists: true, ...mapped };
+    if (await exists(candidate, context)) return { resolved: candidate, exists: true, ...mapped };
   }
-  return { ...base, resolved: resolution.candidates[0], exists: false, ...mapped };
+  return { resolved: resolution.candidates[0], exists: false, ...mapped };
 }

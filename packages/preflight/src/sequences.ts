@@ -47,11 +47,13 @@ export function sequenceRegex(name: string): { regex: RegExp; tiles: boolean; to
 export class FolderCache {
   readonly #listings = new Map<string, Promise<string[] | undefined>>();
 
-  /** The names in `folder`, or `undefined` when it cannot be read. */
+  /** The names in `folder`: none when it does not exist; `undefined` when it cannot be read (permissions). */
   list(folder: string): Promise<string[] | undefined> {
     let listing = this.#listings.get(folder);
     if (!listing) {
-      listing = readdir(folder).catch(() => undefined);
+      listing = readdir(folder).catch((error: { code?: string }) =>
+        error.code === 'ENOENT' || error.code === 'ENOTDIR' ? [] : undefined,
+      );
       this.#listings.set(folder, listing);
     }
     return listing;

@@ -79,22 +79,27 @@ function* tokens(file: string, text: string, firstLine: number): Generator<Token
       throw new CorruptFileError(file, 'a "}" closes nothing', { line });
     } else if (c === 34) {
       const startLine = line;
-      let out = '';
-      i++;
-      while (i < n && text.charCodeAt(i) !== 34) {
-        const d = text[i]!;
-        if (d === '\\' && i + 1 < n) {
-          const e = text[i + 1]!;
-          out += e === 'n' ? '\n' : e === 't' ? '\t' : e;
-          i += 2;
+      const start = i + 1;
+      let j = start;
+      let escaped = false;
+      while (j < n) {
+        const d = text.charCodeAt(j);
+        if (d === 34) break;
+        if (d === 92) {
+          escaped = true;
+          if (text.charCodeAt(j + 1) === 10) line++;
+          j += 2;
           continue;
         }
-        if (d === '\n') line++;
-        out += d;
-        i++;
+        if (d === 10) line++;
+        j++;
       }
-      if (i >= n) throw new CorruptFileError(file, 'a quoted string is never closed', { line: startLine });
-      i++;
+      if (j >= n) throw new CorruptFileError(file, 'a quoted string is never closed', { line: startLine });
+      const raw = text.slice(start, j);
+      i = j + 1;
+      const out = escaped
+        ? raw.replace(/\\(.)/gs, (_, e: string) => (e === 'n' ? '\n' : e === 't' ? '\t' : e))
+        : raw;
       yield { type: 'word', text: out, line: startLine, quoted: true };
     } else {
       const start = i;
@@ -179,6 +184,7 @@ export function parseNuke(file: string, text: string): FormatResult {
     }
   };
   const node = (cls: string, body: string, line: number) => {
+    if (cls !== 'Root' && READERS[cls] === undefined) return; // no file knob to read
     const knobs = new Map<string, { value: string; quoted: boolean; line: number }>();
     let knob: Token | undefined;
     let value: Token | undefined;
