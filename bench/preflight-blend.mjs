@@ -4,7 +4,7 @@
 // and 100-byte ones, as a big scene has both) inserted before the SDNA block.
 // Usage: node --expose-gc bench/preflight-blend.mjs [megabytes=100] [runs=5]
 // Budget (issue 15): <= 1 s and <= 64 MB memory growth for 100 MB.
-import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -124,7 +124,6 @@ async function memoryGrowth(fn) {
   };
 }
 
-const { statSync } = await import('node:fs');
 const size = statSync(target).size / 1024 / 1024;
 // Memory first, in a fresh process state, candidate before the baseline (whose 100 MB buffer would stay in RSS).
 const mem = await memoryGrowth(candidate);
