@@ -13,6 +13,7 @@ import { registerLogout } from './commands/logout/index.js';
 import { registerMachines } from './commands/machines/index.js';
 import { registerProducts } from './commands/products/index.js';
 import { registerProjects } from './commands/projects/index.js';
+import { registerScan } from './commands/scan/index.js';
 import { registerStatus } from './commands/status/index.js';
 import { registerSubmit } from './commands/submit/index.js';
 import { registerUpload } from './commands/upload/index.js';
@@ -99,6 +100,7 @@ ${EXIT_CODES_HELP}`,
     registerUpload,
     registerSubmit,
     registerValidate,
+    registerScan,
     registerStatus,
     registerProjects,
     registerFiles,

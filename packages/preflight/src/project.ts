@@ -138,7 +138,13 @@ export async function preflightProject(
       });
     } catch (error) {
       if (!(error instanceof PreflightError)) throw error;
-      problem(error.name === 'SceneNotFoundError' ? 'scene-missing' : 'unreadable', error.message);
+      const kind =
+        error.name === 'SceneNotFoundError'
+          ? 'scene-missing'
+          : error.name === 'UnsupportedFormatError'
+            ? 'not-scanned'
+            : 'unreadable';
+      problem(kind, error.message);
     }
     if (scan) {
       const sceneRel = toRel(project.localRoot, scan.file);
