@@ -154,6 +154,14 @@ export async function preflightProject(
       if (!scan.scanned) problem('not-scanned', `${sceneRel}: ${scan.notes[0] ?? 'not scanned'}`);
       for (const ref of scan.references) {
         const where = `${ref.location.name} in ${toRel(project.localRoot, ref.location.file)}`;
+        if (ref.resolved === undefined && ref.unresolvedKind === 'foreign-path') {
+          problem(
+            'outside',
+            `"${ref.path}" (${where}) is an absolute path of another machine, outside the project folder: ${ref.unresolved}`,
+            ref,
+          );
+          continue;
+        }
         if (ref.resolved === undefined) {
           problem(
             'unresolved',

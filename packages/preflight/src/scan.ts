@@ -2,7 +2,7 @@
  * `scanScene`: reads a scene file of any known format, resolves every reference it names against this machine
  * (after `pathMap`), checks the disk, matches sequences, and follows Blender linked libraries.
  */
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { type FrameRange, type ProductCode, parseFrames } from '@gm/products';
 import { SceneNotFoundError, UnsupportedFormatError } from './errors.js';
@@ -73,7 +73,6 @@ async function exists(p: string, context: Context): Promise<boolean> {
 }
 
 async function realKey(p: string): Promise<string> {
-  const { realpath } = await import('node:fs/promises');
   try {
     return await realpath(p);
   } catch {
@@ -201,7 +200,13 @@ type Outcome = Omit<SceneReference, 'path' | 'kind' | 'location'>;
 async function resolveReference(raw: RawReference, context: Context): Promise<SceneReference> {
   const base = { path: raw.path, kind: raw.kind, location: raw.location };
   if (raw.unresolved !== undefined) {
-    return { ...base, resolved: undefined, exists: false, unresolved: raw.unresolved };
+    return {
+      ...base,
+      resolved: undefined,
+      exists: false,
+      unresolved: raw.unresolved,
+      unresolvedKind: 'expression',
+    };
   }
   const target = raw.target ?? raw.path;
   const key = `${raw.baseDir}\0${target}`;
@@ -226,6 +231,7 @@ async function outcomeOf(target: string, baseDir: string, context: Context): Pro
       resolved: undefined,
       exists: false,
       unresolved: resolution.unresolved ?? 'cannot be resolved',
+      unresolvedKind: 'foreign-path',
       ...mapped,
     };
   }

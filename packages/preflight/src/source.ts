@@ -70,7 +70,7 @@ function iterSource(
   };
 }
 
-async function* zstdChunks(file: string, onData: () => void): AsyncGenerator<Uint8Array> {
+async function* zstdChunks(file: string): AsyncGenerator<Uint8Array> {
   const input = createReadStream(file, { highWaterMark: 64 * 1024 });
   const out: Uint8Array[] = [];
   const d = new Decompress((chunk) => {
@@ -79,7 +79,6 @@ async function* zstdChunks(file: string, onData: () => void): AsyncGenerator<Uin
   try {
     for await (const chunk of input) {
       d.push(chunk as Buffer);
-      onData();
       while (out.length > 0) yield out.shift()!;
     }
     d.push(new Uint8Array(0), true);
@@ -160,11 +159,7 @@ export class ByteReader {
     } else {
       reader = new ByteReader(
         file,
-        iterSource(
-          zstdChunks(file, () => {}),
-          () => {},
-          wrap,
-        ),
+        iterSource(zstdChunks(file), () => {}, wrap),
         compression,
         size,
       );

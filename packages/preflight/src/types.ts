@@ -73,6 +73,11 @@ export interface SceneReference {
   sequence?: SequenceMatch;
   /** Why the path could not be resolved (an expression, a variable, a foreign absolute path). */
   unresolved?: string;
+  /**
+   * What kind of path could not be resolved: `expression` (set by an expression or variable only the application
+   * evaluates) or `foreign-path` (an absolute path of another machine that no `pathMap` entry covers).
+   */
+  unresolvedKind?: 'expression' | 'foreign-path';
   /** The `pathMap` prefix that was applied, if any. */
   mappedFrom?: string;
 }

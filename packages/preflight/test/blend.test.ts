@@ -88,6 +88,7 @@ describe('Blender .blend files made by Blender 3.4', () => {
     expect(windows.resolved).toBeUndefined();
     expect(windows.exists).toBe(false);
     expect(windows.unresolved).toMatch(/pathMap.*C:\\proj\\/);
+    expect(windows.unresolvedKind).toBe('foreign-path');
     const mapped = await scanScene(join(DIR, 'scene.blend'), { pathMap: { 'c:\\PROJ\\': DIR } });
     expect(refNamed(mapped, 'Image "windows"')).toMatchObject({
       resolved: join(DIR, 'textures', 'wood.png'),
@@ -158,5 +159,38 @@ describe('Blender .blend files made by Blender 3.4', () => {
     expect(
       broken.notes.some((n) => n.includes('library.blend could not be read') && n.includes('BLENDER')),
     ).toBe(true);
+  });
+
+  it('reads the large-block file format of Blender 5.0 (17-byte header, 32-byte block headers)', async () => {
+    // The real 3.4 file, rewritten block by block into the 5.0 layout: "BLENDER17-01v0500", then per block
+    // code, SDNA index (int32), old address (8 bytes), length (int64), count (int64).
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const scene = readFileSync(join(DIR, 'scene.blend'));
+    const parts: Buffer[] = [Buffer.from('BLENDER17-01v0500', 'latin1')];
+    let at = 12;
+    for (;;) {
+      const code = scene.subarray(at, at + 4);
+      const len = scene.readInt32LE(at + 4);
+      const head = Buffer.alloc(32);
+      code.copy(head, 0);
+      head.writeInt32LE(scene.readInt32LE(at + 16), 4);
+      scene.copy(head, 8, at + 8, at + 16);
+      head.writeBigInt64LE(BigInt(len), 16);
+      head.writeBigInt64LE(BigInt(scene.readInt32LE(at + 20)), 24);
+      parts.push(head, scene.subarray(at + 24, at + 24 + len));
+      if (code.toString('latin1') === 'ENDB') break;
+      at += 24 + len;
+    }
+    const dir = tempDir();
+    mkdirSync(join(dir, 'textures'));
+    copyFileSync(join(DIR, 'textures', 'wood.png'), join(dir, 'textures', 'wood.png'));
+    writeFileSync(join(dir, 'scene.blend'), Buffer.concat(parts));
+    const scan = await scanScene(join(dir, 'scene.blend'), { followLibraries: false });
+    expect(scan.details).toMatchObject({ version: '5.0', pointerSize: 8, endianness: 'little' });
+    expect(refNamed(scan, 'Image "wood.png"')).toMatchObject({
+      exists: true,
+      resolved: join(dir, 'textures', 'wood.png'),
+    });
+    expect(scan.references).toHaveLength(13);
   });
 });

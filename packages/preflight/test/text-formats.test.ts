@@ -50,6 +50,7 @@ describe('Nuke .nk', () => {
     const expr = refNamed(scan, 'Read Read_expr.file');
     expect(expr).toMatchObject({ resolved: undefined, exists: false });
     expect(expr.unresolved).toMatch(/TCL expression/);
+    expect(expr.unresolvedKind).toBe('expression');
     expect(expr.path).toBe('[file dirname [value root.name]]/plates/[value shot].####.exr');
     expect(refNamed(scan, 'Read Read_in_group.file').unresolved).toMatch(/\$env\(SHOW_ROOT\)/);
   });
