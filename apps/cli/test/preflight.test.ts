@@ -38,7 +38,9 @@ describe('gm scan', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/KIND\s+WHERE\s+PATH\s+STATE/);
     for (const name of ['checker', 'metal', 'wood']) {
-      expect(r.stdout).toMatch(new RegExp(`texture\\s+Image "${name}.png"\\s+//textures/${name}.png\\s+found`));
+      expect(r.stdout).toMatch(
+        new RegExp(`texture\\s+Image "${name}.png"\\s+//textures/${name}.png\\s+found`),
+      );
     }
     expect(r.stdout).toContain('3 reference(s), all present.');
   });
@@ -49,7 +51,11 @@ describe('gm scan', () => {
     const r = await gm(['scan', join(dir, 'scene.blend'), '--json']);
     expect(r.code).toBe(0);
     const scan = JSON.parse(r.stdout);
-    expect(scan).toMatchObject({ product: 'blender', format: 'blend', summary: { references: 3, missing: 1 } });
+    expect(scan).toMatchObject({
+      product: 'blender',
+      format: 'blend',
+      summary: { references: 3, missing: 1 },
+    });
     const wood = scan.references.find((x: { path: string }) => x.path === '//textures/wood.png');
     expect(wood).toMatchObject({ exists: false, resolved: join(dir, 'textures', 'wood.png') });
     const text = await gm(['scan', join(dir, 'scene.blend')]);
@@ -78,14 +84,18 @@ describe('gm validate / gm submit with the preflight step', () => {
     const r = await gm(['validate', job, '--offline']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('the job scenes need files the project does not have');
-    expect(r.stderr).toMatch(/jobs\[0\]\.path \(beauty\): "\/\/textures\/metal\.png" \(Image "metal\.png" in scene\.blend\): does not exist/);
+    expect(r.stderr).toMatch(
+      /jobs\[0\]\.path \(beauty\): "\/\/textures\/metal\.png" \(Image "metal\.png" in scene\.blend\): does not exist/,
+    );
   });
 
   it('validate reports textures on disk that the job file does not upload', async () => {
     const { job } = await project('[scene.blend, textures/checker.png]');
     const r = await gm(['validate', job, '--offline']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/"\/\/textures\/wood\.png" .* is on disk but not added to the project: textures\/wood\.png/);
+    expect(r.stderr).toMatch(
+      /"\/\/textures\/wood\.png" .* is on disk but not added to the project: textures\/wood\.png/,
+    );
     expect(r.stderr).not.toMatch(/checker\.png/);
   });
 
