@@ -345,7 +345,12 @@ export async function readBlend(file: string): Promise<FormatResult> {
         ? cString(data, id.offset + idName.offset, idName.size).slice(2)
         : `at byte ${block.offset}`;
     if (id && idLib && isNonNull(data, id.offset + idLib.offset, idLib.size)) continue; // linked: its library has it
-    const pathField = fields.get('filepath') ?? fields.get('name');
+    // Blender 2.93 renamed the path fields `name` → `filepath`; before that, Library.filepath was the absolute
+    // path of the machine that last saved the file, and Library.name the path as written.
+    const pathField =
+      block.code === 'LI' && !fields.has('filepath_abs')
+        ? (fields.get('name') ?? fields.get('filepath'))
+        : (fields.get('filepath') ?? fields.get('name'));
     if (!pathField || pathField.pointer) continue;
     const written = cString(data, pathField.offset, pathField.size);
     const name = nameOf();
