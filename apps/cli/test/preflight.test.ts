@@ -68,6 +68,9 @@ describe('gm scan', () => {
     const r = await gm(['scan', join(dir, 'bad.blend')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bad\.blend at byte 12: file ends early/);
+    const frames = await gm(['scan', join(SAMPLE, 'scene.blend'), '--frames', '5 1']);
+    expect(frames.code).toBe(2);
+    expect(frames.stderr).toContain('--frames:');
     const map = await gm(['scan', join(SAMPLE, 'scene.blend'), '--path-map', 'nothing']);
     expect(map.code).toBe(2);
     expect(map.stderr).toContain('--path-map "nothing" is not from=to');

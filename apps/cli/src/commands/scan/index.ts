@@ -1,4 +1,5 @@
 import { PreflightError, type SceneReference, scanScene } from '@gm/preflight';
+import { validateFrames } from '@gm/products';
 import type { Registry } from '../../index.js';
 import { contextOf } from '../../lib/context.js';
 import { UsageError } from '../../lib/exit-codes.js';
@@ -57,6 +58,8 @@ Examples:
         }
         pathMap.push([entry.slice(0, at), entry.slice(at + 1)]);
       }
+      const frameError = opts.frames === undefined ? undefined : validateFrames(opts.frames);
+      if (frameError) throw new UsageError(`--frames: ${frameError.message.replace(/^frames: /, '')}`);
       let scan: Awaited<ReturnType<typeof scanScene>>;
       try {
         scan = await scanScene(scene, {
