@@ -209,16 +209,21 @@ async function resolveReference(raw: RawReference, context: Context): Promise<Sc
     };
   }
   const target = raw.target ?? raw.path;
-  const key = `${raw.baseDir}\0${target}`;
+  const key = `${raw.baseDir}\0${target}\0${raw.within?.join(' ') ?? ''}`;
   let outcome = context.outcomes.get(key);
   if (!outcome) {
-    outcome = outcomeOf(target, raw.baseDir, context);
+    outcome = outcomeOf(target, raw.baseDir, context, raw.within);
     context.outcomes.set(key, outcome);
   }
   return { ...base, ...(await outcome) };
 }
 
-async function outcomeOf(target: string, baseDir: string, context: Context): Promise<Outcome> {
+async function outcomeOf(
+  target: string,
+  baseDir: string,
+  context: Context,
+  within: RawReference['within'],
+): Promise<Outcome> {
   const resolution = resolvePath(
     target,
     baseDir,
@@ -238,10 +243,11 @@ async function outcomeOf(target: string, baseDir: string, context: Context): Pro
   if (sequenceToken(target) !== undefined) {
     let best: Outcome | undefined;
     for (const candidate of resolution.candidates) {
-      let pending = context.sequences.get(candidate);
+      const sequenceKey = `${candidate}\0${within?.join(' ') ?? ''}`;
+      let pending = context.sequences.get(sequenceKey);
       if (!pending) {
-        pending = matchSequence(candidate, context.flavour, context.folders, context.frames);
-        context.sequences.set(candidate, pending);
+        pending = matchSequence(candidate, context.flavour, context.folders, context.frames, within);
+        context.sequences.set(sequenceKey, pending);
       }
       const matched = await pending;
       if (!matched) continue;

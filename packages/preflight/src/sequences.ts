@@ -66,6 +66,7 @@ export async function matchSequence(
   flavour: PathFlavour,
   folders: FolderCache,
   frames: readonly FrameRange[] | undefined,
+  within?: readonly [first: number, last: number],
 ): Promise<SequenceMatch | undefined> {
   const dir = flavour.dirname(pattern);
   const spec = sequenceRegex(flavour.basename(pattern));
@@ -97,10 +98,20 @@ export async function matchSequence(
       if (missingFrames.length < 20) missingFrames.push(frame);
     }
   };
-  if (frames && frames.length > 0) {
+  // The scene's own range for this file (a Nuke Read's first/last) bounds the job's range, or stands for it.
+  // When the job's range does not reach the scene's range at all, the scene's range is what it reads.
+  const overlaps = !within || !frames || frames.some((r) => r.start <= within[1] && r.end >= within[0]);
+  const ranges: readonly FrameRange[] | undefined =
+    frames && frames.length > 0 && overlaps
+      ? frames
+      : within
+        ? [{ start: within[0], end: within[1], step: 1 }]
+        : undefined;
+  if (ranges) {
     const seen = new Set<number>();
     let checked = 0;
-    for (const frame of expandFrames(frames)) {
+    for (const frame of expandFrames(ranges)) {
+      if (within && (frame < within[0] || frame > within[1])) continue;
       if (seen.has(frame)) continue;
       seen.add(frame);
       consider(frame);

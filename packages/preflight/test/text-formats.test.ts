@@ -41,6 +41,19 @@ describe('Nuke .nk', () => {
       missing: 1,
       missingFrames: [1004],
     });
+    // A Read node's first/last bound the job's range; a range it does not reach at all leaves the node's own.
+    const wider = await scanScene(join(DIR, 'comp.nk'), { pathMap: { 'C:/proj/': DIR }, frames: '990 1010' });
+    expect(refNamed(wider, 'Read Read1.file').sequence).toMatchObject({
+      found: 4,
+      missing: 1,
+      missingFrames: [1004],
+    });
+    expect(refNamed(all, 'Read Read_bg.file').sequence).toMatchObject({ found: 3, missing: 0 });
+    const none = await scanScene(join(DIR, 'comp.nk'), { pathMap: { 'C:/proj/': DIR } });
+    expect(refNamed(none, 'Read Read_bg.file')).toMatchObject({
+      exists: true,
+      sequence: { found: 3, missing: 0 },
+    });
     const bg = refNamed(all, 'Read Read_bg.file');
     expect(bg).toMatchObject({ mappedFrom: 'C:/proj/', resolved: join(DIR, 'plates', 'bg.####.dpx') });
   });

@@ -15,6 +15,8 @@ export interface RawReference {
   location: ReferenceLocation;
   /** Why the path cannot be resolved outside the application (an expression, a variable). */
   unresolved?: string;
+  /** The frames the scene reads of this sequence (a Nuke Read's `first`/`last`), inclusive. */
+  within?: readonly [first: number, last: number];
 }
 
 /** What a format reader returns. */

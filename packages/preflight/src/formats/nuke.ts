@@ -153,8 +153,15 @@ export function parseNuke(file: string, text: string): FormatResult {
   const scriptDir = nodePath.dirname(file);
   let baseDir = scriptDir;
   const notes: string[] = [];
-  const found: { cls: string; name: string; knob: string; value: string; quoted: boolean; line: number }[] =
-    [];
+  const found: {
+    cls: string;
+    name: string;
+    knob: string;
+    value: string;
+    quoted: boolean;
+    line: number;
+    within?: [number, number];
+  }[] = [];
   const details: Record<string, string | number> = {};
   let nodes = 0;
   const walk = (body: string, firstLine: number, depth: number) => {
@@ -225,10 +232,22 @@ export function parseNuke(file: string, text: string): FormatResult {
     }
     const spec = READERS[cls];
     if (spec) {
+      const first = Number(knobs.get('first')?.value);
+      const last = Number(knobs.get('last')?.value);
+      const within: [number, number] | undefined =
+        Number.isInteger(first) && Number.isInteger(last) && first <= last ? [first, last] : undefined;
       for (const k of spec.knobs) {
         const v = knobs.get(k);
         if (v && v.value.trim() !== '')
-          found.push({ cls, name, knob: k, value: v.value.trim(), quoted: v.quoted, line: v.line });
+          found.push({
+            cls,
+            name,
+            knob: k,
+            value: v.value.trim(),
+            quoted: v.quoted,
+            line: v.line,
+            ...(within ? { within } : {}),
+          });
       }
     }
     if (cls === 'Group' || cls === 'Gizmo' || cls === 'LiveGroup') {
@@ -244,6 +263,7 @@ export function parseNuke(file: string, text: string): FormatResult {
       baseDir,
       kind: kindByExtension(f.value, spec.kind),
       location: { file, type: 'node', name: `${f.cls} ${f.name}.${f.knob}`, line: f.line },
+      ...(f.within ? { within: f.within } : {}),
       ...(unresolved ? { unresolved } : {}),
     };
   });

@@ -106,7 +106,14 @@ Examples:
       }
       out.print();
       for (const ref of missing) {
-        const why = ref.unresolved ?? (ref.resolved ? `looked for ${ref.resolved}` : 'not found');
+        const seq = ref.sequence;
+        const why =
+          ref.unresolved ??
+          (seq && seq.found > 0
+            ? `frames ${seq.missingFrames.join(', ')}${seq.missing > seq.missingFrames.length ? ', ...' : ''} missing (${ref.resolved})`
+            : seq
+              ? `no file matches ${ref.resolved}`
+              : `looked for ${ref.resolved}`);
         out.print(`  ${c.red('✗')} ${ref.path}: ${why}`);
       }
       for (const note of scan.notes) out.print(`  ${c.dim(note)}`);
