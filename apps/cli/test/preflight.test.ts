@@ -32,7 +32,7 @@ beforeAll(() => {
   assertBuilt();
 });
 
-describe('gm scan', () => {
+describe('gm scan', { timeout: 180_000 }, () => {
   it('lists the references of a real .blend as a table, all present', async () => {
     const r = await gm(['scan', join(SAMPLE, 'scene.blend')]);
     expect(r.code).toBe(0);
@@ -77,7 +77,7 @@ describe('gm scan', () => {
   });
 });
 
-describe('gm validate / gm submit with the preflight step', () => {
+describe('gm validate / gm submit with the preflight step', { timeout: 180_000 }, () => {
   it('validate reports a missing texture as a problem with exit 2', async () => {
     const { dir, job } = await project();
     const ok = await gm(['validate', job, '--offline']);
