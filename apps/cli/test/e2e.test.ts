@@ -377,7 +377,7 @@ describe('gm upload / projects / files', () => {
     const submitted = await gm(['submit', jobPath, '--skip-upload', '--no-download', '--json'], creds);
     expect(submitted.code, submitted.stderr).toBe(0);
     expect(JSON.parse(submitted.stdout)).toMatchObject({ project: 'uploaded_sample' });
-    expect(JSON.parse(r.stdout)).toMatchObject({ project: 'uploaded_sample', files: 3, state: 'Uploaded' });
+    expect(JSON.parse(r.stdout)).toMatchObject({ project: 'uploaded_sample', files: 5, state: 'Uploaded' });
     const projects = JSON.parse((await gm(['projects', '--json'], creds)).stdout) as { name: string }[];
     expect(projects.map((p) => p.name)).toContain('uploaded_sample');
     const table = await gm(['projects'], creds);
@@ -414,7 +414,12 @@ describe('gm submit / status', () => {
       credits_budget: { value: 100, action: 'alert' },
     });
     expect(preview.dependencies).toEqual([beauty.id]);
-    expect(body.project_files.files).toEqual(['scene.blend', 'textures/checker.png']);
+    expect(body.project_files.files).toEqual([
+      'scene.blend',
+      'textures/checker.png',
+      'textures/metal.png',
+      'textures/wood.png',
+    ]);
     expect(Object.values(body.watch_files)).toEqual([join(work, 'results-dry_run_project')]);
     const projects = JSON.parse((await gm(['projects', '--json'], creds)).stdout) as { name: string }[];
     expect(projects.map((p) => p.name)).not.toContain('dry_run_project');

@@ -89,6 +89,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./validate/index.js'),
   },
   {
+    name: 'scan',
+    summary: 'list the files a scene references (textures, caches, libraries, ...), found and missing',
+    args: '<scene>',
+    load: () => import('./scan/index.js'),
+  },
+  {
     name: 'status',
     summary: 'show the status of a project; --watch follows it to the end with progress',
     args: '<project>',

@@ -10,6 +10,7 @@ import {
   WatchFile,
 } from '@gm/core';
 import { DEMO_USER, startEmulator } from '@gm/emulator';
+import { scanScene } from '@gm/preflight';
 import { blenderJob, countFrames } from '@gm/products';
 import type { Command } from 'commander';
 import { assetPath } from '../../lib/assets.js';
@@ -118,6 +119,11 @@ Examples:
         await mkdir(outDir, { recursive: true });
         await cp(assetPath('sample_project'), projectDir, { recursive: true });
         step(`Wrote the sample project to ${projectDir}`);
+        const scan = await scanScene(join(projectDir, 'scene.blend'));
+        const absent = scan.references.filter((r) => !r.exists);
+        step(
+          `Preflight: scene.blend (Blender ${scan.details.version}) has ${scan.references.length} references, ${absent.length === 0 ? 'all present' : c.red(`${absent.length} missing: ${absent.map((r) => r.path).join(', ')}`)}`,
+        );
 
         const project = new Project(projectDir, {
           name: `gm_demo_${stamp}`,

@@ -5,6 +5,7 @@ import { connect } from '../../lib/client.js';
 import { contextOf } from '../../lib/context.js';
 import { UsageError } from '../../lib/exit-codes.js';
 import { loadJobFile } from '../../lib/job-file.js';
+import { problemLines, scenePreflight } from '../../lib/preflight.js';
 import { printStatus, watchProject } from '../../lib/watch.js';
 import type { Registry } from '../../registry.js';
 import { type JobFlags, jobFileFromFlags } from './flags.js';
@@ -13,6 +14,7 @@ interface SubmitOptions extends JobFlags {
   dryRun?: boolean;
   watch?: boolean;
   skipUpload?: boolean;
+  allowMissing?: boolean;
   download: boolean;
   interval: string;
 }
@@ -27,6 +29,10 @@ export function define(command: Command, { io, signal }: Registry): void {
     .option(
       '-w, --watch',
       'follow the project to the end with progress (exit 7 when it ends Stopped or Failed)',
+    )
+    .option(
+      '--allow-missing',
+      'submit even when a scene references files that are missing or not in the project',
     )
     .option('--skip-upload', 'the files are already uploaded (`gm upload`); submit only')
     .option('--no-download', 'do not download results automatically')
@@ -82,6 +88,18 @@ Examples:
       }
       const loaded = jobFile ? await loadJobFile(jobFile, io.cwd) : await jobFileFromFlags(opts, io.cwd);
       const { project, autoDownload } = await buildProject(loaded);
+      if (!opts.allowMissing) {
+        const preflight = await scenePreflight(project);
+        if (preflight.blocking.length > 0) {
+          throw new UsageError(
+            'The job scenes need files the project does not have; nothing was submitted.',
+            {
+              details: problemLines(preflight.blocking),
+              hint: 'Add the files to the project, or pass --allow-missing to submit anyway; `gm scan <scene>` lists every reference.',
+            },
+          );
+        }
+      }
       const submitOptions = {
         skipUpload: opts.skipUpload === true,
         skipAutoDownload: !opts.download || !autoDownload,

@@ -13,6 +13,7 @@ import { connect } from '../../lib/client.js';
 import { contextOf } from '../../lib/context.js';
 import { UsageError } from '../../lib/exit-codes.js';
 import { loadJobFile } from '../../lib/job-file.js';
+import { problemLines, scenePreflight } from '../../lib/preflight.js';
 import { formatCredits, formatTable } from '../../lib/table.js';
 import type { Registry } from '../../registry.js';
 
@@ -98,6 +99,14 @@ Examples:
       const ctx = contextOf(command, io, signal);
       const loaded = await loadJobFile(file, io.cwd);
       const { project } = await buildProject(loaded);
+      // The scenes' own references: missing, outside the project folder, or not among its files.
+      const preflight = await scenePreflight(project);
+      if (preflight.blocking.length > 0) {
+        throw new UsageError(`${file}: the job scenes need files the project does not have.`, {
+          details: problemLines(preflight.blocking),
+          hint: 'Add the files to the project folder (and to `files:` when it lists them), or fix the paths in the scene; `gm scan <scene>` lists every reference.',
+        });
+      }
       const machines = new Map<string, PricedMachine | undefined>();
       if (!opts.offline) {
         const { client } = await connect(ctx);
@@ -146,6 +155,7 @@ Examples:
           jobs: estimates,
           totalFrames,
           estimatedCredits: totalCredits,
+          preflight: { references: preflight.references, warnings: preflight.warnings.map((w) => w.message) },
         });
         return;
       }
@@ -153,6 +163,10 @@ Examples:
       out.print(
         `${c.green('✔')} ${c.bold(file)} is valid${opts.offline ? ' (offline checks only)' : ''}: project ${c.cyan(project.name)}, ${project.files.length} file(s), ${estimates.length} job(s).`,
       );
+      out.print(
+        `${c.green('✔')} Preflight: ${preflight.references} scene reference(s), all present${preflight.warnings.length > 0 ? `; ${preflight.warnings.length} could not be checked` : ''}.`,
+      );
+      for (const warning of preflight.warnings) out.info(c.yellow(`  ! ${warning.message}`));
       out.print();
       out.print(
         formatTable(

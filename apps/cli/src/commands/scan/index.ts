@@ -1,0 +1,125 @@
+import { PreflightError, type SceneReference, scanScene } from '@gm/preflight';
+import { validateFrames } from '@gm/products';
+import type { Command } from 'commander';
+import { contextOf } from '../../lib/context.js';
+import { UsageError } from '../../lib/exit-codes.js';
+import { formatTable } from '../../lib/table.js';
+import type { Registry } from '../../registry.js';
+
+interface ScanOptions {
+  frames?: string;
+  pathMap?: string[];
+  projectFolder?: string;
+  libraries?: boolean;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function state(ref: SceneReference): string {
+  if (ref.unresolved !== undefined) return 'unresolved';
+  if (ref.sequence) return `${ref.sequence.found} found, ${ref.sequence.missing} missing`;
+  return ref.exists ? 'found' : 'missing';
+}
+
+/** `gm scan`: the external files a scene references, found and missing. */
+export function define(command: Command, { io, signal }: Registry): void {
+  command
+    .argument('<scene>', 'a scene file: .blend, .nk, .ma, .vrscene, .usda, .hip, .hipnc, .hiplc')
+    .option('--frames <range>', 'count sequence frames within this range, e.g. "1 100"')
+    .option(
+      '--path-map <from=to>',
+      "map another machine's folder onto a local one, e.g. 'C:\\proj\\=/home/me/proj' (repeatable)",
+      collect,
+    )
+    .option('--project-folder <dir>', 'also look for relative paths here')
+    .option('--no-libraries', 'do not follow Blender linked libraries')
+    .addHelpText(
+      'after',
+      `
+Nothing is uploaded. Exit code 2 when the scene cannot be read.
+
+Examples:
+  gm scan scene.blend
+  gm scan comp.nk --frames "1001 1100" --json
+  gm scan shot.ma --path-map 'X:/show/=/mnt/show'`,
+    )
+    .action(async (scene: string, opts: ScanOptions) => {
+      const ctx = contextOf(command, io, signal);
+      const pathMap: [string, string][] = [];
+      for (const entry of opts.pathMap ?? []) {
+        const at = entry.lastIndexOf('=');
+        if (at <= 0 || at === entry.length - 1) {
+          throw new UsageError(`--path-map "${entry}" is not from=to`, {
+            hint: "Write the foreign folder, '=', then the local folder: --path-map 'C:\\proj\\=/home/me/proj'.",
+          });
+        }
+        pathMap.push([entry.slice(0, at), entry.slice(at + 1)]);
+      }
+      const frameError = opts.frames === undefined ? undefined : validateFrames(opts.frames);
+      if (frameError) throw new UsageError(`--frames: ${frameError.message.replace(/^frames: /, '')}`);
+      let scan: Awaited<ReturnType<typeof scanScene>>;
+      try {
+        scan = await scanScene(scene, {
+          pathMap,
+          ...(opts.frames ? { frames: opts.frames } : {}),
+          ...(opts.projectFolder ? { projectFolder: opts.projectFolder } : {}),
+          followLibraries: opts.libraries !== false,
+        });
+      } catch (error) {
+        if (error instanceof PreflightError) throw new UsageError(error.message, { cause: error });
+        throw error;
+      }
+      const { out } = ctx;
+      const missing = scan.references.filter((r) => !r.exists);
+      if (out.json) {
+        out.printJson({ ...scan, summary: { references: scan.references.length, missing: missing.length } });
+        return;
+      }
+      const { c } = out;
+      const details = Object.entries(scan.details)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
+      out.print(`${c.bold(scan.file)}: ${scan.product ?? scan.format}${details ? ` (${details})` : ''}`);
+      if (scan.references.length > 0) {
+        out.print();
+        out.print(
+          formatTable(
+            scan.references,
+            [
+              { header: 'KIND', value: (r) => r.kind },
+              { header: 'WHERE', value: (r) => r.location.name },
+              { header: 'PATH', value: (r) => r.path },
+              {
+                header: 'STATE',
+                value: (r) => {
+                  const s = state(r);
+                  return r.exists ? c.green(s) : c.red(s);
+                },
+              },
+            ],
+            c.bold,
+          ),
+        );
+      }
+      out.print();
+      for (const ref of missing) {
+        const seq = ref.sequence;
+        const why =
+          ref.unresolved ??
+          (seq && seq.found > 0
+            ? `frames ${seq.missingFrames.join(', ')}${seq.missing > seq.missingFrames.length ? ', ...' : ''} missing (${ref.resolved})`
+            : seq
+              ? `no file matches ${ref.resolved}`
+              : `looked for ${ref.resolved}`);
+        out.print(`  ${c.red('✗')} ${ref.path}: ${why}`);
+      }
+      for (const note of scan.notes) out.print(`  ${c.dim(note)}`);
+      out.print(
+        scan.scanned
+          ? `${scan.references.length} reference(s), ${missing.length === 0 ? c.green('all present') : c.red(`${missing.length} missing`)}.`
+          : c.yellow('Not scanned: check this scene’s references in its application.'),
+      );
+    });
+}

@@ -1,0 +1,117 @@
+import { cp, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, CLI_ROOT, gm, tempDir } from './helpers.js';
+
+const SAMPLE = join(CLI_ROOT, 'assets', 'sample_project');
+
+/** A copy of the sample project and a job file for it. */
+async function project(files = '[scene.blend, textures]'): Promise<{ dir: string; job: string }> {
+  const dir = join(await tempDir('gm-preflight-e2e-'), 'shot');
+  await cp(SAMPLE, dir, { recursive: true });
+  const job = join(dir, 'job.yaml');
+  await writeFile(
+    job,
+    `name: shot
+folder: .
+files: ${files}
+jobs:
+  - name: beauty
+    product: blender
+    appVersion: "4.2"
+    file: scene.blend
+    frames: "1 4"
+    outputPrefix: beauty
+    outputFormat: PNG
+`,
+  );
+  return { dir, job };
+}
+
+beforeAll(() => {
+  assertBuilt();
+});
+
+describe('gm scan', { timeout: 180_000 }, () => {
+  it('lists the references of a real .blend as a table, all present', async () => {
+    const r = await gm(['scan', join(SAMPLE, 'scene.blend')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/KIND\s+WHERE\s+PATH\s+STATE/);
+    for (const name of ['checker', 'metal', 'wood']) {
+      expect(r.stdout).toMatch(
+        new RegExp(`texture\\s+Image "${name}.png"\\s+//textures/${name}.png\\s+found`),
+      );
+    }
+    expect(r.stdout).toContain('3 reference(s), all present.');
+  });
+
+  it('--json gives the whole scan, and missing files are reported', async () => {
+    const { dir } = await project();
+    await rm(join(dir, 'textures', 'wood.png'));
+    const r = await gm(['scan', join(dir, 'scene.blend'), '--json']);
+    expect(r.code).toBe(0);
+    const scan = JSON.parse(r.stdout);
+    expect(scan).toMatchObject({
+      product: 'blender',
+      format: 'blend',
+      summary: { references: 3, missing: 1 },
+    });
+    const wood = scan.references.find((x: { path: string }) => x.path === '//textures/wood.png');
+    expect(wood).toMatchObject({ exists: false, resolved: join(dir, 'textures', 'wood.png') });
+    const text = await gm(['scan', join(dir, 'scene.blend')]);
+    expect(text.stdout).toContain('3 reference(s), 1 missing.');
+  });
+
+  it('exits 2 with the byte offset for a damaged scene, and for a bad --path-map', async () => {
+    const dir = await tempDir('gm-preflight-e2e-');
+    await writeFile(join(dir, 'bad.blend'), 'BLENDER-v304');
+    const r = await gm(['scan', join(dir, 'bad.blend')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad\.blend at byte 12: file ends early/);
+    const frames = await gm(['scan', join(SAMPLE, 'scene.blend'), '--frames', '5 1']);
+    expect(frames.code).toBe(2);
+    expect(frames.stderr).toContain('--frames:');
+    const map = await gm(['scan', join(SAMPLE, 'scene.blend'), '--path-map', 'nothing']);
+    expect(map.code).toBe(2);
+    expect(map.stderr).toContain('--path-map "nothing" is not from=to');
+  });
+});
+
+describe('gm validate / gm submit with the preflight step', { timeout: 180_000 }, () => {
+  it('validate reports a missing texture as a problem with exit 2', async () => {
+    const { dir, job } = await project();
+    const ok = await gm(['validate', job, '--offline']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('Preflight: 3 scene reference(s), all present.');
+    await rm(join(dir, 'textures', 'metal.png'));
+    const r = await gm(['validate', job, '--offline']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('the job scenes need files the project does not have');
+    expect(r.stderr).toMatch(
+      /jobs\[0\]\.path \(beauty\): "\/\/textures\/metal\.png" \(Image "metal\.png" in scene\.blend\): does not exist/,
+    );
+  });
+
+  it('validate reports textures on disk that the job file does not upload', async () => {
+    const { job } = await project('[scene.blend, textures/checker.png]');
+    const r = await gm(['validate', job, '--offline']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /"\/\/textures\/wood\.png" .* is on disk but not added to the project: textures\/wood\.png/,
+    );
+    expect(r.stderr).not.toMatch(/checker\.png/);
+  });
+
+  it('submit refuses a job whose scene misses files, unless --allow-missing', async () => {
+    const { dir, job } = await project();
+    await rm(join(dir, 'textures', 'wood.png'));
+    const refused = await gm(['submit', job, '--dry-run']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('nothing was submitted');
+    expect(refused.stderr).toContain('--allow-missing');
+    expect(refused.stdout).toBe('');
+    const allowed = await gm(['submit', job, '--dry-run', '--allow-missing']);
+    expect(allowed.code).toBe(0);
+    expect(JSON.parse(allowed.stdout).project_request.jobs).toHaveLength(1);
+  });
+});

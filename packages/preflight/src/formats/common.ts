@@ -1,0 +1,135 @@
+import { CorruptFileError } from '../errors.js';
+import type { ReferenceKind, ReferenceLocation, SceneFormat } from '../types.js';
+
+/** A reference as a format reader found it, before it is resolved against the disk. */
+export interface RawReference {
+  /** The path exactly as written. */
+  path: string;
+  /** The path text to resolve, when it differs from `path` (Blender's `//` removed, a frame number made `####`). */
+  target?: string;
+  /** The folder relative paths start from. */
+  baseDir: string;
+  /** What the file is to the scene. */
+  kind: ReferenceKind;
+  /** Where it was found. */
+  location: ReferenceLocation;
+  /** Why the path cannot be resolved outside the application (an expression, a variable). */
+  unresolved?: string;
+  /** The frames the scene reads of this sequence (a Nuke Read's `first`/`last`), inclusive. */
+  within?: readonly [first: number, last: number];
+}
+
+/** What a format reader returns. */
+export interface FormatResult {
+  format: SceneFormat;
+  scanned: boolean;
+  details: Record<string, string | number>;
+  references: RawReference[];
+  notes: string[];
+}
+
+const IMAGE = new Set([
+  'png',
+  'jpg',
+  'jpeg',
+  'exr',
+  'tif',
+  'tiff',
+  'tx',
+  'tga',
+  'bmp',
+  'hdr',
+  'dpx',
+  'cin',
+  'psd',
+  'gif',
+  'webp',
+  'rat',
+  'tex',
+  'iff',
+  'sgi',
+  'rgb',
+  'jp2',
+  'dds',
+  'ptx',
+  'pic',
+  'ktx',
+]);
+const MOVIE = new Set([
+  'mov',
+  'mp4',
+  'avi',
+  'mkv',
+  'mxf',
+  'webm',
+  'm4v',
+  'mpg',
+  'mpeg',
+  'r3d',
+  'braw',
+  'ari',
+]);
+const SOUND = new Set(['wav', 'aif', 'aiff', 'mp3', 'flac', 'ogg', 'm4a']);
+const CACHE = new Set([
+  'abc',
+  'bgeo',
+  'sc',
+  'gz',
+  'geo',
+  'bhclassic',
+  'vrmesh',
+  'rs',
+  'ass',
+  'usdc',
+  'mcx',
+  'mcc',
+  'xml',
+  'ptc',
+  'pc2',
+  'fbx',
+  'obj',
+  'bphys',
+  'sim',
+  'prt',
+  'bin',
+]);
+const SCENE = new Set([
+  'usd',
+  'usda',
+  'usdz',
+  'ma',
+  'mb',
+  'nk',
+  'hip',
+  'hipnc',
+  'hiplc',
+  'blend',
+  'c4d',
+  'vrscene',
+]);
+const FONT = new Set(['ttf', 'otf', 'woff', 'woff2', 'pfb']);
+
+/** The kind a file's extension suggests; `fallback` when it suggests none. */
+export function kindByExtension(p: string, fallback: ReferenceKind): ReferenceKind {
+  const name = p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1).toLowerCase();
+  const ext = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : '';
+  if (ext === 'vdb' || ext === 'f3d' || ext === 'vdbc' || ext === 'aur') return 'volume';
+  if (IMAGE.has(ext)) return 'texture';
+  if (MOVIE.has(ext)) return 'movie';
+  if (SOUND.has(ext)) return 'sound';
+  if (FONT.has(ext)) return 'font';
+  if (SCENE.has(ext)) return 'referenced-scene';
+  if (CACHE.has(ext)) return 'cache';
+  return fallback;
+}
+
+/** Decodes a text scene file; a NUL byte (binary content) is a typed error naming the line. */
+export function decodeText(file: string, bytes: Uint8Array, what: string): string {
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) {
+    let line = 1;
+    for (let i = 0; i < nul; i++) if (bytes[i] === 0x0a) line++;
+    throw new CorruptFileError(file, `a ${what} file is text; found a NUL byte (binary data)`, { line });
+  }
+  return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+}

@@ -1,0 +1,272 @@
+/**
+ * Nuke `.nk` scripts (TCL syntax): nodes are `Class { knob value ... }`; the file knobs of reading nodes are
+ * listed. A value holding a TCL command (`[...]`) or variable (`$name`) is an expression: reported as not
+ * resolvable, never guessed. `Root.project_directory` (when a plain path, or the usual
+ * `[python {nuke.script_directory()}]`) is where relative paths start.
+ */
+import { readFile } from 'node:fs/promises';
+import nodePath from 'node:path';
+import { CorruptFileError } from '../errors.js';
+import type { ReferenceKind } from '../types.js';
+import { decodeText, type FormatResult, kindByExtension, type RawReference } from './common.js';
+
+/** Node classes and their file knobs, with the kind their files are when the extension says nothing. */
+const READERS: Record<string, { knobs: string[]; kind: ReferenceKind }> = {
+  Read: { knobs: ['file', 'proxy'], kind: 'texture' },
+  DeepRead: { knobs: ['file'], kind: 'texture' },
+  ReadGeo: { knobs: ['file'], kind: 'cache' },
+  ReadGeo2: { knobs: ['file'], kind: 'cache' },
+  Camera: { knobs: ['file'], kind: 'cache' },
+  Camera2: { knobs: ['file'], kind: 'cache' },
+  Camera3: { knobs: ['file'], kind: 'cache' },
+  Camera4: { knobs: ['file'], kind: 'cache' },
+  Axis: { knobs: ['file'], kind: 'cache' },
+  Axis2: { knobs: ['file'], kind: 'cache' },
+  Axis3: { knobs: ['file'], kind: 'cache' },
+  Light: { knobs: ['file'], kind: 'cache' },
+  Light2: { knobs: ['file'], kind: 'cache' },
+  Light3: { knobs: ['file'], kind: 'cache' },
+  OCIOFileTransform: { knobs: ['file'], kind: 'other' },
+  Vectorfield: { knobs: ['vfield_file'], kind: 'other' },
+  AudioRead: { knobs: ['file'], kind: 'sound' },
+  Precomp: { knobs: ['file'], kind: 'referenced-scene' },
+  LiveGroup: { knobs: ['file'], kind: 'referenced-scene' },
+  ParticleCache: { knobs: ['file'], kind: 'cache' },
+  GeoImport: { knobs: ['file'], kind: 'cache' },
+  BlinkScript: { knobs: ['kernelSourceFile'], kind: 'other' },
+};
+
+interface Token {
+  type: 'word' | 'brace' | 'newline';
+  text: string;
+  line: number;
+  /** For braces: the line the content starts on. */
+  quoted?: boolean;
+}
+
+/** Splits TCL text into words, `{...}` groups (balanced, kept raw) and newlines. */
+function* tokens(file: string, text: string, firstLine: number): Generator<Token> {
+  let i = 0;
+  let line = firstLine;
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      yield { type: 'newline', text: '\n', line };
+      line++;
+      i++;
+    } else if (c === 32 || c === 9 || c === 13 || c === 59) {
+      i++;
+    } else if (c === 35 && atCommandStart(text, i)) {
+      // A comment to the end of the line.
+      while (i < n && text.charCodeAt(i) !== 10) i++;
+    } else if (c === 123) {
+      const start = i + 1;
+      const startLine = line;
+      let depth = 1;
+      i++;
+      while (i < n && depth > 0) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 123) depth++;
+        else if (d === 125) depth--;
+        else if (d === 10) line++;
+        i++;
+      }
+      if (depth > 0) throw new CorruptFileError(file, 'a "{" is never closed', { line: startLine });
+      yield { type: 'brace', text: text.slice(start, i - 1), line: startLine };
+    } else if (c === 125) {
+      throw new CorruptFileError(file, 'a "}" closes nothing', { line });
+    } else if (c === 34) {
+      const startLine = line;
+      const start = i + 1;
+      let j = start;
+      let escaped = false;
+      while (j < n) {
+        const d = text.charCodeAt(j);
+        if (d === 34) break;
+        if (d === 92) {
+          escaped = true;
+          if (text.charCodeAt(j + 1) === 10) line++;
+          j += 2;
+          continue;
+        }
+        if (d === 10) line++;
+        j++;
+      }
+      if (j >= n) throw new CorruptFileError(file, 'a quoted string is never closed', { line: startLine });
+      const raw = text.slice(start, j);
+      i = j + 1;
+      const out = escaped
+        ? raw.replace(/\\(.)/gs, (_, e: string) => (e === 'n' ? '\n' : e === 't' ? '\t' : e))
+        : raw;
+      yield { type: 'word', text: out, line: startLine, quoted: true };
+    } else {
+      const start = i;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (d === 32 || d === 9 || d === 10 || d === 13 || d === 59 || d === 123 || d === 125) break;
+        if (d === 92) i++;
+        else if (d === 91) {
+          // A command substitution [ ... ] is part of the word, spaces included.
+          let depth = 0;
+          while (i < n) {
+            const e = text.charCodeAt(i);
+            if (e === 91) depth++;
+            else if (e === 93 && --depth === 0) break;
+            else if (e === 10) line++;
+            i++;
+          }
+        }
+        i++;
+      }
+      yield { type: 'word', text: text.slice(start, Math.min(i, n)), line };
+    }
+  }
+}
+
+function atCommandStart(text: string, i: number): boolean {
+  for (let j = i - 1; j >= 0; j--) {
+    const c = text.charCodeAt(j);
+    if (c === 10 || c === 59) return true;
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
+}
+
+/** Why a knob value cannot be resolved outside Nuke, if it cannot. */
+export function nukeExpression(value: string): string | undefined {
+  if (value.includes('[')) return 'set by a TCL expression ([...]): evaluate it in Nuke';
+  const variable = /\$(env\([^)]*\)|\{?[A-Za-z_]\w*\}?)/.exec(value);
+  if (variable) return `uses the variable $${variable[1]}: evaluate it in Nuke`;
+  return undefined;
+}
+
+/** Reads a Nuke script and lists the files its reading nodes name. */
+export async function readNuke(file: string): Promise<FormatResult> {
+  const text = decodeText(file, await readFile(file), 'Nuke script');
+  return parseNuke(file, text);
+}
+
+/** Parses Nuke script text (exported for the benchmarks). */
+export function parseNuke(file: string, text: string): FormatResult {
+  const scriptDir = nodePath.dirname(file);
+  let baseDir = scriptDir;
+  const notes: string[] = [];
+  const found: {
+    cls: string;
+    name: string;
+    knob: string;
+    value: string;
+    quoted: boolean;
+    line: number;
+    within?: [number, number];
+  }[] = [];
+  const details: Record<string, string | number> = {};
+  let nodes = 0;
+  const walk = (body: string, firstLine: number, depth: number) => {
+    if (depth > 64) throw new CorruptFileError(file, 'nodes nested more than 64 deep', { line: firstLine });
+    let previous: Token | undefined;
+    let statementStart = true;
+    let command: Token | undefined;
+    for (const token of tokens(file, body, firstLine)) {
+      if (token.type === 'newline') {
+        statementStart = true;
+        previous = undefined;
+        continue;
+      }
+      if (statementStart) {
+        command = token;
+        statementStart = false;
+        if (token.type === 'word' && token.text === 'version' && depth === 0) details.nukeVersion = '';
+      }
+      if (depth === 0 && command?.text === 'version' && token !== command && token.type === 'word') {
+        details.nukeVersion = `${details.nukeVersion} ${token.text}`.trim();
+      }
+      if (token.type === 'brace' && previous?.type === 'word' && previous === command) {
+        nodes++;
+        node(previous.text, token.text, token.line);
+      }
+      previous = token;
+    }
+  };
+  const node = (cls: string, body: string, line: number) => {
+    if (cls !== 'Root' && READERS[cls] === undefined) return; // no file knob to read
+    const knobs = new Map<string, { value: string; quoted: boolean; line: number }>();
+    let knob: Token | undefined;
+    let value: Token | undefined;
+    const flush = () => {
+      if (knob && value && !knobs.has(knob.text)) {
+        knobs.set(knob.text, { value: value.text, quoted: value.quoted === true, line: knob.line });
+      }
+      knob = undefined;
+      value = undefined;
+    };
+    for (const token of tokens(file, body, line)) {
+      if (token.type === 'newline') {
+        flush();
+        continue;
+      }
+      if (!knob) {
+        if (token.type === 'word') knob = token;
+      } else if (!value) value = token;
+    }
+    flush();
+    const name = knobs.get('name')?.value ?? cls;
+    if (cls === 'Root') {
+      const dir = knobs.get('project_directory')?.value;
+      if (dir !== undefined && dir !== '') {
+        if (
+          /nuke\.script_directory\(\)/.test(dir) &&
+          /^\[python \{?nuke\.script_directory\(\)\}?\]$/.test(dir.trim())
+        ) {
+          baseDir = scriptDir;
+        } else if (nukeExpression(dir) === undefined) {
+          baseDir = nodePath.resolve(scriptDir, dir);
+        } else {
+          notes.push(
+            `Root.project_directory "${dir}" is an expression: relative paths are taken from the script's folder`,
+          );
+        }
+      }
+    }
+    const spec = READERS[cls];
+    if (spec) {
+      const first = Number(knobs.get('first')?.value);
+      const last = Number(knobs.get('last')?.value);
+      const within: [number, number] | undefined =
+        Number.isInteger(first) && Number.isInteger(last) && first <= last ? [first, last] : undefined;
+      for (const k of spec.knobs) {
+        const v = knobs.get(k);
+        if (v && v.value.trim() !== '')
+          found.push({
+            cls,
+            name,
+            knob: k,
+            value: v.value.trim(),
+            quoted: v.quoted,
+            line: v.line,
+            ...(within ? { within } : {}),
+          });
+      }
+    }
+    if (cls === 'Group' || cls === 'Gizmo' || cls === 'LiveGroup') {
+      // Group bodies hold knobs only; their nodes follow at the top level until end_group.
+    }
+  };
+  walk(text, 1, 0);
+  const references: RawReference[] = found.map((f) => {
+    const spec = READERS[f.cls]!;
+    const unresolved = nukeExpression(f.value);
+    return {
+      path: f.value,
+      baseDir,
+      kind: kindByExtension(f.value, spec.kind),
+      location: { file, type: 'node', name: `${f.cls} ${f.name}.${f.knob}`, line: f.line },
+      ...(f.within ? { within: f.within } : {}),
+      ...(unresolved ? { unresolved } : {}),
+    };
+  });
+  details.nodes = nodes;
+  return { format: 'nuke', scanned: true, details, references, notes };
+}

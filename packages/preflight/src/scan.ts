@@ -1,0 +1,269 @@
+/**
+ * `scanScene`: reads a scene file of any known format, resolves every reference it names against this machine
+ * (after `pathMap`), checks the disk, matches sequences, and follows Blender linked libraries.
+ */
+import { realpath, stat } from 'node:fs/promises';
+import nodePath from 'node:path';
+import { type FrameRange, type ProductCode, parseFrames } from '@gm/products';
+import { SceneNotFoundError, UnsupportedFormatError } from './errors.js';
+import { readBlend } from './formats/blend.js';
+import type { FormatResult, RawReference } from './formats/common.js';
+import { readHoudini } from './formats/houdini.js';
+import { readMaya } from './formats/maya.js';
+import { readNuke } from './formats/nuke.js';
+import { readUsda } from './formats/usda.js';
+import { readVrscene } from './formats/vrscene.js';
+import { mapEntries, NATIVE, type PathFlavour, resolvePath } from './paths.js';
+import { FolderCache, matchSequence, sequenceToken } from './sequences.js';
+import type { ScanOptions, SceneFormat, SceneReference, SceneScan, SequenceMatch } from './types.js';
+
+/** A scene format by file extension: format, product and reader (none: the format cannot be read). */
+const FORMATS: Record<
+  string,
+  { format: SceneFormat; product: ProductCode | undefined; read?: (file: string) => Promise<FormatResult> }
+> = {
+  '.blend': { format: 'blend', product: 'blender', read: readBlend },
+  '.nk': { format: 'nuke', product: 'nuke', read: readNuke },
+  '.ma': { format: 'maya-ascii', product: 'maya', read: readMaya },
+  '.mb': { format: 'maya-binary', product: 'maya' },
+  '.vrscene': { format: 'vrscene', product: 'vray', read: readVrscene },
+  '.usda': { format: 'usda', product: undefined, read: readUsda },
+  '.usd': { format: 'usda', product: undefined, read: readUsda },
+  '.hip': { format: 'houdini', product: 'hou', read: readHoudini },
+  '.hipnc': { format: 'houdini', product: 'hou', read: readHoudini },
+  '.hiplc': { format: 'houdini', product: 'hou', read: readHoudini },
+  '.c4d': { format: 'cinema4d', product: 'c4d' },
+};
+
+/** The file extensions {@link scanScene} accepts (lower case, with the dot). */
+export const SCENE_EXTENSIONS: readonly string[] = Object.keys(FORMATS);
+
+/** Internal: the path flavour, for tests of Windows behaviour on any machine. */
+export interface ScanInternals {
+  flavour?: PathFlavour;
+}
+
+async function statExists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether `p` exists, from its folder's (cached) listing: one `readdir` per folder instead of one `stat` per
+ * reference. A name that differs from a listed one only by case is settled by `stat` (case-insensitive disks).
+ */
+async function exists(p: string, context: Context): Promise<boolean> {
+  let known = context.exists.get(p);
+  if (!known) {
+    known = (async () => {
+      const names = await context.folders.list(context.flavour.dirname(p));
+      if (names === undefined) return statExists(p);
+      const name = context.flavour.basename(p);
+      if (names.includes(name)) return true;
+      const lower = name.toLowerCase();
+      return names.some((n) => n.toLowerCase() === lower) ? statExists(p) : false;
+    })();
+    context.exists.set(p, known);
+  }
+  return known;
+}
+
+async function realKey(p: string): Promise<string> {
+  try {
+    return await realpath(p);
+  } catch {
+    return p;
+  }
+}
+
+/**
+ * Reads the scene `file` and lists every external file it references, each resolved on this machine and
+ * checked on disk. Blender linked libraries are followed (each file once, so cycles end) and their references
+ * listed after the library's own entry.
+ *
+ * Formats that cannot be read outside their application (`.c4d`, Maya binary `.mb`) give `scanned: false` with
+ * a note saying so, never an empty list that looks complete.
+ *
+ * @throws {@link SceneNotFoundError} when `file` cannot be read; {@link UnsupportedFormatError} for an unknown
+ * extension; {@link TruncatedFileError}, {@link CorruptFileError} or {@link DecompressionError} (naming the byte
+ * offset or line) when the scene itself is damaged. A damaged linked library is a note, not an error.
+ */
+export async function scanScene(
+  file: string,
+  options: ScanOptions = {},
+  internals: ScanInternals = {},
+): Promise<SceneScan> {
+  const flavour = internals.flavour ?? NATIVE;
+  const abs = flavour.resolve(file);
+  try {
+    const info = await stat(abs);
+    if (!info.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
+  } catch (error) {
+    throw new SceneNotFoundError(abs, { cause: error });
+  }
+  const spec = FORMATS[nodePath.extname(abs).toLowerCase()];
+  if (!spec) {
+    throw new UnsupportedFormatError(
+      abs,
+      `"${nodePath.extname(abs) || '(no extension)'}" is not a scene format known here (known: ${SCENE_EXTENSIONS.join(', ')})`,
+    );
+  }
+  const frames: readonly FrameRange[] | undefined = options.frames ? parseFrames(options.frames) : undefined;
+  const context: Context = {
+    flavour,
+    pathMap: mapEntries(options.pathMap),
+    projectFolder: options.projectFolder === undefined ? undefined : flavour.resolve(options.projectFolder),
+    frames,
+    folders: new FolderCache(),
+    follow: options.followLibraries !== false,
+    exists: new Map(),
+    sequences: new Map(),
+    outcomes: new Map(),
+    visited: new Set([await realKey(abs)]),
+  };
+  if (!spec.read) {
+    return {
+      file: abs,
+      product: spec.product,
+      format: spec.format,
+      scanned: false,
+      details: {},
+      references: [],
+      notes: [
+        `not scanned: format not readable (${spec.format === 'cinema4d' ? 'Cinema 4D' : 'Maya binary'} files can only be read by their application${spec.format === 'maya-binary' ? '; save the scene as Maya ASCII (.ma) to have it scanned' : ''}): check its references in the application`,
+      ],
+    };
+  }
+  const result = await spec.read(abs);
+  const references: SceneReference[] = [];
+  const notes = [...result.notes];
+  await collect(result.references, context, references, notes);
+  return {
+    file: abs,
+    product: spec.product,
+    format: result.format,
+    scanned: result.scanned,
+    details: result.details,
+    references,
+    notes,
+  };
+}
+
+interface Context {
+  flavour: PathFlavour;
+  pathMap: [string, string][];
+  projectFolder: string | undefined;
+  frames: readonly FrameRange[] | undefined;
+  folders: FolderCache;
+  follow: boolean;
+  /** Existence answers by absolute path. */
+  exists: Map<string, Promise<boolean>>;
+  /** Sequence matches by absolute pattern. */
+  sequences: Map<string, Promise<SequenceMatch | undefined>>;
+  /** Resolution outcomes by folder and written path. */
+  outcomes: Map<string, Promise<Outcome>>;
+  visited: Set<string>;
+}
+
+async function collect(
+  raws: readonly RawReference[],
+  context: Context,
+  out: SceneReference[],
+  notes: string[],
+): Promise<void> {
+  for (const raw of raws) {
+    const ref = await resolveReference(raw, context);
+    out.push(ref);
+    if (raw.kind !== 'linked-library' || !context.follow || !ref.exists || ref.resolved === undefined)
+      continue;
+    const key = await realKey(ref.resolved);
+    if (context.visited.has(key)) continue;
+    context.visited.add(key);
+    try {
+      const lib = await readBlend(ref.resolved);
+      notes.push(...lib.notes.map((n) => `${ref.resolved}: ${n}`));
+      await collect(lib.references, context, out, notes);
+    } catch (error) {
+      notes.push(`linked library ${ref.resolved} could not be read: ${(error as Error).message}`);
+    }
+  }
+}
+
+/** Where a written path leads and what is there: shared by every reference with the same path and folder. */
+type Outcome = Omit<SceneReference, 'path' | 'kind' | 'location'>;
+
+/** Resolves one raw reference against the disk (once per distinct path and folder). */
+async function resolveReference(raw: RawReference, context: Context): Promise<SceneReference> {
+  const base = { path: raw.path, kind: raw.kind, location: raw.location };
+  if (raw.unresolved !== undefined) {
+    return {
+      ...base,
+      resolved: undefined,
+      exists: false,
+      unresolved: raw.unresolved,
+      unresolvedKind: 'expression',
+    };
+  }
+  const target = raw.target ?? raw.path;
+  const key = `${raw.baseDir}\0${target}\0${raw.within?.join(' ') ?? ''}`;
+  let outcome = context.outcomes.get(key);
+  if (!outcome) {
+    outcome = outcomeOf(target, raw.baseDir, context, raw.within);
+    context.outcomes.set(key, outcome);
+  }
+  return { ...base, ...(await outcome) };
+}
+
+async function outcomeOf(
+  target: string,
+  baseDir: string,
+  context: Context,
+  within: RawReference['within'],
+): Promise<Outcome> {
+  const resolution = resolvePath(
+    target,
+    baseDir,
+    { pathMap: context.pathMap, projectFolder: context.projectFolder },
+    context.flavour,
+  );
+  const mapped = resolution.mappedFrom !== undefined ? { mappedFrom: resolution.mappedFrom } : {};
+  if (resolution.candidates.length === 0) {
+    return {
+      resolved: undefined,
+      exists: false,
+      unresolved: resolution.unresolved ?? 'cannot be resolved',
+      unresolvedKind: 'foreign-path',
+      ...mapped,
+    };
+  }
+  if (sequenceToken(target) !== undefined) {
+    let best: Outcome | undefined;
+    for (const candidate of resolution.candidates) {
+      const sequenceKey = `${candidate}\0${within?.join(' ') ?? ''}`;
+      let pending = context.sequences.get(sequenceKey);
+      if (!pending) {
+        pending = matchSequence(candidate, context.flavour, context.folders, context.frames, within);
+        context.sequences.set(sequenceKey, pending);
+      }
+      const matched = await pending;
+      if (!matched) continue;
+      const outcome: Outcome = {
+        resolved: candidate,
+        exists: matched.found > 0 && matched.missing === 0,
+        sequence: matched,
+        ...mapped,
+      };
+      if (matched.found > 0) return outcome;
+      best ??= outcome;
+    }
+    if (best) return best;
+  }
+  for (const candidate of resolution.candidates) {
+    if (await exists(candidate, context)) return { resolved: candidate, exists: true, ...mapped };
+  }
+  return { resolved: resolution.candidates[0], exists: false, ...mapped };
+}

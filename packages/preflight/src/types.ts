@@ -1,0 +1,120 @@
+import type { ProductCode } from '@gm/products';
+
+/** The scene formats `@gm/preflight` recognises. */
+export type SceneFormat =
+  | 'blend'
+  | 'nuke'
+  | 'maya-ascii'
+  | 'maya-binary'
+  | 'vrscene'
+  | 'usda'
+  | 'houdini'
+  | 'cinema4d';
+
+/** What an external file is to the scene. */
+export type ReferenceKind =
+  | 'texture'
+  | 'linked-library'
+  | 'referenced-scene'
+  | 'cache'
+  | 'volume'
+  | 'sound'
+  | 'movie'
+  | 'font'
+  | 'include'
+  | 'other';
+
+/** Where in the scene a reference was found. */
+export interface ReferenceLocation {
+  /** The scene file that holds the reference (a linked library's own file for references found in it). */
+  file: string;
+  /** `datablock` for Blender, `node` for node-based formats, `line` where only the line is known. */
+  type: 'datablock' | 'node' | 'line';
+  /** The datablock (`Image "wood"`), node (`Read1.file`) or statement that holds the path. */
+  name: string;
+  /** The line (1-based) in text formats. */
+  line?: number;
+}
+
+/** How a sequence reference (`####`, `%04d`, `$F4`, `<UDIM>`, `<UVTILE>`) matched the disk. */
+export interface SequenceMatch {
+  /** The token found in the path, such as `####`, `%04d`, `$F4`, `<UDIM>`. */
+  token: string;
+  /** Files on disk that belong to the sequence (within the frame range, for frame sequences given one). */
+  found: number;
+  /**
+   * Files missing: frames of the frame range not on disk, or (without a range) gaps between the first and last
+   * frame found. Tiles (`<UDIM>`, `<UVTILE>`) have no expected set: always 0.
+   */
+  missing: number;
+  /** Up to 20 missing frame numbers, ascending. */
+  missingFrames: number[];
+  /** The files found, absolute (frames in order, tiles by name). */
+  files: string[];
+}
+
+/** One external file (or file sequence) a scene needs. */
+export interface SceneReference {
+  /** The path exactly as written in the scene. */
+  path: string;
+  /**
+   * Where the path leads on this machine: absolute, native, after `pathMap`; for a sequence, the pattern.
+   * `undefined` when the path cannot be resolved here (an expression, or a foreign absolute path no `pathMap`
+   * entry covers).
+   */
+  resolved: string | undefined;
+  /** What the file is to the scene. */
+  kind: ReferenceKind;
+  /** Where in the scene the path was found. */
+  location: ReferenceLocation;
+  /** Whether the file exists (for a sequence: at least one file found and none missing). */
+  exists: boolean;
+  /** For sequences: how the pattern matched the disk. */
+  sequence?: SequenceMatch;
+  /** Why the path could not be resolved (an expression, a variable, a foreign absolute path). */
+  unresolved?: string;
+  /**
+   * What kind of path could not be resolved: `expression` (set by an expression or variable only the application
+   * evaluates) or `foreign-path` (an absolute path of another machine that no `pathMap` entry covers).
+   */
+  unresolvedKind?: 'expression' | 'foreign-path';
+  /** The `pathMap` prefix that was applied, if any. */
+  mappedFrom?: string;
+}
+
+/** What {@link scanScene} found in one scene file. */
+export interface SceneScan {
+  /** The scene file, absolute. */
+  file: string;
+  /** The product whose scene this is (`blender`, `nuke`, `maya`, `vray`, `hou`, `c4d`), when known. */
+  product: ProductCode | undefined;
+  /** The scene format. */
+  format: SceneFormat;
+  /** Whether the file was read; `false` for formats that cannot be read outside their application. */
+  scanned: boolean;
+  /** Format details read from the file (for Blender: `version`, `pointerSize`, `endianness`, `compression`). */
+  details: Record<string, string | number>;
+  /** Every external reference, in the order found (linked libraries' references after the library). */
+  references: SceneReference[];
+  /** What could not be read or checked, in words (unscanned format, unreadable library, skipped sections). */
+  notes: string[];
+}
+
+/** A prefix mapping: paths starting with `from` (a foreign absolute folder) lead to `to` (a local folder). */
+export type PathMap = Readonly<Record<string, string>> | readonly (readonly [from: string, to: string])[];
+
+/** Options of {@link scanScene}. */
+export interface ScanOptions {
+  /**
+   * Foreign absolute prefixes mapped onto local folders, such as `{ 'C:\\proj\\': '/home/me/proj' }` or
+   * `{ '/mnt/proj/': projectFolder }`. Matching ignores the slash direction and, for drive-letter paths, case.
+   * The longest matching prefix wins.
+   */
+  pathMap?: PathMap;
+  /** The project folder: relative paths that do not exist beside the scene are also looked for here. */
+  projectFolder?: string;
+  /** The job's frame range (Envoy format, `"1 100"`, `"1 10,20 30 2"`): frame sequences are counted within it. */
+  frames?: string;
+  /** Follow Blender linked libraries and scan them too (default `true`). */
+  followLibraries?: boolean;
+}

@@ -1,0 +1,3 @@
+import { gmTsdownConfig } from '../../tsdown.shared.js';
+
+export default gmTsdownConfig();
