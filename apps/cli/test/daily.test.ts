@@ -2,7 +2,7 @@
 // completion, config, init and login from standard input; the real binary against an emulator.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -340,9 +340,15 @@ describe('gm init', () => {
     const dir = join(work, 'init');
     await mkdir(join(dir, 'shot'), { recursive: true });
     await writeFile(join(dir, 'shot', 'shot 10.blend'), await readFile(join(SAMPLE, 'scene.blend')));
+    await cp(join(SAMPLE, 'textures'), join(dir, 'shot', 'textures'), { recursive: true });
     const r = await gm(['init', 'shot/shot 10.blend', '--frames', '1 5'], { ...creds }, undefined, dir);
     expect(r.code, r.stderr).toBe(0);
+    // The scan of the scene lists the files it needs, all inside the project folder.
+    expect(r.stderr).toContain('needs 3 file(s), all present in the project folder');
     const text = await readFile(join(dir, 'job.yaml'), 'utf8');
+    for (const texture of ['checker.png', 'metal.png', 'wood.png']) {
+      expect(text).toContain(`#   "textures/${texture}"`);
+    }
     expect(text.split('\n')[0]).toMatch(
       /^# yaml-language-server: \$schema=.*schema\/job-file\.schema\.json$/,
     );
@@ -383,6 +389,23 @@ describe('gm init', () => {
     const unknown = await gm(['init', 'notes.txt'], creds, undefined, dir);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('.blend');
+    // A texture missing from the project folder is named at once, in the output and in the job file.
+    await rm(join(dir, 'shot', 'textures', 'wood.png'));
+    const missing = await gm(
+      ['init', 'shot/shot 10.blend', '--out', 'missing.yaml', '--json'],
+      creds,
+      undefined,
+      dir,
+    );
+    expect(missing.code, missing.stderr).toBe(0);
+    const files = (JSON.parse(missing.stdout) as { sceneFiles: { path: string; problem?: string }[] })
+      .sceneFiles;
+    expect(files.filter((f) => f.problem).map((f) => [f.path, f.problem])).toEqual([
+      ['//textures/wood.png', 'missing on disk'],
+    ]);
+    expect(await readFile(join(dir, 'missing.yaml'), 'utf8')).toContain(
+      '#   "textures/wood.png"  <- missing on disk',
+    );
   });
 });
 

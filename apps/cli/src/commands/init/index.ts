@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
-import path, { basename, dirname, extname, join, resolve } from 'node:path';
+import path, { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { MachineCategory, sortVersions } from '@gm/core';
+import { PreflightError, type SceneScan, scanScene } from '@gm/preflight';
 import { isProductCode, PRODUCT_CODES, PRODUCTS, type ProductCode, productsForFile } from '@gm/products';
 import type { Command } from 'commander';
 import { packagePath } from '../../lib/assets.js';
@@ -161,6 +162,8 @@ Examples:
       };
       // What the builders refuse is a bug here, not something to write and leave for `gm validate`.
       buildJob(job as never, `/${name}`);
+      // The scene's own references: what the project folder must hold for the job to render what the scene shows.
+      const scan = await sceneFiles(scenePath, folder, opts.frames);
       const schemaFile = packagePath(join('schema', 'job-file.schema.json'));
       const lines = [
         `# yaml-language-server: $schema=${relativePath(dirname(jobPath), schemaFile)}`,
@@ -178,6 +181,7 @@ Examples:
         ...(opts.gpu ? ['    gpu: true'] : []),
         ...Object.entries(outputSettings(product, stem, name)).map(([k, v]) => `    ${k}: ${y(v)}`),
         '    # budget: { value: 50, action: stop } # a credit budget: stop, suspend or alert',
+        ...scan.comment,
         '',
       ];
       try {
@@ -193,12 +197,91 @@ Examples:
       // Read back through the same checks as `gm validate --offline` (schema, files, builders).
       await loadJobFile(jobPath, io.cwd);
       if (out.json) {
-        out.printJson({ path: jobPath, product, appVersion: version, machineType: machine, project: name });
+        out.printJson({
+          path: jobPath,
+          product,
+          appVersion: version,
+          machineType: machine,
+          project: name,
+          sceneFiles: scan.files,
+          ...(scan.note ? { sceneNote: scan.note } : {}),
+        });
         return;
       }
       out.print(
         `${out.c.green('✔')} Wrote ${out.c.bold(jobPath)}: ${product} ${version} on ${machine || 'the default machine'}, frames ${opts.frames}.`,
       );
+      out.info(scan.summary);
+      for (const file of scan.files.filter((f) => f.problem)) out.warn(`${file.path}: ${file.problem}`);
       out.info(`Next: edit it, then \`gm validate ${opts.out}\` and \`gm submit ${opts.out} --watch\`.`);
     });
+}
+
+/** One file a scene needs, as `gm init` lists it. */
+interface SceneFile {
+  /** The path as the scene writes it. */
+  path: string;
+  /** The file relative to the project folder (forward slashes), when it lies inside it. */
+  inProject?: string;
+  /** Why the job would render without it: missing on disk, outside the project folder, or not resolvable. */
+  problem?: string;
+}
+
+/**
+ * Scans the scene with `@gm/preflight` and lists the files it needs: each one inside the project folder (which is
+ * uploaded whole), or a problem to fix before submitting. A scene that cannot be read is a note, not a failure.
+ */
+async function sceneFiles(
+  scenePath: string,
+  folder: string,
+  frames: string,
+): Promise<{ files: SceneFile[]; comment: string[]; summary: string; note?: string }> {
+  let scan: SceneScan;
+  try {
+    scan = await scanScene(scenePath, { projectFolder: folder, frames });
+  } catch (error) {
+    if (!(error instanceof PreflightError)) throw error;
+    const note = `The scene could not be scanned for the files it needs: ${error.message}`;
+    return { files: [], comment: [`# ${note}`], summary: note, note };
+  }
+  if (!scan.scanned) {
+    const note = `${basename(scenePath)} was not scanned (${scan.notes.join('; ') || 'format not readable'}): add the files it needs to the project folder yourself.`;
+    return { files: [], comment: [`# ${note}`], summary: note, note };
+  }
+  const files: SceneFile[] = scan.references.map((ref) => {
+    const within = ref.resolved === undefined ? undefined : relative(folder, ref.resolved);
+    const inside = within !== undefined && within !== '' && !within.startsWith('..') && !isAbsolute(within);
+    const problem =
+      ref.resolved === undefined
+        ? `not resolvable here (${ref.unresolved ?? 'unknown'})`
+        : !inside
+          ? `outside the project folder ${folder}: copy it in and fix the path in the scene`
+          : !ref.exists
+            ? ref.sequence
+              ? `${ref.sequence.missing} file(s) of the sequence missing`
+              : 'missing on disk'
+            : undefined;
+    return {
+      path: ref.path,
+      ...(inside ? { inProject: within.split(sep).join('/') } : {}),
+      ...(problem ? { problem } : {}),
+    };
+  });
+  const bad = files.filter((f) => f.problem).length;
+  const summary =
+    files.length === 0
+      ? `${basename(scenePath)} references no other files.`
+      : bad === 0
+        ? `${basename(scenePath)} needs ${files.length} file(s), all present in the project folder.`
+        : `${basename(scenePath)} needs ${files.length} file(s); ${bad} to fix before submitting (\`gm scan ${basename(scenePath)}\` lists them).`;
+  const comment =
+    files.length === 0
+      ? []
+      : [
+          '# Files the scene needs (found by `gm scan`); the project folder is uploaded whole:',
+          ...files.map(
+            (f) => `#   ${JSON.stringify(f.inProject ?? f.path)}${f.problem ? `  <- ${f.problem}` : ''}`,
+          ),
+        ];
+  return { files, comment, summary };
 }
