@@ -8,14 +8,13 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import {
-  backoffDelay,
   createTransport,
   DEFAULT_ENVOY_URL,
   type RequestLog,
-  redactBody,
   TransportError,
   type TransportOptions,
 } from './index.js';
+import { backoffDelay, redactBody } from './fetch.js';
 
 type Handler = (request: Request, call: number) => Response | Promise<Response>;
 
