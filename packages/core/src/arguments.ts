@@ -22,7 +22,8 @@ export function shown(value: unknown): string {
     const text = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
     return redactUrl(text);
   }
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return 'an array';
@@ -62,7 +63,12 @@ export function optionsObject(
 }
 
 /** A non-blank string without control characters. */
-export function checkText(value: unknown, field: string, problems: Problems, what = 'a non-empty string'): void {
+export function checkText(
+  value: unknown,
+  field: string,
+  problems: Problems,
+  what = 'a non-empty string',
+): void {
   if (typeof value !== 'string' || value.trim() === '') {
     problems.push({ field, message: `is required: ${what} (got ${shown(value)})` });
   } else if (/[\u0000-\u001f\u007f]/.test(value)) {
@@ -155,7 +161,10 @@ export function checkUrl(value: unknown, field: string, problems: Problems): voi
 /** A project name to look up: a string that can name a project folder. */
 export function checkProjectName(value: unknown, field: string, problems: Problems): void {
   if (typeof value !== 'string' || value === '') {
-    problems.push({ field, message: `is required: the project name, a non-empty string (got ${shown(value)})` });
+    problems.push({
+      field,
+      message: `is required: the project name, a non-empty string (got ${shown(value)})`,
+    });
     return;
   }
   const problem = folderNameProblem(value);

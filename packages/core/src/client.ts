@@ -352,7 +352,8 @@ export class EnvoyClient {
    */
   async authenticate(email: string, password: string): Promise<true> {
     const problems: FieldError[] = [];
-    if (typeof email !== 'string') problems.push({ field: 'email', message: `must be a string (got ${shown(email)})` });
+    if (typeof email !== 'string')
+      problems.push({ field: 'email', message: `must be a string (got ${shown(email)})` });
     if (typeof password !== 'string') problems.push({ field: 'password', message: 'must be a string' });
     const error = invalid(problems, 'authenticate(email, password)');
     if (error) throw error;
@@ -449,7 +450,10 @@ export class EnvoyClient {
     const given = optionsObject(options, 'options', ['category', 'plugins'], problems);
     const category = given?.category ?? MachineCategory.ALL;
     if (!Object.values<unknown>(MachineCategory).includes(category)) {
-      problems.push({ field: 'options.category', message: `must be cpu, gpu or all (got ${shown(category)})` });
+      problems.push({
+        field: 'options.category',
+        message: `must be cpu, gpu or all (got ${shown(category)})`,
+      });
     }
     const plugins = given?.plugins;
     if (plugins !== undefined) {
@@ -459,7 +463,9 @@ export class EnvoyClient {
           message: `must be a list of plugin codes, such as ["arnold"] (got ${shown(plugins)})`,
         });
       } else {
-        plugins.forEach((plugin, i) => checkText(plugin, `options.plugins[${i}]`, problems, 'a plugin code'));
+        for (const [i, plugin] of plugins.entries()) {
+          checkText(plugin, `options.plugins[${i}]`, problems, 'a plugin code');
+        }
       }
     }
     const error = invalid(problems, 'The machines query');
@@ -637,7 +643,10 @@ function checkedName(project: unknown): string {
 }
 
 /** The request an error keeps: method, URL and the body sent, secrets redacted. */
-async function describeRequest(request: Request | undefined, secrets: readonly string[]): Promise<ErrorRequest> {
+async function describeRequest(
+  request: Request | undefined,
+  secrets: readonly string[],
+): Promise<ErrorRequest> {
   if (!request) return { method: 'GET', url: '' };
   let body: unknown;
   try {

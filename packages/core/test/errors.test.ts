@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
-import { TransportError } from '@gm/transport';
 import { fc, test } from '@fast-check/vitest';
+import { TransportError } from '@gm/transport';
 import { describe, expect } from 'vitest';
 import { errorFromResponse, errorFromThrown, fieldErrorsOf, scrub } from '../src/errors.js';
 import {
@@ -225,17 +225,18 @@ describe('redaction', () => {
     },
   );
 
-  test.prop([fc.webUrl({ withQueryParameters: true }), fc.stringMatching(/^[A-Za-z0-9]{1,10}$/), fc.stringMatching(/^[A-Za-z0-9]{1,10}$/)])(
-    'user information and access keys in any URL are redacted in messages',
-    (url, user, key) => {
-      const withSecrets = url.replace('://', `://${user}:${key}@`);
-      const separator = withSecrets.includes('?') ? '&' : '?';
-      const text = `GET ${withSecrets}${separator}access_key=${key} failed`;
-      const out = scrub(text);
-      expect(out).toContain('://[REDACTED]@');
-      expect(out).toContain('access_key=[REDACTED]');
-      expect(out.startsWith('GET ')).toBe(true);
-      expect(out.endsWith(' failed')).toBe(true);
-    },
-  );
+  test.prop([
+    fc.webUrl({ withQueryParameters: true }),
+    fc.stringMatching(/^[A-Za-z0-9]{1,10}$/),
+    fc.stringMatching(/^[A-Za-z0-9]{1,10}$/),
+  ])('user information and access keys in any URL are redacted in messages', (url, user, key) => {
+    const withSecrets = url.replace('://', `://${user}:${key}@`);
+    const separator = withSecrets.includes('?') ? '&' : '?';
+    const text = `GET ${withSecrets}${separator}access_key=${key} failed`;
+    const out = scrub(text);
+    expect(out).toContain('://[REDACTED]@');
+    expect(out).toContain('access_key=[REDACTED]');
+    expect(out.startsWith('GET ')).toBe(true);
+    expect(out.endsWith(' failed')).toBe(true);
+  });
 });

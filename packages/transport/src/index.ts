@@ -13,6 +13,7 @@ import type { paths } from './generated/envoy.js';
 import type { TransportOptions } from './options.js';
 
 export { TransportError } from './error.js';
+export { redactSecrets } from './fetch.js';
 // The generated wire types, by name. Schemas whose names core gives to its own, different types (`FieldError`,
 // `CreditsBudget`, `JobParams`) stay reachable as `components['schemas'][...]` only, so that no two public types
 // of the client packages share one name.
@@ -20,6 +21,7 @@ export type {
   AuthRequest,
   AuthResult,
   CreditsInfo,
+  components,
   ErrorBody,
   FileStatus,
   InsufficientCreditsBody,
@@ -27,6 +29,7 @@ export type {
   JobRequest,
   JobStatus,
   Machine,
+  operations,
   ProductVersion,
   ProjectFiles,
   ProjectList,
@@ -34,6 +37,7 @@ export type {
   ProjectRequest,
   ProjectStatus,
   ProjectSummary,
+  paths,
   RemoteFile,
   Speed,
   SubmitRequest,
@@ -44,12 +48,8 @@ export type {
   UserInfo,
   UserInfoResponse,
   ValidationErrorBody,
-  components,
-  operations,
-  paths,
 } from './generated/envoy.js';
 export type { RequestLog, ResponseLog, RetryOptions, TransportOptions } from './options.js';
-export { redactSecrets } from './fetch.js';
 export { redactUrl } from './redact.js';
 export { abortableSleep } from './sleep.js';
 

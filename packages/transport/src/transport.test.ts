@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { backoffDelay, redactBody } from './fetch.js';
 import {
   createTransport,
   DEFAULT_ENVOY_URL,
@@ -14,7 +15,6 @@ import {
   TransportError,
   type TransportOptions,
 } from './index.js';
-import { backoffDelay, redactBody } from './fetch.js';
 
 type Handler = (request: Request, call: number) => Response | Promise<Response>;
 
