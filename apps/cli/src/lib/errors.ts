@@ -6,6 +6,7 @@
 import {
   APIError,
   AuthenticationError,
+  ConnectionError,
   GridMarketsError,
   InsufficientCreditsError,
   InvalidRequestError,
@@ -27,9 +28,9 @@ export interface ErrorReport {
   details: string[];
 }
 
-/** Whether an API error means the service could not be reached at all (no HTTP answer). */
+/** Whether an error means the service could not be reached at all (no HTTP answer). */
 export function isUnreachable(error: unknown): boolean {
-  return error instanceof APIError && error.status === 0;
+  return error instanceof ConnectionError || (error instanceof APIError && error.status === 0);
 }
 
 /** Maps any thrown value to its exit code, message and hint. `url` is the Envoy URL, for hints. */
