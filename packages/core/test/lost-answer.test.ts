@@ -106,7 +106,7 @@ describe('the answer to a submit is lost', () => {
   test('after Envoy took it: the client confirms it landed; one project, one job, one charge', async () => {
     const c = client();
     const project = await projectOf('landed');
-    const before = (await c.getCreditsInfo()).credits_consumed;
+    const before = (await c.getCreditsInfo()).credits_consumed ?? 0;
     mode = 'drop-answer';
     submitsSeen = 0;
     expect(await c.submitProject(project)).toBe('landed');
@@ -118,7 +118,7 @@ describe('the answer to a submit is lost', () => {
     expect(last.State).toBe('Completed');
     expect(last.Jobs?.map((j) => j.Id)).toEqual([project.jobs[0]!.id]);
     expect(last.Jobs?.[0]?.FramesDone).toBe(5);
-    const charged = (await c.getCreditsInfo()).credits_consumed - before;
+    const charged = ((await c.getCreditsInfo()).credits_consumed ?? 0) - before;
     expect(charged).toBeGreaterThan(0);
     expect(charged).toBe(last.CreditsConsumed);
     expect((await c.listProjects()).filter((p) => p.name === 'landed')).toHaveLength(1);
@@ -127,7 +127,7 @@ describe('the answer to a submit is lost', () => {
   test('before Envoy got it: a clear ConnectionError saying it did not land, and nothing is charged', async () => {
     const c = client();
     const project = await projectOf('not_landed');
-    const before = (await c.getCreditsInfo()).credits_consumed;
+    const before = (await c.getCreditsInfo()).credits_consumed ?? 0;
     mode = 'drop-request';
     const error = await c.submitProject(project).catch((e) => e);
     mode = 'pass';
