@@ -208,6 +208,53 @@ function clientOptionProblems(options: unknown): FieldError[] {
   return problems;
 }
 
+/** Who is using one Envoy (by URL) in this process: the account and how many of its operations run. */
+interface Gate {
+  account: string;
+  active: number;
+  waiting: { account: string; enter: () => void }[];
+}
+
+const gates = new Map<string, Gate>();
+
+/**
+ * Waits until operations of `account` may run on the Envoy at `url`: at once when none run or the running ones are
+ * of the same account (and no other account waits); otherwise after them, in arrival order. Resolves to the
+ * function that ends the operation.
+ */
+function enterGate(url: string, account: string): Promise<() => void> {
+  const key = url.toLowerCase();
+  let gate = gates.get(key);
+  if (!gate) {
+    gate = { account, active: 0, waiting: [] };
+    gates.set(key, gate);
+  }
+  const g = gate;
+  const leave = () => {
+    g.active--;
+    if (g.active > 0) return;
+    const next = g.waiting[0];
+    if (!next) {
+      gates.delete(key);
+      return;
+    }
+    g.account = next.account;
+    // Every waiting operation of the next account goes in together.
+    const going = g.waiting.filter((w) => w.account === next.account);
+    g.waiting = g.waiting.filter((w) => w.account !== next.account);
+    g.active += going.length;
+    for (const w of going) w.enter();
+  };
+  if (g.active === 0 || (g.account === account && g.waiting.length === 0)) {
+    g.account = account;
+    g.active++;
+    return Promise.resolve(leave);
+  }
+  return new Promise((resolve) => {
+    g.waiting.push({ account, enter: () => resolve(leave) });
+  });
+}
+
 /**
  * The client of the Envoy local service: authentication, user details, products, machines, uploads, submissions
  * and status. Every failure of a call to Envoy is thrown as a {@link GridMarketsError} subclass, every bad
@@ -265,9 +312,22 @@ export class EnvoyClient {
     return this.#credential ? [this.#credential.secret] : [];
   }
 
-  /** A new operation: its calls share one login. */
-  #operation(signal?: AbortSignal): Operation {
-    return { login: undefined, signal };
+  /**
+   * Runs one operation: its calls share one login. Operations of clients for different accounts on the same Envoy
+   * never interleave in this process (each waits until the other account's operations have ended), so that the
+   * login one of them made cannot be switched by the other between its login and its requests.
+   */
+  async #run<T>(
+    body: (op: Operation) => Promise<T>,
+    signal?: AbortSignal,
+    account: string | undefined = this.#email,
+  ): Promise<T> {
+    const leave = await enterGate(this.url, (account ?? '').trim().toLowerCase());
+    try {
+      return await body({ login: undefined, signal });
+    } finally {
+      leave();
+    }
   }
 
   /**
@@ -361,7 +421,7 @@ export class EnvoyClient {
       throw new AuthenticationError('authenticate(email, password) needs both an email and a password.');
     }
     const credential: Credential = { kind: 'password', secret: password };
-    await this.#postAuth(this.#operation(), { email, credential });
+    await this.#run((op) => this.#postAuth(op, { email, credential }), undefined, email);
     this.#email = email;
     this.#credential = credential;
     return true;
@@ -373,13 +433,13 @@ export class EnvoyClient {
    * @throws {@link AuthenticationError} when they are wrong or missing (nothing is sent when missing).
    */
   async validateAuth(): Promise<true> {
-    await this.#login(this.#operation());
+    await this.#run((op) => this.#login(op));
     return true;
   }
 
   /** The credit balance of this client's account (`GET /credits-info`). */
   async getCreditsInfo(): Promise<CreditsInfo> {
-    return this.#creditsInfo(this.#operation());
+    return this.#run((op) => this.#creditsInfo(op));
   }
 
   async #creditsInfo(op: Operation): Promise<CreditsInfo> {
@@ -392,7 +452,7 @@ export class EnvoyClient {
    * @throws {@link InsufficientCreditsError} when the available credits are not positive.
    */
   async validateCredits(): Promise<true> {
-    return this.#validateCredits(this.#operation());
+    return this.#run((op) => this.#validateCredits(op));
   }
 
   async #validateCredits(op: Operation): Promise<true> {
@@ -416,7 +476,7 @@ export class EnvoyClient {
    * someone else during the call).
    */
   async getUserInfo(): Promise<UserInfo> {
-    const answer = await this.#call(this.#operation(), (init) => this.#envoy.GET('/user-info', init));
+    const answer = await this.#run((op) => this.#call(op, (init) => this.#envoy.GET('/user-info', init)));
     const user = dataOf(answer).data;
     const email = this.#email;
     if (email && user.email_address.toLowerCase() !== email.trim().toLowerCase()) {
@@ -430,7 +490,7 @@ export class EnvoyClient {
 
   /** The product resolver, built from the catalogue (`GET /products`). */
   async getProductResolver(): Promise<ProductResolver> {
-    const answer = await this.#call(this.#operation(), (init) => this.#envoy.GET('/products', init));
+    const answer = await this.#run((op) => this.#call(op, (init) => this.#envoy.GET('/products', init)));
     return new ProductResolver(Array.isArray(answer.data) ? answer.data : []);
   }
 
@@ -476,8 +536,8 @@ export class EnvoyClient {
       category: options.category ?? MachineCategory.ALL,
       ...(options.plugins?.length ? { plugins: [...options.plugins] } : {}),
     };
-    const answer = await this.#call(this.#operation(), (init) =>
-      this.#envoy.GET('/machines', { params: { query }, ...init }),
+    const answer = await this.#run((op) =>
+      this.#call(op, (init) => this.#envoy.GET('/machines', { params: { query }, ...init })),
     );
     return answer.data ?? [];
   }
@@ -492,8 +552,8 @@ export class EnvoyClient {
     const error = invalid(problems, checkedName(project));
     if (error) throw error;
     const body = toUploadBody(project);
-    const answer = await this.#call(this.#operation(), (init) =>
-      this.#envoy.POST('/upload', { body, parseAs: 'text', ...init }),
+    const answer = await this.#run((op) =>
+      this.#call(op, (init) => this.#envoy.POST('/upload', { body, parseAs: 'text', ...init })),
     );
     const id = parseLenient(answer.data)?.ID;
     return typeof id === 'string' && id !== '' ? id : project.name;
@@ -519,14 +579,17 @@ export class EnvoyClient {
     const error = invalid(problems, checkedName(project));
     if (error) throw error;
     const body = toSubmitBody(project, options);
-    const op = this.#operation();
-    await this.#validateCredits(op);
-    try {
-      await this.#call(op, (init) => this.#envoy.POST('/project-submit', { body, parseAs: 'text', ...init }));
-    } catch (lost) {
-      if (!(lost instanceof ConnectionError)) throw lost;
-      await this.#confirmSubmitted(op, project, lost);
-    }
+    await this.#run(async (op) => {
+      await this.#validateCredits(op);
+      try {
+        await this.#call(op, (init) =>
+          this.#envoy.POST('/project-submit', { body, parseAs: 'text', ...init }),
+        );
+      } catch (lost) {
+        if (!(lost instanceof ConnectionError)) throw lost;
+        await this.#confirmSubmitted(op, project, lost);
+      }
+    });
     return project.name;
   }
 
@@ -566,7 +629,7 @@ export class EnvoyClient {
     checkOptionalSignal(given?.signal, 'options.signal', problems);
     const error = invalid(problems, 'The project status query');
     if (error) throw error;
-    return this.#status(this.#operation(options.signal), name);
+    return this.#run((op) => this.#status(op, name), options.signal);
   }
 
   async #status(op: Operation, name: string): Promise<ProjectStatus> {
@@ -578,7 +641,7 @@ export class EnvoyClient {
 
   /** The projects of this client's account that Envoy knows. */
   async listProjects(): Promise<ProjectSummary[]> {
-    const answer = await this.#call(this.#operation(), (init) => this.#envoy.GET('/projects', init));
+    const answer = await this.#run((op) => this.#call(op, (init) => this.#envoy.GET('/projects', init)));
     return answer.data?.projects ?? [];
   }
 
@@ -591,8 +654,10 @@ export class EnvoyClient {
     checkProjectName(name, 'name', problems);
     const error = invalid(problems, 'The project files query');
     if (error) throw error;
-    const answer = await this.#call(this.#operation(), (init) =>
-      this.#envoy.GET('/project/{name}/Files', { params: { path: { name } }, ...init }),
+    const answer = await this.#run((op) =>
+      this.#call(op, (init) =>
+        this.#envoy.GET('/project/{name}/Files', { params: { path: { name } }, ...init }),
+      ),
     );
     return answer.data?.project_files?.all_files ?? [];
   }
@@ -619,7 +684,7 @@ export class EnvoyClient {
     while (!signal?.aborted) {
       let status: ProjectStatus;
       try {
-        status = await this.#status(this.#operation(signal), name);
+        status = await this.#run((op) => this.#status(op, name), signal);
       } catch (error) {
         if (signal?.aborted) return;
         throw error;

@@ -126,6 +126,25 @@ describe('two accounts on one Envoy', () => {
     expect(notFound.status).toBe(404);
   });
 
+  test('clients of two accounts used at the same time in one process each read only their own account', async () => {
+    const a = clientOf(A);
+    const c = clientOf(C);
+    const creditsA = (await a.getCreditsInfo()).credits_available;
+    const creditsC = (await c.getCreditsInfo()).credits_available;
+    expect(creditsA).not.toBe(creditsC);
+    const rounds = Array.from({ length: 20 }, (_, i) => i);
+    const [fromA, fromC, usersA, usersC] = await Promise.all([
+      Promise.all(rounds.map(() => a.getCreditsInfo())),
+      Promise.all(rounds.map(() => c.getCreditsInfo())),
+      Promise.all(rounds.map(() => a.getUserInfo())),
+      Promise.all(rounds.map(() => c.getUserInfo())),
+    ]);
+    expect(new Set(fromA.map((x) => x.credits_available))).toEqual(new Set([creditsA]));
+    expect(new Set(fromC.map((x) => x.credits_available))).toEqual(new Set([creditsC]));
+    expect(new Set(usersA.map((u) => u.email_address))).toEqual(new Set([A.email]));
+    expect(new Set(usersC.map((u) => u.email_address))).toEqual(new Set([C.email]));
+  });
+
   test('wrong credentials are an AuthenticationError on every call, never the other account', async () => {
     await clientOf(A).validateAuth();
     const wrong = clientOf(B, 'WRONG');
