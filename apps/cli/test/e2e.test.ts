@@ -186,7 +186,7 @@ describe('gm login / whoami / logout', () => {
     );
     expect(broke.code).toBe(0);
     expect(JSON.parse(broke.stdout).user).toMatchObject({ email_address: BROKE.email, credits_available: 0 });
-  });
+  }, 120_000);
 
   it('exits 2 for a URL that is not an http(s) URL, naming --url and never showing a password in it', async () => {
     for (const url of ['notaurl', 'ftp://127.0.0.1:8090', 'http://me:pa55word@127.0.0.1:8090']) {
@@ -195,7 +195,7 @@ describe('gm login / whoami / logout', () => {
       expect(r.stderr).toContain('--url');
       expect(r.stderr).not.toContain('pa55word');
     }
-  });
+  }, 120_000);
 
   it('exits 5 when Envoy is not reachable', async () => {
     const port = await closedPort();
@@ -540,7 +540,7 @@ describe('gm submit / status', () => {
     expect(status.Jobs).toHaveLength(2);
     const after = JSON.parse((await gm(['whoami', '--json'], own)).stdout).user.credits_consumed;
     expect(after).toBe(before);
-  });
+  }, 120_000);
 
   it('exits 2 when the builder rejects flags', async () => {
     const r = await gm(

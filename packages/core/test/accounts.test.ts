@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type RunningEmulator, startEmulator } from '@gm/emulator';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import {
   APIError,
   AuthenticationError,
@@ -15,6 +15,9 @@ import {
   Job,
   Project,
 } from '../src/index.js';
+
+// Servers, processes and many generated inputs: generous limits for a loaded machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const A = { email: 'a@studio.example', accessKey: 'key-of-a', credits: 500 };
 const B = { email: 'b@studio.example', accessKey: 'key-of-b', credits: 0 };

@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fc, test } from '@fast-check/vitest';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect, vi } from 'vitest';
 import {
   EnvoyClient,
   type EnvoyClientOptions,
@@ -17,6 +17,9 @@ import {
   Project,
 } from '../src/index.js';
 import { fakeEnvoy, json, SECRET_KEY } from './helpers.js';
+
+// Servers, processes and many generated inputs: generous limits for a loaded machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const EMAIL = 'artist@studio.example';
 const URL_ = 'http://envoy.test:8090';

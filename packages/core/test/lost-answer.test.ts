@@ -9,8 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type RunningEmulator, startEmulator } from '@gm/emulator';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { ConnectionError, EnvoyClient, Job, Project, type ProjectStatus } from '../src/index.js';
+
+// Servers, processes and many generated inputs: generous limits for a loaded machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const USER = { email: 'lost@studio.example', accessKey: 'lost-key', credits: 1000 };
 
