@@ -611,6 +611,13 @@ export class EnvoyClient {
     }
     const known = new Set((status.Jobs ?? []).map((job) => job.Id));
     if (ids.length > 0 && ids.every((id) => known.has(id))) return;
+    if (lost.code === 'ETIMEDOUT') {
+      // Envoy may still be working on a request it did not answer in time.
+      throw new ConnectionError(
+        `Envoy did not answer the submission of project "${project.name}" in time (${lost.message}) and does not list its jobs yet. Check with getProjectStatus("${project.name}") (gm status ${project.name}) in a moment before submitting again: a second submission may run and charge the jobs twice.`,
+        { cause: lost, request, code: lost.code },
+      );
+    }
     throw new ConnectionError(
       `The answer to the submission of project "${project.name}" was lost (${lost.message}). Envoy does not list its jobs, so the submission did not arrive and nothing was charged: submit it again.`,
       { cause: lost, request, code: lost.code },

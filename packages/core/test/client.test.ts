@@ -369,6 +369,59 @@ describe('round trips', () => {
   });
 });
 
+describe('a submit without an answer', () => {
+  /** Envoy that never answers the submit (the client's time limit ends it) and lists `listed` job ids. */
+  function silentSubmit(listed: () => string[]) {
+    return fakeEnvoy({
+      'GET /credits-info': credits(10),
+      'POST /project-submit': () => new Promise<Response>(() => {}),
+      'GET /project-status/sample_project': () =>
+        json({
+          State: 'Queued',
+          Jobs: listed().map((Id) => ({ Id, Name: 'j', State: 'Queued', FramesTotal: 1, FramesDone: 0 })),
+        }),
+    });
+  }
+
+  test('when Envoy lists the jobs afterwards, the submission landed and resolves', async () => {
+    const envoy = silentSubmit(() => project.jobs.map((j) => j.id));
+    const hanging = async (request: Request) => {
+      const answer = envoy.fetch(request);
+      return Promise.race([
+        answer,
+        new Promise<Response>((_, reject) =>
+          request.signal.addEventListener('abort', () => reject(request.signal.reason)),
+        ),
+      ]);
+    };
+    expect(await client(hanging, { timeoutMs: 50 }).submitProject(project)).toBe('sample_project');
+    expect(envoy.calls()).toEqual([
+      'POST /auth',
+      'GET /credits-info',
+      'POST /project-submit',
+      'GET /project-status/sample_project',
+    ]);
+  });
+
+  test('when Envoy does not list them yet after a time-out, the error says to check before submitting again', async () => {
+    const envoy = silentSubmit(() => []);
+    const hanging = async (request: Request) =>
+      Promise.race([
+        envoy.fetch(request),
+        new Promise<Response>((_, reject) =>
+          request.signal.addEventListener('abort', () => reject(request.signal.reason)),
+        ),
+      ]);
+    const error = await client(hanging, { timeoutMs: 50 })
+      .submitProject(project)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error.code).toBe('ETIMEDOUT');
+    expect(error.message).toMatch(/did not answer the submission of project "sample_project" in time/);
+    expect(error.message).toMatch(/gm status sample_project/);
+  });
+});
+
 describe('reads', () => {
   test('validateCredits, getUserInfo, machines, projects, files, status', async () => {
     const envoy = fakeEnvoy({
