@@ -270,5 +270,6 @@ describe('generated code', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 180_000);
+    // Three runs of the generator: minutes on a loaded machine.
+  }, 600_000);
 });
