@@ -6,6 +6,7 @@
  */
 import { redactUrl } from '@gm/transport';
 import type { FieldError } from './errors.js';
+import { Project } from './models/project.js';
 import { folderNameProblem } from './paths.js';
 
 /** The longest delay `setTimeout` keeps (2^31 - 1 ms, about 24.8 days); longer ones fire at once. */
@@ -169,4 +170,70 @@ export function checkProjectName(value: unknown, field: string, problems: Proble
   }
   const problem = folderNameProblem(value);
   if (problem) problems.push({ field, message: `cannot name a project: ${problem}` });
+}
+
+/** Whether `value` looks like a {@link Project} (of this or another copy of the package). */
+function isProjectLike(value: unknown): value is Project {
+  if (value instanceof Project) return true;
+  if (!isRecord(value)) return false;
+  return (
+    typeof value.name === 'string' &&
+    typeof value.localRoot === 'string' &&
+    typeof value.remoteRoot === 'string' &&
+    Array.isArray(value.jobs) &&
+    Array.isArray(value.files)
+  );
+}
+
+export function checkProject(value: unknown, problems: FieldError[]): value is Project {
+  if (isProjectLike(value)) return true;
+  problems.push({
+    field: 'project',
+    message: `must be a Project (new Project(folder, options)) (got ${shown(value)})`,
+  });
+  return false;
+}
+
+const CLIENT_OPTIONS = [
+  'email',
+  'accessKey',
+  'url',
+  'fetch',
+  'timeoutMs',
+  'retries',
+  'onRequest',
+  'onResponse',
+] as const;
+
+/** Every problem of the constructor's options. */
+export function clientOptionProblems(options: unknown): FieldError[] {
+  const problems: FieldError[] = [];
+  const given = optionsObject(options, 'options', CLIENT_OPTIONS, problems);
+  if (!given) return problems;
+  checkOptionalText(given.email, 'options.email', problems);
+  if (given.accessKey !== undefined && (typeof given.accessKey !== 'string' || given.accessKey === '')) {
+    problems.push({ field: 'options.accessKey', message: 'must be a non-empty string or left out' });
+  }
+  checkUrl(given.url, 'options.url', problems);
+  checkOptionalFunction(given.fetch, 'options.fetch', problems);
+  checkOptionalFunction(given.onRequest, 'options.onRequest', problems);
+  checkOptionalFunction(given.onResponse, 'options.onResponse', problems);
+  checkOptionalNumber(given.timeoutMs, 'options.timeoutMs', problems, { min: 0, max: MAX_DELAY_MS });
+  const retries = given.retries;
+  if (typeof retries === 'number' || retries === undefined) {
+    checkOptionalNumber(retries, 'options.retries', problems, { min: 0, max: MAX_RETRIES, integer: true });
+  } else {
+    const policy = optionsObject(retries, 'options.retries', ['count', 'minDelayMs', 'maxDelayMs'], problems);
+    if (policy) {
+      checkOptionalNumber(policy.count, 'options.retries.count', problems, {
+        min: 0,
+        max: MAX_RETRIES,
+        integer: true,
+      });
+      for (const key of ['minDelayMs', 'maxDelayMs'] as const) {
+        checkOptionalNumber(policy[key], `options.retries.${key}`, problems, { min: 0, max: MAX_DELAY_MS });
+      }
+    }
+  }
+  return problems;
 }

@@ -11,16 +11,14 @@ import {
 import { version as packageVersion } from '../package.json';
 import {
   checkOptionalBoolean,
-  checkOptionalFunction,
   checkOptionalNumber,
   checkOptionalSignal,
-  checkOptionalText,
+  checkProject,
   checkProjectName,
   checkText,
-  checkUrl,
+  clientOptionProblems,
   isRecord,
   MAX_DELAY_MS,
-  MAX_RETRIES,
   optionsObject,
   shown,
 } from './arguments.js';
@@ -36,7 +34,8 @@ import {
   InvalidRequestError,
   scrub,
 } from './errors.js';
-import { Project } from './models/project.js';
+import { enterGate } from './gate.js';
+import type { Project } from './models/project.js';
 import { ProductResolver } from './resolver.js';
 import type { CreditsInfo, Machine, ProjectStatus, ProjectSummary, RemoteFile, UserInfo } from './types.js';
 import { projectProblems } from './validate.js';
@@ -140,119 +139,6 @@ function parseLenient(text: unknown): Record<string, unknown> | undefined {
 
 function invalid(problems: FieldError[], what: string): InvalidRequestError | undefined {
   return problems.length > 0 ? InvalidRequestError.fromProblems(problems, what) : undefined;
-}
-
-/** Whether `value` looks like a {@link Project} (of this or another copy of the package). */
-function isProjectLike(value: unknown): value is Project {
-  if (value instanceof Project) return true;
-  if (!isRecord(value)) return false;
-  return (
-    typeof value.name === 'string' &&
-    typeof value.localRoot === 'string' &&
-    typeof value.remoteRoot === 'string' &&
-    Array.isArray(value.jobs) &&
-    Array.isArray(value.files)
-  );
-}
-
-function checkProject(value: unknown, problems: FieldError[]): value is Project {
-  if (isProjectLike(value)) return true;
-  problems.push({
-    field: 'project',
-    message: `must be a Project (new Project(folder, options)) (got ${shown(value)})`,
-  });
-  return false;
-}
-
-const CLIENT_OPTIONS = [
-  'email',
-  'accessKey',
-  'url',
-  'fetch',
-  'timeoutMs',
-  'retries',
-  'onRequest',
-  'onResponse',
-] as const;
-
-/** Every problem of the constructor's options. */
-function clientOptionProblems(options: unknown): FieldError[] {
-  const problems: FieldError[] = [];
-  const given = optionsObject(options, 'options', CLIENT_OPTIONS, problems);
-  if (!given) return problems;
-  checkOptionalText(given.email, 'options.email', problems);
-  if (given.accessKey !== undefined && (typeof given.accessKey !== 'string' || given.accessKey === '')) {
-    problems.push({ field: 'options.accessKey', message: 'must be a non-empty string or left out' });
-  }
-  checkUrl(given.url, 'options.url', problems);
-  checkOptionalFunction(given.fetch, 'options.fetch', problems);
-  checkOptionalFunction(given.onRequest, 'options.onRequest', problems);
-  checkOptionalFunction(given.onResponse, 'options.onResponse', problems);
-  checkOptionalNumber(given.timeoutMs, 'options.timeoutMs', problems, { min: 0, max: MAX_DELAY_MS });
-  const retries = given.retries;
-  if (typeof retries === 'number' || retries === undefined) {
-    checkOptionalNumber(retries, 'options.retries', problems, { min: 0, max: MAX_RETRIES, integer: true });
-  } else {
-    const policy = optionsObject(retries, 'options.retries', ['count', 'minDelayMs', 'maxDelayMs'], problems);
-    if (policy) {
-      checkOptionalNumber(policy.count, 'options.retries.count', problems, {
-        min: 0,
-        max: MAX_RETRIES,
-        integer: true,
-      });
-      for (const key of ['minDelayMs', 'maxDelayMs'] as const) {
-        checkOptionalNumber(policy[key], `options.retries.${key}`, problems, { min: 0, max: MAX_DELAY_MS });
-      }
-    }
-  }
-  return problems;
-}
-
-/** Who is using one Envoy (by URL) in this process: the account and how many of its operations run. */
-interface Gate {
-  account: string;
-  active: number;
-  waiting: { account: string; enter: () => void }[];
-}
-
-const gates = new Map<string, Gate>();
-
-/**
- * Waits until operations of `account` may run on the Envoy at `url`: at once when none run or the running ones are
- * of the same account (and no other account waits); otherwise after them, in arrival order. Resolves to the
- * function that ends the operation.
- */
-function enterGate(url: string, account: string): Promise<() => void> {
-  const key = url.toLowerCase();
-  let gate = gates.get(key);
-  if (!gate) {
-    gate = { account, active: 0, waiting: [] };
-    gates.set(key, gate);
-  }
-  const g = gate;
-  const leave = () => {
-    g.active--;
-    if (g.active > 0) return;
-    const next = g.waiting[0];
-    if (!next) {
-      gates.delete(key);
-      return;
-    }
-    g.account = next.account;
-    // Every waiting operation of the next account goes in together.
-    const going = g.waiting.filter((w) => w.account === next.account);
-    g.waiting = g.waiting.filter((w) => w.account !== next.account);
-    g.active += going.length;
-    for (const w of going) w.enter();
-  };
-  if (g.active === 0 || (g.account === account && g.waiting.length === 0)) {
-    g.account = account;
-    g.active++;
-    return Promise.resolve(leave);
-  }
-  return new Promise((resolve) => {
-    g.waiting.push({ account, enter: () => resolve(leave) });
-  });
 }
 
 /**
