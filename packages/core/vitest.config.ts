@@ -1,3 +1,4 @@
 import { gmVitestConfig } from '../../vitest.shared.js';
 
-export default gmVitestConfig();
+// Integration tests start emulators and servers: generous limits for a loaded machine.
+export default gmVitestConfig({ testTimeout: 60_000, hookTimeout: 120_000 });

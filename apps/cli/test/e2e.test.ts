@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, BIN, CLI_ROOT, gm, jsonLines, tempDir } from './helpers.js';
 
 const BROKE = { email: 'broke@gridmarkets.local', accessKey: 'broke-key', credits: 0 };
+/** An account of its own, whose credits no other test spends. */
+const RERUN = { email: 'rerun@gridmarkets.local', accessKey: 'rerun-key', credits: 1000 };
 
 let emulator: Awaited<ReturnType<typeof startEmulator>>;
 let configDir: string;
@@ -60,7 +62,7 @@ beforeAll(async () => {
     port: 0,
     dataDir: await tempDir('gm-e2e-envoy-'),
     timeScale: 0.01,
-    users: [{ ...DEMO_USER }, BROKE],
+    users: [{ ...DEMO_USER }, BROKE, RERUN],
   });
   configDir = await tempDir('gm-e2e-config-');
   work = await tempDir('gm-e2e-work-');
@@ -175,6 +177,28 @@ describe('gm login / whoami / logout', () => {
     const who = await gm(['whoami', '--profile', 'second'], env);
     expect(who.code).toBe(3);
   });
+
+  it('with another account logged in to Envoy, wrong credentials exit 3 and never show that account', async () => {
+    expect((await gm(['whoami'], creds)).code).toBe(0);
+    const r = await gm(['whoami', '--email', BROKE.email, '--access-key', 'WRONG', '--json'], env);
+    expect(r.code).toBe(3);
+    expect(r.stdout + r.stderr).not.toContain(DEMO_USER.email);
+    const broke = await gm(
+      ['whoami', '--email', BROKE.email, '--access-key', BROKE.accessKey, '--json'],
+      env,
+    );
+    expect(broke.code).toBe(0);
+    expect(JSON.parse(broke.stdout).user).toMatchObject({ email_address: BROKE.email, credits_available: 0 });
+  }, 120_000);
+
+  it('exits 2 for a URL that is not an http(s) URL, naming --url and never showing a password in it', async () => {
+    for (const url of ['notaurl', 'ftp://127.0.0.1:8090', 'http://me:pa55word@127.0.0.1:8090']) {
+      const r = await gm(['whoami', '--url', url], creds);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain('--url');
+      expect(r.stderr).not.toContain('pa55word');
+    }
+  }, 120_000);
 
   it('exits 5 when Envoy is not reachable', async () => {
     const port = await closedPort();
@@ -536,6 +560,24 @@ describe('gm submit / status', () => {
     const status = await gm(['status', 'interrupted_project', '--json'], creds);
     expect(JSON.parse(status.stdout).State).toMatch(/^(Running|Downloading|Stopped)$/);
   });
+
+  it('a rerun of the same job file is refused with exit 2 naming the project, and nothing more is charged', async () => {
+    const own = { ...env, GM_EMAIL: RERUN.email, GM_ACCESS_KEY: RERUN.accessKey };
+    const file = join(work, 'rerun.yaml');
+    await writeFile(file, jobFile('rerun_project'));
+    const first = await gm(['submit', file, '--watch', '--interval', '50'], own);
+    expect(first.code, first.stderr).toBe(0);
+    const before = JSON.parse((await gm(['whoami', '--json'], own)).stdout).user.credits_consumed;
+    const again = await gm(['submit', file], own);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('Project "rerun_project" already exists');
+    expect(again.stderr).toContain('beauty (Completed)');
+    expect(again.stderr).toContain('--again');
+    const status = JSON.parse((await gm(['status', 'rerun_project', '--json'], own)).stdout);
+    expect(status.Jobs).toHaveLength(2);
+    const after = JSON.parse((await gm(['whoami', '--json'], own)).stdout).user.credits_consumed;
+    expect(after).toBe(before);
+  }, 120_000);
 
   it('exits 2 when the builder rejects flags', async () => {
     const r = await gm(

@@ -1,21 +1,40 @@
 import {
+  abortableSleep,
   createTransport,
   DEFAULT_ENVOY_URL,
   type EnvoyTransport,
   type RequestLog,
   type ResponseLog,
   type RetryOptions,
+  redactSecrets,
 } from '@gm/transport';
 import { version as packageVersion } from '../package.json';
 import {
+  checkOptionalBoolean,
+  checkOptionalNumber,
+  checkOptionalSignal,
+  checkProject,
+  checkProjectName,
+  checkText,
+  clientOptionProblems,
+  isRecord,
+  MAX_DELAY_MS,
+  optionsObject,
+  shown,
+} from './arguments.js';
+import {
+  APIError,
   AuthenticationError,
+  ConnectionError,
   type ErrorRequest,
   errorFromResponse,
   errorFromThrown,
   type FieldError,
   InsufficientCreditsError,
   InvalidRequestError,
+  scrub,
 } from './errors.js';
+import { enterGate } from './gate.js';
 import type { Project } from './models/project.js';
 import { ProductResolver } from './resolver.js';
 import type { CreditsInfo, Machine, ProjectStatus, ProjectSummary, RemoteFile, UserInfo } from './types.js';
@@ -91,30 +110,46 @@ export function isFinalStatus(status: ProjectStatus): boolean {
 
 type Credential = { kind: 'accessKey' | 'password'; secret: string };
 
+/** What any openapi-fetch call answers. */
 type Answer = { data?: unknown; error?: unknown; response: Response };
+
+/** What one call of {@link EnvoyClient} needs to know about the operation it belongs to. */
+interface Operation {
+  /** The login of this operation (`POST /auth`), once started; shared by every call of the operation. */
+  login: Promise<void> | undefined;
+  /** The caller's abort signal. */
+  signal: AbortSignal | undefined;
+}
+
+/** Per-call options openapi-fetch takes: a middleware that shows this call's request to the call path. */
+type CallInit = {
+  middleware: { onRequest: (args: { request: Request }) => undefined }[];
+  signal?: AbortSignal;
+};
 
 function parseLenient(text: unknown): Record<string, unknown> | undefined {
   if (typeof text !== 'string' || text.trim() === '') return undefined;
   try {
     const value: unknown = JSON.parse(text);
-    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+    return isRecord(value) ? value : undefined;
   } catch {
     return undefined;
   }
 }
 
-function requireText(value: unknown, field: string, problems: FieldError[]): void {
-  if (typeof value !== 'string' || value.trim() === '') {
-    problems.push({ field, message: 'is required (a non-empty string)' });
-  }
+function invalid(problems: FieldError[], what: string): InvalidRequestError | undefined {
+  return problems.length > 0 ? InvalidRequestError.fromProblems(problems, what) : undefined;
 }
 
 /**
  * The client of the Envoy local service: authentication, user details, products, machines, uploads, submissions
- * and status. Every failure is thrown as a {@link GridMarketsError} subclass.
+ * and status. Every failure of a call to Envoy is thrown as a {@link GridMarketsError} subclass, every bad
+ * argument as an {@link InvalidRequestError} before anything is sent.
  *
- * Credentials are checked once per client (and again only when Envoy answers 401, after which the call is retried
- * once); credits are checked once per submission.
+ * Envoy holds one login at a time for every program that talks to it, so each operation that talks to Envoy
+ * starts by logging it in as this client's account (one `POST /auth`, cheap on a local service): a client never
+ * reads another account's data nor spends its credits. A whole {@link EnvoyClient.submitProject} (credits check,
+ * upload, submit) is one operation with one login.
  *
  * @example
  * ```ts
@@ -130,11 +165,16 @@ export class EnvoyClient {
   readonly url: string;
   #email: string | undefined;
   #credential: Credential | undefined;
-  #validated: Promise<true> | undefined;
   readonly #envoy: EnvoyTransport;
 
-  /** Creates a client; nothing is sent until the first call. Credentials are kept private. */
+  /**
+   * Creates a client; nothing is sent until the first call. Credentials are kept private.
+   * @throws {@link InvalidRequestError} naming each bad option (a URL that is not http(s), a negative or
+   * non-finite time-out, an endless retry count, an unknown option, ...).
+   */
   constructor(options: EnvoyClientOptions = {}) {
+    const error = invalid(clientOptionProblems(options), 'The EnvoyClient options');
+    if (error) throw error;
     this.url = (options.url ?? DEFAULT_ENVOY_URL).replace(/\/+$/, '');
     this.#email = options.email;
     if (options.accessKey) this.#credential = { kind: 'accessKey', secret: options.accessKey };
@@ -158,177 +198,234 @@ export class EnvoyClient {
     return this.#credential ? [this.#credential.secret] : [];
   }
 
-  #request(method: string, path: string): ErrorRequest {
-    return { method, url: `${this.url}${path}` };
+  /**
+   * Runs one operation: its calls share one login. Operations of clients for different accounts on the same Envoy
+   * never interleave in this process (each waits until the other account's operations have ended), so that the
+   * login one of them made cannot be switched by the other between its login and its requests.
+   */
+  async #run<T>(
+    body: (op: Operation) => Promise<T>,
+    signal?: AbortSignal,
+    account: string | undefined = this.#email,
+  ): Promise<T> {
+    const leave = await enterGate(this.url, (account ?? '').trim().toLowerCase());
+    try {
+      return await body({ login: undefined, signal });
+    } finally {
+      leave();
+    }
   }
 
-  /** Sends once; on 401 (when credentials are held) re-validates them and sends once more; maps failures to errors. */
-  async #send<A extends Answer>(
-    request: ErrorRequest,
-    send: () => Promise<A>,
-    options: { reauthenticate?: boolean; signal?: AbortSignal | undefined } = {},
+  /**
+   * The one call path: logs the operation in (unless `login` is false), sends, on 401 logs in again and sends once
+   * more, and maps every failure to its error with the request and the answer kept on it. Resolves to the answer
+   * of a success.
+   */
+  async #call<A extends Answer>(
+    op: Operation,
+    send: (init: CallInit) => Promise<A>,
+    options: { login?: boolean; secrets?: readonly string[] } = {},
   ): Promise<A> {
-    const secrets = this.#secrets;
+    const secrets = options.secrets ?? this.#secrets;
+    const login = options.login !== false;
+    let sent: Request | undefined;
+    const init: CallInit = {
+      middleware: [
+        {
+          onRequest: ({ request }) => {
+            sent = request.clone();
+            return undefined;
+          },
+        },
+      ],
+      ...(op.signal ? { signal: op.signal } : {}),
+    };
     let answer: A;
     try {
-      answer = await send();
-      if (
-        answer.response.status === 401 &&
-        options.reauthenticate !== false &&
-        this.#credential &&
-        this.#email
-      ) {
-        this.#validated = undefined;
-        await this.#ensureAuthenticated();
-        answer = await send();
+      if (login) await this.#login(op);
+      answer = await send(init);
+      if (answer.response.status === 401 && login) {
+        await answer.response.body?.cancel().catch(() => {});
+        op.login = undefined;
+        await this.#login(op);
+        answer = await send(init);
       }
     } catch (error) {
       // The caller's own abort is not a failure of Envoy: it ends the call with the signal's reason.
-      if (options.signal?.aborted) throw options.signal.reason;
+      if (op.signal?.aborted) throw op.signal.reason;
       throw errorFromThrown(error, secrets);
-    }
-    if (!answer.response.ok) {
-      throw errorFromResponse({ status: answer.response.status, body: answer.error, request, secrets });
-    }
-    return answer;
-  }
-
-  async #postAuth(email: string, credential: Credential): Promise<true> {
-    const body =
-      credential.kind === 'accessKey'
-        ? { Username: email, AccessKey: credential.secret }
-        : { Username: email, Password: credential.secret };
-    const request = this.#request('POST', '/auth');
-    let answer: Answer;
-    try {
-      answer = await this.#envoy.POST('/auth', { body, parseAs: 'text' });
-    } catch (error) {
-      throw errorFromThrown(error, [credential.secret]);
     }
     if (!answer.response.ok) {
       throw errorFromResponse({
         status: answer.response.status,
         body: answer.error,
-        request,
-        secrets: [credential.secret],
+        headers: answer.response.headers,
+        request: await describeRequest(sent, secrets),
+        secrets,
       });
     }
-    return true;
+    return answer;
   }
 
-  #ensureAuthenticated(): Promise<true> {
-    if (!this.#validated) {
-      const check = this.validateAuth();
-      this.#validated = check;
-      check.catch(() => {
-        if (this.#validated === check) this.#validated = undefined;
-      });
-    }
-    return this.#validated;
+  /** Logs Envoy in as this client's account, once per operation. */
+  #login(op: Operation): Promise<void> {
+    op.login ??= this.#postAuth(op);
+    return op.login;
   }
 
-  /**
-   * Authenticates with the account password (`POST /auth`) and keeps the credentials for later checks.
-   * @throws {@link AuthenticationError} when they are wrong.
-   */
-  async authenticate(email: string, password: string): Promise<true> {
-    if (!email || !password) {
-      throw new AuthenticationError('authenticate(email, password) needs both an email and a password.');
-    }
-    const credential: Credential = { kind: 'password', secret: password };
-    const check = this.#postAuth(email, credential);
-    await check;
-    this.#email = email;
-    this.#credential = credential;
-    this.#validated = check;
-    return true;
-  }
-
-  /**
-   * Checks the credentials held (email with access key, or with the password given to {@link authenticate}).
-   * @throws {@link AuthenticationError} when they are wrong or missing.
-   */
-  async validateAuth(): Promise<true> {
-    const email = this.#email;
-    const credential = this.#credential;
+  async #postAuth(op: Operation, given?: { email: string; credential: Credential }): Promise<void> {
+    const email = given?.email ?? this.#email;
+    const credential = given?.credential ?? this.#credential;
     if (!email || !credential) {
       throw new AuthenticationError(
         'No credentials: pass { email, accessKey } to new EnvoyClient(), or call authenticate(email, password).',
       );
     }
-    await this.#postAuth(email, credential);
-    if (this.#email === email && this.#credential === credential) this.#validated ??= Promise.resolve(true);
-    return true;
-  }
-
-  /** The credit balance (`GET /credits-info`). */
-  async getCreditsInfo(): Promise<CreditsInfo> {
-    const { data } = await this.#send(this.#request('GET', '/credits-info'), () =>
-      this.#envoy.GET('/credits-info'),
-    );
-    return data as CreditsInfo;
+    const body =
+      credential.kind === 'accessKey'
+        ? { Username: email, AccessKey: credential.secret }
+        : { Username: email, Password: credential.secret };
+    await this.#call(op, (init) => this.#envoy.POST('/auth', { body, parseAs: 'text', ...init }), {
+      login: false,
+      secrets: [credential.secret],
+    });
   }
 
   /**
-   * Checks that the account has credits to spend.
+   * Authenticates with the account password (`POST /auth`) and keeps the credentials for the next operations.
+   * @throws {@link AuthenticationError} when they are wrong or empty; {@link InvalidRequestError} when they are
+   * not strings.
+   */
+  async authenticate(email: string, password: string): Promise<true> {
+    const problems: FieldError[] = [];
+    if (typeof email !== 'string')
+      problems.push({ field: 'email', message: `must be a string (got ${shown(email)})` });
+    if (typeof password !== 'string') problems.push({ field: 'password', message: 'must be a string' });
+    const error = invalid(problems, 'authenticate(email, password)');
+    if (error) throw error;
+    if (email.trim() === '' || password === '') {
+      throw new AuthenticationError('authenticate(email, password) needs both an email and a password.');
+    }
+    const credential: Credential = { kind: 'password', secret: password };
+    await this.#run((op) => this.#postAuth(op, { email, credential }), undefined, email);
+    this.#email = email;
+    this.#credential = credential;
+    return true;
+  }
+
+  /**
+   * Checks the credentials held (email with access key, or with the password given to {@link authenticate}) by
+   * logging Envoy in as this account.
+   * @throws {@link AuthenticationError} when they are wrong or missing (nothing is sent when missing).
+   */
+  async validateAuth(): Promise<true> {
+    await this.#run((op) => this.#login(op));
+    return true;
+  }
+
+  /** The credit balance of this client's account (`GET /credits-info`). */
+  async getCreditsInfo(): Promise<CreditsInfo> {
+    return this.#run((op) => this.#creditsInfo(op));
+  }
+
+  async #creditsInfo(op: Operation): Promise<CreditsInfo> {
+    const answer = await this.#call(op, (init) => this.#envoy.GET('/credits-info', init));
+    return dataOf(answer);
+  }
+
+  /**
+   * Checks that this client's account has credits to spend.
    * @throws {@link InsufficientCreditsError} when the available credits are not positive.
    */
   async validateCredits(): Promise<true> {
-    const info = await this.getCreditsInfo();
-    const available = Number(info?.credits_available);
+    return this.#run((op) => this.#validateCredits(op));
+  }
+
+  async #validateCredits(op: Operation): Promise<true> {
+    const info = await this.#creditsInfo(op);
+    const available = Number(info.credits_available);
     if (!(available > 0)) {
       throw new InsufficientCreditsError(
         `Insufficient credits: ${Number.isFinite(available) ? available : 'no'} credits available. Top up the account to submit.`,
         {
           creditsAvailable: Number.isFinite(available) ? available : undefined,
-          request: this.#request('GET', '/credits-info'),
+          request: { method: 'GET', url: `${this.url}/credits-info` },
         },
       );
     }
     return true;
   }
 
-  /** Details of the logged-in user, credits included (unwrapped from the answer's `data`). */
+  /**
+   * Details of this client's user, credits included (unwrapped from the answer's `data`).
+   * @throws {@link AuthenticationError} when Envoy answers for another account (another program logged Envoy in as
+   * someone else during the call).
+   */
   async getUserInfo(): Promise<UserInfo> {
-    const { data } = await this.#send(this.#request('GET', '/user-info'), () =>
-      this.#envoy.GET('/user-info'),
-    );
-    return (data as { data: UserInfo }).data;
+    const answer = await this.#run((op) => this.#call(op, (init) => this.#envoy.GET('/user-info', init)));
+    const user = dataOf(answer).data;
+    const email = this.#email;
+    if (email && user.email_address.toLowerCase() !== email.trim().toLowerCase()) {
+      throw new AuthenticationError(
+        `Envoy answered for another account than ${email}: another program logged Envoy in as someone else during the call. Try again.`,
+        { status: answer.response.status, request: { method: 'GET', url: `${this.url}/user-info` } },
+      );
+    }
+    return user;
   }
 
   /** The product resolver, built from the catalogue (`GET /products`). */
   async getProductResolver(): Promise<ProductResolver> {
-    const { data } = await this.#send(this.#request('GET', '/products'), () => this.#envoy.GET('/products'));
-    return new ProductResolver(Array.isArray(data) ? data : []);
+    const answer = await this.#run((op) => this.#call(op, (init) => this.#envoy.GET('/products', init)));
+    return new ProductResolver(Array.isArray(answer.data) ? answer.data : []);
   }
 
   /**
    * The machine types for a product and operation, optionally only CPU or GPU ones and for given plugins.
-   * @throws {@link InvalidRequestError} when the product or operation is missing or the category unknown.
+   * @throws {@link InvalidRequestError} when the product or operation is missing, the category unknown or the
+   * plugins not a list of codes (nothing is sent).
    */
   async getMachines(
     product: string,
     operation: string,
     options: GetMachinesOptions = {},
   ): Promise<Machine[]> {
-    const category = options.category ?? MachineCategory.ALL;
     const problems: FieldError[] = [];
-    requireText(product, 'product', problems);
-    requireText(operation, 'operation', problems);
-    if (!Object.values(MachineCategory).includes(category)) {
-      problems.push({ field: 'category', message: `must be cpu, gpu or all (got ${String(category)})` });
+    checkText(product, 'product', problems, 'a product code such as "c4d"');
+    checkText(operation, 'operation', problems, 'an operation such as "render"');
+    const given = optionsObject(options, 'options', ['category', 'plugins'], problems);
+    const category = given?.category ?? MachineCategory.ALL;
+    if (!Object.values<unknown>(MachineCategory).includes(category)) {
+      problems.push({
+        field: 'options.category',
+        message: `must be cpu, gpu or all (got ${shown(category)})`,
+      });
     }
-    if (problems.length > 0) throw InvalidRequestError.fromProblems(problems, 'The machines query');
+    const plugins = given?.plugins;
+    if (plugins !== undefined) {
+      if (!Array.isArray(plugins)) {
+        problems.push({
+          field: 'options.plugins',
+          message: `must be a list of plugin codes, such as ["arnold"] (got ${shown(plugins)})`,
+        });
+      } else {
+        for (const [i, plugin] of plugins.entries()) {
+          checkText(plugin, `options.plugins[${i}]`, problems, 'a plugin code');
+        }
+      }
+    }
+    const error = invalid(problems, 'The machines query');
+    if (error) throw error;
     const query = {
       product,
       operation,
-      category,
+      category: options.category ?? MachineCategory.ALL,
       ...(options.plugins?.length ? { plugins: [...options.plugins] } : {}),
     };
-    const { data } = await this.#send(this.#request('GET', '/machines'), () =>
-      this.#envoy.GET('/machines', { params: { query } }),
+    const answer = await this.#run((op) =>
+      this.#call(op, (init) => this.#envoy.GET('/machines', { params: { query }, ...init })),
     );
-    return (data ?? []) as Machine[];
+    return answer.data ?? [];
   }
 
   /**
@@ -336,80 +433,151 @@ export class EnvoyClient {
    * @throws {@link InvalidRequestError} when the project is invalid or has no files (nothing is sent).
    */
   async uploadProjectFiles(project: Project): Promise<string> {
-    const problems = projectProblems(project, { upload: true });
-    if (problems.length > 0) throw InvalidRequestError.fromProblems(problems, `Project "${project.name}"`);
+    const problems: FieldError[] = [];
+    if (checkProject(project, problems)) problems.push(...projectProblems(project, { upload: true }));
+    const error = invalid(problems, checkedName(project));
+    if (error) throw error;
     const body = toUploadBody(project);
-    await this.#ensureAuthenticated();
-    const { data } = await this.#send(this.#request('POST', '/upload'), () =>
-      this.#envoy.POST('/upload', { body, parseAs: 'text' }),
+    const answer = await this.#run((op) =>
+      this.#call(op, (init) => this.#envoy.POST('/upload', { body, parseAs: 'text', ...init })),
     );
-    const id = parseLenient(data)?.ID;
+    const id = parseLenient(answer.data)?.ID;
     return typeof id === 'string' && id !== '' ? id : project.name;
   }
 
   /**
    * Uploads (unless `skipUpload`) and submits the project (`POST /project-submit`); resolves to the project name.
-   * Validates everything first, checks credentials once per client and credits once per submission.
+   * Validates everything first; then one operation with one login checks credits and submits.
+   *
+   * When the answer to the submit is lost (the connection drops after Envoy took the request), the client asks
+   * Envoy for the project's status: when every job of the project is there the submission landed and this
+   * resolves as a success; otherwise it throws a {@link ConnectionError} saying whether it landed, so that a
+   * retry never runs and charges the jobs twice.
    * @throws {@link InvalidRequestError} listing every problem (nothing is sent), {@link AuthenticationError},
-   * {@link InsufficientCreditsError}, {@link APIError}.
+   * {@link InsufficientCreditsError}, {@link ConnectionError}, {@link APIError}.
    */
   async submitProject(project: Project, options: SubmitProjectOptions = {}): Promise<string> {
-    const problems = projectProblems(project, { submit: true });
-    if (problems.length > 0) throw InvalidRequestError.fromProblems(problems, `Project "${project.name}"`);
+    const problems: FieldError[] = [];
+    if (checkProject(project, problems)) problems.push(...projectProblems(project, { submit: true }));
+    const given = optionsObject(options, 'options', ['skipUpload', 'skipAutoDownload'], problems);
+    checkOptionalBoolean(given?.skipUpload, 'options.skipUpload', problems);
+    checkOptionalBoolean(given?.skipAutoDownload, 'options.skipAutoDownload', problems);
+    const error = invalid(problems, checkedName(project));
+    if (error) throw error;
     const body = toSubmitBody(project, options);
-    await this.#ensureAuthenticated();
-    await this.validateCredits();
-    await this.#send(this.#request('POST', '/project-submit'), () =>
-      this.#envoy.POST('/project-submit', { body, parseAs: 'text' }),
-    );
+    await this.#run(async (op) => {
+      await this.#validateCredits(op);
+      try {
+        await this.#call(op, (init) =>
+          this.#envoy.POST('/project-submit', { body, parseAs: 'text', ...init }),
+        );
+      } catch (lost) {
+        if (!(lost instanceof ConnectionError)) throw lost;
+        await this.#confirmSubmitted(op, project, lost);
+      }
+    });
     return project.name;
+  }
+
+  /** After a lost answer to a submit: resolves when Envoy lists every job of `project`, else throws saying so. */
+  async #confirmSubmitted(op: Operation, project: Project, lost: ConnectionError): Promise<void> {
+    const ids = project.jobs.map((job) => job.id);
+    const request = lost.request;
+    let status: ProjectStatus;
+    try {
+      status = await this.#status(op, project.name);
+    } catch (error) {
+      if (!(error instanceof APIError) || error.status !== 404) {
+        throw new ConnectionError(
+          `The answer to the submission of project "${project.name}" was lost (${lost.message}), and Envoy could not be asked whether it arrived. Check with getProjectStatus("${project.name}") (gm status ${project.name}) before submitting again: a second submission may run and charge the jobs twice.`,
+          { cause: lost, request, code: lost.code },
+        );
+      }
+      status = {};
+    }
+    const known = new Set((status.Jobs ?? []).map((job) => job.Id));
+    if (ids.length > 0 && ids.every((id) => known.has(id))) return;
+    if (lost.code === 'ETIMEDOUT') {
+      // Envoy may still be working on a request it did not answer in time.
+      throw new ConnectionError(
+        `Envoy did not answer the submission of project "${project.name}" in time (${lost.message}) and does not list its jobs yet. Check with getProjectStatus("${project.name}") (gm status ${project.name}) in a moment before submitting again: a second submission may run and charge the jobs twice.`,
+        { cause: lost, request, code: lost.code },
+      );
+    }
+    throw new ConnectionError(
+      `The answer to the submission of project "${project.name}" was lost (${lost.message}). Envoy does not list its jobs, so the submission did not arrive and nothing was charged: submit it again.`,
+      { cause: lost, request, code: lost.code },
+    );
   }
 
   /**
    * The upload and processing status of a project. When `signal` aborts, the call rejects with the signal's
    * reason (not an {@link APIError}).
+   * @throws {@link InvalidRequestError} when the name cannot name a project (nothing is sent).
    */
   async getProjectStatus(name: string, options: { signal?: AbortSignal } = {}): Promise<ProjectStatus> {
-    const path = `/project-status/${encodeURIComponent(name)}`;
-    const { data } = await this.#send(
-      this.#request('GET', path),
-      () => this.#envoy.GET('/project-status/{name}', { params: { path: { name } }, signal: options.signal }),
-      { signal: options.signal },
-    );
-    return data as ProjectStatus;
+    const problems: FieldError[] = [];
+    checkProjectName(name, 'name', problems);
+    const given = optionsObject(options, 'options', ['signal'], problems);
+    checkOptionalSignal(given?.signal, 'options.signal', problems);
+    const error = invalid(problems, 'The project status query');
+    if (error) throw error;
+    return this.#run((op) => this.#status(op, name), options.signal);
   }
 
-  /** The projects Envoy knows. */
+  async #status(op: Operation, name: string): Promise<ProjectStatus> {
+    const answer = await this.#call(op, (init) =>
+      this.#envoy.GET('/project-status/{name}', { params: { path: { name } }, ...init }),
+    );
+    return dataOf(answer);
+  }
+
+  /** The projects of this client's account that Envoy knows. */
   async listProjects(): Promise<ProjectSummary[]> {
-    const { data } = await this.#send(this.#request('GET', '/projects'), () => this.#envoy.GET('/projects'));
-    return (data as { projects?: ProjectSummary[] } | undefined)?.projects ?? [];
+    const answer = await this.#run((op) => this.#call(op, (init) => this.#envoy.GET('/projects', init)));
+    return answer.data?.projects ?? [];
   }
 
-  /** The files of a project in the remote store. */
+  /**
+   * The files of a project in the remote store.
+   * @throws {@link InvalidRequestError} when the name cannot name a project (nothing is sent).
+   */
   async getProjectFiles(name: string): Promise<RemoteFile[]> {
-    const path = `/project/${encodeURIComponent(name)}/Files`;
-    const { data } = await this.#send(this.#request('GET', path), () =>
-      this.#envoy.GET('/project/{name}/Files', { params: { path: { name } } }),
+    const problems: FieldError[] = [];
+    checkProjectName(name, 'name', problems);
+    const error = invalid(problems, 'The project files query');
+    if (error) throw error;
+    const answer = await this.#run((op) =>
+      this.#call(op, (init) =>
+        this.#envoy.GET('/project/{name}/Files', { params: { path: { name } }, ...init }),
+      ),
     );
-    return (
-      (data as { project_files?: { all_files?: RemoteFile[] } } | undefined)?.project_files?.all_files ?? []
-    );
+    return answer.data?.project_files?.all_files ?? [];
   }
 
   /**
    * Status snapshots of a project, one per `intervalMs`, ending after the first final one (`Completed`, `Stopped`,
    * `Failed`, or `Uploaded` for an upload-only project). Ends cleanly, without throwing, when `signal` aborts.
+   * Each snapshot is one operation (a login and a status request).
+   * @throws {@link InvalidRequestError} at the first step when the name or an option is bad (nothing is sent).
    */
   async *watchProjectStatus(
     name: string,
     options: WatchProjectStatusOptions = {},
   ): AsyncGenerator<ProjectStatus, void, undefined> {
-    const intervalMs = Math.max(0, options.intervalMs ?? 2000);
+    const problems: FieldError[] = [];
+    checkProjectName(name, 'name', problems);
+    const given = optionsObject(options, 'options', ['intervalMs', 'signal'], problems);
+    checkOptionalNumber(given?.intervalMs, 'options.intervalMs', problems, { min: 0, max: MAX_DELAY_MS });
+    checkOptionalSignal(given?.signal, 'options.signal', problems);
+    const error = invalid(problems, 'The project watch');
+    if (error) throw error;
+    const intervalMs = options.intervalMs ?? 2000;
     const { signal } = options;
     while (!signal?.aborted) {
       let status: ProjectStatus;
       try {
-        status = await this.getProjectStatus(name, { signal });
+        status = await this.#run((op) => this.#status(op, name), signal);
       } catch (error) {
         if (signal?.aborted) return;
         throw error;
@@ -417,23 +585,48 @@ export class EnvoyClient {
       if (signal?.aborted) return;
       yield status;
       if (isFinalStatus(status)) return;
-      if (!(await sleep(intervalMs, signal))) return;
+      try {
+        await abortableSleep(intervalMs, signal);
+      } catch (error) {
+        if (signal?.aborted) return;
+        throw error;
+      }
     }
   }
 }
 
-/** Waits `ms`; resolves false at once when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve(false);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/** The summary line of a project's problems. */
+function checkedName(project: unknown): string {
+  return isRecord(project) && typeof project.name === 'string' ? `Project "${project.name}"` : 'The project';
+}
+
+/** The request an error keeps: method, URL and the body sent, secrets redacted. */
+async function describeRequest(
+  request: Request | undefined,
+  secrets: readonly string[],
+): Promise<ErrorRequest> {
+  if (!request) return { method: 'GET', url: '' };
+  let body: unknown;
+  try {
+    const text = await request.text();
+    if (text !== '') {
+      try {
+        body = redactSecrets(JSON.parse(text));
+      } catch {
+        body = scrub(text, secrets);
+      }
+    }
+  } catch {}
+  return { method: request.method, url: request.url, ...(body === undefined ? {} : { body }) };
+}
+
+/** The data of a successful answer that must have a body; an {@link APIError} when it has none. */
+function dataOf<A extends Answer>(answer: A): NonNullable<A['data']> {
+  const data = answer.data;
+  if (data === undefined || data === null) {
+    throw new APIError(`Envoy answered ${answer.response.status} without a body.`, {
+      status: answer.response.status,
+    });
+  }
+  return data;
 }

@@ -5,7 +5,7 @@
  * of its chain (`Symbol.for('@gm/core.<ClassName>')`), and each class checks its brand.
  */
 import { inspect } from 'node:util';
-import { TransportError } from '@gm/transport';
+import { redactUrl, TransportError } from '@gm/transport';
 
 /** One problem with one field, from the service or from local validation. */
 export interface FieldError {
@@ -21,6 +21,18 @@ export interface ErrorRequest {
   method: string;
   /** Full URL. */
   url: string;
+  /** The body sent, as JSON, with access keys and passwords replaced by `[REDACTED]`; absent when there was none. */
+  body?: unknown;
+}
+
+/** The answer an error belongs to, when one arrived, with secrets redacted. */
+export interface ErrorResponse {
+  /** HTTP status. */
+  status: number;
+  /** The answer's headers (lower-case names). */
+  headers: Record<string, string>;
+  /** The body: parsed JSON, text, or undefined. */
+  body: unknown;
 }
 
 /** Options every error accepts. */
@@ -31,13 +43,8 @@ export interface GridMarketsErrorOptions {
   cause?: unknown;
   /** The request, if one was made. */
   request?: ErrorRequest;
-}
-
-const SECRET_QUERY = /([?&](?:access.?key|password|passwd|secret|token)=)[^&#]*/gi;
-
-/** Removes secret-looking query values from a URL. */
-function redactUrl(url: string): string {
-  return url.replace(SECRET_QUERY, '$1[REDACTED]');
+  /** The answer, if one arrived. */
+  response?: ErrorResponse;
 }
 
 function brandOf(name: string): symbol {
@@ -64,17 +71,25 @@ export class GridMarketsError extends Error {
   static readonly brand: symbol = brandOf('GridMarketsError');
   /** HTTP status of the answer; 0 for network failures and local validation. */
   readonly status: number;
-  /** The request (method and URL, secrets redacted), when one was made. */
+  /** The request (method, URL and body, secrets redacted), when one was made. */
   readonly request: ErrorRequest | undefined;
+  /** The answer (status, headers and body, secrets redacted), when one arrived. */
+  readonly response: ErrorResponse | undefined;
 
   /** An error with `message`, the HTTP status (default 0), the request (redacted) and the cause. */
   constructor(message: string, options: GridMarketsErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GridMarketsError';
     this.status = options.status ?? 0;
-    this.request = options.request
-      ? { method: options.request.method.toUpperCase(), url: redactUrl(options.request.url) }
+    const request = options.request;
+    this.request = request
+      ? {
+          method: request.method.toUpperCase(),
+          url: redactUrl(request.url),
+          ...(request.body === undefined ? {} : { body: request.body }),
+        }
       : undefined;
+    this.response = options.response;
     mark(this, 'GridMarketsError');
   }
 
@@ -84,9 +99,15 @@ export class GridMarketsError extends Error {
     return hasBrand(this, value);
   }
 
-  /** A plain form for logs: name, message, status, request and the kind's own fields. Never holds secrets. */
+  /** A plain form for logs: name, message, status, request, response and the kind's own fields. Never holds secrets. */
   toJSON(): Record<string, unknown> {
-    return { name: this.name, message: this.message, status: this.status, request: this.request };
+    return {
+      name: this.name,
+      message: this.message,
+      status: this.status,
+      request: this.request,
+      response: this.response,
+    };
   }
 }
 
@@ -173,7 +194,7 @@ export class InvalidRequestError extends GridMarketsError {
   }
 }
 
-/** Any other failure: Envoy not reachable, not found, service errors, unexpected answers. */
+/** Any other failure of a call to Envoy: not found, service errors, unexpected answers, no answer at all. */
 export class APIError extends GridMarketsError {
   /** The brand that `instanceof` checks. */
   static override readonly brand: symbol = brandOf('APIError');
@@ -185,6 +206,28 @@ export class APIError extends GridMarketsError {
   }
 }
 
+/**
+ * No answer came from Envoy: the connection was refused, the host name did not resolve, the connection was reset,
+ * or Envoy did not answer in time. `status` is 0 and {@link ConnectionError.code} names the system error when known.
+ */
+export class ConnectionError extends APIError {
+  /** The brand that `instanceof` checks. */
+  static override readonly brand: symbol = brandOf('ConnectionError');
+  /** The system error code, such as `ECONNREFUSED`, `ENOTFOUND`, `ECONNRESET`, or `ETIMEDOUT` for a time-out. */
+  readonly code: string | undefined;
+  /** A failure to get any answer, with `message` and the system error code when known. */
+  constructor(message: string, options: GridMarketsErrorOptions & { code?: string | undefined } = {}) {
+    super(message, { ...options, status: 0 });
+    this.name = 'ConnectionError';
+    this.code = options.code;
+    mark(this, 'ConnectionError');
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), code: this.code };
+  }
+}
+
 /** What {@link errorFromResponse} needs to know about an answer. */
 export interface ErrorAnswer {
   /** HTTP status. */
@@ -193,17 +236,74 @@ export interface ErrorAnswer {
   body: unknown;
   /** The request. */
   request: ErrorRequest;
+  /** The answer's headers, kept on the error. */
+  headers?: Headers;
   /** Strings to remove from any message (the client's access key and password). */
   secrets?: readonly string[];
 }
 
-/** Replaces every occurrence of each secret in `text` with `[REDACTED]`. */
+const WORD = /[\p{L}\p{N}_]/u;
+
+/**
+ * `text` with every occurrence of each secret that stands on its own replaced by `[REDACTED]`, and URL secrets
+ * (`user:password@`, `access_key=...`) redacted. An occurrence stands on its own when it is not glued to letters
+ * or digits on either side, so that a secret that happens to be a piece of a word (a one-character access key
+ * `b` in `problems`) never garbles other text.
+ */
 export function scrub(text: string, secrets: readonly string[] = []): string {
-  let out = text;
+  let out = redactUrl(text);
   for (const secret of secrets) {
-    if (secret) out = out.split(secret).join('[REDACTED]');
+    if (!secret) continue;
+    const first = WORD.test(secret[0] ?? '');
+    const last = WORD.test(secret.at(-1) ?? '');
+    let result = '';
+    let from = 0;
+    for (let at = out.indexOf(secret); at !== -1; at = out.indexOf(secret, at + 1)) {
+      if (at < from) continue;
+      const before = out[at - 1];
+      const after = out.codePointAt(at + secret.length);
+      const gluedBefore = first && before !== undefined && WORD.test(before);
+      const gluedAfter = last && after !== undefined && WORD.test(String.fromCodePoint(after));
+      if (gluedBefore || gluedAfter) continue;
+      result += `${out.slice(from, at)}[REDACTED]`;
+      from = at + secret.length;
+    }
+    out = result + out.slice(from);
   }
   return out;
+}
+
+/** `value` with every secret removed from its strings (a JSON round trip); the same value when it holds none. */
+function scrubValue(value: unknown, secrets: readonly string[]): unknown {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return scrub(value, secrets);
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+  const clean = scrub(text, secrets);
+  if (clean === text) return value;
+  try {
+    return JSON.parse(clean);
+  } catch {
+    return clean;
+  }
+}
+
+/** The answer as kept on an error: status, headers and body, secrets removed. */
+export function errorResponse(
+  status: number,
+  headers: Headers | undefined,
+  body: unknown,
+  secrets: readonly string[] = [],
+): ErrorResponse {
+  const kept: Record<string, string> = {};
+  headers?.forEach((value, name) => {
+    kept[name] = scrub(value, secrets);
+  });
+  return { status, headers: kept, body: scrubValue(body, secrets) };
 }
 
 function str(value: unknown): string | undefined {
@@ -259,7 +359,7 @@ export function errorFromResponse(answer: ErrorAnswer): GridMarketsError {
   const where = `${request.method.toUpperCase()} ${redactUrl(request.url)}`;
   const said = messageOf(body);
   const text = (fallback: string) => scrub(said ?? fallback, secrets);
-  const options = { status, request };
+  const options = { status, request, response: errorResponse(status, answer.headers, body, secrets) };
   switch (status) {
     case 401:
     case 403:
@@ -313,25 +413,40 @@ function scrubCause(cause: unknown, secrets: readonly string[]): unknown {
   return copy;
 }
 
+const NO_ANSWER: Record<string, string> = {
+  ECONNREFUSED: 'refused the connection',
+  ENOTFOUND: 'could not be found (the host name does not resolve)',
+  EAI_AGAIN: 'could not be found (the host name does not resolve)',
+  ECONNRESET: 'closed the connection without an answer',
+  UND_ERR_SOCKET: 'closed the connection without an answer',
+  EPIPE: 'closed the connection without an answer',
+  EHOSTUNREACH: 'could not be reached (no route to the host)',
+  ENETUNREACH: 'could not be reached (no route to the host)',
+};
+
 /**
- * Maps anything thrown while calling Envoy to a {@link GridMarketsError}: a `TransportError` (no answer) becomes an
- * {@link APIError} with status 0 naming the URL; a GridMarketsError is kept; anything else is wrapped in an APIError.
+ * Maps anything thrown while calling Envoy: a `TransportError` (no answer) becomes a {@link ConnectionError}
+ * naming the URL and what happened; a {@link GridMarketsError} is kept. Anything else is a local failure (a
+ * throwing hook, a bug), not Envoy's: it is returned as it is, or as a copy without secrets when it holds any.
  */
-export function errorFromThrown(error: unknown, secrets: readonly string[] = []): GridMarketsError {
+export function errorFromThrown(error: unknown, secrets: readonly string[] = []): unknown {
   if (error instanceof GridMarketsError) return error;
   if (error instanceof TransportError) {
     let origin = error.url;
     try {
       origin = new URL(error.url).origin;
     } catch {}
-    const what = error.timedOut ? 'did not answer in time' : 'could not be reached';
-    return new APIError(
-      `Envoy ${what} at ${origin} (${error.method} ${redactUrl(error.url)}, ${error.attempts} attempt${error.attempts === 1 ? '' : 's'}). Start Envoy, or pass the URL it listens on.`,
-      { status: 0, cause: scrubCause(error, secrets), request: { method: error.method, url: error.url } },
+    const code = error.timedOut ? 'ETIMEDOUT' : error.code;
+    const what = error.timedOut
+      ? 'did not answer in time'
+      : ((code && NO_ANSWER[code]) ?? 'could not be reached');
+    return new ConnectionError(
+      scrub(
+        `Envoy at ${origin} ${what} (${error.method} ${error.url}, ${error.attempts} attempt${error.attempts === 1 ? '' : 's'}). Start Envoy, or pass the URL it listens on.`,
+        secrets,
+      ),
+      { cause: scrubCause(error, secrets), request: { method: error.method, url: error.url }, code },
     );
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return new APIError(scrub(`Unexpected failure calling Envoy: ${message}`, secrets), {
-    cause: scrubCause(error, secrets),
-  });
+  return scrubCause(error, secrets);
 }

@@ -6,6 +6,8 @@
  * @packageDocumentation
  */
 
+/** Where Envoy's local service listens unless told otherwise: `http://localhost:8090`. */
+export { DEFAULT_ENVOY_URL } from '@gm/transport';
 export {
   EnvoyClient,
   type EnvoyClientOptions,
@@ -19,7 +21,9 @@ export {
 export {
   APIError,
   AuthenticationError,
+  ConnectionError,
   type ErrorRequest,
+  type ErrorResponse,
   type FieldError,
   GridMarketsError,
   type GridMarketsErrorOptions,

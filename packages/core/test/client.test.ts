@@ -7,6 +7,7 @@ import { version } from '../package.json';
 import {
   APIError,
   AuthenticationError,
+  ConnectionError,
   EnvoyClient,
   GridMarketsError,
   InsufficientCreditsError,
@@ -149,16 +150,37 @@ describe('errors from answers', () => {
     expect(error).toBeInstanceOf(kind);
     expect(error).toBeInstanceOf(GridMarketsError);
     expect(error.status).toBe(status);
-    expect(error.request).toEqual({ method: 'POST', url: `${URL_}/project-submit` });
+    // The request and the answer are kept on the error, as sent and as received.
+    expect(error.request).toMatchObject({ method: 'POST', url: `${URL_}/project-submit` });
+    expect(error.request.body.project_request.jobs[0].name).toBe('test job');
+    expect(error.response.status).toBe(status);
+    expect(error.response.headers['content-type']).toMatch(/json|text/);
+    expect(error.response.body).toBeDefined();
   });
 
-  test('network failure → APIError naming the URL', async () => {
+  test('the request kept on an error of the login hides the access key', async () => {
+    const envoy = fakeEnvoy({ 'POST /auth': () => text('Invalid credentials', 401) });
+    const error = await client(envoy.fetch)
+      .getCreditsInfo()
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(error.request).toEqual({
+      method: 'POST',
+      url: `${URL_}/auth`,
+      body: { Username: EMAIL, AccessKey: '[REDACTED]' },
+    });
+    expect(error.response).toMatchObject({ status: 401, body: 'Invalid credentials' });
+    expect(envoy.calls()).toEqual(['POST /auth']);
+  });
+
+  test('network failure → ConnectionError (an APIError) naming the URL', async () => {
     const fetch = async () => {
       throw new TypeError('fetch failed');
     };
     const error = await client(fetch)
       .getUserInfo()
       .catch((e) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
     expect(error).toBeInstanceOf(APIError);
     expect(error.status).toBe(0);
     expect(error.message).toContain(URL_);
@@ -174,7 +196,7 @@ describe('errors from answers', () => {
 });
 
 describe('round trips', () => {
-  test('credentials are checked once per client; credits once per submission', async () => {
+  test('every operation logs in once; a submission (credits, submit) is one operation', async () => {
     const envoy = fakeEnvoy({
       'POST /auth': ok,
       'GET /credits-info': credits(10),
@@ -185,16 +207,24 @@ describe('round trips', () => {
     expect(await c.uploadProjectFiles(project)).toBe('sample_project');
     expect(await c.submitProject(project, { skipUpload: true })).toBe('sample_project');
     expect(await c.submitProject(project)).toBe('sample_project');
-    expect(envoy.count('POST /auth')).toBe(1);
-    expect(envoy.count('GET /credits-info')).toBe(2);
-    expect(envoy.count('POST /project-submit')).toBe(2);
-    expect(envoy.count('POST /upload')).toBe(1);
-    expect(envoy.requests).toHaveLength(6);
-    expect((envoy.requests[3]!.body as Record<string, unknown>).skip_upload).toBe(true);
-    expect('skip_upload' in (envoy.requests[5]!.body as object)).toBe(false);
+    expect(envoy.calls()).toEqual([
+      'POST /auth',
+      'POST /upload',
+      'POST /auth',
+      'GET /credits-info',
+      'POST /project-submit',
+      'POST /auth',
+      'GET /credits-info',
+      'POST /project-submit',
+    ]);
+    for (const auth of envoy.requests.filter((r) => r.path === '/auth')) {
+      expect(auth.body).toEqual({ Username: EMAIL, AccessKey: SECRET_KEY });
+    }
+    expect((envoy.requests[4]!.body as Record<string, unknown>).skip_upload).toBe(true);
+    expect('skip_upload' in (envoy.requests[7]!.body as object)).toBe(false);
   });
 
-  test('authenticate() counts as the check; a 401 later re-validates and retries once', async () => {
+  test('after authenticate(), operations log in with the password; a 401 logs in again and retries once', async () => {
     let submits = 0;
     const envoy = fakeEnvoy({
       'POST /auth': ok,
@@ -204,31 +234,66 @@ describe('round trips', () => {
     const c = new EnvoyClient({ url: URL_, fetch: envoy.fetch });
     await c.authenticate(EMAIL, SECRET_PASSWORD);
     await c.submitProject(project);
-    expect(envoy.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+    expect(envoy.calls()).toEqual([
+      'POST /auth',
       'POST /auth',
       'GET /credits-info',
       'POST /project-submit',
       'POST /auth',
       'POST /project-submit',
     ]);
-    expect(envoy.requests[3]!.body).toEqual({ Username: EMAIL, Password: SECRET_PASSWORD });
+    for (const auth of envoy.requests.filter((r) => r.path === '/auth')) {
+      expect(auth.body).toEqual({ Username: EMAIL, Password: SECRET_PASSWORD });
+    }
   });
 
-  test('a 401 whose re-validation fails is an AuthenticationError, without a second retry', async () => {
+  test('a 401 whose new login fails is an AuthenticationError, without a second retry', async () => {
     let auths = 0;
     const envoy = fakeEnvoy({
-      'POST /auth': (r) => (++auths === 1 ? ok(r) : text('Invalid credentials', 401)),
+      'POST /auth': (r) => (++auths <= 2 ? ok(r) : text('Invalid credentials', 401)),
       'GET /user-info': () => text('Unauthorized', 401),
     });
     const c = client(envoy.fetch);
     await c.validateAuth();
     const error = await c.getUserInfo().catch((e) => e);
     expect(error).toBeInstanceOf(AuthenticationError);
-    expect(envoy.count('GET /user-info')).toBe(1);
-    expect(envoy.count('POST /auth')).toBe(2);
+    expect(envoy.calls()).toEqual(['POST /auth', 'POST /auth', 'GET /user-info', 'POST /auth']);
   });
 
-  test('concurrent submissions share one credentials check', async () => {
+  test('wrong credentials are an AuthenticationError on every call, and nothing else is sent', async () => {
+    const envoy = fakeEnvoy({ 'POST /auth': () => text('Invalid credentials', 401) });
+    const c = client(envoy.fetch);
+    const calls: (() => Promise<unknown>)[] = [
+      () => c.validateAuth(),
+      () => c.getCreditsInfo(),
+      () => c.validateCredits(),
+      () => c.getUserInfo(),
+      () => c.getProductResolver(),
+      () => c.getMachines('c4d', 'render'),
+      () => c.uploadProjectFiles(project),
+      () => c.submitProject(project),
+      () => c.getProjectStatus('sample_project'),
+      () => c.listProjects(),
+      () => c.getProjectFiles('sample_project'),
+      () => c.watchProjectStatus('sample_project').next(),
+    ];
+    for (const call of calls) await expect(call()).rejects.toBeInstanceOf(AuthenticationError);
+    expect(envoy.calls()).toEqual(calls.map(() => 'POST /auth'));
+  });
+
+  test('an answer for another account is refused', async () => {
+    const envoy = fakeEnvoy({
+      'GET /user-info': () => json({ data: { email_address: 'someone.else@studio.example', name: 'B' } }),
+    });
+    const error = await client(envoy.fetch)
+      .getUserInfo()
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(error.message).toContain('another account');
+    expect(error.message).not.toContain('someone.else');
+  });
+
+  test('concurrent submissions each log in once', async () => {
     const envoy = fakeEnvoy({
       'POST /auth': ok,
       'GET /credits-info': credits(10),
@@ -241,25 +306,9 @@ describe('round trips', () => {
       c.submitProject(project, { skipUpload: true }),
       c.submitProject(project, { skipUpload: true }),
     ]);
-    expect(envoy.count('POST /auth')).toBe(1);
+    expect(envoy.count('POST /auth')).toBe(3);
     expect(envoy.count('GET /credits-info')).toBe(2);
     expect(envoy.count('POST /project-submit')).toBe(2);
-  });
-
-  test('an explicit validateAuth() counts as the check', async () => {
-    const envoy = fakeEnvoy({
-      'POST /auth': ok,
-      'GET /credits-info': credits(10),
-      'POST /project-submit': submitted,
-    });
-    const c = client(envoy.fetch);
-    await c.validateAuth();
-    await c.submitProject(project);
-    expect(envoy.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
-      'POST /auth',
-      'GET /credits-info',
-      'POST /project-submit',
-    ]);
   });
 
   test('insufficient credits stops the submission before it is sent', async () => {
@@ -320,6 +369,59 @@ describe('round trips', () => {
   });
 });
 
+describe('a submit without an answer', () => {
+  /** Envoy that never answers the submit (the client's time limit ends it) and lists `listed` job ids. */
+  function silentSubmit(listed: () => string[]) {
+    return fakeEnvoy({
+      'GET /credits-info': credits(10),
+      'POST /project-submit': () => new Promise<Response>(() => {}),
+      'GET /project-status/sample_project': () =>
+        json({
+          State: 'Queued',
+          Jobs: listed().map((Id) => ({ Id, Name: 'j', State: 'Queued', FramesTotal: 1, FramesDone: 0 })),
+        }),
+    });
+  }
+
+  test('when Envoy lists the jobs afterwards, the submission landed and resolves', async () => {
+    const envoy = silentSubmit(() => project.jobs.map((j) => j.id));
+    const hanging = async (request: Request) => {
+      const answer = envoy.fetch(request);
+      return Promise.race([
+        answer,
+        new Promise<Response>((_, reject) =>
+          request.signal.addEventListener('abort', () => reject(request.signal.reason)),
+        ),
+      ]);
+    };
+    expect(await client(hanging, { timeoutMs: 50 }).submitProject(project)).toBe('sample_project');
+    expect(envoy.calls()).toEqual([
+      'POST /auth',
+      'GET /credits-info',
+      'POST /project-submit',
+      'GET /project-status/sample_project',
+    ]);
+  });
+
+  test('when Envoy does not list them yet after a time-out, the error says to check before submitting again', async () => {
+    const envoy = silentSubmit(() => []);
+    const hanging = async (request: Request) =>
+      Promise.race([
+        envoy.fetch(request),
+        new Promise<Response>((_, reject) =>
+          request.signal.addEventListener('abort', () => reject(request.signal.reason)),
+        ),
+      ]);
+    const error = await client(hanging, { timeoutMs: 50 })
+      .submitProject(project)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error.code).toBe('ETIMEDOUT');
+    expect(error.message).toMatch(/did not answer the submission of project "sample_project" in time/);
+    expect(error.message).toMatch(/gm status sample_project/);
+  });
+});
+
 describe('reads', () => {
   test('validateCredits, getUserInfo, machines, projects, files, status', async () => {
     const envoy = fakeEnvoy({
@@ -347,10 +449,12 @@ describe('reads', () => {
     expect(await c.listProjects()).toEqual([{ name: 'sample_project' }]);
     expect(await c.getProjectFiles('sample project')).toEqual([{ Name: 'a', Key: '/p/a', Size: 1 }]);
     expect((await c.getProjectStatus('sample project')).State).toBe('Uploading');
-    expect(envoy.count('POST /auth')).toBe(0);
+    expect(envoy.count('POST /auth')).toBe(6);
+    const sent = envoy.requests.length;
     await expect(c.getMachines('', 'render', { category: 'tpu' as never })).rejects.toThrow(
       /product.*\n.*category/s,
     );
+    expect(envoy.requests).toHaveLength(sent);
   });
 
   test('the resolver is built from /products', async () => {
@@ -407,7 +511,7 @@ describe('watchProjectStatus', () => {
       setTimeout(() => controller.abort(), 1);
     }
     expect(seen).toEqual(['Running']);
-    expect(envoy.requests).toHaveLength(1);
+    expect(envoy.calls()).toEqual(['POST /auth', 'GET /project-status/p']);
   });
 
   test('an upload-only project ends at Uploaded; a submitted one does not', async () => {

@@ -1,10 +1,12 @@
 import { inspect } from 'node:util';
+import { fc, test } from '@fast-check/vitest';
 import { TransportError } from '@gm/transport';
-import { describe, expect, test } from 'vitest';
-import { errorFromResponse, errorFromThrown, fieldErrorsOf } from '../src/errors.js';
+import { describe, expect } from 'vitest';
+import { errorFromResponse, errorFromThrown, fieldErrorsOf, scrub } from '../src/errors.js';
 import {
   APIError,
   AuthenticationError,
+  ConnectionError,
   GridMarketsError,
   InsufficientCreditsError,
   InvalidRequestError,
@@ -90,7 +92,7 @@ describe('errorFromResponse', () => {
 });
 
 describe('errorFromThrown', () => {
-  test('TransportError → APIError with status 0 naming the URL and telling to start Envoy', () => {
+  test('TransportError → ConnectionError (an APIError) with status 0 naming the URL and telling to start Envoy', () => {
     const cause = new TypeError('fetch failed');
     const error = errorFromThrown(
       new TransportError({
@@ -101,11 +103,52 @@ describe('errorFromThrown', () => {
         cause,
       }),
     );
+    if (!(error instanceof ConnectionError)) throw new Error('not a ConnectionError');
     expect(error).toBeInstanceOf(APIError);
     expect(error.status).toBe(0);
     expect(error.message).toContain('http://127.0.0.1:9');
     expect(error.message).toMatch(/Start Envoy/);
     expect(error.cause).toBeInstanceOf(TransportError);
+  });
+
+  test.each([
+    ['ECONNREFUSED', false, /refused the connection/],
+    ['ENOTFOUND', false, /host name does not resolve/],
+    ['ECONNRESET', false, /closed the connection without an answer/],
+    [undefined, true, /did not answer in time/],
+  ] as const)('no answer (%s, timed out %s) says what happened', (code, timedOut, said) => {
+    const cause = new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code }) });
+    const error = errorFromThrown(
+      new TransportError({ method: 'GET', url: 'http://envoy.test:8090/x', attempts: 1, timedOut, cause }),
+    );
+    if (!(error instanceof ConnectionError)) throw new Error('not a ConnectionError');
+    expect(error.message).toMatch(said);
+    expect(error.code).toBe(timedOut ? 'ETIMEDOUT' : code);
+  });
+
+  test('a local failure (a throwing hook, a bug) is not turned into an Envoy error', () => {
+    const bug = new TypeError('cannot read properties of undefined');
+    expect(errorFromThrown(bug)).toBe(bug);
+    const leaking = errorFromThrown(new RangeError('key sk-1 refused'), ['sk-1']) as Error;
+    expect(leaking).not.toBeInstanceOf(GridMarketsError);
+    expect(leaking.name).toBe('RangeError');
+    expect(leaking.message).toBe('key [REDACTED] refused');
+  });
+
+  test('secrets in URLs are redacted in messages and requests', () => {
+    const error = errorFromThrown(
+      new TransportError({
+        method: 'GET',
+        url: 'http://user:pa55@envoy.test:8090/x?access_key=k3y&n=1',
+        attempts: 1,
+        timedOut: false,
+        cause: new TypeError('fetch failed'),
+      }),
+    ) as ConnectionError;
+    const shown = [error.message, JSON.stringify(error), inspect(error, { depth: 10 })].join('\n');
+    expect(shown).not.toContain('pa55');
+    expect(shown).not.toContain('k3y');
+    expect(error.request?.url).toBe('http://[REDACTED]@envoy.test:8090/x?access_key=[REDACTED]&n=1');
   });
 
   test('a GridMarketsError is kept', () => {
@@ -150,5 +193,50 @@ describe('classes', () => {
     });
     expect(String(error)).toContain('InvalidRequestError: The job has 1 problem');
     expect(inspect(error)).toContain('name: is required');
+  });
+});
+
+describe('redaction', () => {
+  test('a secret that is a piece of a word never garbles the word', () => {
+    expect(scrub('problems with b', ['b'])).toBe('problems with [REDACTED]');
+    expect(scrub('Invalid credentials', ['a'])).toBe('Invalid credentials');
+    expect(scrub('key="sk-1", again sk-1.', ['sk-1'])).toBe('key="[REDACTED]", again [REDACTED].');
+  });
+
+  const word = fc.stringMatching(/^[A-Za-z0-9]{1,12}$/);
+  const gap = fc.constantFrom(' ', ', ', '"', ': ', '\n', '=', '&', '/');
+
+  test.prop([fc.array(fc.tuple(word, gap), { maxLength: 12 }), word])(
+    'text without the secret as a word of its own comes back unchanged',
+    (parts, secret) => {
+      fc.pre(parts.every(([w]) => w !== secret));
+      const text = parts.map(([w, g]) => w + g).join('');
+      expect(scrub(text, [secret])).toBe(text);
+    },
+  );
+
+  test.prop([fc.array(fc.tuple(word, gap, fc.boolean()), { maxLength: 12 }), word])(
+    'every occurrence of the secret as a word of its own is redacted, and nothing else changes',
+    (parts, secret) => {
+      fc.pre(parts.every(([w]) => w !== secret));
+      const text = parts.map(([w, g, s]) => (s ? secret + g : '') + w + g).join('');
+      const expected = parts.map(([w, g, s]) => (s ? `[REDACTED]${g}` : '') + w + g).join('');
+      expect(scrub(text, [secret])).toBe(expected);
+    },
+  );
+
+  test.prop([
+    fc.webUrl({ withQueryParameters: true }),
+    fc.stringMatching(/^[A-Za-z0-9]{1,10}$/),
+    fc.stringMatching(/^[A-Za-z0-9]{1,10}$/),
+  ])('user information and access keys in any URL are redacted in messages', (url, user, key) => {
+    const withSecrets = url.replace('://', `://${user}:${key}@`);
+    const separator = withSecrets.includes('?') ? '&' : '?';
+    const text = `GET ${withSecrets}${separator}access_key=${key} failed`;
+    const out = scrub(text);
+    expect(out).toContain('://[REDACTED]@');
+    expect(out).toContain('access_key=[REDACTED]');
+    expect(out.startsWith('GET ')).toBe(true);
+    expect(out.endsWith(' failed')).toBe(true);
   });
 });

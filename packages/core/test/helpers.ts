@@ -32,12 +32,17 @@ export function fakeEnvoy(routes: Record<string, Route>) {
       body,
     };
     requests.push(recorded);
-    const route = routes[`${request.method} ${recorded.path}`];
+    // Envoy takes the login of every operation unless a test routes `POST /auth` itself.
+    const route =
+      routes[`${request.method} ${recorded.path}`] ??
+      (`${request.method} ${recorded.path}` === 'POST /auth' ? () => json({ Message: 'ok' }) : undefined);
     if (!route) return json({ message: `no route ${request.method} ${recorded.path}` }, 404);
     return route(recorded);
   };
   const count = (key: string) => requests.filter((r) => `${r.method} ${r.path}` === key).length;
-  return { fetch, requests, count };
+  /** "METHOD /path" of every request, in order. */
+  const calls = () => requests.map((r) => `${r.method} ${r.path}`);
+  return { fetch, requests, count, calls };
 }
 
 export const SECRET_KEY = 'sk-very-secret-access-key-123';

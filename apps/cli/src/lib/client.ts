@@ -3,13 +3,10 @@
  *
  * @module
  */
-import { EnvoyClient } from '@gm/core';
+import { DEFAULT_ENVOY_URL, EnvoyClient, InvalidRequestError } from '@gm/core';
 import { DEFAULT_PROFILE, getProfile, type Profile } from './config.js';
 import type { Context } from './context.js';
 import { CliError, ExitCode, UsageError } from './exit-codes.js';
-
-/** Where Envoy listens unless told otherwise. */
-export const DEFAULT_URL = 'http://localhost:8090';
 
 /** Where the Envoy URL in use came from. */
 export type UrlSource = 'flag' | 'env' | 'profile' | 'default';
@@ -60,8 +57,8 @@ export function checkUrl(url: string, from: string): string {
     } catch {}
     throw new UsageError(`The Envoy URL "${url}" (from ${from}) is not an http:// or https:// URL.`, {
       hint: guess?.hostname
-        ? `Did you mean http://${url}? Envoy's URL looks like ${DEFAULT_URL}.`
-        : `Envoy's URL looks like ${DEFAULT_URL}; pass it with --url or GM_ENVOY_URL.`,
+        ? `Did you mean http://${url}? Envoy's URL looks like ${DEFAULT_ENVOY_URL}.`
+        : `Envoy's URL looks like ${DEFAULT_ENVOY_URL}; pass it with --url or GM_ENVOY_URL.`,
     });
   }
   return url.replace(/\/+$/, '');
@@ -72,7 +69,7 @@ export async function resolveConnectionUnchecked(ctx: Context): Promise<Connecti
   const { globals, io } = ctx;
   const profileName = globals.profile || io.env.GM_PROFILE || DEFAULT_PROFILE;
   const profile = await getProfile(profileName, io.env);
-  let url = DEFAULT_URL;
+  let url = DEFAULT_ENVOY_URL;
   let urlSource: UrlSource = 'default';
   if (globals.url) {
     url = globals.url;
@@ -118,10 +115,24 @@ export async function connect(
       hint: 'Run `gm login`, or pass --email and --access-key (or set GM_EMAIL and GM_ACCESS_KEY).',
     });
   }
-  const client = new EnvoyClient({
-    url: connection.url,
-    ...(connection.email ? { email: connection.email } : {}),
-    ...(connection.accessKey ? { accessKey: connection.accessKey } : {}),
-  });
+  const client = createClient(connection.url, connection.email, connection.accessKey);
   return { client, connection };
+}
+
+/**
+ * A client for `url` and the credentials; a URL the client refuses (not http(s), with a password or a query) is a
+ * usage error (exit 2) that names `--url`, the secret in it redacted.
+ */
+export function createClient(url: string, email?: string, accessKey?: string): EnvoyClient {
+  try {
+    return new EnvoyClient({ url, ...(email ? { email } : {}), ...(accessKey ? { accessKey } : {}) });
+  } catch (error) {
+    if (!(error instanceof InvalidRequestError)) throw error;
+    const [first, ...rest] = error.fieldErrors;
+    if (first?.field !== 'options.url' || rest.length > 0) throw error;
+    throw new UsageError(`The Envoy URL ${first.message}.`, {
+      hint: "Pass --url (or GM_ENVOY_URL) as Envoy's address, such as http://localhost:8090.",
+      cause: error,
+    });
+  }
 }

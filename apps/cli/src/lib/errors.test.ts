@@ -1,6 +1,7 @@
 import {
   APIError,
   AuthenticationError,
+  ConnectionError,
   GridMarketsError,
   InsufficientCreditsError,
   InvalidRequestError,
@@ -24,6 +25,7 @@ describe('reportError', () => {
     expect(reportError(new InsufficientCreditsError('poor', { status: 402 })).exitCode).toBe(4);
     expect(reportError(new APIError('down', { status: 0 }), 'http://h').hint).toContain('http://h');
     expect(reportError(new APIError('down', { status: 0 })).exitCode).toBe(5);
+    expect(reportError(new ConnectionError('refused', { code: 'ECONNREFUSED' })).exitCode).toBe(5);
     expect(reportError(new APIError('boom', { status: 500 })).exitCode).toBe(6);
     expect(reportError(new GridMarketsError('other', { status: 404 })).exitCode).toBe(6);
     expect(reportError(new CliError('failed', ExitCode.PROJECT_FAILED)).exitCode).toBe(7);

@@ -4,7 +4,9 @@
  * @module
  */
 import {
+  APIError,
   AuthenticationError,
+  ConnectionError,
   GridMarketsError,
   InsufficientCreditsError,
   InvalidRequestError,
@@ -26,18 +28,9 @@ export interface ErrorReport {
   details: string[];
 }
 
-/**
- * Whether an error means the service could not be reached at all: no HTTP answer (status 0), whatever class
- * `@gm/core` gives it (an `APIError`, or a dedicated connection error).
- */
+/** Whether an error means the service could not be reached at all (no HTTP answer). */
 export function isUnreachable(error: unknown): boolean {
-  return (
-    error instanceof GridMarketsError &&
-    error.status === 0 &&
-    !(error instanceof InvalidRequestError) &&
-    !(error instanceof AuthenticationError) &&
-    !(error instanceof InsufficientCreditsError)
-  );
+  return error instanceof ConnectionError || (error instanceof APIError && error.status === 0);
 }
 
 /** Whether Envoy answered 404 (Not Found): for a project, an unknown project. */

@@ -1,20 +1,13 @@
 import { cp, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import {
-  CreditsBudgetAction,
-  EnvoyClient,
-  MachineCategory,
-  Project,
-  sortVersions,
-  WatchFile,
-} from '@gm/core';
+import { CreditsBudgetAction, MachineCategory, Project, sortVersions, WatchFile } from '@gm/core';
 import { DEMO_USER, startEmulator } from '@gm/emulator';
 import { scanScene } from '@gm/preflight';
 import { blenderJob, countFrames } from '@gm/products';
 import type { Command } from 'commander';
 import { assetPath } from '../../lib/assets.js';
-import { resolveConnection } from '../../lib/client.js';
+import { createClient, resolveConnection } from '../../lib/client.js';
 import { contextOf } from '../../lib/context.js';
 import { CliError, ExitCode, UsageError } from '../../lib/exit-codes.js';
 import { formatCredits } from '../../lib/table.js';
@@ -88,7 +81,7 @@ Examples:
           accessKey = DEMO_USER.accessKey;
           step(`Started the Envoy emulator at ${c.bold(url)} ${c.dim(`(data in ${dataDir})`)}`);
         }
-        const client = new EnvoyClient({ url, email, accessKey });
+        const client = createClient(url, email, accessKey);
         await client.validateAuth();
         const before = await client.getUserInfo();
         const creditsBefore = Number(before.credits_available ?? 0);

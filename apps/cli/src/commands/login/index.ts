@@ -1,6 +1,6 @@
-import { EnvoyClient } from '@gm/core';
+import { DEFAULT_ENVOY_URL } from '@gm/core';
 import type { Command } from 'commander';
-import { DEFAULT_URL, resolveConnection } from '../../lib/client.js';
+import { createClient, resolveConnection } from '../../lib/client.js';
 import { saveProfile } from '../../lib/config.js';
 import { contextOf } from '../../lib/context.js';
 import { UsageError } from '../../lib/exit-codes.js';
@@ -61,12 +61,12 @@ Examples:
           hint: 'Pass --email with --access-key-stdin (or set GM_EMAIL and GM_ACCESS_KEY), or run it on a terminal.',
         });
       }
-      const client = new EnvoyClient({ url: conn.url, email, accessKey });
+      const client = createClient(conn.url, email, accessKey);
       await client.validateAuth();
       const url = conn.urlSource === 'default' ? undefined : conn.url;
       const path = await saveProfile(
         conn.profileName,
-        { email, accessKey, ...(url && url !== DEFAULT_URL ? { url } : {}) },
+        { email, accessKey, ...(url && url !== DEFAULT_ENVOY_URL ? { url } : {}) },
         io.env,
       );
       if (ctx.out.json) {

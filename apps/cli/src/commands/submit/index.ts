@@ -1,9 +1,9 @@
-import { toSubmitBody } from '@gm/core';
+import { APIError, type EnvoyClient, type Project, toSubmitBody } from '@gm/core';
 import { type Command, Option } from 'commander';
 import { buildProject } from '../../lib/build-project.js';
 import { connect } from '../../lib/client.js';
 import { contextOf } from '../../lib/context.js';
-import { UsageError } from '../../lib/exit-codes.js';
+import { CliError, ExitCode, UsageError } from '../../lib/exit-codes.js';
 import { loadJobFile } from '../../lib/job-file.js';
 import { problemLines, scenePreflight } from '../../lib/preflight.js';
 import { printStatus, watchProject } from '../../lib/watch.js';
@@ -12,6 +12,7 @@ import { type JobFlags, jobFileFromFlags } from './flags.js';
 
 interface SubmitOptions extends JobFlags {
   dryRun?: boolean;
+  again?: boolean;
   watch?: boolean;
   skipUpload?: boolean;
   allowMissing?: boolean;
@@ -35,6 +36,10 @@ export function define(command: Command, { io, signal }: Registry): void {
       'submit even when a scene references files that are missing or not in the project',
     )
     .option('--skip-upload', 'the files are already uploaded (`gm upload`); submit only')
+    .option(
+      '--again',
+      'submit even when the project already has jobs of the same names (runs and charges them again)',
+    )
     .option('--no-download', 'do not download results automatically')
     .option('--interval <ms>', 'milliseconds between polls with --watch', '1000')
     .optionsGroup('Single job without a job file:')
@@ -115,6 +120,7 @@ Examples:
         return;
       }
       const { client } = await connect(ctx);
+      if (!opts.again) await refuseRerun(client, project);
       ctx.out.info(
         `Submitting ${ctx.out.ce.cyan(project.name)}: ${project.jobs.length} job(s), ${project.files.length} file(s)${submitOptions.skipUpload ? ' (already uploaded)' : ''}`,
       );
@@ -140,6 +146,31 @@ Examples:
       ctx.out.print(`${ctx.out.c.green('✔')} Submitted ${ctx.out.c.bold(name)} (${project.submissionName}).`);
       ctx.out.info(`Next: \`gm status ${name} --watch\` to follow it.`);
     });
+}
+
+/**
+ * Refuses to submit jobs the project already has in Envoy (by name): a rerun of the same job file after a lost
+ * answer or by mistake would run and charge them twice. `--again` submits anyway.
+ */
+async function refuseRerun(client: EnvoyClient, project: Project): Promise<void> {
+  let jobs: { Name: string; State: string }[];
+  try {
+    jobs = (await client.getProjectStatus(project.name)).Jobs ?? [];
+  } catch (error) {
+    if (error instanceof APIError && error.status === 404) return;
+    throw error;
+  }
+  const names = new Set(project.jobs.map((job) => job.name));
+  const same = jobs.filter((job) => names.has(job.Name));
+  if (same.length === 0) return;
+  const list = same.map((job) => `${job.Name} (${job.State})`).join(', ');
+  throw new CliError(
+    `Project "${project.name}" already exists in Envoy with the job${same.length === 1 ? '' : 's'} ${list}: submitting again would run and charge ${same.length === 1 ? 'it' : 'them'} a second time.`,
+    ExitCode.USAGE,
+    {
+      hint: `Follow it with \`gm status ${project.name} --watch\`. To run the jobs again on purpose, pass --again (or give the project another name).`,
+    },
+  );
 }
 
 function downloadFolders(project: {

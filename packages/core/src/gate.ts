@@ -1,0 +1,53 @@
+/**
+ * Envoy holds one login for every program that talks to it: operations of clients for different accounts on the
+ * same Envoy must not interleave. This module lets them take turns within one process.
+ *
+ * @module
+ */
+
+/** Who is using one Envoy (by URL) in this process: the account and how many of its operations run. */
+interface Gate {
+  account: string;
+  active: number;
+  waiting: { account: string; enter: () => void }[];
+}
+
+const gates = new Map<string, Gate>();
+
+/**
+ * Waits until operations of `account` may run on the Envoy at `url`: at once when none run or the running ones are
+ * of the same account (and no other account waits); otherwise after them, in arrival order. Resolves to the
+ * function that ends the operation.
+ */
+export function enterGate(url: string, account: string): Promise<() => void> {
+  const key = url.toLowerCase();
+  let gate = gates.get(key);
+  if (!gate) {
+    gate = { account, active: 0, waiting: [] };
+    gates.set(key, gate);
+  }
+  const g = gate;
+  const leave = () => {
+    g.active--;
+    if (g.active > 0) return;
+    const next = g.waiting[0];
+    if (!next) {
+      gates.delete(key);
+      return;
+    }
+    g.account = next.account;
+    // Every waiting operation of the next account goes in together.
+    const going = g.waiting.filter((w) => w.account === next.account);
+    g.waiting = g.waiting.filter((w) => w.account !== next.account);
+    g.active += going.length;
+    for (const w of going) w.enter();
+  };
+  if (g.active === 0 || (g.account === account && g.waiting.length === 0)) {
+    g.account = account;
+    g.active++;
+    return Promise.resolve(leave);
+  }
+  return new Promise((resolve) => {
+    g.waiting.push({ account, enter: () => resolve(leave) });
+  });
+}

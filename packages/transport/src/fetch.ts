@@ -1,0 +1,144 @@
+/**
+ * The fetch wrapper behind {@link createTransport}: user agent, timeouts, abort, retries of reads, redacted
+ * logging and {@link TransportError}. Internal: not exported from the package's entry.
+ *
+ * @module
+ */
+import { version as packageVersion } from '../package.json';
+import { TransportError } from './error.js';
+import type { RetryOptions, TransportOptions } from './options.js';
+import { abortableSleep } from './sleep.js';
+
+const SECRET_KEY = /access.?key|password|passwd|secret|token/i;
+
+/**
+ * Replaces the values of secret-looking keys (access key, password, token, secret) anywhere in a JSON value.
+ *
+ * @internal
+ */
+export function redactSecrets<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((item) => redactSecrets(item)) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      out[key] =
+        SECRET_KEY.test(key) && item !== undefined && item !== null ? '[REDACTED]' : redactSecrets(item);
+    }
+    return out as T;
+  }
+  return value;
+}
+
+/** Redacts a request body given as text: JSON bodies lose their secrets; other text is kept only when short and secret-free. */
+export function redactBody(text: string | undefined): string | undefined {
+  if (text === undefined || text === '') return undefined;
+  try {
+    return JSON.stringify(redactSecrets(JSON.parse(text)));
+  } catch {
+    return SECRET_KEY.test(text) ? '[REDACTED]' : text;
+  }
+}
+
+const RETRY_STATUS = new Set([502, 503, 504]);
+
+function retryPolicy(retries: TransportOptions['retries']): Required<RetryOptions> {
+  const given = typeof retries === 'number' ? { count: retries } : (retries ?? {});
+  return {
+    count: Math.max(0, Math.floor(given.count ?? 2)),
+    minDelayMs: Math.max(0, given.minDelayMs ?? 100),
+    maxDelayMs: Math.max(0, given.maxDelayMs ?? 2000),
+  };
+}
+
+/**
+ * The delay before retry number `retry` (1-based): exponential from `minDelayMs`, capped at `maxDelayMs`,
+ * with "equal jitter" (between half and all of it).
+ */
+export function backoffDelay(
+  retry: number,
+  policy: RetryOptions,
+  random: () => number = Math.random,
+): number {
+  const { minDelayMs, maxDelayMs } = retryPolicy(policy);
+  const ceiling = Math.min(maxDelayMs, minDelayMs * 2 ** (retry - 1));
+  return Math.round(ceiling / 2 + (ceiling / 2) * random());
+}
+
+/**
+ * Wraps a fetch with Envoy's transport rules: user agent, per-attempt timeout, caller's abort signal,
+ * retries of GETs, logging hooks with secrets redacted, and {@link TransportError} for network failures.
+ */
+export function createEnvoyFetch(options: TransportOptions = {}): (request: Request) => Promise<Response> {
+  const baseFetch = options.fetch ?? ((request: Request) => globalThis.fetch(request));
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const policy = retryPolicy(options.retries);
+  const sleep = options.sleep ?? abortableSleep;
+  const random = options.random ?? Math.random;
+  const userAgent = [options.userAgent, `@gm/transport/${packageVersion}`, `node/${process.versions.node}`]
+    .filter(Boolean)
+    .join(' ');
+
+  return async (request: Request): Promise<Response> => {
+    const method = request.method.toUpperCase();
+    const url = request.url;
+    const callerSignal = request.signal;
+    const maxAttempts = method === 'GET' || method === 'HEAD' ? policy.count + 1 : 1;
+    const headers = new Headers(request.headers);
+    headers.set('user-agent', userAgent);
+    const bodyText = request.body ? await request.text() : undefined;
+
+    for (let attempt = 1; ; attempt++) {
+      // One controller per attempt, aborted by our timer or by the caller's signal.
+      const controller = new AbortController();
+      let timedOut = false;
+      const timer =
+        timeoutMs > 0
+          ? setTimeout(() => {
+              timedOut = true;
+              controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError'));
+            }, timeoutMs)
+          : undefined;
+      const onCallerAbort = () => controller.abort(callerSignal.reason);
+      if (callerSignal.aborted) onCallerAbort();
+      else callerSignal.addEventListener('abort', onCallerAbort, { once: true });
+      const init: RequestInit = { method, headers, signal: controller.signal };
+      if (bodyText !== undefined) init.body = bodyText;
+      options.onRequest?.({ method, url, attempt, body: redactBody(bodyText) });
+      const started = performance.now();
+      const attemptRequest = new Request(url, init);
+      // The Request's own signal follows ours through a weak reference, and an injected fetch that only waits
+      // on that signal holds nothing alive: keep the Request reachable from our controller while it runs, or
+      // a garbage collection in between loses the timeout's abort.
+      const keepAlive = () => attemptRequest;
+      controller.signal.addEventListener('abort', keepAlive, { once: true });
+      let response: Response;
+      try {
+        response = await baseFetch(attemptRequest);
+      } catch (error) {
+        if (callerSignal.aborted) throw callerSignal.reason;
+        if (attempt < maxAttempts) {
+          await sleep(backoffDelay(attempt, policy, random), callerSignal);
+          continue;
+        }
+        throw new TransportError({ method, url, attempts: attempt, timedOut, cause: error });
+      } finally {
+        clearTimeout(timer);
+        callerSignal.removeEventListener('abort', onCallerAbort);
+        controller.signal.removeEventListener('abort', keepAlive);
+      }
+      options.onResponse?.({
+        method,
+        url,
+        attempt,
+        status: response.status,
+        durationMs: Math.round(performance.now() - started),
+      });
+      if (RETRY_STATUS.has(response.status) && attempt < maxAttempts) {
+        await response.body?.cancel().catch(() => {});
+        await sleep(backoffDelay(attempt, policy, random), callerSignal);
+        continue;
+      }
+      return response;
+    }
+  };
+}

@@ -1,0 +1,14 @@
+/** Secret-looking query keys: access keys, passwords, secrets and tokens. */
+const SECRET_QUERY = /([?&](?:access.?key|password|passwd|secret|token)=)[^&#\s"']*/gi;
+/** The user information of a URL (`//user:password@`). */
+const USER_INFO = /(\b[a-z][a-z0-9+.-]*:\/\/)[^/?#@\s]*@/gi;
+
+/**
+ * `text` with every URL's user information (`user:password@`) and secret query values (`access_key=`,
+ * `password=`, `token=`, ...) replaced by `[REDACTED]`; everything else is kept as it is.
+ *
+ * @internal
+ */
+export function redactUrl(text: string): string {
+  return text.replace(USER_INFO, '$1[REDACTED]@').replace(SECRET_QUERY, '$1[REDACTED]');
+}

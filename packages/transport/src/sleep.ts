@@ -1,0 +1,20 @@
+/**
+ * Waits `ms` milliseconds; rejects with the signal's reason as soon as `signal` aborts (at once when it already
+ * has). The one abortable sleep of the client packages.
+ *
+ * @internal
+ */
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
