@@ -35,8 +35,9 @@ export {
   type JobOptions,
   type JobParams,
 } from './models/job.js';
-export { Project, type ProjectOptions } from './models/project.js';
-export { WatchFile } from './models/watch-file.js';
+export { MAX_JOBS, Project, type ProjectOptions } from './models/project.js';
+export { MAX_PATTERN_LENGTH, WatchFile } from './models/watch-file.js';
+export { type FileNameRules, fileNameProblem } from './paths.js';
 export { ProductResolver, type ProductTypeInfo, type ProductTypes } from './resolver.js';
 export type * from './types.js';
 export { projectProblems, type ValidateFor } from './validate.js';

@@ -3,8 +3,9 @@
  */
 import type { FieldError } from './errors.js';
 import { CreditsBudgetAction, Job, jobOptionProblems } from './models/job.js';
-import type { Project } from './models/project.js';
-import { folderNameProblem, normaliseRemote } from './paths.js';
+import { MAX_JOBS, type Project } from './models/project.js';
+import { downloadFolderProblem, WatchFile, watchPatternProblem } from './models/watch-file.js';
+import { fileNameProblem, folderNameProblem, normaliseRemote } from './paths.js';
 
 /** What is being validated for. */
 export interface ValidateFor {
@@ -19,12 +20,18 @@ const ACTIONS = new Set<string>(Object.values(CreditsBudgetAction));
 /** Every problem of `project` (names, jobs, dependencies and their cycles, watch patterns), by field. */
 export function projectProblems(project: Project, purpose: ValidateFor = {}): FieldError[] {
   const problems: FieldError[] = [];
-  const nameProblem = folderNameProblem(project.name);
+  const nameProblem = fileNameProblem(project.name);
   if (nameProblem) problems.push({ field: 'name', message: `project name ${nameProblem}` });
   const folderProblem = folderNameProblem(project.outputFolderName);
   if (folderProblem) problems.push({ field: 'outputFolderName', message: folderProblem });
   if (purpose.upload && project.files.length === 0) {
     problems.push({ field: 'files', message: 'no files to upload: add some with project.addFiles()' });
+  }
+  if (project.jobs.length > MAX_JOBS) {
+    problems.push({
+      field: 'jobs',
+      message: `a project holds at most ${MAX_JOBS} jobs (it has ${project.jobs.length}): split it into several projects`,
+    });
   }
   if (purpose.submit && project.jobs.length === 0) {
     problems.push({
@@ -71,48 +78,55 @@ export function projectProblems(project: Project, purpose: ValidateFor = {}): Fi
   });
   problems.push(...cycleProblems(project.jobs, index));
 
-  const watchFiles = project.watchFiles;
-  watchFiles.forEach((watch, i) => {
-    try {
-      new RegExp(watch.pattern);
-    } catch (error) {
-      problems.push({
-        field: `watchFiles[${i}].pattern`,
-        message: `"${watch.pattern}" is not a valid regular expression (${(error as Error).message})`,
-      });
+  project.watchFiles.forEach((watch, i) => {
+    if (!(watch instanceof WatchFile)) {
+      problems.push({ field: `watchFiles[${i}]`, message: 'is not a WatchFile' });
+      return;
     }
-    if (typeof watch.downloadPath !== 'string' || watch.downloadPath.trim() === '') {
-      problems.push({ field: `watchFiles[${i}].downloadPath`, message: 'is required (a local folder)' });
-    }
+    const patternProblem = watchPatternProblem(watch.pattern);
+    if (patternProblem) problems.push({ field: `watchFiles[${i}].pattern`, message: patternProblem });
+    const folderProblem = downloadFolderProblem(watch.downloadPath);
+    if (folderProblem) problems.push({ field: `watchFiles[${i}].downloadPath`, message: folderProblem });
   });
   return problems;
 }
 
-/** One problem per dependency cycle among `jobs`, naming the jobs around it. */
+/**
+ * One problem per dependency cycle among `jobs`, naming the jobs around it. Iterative (an explicit stack), so a
+ * chain of {@link MAX_JOBS} jobs is checked without growing the call stack.
+ */
 function cycleProblems(jobs: readonly Job[], index: Map<Job, number>): FieldError[] {
   const problems: FieldError[] = [];
   const state = new Map<Job, 'visiting' | 'done'>();
-  const stack: Job[] = [];
-  const visit = (job: Job): void => {
-    state.set(job, 'visiting');
-    stack.push(job);
-    for (const dependency of job.dependencies) {
-      if (dependency === job || !index.has(dependency)) continue;
+  for (const root of jobs) {
+    if (!(root instanceof Job) || state.has(root)) continue;
+    // Each frame: a job on the current path and the index of its next dependency to look at.
+    const path: { job: Job; next: number }[] = [{ job: root, next: 0 }];
+    state.set(root, 'visiting');
+    while (path.length > 0) {
+      const top = path[path.length - 1]!;
+      if (top.next >= top.job.dependencies.length) {
+        state.set(top.job, 'done');
+        path.pop();
+        continue;
+      }
+      const dependency = top.job.dependencies[top.next++]!;
+      if (dependency === top.job || !index.has(dependency)) continue;
       const seen = state.get(dependency);
       if (seen === 'visiting') {
-        const cycle = stack.slice(stack.indexOf(dependency));
-        const names = [...cycle, dependency].map((j) => `"${j.name}"`).join(' → ');
+        const from = path.findIndex((frame) => frame.job === dependency);
+        const cycle = path.slice(from).map((frame) => frame.job);
+        const names = [...cycle, dependency].map((j) => `"${j.name}"`);
+        const shown = names.length > 12 ? [...names.slice(0, 5), '…', ...names.slice(-5)] : names;
         problems.push({
           field: `jobs[${index.get(dependency)}].dependencies`,
-          message: `dependency cycle: ${names}`,
+          message: `dependency cycle: ${shown.join(' → ')}; remove one of these dependencies`,
         });
       } else if (seen === undefined) {
-        visit(dependency);
+        state.set(dependency, 'visiting');
+        path.push({ job: dependency, next: 0 });
       }
     }
-    stack.pop();
-    state.set(job, 'done');
-  };
-  for (const job of jobs) if (job instanceof Job && !state.has(job)) visit(job);
+  }
   return problems;
 }

@@ -287,7 +287,7 @@ describe('round trips', () => {
     a.instances = 0;
     b.name = '';
     bad.addJobs(a, b);
-    bad.addWatchFiles(new WatchFile('/sample_project/([unclosed', '/tmp/x'));
+    expect(() => new WatchFile('/sample_project/([unclosed', '/tmp/x')).toThrow(InvalidRequestError);
     const error = await client(envoy.fetch)
       .submitProject(bad)
       .catch((e) => e);
@@ -297,7 +297,6 @@ describe('round trips', () => {
       'jobs[0].dependencies',
       'jobs[0].instances',
       'jobs[1].name',
-      'watchFiles[0].pattern',
     ]);
     expect(envoy.requests).toHaveLength(0);
   });

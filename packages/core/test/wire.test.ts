@@ -80,15 +80,17 @@ describe('submit body', () => {
     expect(wireJob.operation).toBe('render');
     expect(wireJob.path).toBe('/sample_project/sample.c4d');
     expect(wireJob.dependencies).toEqual([]);
+    const folder = project.outputFolderName;
+    expect(folder).toMatch(/^2026-11-29_10-15-00_000000_[0-9a-f]{8}$/);
     expect(wireJob.params).toEqual({
       frames: '0 0 1',
       output_height: 600,
       output_width: 400,
       output_format: 'tiff',
-      output_dir_name: '2026-11-29_10-15-00_000000',
+      output_dir_name: folder,
       output_upload: [
-        '/sample_project/render_results/2026-11-29_10-15-00_000000/.+',
-        '\\\\sample_project\\\\render_results\\\\2026-11-29_10-15-00_000000\\\\.+',
+        `/sample_project/render_results/${folder}/.+`,
+        `\\\\sample_project\\\\render_results\\\\${folder}\\\\.+`,
       ],
       billing_meta: ['c4d', 'arnold', 'redshift'],
       instances: 5,
@@ -101,7 +103,7 @@ describe('submit body', () => {
       files: [],
     });
     expect(body.watch_files).toEqual({
-      '/sample_project/render_results/2026-11-29_10-15-00_000000/.+': '/work/sample_project/gm_results',
+      [`/sample_project/render_results/${folder}/.+`]: '/work/sample_project/gm_results',
     });
     expect('skip_upload' in body).toBe(false);
   });
@@ -186,15 +188,13 @@ describe('validation before sending', () => {
     b.addDependencies(a, outsider);
     a.instances = 0;
     project.addJobs(a, b);
-    project.addWatchFiles(new WatchFile('/sample_project/([unclosed', '/tmp/x'));
     const problems = projectProblems(project, { submit: true, upload: true });
     const fields = problems.map((p) => p.field);
     expect(fields).toContain('files');
     expect(fields).toContain('jobs[0].instances');
-    expect(fields).toContain('watchFiles[0].pattern');
     expect(problems.find((p) => p.message.includes('"outsider"'))?.field).toBe('jobs[1].dependencies');
     expect(problems.find((p) => p.message.startsWith('dependency cycle'))?.message).toBe(
-      'dependency cycle: "a" → "b" → "a"',
+      'dependency cycle: "a" → "b" → "a"; remove one of these dependencies',
     );
   });
 

@@ -1,4 +1,13 @@
+import {
+  integerProblem,
+  isPlainObject,
+  jsonValueProblem,
+  nonEmptyStringProblem,
+  stringListProblem,
+  unknownKeyProblems,
+} from '../checks.js';
 import { type FieldError, InvalidRequestError } from '../errors.js';
+import { describeValue, fileNameProblem } from '../paths.js';
 
 /** What happens when a job's consumed credits reach its budget. */
 export const CreditsBudgetAction = {
@@ -50,45 +59,79 @@ export interface JobOptions {
 
 const ACTIONS = new Set<string>(Object.values(CreditsBudgetAction));
 
-function isBlank(value: unknown): boolean {
-  return typeof value !== 'string' || value.trim() === '';
-}
+const JOB_OPTION_KEYS = [
+  'name',
+  'app',
+  'appVersion',
+  'operation',
+  'path',
+  'instances',
+  'machineType',
+  'plugins',
+  'gpu',
+  'params',
+] as const;
 
-/** Problems of job options that are wrong whatever the project: missing fields, bad instances. */
-export function jobOptionProblems(options: Partial<JobOptions>, prefix = ''): FieldError[] {
+/**
+ * Problems of job options that are wrong whatever the project: missing fields, values of the wrong type,
+ * counts that are not positive integers, parameters JSON cannot carry, an `output_prefix` that cannot be a file
+ * name, unknown options.
+ */
+export function jobOptionProblems(options: unknown, prefix = ''): FieldError[] {
+  if (!isPlainObject(options) && !(options instanceof Job)) {
+    return [
+      {
+        field: prefix === '' ? 'options' : prefix.replace(/\.$/, ''),
+        message: `must be an object of job options (got ${describeValue(options)})`,
+      },
+    ];
+  }
+  const given = options as unknown as Record<string, unknown>;
   const problems: FieldError[] = [];
-  const field = (name: string) => `${prefix}${name}`;
+  const add = (name: string, message: string) => problems.push({ field: `${prefix}${name}`, message });
   for (const name of ['name', 'app', 'appVersion', 'path'] as const) {
-    if (isBlank(options[name]))
-      problems.push({ field: field(name), message: 'is required (a non-empty string)' });
+    const problem = nonEmptyStringProblem(given[name]);
+    if (problem) add(name, `is required: ${problem}`);
   }
-  if (options.operation !== undefined && isBlank(options.operation)) {
-    problems.push({ field: field('operation'), message: 'must be a non-empty string when given' });
+  if (given.operation !== undefined) {
+    const problem = nonEmptyStringProblem(given.operation);
+    if (problem) add('operation', `${problem}; omit it for "render"`);
   }
-  const { instances } = options;
-  if (instances !== undefined && !(Number.isInteger(instances) && (instances as number) >= 1)) {
-    problems.push({
-      field: field('instances'),
-      message: `must be a positive integer (got ${String(instances)})`,
-    });
+  if (given.instances !== undefined) {
+    const problem = integerProblem(given.instances);
+    if (problem) add('instances', `${problem}; omit it to let the service decide`);
   }
   if (
-    options.machineType !== undefined &&
-    options.machineType !== null &&
-    typeof options.machineType !== 'string'
+    given.machineType !== undefined &&
+    given.machineType !== null &&
+    typeof given.machineType !== 'string'
   ) {
-    problems.push({ field: field('machineType'), message: 'must be a string' });
+    add(
+      'machineType',
+      `must be a machine type id, or "" for the account's default (got ${describeValue(given.machineType)})`,
+    );
   }
-  if (options.plugins !== undefined && options.plugins !== null) {
-    if (!Array.isArray(options.plugins) || options.plugins.some((p) => isBlank(p))) {
-      problems.push({ field: field('plugins'), message: 'must be a list of non-empty plugin codes' });
+  if (given.plugins !== undefined && given.plugins !== null) {
+    const problem = stringListProblem(given.plugins, 'plugin codes ("code" or "code:version")');
+    if (problem) add('plugins', problem);
+  }
+  if (given.gpu !== undefined && typeof given.gpu !== 'boolean') {
+    add('gpu', `must be true or false (got ${describeValue(given.gpu)})`);
+  }
+  if (given.params !== undefined) {
+    if (!isPlainObject(given.params)) {
+      add('params', `must be a plain object of parameters (got ${describeValue(given.params)})`);
+    } else {
+      const problem = jsonValueProblem(given.params, `${prefix}params`);
+      if (problem) problems.push({ field: `${prefix}params`, message: problem });
+      else if (given.params.output_prefix !== undefined) {
+        const nameProblem = fileNameProblem(given.params.output_prefix, { strict: true });
+        if (nameProblem) add('params.output_prefix', `${nameProblem} (it becomes the output file names)`);
+      }
     }
   }
-  if (options.gpu !== undefined && typeof options.gpu !== 'boolean') {
-    problems.push({ field: field('gpu'), message: 'must be true or false' });
-  }
-  if (options.params !== undefined && (typeof options.params !== 'object' || options.params === null)) {
-    problems.push({ field: field('params'), message: 'must be an object' });
+  if (!(options instanceof Job)) {
+    for (const p of unknownKeyProblems(given, JOB_OPTION_KEYS, 'a job', prefix)) problems.push(p);
   }
   return problems;
 }
@@ -133,7 +176,7 @@ export class Job {
 
   /** @throws {@link InvalidRequestError} naming every missing or malformed option. */
   constructor(options: JobOptions) {
-    const problems = jobOptionProblems(options ?? ({} as JobOptions));
+    const problems = jobOptionProblems(options);
     if (problems.length > 0) throw InvalidRequestError.fromProblems(problems, 'The job');
     this.id = crypto.randomUUID();
     this.name = options.name;
@@ -145,7 +188,7 @@ export class Job {
     this.machineType = options.machineType ?? '';
     this.plugins = [...(options.plugins ?? [])];
     this.gpu = options.gpu;
-    this.params = { ...(options.params ?? {}) };
+    this.params = structuredClone({ ...(options.params ?? {}) });
   }
 
   /** Makes this job wait for `jobs` (which must be in the same project). Returns this job. */
@@ -154,6 +197,12 @@ export class Job {
       if (!(job instanceof Job)) {
         throw InvalidRequestError.fromProblems(
           [{ field: 'dependencies', message: 'only jobs can be dependencies' }],
+          'The job',
+        );
+      }
+      if (job === this) {
+        throw InvalidRequestError.fromProblems(
+          [{ field: 'dependencies', message: `job "${this.name}" cannot depend on itself` }],
           'The job',
         );
       }
@@ -169,6 +218,7 @@ export class Job {
   setCreditsBudget(value: number, action: CreditsBudgetAction = CreditsBudgetAction.STOP): this {
     const problems: FieldError[] = [];
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+      // A budget is a number of credits: a positive, finite number (fractions allowed).
       problems.push({
         field: 'creditsBudget.value',
         message: `must be a positive number (got ${String(value)})`,

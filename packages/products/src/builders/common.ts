@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type FieldError, InvalidRequestError, Job } from '@gm/core';
+import { type FieldError, fileNameProblem, InvalidRequestError, Job } from '@gm/core';
 import {
   isPluginOf,
   type OperationOf,
@@ -32,7 +32,7 @@ export interface CommonJobOptions<P extends ProductCode> {
   frames: string;
   /** Requested concurrent machines; a positive integer. Omitted: the service decides. */
   instances?: number;
-  /** Machine type id from `client.getMachines(...)`. Omitted: the account's default. */
+  /** Machine type id from `client.getMachines(...)`. Omitted or `''`: the account's default. */
   machineType?: string;
   /** Plugins of this product, each `'code'` or `'code:version'`. */
   plugins?: readonly PluginSpec<P>[];
@@ -97,7 +97,7 @@ export const OUTPUT_FILE_FIELDS: Readonly<Record<keyof OutputFileOptions, FieldS
   outputPrefix: {
     wire: 'output_prefix',
     required: true,
-    check: nonEmptyString,
+    check: (v) => fileNameProblem(v, { strict: true }),
     hint: 'the output file prefix, e.g. "render_"',
   },
   outputFormat: {
@@ -200,7 +200,7 @@ export function buildJob<P extends ProductCode>(
   const problems: FieldError[] = [];
   const add = (field: string, message: string) => problems.push({ field, message });
 
-  if (typeof options !== 'object' || options === null) {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new InvalidRequestError(`The ${info.name} job options must be an object`, {
       fieldErrors: [{ field: 'options', message: 'must be an object' }],
     });
@@ -240,9 +240,11 @@ export function buildJob<P extends ProductCode>(
     const p = positiveInteger(given.instances);
     if (p) add('instances', p);
   }
-  if (given.machineType !== undefined) {
-    const p = nonEmptyString(given.machineType);
-    if (p) add('machineType', `${p}; omit it for the account's default machine`);
+  if (given.machineType !== undefined && typeof given.machineType !== 'string') {
+    add(
+      'machineType',
+      `must be a machine type id, or "" for the account's default machine (got ${describe(given.machineType)})`,
+    );
   }
   if (given.plugins !== undefined) {
     for (const p of pluginProblems(product, given.plugins)) add('plugins', p);
