@@ -71,6 +71,13 @@ export function jsonValueProblem(value: unknown, field: string): string | undefi
       entries = v.map((item, i) => [`[${i}]`, item]);
     } else if (isPlainObject(v)) {
       entries = Object.entries(v).map(([k, item]) => [`.${k}`, item]);
+      if (Object.hasOwn(v, '__proto__')) {
+        return `${path} has a "__proto__" key, which services refuse as prototype poisoning: rename it`;
+      }
+      const ctor = Object.hasOwn(v, 'constructor') ? (v as Record<string, unknown>).constructor : undefined;
+      if (typeof ctor === 'object' && ctor !== null && Object.hasOwn(ctor, 'prototype')) {
+        return `${path}.constructor has a "prototype" key, which services refuse as prototype poisoning: rename it`;
+      }
       if (Object.getOwnPropertySymbols(v).length > 0)
         return `${path} has symbol keys, which JSON cannot carry: use string keys`;
     } else {

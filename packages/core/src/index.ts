@@ -29,6 +29,16 @@ export {
   type InvalidRequestErrorOptions,
 } from './errors.js';
 export {
+  countFrames,
+  expandFrames,
+  type FrameRange,
+  FrameRangeError,
+  formatFrames,
+  normalizeFrames,
+  parseFrames,
+  validateFrames,
+} from './frames.js';
+export {
   type CreditsBudget,
   CreditsBudgetAction,
   Job,
@@ -37,7 +47,7 @@ export {
 } from './models/job.js';
 export { MAX_JOBS, Project, type ProjectOptions } from './models/project.js';
 export { MAX_PATTERN_LENGTH, WatchFile } from './models/watch-file.js';
-export { type FileNameRules, fileNameProblem } from './paths.js';
+export { describeValue, type FileNameRules, fileNameProblem } from './paths.js';
 export { ProductResolver, type ProductTypeInfo, type ProductTypes } from './resolver.js';
 export type * from './types.js';
 export { projectProblems, type ValidateFor } from './validate.js';

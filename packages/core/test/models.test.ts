@@ -310,3 +310,15 @@ describe('WatchFile', () => {
     }).toThrow(TypeError);
   });
 });
+
+describe('parameters a JSON service refuses', () => {
+  test('a "__proto__" key (prototype poisoning) is refused when the job or project is made', () => {
+    const poisoned = JSON.parse('{"__proto__": {"admin": true}}');
+    expect(fieldsOf(() => new Job({ ...JOB, params: { nested: poisoned } }))).toEqual(['params']);
+    expect(fieldsOf(() => new Project(root, { params: poisoned }))).toEqual(['params']);
+    expect(fieldsOf(() => new Job({ ...JOB, params: { constructor: { prototype: {} } } }))).toEqual([
+      'params',
+    ]);
+    expect(new Job({ ...JOB, params: { constructor: 'ok' } }).params).toEqual({ constructor: 'ok' });
+  });
+});

@@ -4,6 +4,18 @@
  *
  * @packageDocumentation
  */
+
+/** Frame ranges: the parser lives in `@gm/core` (its `Job` checks `params.frames`); re-exported here. */
+export {
+  countFrames,
+  expandFrames,
+  type FrameRange,
+  FrameRangeError,
+  formatFrames,
+  normalizeFrames,
+  parseFrames,
+  validateFrames,
+} from '@gm/core';
 export { type BlenderJobOptions, blenderJob } from './builders/blender.js';
 export { type Cinema4dJobOptions, cinema4dJob } from './builders/cinema4d.js';
 export type { CommonJobOptions, OutputFileOptions, OutputSizeOptions } from './builders/common.js';
@@ -34,4 +46,3 @@ export {
   type MaybePromise,
   type ResolverLike,
 } from './check.js';
-export * from './frames.js';

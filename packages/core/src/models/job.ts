@@ -7,6 +7,7 @@ import {
   unknownKeyProblems,
 } from '../checks.js';
 import { type FieldError, InvalidRequestError } from '../errors.js';
+import { validateFrames } from '../frames.js';
 import { describeValue, fileNameProblem } from '../paths.js';
 
 /** What happens when a job's consumed credits reach its budget. */
@@ -72,6 +73,34 @@ const JOB_OPTION_KEYS = [
   'params',
 ] as const;
 
+/** Parameters a job option or the project sets: giving them in `params` too would be ambiguous. */
+const OWNED_PARAMS: Readonly<Record<string, string>> = {
+  instances: 'the job option instances',
+  machine_type: 'the job option machineType',
+  gpu: 'the job option gpu',
+  plugins: 'the job option plugins',
+  credits_budget: 'job.setCreditsBudget()',
+  output_dir_name: "the project's outputFolderName",
+};
+
+/** Problems of the parameters Envoy reads itself: frames, output prefix, and those an option sets. */
+function paramProblems(params: Record<string, unknown>, prefix: string): FieldError[] {
+  const problems: FieldError[] = [];
+  const add = (name: string, message: string) => problems.push({ field: `${prefix}params.${name}`, message });
+  for (const [key, owner] of Object.entries(OWNED_PARAMS)) {
+    if (Object.hasOwn(params, key)) add(key, `is set by ${owner}: use that instead of params.${key}`);
+  }
+  if (params.frames !== undefined) {
+    const error = validateFrames(params.frames as string);
+    if (error) add('frames', error.message.replace(/^frames: /, ''));
+  }
+  if (params.output_prefix !== undefined) {
+    const nameProblem = fileNameProblem(params.output_prefix, { strict: true });
+    if (nameProblem) add('output_prefix', `${nameProblem} (it becomes the output file names)`);
+  }
+  return problems;
+}
+
 /**
  * Problems of job options that are wrong whatever the project: missing fields, values of the wrong type,
  * counts that are not positive integers, parameters JSON cannot carry, an `output_prefix` that cannot be a file
@@ -124,10 +153,7 @@ export function jobOptionProblems(options: unknown, prefix = ''): FieldError[] {
     } else {
       const problem = jsonValueProblem(given.params, `${prefix}params`);
       if (problem) problems.push({ field: `${prefix}params`, message: problem });
-      else if (given.params.output_prefix !== undefined) {
-        const nameProblem = fileNameProblem(given.params.output_prefix, { strict: true });
-        if (nameProblem) add('params.output_prefix', `${nameProblem} (it becomes the output file names)`);
-      }
+      else problems.push(...paramProblems(given.params, prefix));
     }
   }
   if (!(options instanceof Job)) {
@@ -221,13 +247,13 @@ export class Job {
       // A budget is a number of credits: a positive, finite number (fractions allowed).
       problems.push({
         field: 'creditsBudget.value',
-        message: `must be a positive number (got ${String(value)})`,
+        message: `must be a positive number (got ${describeValue(value)})`,
       });
     }
     if (!ACTIONS.has(action)) {
       problems.push({
         field: 'creditsBudget.action',
-        message: `must be one of stop, suspend, alert (got ${String(action)})`,
+        message: `must be one of stop, suspend, alert (got ${describeValue(action)})`,
       });
     }
     if (problems.length > 0) throw InvalidRequestError.fromProblems(problems, 'The credits budget');

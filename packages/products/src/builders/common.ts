@@ -4,7 +4,15 @@
  *
  * @module
  */
-import { type FieldError, fileNameProblem, InvalidRequestError, Job } from '@gm/core';
+import {
+  describeValue,
+  type FieldError,
+  fileNameProblem,
+  InvalidRequestError,
+  Job,
+  normalizeFrames,
+  validateFrames,
+} from '@gm/core';
 import {
   isPluginOf,
   type OperationOf,
@@ -14,7 +22,6 @@ import {
   parsePluginSpec,
   pluginsOf,
 } from '../catalogue.js';
-import { normalizeFrames, validateFrames } from '../frames.js';
 import { didYouMean } from '../suggest.js';
 
 /** The options every job builder takes, named as core's `Job` names them, plus `frames`. */
@@ -57,8 +64,7 @@ export interface FieldSpec {
   readonly hint: string;
 }
 
-const describe = (value: unknown): string =>
-  typeof value === 'string' ? JSON.stringify(value) : String(value);
+const describe = describeValue;
 
 /** A non-empty string. */
 export const nonEmptyString: Check = (v) =>

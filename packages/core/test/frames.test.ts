@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
-import { InvalidRequestError } from '@gm/core';
 import { describe, expect, it } from 'vitest';
+import { InvalidRequestError } from '../src/errors.js';
 import {
   countFrames,
   expandFrames,
@@ -10,7 +10,7 @@ import {
   normalizeFrames,
   parseFrames,
   validateFrames,
-} from './frames.js';
+} from '../src/frames.js';
 
 describe('parseFrames', () => {
   it('parses groups of one, two and three numbers', () => {

@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { InvalidRequestError } from '@gm/core';
+import { InvalidRequestError } from './errors.js';
 
 /** One group of a frame range: every `step`-th frame from `start` up to and including `end`. */
 export interface FrameRange {
@@ -140,6 +140,9 @@ export function validateFrames(text: string): FrameRangeError | undefined {
   }
 }
 
+/** A number as text; anything else by its type, so no value can make the message itself throw. */
+const shown = (value: unknown): string => (typeof value === 'number' ? String(value) : typeof value);
+
 /** Checks ranges given as values (not text): safe integers, `end` not before `start`, `step` at least 1. */
 function checkRanges(ranges: unknown): readonly FrameRange[] {
   if (!Array.isArray(ranges)) {
@@ -153,7 +156,7 @@ function checkRanges(ranges: unknown): readonly FrameRange[] {
   if (ranges.length === 0) throw new FrameRangeError('is an empty list; give at least one range', 0, '', 1);
   ranges.forEach((r: unknown, i) => {
     const { start, end, step } = (typeof r === 'object' && r !== null ? r : {}) as Partial<FrameRange>;
-    const text = `{start: ${String(start)}, end: ${String(end)}, step: ${String(step)}}`;
+    const text = `{start: ${shown(start)}, end: ${shown(end)}, step: ${shown(step)}}`;
     if (![start, end, step].every((n) => typeof n === 'number' && Number.isSafeInteger(n))) {
       throw new FrameRangeError('must hold safe integers start, end and step', i + 1, text, 1);
     }
