@@ -45,11 +45,12 @@ export {
   type JobOptions,
   type JobParams,
 } from './models/job.js';
-export { MAX_JOBS, Project, type ProjectOptions } from './models/project.js';
+export { MAX_JOBS, Project, type ProjectOptions, resultsPattern } from './models/project.js';
 export { MAX_PATTERN_LENGTH, WatchFile } from './models/watch-file.js';
 export { describeValue, type FileNameRules, fileNameProblem } from './paths.js';
+export { type PluginSpecParts, parsePluginSpec } from './plugins.js';
 export { ProductResolver, type ProductTypeInfo, type ProductTypes } from './resolver.js';
 export type * from './types.js';
 export { projectProblems, type ValidateFor } from './validate.js';
-export { compareVersions, sortVersions } from './versions.js';
+export { compareVersions, sortVersions, versionTokens } from './versions.js';
 export { type SubmitBodyOptions, toSubmitBody, toUploadBody } from './wire.js';

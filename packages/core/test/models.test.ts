@@ -226,22 +226,20 @@ describe('Job', () => {
 
 describe('dependencies', () => {
   const chain = (n: number): Job[] => {
-    const jobs = Array.from({ length: n }, (_, i) => new Job({ ...JOB, name: `j${i}` }));
-    for (let i = 1; i < n; i++) jobs[i]!.addDependencies(jobs[i - 1]!);
+    const jobs: Job[] = [];
+    for (let i = 0; i < n; i++) {
+      jobs.push(new Job({ ...JOB, name: `j${i}`, dependencies: i === 0 ? [] : [jobs[i - 1]!] }));
+    }
     return jobs;
   };
 
-  test('a chain of the most jobs a project may hold is checked without overflowing the stack', () => {
+  test('a chain of the most jobs a project may hold is added and sent without overflowing the stack', () => {
     const project = new Project('/work/sample_project');
-    const jobs = chain(MAX_JOBS);
-    project.addJobs(...jobs);
+    project.addJobs(...chain(MAX_JOBS).reverse());
     expect(projectProblems(project, { submit: true })).toEqual([]);
-    jobs[0]!.addDependencies(jobs[MAX_JOBS - 1]!);
-    const problems = projectProblems(project, { submit: true });
-    expect(problems).toHaveLength(1);
-    expect(problems[0]!.message).toMatch(
-      /^dependency cycle: "j0" → "j9999" → "j9998" → .* → "j1" → "j0"; remove/,
-    );
+    const body = toSubmitBody(project);
+    expect(body.project_request.jobs).toHaveLength(MAX_JOBS);
+    expect(body.project_request.jobs[0]!.dependencies).toHaveLength(1);
   });
 
   test('a 20,000-deep chain is refused with a typed error, and nothing is sent', async () => {
@@ -249,8 +247,8 @@ describe('dependencies', () => {
     const jobs = chain(20_000);
     expect(fieldsOf(() => project.addJobs(...jobs))).toEqual(['jobs']);
     expect(project.jobs).toHaveLength(0);
-    // Only the last is added; the rest of its chain is outside the project.
-    project.addJobs(jobs[19_999]!);
+    // The last alone: the rest of its chain is outside the project.
+    expect(fieldsOf(() => project.addJobs(jobs[19_999]!))).toEqual(['jobs[0].dependencies']);
     const envoy = fakeEnvoy({});
     const client = new EnvoyClient({
       email: 'a@b.c',
@@ -263,10 +261,15 @@ describe('dependencies', () => {
     expect(envoy.requests).toHaveLength(0);
   });
 
-  test('a job cannot depend on itself; only jobs can be dependencies', () => {
-    const job = new Job(JOB);
-    expect(fieldsOf(() => job.addDependencies(job))).toEqual(['dependencies']);
-    expect(fieldsOf(() => job.addDependencies({} as never))).toEqual(['dependencies']);
+  test('no cycle can be built: a job only names jobs made before it; only jobs can be dependencies', () => {
+    const a = new Job(JOB);
+    const b = a.withDependencies(a);
+    // b waits for a; a new a' that waits for b is another job, so a → b → a cannot close.
+    const a2 = a.withDependencies(b);
+    expect(a2.id).not.toBe(a.id);
+    expect(a.dependencies).toEqual([]);
+    expect(fieldsOf(() => a.withDependencies({} as never))).toEqual(['dependencies[0]']);
+    expect(fieldsOf(() => new Job({ ...JOB, dependencies: 'a' as never }))).toEqual(['dependencies']);
     expect(fieldsOf(() => new Project('/work/p').addJobs({ ...JOB } as never))).toEqual(['jobs[0]']);
   });
 });

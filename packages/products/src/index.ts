@@ -14,6 +14,7 @@ export {
   formatFrames,
   normalizeFrames,
   parseFrames,
+  parsePluginSpec,
   validateFrames,
 } from '@gm/core';
 export { type BlenderJobOptions, blenderJob } from './builders/blender.js';
@@ -28,6 +29,7 @@ export {
 } from './builders/houdini.js';
 export { type MayaJobOptions, mayaJob } from './builders/maya.js';
 export { type NukeJobOptions, nukeJob } from './builders/nuke.js';
+export { JOB_BUILDERS } from './builders/registry.js';
 export {
   RT_ENGINE_NAMES,
   RtEngine,
@@ -36,13 +38,25 @@ export {
   type VrayJobOptions,
   vrayJob,
 } from './builders/vray.js';
-export * from './catalogue.js';
+export {
+  isPluginOf,
+  isProductCode,
+  type OperationOf,
+  type OperationType,
+  type PluginOf,
+  type PluginSpec,
+  PRODUCT_CODES,
+  PRODUCTS,
+  type ProductCode,
+  type ProductInfo,
+  type ProductName,
+  pluginsOf,
+  productOf,
+  productsForFile,
+} from './catalogue.js';
 export {
   type CheckableJob,
   type CheckJobOptions,
   checkJob,
   type JobFinding,
-  type MachineLike,
-  type MaybePromise,
-  type ResolverLike,
 } from './check.js';

@@ -334,11 +334,12 @@ describe('every public call either succeeds or throws a typed error, and nothing
       fc.asyncProperty(options, maybe(fc.double()), junk, async (opts, budget, action) => {
         await probe('new Job + submit', opts, async () => {
           const job = new Job(opts as JobOptions);
-          if (budget !== undefined) job.setCreditsBudget(budget as number, action as never);
-          await submitWith([job]);
+          const budgeted =
+            budget === undefined ? job : job.withCreditsBudget(budget as number, action as never);
+          await submitWith([budgeted]);
         });
-        await probe('Job.addDependencies', action, () =>
-          new Job({ name: 'a', app: 'nuke', appVersion: '1', path: '/p/a.nk' }).addDependencies(
+        await probe('Job.withDependencies', action, () =>
+          new Job({ name: 'a', app: 'nuke', appVersion: '1', path: '/p/a.nk' }).withDependencies(
             action as Job,
           ),
         );

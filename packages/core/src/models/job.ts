@@ -7,7 +7,7 @@ import {
   unknownKeyProblems,
 } from '../checks.js';
 import { type FieldError, InvalidRequestError } from '../errors.js';
-import { validateFrames } from '../frames.js';
+import { FrameRangeError, formatFrames, parseFrames } from '../frames.js';
 import { describeValue, fileNameProblem } from '../paths.js';
 
 /** What happens when a job's consumed credits reach its budget. */
@@ -56,6 +56,10 @@ export interface JobOptions {
   gpu?: boolean;
   /** Job-specific parameters (frames, output_format, ...). Copied; never modified. */
   params?: Readonly<JobParams>;
+  /** Jobs that must finish before this one (they must be in the same project). */
+  dependencies?: readonly Job[];
+  /** The credit budget: when the job has consumed `value` credits, `action` happens. */
+  creditsBudget?: Readonly<CreditsBudget>;
 }
 
 const ACTIONS = new Set<string>(Object.values(CreditsBudgetAction));
@@ -71,6 +75,8 @@ const JOB_OPTION_KEYS = [
   'plugins',
   'gpu',
   'params',
+  'dependencies',
+  'creditsBudget',
 ] as const;
 
 /** Parameters a job option or the project sets: giving them in `params` too would be ambiguous. */
@@ -84,15 +90,24 @@ const OWNED_PARAMS: Readonly<Record<string, string>> = {
 };
 
 /** Problems of the parameters Envoy reads itself: frames, output prefix, and those an option sets. */
-function paramProblems(params: Record<string, unknown>, prefix: string): FieldError[] {
+function paramProblems(
+  params: Record<string, unknown>,
+  prefix: string,
+  canonical: { frames?: string },
+): FieldError[] {
   const problems: FieldError[] = [];
   const add = (name: string, message: string) => problems.push({ field: `${prefix}params.${name}`, message });
   for (const [key, owner] of Object.entries(OWNED_PARAMS)) {
     if (Object.hasOwn(params, key)) add(key, `is set by ${owner}: use that instead of params.${key}`);
   }
   if (params.frames !== undefined) {
-    const error = validateFrames(params.frames as string);
-    if (error) add('frames', error.message.replace(/^frames: /, ''));
+    try {
+      // Parsed once: the canonical form is what the job keeps and sends.
+      canonical.frames = formatFrames(parseFrames(params.frames as string));
+    } catch (error) {
+      if (!(error instanceof FrameRangeError)) throw error;
+      add('frames', error.message.replace(/^frames: /, ''));
+    }
   }
   if (params.output_prefix !== undefined) {
     const nameProblem = fileNameProblem(params.output_prefix, { strict: true });
@@ -107,7 +122,17 @@ function paramProblems(params: Record<string, unknown>, prefix: string): FieldEr
  * name, unknown options.
  */
 export function jobOptionProblems(options: unknown, prefix = ''): FieldError[] {
-  if (!isPlainObject(options) && !(options instanceof Job)) {
+  return checkJobOptions(options, prefix).problems;
+}
+
+/** {@link jobOptionProblems}, and the canonical form of `params.frames` when it parses. */
+function checkJobOptions(options: unknown, prefix = ''): { problems: FieldError[]; frames?: string } {
+  const canonical: { frames?: string } = {};
+  return { problems: optionProblems(options, prefix, canonical), ...canonical };
+}
+
+function optionProblems(options: unknown, prefix: string, canonical: { frames?: string }): FieldError[] {
+  if (!isPlainObject(options)) {
     return [
       {
         field: prefix === '' ? 'options' : prefix.replace(/\.$/, ''),
@@ -153,13 +178,63 @@ export function jobOptionProblems(options: unknown, prefix = ''): FieldError[] {
     } else {
       const problem = jsonValueProblem(given.params, `${prefix}params`);
       if (problem) problems.push({ field: `${prefix}params`, message: problem });
-      else problems.push(...paramProblems(given.params, prefix));
+      else problems.push(...paramProblems(given.params, prefix, canonical));
     }
   }
-  if (!(options instanceof Job)) {
-    for (const p of unknownKeyProblems(given, JOB_OPTION_KEYS, 'a job', prefix)) problems.push(p);
+  if (given.dependencies !== undefined) {
+    if (!Array.isArray(given.dependencies)) {
+      add('dependencies', `must be a list of jobs (got ${describeValue(given.dependencies)})`);
+    } else {
+      given.dependencies.forEach((dependency: unknown, i) => {
+        if (!(dependency instanceof Job)) {
+          add(
+            `dependencies[${i}]`,
+            `must be a Job (got ${describeValue(dependency)}): only jobs can be dependencies`,
+          );
+        }
+      });
+    }
+  }
+  if (given.creditsBudget !== undefined) {
+    for (const p of creditsBudgetProblems(given.creditsBudget)) add(p.field, p.message);
+  }
+  for (const p of unknownKeyProblems(given, JOB_OPTION_KEYS, 'a job', prefix)) problems.push(p);
+  return problems;
+}
+
+/** Problems of a credit budget: a positive, finite number of credits and one of {@link CreditsBudgetAction}. */
+function creditsBudgetProblems(budget: unknown): FieldError[] {
+  if (!isPlainObject(budget)) {
+    return [{ field: 'creditsBudget', message: `must be { value, action } (got ${describeValue(budget)})` }];
+  }
+  const problems: FieldError[] = [];
+  const { value, action } = budget;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    problems.push({
+      field: 'creditsBudget.value',
+      message: `must be a positive number of credits (got ${describeValue(value)})`,
+    });
+  }
+  if (typeof action !== 'string' || !ACTIONS.has(action)) {
+    problems.push({
+      field: 'creditsBudget.action',
+      message: `must be one of ${[...ACTIONS].join(', ')} (got ${describeValue(action)})`,
+    });
   }
   return problems;
+}
+
+/** Freezes a tree of plain values (already checked: no cycles, bounded depth). */
+function deepFreeze<T>(value: T): T {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+      Object.freeze(v);
+      for (const item of Object.values(v)) stack.push(item);
+    }
+  }
+  return value;
 }
 
 /**
@@ -176,33 +251,37 @@ export class Job {
   /** The job id (UUID v4), chosen here; a retried submit with the same ids is not run twice. */
   readonly id: string;
   /** Job name. */
-  name: string;
+  readonly name: string;
   /** Product (app) code. */
-  app: string;
+  readonly app: string;
   /** Product version. */
-  appVersion: string;
+  readonly appVersion: string;
   /** Operation type. */
-  operation: string;
+  readonly operation: string;
   /** The job file in the remote store. */
-  path: string;
+  readonly path: string;
   /** Frames to run at once, when given. */
-  instances: number | undefined;
-  /** Machine type id; `''` for the profile's default. */
-  machineType: string;
+  readonly instances: number | undefined;
+  /** Machine type id; `''` for the account's default. */
+  readonly machineType: string;
   /** Plugin codes. */
-  plugins: string[];
+  readonly plugins: readonly string[];
   /** Whether the job needs a GPU machine, when given. */
-  gpu: boolean | undefined;
-  /** Job-specific parameters (a copy of the caller's). */
-  params: JobParams;
+  readonly gpu: boolean | undefined;
+  /** Job-specific parameters: a frozen copy of the caller's, `frames` in canonical form. */
+  readonly params: Readonly<JobParams>;
   /** Jobs that must finish before this one. */
-  readonly dependencies: Job[] = [];
+  readonly dependencies: readonly Job[];
   /** The credit budget, when set. */
-  creditsBudget: CreditsBudget | undefined;
+  readonly creditsBudget: Readonly<CreditsBudget> | undefined;
 
-  /** @throws {@link InvalidRequestError} naming every missing or malformed option. */
+  /**
+   * A job, checked once here and frozen: it cannot change after. To change one, make another with
+   * {@link Job.with}, {@link Job.withDependencies} or {@link Job.withCreditsBudget}.
+   * @throws {@link InvalidRequestError} naming every missing or malformed option.
+   */
   constructor(options: JobOptions) {
-    const problems = jobOptionProblems(options);
+    const { problems, frames } = checkJobOptions(options);
     if (problems.length > 0) throw InvalidRequestError.fromProblems(problems, 'The job');
     this.id = crypto.randomUUID();
     this.name = options.name;
@@ -212,52 +291,57 @@ export class Job {
     this.path = options.path;
     this.instances = options.instances;
     this.machineType = options.machineType ?? '';
-    this.plugins = [...(options.plugins ?? [])];
+    this.plugins = Object.freeze([...(options.plugins ?? [])]);
     this.gpu = options.gpu;
-    this.params = structuredClone({ ...(options.params ?? {}) });
+    const params: JobParams = structuredClone({ ...(options.params ?? {}) });
+    if (frames !== undefined) params.frames = frames;
+    this.params = deepFreeze(params);
+    this.dependencies = Object.freeze([...new Set(options.dependencies ?? [])]);
+    const budget = options.creditsBudget;
+    this.creditsBudget =
+      budget === undefined ? undefined : Object.freeze({ value: budget.value, action: budget.action });
+    Object.freeze(this);
   }
 
-  /** Makes this job wait for `jobs` (which must be in the same project). Returns this job. */
-  addDependencies(...jobs: Job[]): this {
-    for (const job of jobs) {
-      if (!(job instanceof Job)) {
-        throw InvalidRequestError.fromProblems(
-          [{ field: 'dependencies', message: 'only jobs can be dependencies' }],
-          'The job',
-        );
-      }
-      if (job === this) {
-        throw InvalidRequestError.fromProblems(
-          [{ field: 'dependencies', message: `job "${this.name}" cannot depend on itself` }],
-          'The job',
-        );
-      }
-      if (!this.dependencies.includes(job)) this.dependencies.push(job);
-    }
-    return this;
+  /** The options this job was made with (a new job made from them is equal but for its id). */
+  toOptions(): JobOptions {
+    return {
+      name: this.name,
+      app: this.app,
+      appVersion: this.appVersion,
+      operation: this.operation,
+      path: this.path,
+      ...(this.instances !== undefined && { instances: this.instances }),
+      machineType: this.machineType,
+      plugins: this.plugins,
+      ...(this.gpu !== undefined && { gpu: this.gpu }),
+      params: this.params,
+      dependencies: this.dependencies,
+      ...(this.creditsBudget !== undefined && { creditsBudget: this.creditsBudget }),
+    };
   }
 
   /**
-   * Sets the credit budget: when the job has consumed `value` credits, `action` happens. Returns this job.
+   * A new job (with a new id) with `changes` applied to this one's options.
+   * @throws {@link InvalidRequestError} when the result is not a valid job.
+   */
+  with(changes: Partial<JobOptions>): Job {
+    return new Job({ ...this.toOptions(), ...changes });
+  }
+
+  /**
+   * A new job (with a new id) that also waits for `jobs` (which must be in the same project).
+   * @throws {@link InvalidRequestError} when one of them is not a {@link Job}.
+   */
+  withDependencies(...jobs: Job[]): Job {
+    return this.with({ dependencies: [...this.dependencies, ...jobs] });
+  }
+
+  /**
+   * A new job (with a new id) with a credit budget: when it has consumed `value` credits, `action` happens.
    * @throws {@link InvalidRequestError} when `value` is not a positive number or `action` is unknown.
    */
-  setCreditsBudget(value: number, action: CreditsBudgetAction = CreditsBudgetAction.STOP): this {
-    const problems: FieldError[] = [];
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-      // A budget is a number of credits: a positive, finite number (fractions allowed).
-      problems.push({
-        field: 'creditsBudget.value',
-        message: `must be a positive number (got ${describeValue(value)})`,
-      });
-    }
-    if (!ACTIONS.has(action)) {
-      problems.push({
-        field: 'creditsBudget.action',
-        message: `must be one of stop, suspend, alert (got ${describeValue(action)})`,
-      });
-    }
-    if (problems.length > 0) throw InvalidRequestError.fromProblems(problems, 'The credits budget');
-    this.creditsBudget = { value, action };
-    return this;
+  withCreditsBudget(value: number, action: CreditsBudgetAction = CreditsBudgetAction.STOP): Job {
+    return this.with({ creditsBudget: { value, action } });
   }
 }

@@ -76,7 +76,30 @@ function defaultSubmissionName(name: string, date: Date): string {
   return points.join('') + stamp;
 }
 
+/** A frozen deep copy of a checked tree of plain values; `undefined` stays `undefined`. */
+function frozenCopy<T>(value: T): T {
+  if (value === undefined) return value;
+  const copy = structuredClone(value);
+  const stack: unknown[] = [copy];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+      Object.freeze(v);
+      stack.push(...Object.values(v));
+    }
+  }
+  return copy;
+}
+
 const utf8Length = (text: string): number => new TextEncoder().encode(text).length;
+
+/**
+ * The pattern of every result below a remote results folder, `<remoteOutputFolder>/.+`: the default watch rule
+ * and the `output_upload` Envoy is sent are both made from it.
+ */
+export function resultsPattern(remoteOutputFolder: string): string {
+  return `${remoteOutputFolder}/.+`;
+}
 
 /** The default results folder name: the local time, then 8 random hex digits, so two projects never share one. */
 function uniqueFolderName(date: Date): string {
@@ -173,16 +196,30 @@ export class Project {
   readonly remoteOutputFolder: string;
   /** When the project was created. */
   readonly createdAt: Date;
-  /** Project-level parameters as sent (`project_summary_log_file`, `project_param_output`, `project_param`, `project_env`, ...). */
+  /** Houdini: path of the summary log file the plugin writes, when given. */
+  readonly projectSummaryLogFile: string | undefined;
+  /** Houdini: project output parameters, when given (frozen). */
+  readonly projectParamOutput: readonly unknown[] | undefined;
+  /** Houdini: project output parameter mappings, when given (frozen). */
+  readonly projectParam: Readonly<Record<string, unknown>> | undefined;
+  /** Project-level environment variables, when given (frozen). */
+  readonly projectEnv: Readonly<Record<string, unknown>> | undefined;
+  /** Further project-level parameters, sent as they are (a frozen copy). */
   readonly params: Readonly<Record<string, unknown>>;
-  /** The jobs, in the order added. */
-  readonly jobs: Job[] = [];
-  /** The watch rules, in the order added. */
-  readonly watchFiles: WatchFile[] = [];
+  /** The jobs, in the order added (a frozen list; add with {@link Project.addJobs}). */
+  get jobs(): readonly Job[] {
+    return this.#jobs;
+  }
+  /** The watch rules, in the order added (a frozen list; add with {@link Project.addWatchFiles}). */
+  get watchFiles(): readonly WatchFile[] {
+    return this.#watchFiles;
+  }
   /** The path flavour of {@link Project.localRoot}. */
   readonly pathFlavour: PathFlavour;
   readonly #files = new Set<string>();
   readonly #jobSet = new Set<Job>();
+  #jobs: readonly Job[] = Object.freeze([]);
+  #watchFiles: readonly WatchFile[] = Object.freeze([]);
   #sorted: string[] | undefined;
 
   /**
@@ -216,15 +253,12 @@ export class Project {
         ? toFolderName(options.submissionName)
         : uniqueFolderName(this.createdAt));
     this.remoteOutputFolder = `${this.remoteRoot}/render_results/${this.outputFolderName}`;
-    const params: Record<string, unknown> = structuredClone({ ...(options.params ?? {}) });
-    if (options.projectSummaryLogFile !== undefined)
-      params.project_summary_log_file = options.projectSummaryLogFile;
-    if (options.projectParamOutput !== undefined)
-      params.project_param_output = structuredClone([...options.projectParamOutput]);
-    if (options.projectParam !== undefined)
-      params.project_param = structuredClone({ ...options.projectParam });
-    if (options.projectEnv !== undefined) params.project_env = structuredClone({ ...options.projectEnv });
-    this.params = params;
+    this.projectSummaryLogFile = options.projectSummaryLogFile;
+    this.projectParamOutput = frozenCopy(options.projectParamOutput);
+    this.projectParam = frozenCopy(options.projectParam);
+    this.projectEnv = frozenCopy(options.projectEnv);
+    this.params = frozenCopy(options.params) ?? Object.freeze({});
+    Object.freeze(this);
   }
 
   /** The files to upload, relative to {@link Project.localRoot} with forward slashes, sorted, without duplicates. */
@@ -236,7 +270,7 @@ export class Project {
   /** The default watch rule: `<remoteOutputFolder>/.+` downloads into `<localRoot>/gm_results`. */
   get defaultWatchFile(): WatchFile {
     return new WatchFile(
-      `${this.remoteOutputFolder}/.+`,
+      resultsPattern(this.remoteOutputFolder),
       this.pathFlavour.join(this.localRoot, 'gm_results'),
     );
   }
@@ -385,18 +419,38 @@ export class Project {
         });
       }
     });
+    if (problems.length > 0) throw InvalidRequestError.fromProblems(problems, 'Adding jobs');
     const fresh = [...new Set(jobs)].filter((job) => !this.#jobSet.has(job));
-    if (problems.length === 0 && this.jobs.length + fresh.length > MAX_JOBS) {
+    if (this.#jobs.length + fresh.length > MAX_JOBS) {
       problems.push({
         field: 'jobs',
-        message: `a project holds at most ${MAX_JOBS} jobs (this would make ${this.jobs.length + fresh.length}): split it into several projects`,
+        message: `a project holds at most ${MAX_JOBS} jobs (this would make ${this.#jobs.length + fresh.length}): split it into several projects`,
       });
+      throw InvalidRequestError.fromProblems(problems, 'Adding jobs');
     }
+    const after = new Set([...this.#jobSet, ...fresh]);
+    fresh.forEach((job) => {
+      const i = jobs.indexOf(job);
+      const remote = normaliseRemote(job.path);
+      if (!remote.startsWith(`${this.remoteRoot}/`) || remote.split('/').includes('..')) {
+        problems.push({
+          field: `jobs[${i}].path`,
+          message: `"${job.path}" is not a file of the project: job files are remote paths below ${this.remoteRoot}, such as ${this.remoteRoot}/scene.blend`,
+        });
+      }
+      for (const dependency of job.dependencies) {
+        if (!after.has(dependency)) {
+          problems.push({
+            field: `jobs[${i}].dependencies`,
+            message: `job "${dependency.name}" (${dependency.id}) is not in this project: add it with project.addJobs() (in the same call or before)`,
+          });
+        }
+      }
+    });
     if (problems.length > 0) throw InvalidRequestError.fromProblems(problems, 'Adding jobs');
-    for (const job of fresh) {
-      this.#jobSet.add(job);
-      this.jobs.push(job);
-    }
+    // Jobs are immutable and only name jobs made before them, so the dependencies have no cycle.
+    for (const job of fresh) this.#jobSet.add(job);
+    this.#jobs = Object.freeze([...this.#jobs, ...fresh]);
     return this;
   }
 
@@ -415,7 +469,7 @@ export class Project {
       }
     });
     if (problems.length > 0) throw InvalidRequestError.fromProblems(problems, 'Adding watch rules');
-    this.watchFiles.push(...watchFiles);
+    this.#watchFiles = Object.freeze([...this.#watchFiles, ...watchFiles]);
     return this;
   }
 }

@@ -125,18 +125,20 @@ describe('the common options', () => {
       { field: 'name', message: 'is required: must be a non-empty string (got "")' },
       {
         field: 'appVersion',
-        message:
-          'is required: a Blender version as the product resolver lists it (must be a non-empty string (got ""))',
+        message: 'is required: must be a non-empty string (got "")',
       },
       {
         field: 'path',
         message: 'must use forward slashes, e.g. "/my_project/scene.blend" (got "C:\\\\proj\\\\scene.blend")',
       },
       { field: 'frames', message: 'group 2 "10 5" (column 10) has end 5 before start 10' },
-      { field: 'instances', message: 'must be a positive integer (got 0)' },
+      {
+        field: 'instances',
+        message: 'must be a positive integer (got 0); omit it to let the service decide',
+      },
       {
         field: 'machineType',
-        message: `must be a machine type id, or "" for the account's default machine (got 42)`,
+        message: `must be a machine type id, or "" for the account's default (got 42)`,
       },
       {
         field: 'plugins',
@@ -209,7 +211,7 @@ describe('the common options', () => {
       expect(fieldErrorsOf(() => blenderJob({ ...base, instances: instances as number }))).toEqual([
         {
           field: 'instances',
-          message: `must be a positive integer (got ${typeof instances === 'string' ? `"${instances}"` : String(instances)})`,
+          message: `must be a positive integer (got ${typeof instances === 'string' ? `"${instances}"` : String(instances)}); omit it to let the service decide`,
         },
       ]);
     }

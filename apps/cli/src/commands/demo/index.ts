@@ -142,7 +142,7 @@ Examples:
           outputFormat: 'PNG',
           engine: 'CYCLES',
           ...(opts.gpu ? { gpu: true } : {}),
-        }).setCreditsBudget(budget, CreditsBudgetAction.STOP);
+        }).withCreditsBudget(budget, CreditsBudgetAction.STOP);
         const preview = blenderJob({
           name: 'preview',
           appVersion: version,
@@ -153,7 +153,7 @@ Examples:
           outputPrefix: 'preview',
           outputFormat: 'PNG',
           ...(opts.gpu ? { gpu: true } : {}),
-        }).addDependencies(beauty);
+        }).withDependencies(beauty);
         project.addJobs(beauty, preview);
 
         step(`Uploading ${project.files.length} files as ${c.bold(project.name)}`);
