@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 
+export { integerProblem, nonEmptyStringProblem, stringListProblem } from './checks.js';
 export {
   EnvoyClient,
   type EnvoyClientOptions,

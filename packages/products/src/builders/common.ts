@@ -10,8 +10,10 @@ import {
   type FieldError,
   fileNameProblem,
   InvalidRequestError,
+  integerProblem,
   Job,
   type JobOptions,
+  nonEmptyStringProblem,
   parsePluginSpec,
 } from '@gm/core';
 import {
@@ -72,15 +74,11 @@ export interface FieldSpec {
 
 const describe = describeValue;
 
-/** A non-empty string. */
-export const nonEmptyString: Check = (v) =>
-  typeof v === 'string' && v.trim() !== '' ? undefined : `must be a non-empty string (got ${describe(v)})`;
+/** A non-empty string: core's rule. */
+export const nonEmptyString: Check = (v) => nonEmptyStringProblem(v);
 
-/** A positive integer. */
-export const positiveInteger: Check = (v) =>
-  typeof v === 'number' && Number.isInteger(v) && v >= 1
-    ? undefined
-    : `must be a positive integer (got ${describe(v)})`;
+/** A positive integer: core's rule. */
+export const positiveInteger: Check = (v) => integerProblem(v);
 
 /** A non-empty list of non-empty strings. */
 export const stringList: Check = (v) =>
