@@ -48,6 +48,9 @@ export interface ProjectOptions {
 /** The most jobs one project may hold (Envoy refuses more). */
 export const MAX_JOBS = 10_000;
 
+/** The folder inside the project folder that results download into without a watch rule. */
+const DEFAULT_RESULTS_FOLDER = 'gm_results';
+
 /** The suffix of files a download is still writing. */
 const DOWNLOAD_SUFFIX = '.gm-download.tmp';
 
@@ -271,7 +274,7 @@ export class Project {
   get defaultWatchFile(): WatchFile {
     return new WatchFile(
       resultsPattern(this.remoteOutputFolder),
-      this.pathFlavour.join(this.localRoot, 'gm_results'),
+      this.pathFlavour.join(this.localRoot, DEFAULT_RESULTS_FOLDER),
     );
   }
 
@@ -379,7 +382,8 @@ export class Project {
       problems.sort((a, b) => compareCodeUnits(a.field + a.message, b.field + b.message));
       throw InvalidRequestError.fromProblems(problems, 'Adding files');
     }
-    for (const rel of found) if (this.#excluded(rel) === undefined) this.#files.add(rel);
+    const resultFolders = this.#resultFolders();
+    for (const rel of found) if (this.#excluded(rel, resultFolders) === undefined) this.#files.add(rel);
     this.#sorted = undefined;
     return this;
   }
@@ -389,19 +393,28 @@ export class Project {
    * files inside the project's results folders (`gm_results` and every watch rule's folder inside the project)
    * and temporary download files (`*.gm-download.tmp`) are results, not inputs.
    */
-  #excluded(rel: string): string | undefined {
-    if (rel.endsWith(DOWNLOAD_SUFFIX))
+  #excluded(rel: string, folders: readonly string[] = this.#resultFolders()): string | undefined {
+    if (rel.endsWith(DOWNLOAD_SUFFIX)) {
       return `is a temporary download file (${DOWNLOAD_SUFFIX}); results are not uploaded`;
-    const folders = [this.defaultWatchFile, ...this.watchFiles].map((w) =>
-      relativeInside(this.localRoot, w.downloadPath, this.pathFlavour),
-    );
+    }
     for (const folder of folders) {
-      if (folder === undefined || folder === '') continue;
       if (rel === folder || rel.startsWith(`${folder}/`)) {
         return `is inside the project's results folder "${folder}"; results are not uploaded`;
       }
     }
     return undefined;
+  }
+
+  /** The results folders inside the project folder (relative, forward slashes): `gm_results` and watch folders. */
+  #resultFolders(): string[] {
+    const flavour = this.pathFlavour;
+    const folders = [
+      flavour.join(this.localRoot, DEFAULT_RESULTS_FOLDER),
+      ...this.#watchFiles.map((w) => w.downloadPath),
+    ];
+    return folders
+      .map((folder) => relativeInside(this.localRoot, folder, flavour))
+      .filter((rel): rel is string => rel !== undefined && rel !== '');
   }
 
   /**
