@@ -34,11 +34,11 @@ let envoy: RunningEmulator;
 beforeAll(async () => {
   base = await mkdtemp(path.join(tmpdir(), 'gm-core-int-'));
   envoy = await emulator();
-});
+}, 120_000); // a loaded machine may take long to start the emulator
 afterAll(async () => {
   await Promise.all(running.map((emu) => emu.close()));
   await rm(base, { recursive: true, force: true });
-});
+}, 60_000);
 
 function demoClient(url = envoy.url): EnvoyClient {
   return new EnvoyClient({ url, email: DEMO_USER.email, accessKey: DEMO_USER.accessKey });

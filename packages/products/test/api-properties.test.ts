@@ -116,7 +116,7 @@ afterAll(async () => {
     '.tmp/api-properties.json',
     JSON.stringify({ tally, tried, crashes, missed, live, table: lines }, null, 2),
   );
-});
+}, 60_000);
 
 /**
  * Runs `call` (which may submit what it built) and files its outcome under `name`. A call that throws
@@ -264,7 +264,10 @@ async function submitWith(jobs: Job[], project?: Project): Promise<void> {
 
 const RUNS = { numRuns: 150 };
 
-describe('every public call either succeeds or throws a typed error, and nothing is sent on a local error', () => {
+// Each property submits up to 150 projects to the emulator: generous time on a loaded machine.
+describe('every public call either succeeds or throws a typed error, and nothing is sent on a local error', {
+  timeout: 300_000,
+}, () => {
   it('new Project(folder, options)', async () => {
     const options = fc.oneof(
       fc.record(
