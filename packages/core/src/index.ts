@@ -8,6 +8,7 @@
 
 /** Where Envoy's local service listens unless told otherwise: `http://localhost:8090`. */
 export { DEFAULT_ENVOY_URL } from '@gm/transport';
+export { integerProblem, nonEmptyStringProblem, stringListProblem } from './checks.js';
 export {
   EnvoyClient,
   type EnvoyClientOptions,
@@ -33,16 +34,28 @@ export {
   type InvalidRequestErrorOptions,
 } from './errors.js';
 export {
+  countFrames,
+  expandFrames,
+  type FrameRange,
+  FrameRangeError,
+  formatFrames,
+  normalizeFrames,
+  parseFrames,
+  validateFrames,
+} from './frames.js';
+export {
   type CreditsBudget,
   CreditsBudgetAction,
   Job,
   type JobOptions,
   type JobParams,
 } from './models/job.js';
-export { Project, type ProjectOptions } from './models/project.js';
-export { WatchFile } from './models/watch-file.js';
+export { MAX_JOBS, Project, type ProjectOptions, resultsPattern } from './models/project.js';
+export { MAX_PATTERN_LENGTH, WatchFile } from './models/watch-file.js';
+export { describeValue, type FileNameRules, fileNameProblem } from './paths.js';
+export { type PluginSpecParts, parsePluginSpec } from './plugins.js';
 export { ProductResolver, type ProductTypeInfo, type ProductTypes } from './resolver.js';
 export type * from './types.js';
 export { projectProblems, type ValidateFor } from './validate.js';
-export { compareVersions, sortVersions } from './versions.js';
+export { compareVersions, sortVersions, versionTokens } from './versions.js';
 export { type SubmitBodyOptions, toSubmitBody, toUploadBody } from './wire.js';

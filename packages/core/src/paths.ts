@@ -56,26 +56,73 @@ export function normaliseRemote(remote: string): string {
   return `/${segments.join('/')}`;
 }
 
-const INVALID_NAME_CHARS = /[/\\:*?"<>|\u0000-\u001f]/;
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const STRICT_CHARS = /[<>:"|?*]/;
+const DEVICE = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$/i;
+const encoder = new TextEncoder();
 
-/** Why `name` is not a valid folder name on Windows and POSIX, or `undefined` when it is. */
-export function folderNameProblem(name: string): string | undefined {
+/** Options of {@link fileNameProblem}. */
+export interface FileNameRules {
+  /** Also refuse `< > : " | ? *` (output prefixes and results folder names); submission names may hold `:`. */
+  strict?: boolean;
+}
+
+/**
+ * Why `name` cannot become one file or folder name on Windows, macOS and Linux, or `undefined` when it can: 1 to
+ * 200 UTF-8 bytes, no control character, no `/` or `\`, not `.` or `..`, no trailing space or dot, not a Windows
+ * device name (`CON`, `nul.txt`, `COM1`, ...). With `strict`, also none of `< > : " | ? *`.
+ */
+export function fileNameProblem(name: unknown, rules: FileNameRules = {}): string | undefined {
+  if (typeof name !== 'string') return `must be a string (got ${describeValue(name)})`;
   if (name === '') return 'must not be empty';
-  if (name === '.' || name === '..') return `must not be "${name}"`;
-  const bad = INVALID_NAME_CHARS.exec(name);
-  if (bad) {
-    const shown = bad[0].charCodeAt(0) < 32 ? `control character ${bad[0].charCodeAt(0)}` : `"${bad[0]}"`;
-    return `"${name}" is not a valid folder name: it contains ${shown} (not allowed: / \\ : * ? " < > |)`;
+  const bytes = encoder.encode(name).length;
+  if (bytes > 200) return `is ${bytes} bytes long in UTF-8; at most 200 are allowed: shorten it`;
+  if (name === '.' || name === '..') return `must not be "${name}": give a real name`;
+  const control = CONTROL.exec(name);
+  if (control) {
+    return `${JSON.stringify(name)} contains control character U+${control[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}: remove it`;
   }
-  if (/[. ]$/.test(name)) return `"${name}" is not a valid folder name: it ends with a dot or a space`;
+  const slash = /[/\\]/.exec(name);
+  if (slash) return `${JSON.stringify(name)} contains "${slash[0]}": one name cannot hold a folder separator`;
+  if (rules.strict) {
+    const bad = STRICT_CHARS.exec(name);
+    if (bad) return `${JSON.stringify(name)} contains "${bad[0]}": none of < > : " | ? * may be used`;
+  }
+  if (/[. ]$/.test(name)) return `${JSON.stringify(name)} ends with a dot or a space: remove it`;
+  if (DEVICE.test(name)) return `${JSON.stringify(name)} is a Windows device name: choose another name`;
   return undefined;
 }
 
-/** Makes any text a valid folder name: forbidden characters become `_`, trailing dots and spaces are dropped. */
+/** Why `name` is not a valid results folder name (the strict {@link fileNameProblem} rule), or `undefined`. */
+export function folderNameProblem(name: unknown): string | undefined {
+  return fileNameProblem(name, { strict: true });
+}
+
+/**
+ * Makes any text a valid strict file name: forbidden and control characters become `_`, trailing dots and
+ * spaces are dropped, a device name gets a leading `_`, and the result is cut to 200 UTF-8 bytes.
+ */
 export function toFolderName(text: string): string {
-  const cleaned = text
-    .replace(/[/\\:*?"<>|\u0000-\u001f]/g, '_')
-    .replace(/[. ]+$/, '')
-    .trim();
-  return cleaned === '' || cleaned === '.' || cleaned === '..' ? '_' : cleaned;
+  let cleaned = text.replace(/[/\\:*?"<>|\u0000-\u001f\u007f]/g, '_').trim();
+  if (DEVICE.test(cleaned)) cleaned = `_${cleaned}`;
+  // At most 200 bytes, cut on a code point boundary.
+  const points = [...cleaned];
+  while (encoder.encode(cleaned).length > 200) {
+    points.pop();
+    cleaned = points.join('');
+  }
+  cleaned = cleaned.replace(/[. ]+$/, '');
+  return cleaned === '' ? '_' : cleaned;
+}
+
+/** A short description of any value for messages: strings quoted, objects by kind. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'symbol' || typeof value === 'function') return `a ${typeof value}`;
+  if (Array.isArray(value)) return 'a list';
+  if (value instanceof Date) return 'a Date';
+  if (typeof value === 'object' && value !== null) return 'an object';
+  return String(value);
 }

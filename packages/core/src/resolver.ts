@@ -1,4 +1,5 @@
 import { InvalidRequestError } from './errors.js';
+import { parsePluginSpec } from './plugins.js';
 import type { ProductVersion } from './types.js';
 import { matchesVersionPrefix, sortVersions } from './versions.js';
 
@@ -55,10 +56,8 @@ export class ProductResolver {
       entry.versions.add(product.version);
       const productNode = nodeKey(false, type, product.version);
       for (const module of product.compatible_modules ?? []) {
-        const at = module.indexOf(':');
-        if (at <= 0) continue;
-        const pluginType = module.slice(0, at);
-        const pluginVersion = module.slice(at + 1);
+        const { code: pluginType, version: pluginVersion } = parsePluginSpec(module);
+        if (pluginType === '' || pluginVersion === undefined) continue;
         let plugin = this.#plugins.get(pluginType);
         if (!plugin) {
           plugin = { name: pluginType, businessVertical: vertical, versions: new Set() };

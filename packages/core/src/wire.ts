@@ -3,8 +3,9 @@
  * Serialising never changes the caller's objects.
  */
 import type { Job } from './models/job.js';
-import type { Project } from './models/project.js';
+import { type Project, resultsPattern } from './models/project.js';
 import { normaliseRemote } from './paths.js';
+import { parsePluginSpec } from './plugins.js';
 import type { JobBody, SubmitBody, UploadBody, UploadSet } from './types.js';
 
 /** Options of {@link toSubmitBody}. */
@@ -20,15 +21,24 @@ function copy<T>(value: T): T {
 }
 
 /** The plugin code of `code` or `code:version`. */
-function pluginCode(plugin: string): string {
-  const at = plugin.indexOf(':');
-  return at > 0 ? plugin.slice(0, at) : plugin;
-}
+const pluginCode = (plugin: string): string => parsePluginSpec(plugin).code;
 
 /** The two `output_upload` patterns the Python client sends: forward slashes, and every `/` as two backslashes. */
 export function outputUploadPatterns(remoteOutputFolder: string): string[] {
-  const pattern = `${remoteOutputFolder}/.+`;
+  const pattern = resultsPattern(remoteOutputFolder);
   return [pattern, pattern.replaceAll('/', '\\\\')];
+}
+
+/** The project-level parameters as the wire names them: `params`, then the named project options. */
+export function toProjectParams(project: Project): Record<string, unknown> {
+  const params: Record<string, unknown> = copy(project.params) as Record<string, unknown>;
+  if (project.projectSummaryLogFile !== undefined)
+    params.project_summary_log_file = project.projectSummaryLogFile;
+  if (project.projectParamOutput !== undefined)
+    params.project_param_output = copy(project.projectParamOutput);
+  if (project.projectParam !== undefined) params.project_param = copy(project.projectParam);
+  if (project.projectEnv !== undefined) params.project_env = copy(project.projectEnv);
+  return params;
 }
 
 /** One job as the wire has it. */
@@ -80,7 +90,7 @@ export function toSubmitBody(project: Project, options: SubmitBodyOptions = {}):
   const body: SubmitBody = {
     project_request: {
       name: project.submissionName,
-      params: copy(project.params) as Record<string, unknown>,
+      params: toProjectParams(project),
       jobs: project.jobs.map((job) => toJobBody(job, project)),
     },
     project_files: toUploadSet(project),

@@ -325,43 +325,52 @@ describe('round trips', () => {
     expect(envoy.count('POST /project-submit')).toBe(0);
   });
 
-  test('every problem of a submission comes in one InvalidRequestError, and nothing is sent', async () => {
+  test('every problem of a job comes in one InvalidRequestError when it is made, and nothing is sent', async () => {
     const envoy = fakeEnvoy({});
-    const bad = new Project(project.localRoot);
-    const job = (name: string) =>
-      new Job({ name, app: 'c4d', appVersion: 'R19', path: '/sample_project/sample.c4d' });
-    const [a, b] = [job('a'), job('b')];
-    a.addDependencies(b);
-    b.addDependencies(a);
-    a.instances = 0;
-    b.name = '';
-    bad.addJobs(a, b);
-    bad.addWatchFiles(new WatchFile('/sample_project/([unclosed', '/tmp/x'));
-    const error = await client(envoy.fetch)
-      .submitProject(bad)
-      .catch((e) => e);
+    const error = (() => {
+      try {
+        return new Job({
+          name: '',
+          app: 'c4d',
+          appVersion: 'R19',
+          path: '/sample_project/sample.c4d',
+          instances: 0,
+        });
+      } catch (e) {
+        return e as InvalidRequestError;
+      }
+    })();
     expect(error).toBeInstanceOf(InvalidRequestError);
-    expect(error.status).toBe(0);
-    expect(error.fieldErrors.map((e: { field: string }) => e.field).sort()).toEqual([
-      'jobs[0].dependencies',
-      'jobs[0].instances',
-      'jobs[1].name',
-      'watchFiles[0].pattern',
+    expect((error as InvalidRequestError).fieldErrors.map((e) => e.field).sort()).toEqual([
+      'instances',
+      'name',
     ]);
+    expect(() => new WatchFile('/sample_project/([unclosed', '/tmp/x')).toThrow(InvalidRequestError);
+    const empty = await client(envoy.fetch)
+      .submitProject(new Project(project.localRoot))
+      .catch((e) => e);
+    expect(empty).toBeInstanceOf(InvalidRequestError);
+    expect(empty.status).toBe(0);
+    expect(empty.fieldErrors.map((e: { field: string }) => e.field)).toEqual(['jobs']);
     expect(envoy.requests).toHaveLength(0);
   });
 
   test('an invalid project sends nothing', async () => {
     const envoy = fakeEnvoy({});
     const bad = new Project(project.localRoot);
-    const job = new Job({ name: 'j', app: 'c4d', appVersion: 'R19', path: '/sample_project/sample.c4d' });
-    job.addDependencies(new Job({ name: 'other', app: 'c4d', appVersion: 'R19', path: '/x' }));
-    bad.addJobs(job);
+    const job = new Job({
+      name: 'j',
+      app: 'c4d',
+      appVersion: 'R19',
+      path: '/sample_project/sample.c4d',
+      dependencies: [new Job({ name: 'other', app: 'c4d', appVersion: 'R19', path: '/x' })],
+    });
+    expect(() => bad.addJobs(job)).toThrow(/jobs\[0\]\.dependencies: job "other"/);
     const error = await client(envoy.fetch)
       .submitProject(bad)
       .catch((e) => e);
     expect(error).toBeInstanceOf(InvalidRequestError);
-    expect(error.fieldErrors[0].field).toBe('jobs[0].dependencies');
+    expect(error.fieldErrors[0].field).toBe('jobs');
     await expect(client(envoy.fetch).uploadProjectFiles(new Project(project.localRoot))).rejects.toThrow(
       /no files/,
     );

@@ -34,11 +34,11 @@ let envoy: RunningEmulator;
 beforeAll(async () => {
   base = await mkdtemp(path.join(tmpdir(), 'gm-core-int-'));
   envoy = await emulator();
-});
+}, 120_000); // a loaded machine may take long to start the emulator
 afterAll(async () => {
   await Promise.all(running.map((emu) => emu.close()));
   await rm(base, { recursive: true, force: true });
-});
+}, 60_000);
 
 function demoClient(url = envoy.url): EnvoyClient {
   return new EnvoyClient({ url, email: DEMO_USER.email, accessKey: DEMO_USER.accessKey });
@@ -372,12 +372,8 @@ describe('the Cinema 4D flow of the documentation', () => {
     const client = demoClient();
     const project = new Project(root, { outputFolderName: 'deps' });
     await project.addFiles(root, project.remoteRoot, ['sample.c4d']);
-    const [job1, job2, job3] = [
-      c4dJob(project, 'job1', '1 2'),
-      c4dJob(project, 'job2', '1 2'),
-      c4dJob(project, 'job3', '1 2'),
-    ];
-    job3.addDependencies(job1, job2);
+    const [job1, job2] = [c4dJob(project, 'job1', '1 2'), c4dJob(project, 'job2', '1 2')];
+    const job3 = c4dJob(project, 'job3', '1 2').withDependencies(job1, job2);
     project.addJobs(job1, job2, job3);
     await client.submitProject(project, { skipAutoDownload: true });
     const seen: ProjectStatus[] = [];
@@ -400,11 +396,15 @@ describe('the Cinema 4D flow of the documentation', () => {
     const client = demoClient();
     const project = new Project(root, { outputFolderName: 'budget' });
     await project.addFiles(root, project.remoteRoot, ['sample.c4d']);
-    const stopped = c4dJob(project, 'stopped', '1 40').setCreditsBudget(3, CreditsBudgetAction.STOP);
-    stopped.instances = 1;
-    const suspended = c4dJob(project, 'suspended', '1 40').setCreditsBudget(3, CreditsBudgetAction.SUSPEND);
-    suspended.instances = 1;
-    const alerted = c4dJob(project, 'alerted', '1 4').setCreditsBudget(2, CreditsBudgetAction.ALERT);
+    const stopped = c4dJob(project, 'stopped', '1 40').with({
+      creditsBudget: { value: 3, action: CreditsBudgetAction.STOP },
+      instances: 1,
+    });
+    const suspended = c4dJob(project, 'suspended', '1 40').with({
+      creditsBudget: { value: 3, action: CreditsBudgetAction.SUSPEND },
+      instances: 1,
+    });
+    const alerted = c4dJob(project, 'alerted', '1 4').withCreditsBudget(2, CreditsBudgetAction.ALERT);
     project.addJobs(stopped, suspended, alerted);
     await client.submitProject(project, { skipAutoDownload: true });
     const { last } = await lastStatus(client, project.name);
@@ -565,8 +565,7 @@ describe('errors', () => {
     const root = await sampleFolder('invalid_job');
     const project = new Project(root);
     await project.addFiles(root, project.remoteRoot, ['sample.c4d']);
-    const job = c4dJob(project);
-    job.appVersion = 'R99';
+    const job = c4dJob(project).with({ appVersion: 'R99' });
     project.addJobs(job);
     const error = await demoClient()
       .submitProject(project)

@@ -100,7 +100,7 @@ describe('Project names and defaults', () => {
   test('invalid names are refused at once, all together', () => {
     let caught: unknown;
     try {
-      new Project('/tmp/x', { name: 'a:b', outputFolderName: 'c?' });
+      new Project('/tmp/x', { name: 'con', outputFolderName: 'c?' });
     } catch (error) {
       caught = error;
     }
@@ -115,7 +115,7 @@ describe('Project names and defaults', () => {
     const createdAt = new Date(2026, 10, 29, 15, 4, 5, 123);
     const plain = new Project('/work/sample_project', { createdAt });
     expect(plain.submissionName).toBe('sample_project 2026-Nov-29 15:04:05 PM');
-    expect(plain.outputFolderName).toBe('2026-11-29_15-04-05_123000');
+    expect(plain.outputFolderName).toMatch(/^2026-11-29_15-04-05_123000_[0-9a-f]{8}$/);
     const named = new Project('/work/sample_project', { createdAt, submissionName: 'submission: 1' });
     expect(named.outputFolderName).toBe('submission_ 1');
     const explicit = new Project('/work/sample_project', {

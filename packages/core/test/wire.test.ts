@@ -45,10 +45,16 @@ describe('Job', () => {
   });
 
   test('credits budget', () => {
-    const job = c4dJob().setCreditsBudget(50, CreditsBudgetAction.SUSPEND);
+    const plain = c4dJob();
+    const job = plain.withCreditsBudget(50, CreditsBudgetAction.SUSPEND);
     expect(job.creditsBudget).toEqual({ value: 50, action: 'suspend' });
-    expect(() => job.setCreditsBudget(0, CreditsBudgetAction.STOP)).toThrow(InvalidRequestError);
-    expect(() => job.setCreditsBudget(5, 'explode' as never)).toThrow(/stop, suspend, alert/);
+    expect(plain.creditsBudget).toBeUndefined();
+    expect(job.id).not.toBe(plain.id);
+    expect(() => job.withCreditsBudget(0, CreditsBudgetAction.STOP)).toThrow(InvalidRequestError);
+    expect(() => job.withCreditsBudget(5, 'explode' as never)).toThrow(/stop, suspend, alert/);
+    expect(() => c4dJob({ creditsBudget: { value: Number.NaN, action: 'stop' } })).toThrow(
+      /creditsBudget.value/,
+    );
   });
 });
 
@@ -80,15 +86,17 @@ describe('submit body', () => {
     expect(wireJob.operation).toBe('render');
     expect(wireJob.path).toBe('/sample_project/sample.c4d');
     expect(wireJob.dependencies).toEqual([]);
+    const folder = project.outputFolderName;
+    expect(folder).toMatch(/^2026-11-29_10-15-00_000000_[0-9a-f]{8}$/);
     expect(wireJob.params).toEqual({
-      frames: '0 0 1',
+      frames: '0', // '0 0 1' in canonical form
       output_height: 600,
       output_width: 400,
       output_format: 'tiff',
-      output_dir_name: '2026-11-29_10-15-00_000000',
+      output_dir_name: folder,
       output_upload: [
-        '/sample_project/render_results/2026-11-29_10-15-00_000000/.+',
-        '\\\\sample_project\\\\render_results\\\\2026-11-29_10-15-00_000000\\\\.+',
+        `/sample_project/render_results/${folder}/.+`,
+        `\\\\sample_project\\\\render_results\\\\${folder}\\\\.+`,
       ],
       billing_meta: ['c4d', 'arnold', 'redshift'],
       instances: 5,
@@ -101,7 +109,7 @@ describe('submit body', () => {
       files: [],
     });
     expect(body.watch_files).toEqual({
-      '/sample_project/render_results/2026-11-29_10-15-00_000000/.+': '/work/sample_project/gm_results',
+      [`/sample_project/render_results/${folder}/.+`]: '/work/sample_project/gm_results',
     });
     expect('skip_upload' in body).toBe(false);
   });
@@ -127,8 +135,7 @@ describe('submit body', () => {
       name: 'second',
       params: { frames: '1 2', output_upload: ['custom'], billing_meta: ['x'] },
     });
-    b.addDependencies(a).setCreditsBudget(50, CreditsBudgetAction.STOP);
-    project.addJobs(a, b);
+    project.addJobs(a, b.withDependencies(a).withCreditsBudget(50, CreditsBudgetAction.STOP));
     project.addWatchFiles(
       new WatchFile(`${project.remoteOutputFolder}/.+`, 'c:\\sample_project\\my_results'),
     );
@@ -169,33 +176,55 @@ describe('submit body', () => {
     (body.project_request.jobs[0]!.params as Record<string, unknown>).frames = 'changed';
     (body.project_request.params as Record<string, Record<string, unknown>>).project_env!.A = 'changed';
     expect(params).toEqual(before);
-    expect(job.params).toEqual(before);
+    expect(job.params).toEqual({ ...before, frames: '0' });
     expect(projectEnv).toEqual({ A: '1' });
     expect('output_dir_name' in job.params).toBe(false);
-    expect(toSubmitBody(project).project_request.jobs[0]!.params.frames).toBe('0 0 1');
+    expect(toSubmitBody(project).project_request.jobs[0]!.params.frames).toBe('0');
   });
 });
 
 describe('validation before sending', () => {
-  test('every problem at once', () => {
+  test('jobs are checked as they are added: dependencies outside the project, paths outside it', () => {
     const project = new Project('/work/sample_project');
-    const a = c4dJob({ name: 'a' });
-    const b = c4dJob({ name: 'b' });
     const outsider = c4dJob({ name: 'outsider' });
-    a.addDependencies(b);
-    b.addDependencies(a, outsider);
-    a.instances = 0;
-    project.addJobs(a, b);
-    project.addWatchFiles(new WatchFile('/sample_project/([unclosed', '/tmp/x'));
-    const problems = projectProblems(project, { submit: true, upload: true });
-    const fields = problems.map((p) => p.field);
-    expect(fields).toContain('files');
-    expect(fields).toContain('jobs[0].instances');
-    expect(fields).toContain('watchFiles[0].pattern');
-    expect(problems.find((p) => p.message.includes('"outsider"'))?.field).toBe('jobs[1].dependencies');
-    expect(problems.find((p) => p.message.startsWith('dependency cycle'))?.message).toBe(
-      'dependency cycle: "a" → "b" → "a"',
-    );
+    const a = c4dJob({ name: 'a' });
+    const b = c4dJob({ name: 'b', dependencies: [a, outsider] });
+    let caught: unknown;
+    try {
+      project.addJobs(a, b, c4dJob({ name: 'elsewhere', path: '/other/sample.c4d' }));
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InvalidRequestError);
+    expect((caught as InvalidRequestError).fieldErrors.map((e) => e.field)).toEqual([
+      'jobs[1].dependencies',
+      'jobs[2].path',
+    ]);
+    expect((caught as InvalidRequestError).message).toContain('"outsider"');
+    expect(project.jobs).toEqual([]);
+    // Added together or before, a dependency is fine.
+    project.addJobs(b, a, outsider);
+    expect(projectProblems(project, { submit: true })).toEqual([]);
+    expect(projectProblems(project, { upload: true }).map((p) => p.field)).toEqual(['files']);
+  });
+
+  test('jobs, watch rules and projects are frozen values', () => {
+    const project = new Project('/work/sample_project');
+    const job = c4dJob();
+    project.addJobs(job);
+    expect(Object.isFrozen(job)).toBe(true);
+    expect(Object.isFrozen(job.params)).toBe(true);
+    expect(Object.isFrozen(project)).toBe(true);
+    expect(Object.isFrozen(project.jobs)).toBe(true);
+    expect(() => {
+      (job as { instances: number }).instances = 0;
+    }).toThrow(TypeError);
+    expect(() => {
+      (project.jobs as Job[]).push(job);
+    }).toThrow(TypeError);
+    const changed = job.with({ instances: 3 });
+    expect([job.instances, changed.instances]).toEqual([5, 3]);
+    expect(() => job.with({ instances: 0 })).toThrow(/instances/);
   });
 
   test('a valid project has no problems; a project without jobs cannot be submitted', () => {
@@ -217,12 +246,17 @@ describe('validation before sending', () => {
       '/sample_project/shots/a.c4d',
     ]);
 
-    project.addJobs(
-      c4dJob({ name: 'elsewhere', path: '/other_project/sample.c4d' }),
-      c4dJob({ name: 'climbs out', path: '/sample_project/../other/sample.c4d' }),
-    );
-    const problems = projectProblems(project, { submit: true });
-    expect(problems.map((p) => p.field)).toEqual(['jobs[2].path', 'jobs[3].path']);
+    let caught: unknown;
+    try {
+      project.addJobs(
+        c4dJob({ name: 'elsewhere', path: '/other_project/sample.c4d' }),
+        c4dJob({ name: 'climbs out', path: '/sample_project/../other/sample.c4d' }),
+      );
+    } catch (error) {
+      caught = error;
+    }
+    const problems = (caught as InvalidRequestError).fieldErrors;
+    expect(problems.map((p) => p.field)).toEqual(['jobs[0].path', 'jobs[1].path']);
     expect(problems[0]?.message).toContain('below /sample_project');
   });
 });

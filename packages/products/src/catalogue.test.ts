@@ -1,3 +1,4 @@
+import { parsePluginSpec } from '@gm/core';
 import { describe, expect, it } from 'vitest';
 import {
   isOperationOf,
@@ -5,7 +6,6 @@ import {
   isProductCode,
   PRODUCT_CODES,
   PRODUCTS,
-  parsePluginSpec,
   pluginsOf,
   productOf,
   productsForFile,

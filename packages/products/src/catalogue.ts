@@ -9,6 +9,8 @@
  * @module
  */
 
+import { parsePluginSpec } from '@gm/core';
+
 /**
  * The operation types the Envoy documentation defines.
  *
@@ -135,22 +137,6 @@ export function productOf(code: string): ProductInfo | undefined {
 /** The plugin codes compatible with a product, in catalogue order. */
 export function pluginsOf<P extends ProductCode>(product: P): readonly PluginOf<P>[] {
   return Object.keys(PRODUCTS[product].plugins) as PluginOf<P>[];
-}
-
-/** A plugin spec split into its code and optional version. */
-export interface ParsedPlugin {
-  /** The plugin code, e.g. `'mtoa'`. */
-  readonly code: string;
-  /** The version after the colon, or `undefined` when none was given. */
-  readonly version: string | undefined;
-}
-
-/** Splits `'code'` or `'code:version'` at the first colon. */
-export function parsePluginSpec(spec: string): ParsedPlugin {
-  const colon = spec.indexOf(':');
-  return colon < 0
-    ? { code: spec, version: undefined }
-    : { code: spec.slice(0, colon), version: spec.slice(colon + 1) };
 }
 
 /**

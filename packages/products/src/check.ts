@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { parsePluginSpec, productOf } from './catalogue.js';
+import { parsePluginSpec } from '@gm/core';
+import { productOf } from './catalogue.js';
 import { closest, nearestVersion } from './suggest.js';
 
 /** One problem {@link checkJob} found, with the closest valid value when there is one. */

@@ -4,6 +4,19 @@
  *
  * @packageDocumentation
  */
+
+/** Frame ranges: the parser lives in `@gm/core` (its `Job` checks `params.frames`); re-exported here. */
+export {
+  countFrames,
+  expandFrames,
+  type FrameRange,
+  FrameRangeError,
+  formatFrames,
+  normalizeFrames,
+  parseFrames,
+  parsePluginSpec,
+  validateFrames,
+} from '@gm/core';
 export { type BlenderJobOptions, blenderJob } from './builders/blender.js';
 export { type Cinema4dJobOptions, cinema4dJob } from './builders/cinema4d.js';
 export type { CommonJobOptions, OutputFileOptions, OutputSizeOptions } from './builders/common.js';
@@ -16,6 +29,7 @@ export {
 } from './builders/houdini.js';
 export { type MayaJobOptions, mayaJob } from './builders/maya.js';
 export { type NukeJobOptions, nukeJob } from './builders/nuke.js';
+export { JOB_BUILDERS } from './builders/registry.js';
 export {
   RT_ENGINE_NAMES,
   RtEngine,
@@ -24,14 +38,25 @@ export {
   type VrayJobOptions,
   vrayJob,
 } from './builders/vray.js';
-export * from './catalogue.js';
+export {
+  isPluginOf,
+  isProductCode,
+  type OperationOf,
+  type OperationType,
+  type PluginOf,
+  type PluginSpec,
+  PRODUCT_CODES,
+  PRODUCTS,
+  type ProductCode,
+  type ProductInfo,
+  type ProductName,
+  pluginsOf,
+  productOf,
+  productsForFile,
+} from './catalogue.js';
 export {
   type CheckableJob,
   type CheckJobOptions,
   checkJob,
   type JobFinding,
-  type MachineLike,
-  type MaybePromise,
-  type ResolverLike,
 } from './check.js';
-export * from './frames.js';

@@ -1,4 +1,4 @@
-import { compareVersions } from '@gm/core';
+import { compareVersions, versionTokens } from '@gm/core';
 
 /** Closest-match helpers shared by validation and {@link checkJob}. Internal. */
 
@@ -40,12 +40,6 @@ export function didYouMean(value: string, candidates: Iterable<string>): string 
     : undefined;
 }
 
-/** Splits a version into numbers and words as core orders them: `'12.2v3'` → `[12, 2, 3]`, `'R19'` → `['r', 19]`. */
-function versionParts(version: string): (number | string)[] {
-  const text = version.replace(/(\d)v(?=\d)/gi, '$1.').toLowerCase();
-  return (text.match(/\d+|[a-z]+/g) ?? []).map((p) => (/^\d/.test(p) ? Number(p) : p));
-}
-
 /**
  * The offered version nearest to `wanted`: the one sharing the longest leading run of parts, then the
  * smallest numeric gap at the first differing part, then the newer one.
@@ -53,10 +47,10 @@ function versionParts(version: string): (number | string)[] {
  * @example nearestVersion('17.5.300', ['17.0.459', '17.5.173', '17.5.229', '18.0.1']) // '17.5.229'
  */
 export function nearestVersion(wanted: string, offered: readonly string[]): string | undefined {
-  const w = versionParts(wanted);
+  const w = versionTokens(wanted);
   let best: { version: string; shared: number; gap: number } | undefined;
   for (const version of offered) {
-    const parts = versionParts(version);
+    const parts = versionTokens(version);
     let shared = 0;
     while (shared < w.length && shared < parts.length && w[shared] === parts[shared]) shared++;
     const x = w[shared];

@@ -24,7 +24,7 @@ const folders: string[] = [];
 beforeAll(async () => {
   envoy = await startEmulator({ port: 0, timeScale: 0.001 });
   client = new EnvoyClient({ url: envoy.url, email: DEMO_USER.email, accessKey: DEMO_USER.accessKey });
-});
+}, 120_000); // a loaded machine may take long to start the emulator
 
 afterAll(async () => {
   await envoy?.close();

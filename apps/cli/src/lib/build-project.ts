@@ -14,46 +14,30 @@ import {
   Project,
   WatchFile,
 } from '@gm/core';
-import {
-  blenderJob,
-  cinema4dJob,
-  houdiniJob,
-  houdiniProjectParams,
-  mayaJob,
-  nukeJob,
-  vrayJob,
-} from '@gm/products';
+import { houdiniProjectParams, JOB_BUILDERS, productOf } from '@gm/products';
 import { UsageError } from './exit-codes.js';
 import type { JobSpec, LoadedJobFile } from './job-file.js';
-
-type Builder = (options: never) => Job;
-
-const BUILDERS: Record<string, Builder> = {
-  blender: blenderJob,
-  c4d: cinema4dJob,
-  hou: houdiniJob,
-  maya: mayaJob,
-  nuke: nukeJob,
-  vray: vrayJob,
-};
 
 /** Keys of a job file entry that are not builder options. */
 const FILE_KEYS = new Set(['product', 'file', 'dependsOn', 'budget', 'params']);
 
-/** Builds one job with its product's builder; `remoteRoot` is `/<project name>`. */
-export function buildJob(spec: JobSpec, remoteRoot: string): Job {
-  const builder = BUILDERS[spec.product];
-  if (!builder) throw new UsageError(`Unknown product ${spec.product}.`);
+/**
+ * Builds one job with its product's builder, which checks every option (the file's `params` and `budget`
+ * included); `remoteRoot` is `/<project name>`, `dependencies` the jobs it waits for.
+ */
+export function buildJob(spec: JobSpec, remoteRoot: string, dependencies: readonly Job[] = []): Job {
+  const product = productOf(spec.product) ? (spec.product as keyof typeof JOB_BUILDERS) : undefined;
+  if (!product) throw new UsageError(`Unknown product ${spec.product}.`);
   const options: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(spec)) if (!FILE_KEYS.has(key)) options[key] = value;
   options.path = `${remoteRoot}/${spec.file.replace(/\\/g, '/').replace(/^\.\//, '')}`;
-  const job = builder(options as never);
-  if (spec.params) Object.assign(job.params, spec.params);
+  if (spec.params) options.params = spec.params;
   if (spec.budget) {
     const action = CreditsBudgetAction[spec.budget.action.toUpperCase() as keyof typeof CreditsBudgetAction];
-    job.setCreditsBudget(spec.budget.value, action);
+    options.creditsBudget = { value: spec.budget.value, action };
   }
-  return job;
+  if (dependencies.length > 0) options.dependencies = dependencies;
+  return JOB_BUILDERS[product](options as never);
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -105,25 +89,24 @@ export async function buildProject(loaded: LoadedJobFile): Promise<BuiltProject>
     ...houdini,
   });
   const jobs = new Map<string, Job>();
-  spec.jobs.forEach((jobSpec, i) => {
+  // In dependency order, so each job is made with the (immutable) jobs it waits for.
+  for (const jobSpec of loaded.order) {
+    const i = spec.jobs.indexOf(jobSpec);
+    const deps = (jobSpec.dependsOn ?? []).map((d) => jobs.get(d));
     try {
-      jobs.set(jobSpec.name, buildJob(jobSpec, project.remoteRoot));
+      if (deps.some((d) => d === undefined)) continue; // a dependency failed; its problems are listed
+      jobs.set(jobSpec.name, buildJob(jobSpec, project.remoteRoot, deps as Job[]));
     } catch (error) {
       if (!(error instanceof InvalidRequestError)) throw error;
       problems.push(
         ...error.fieldErrors.map((e) => ({ field: `jobs[${i}].${e.field}`, message: e.message })),
       );
     }
-  });
+  }
   if (problems.length > 0) {
     throw new InvalidRequestError(`${loaded.path} has jobs the builders reject`, { fieldErrors: problems });
   }
-  for (const jobSpec of loaded.order) {
-    const job = jobs.get(jobSpec.name)!;
-    const deps = (jobSpec.dependsOn ?? []).map((d) => jobs.get(d)!);
-    if (deps.length > 0) job.addDependencies(...deps);
-    project.addJobs(job);
-  }
+  project.addJobs(...loaded.order.map((jobSpec) => jobs.get(jobSpec.name)!));
   if (spec.files) {
     const plain: string[] = [];
     for (const entry of spec.files) {

@@ -1,4 +1,14 @@
+import {
+  integerProblem,
+  isPlainObject,
+  jsonValueProblem,
+  nonEmptyStringProblem,
+  stringListProblem,
+  unknownKeyProblems,
+} from '../checks.js';
 import { type FieldError, InvalidRequestError } from '../errors.js';
+import { FrameRangeError, formatFrames, parseFrames } from '../frames.js';
+import { describeValue, fileNameProblem } from '../paths.js';
 
 /** What happens when a job's consumed credits reach its budget. */
 export const CreditsBudgetAction = {
@@ -46,51 +56,185 @@ export interface JobOptions {
   gpu?: boolean;
   /** Job-specific parameters (frames, output_format, ...). Copied; never modified. */
   params?: Readonly<JobParams>;
+  /** Jobs that must finish before this one (they must be in the same project). */
+  dependencies?: readonly Job[];
+  /** The credit budget: when the job has consumed `value` credits, `action` happens. */
+  creditsBudget?: Readonly<CreditsBudget>;
 }
 
 const ACTIONS = new Set<string>(Object.values(CreditsBudgetAction));
 
-function isBlank(value: unknown): boolean {
-  return typeof value !== 'string' || value.trim() === '';
-}
+const JOB_OPTION_KEYS = [
+  'name',
+  'app',
+  'appVersion',
+  'operation',
+  'path',
+  'instances',
+  'machineType',
+  'plugins',
+  'gpu',
+  'params',
+  'dependencies',
+  'creditsBudget',
+] as const;
 
-/** Problems of job options that are wrong whatever the project: missing fields, bad instances. */
-export function jobOptionProblems(options: Partial<JobOptions>, prefix = ''): FieldError[] {
+/** Parameters a job option or the project sets: giving them in `params` too would be ambiguous. */
+const OWNED_PARAMS: Readonly<Record<string, string>> = {
+  instances: 'the job option instances',
+  machine_type: 'the job option machineType',
+  gpu: 'the job option gpu',
+  plugins: 'the job option plugins',
+  credits_budget: 'job.setCreditsBudget()',
+  output_dir_name: "the project's outputFolderName",
+};
+
+/** Problems of the parameters Envoy reads itself: frames, output prefix, and those an option sets. */
+function paramProblems(
+  params: Record<string, unknown>,
+  prefix: string,
+  canonical: { frames?: string },
+): FieldError[] {
   const problems: FieldError[] = [];
-  const field = (name: string) => `${prefix}${name}`;
-  for (const name of ['name', 'app', 'appVersion', 'path'] as const) {
-    if (isBlank(options[name]))
-      problems.push({ field: field(name), message: 'is required (a non-empty string)' });
+  const add = (name: string, message: string) => problems.push({ field: `${prefix}params.${name}`, message });
+  for (const [key, owner] of Object.entries(OWNED_PARAMS)) {
+    if (Object.hasOwn(params, key)) add(key, `is set by ${owner}: use that instead of params.${key}`);
   }
-  if (options.operation !== undefined && isBlank(options.operation)) {
-    problems.push({ field: field('operation'), message: 'must be a non-empty string when given' });
-  }
-  const { instances } = options;
-  if (instances !== undefined && !(Number.isInteger(instances) && (instances as number) >= 1)) {
-    problems.push({
-      field: field('instances'),
-      message: `must be a positive integer (got ${String(instances)})`,
-    });
-  }
-  if (
-    options.machineType !== undefined &&
-    options.machineType !== null &&
-    typeof options.machineType !== 'string'
-  ) {
-    problems.push({ field: field('machineType'), message: 'must be a string' });
-  }
-  if (options.plugins !== undefined && options.plugins !== null) {
-    if (!Array.isArray(options.plugins) || options.plugins.some((p) => isBlank(p))) {
-      problems.push({ field: field('plugins'), message: 'must be a list of non-empty plugin codes' });
+  if (params.frames !== undefined) {
+    try {
+      // Parsed once: the canonical form is what the job keeps and sends.
+      canonical.frames = formatFrames(parseFrames(params.frames as string));
+    } catch (error) {
+      if (!(error instanceof FrameRangeError)) throw error;
+      add('frames', error.message.replace(/^frames: /, ''));
     }
   }
-  if (options.gpu !== undefined && typeof options.gpu !== 'boolean') {
-    problems.push({ field: field('gpu'), message: 'must be true or false' });
-  }
-  if (options.params !== undefined && (typeof options.params !== 'object' || options.params === null)) {
-    problems.push({ field: field('params'), message: 'must be an object' });
+  if (params.output_prefix !== undefined) {
+    const nameProblem = fileNameProblem(params.output_prefix, { strict: true });
+    if (nameProblem) add('output_prefix', `${nameProblem} (it becomes the output file names)`);
   }
   return problems;
+}
+
+/**
+ * Problems of job options that are wrong whatever the project: missing fields, values of the wrong type,
+ * counts that are not positive integers, parameters JSON cannot carry, an `output_prefix` that cannot be a file
+ * name, unknown options.
+ */
+export function jobOptionProblems(options: unknown, prefix = ''): FieldError[] {
+  return checkJobOptions(options, prefix).problems;
+}
+
+/** {@link jobOptionProblems}, and the canonical form of `params.frames` when it parses. */
+function checkJobOptions(options: unknown, prefix = ''): { problems: FieldError[]; frames?: string } {
+  const canonical: { frames?: string } = {};
+  return { problems: optionProblems(options, prefix, canonical), ...canonical };
+}
+
+function optionProblems(options: unknown, prefix: string, canonical: { frames?: string }): FieldError[] {
+  if (!isPlainObject(options)) {
+    return [
+      {
+        field: prefix === '' ? 'options' : prefix.replace(/\.$/, ''),
+        message: `must be an object of job options (got ${describeValue(options)})`,
+      },
+    ];
+  }
+  const given = options as unknown as Record<string, unknown>;
+  const problems: FieldError[] = [];
+  const add = (name: string, message: string) => problems.push({ field: `${prefix}${name}`, message });
+  for (const name of ['name', 'app', 'appVersion', 'path'] as const) {
+    const problem = nonEmptyStringProblem(given[name]);
+    if (problem) add(name, `is required: ${problem}`);
+  }
+  if (given.operation !== undefined) {
+    const problem = nonEmptyStringProblem(given.operation);
+    if (problem) add('operation', `${problem}; omit it for "render"`);
+  }
+  if (given.instances !== undefined) {
+    const problem = integerProblem(given.instances);
+    if (problem) add('instances', `${problem}; omit it to let the service decide`);
+  }
+  if (
+    given.machineType !== undefined &&
+    given.machineType !== null &&
+    typeof given.machineType !== 'string'
+  ) {
+    add(
+      'machineType',
+      `must be a machine type id, or "" for the account's default (got ${describeValue(given.machineType)})`,
+    );
+  }
+  if (given.plugins !== undefined && given.plugins !== null) {
+    const problem = stringListProblem(given.plugins, 'plugin codes ("code" or "code:version")');
+    if (problem) add('plugins', problem);
+  }
+  if (given.gpu !== undefined && typeof given.gpu !== 'boolean') {
+    add('gpu', `must be true or false (got ${describeValue(given.gpu)})`);
+  }
+  if (given.params !== undefined) {
+    if (!isPlainObject(given.params)) {
+      add('params', `must be a plain object of parameters (got ${describeValue(given.params)})`);
+    } else {
+      const problem = jsonValueProblem(given.params, `${prefix}params`);
+      if (problem) problems.push({ field: `${prefix}params`, message: problem });
+      else problems.push(...paramProblems(given.params, prefix, canonical));
+    }
+  }
+  if (given.dependencies !== undefined) {
+    if (!Array.isArray(given.dependencies)) {
+      add('dependencies', `must be a list of jobs (got ${describeValue(given.dependencies)})`);
+    } else {
+      given.dependencies.forEach((dependency: unknown, i) => {
+        if (!(dependency instanceof Job)) {
+          add(
+            `dependencies[${i}]`,
+            `must be a Job (got ${describeValue(dependency)}): only jobs can be dependencies`,
+          );
+        }
+      });
+    }
+  }
+  if (given.creditsBudget !== undefined) {
+    for (const p of creditsBudgetProblems(given.creditsBudget)) add(p.field, p.message);
+  }
+  for (const p of unknownKeyProblems(given, JOB_OPTION_KEYS, 'a job', prefix)) problems.push(p);
+  return problems;
+}
+
+/** Problems of a credit budget: a positive, finite number of credits and one of {@link CreditsBudgetAction}. */
+function creditsBudgetProblems(budget: unknown): FieldError[] {
+  if (!isPlainObject(budget)) {
+    return [{ field: 'creditsBudget', message: `must be { value, action } (got ${describeValue(budget)})` }];
+  }
+  const problems: FieldError[] = [];
+  const { value, action } = budget;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    problems.push({
+      field: 'creditsBudget.value',
+      message: `must be a positive number of credits (got ${describeValue(value)})`,
+    });
+  }
+  if (typeof action !== 'string' || !ACTIONS.has(action)) {
+    problems.push({
+      field: 'creditsBudget.action',
+      message: `must be one of ${[...ACTIONS].join(', ')} (got ${describeValue(action)})`,
+    });
+  }
+  return problems;
+}
+
+/** Freezes a tree of plain values (already checked: no cycles, bounded depth). */
+function deepFreeze<T>(value: T): T {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+      Object.freeze(v);
+      for (const item of Object.values(v)) stack.push(item);
+    }
+  }
+  return value;
 }
 
 /**
@@ -107,33 +251,37 @@ export class Job {
   /** The job id (UUID v4), chosen here; a retried submit with the same ids is not run twice. */
   readonly id: string;
   /** Job name. */
-  name: string;
+  readonly name: string;
   /** Product (app) code. */
-  app: string;
+  readonly app: string;
   /** Product version. */
-  appVersion: string;
+  readonly appVersion: string;
   /** Operation type. */
-  operation: string;
+  readonly operation: string;
   /** The job file in the remote store. */
-  path: string;
+  readonly path: string;
   /** Frames to run at once, when given. */
-  instances: number | undefined;
-  /** Machine type id; `''` for the profile's default. */
-  machineType: string;
+  readonly instances: number | undefined;
+  /** Machine type id; `''` for the account's default. */
+  readonly machineType: string;
   /** Plugin codes. */
-  plugins: string[];
+  readonly plugins: readonly string[];
   /** Whether the job needs a GPU machine, when given. */
-  gpu: boolean | undefined;
-  /** Job-specific parameters (a copy of the caller's). */
-  params: JobParams;
+  readonly gpu: boolean | undefined;
+  /** Job-specific parameters: a frozen copy of the caller's, `frames` in canonical form. */
+  readonly params: Readonly<JobParams>;
   /** Jobs that must finish before this one. */
-  readonly dependencies: Job[] = [];
+  readonly dependencies: readonly Job[];
   /** The credit budget, when set. */
-  creditsBudget: CreditsBudget | undefined;
+  readonly creditsBudget: Readonly<CreditsBudget> | undefined;
 
-  /** @throws {@link InvalidRequestError} naming every missing or malformed option. */
+  /**
+   * A job, checked once here and frozen: it cannot change after. To change one, make another with
+   * {@link Job.with}, {@link Job.withDependencies} or {@link Job.withCreditsBudget}.
+   * @throws {@link InvalidRequestError} naming every missing or malformed option.
+   */
   constructor(options: JobOptions) {
-    const problems = jobOptionProblems(options ?? ({} as JobOptions));
+    const { problems, frames } = checkJobOptions(options);
     if (problems.length > 0) throw InvalidRequestError.fromProblems(problems, 'The job');
     this.id = crypto.randomUUID();
     this.name = options.name;
@@ -143,45 +291,57 @@ export class Job {
     this.path = options.path;
     this.instances = options.instances;
     this.machineType = options.machineType ?? '';
-    this.plugins = [...(options.plugins ?? [])];
+    this.plugins = Object.freeze([...(options.plugins ?? [])]);
     this.gpu = options.gpu;
-    this.params = { ...(options.params ?? {}) };
+    const params: JobParams = structuredClone({ ...(options.params ?? {}) });
+    if (frames !== undefined) params.frames = frames;
+    this.params = deepFreeze(params);
+    this.dependencies = Object.freeze([...new Set(options.dependencies ?? [])]);
+    const budget = options.creditsBudget;
+    this.creditsBudget =
+      budget === undefined ? undefined : Object.freeze({ value: budget.value, action: budget.action });
+    Object.freeze(this);
   }
 
-  /** Makes this job wait for `jobs` (which must be in the same project). Returns this job. */
-  addDependencies(...jobs: Job[]): this {
-    for (const job of jobs) {
-      if (!(job instanceof Job)) {
-        throw InvalidRequestError.fromProblems(
-          [{ field: 'dependencies', message: 'only jobs can be dependencies' }],
-          'The job',
-        );
-      }
-      if (!this.dependencies.includes(job)) this.dependencies.push(job);
-    }
-    return this;
+  /** The options this job was made with (a new job made from them is equal but for its id). */
+  toOptions(): JobOptions {
+    return {
+      name: this.name,
+      app: this.app,
+      appVersion: this.appVersion,
+      operation: this.operation,
+      path: this.path,
+      ...(this.instances !== undefined && { instances: this.instances }),
+      machineType: this.machineType,
+      plugins: this.plugins,
+      ...(this.gpu !== undefined && { gpu: this.gpu }),
+      params: this.params,
+      dependencies: this.dependencies,
+      ...(this.creditsBudget !== undefined && { creditsBudget: this.creditsBudget }),
+    };
   }
 
   /**
-   * Sets the credit budget: when the job has consumed `value` credits, `action` happens. Returns this job.
+   * A new job (with a new id) with `changes` applied to this one's options.
+   * @throws {@link InvalidRequestError} when the result is not a valid job.
+   */
+  with(changes: Partial<JobOptions>): Job {
+    return new Job({ ...this.toOptions(), ...changes });
+  }
+
+  /**
+   * A new job (with a new id) that also waits for `jobs` (which must be in the same project).
+   * @throws {@link InvalidRequestError} when one of them is not a {@link Job}.
+   */
+  withDependencies(...jobs: Job[]): Job {
+    return this.with({ dependencies: [...this.dependencies, ...jobs] });
+  }
+
+  /**
+   * A new job (with a new id) with a credit budget: when it has consumed `value` credits, `action` happens.
    * @throws {@link InvalidRequestError} when `value` is not a positive number or `action` is unknown.
    */
-  setCreditsBudget(value: number, action: CreditsBudgetAction = CreditsBudgetAction.STOP): this {
-    const problems: FieldError[] = [];
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-      problems.push({
-        field: 'creditsBudget.value',
-        message: `must be a positive number (got ${String(value)})`,
-      });
-    }
-    if (!ACTIONS.has(action)) {
-      problems.push({
-        field: 'creditsBudget.action',
-        message: `must be one of stop, suspend, alert (got ${String(action)})`,
-      });
-    }
-    if (problems.length > 0) throw InvalidRequestError.fromProblems(problems, 'The credits budget');
-    this.creditsBudget = { value, action };
-    return this;
+  withCreditsBudget(value: number, action: CreditsBudgetAction = CreditsBudgetAction.STOP): Job {
+    return this.with({ creditsBudget: { value, action } });
   }
 }

@@ -1,8 +1,17 @@
 import { realpath, stat } from 'node:fs/promises';
 import { fdir } from 'fdir';
+import {
+  isPlainObject,
+  jsonValueProblem,
+  nonEmptyStringProblem,
+  stringListProblem,
+  unknownKeyProblems,
+} from '../checks.js';
 import { type FieldError, InvalidRequestError } from '../errors.js';
 import {
   absoluteLocal,
+  describeValue,
+  fileNameProblem,
   flavourOf,
   folderNameProblem,
   normaliseRemote,
@@ -11,7 +20,7 @@ import {
   remoteJoin,
   toFolderName,
 } from '../paths.js';
-import type { Job } from './job.js';
+import { Job } from './job.js';
 import { WatchFile } from './watch-file.js';
 
 /** Options of a {@link Project}. */
@@ -36,6 +45,15 @@ export interface ProjectOptions {
   createdAt?: Date;
 }
 
+/** The most jobs one project may hold (Envoy refuses more). */
+export const MAX_JOBS = 10_000;
+
+/** The folder inside the project folder that results download into without a watch rule. */
+const DEFAULT_RESULTS_FOLDER = 'gm_results';
+
+/** The suffix of files a download is still writing. */
+const DOWNLOAD_SUFFIX = '.gm-download.tmp';
+
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 function pad(value: number, width = 2): string {
@@ -51,6 +69,109 @@ export function submissionTimestamp(date: Date): string {
 /** Local time as `YYYY-MM-DD_HH-MM-SS_micro`, the default results folder name. */
 export function folderTimestamp(date: Date): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}_${pad(date.getHours())}-${pad(date.getMinutes())}-${pad(date.getSeconds())}_${pad(date.getMilliseconds() * 1000, 6)}`;
+}
+
+/** `<name> <timestamp>`, the name cut so the whole stays within 200 UTF-8 bytes. */
+function defaultSubmissionName(name: string, date: Date): string {
+  const stamp = ` ${submissionTimestamp(date)}`;
+  const points = [...name];
+  while (points.length > 1 && utf8Length(points.join('') + stamp) > 200) points.pop();
+  return points.join('') + stamp;
+}
+
+/** A frozen deep copy of a checked tree of plain values; `undefined` stays `undefined`. */
+function frozenCopy<T>(value: T): T {
+  if (value === undefined) return value;
+  const copy = structuredClone(value);
+  const stack: unknown[] = [copy];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+      Object.freeze(v);
+      stack.push(...Object.values(v));
+    }
+  }
+  return copy;
+}
+
+const utf8Length = (text: string): number => new TextEncoder().encode(text).length;
+
+/**
+ * The pattern of every result below a remote results folder, `<remoteOutputFolder>/.+`: the default watch rule
+ * and the `output_upload` Envoy is sent are both made from it.
+ */
+export function resultsPattern(remoteOutputFolder: string): string {
+  return `${remoteOutputFolder}/.+`;
+}
+
+/** The default results folder name: the local time, then 8 random hex digits, so two projects never share one. */
+function uniqueFolderName(date: Date): string {
+  return `${folderTimestamp(date)}_${crypto.randomUUID().slice(0, 8)}`;
+}
+
+const PROJECT_OPTION_KEYS = [
+  'name',
+  'submissionName',
+  'outputFolderName',
+  'projectSummaryLogFile',
+  'projectParamOutput',
+  'projectParam',
+  'projectEnv',
+  'params',
+  'createdAt',
+] as const;
+
+/** Every problem of the arguments of `new Project(projectFolder, options)`. */
+function projectOptionProblems(projectFolder: unknown, options: unknown): FieldError[] {
+  const problems: FieldError[] = [];
+  const add = (field: string, message: string) => problems.push({ field, message });
+  if (typeof projectFolder !== 'string' || projectFolder.trim() === '') {
+    add('projectFolder', `is required: the local project folder (got ${describeValue(projectFolder)})`);
+  } else if (projectFolder.includes('\0')) {
+    add('projectFolder', 'must not contain a NUL character');
+  }
+  if (!isPlainObject(options)) {
+    add('options', `must be an object of project options (got ${describeValue(options)})`);
+    return problems;
+  }
+  const o = options as Record<string, unknown>;
+  if (o.name !== undefined) {
+    const p = fileNameProblem(o.name);
+    if (p) add('name', `${p} (the project name is the remote root folder's name)`);
+  }
+  if (o.submissionName !== undefined) {
+    const p = fileNameProblem(o.submissionName);
+    if (p) add('submissionName', p);
+  }
+  if (o.outputFolderName !== undefined) {
+    const p = folderNameProblem(o.outputFolderName);
+    if (p) add('outputFolderName', `${p} (it is the results folder's name)`);
+  }
+  if (o.projectSummaryLogFile !== undefined) {
+    const p = nonEmptyStringProblem(o.projectSummaryLogFile);
+    if (p) add('projectSummaryLogFile', p);
+  }
+  if (o.projectParamOutput !== undefined) {
+    if (!Array.isArray(o.projectParamOutput)) {
+      add('projectParamOutput', `must be a list (got ${describeValue(o.projectParamOutput)})`);
+    } else {
+      const p = jsonValueProblem(o.projectParamOutput, 'projectParamOutput');
+      if (p) add('projectParamOutput', p);
+    }
+  }
+  for (const key of ['projectParam', 'projectEnv', 'params'] as const) {
+    if (o[key] === undefined) continue;
+    if (!isPlainObject(o[key])) add(key, `must be a plain object (got ${describeValue(o[key])})`);
+    else {
+      const p = jsonValueProblem(o[key], key);
+      if (p) add(key, p);
+    }
+  }
+  if (o.createdAt !== undefined && !(o.createdAt instanceof Date && Number.isFinite(o.createdAt.getTime()))) {
+    add('createdAt', `must be a valid Date (got ${describeValue(o.createdAt)})`);
+  }
+  problems.push(...unknownKeyProblems(o, PROJECT_OPTION_KEYS, 'a project'));
+  return problems;
 }
 
 /**
@@ -78,15 +199,30 @@ export class Project {
   readonly remoteOutputFolder: string;
   /** When the project was created. */
   readonly createdAt: Date;
-  /** Project-level parameters as sent (`project_summary_log_file`, `project_param_output`, `project_param`, `project_env`, ...). */
+  /** Houdini: path of the summary log file the plugin writes, when given. */
+  readonly projectSummaryLogFile: string | undefined;
+  /** Houdini: project output parameters, when given (frozen). */
+  readonly projectParamOutput: readonly unknown[] | undefined;
+  /** Houdini: project output parameter mappings, when given (frozen). */
+  readonly projectParam: Readonly<Record<string, unknown>> | undefined;
+  /** Project-level environment variables, when given (frozen). */
+  readonly projectEnv: Readonly<Record<string, unknown>> | undefined;
+  /** Further project-level parameters, sent as they are (a frozen copy). */
   readonly params: Readonly<Record<string, unknown>>;
-  /** The jobs, in the order added. */
-  readonly jobs: Job[] = [];
-  /** The watch rules, in the order added. */
-  readonly watchFiles: WatchFile[] = [];
+  /** The jobs, in the order added (a frozen list; add with {@link Project.addJobs}). */
+  get jobs(): readonly Job[] {
+    return this.#jobs;
+  }
+  /** The watch rules, in the order added (a frozen list; add with {@link Project.addWatchFiles}). */
+  get watchFiles(): readonly WatchFile[] {
+    return this.#watchFiles;
+  }
   /** The path flavour of {@link Project.localRoot}. */
   readonly pathFlavour: PathFlavour;
   readonly #files = new Set<string>();
+  readonly #jobSet = new Set<Job>();
+  #jobs: readonly Job[] = Object.freeze([]);
+  #watchFiles: readonly WatchFile[] = Object.freeze([]);
   #sorted: string[] | undefined;
 
   /**
@@ -94,42 +230,38 @@ export class Project {
    * @throws {@link InvalidRequestError} when the name or results folder name is not a valid folder name.
    */
   constructor(projectFolder: string, options: ProjectOptions = {}) {
-    if (typeof projectFolder !== 'string' || projectFolder.trim() === '') {
+    const problems = projectOptionProblems(projectFolder, options);
+    if (problems.length > 0) throw InvalidRequestError.fromProblems(problems, 'The project');
+    this.pathFlavour = flavourOf(projectFolder);
+    this.localRoot = absoluteLocal(projectFolder, this.pathFlavour);
+    this.createdAt = new Date((options.createdAt ?? new Date()).getTime());
+    this.name = options.name ?? this.pathFlavour.basename(this.localRoot);
+    const nameProblem = fileNameProblem(this.name);
+    if (nameProblem) {
       throw InvalidRequestError.fromProblems(
-        [{ field: 'projectFolder', message: 'is required (the local project folder)' }],
+        [
+          {
+            field: 'name',
+            message: `the project folder's name ${nameProblem}; give options.name, a valid remote folder name`,
+          },
+        ],
         'The project',
       );
     }
-    this.pathFlavour = flavourOf(projectFolder);
-    this.localRoot = absoluteLocal(projectFolder, this.pathFlavour);
-    this.createdAt = options.createdAt ?? new Date();
-    this.name = options.name || this.pathFlavour.basename(this.localRoot);
-    const problems: FieldError[] = [];
-    const nameProblem = folderNameProblem(this.name);
-    if (nameProblem) problems.push({ field: 'name', message: `project name ${nameProblem}` });
-    if (options.outputFolderName !== undefined) {
-      const folderProblem = folderNameProblem(options.outputFolderName);
-      if (folderProblem) problems.push({ field: 'outputFolderName', message: folderProblem });
-    }
-    if (options.submissionName !== undefined && options.submissionName.trim() === '') {
-      problems.push({ field: 'submissionName', message: 'must not be empty when given' });
-    }
-    if (problems.length > 0) throw InvalidRequestError.fromProblems(problems, 'The project');
     this.remoteRoot = `/${this.name}`;
-    this.submissionName = options.submissionName ?? `${this.name} ${submissionTimestamp(this.createdAt)}`;
+    this.submissionName = options.submissionName ?? defaultSubmissionName(this.name, this.createdAt);
     this.outputFolderName =
       options.outputFolderName ??
       (options.submissionName !== undefined
         ? toFolderName(options.submissionName)
-        : folderTimestamp(this.createdAt));
+        : uniqueFolderName(this.createdAt));
     this.remoteOutputFolder = `${this.remoteRoot}/render_results/${this.outputFolderName}`;
-    const params: Record<string, unknown> = { ...(options.params ?? {}) };
-    if (options.projectSummaryLogFile !== undefined)
-      params.project_summary_log_file = options.projectSummaryLogFile;
-    if (options.projectParamOutput !== undefined) params.project_param_output = options.projectParamOutput;
-    if (options.projectParam !== undefined) params.project_param = options.projectParam;
-    if (options.projectEnv !== undefined) params.project_env = options.projectEnv;
-    this.params = params;
+    this.projectSummaryLogFile = options.projectSummaryLogFile;
+    this.projectParamOutput = frozenCopy(options.projectParamOutput);
+    this.projectParam = frozenCopy(options.projectParam);
+    this.projectEnv = frozenCopy(options.projectEnv);
+    this.params = frozenCopy(options.params) ?? Object.freeze({});
+    Object.freeze(this);
   }
 
   /** The files to upload, relative to {@link Project.localRoot} with forward slashes, sorted, without duplicates. */
@@ -141,8 +273,8 @@ export class Project {
   /** The default watch rule: `<remoteOutputFolder>/.+` downloads into `<localRoot>/gm_results`. */
   get defaultWatchFile(): WatchFile {
     return new WatchFile(
-      `${this.remoteOutputFolder}/.+`,
-      this.pathFlavour.join(this.localRoot, 'gm_results'),
+      resultsPattern(this.remoteOutputFolder),
+      this.pathFlavour.join(this.localRoot, DEFAULT_RESULTS_FOLDER),
     );
   }
 
@@ -157,6 +289,22 @@ export class Project {
   async addFiles(localFolder: string, remoteFolder: string, files?: readonly string[]): Promise<this> {
     const flavour = this.pathFlavour;
     const problems: FieldError[] = [];
+    for (const [field, value] of [
+      ['localFolder', localFolder],
+      ['remoteFolder', remoteFolder],
+    ] as const) {
+      if (typeof value !== 'string' || value === '' || value.includes('\0')) {
+        problems.push({ field, message: `must be a folder path (got ${describeValue(value)})` });
+      }
+    }
+    if (files !== undefined) {
+      const p = stringListProblem(files, 'file names relative to localFolder');
+      if (p) problems.push({ field: 'files', message: `${p}; omit it to add the whole folder` });
+      else if (files.some((f) => f.includes('\0'))) {
+        problems.push({ field: 'files', message: 'file names must not contain a NUL character' });
+      }
+    }
+    if (problems.length > 0) throw InvalidRequestError.fromProblems(problems, 'Adding files');
     const folder = flavour.resolve(this.localRoot, localFolder);
     const folderRel = relativeInside(this.localRoot, folder, flavour);
     if (folderRel === undefined) {
@@ -224,7 +372,9 @@ export class Project {
         if (info.isDirectory()) {
           await walk(abs, rel, realRoot, flavour, found, problems, new Set([real]));
         } else if (rel !== '') {
-          found.push(rel);
+          const excluded = this.#excluded(rel);
+          if (excluded) problems.push({ field, message: `"${shown}" ${excluded}` });
+          else found.push(rel);
         }
       }),
     );
@@ -232,20 +382,107 @@ export class Project {
       problems.sort((a, b) => compareCodeUnits(a.field + a.message, b.field + b.message));
       throw InvalidRequestError.fromProblems(problems, 'Adding files');
     }
-    for (const rel of found) this.#files.add(rel);
+    const resultFolders = this.#resultFolders();
+    for (const rel of found) if (this.#excluded(rel, resultFolders) === undefined) this.#files.add(rel);
     this.#sorted = undefined;
     return this;
   }
 
-  /** Adds jobs to the project. Returns this project. */
+  /**
+   * Why the file at `rel` (relative to the project folder, forward slashes) is never uploaded, or `undefined`:
+   * files inside the project's results folders (`gm_results` and every watch rule's folder inside the project)
+   * and temporary download files (`*.gm-download.tmp`) are results, not inputs.
+   */
+  #excluded(rel: string, folders: readonly string[] = this.#resultFolders()): string | undefined {
+    if (rel.endsWith(DOWNLOAD_SUFFIX)) {
+      return `is a temporary download file (${DOWNLOAD_SUFFIX}); results are not uploaded`;
+    }
+    for (const folder of folders) {
+      if (rel === folder || rel.startsWith(`${folder}/`)) {
+        return `is inside the project's results folder "${folder}"; results are not uploaded`;
+      }
+    }
+    return undefined;
+  }
+
+  /** The results folders inside the project folder (relative, forward slashes): `gm_results` and watch folders. */
+  #resultFolders(): string[] {
+    const flavour = this.pathFlavour;
+    const folders = [
+      flavour.join(this.localRoot, DEFAULT_RESULTS_FOLDER),
+      ...this.#watchFiles.map((w) => w.downloadPath),
+    ];
+    return folders
+      .map((folder) => relativeInside(this.localRoot, folder, flavour))
+      .filter((rel): rel is string => rel !== undefined && rel !== '');
+  }
+
+  /**
+   * Adds jobs to the project (a job already in it is not added twice). Returns this project.
+   * @throws {@link InvalidRequestError} when one is not a {@link Job} or the project would hold more than
+   * {@link MAX_JOBS} jobs (nothing is added then).
+   */
   addJobs(...jobs: Job[]): this {
-    for (const job of jobs) if (!this.jobs.includes(job)) this.jobs.push(job);
+    const problems: FieldError[] = [];
+    jobs.forEach((job, i) => {
+      if (!(job instanceof Job)) {
+        problems.push({
+          field: `jobs[${i}]`,
+          message: `must be a Job (got ${describeValue(job)}); make one with new Job(...) or a product builder`,
+        });
+      }
+    });
+    if (problems.length > 0) throw InvalidRequestError.fromProblems(problems, 'Adding jobs');
+    const fresh = [...new Set(jobs)].filter((job) => !this.#jobSet.has(job));
+    if (this.#jobs.length + fresh.length > MAX_JOBS) {
+      problems.push({
+        field: 'jobs',
+        message: `a project holds at most ${MAX_JOBS} jobs (this would make ${this.#jobs.length + fresh.length}): split it into several projects`,
+      });
+      throw InvalidRequestError.fromProblems(problems, 'Adding jobs');
+    }
+    const after = new Set([...this.#jobSet, ...fresh]);
+    fresh.forEach((job) => {
+      const i = jobs.indexOf(job);
+      const remote = normaliseRemote(job.path);
+      if (!remote.startsWith(`${this.remoteRoot}/`) || remote.split('/').includes('..')) {
+        problems.push({
+          field: `jobs[${i}].path`,
+          message: `"${job.path}" is not a file of the project: job files are remote paths below ${this.remoteRoot}, such as ${this.remoteRoot}/scene.blend`,
+        });
+      }
+      for (const dependency of job.dependencies) {
+        if (!after.has(dependency)) {
+          problems.push({
+            field: `jobs[${i}].dependencies`,
+            message: `job "${dependency.name}" (${dependency.id}) is not in this project: add it with project.addJobs() (in the same call or before)`,
+          });
+        }
+      }
+    });
+    if (problems.length > 0) throw InvalidRequestError.fromProblems(problems, 'Adding jobs');
+    // Jobs are immutable and only name jobs made before them, so the dependencies have no cycle.
+    for (const job of fresh) this.#jobSet.add(job);
+    this.#jobs = Object.freeze([...this.#jobs, ...fresh]);
     return this;
   }
 
-  /** Adds watch rules; without any, results download into `<localRoot>/gm_results`. Returns this project. */
+  /**
+   * Adds watch rules; without any, results download into `<localRoot>/gm_results`. Returns this project.
+   * @throws {@link InvalidRequestError} when one is not a {@link WatchFile}.
+   */
   addWatchFiles(...watchFiles: WatchFile[]): this {
-    this.watchFiles.push(...watchFiles);
+    const problems: FieldError[] = [];
+    watchFiles.forEach((watch, i) => {
+      if (!(watch instanceof WatchFile)) {
+        problems.push({
+          field: `watchFiles[${i}]`,
+          message: `must be a WatchFile (got ${describeValue(watch)}); make one with new WatchFile(pattern, folder)`,
+        });
+      }
+    });
+    if (problems.length > 0) throw InvalidRequestError.fromProblems(problems, 'Adding watch rules');
+    this.#watchFiles = Object.freeze([...this.#watchFiles, ...watchFiles]);
     return this;
   }
 }

@@ -68,6 +68,38 @@ describe('the common options', () => {
     expect(blenderJob({ ...base, frames: ' 1 10 2 , 20 ' }).params.frames).toBe('1 9 2,20');
   });
 
+  it('takes the documented empty machine type, meaning the account default', () => {
+    const job = blenderJob({
+      name: 'shot',
+      appVersion: '2.80',
+      path: '/p/scene.blend',
+      frames: '1',
+      machineType: '',
+      outputPrefix: 'x',
+      outputFormat: 'PNG',
+    });
+    expect(job.machineType).toBe('');
+  });
+
+  it('refuses an output prefix that cannot become a file name', () => {
+    for (const outputPrefix of ['a/b', 'con', 'shot:1', 'x.', '', 'a\u0001', 'é'.repeat(101)]) {
+      const errors = fieldErrorsOf(() =>
+        blenderJob({
+          name: 'shot',
+          appVersion: '2.80',
+          path: '/p/scene.blend',
+          frames: '1',
+          outputPrefix,
+          outputFormat: 'PNG',
+        }),
+      );
+      expect(
+        errors.map((e) => e.field),
+        outputPrefix,
+      ).toEqual(['outputPrefix']);
+    }
+  });
+
   it('reports every problem at once, each naming its field and the fix', () => {
     let thrown: unknown;
     try {
@@ -77,7 +109,7 @@ describe('the common options', () => {
         path: 'C:\\proj\\scene.blend',
         frames: '1 10, 10 5',
         instances: 0,
-        machineType: '',
+        machineType: 42 as never,
         plugins: ['mtoa'] as never,
         gpu: 'yes' as never,
         outputPrefix: 'x',
@@ -93,18 +125,20 @@ describe('the common options', () => {
       { field: 'name', message: 'is required: must be a non-empty string (got "")' },
       {
         field: 'appVersion',
-        message:
-          'is required: a Blender version as the product resolver lists it (must be a non-empty string (got ""))',
+        message: 'is required: must be a non-empty string (got "")',
       },
       {
         field: 'path',
         message: 'must use forward slashes, e.g. "/my_project/scene.blend" (got "C:\\\\proj\\\\scene.blend")',
       },
       { field: 'frames', message: 'group 2 "10 5" (column 10) has end 5 before start 10' },
-      { field: 'instances', message: 'must be a positive integer (got 0)' },
+      {
+        field: 'instances',
+        message: 'must be a positive integer (got 0); omit it to let the service decide',
+      },
       {
         field: 'machineType',
-        message: `must be a non-empty string (got ""); omit it for the account's default machine`,
+        message: `must be a machine type id, or "" for the account's default (got 42)`,
       },
       {
         field: 'plugins',
@@ -177,7 +211,7 @@ describe('the common options', () => {
       expect(fieldErrorsOf(() => blenderJob({ ...base, instances: instances as number }))).toEqual([
         {
           field: 'instances',
-          message: `must be a positive integer (got ${typeof instances === 'string' ? `"${instances}"` : String(instances)})`,
+          message: `must be a positive integer (got ${typeof instances === 'string' ? `"${instances}"` : String(instances)}); omit it to let the service decide`,
         },
       ]);
     }

@@ -4,17 +4,26 @@
  *
  * @module
  */
-import { type FieldError, InvalidRequestError, Job } from '@gm/core';
+import {
+  type CreditsBudget,
+  describeValue,
+  type FieldError,
+  fileNameProblem,
+  InvalidRequestError,
+  integerProblem,
+  Job,
+  type JobOptions,
+  nonEmptyStringProblem,
+  parsePluginSpec,
+} from '@gm/core';
 import {
   isPluginOf,
   type OperationOf,
   type PluginSpec,
   PRODUCTS,
   type ProductCode,
-  parsePluginSpec,
   pluginsOf,
 } from '../catalogue.js';
-import { normalizeFrames, validateFrames } from '../frames.js';
 import { didYouMean } from '../suggest.js';
 
 /** The options every job builder takes, named as core's `Job` names them, plus `frames`. */
@@ -32,12 +41,18 @@ export interface CommonJobOptions<P extends ProductCode> {
   frames: string;
   /** Requested concurrent machines; a positive integer. Omitted: the service decides. */
   instances?: number;
-  /** Machine type id from `client.getMachines(...)`. Omitted: the account's default. */
+  /** Machine type id from `client.getMachines(...)`. Omitted or `''`: the account's default. */
   machineType?: string;
   /** Plugins of this product, each `'code'` or `'code:version'`. */
   plugins?: readonly PluginSpec<P>[];
   /** Whether the job needs a GPU machine. */
   gpu?: boolean;
+  /** Further parameters sent as they are, beside those the builder sets (which win). */
+  params?: Readonly<Record<string, unknown>>;
+  /** Jobs that must finish before this one (in the same project). */
+  dependencies?: readonly Job[];
+  /** The credit budget: when the job has consumed `value` credits, `action` happens. */
+  creditsBudget?: Readonly<CreditsBudget>;
 }
 
 /** Checks a value of a product's own option: a problem message, or `undefined` when it is fine. */
@@ -57,18 +72,13 @@ export interface FieldSpec {
   readonly hint: string;
 }
 
-const describe = (value: unknown): string =>
-  typeof value === 'string' ? JSON.stringify(value) : String(value);
+const describe = describeValue;
 
-/** A non-empty string. */
-export const nonEmptyString: Check = (v) =>
-  typeof v === 'string' && v.trim() !== '' ? undefined : `must be a non-empty string (got ${describe(v)})`;
+/** A non-empty string: core's rule. */
+export const nonEmptyString: Check = (v) => nonEmptyStringProblem(v);
 
-/** A positive integer. */
-export const positiveInteger: Check = (v) =>
-  typeof v === 'number' && Number.isInteger(v) && v >= 1
-    ? undefined
-    : `must be a positive integer (got ${describe(v)})`;
+/** A positive integer: core's rule. */
+export const positiveInteger: Check = (v) => integerProblem(v);
 
 /** A non-empty list of non-empty strings. */
 export const stringList: Check = (v) =>
@@ -97,7 +107,7 @@ export const OUTPUT_FILE_FIELDS: Readonly<Record<keyof OutputFileOptions, FieldS
   outputPrefix: {
     wire: 'output_prefix',
     required: true,
-    check: nonEmptyString,
+    check: (v) => fileNameProblem(v, { strict: true }),
     hint: 'the output file prefix, e.g. "render_"',
   },
   outputFormat: {
@@ -132,7 +142,19 @@ export const oneOf =
       ? undefined
       : `must be one of ${values.map((x) => JSON.stringify(x)).join(', ')} (got ${describe(v)})`;
 
-const COMMON_KEYS = ['name', 'appVersion', 'path', 'frames', 'instances', 'machineType', 'plugins', 'gpu'];
+const COMMON_KEYS = [
+  'name',
+  'appVersion',
+  'path',
+  'frames',
+  'instances',
+  'machineType',
+  'plugins',
+  'gpu',
+  'params',
+  'dependencies',
+  'creditsBudget',
+];
 
 /** Checks the job-file path: remote, under a project folder, forward slashes, with a product extension. */
 function pathProblem(product: ProductCode, path: unknown): string | undefined {
@@ -185,9 +207,20 @@ function pluginProblems(product: ProductCode, plugins: unknown): string[] {
   return problems;
 }
 
+/** The core `Job` option each common builder option is, for mapping core's field errors back. */
+const toOptionField = (field: string, fields: Readonly<Record<string, FieldSpec>>): string => {
+  if (!field.startsWith('params.')) return field;
+  const wire = field.slice('params.'.length).split(/[.[]/)[0]!;
+  if (wire === 'frames') return 'frames';
+  const own = Object.entries(fields).find(([, spec]) => spec.wire === wire);
+  return own ? own[0] : field;
+};
+
 /**
- * Validates the common options and the product's own (by `fields`), collecting every problem, and
- * returns the core `Job` whose `params` carry the wire names.
+ * Checks the product's own rules (the job file's extension, required frames, the operations and plugins the
+ * product offers, its own options, unknown options) and makes the core `Job`, whose constructor checks the
+ * rules every job shares (names, version, counts, machine type, frames syntax, output prefix, budget,
+ * dependencies, parameters): each rule lives in one place. Every problem of both comes in one error.
  *
  * @throws InvalidRequestError (from `@gm/core`) naming each field at fault and how to fix it.
  */
@@ -200,31 +233,17 @@ export function buildJob<P extends ProductCode>(
   const problems: FieldError[] = [];
   const add = (field: string, message: string) => problems.push({ field, message });
 
-  if (typeof options !== 'object' || options === null) {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new InvalidRequestError(`The ${info.name} job options must be an object`, {
-      fieldErrors: [{ field: 'options', message: 'must be an object' }],
+      fieldErrors: [{ field: 'options', message: `must be an object (got ${describe(options)})` }],
     });
   }
   const given = options as unknown as Record<string, unknown>;
 
-  const nameProblem = nonEmptyString(given.name);
-  if (nameProblem) add('name', `is required: ${nameProblem}`);
-  const versionProblem = nonEmptyString(given.appVersion);
-  if (versionProblem) {
-    add(
-      'appVersion',
-      `is required: a ${info.name} version as the product resolver lists it (${versionProblem})`,
-    );
-  }
   const path = pathProblem(product, given.path);
   if (path) add('path', path);
-
-  let frames: string | undefined;
-  const frameError = validateFrames(given.frames as string);
   if (given.frames === undefined)
     add('frames', 'is required: a frame range such as "1 100" or "1 100 2, 120"');
-  else if (frameError) add('frames', frameError.message.replace(/^frames: /, ''));
-  else frames = normalizeFrames(given.frames as string);
 
   const operations: readonly string[] = info.operations;
   const operation = given.operation === undefined ? info.defaultOperation : given.operation;
@@ -236,22 +255,11 @@ export function buildJob<P extends ProductCode>(
         : `must be one of ${operations.map((o) => `"${o}"`).join(', ')} (got ${describe(operation)})`,
     );
   }
-  if (given.instances !== undefined) {
-    const p = positiveInteger(given.instances);
-    if (p) add('instances', p);
-  }
-  if (given.machineType !== undefined) {
-    const p = nonEmptyString(given.machineType);
-    if (p) add('machineType', `${p}; omit it for the account's default machine`);
-  }
-  if (given.plugins !== undefined) {
+  if (Array.isArray(given.plugins)) {
     for (const p of pluginProblems(product, given.plugins)) add('plugins', p);
   }
-  if (given.gpu !== undefined && typeof given.gpu !== 'boolean')
-    add('gpu', `must be true or false (got ${describe(given.gpu)})`);
 
   const params: Record<string, unknown> = {};
-  if (frames !== undefined) params.frames = frames;
   for (const [key, spec] of Object.entries(fields)) {
     const value = given[key];
     if (value === undefined) {
@@ -263,7 +271,6 @@ export function buildJob<P extends ProductCode>(
     else params[spec.wire] = spec.toWire ? spec.toWire(value) : value;
   }
 
-  // `operation` is checked above (a product with one operation accepts only that one).
   const known = [...COMMON_KEYS, 'operation', ...Object.keys(fields)];
   for (const key of Object.keys(given)) {
     if (known.includes(key)) continue;
@@ -271,20 +278,43 @@ export function buildJob<P extends ProductCode>(
     add(key, `is not a ${info.name} job option${guess ? `; did you mean "${guess}"?` : ''}`);
   }
 
-  if (problems.length > 0) {
+  const extra = given.params;
+  const core: Record<string, unknown> = {
+    name: given.name,
+    app: product,
+    appVersion: given.appVersion,
+    operation:
+      typeof operation === 'string' && operations.includes(operation) ? operation : info.defaultOperation,
+    path: given.path,
+    params:
+      typeof extra === 'object' && extra !== null && !Array.isArray(extra)
+        ? { ...extra, ...params, ...(given.frames !== undefined && { frames: given.frames }) }
+        : extra === undefined
+          ? { ...params, ...(given.frames !== undefined && { frames: given.frames }) }
+          : extra,
+  };
+  for (const key of ['instances', 'machineType', 'plugins', 'gpu', 'dependencies', 'creditsBudget']) {
+    if (given[key] !== undefined) core[key] = given[key];
+  }
+  let job: Job | undefined;
+  try {
+    job = new Job(core as unknown as JobOptions);
+  } catch (error) {
+    if (!(error instanceof InvalidRequestError)) throw error;
+    const own = new Set(problems.map((p) => p.field));
+    for (const e of error.fieldErrors) {
+      const field = toOptionField(e.field, fields);
+      if (!own.has(field)) add(field, e.message);
+    }
+  }
+  if (problems.length > 0 || job === undefined) {
+    const order = (field: string) => {
+      const i = known.indexOf(field.split(/[.[]/)[0]!);
+      return i === -1 ? known.length : i;
+    };
+    problems.sort((a, b) => order(a.field) - order(b.field));
     const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
     throw new InvalidRequestError(`The ${info.name} job has ${count}:`, { fieldErrors: problems });
   }
-  return new Job({
-    name: options.name,
-    app: product,
-    appVersion: options.appVersion,
-    operation: operation as string,
-    path: options.path,
-    ...(options.instances !== undefined && { instances: options.instances }),
-    ...(options.machineType !== undefined && { machineType: options.machineType }),
-    ...(options.plugins !== undefined && { plugins: [...options.plugins] }),
-    ...(options.gpu !== undefined && { gpu: options.gpu }),
-    params,
-  });
+  return job;
 }

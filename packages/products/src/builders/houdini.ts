@@ -118,8 +118,13 @@ const isStringRecord = (v: unknown): boolean =>
  * @throws InvalidRequestError (from `@gm/core`) naming every malformed parameter.
  */
 export function houdiniProjectParams(options: HoudiniProjectParamsOptions): HoudiniProjectParams {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidRequestError('The Houdini project parameters must be an object', {
+      fieldErrors: [{ field: 'options', message: 'must be an object of Houdini project parameters' }],
+    });
+  }
   const problems: { field: string; message: string }[] = [];
-  const { summaryLogFile, paramOutput, param, env } = options ?? {};
+  const { summaryLogFile, paramOutput, param, env } = options;
   const result: HoudiniProjectParams = {};
   if (summaryLogFile !== undefined) {
     const p = nonEmptyString(summaryLogFile);

@@ -138,7 +138,7 @@ Examples:
           outputFormat: 'PNG',
           engine: 'CYCLES',
           ...(opts.gpu ? { gpu: true } : {}),
-        }).setCreditsBudget(budget, CreditsBudgetAction.STOP);
+        }).withCreditsBudget(budget, CreditsBudgetAction.STOP);
         const preview = blenderJob({
           name: 'preview',
           appVersion: version,
@@ -149,7 +149,7 @@ Examples:
           outputPrefix: 'preview',
           outputFormat: 'PNG',
           ...(opts.gpu ? { gpu: true } : {}),
-        }).addDependencies(beauty);
+        }).withDependencies(beauty);
         project.addJobs(beauty, preview);
 
         step(`Uploading ${project.files.length} files as ${c.bold(project.name)}`);

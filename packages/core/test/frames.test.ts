@@ -1,5 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
+import { InvalidRequestError } from '../src/errors.js';
 import {
   countFrames,
   expandFrames,
@@ -9,7 +10,7 @@ import {
   normalizeFrames,
   parseFrames,
   validateFrames,
-} from './frames.js';
+} from '../src/frames.js';
 
 describe('parseFrames', () => {
   it('parses groups of one, two and three numbers', () => {
@@ -57,8 +58,11 @@ describe('parseFrames', () => {
 });
 
 describe('countFrames, normalizeFrames, expandFrames', () => {
-  it('counts and expands each group in order, overlaps included', () => {
+  it('expands each group in order; counts each distinct frame once, as Envoy charges', () => {
     expect(countFrames('1 10 2, 20')).toBe(6);
+    expect(countFrames('1 4,3 6')).toBe(6);
+    expect(countFrames('1 4,3 6, 1 6')).toBe(6);
+    expect(countFrames('1 3, 2 4')).toBe(4);
     expect([...expandFrames('1 10 2, 20')]).toEqual([1, 3, 5, 7, 9, 20]);
     expect([...expandFrames('1 3, 2 4')]).toEqual([1, 2, 3, 2, 3, 4]);
     expect(countFrames([{ start: -2, end: 2, step: 2 }])).toBe(3);
@@ -76,6 +80,39 @@ describe('countFrames, normalizeFrames, expandFrames', () => {
     expect(frames.next().value).toBe(1);
     expect(frames.next().value).toBe(2);
     expect(countFrames('1 100000000')).toBe(100_000_000);
+  });
+
+  it('counts long overlapping stepped groups exactly without expanding them', () => {
+    // Multiples of 2 or 3 in 0..6e9-1: 6e9 * (1/2 + 1/3 - 1/6).
+    expect(countFrames('0 5999999999 2, 0 5999999999 3')).toBe(4_000_000_000);
+    // Odd frames and every 4th frame from 1: the second lies inside the first.
+    expect(countFrames('1 9000000001 2, 1 9000000001 4')).toBe(4_500_000_001);
+    // Two progressions that never meet: evens and odds.
+    expect(countFrames('0 8000000000 2, 1 8000000001 2')).toBe(8_000_000_002);
+  });
+
+  it('refuses ranges given as values that are not ranges, as FrameRangeError (an InvalidRequestError)', () => {
+    for (const bad of [
+      [{ start: 1, end: 5, step: 0 }],
+      [{ start: 5, end: 1, step: 1 }],
+      [{ start: 1, end: Number.POSITIVE_INFINITY, step: 1 }],
+      [{ start: Number.NaN, end: 1, step: 1 }],
+      [],
+      'not a list' as unknown as FrameRange[],
+      null as unknown as FrameRange[],
+    ]) {
+      const error = (() => {
+        try {
+          return countFrames(bad);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error, JSON.stringify(bad)).toBeInstanceOf(InvalidRequestError);
+      expect(error, JSON.stringify(bad)).toBeInstanceOf(FrameRangeError);
+      expect(() => [...expandFrames(bad)]).toThrow(FrameRangeError);
+      expect(() => formatFrames(bad)).toThrow(FrameRangeError);
+    }
   });
 });
 
@@ -115,8 +152,31 @@ describe('properties', () => {
     expect(formatFrames(parseFrames(text))).toBe(text);
   });
 
-  test.prop([looseText])('count equals the expanded length', (text) => {
-    expect(countFrames(text)).toBe([...expandFrames(text)].length);
+  test.prop([looseText])('count equals the number of distinct expanded frames', (text) => {
+    expect(countFrames(text)).toBe(new Set(expandFrames(text)).size);
+  });
+
+  test.prop(
+    [
+      fc.array(
+        fc
+          .tuple(fc.integer({ min: -50, max: 50 }), fc.integer({ min: 2, max: 12 }))
+          .map(([start, step]) => ({ start, end: start + 5_000_000, step })),
+        { minLength: 2, maxLength: 4 },
+      ),
+    ],
+    { numRuns: 15 },
+  )('long stepped ranges: the exact count matches a frame-by-frame count', (ranges) => {
+    const lo = Math.min(...ranges.map((r) => r.start));
+    const marks = new Uint8Array(Math.max(...ranges.map((r) => r.end)) - lo + 1);
+    let expected = 0;
+    for (const r of ranges) {
+      for (let f = r.start; f <= r.end; f += r.step) {
+        if (marks[f - lo] === 0) expected++;
+        marks[f - lo] = 1;
+      }
+    }
+    expect(countFrames(ranges)).toBe(expected);
   });
 
   test.prop([fc.string({ maxLength: 12 })])(

@@ -1,0 +1,327 @@
+/**
+ * Bad inputs to the models are InvalidRequestErrors naming the field, thrown when the value is made; the checks
+ * that need a whole project (dependencies, job count) run before anything is sent.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  EnvoyClient,
+  fileNameProblem,
+  InvalidRequestError,
+  Job,
+  MAX_JOBS,
+  Project,
+  projectProblems,
+  toSubmitBody,
+  WatchFile,
+} from '../src/index.js';
+import { fakeEnvoy } from './helpers.js';
+
+/** The fields of the InvalidRequestError `make` throws. */
+function fieldsOf(make: () => unknown): string[] {
+  let thrown: unknown;
+  try {
+    make();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(InvalidRequestError);
+  return (thrown as InvalidRequestError).fieldErrors.map((e) => e.field);
+}
+
+async function fieldsOfAsync(make: () => Promise<unknown>): Promise<string[]> {
+  const thrown = await make().then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect(thrown).toBeInstanceOf(InvalidRequestError);
+  return (thrown as InvalidRequestError).fieldErrors.map((e) => e.field);
+}
+
+const JOB = { name: 'j', app: 'c4d', appVersion: 'R19', path: '/sample_project/sample.c4d' };
+
+let base: string;
+let root: string;
+beforeAll(async () => {
+  base = await mkdtemp(path.join(tmpdir(), 'gm-models-'));
+  root = path.join(base, 'sample_project');
+  await mkdir(path.join(root, 'gm_results'), { recursive: true });
+  await mkdir(path.join(root, 'downloads'), { recursive: true });
+  await writeFile(path.join(root, 'sample.c4d'), 'scene');
+  await writeFile(path.join(root, 'gm_results', 'frame_0001.png'), 'png');
+  await writeFile(path.join(root, 'downloads', 'frame_0002.png'), 'png');
+  await writeFile(path.join(root, 'tex.png.gm-download.tmp'), 'half');
+});
+afterAll(() => rm(base, { recursive: true, force: true }));
+
+describe('names that become files or folders', () => {
+  test.each([
+    ['', false],
+    ['.', false],
+    ['..', false],
+    ['a/b', false],
+    ['a\\b', false],
+    ['tab\there', false],
+    ['del\u007f', false],
+    ['end.', false],
+    ['end ', false],
+    ['CON', false],
+    ['nul.txt', false],
+    ['Com1', false],
+    ['lpt9.tar.gz', false],
+    ['é'.repeat(101), false], // 202 bytes
+    ['é'.repeat(100), true], // 200 bytes
+    ['console', true],
+    ['shot 1: take 2', true],
+  ])('%j valid as a submission name: %s', (name, ok) => {
+    expect(fileNameProblem(name) === undefined).toBe(ok);
+  });
+
+  test('output prefixes and results folders also refuse < > : " | ? *', () => {
+    for (const c of '<>:"|?*') expect(fileNameProblem(`a${c}b`, { strict: true })).toContain(c);
+    expect(fileNameProblem('a:b')).toBeUndefined();
+  });
+});
+
+describe('Project', () => {
+  test('options of the wrong type are refused, each named', () => {
+    expect(fieldsOf(() => new Project(root, { submissionName: 123 as never }))).toEqual(['submissionName']);
+    expect(fieldsOf(() => new Project(root, { outputFolderName: ['x'] as never }))).toEqual([
+      'outputFolderName',
+    ]);
+    expect(fieldsOf(() => new Project(root, { createdAt: new Date(Number.NaN) }))).toEqual(['createdAt']);
+    expect(fieldsOf(() => new Project(root, { params: { when: new Date() } }))).toEqual(['params']);
+    expect(fieldsOf(() => new Project(root, { projectEnv: 'JOB=/x' as never }))).toEqual(['projectEnv']);
+    expect(fieldsOf(() => new Project(root, { outputFolder: 'x' } as never))).toEqual(['outputFolder']);
+    expect(fieldsOf(() => new Project(root, 'name' as never))).toEqual(['options']);
+    expect(fieldsOf(() => new Project(42 as never))).toEqual(['projectFolder']);
+    expect(fieldsOf(() => new Project(root, { name: 'nul' }))).toEqual(['name']);
+    expect(fieldsOf(() => new Project(root, { submissionName: 'x'.repeat(201) }))).toEqual([
+      'submissionName',
+    ]);
+  });
+
+  test('a submission name may hold ":"; a results folder name may not', () => {
+    expect(new Project(root, { submissionName: 'take: 1' }).outputFolderName).toBe('take_ 1');
+    expect(fieldsOf(() => new Project(root, { outputFolderName: 'take: 1' }))).toEqual(['outputFolderName']);
+  });
+
+  test('two projects made in the same millisecond get different default results folders', () => {
+    const createdAt = new Date(2026, 10, 29, 12, 0, 0, 5);
+    const folders = new Set(
+      Array.from({ length: 1000 }, () => new Project(root, { createdAt }).outputFolderName),
+    );
+    expect(folders.size).toBe(1000);
+  });
+
+  test('a long project name still gives a default submission name of at most 200 bytes', () => {
+    const project = new Project(root, { name: 'n'.repeat(199) });
+    expect(fileNameProblem(project.submissionName)).toBeUndefined();
+  });
+
+  test('the options are copied: changing them later changes nothing', () => {
+    const params = { nested: { a: 1 } };
+    const project = new Project(root, { params });
+    params.nested.a = 2;
+    expect(project.params).toEqual({ nested: { a: 1 } });
+  });
+});
+
+describe('Project.addFiles', () => {
+  test('a string where a list is meant is refused, naming the fix', async () => {
+    const project = new Project(root);
+    const error = await project
+      .addFiles(project.localRoot, project.remoteRoot, 'sample.c4d' as never)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error.fieldErrors[0].field).toBe('files');
+    expect(error.fieldErrors[0].message).toContain('["sample.c4d"]');
+    expect(project.files).toEqual([]);
+  });
+
+  test('folders and file names of the wrong type are refused', async () => {
+    const project = new Project(root);
+    expect(await fieldsOfAsync(() => project.addFiles(undefined as never, project.remoteRoot))).toEqual([
+      'localFolder',
+    ]);
+    expect(await fieldsOfAsync(() => project.addFiles(root, 7 as never))).toEqual(['remoteFolder']);
+    expect(await fieldsOfAsync(() => project.addFiles(root, project.remoteRoot, [1] as never))).toEqual([
+      'files',
+    ]);
+  });
+
+  test('the project’s results folders and temporary download files are never added', async () => {
+    const project = new Project(root);
+    project.addWatchFiles(new WatchFile(`${project.remoteOutputFolder}/.+`, path.join(root, 'downloads')));
+    await project.addFiles(project.localRoot, project.remoteRoot);
+    expect(project.files).toEqual(['sample.c4d']);
+    const named = await project
+      .addFiles(project.localRoot, project.remoteRoot, [
+        'gm_results/frame_0001.png',
+        'tex.png.gm-download.tmp',
+      ])
+      .catch((e) => e);
+    expect(named).toBeInstanceOf(InvalidRequestError);
+    expect(named.fieldErrors.map((e: { field: string }) => e.field)).toEqual(['files[0]', 'files[1]']);
+  });
+});
+
+describe('Job', () => {
+  test('parameters JSON cannot carry are refused when the job is made', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 100; i++) deep = { deep };
+    for (const params of [
+      { f() {} },
+      { s: Symbol('x') },
+      { n: 10n },
+      { nan: Number.NaN },
+      { inf: [Number.POSITIVE_INFINITY] },
+      { u: undefined },
+      cyclic,
+      { d: new Date() },
+      { m: new Map() },
+      deep,
+      [] as never,
+      'frames=1' as never,
+    ]) {
+      expect(
+        fieldsOf(() => new Job({ ...JOB, params })),
+        String(Object.keys(params)),
+      ).toEqual(['params']);
+    }
+  });
+
+  test('a value shared twice (not a cycle) is fine, and is copied', () => {
+    const shared = { x: 1 };
+    const params = { a: shared, b: [shared, shared] };
+    const job = new Job({ ...JOB, params });
+    shared.x = 2;
+    expect(job.params).toEqual({ a: { x: 1 }, b: [{ x: 1 }, { x: 1 }] });
+  });
+
+  test('counts that are not finite positive integers, strings for lists, unknown options', () => {
+    for (const instances of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '2' as never]) {
+      expect(fieldsOf(() => new Job({ ...JOB, instances }))).toEqual(['instances']);
+    }
+    expect(fieldsOf(() => new Job({ ...JOB, plugins: 'arnold' as never }))).toEqual(['plugins']);
+    expect(fieldsOf(() => new Job({ ...JOB, machine: 'gm4800' } as never))).toEqual(['machine']);
+    expect(fieldsOf(() => new Job(null as never))).toEqual(['options']);
+    expect(fieldsOf(() => new Job({ ...JOB, params: { output_prefix: 'a/b' } }))).toEqual([
+      'params.output_prefix',
+    ]);
+  });
+
+  test('the empty machine type means the account default: accepted and not sent', () => {
+    const project = new Project('/work/sample_project');
+    const job = new Job({ ...JOB, machineType: '' });
+    project.addJobs(job);
+    expect(projectProblems(project, { submit: true })).toEqual([]);
+    expect(toSubmitBody(project).project_request.jobs[0]!.params).not.toHaveProperty('machine_type');
+  });
+});
+
+describe('dependencies', () => {
+  const chain = (n: number): Job[] => {
+    const jobs: Job[] = [];
+    for (let i = 0; i < n; i++) {
+      jobs.push(new Job({ ...JOB, name: `j${i}`, dependencies: i === 0 ? [] : [jobs[i - 1]!] }));
+    }
+    return jobs;
+  };
+
+  test('a chain of the most jobs a project may hold is added and sent without overflowing the stack', () => {
+    const project = new Project('/work/sample_project');
+    project.addJobs(...chain(MAX_JOBS).reverse());
+    expect(projectProblems(project, { submit: true })).toEqual([]);
+    const body = toSubmitBody(project);
+    expect(body.project_request.jobs).toHaveLength(MAX_JOBS);
+    expect(body.project_request.jobs[0]!.dependencies).toHaveLength(1);
+  });
+
+  test('a 20,000-deep chain is refused with a typed error, and nothing is sent', async () => {
+    const project = new Project('/work/sample_project');
+    const jobs = chain(20_000);
+    expect(fieldsOf(() => project.addJobs(...jobs))).toEqual(['jobs']);
+    expect(project.jobs).toHaveLength(0);
+    // The last alone: the rest of its chain is outside the project.
+    expect(fieldsOf(() => project.addJobs(jobs[19_999]!))).toEqual(['jobs[0].dependencies']);
+    const envoy = fakeEnvoy({});
+    const client = new EnvoyClient({
+      email: 'a@b.c',
+      accessKey: 'k',
+      url: 'http://envoy.test',
+      fetch: envoy.fetch,
+    });
+    const error = await client.submitProject(project).catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(envoy.requests).toHaveLength(0);
+  });
+
+  test('no cycle can be built: a job only names jobs made before it; only jobs can be dependencies', () => {
+    const a = new Job(JOB);
+    const b = a.withDependencies(a);
+    // b waits for a; a new a' that waits for b is another job, so a → b → a cannot close.
+    const a2 = a.withDependencies(b);
+    expect(a2.id).not.toBe(a.id);
+    expect(a.dependencies).toEqual([]);
+    expect(fieldsOf(() => a.withDependencies({} as never))).toEqual(['dependencies[0]']);
+    expect(fieldsOf(() => new Job({ ...JOB, dependencies: 'a' as never }))).toEqual(['dependencies']);
+    expect(fieldsOf(() => new Project('/work/p').addJobs({ ...JOB } as never))).toEqual(['jobs[0]']);
+  });
+});
+
+describe('WatchFile', () => {
+  test('relative and climbing folders are refused', () => {
+    for (const folder of ['results', './results', '../results', '/work/p/../elsewhere', 'c:results', '']) {
+      expect(
+        fieldsOf(() => new WatchFile('/p/.+', folder)),
+        folder,
+      ).toEqual(['downloadPath']);
+    }
+    expect(new WatchFile('/p/.+', 'C:\\results').downloadPath).toBe('C:\\results');
+    expect(new WatchFile('/p/.+', '\\\\server\\share\\results').downloadPath).toBe(
+      '\\\\server\\share\\results',
+    );
+  });
+
+  test('patterns are RE2: invalid, back-references, look-around and over-long ones are refused', () => {
+    for (const pattern of [
+      '/p/([unclosed',
+      '/p/(a)\\1',
+      '/p/(?=x).+',
+      '/p/(?<!x).+',
+      'x'.repeat(1001),
+      '',
+      5,
+    ]) {
+      expect(
+        fieldsOf(() => new WatchFile(pattern as string, '/tmp/x')),
+        String(pattern),
+      ).toEqual(['pattern']);
+    }
+    expect(new WatchFile('/p/render_results/[^/]+/.+\\.png', '/tmp/x').pattern).toContain('png');
+  });
+
+  test('watch rules are frozen', () => {
+    const watch = new WatchFile('/p/.+', '/tmp/x');
+    expect(() => {
+      (watch as { pattern: string }).pattern = '(';
+    }).toThrow(TypeError);
+  });
+});
+
+describe('parameters a JSON service refuses', () => {
+  test('a "__proto__" key (prototype poisoning) is refused when the job or project is made', () => {
+    const poisoned = JSON.parse('{"__proto__": {"admin": true}}');
+    expect(fieldsOf(() => new Job({ ...JOB, params: { nested: poisoned } }))).toEqual(['params']);
+    expect(fieldsOf(() => new Project(root, { params: poisoned }))).toEqual(['params']);
+    expect(fieldsOf(() => new Job({ ...JOB, params: { constructor: { prototype: {} } } }))).toEqual([
+      'params',
+    ]);
+    expect(new Job({ ...JOB, params: { constructor: 'ok' } }).params).toEqual({ constructor: 'ok' });
+  });
+});
