@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import Fastify, {
@@ -10,6 +12,8 @@ import openapiGlue from 'fastify-openapi-glue';
 import { machineSupports } from './catalogue.js';
 import { type AjvLikeError, formatSchemaErrors, loadContract } from './contract.js';
 import type { Downloader } from './downloads.js';
+import { requestGuard } from './guard.js';
+import { dict, MAX_PROJECT_JOBS, own } from './names.js';
 import type { Runtime } from './runtime.js';
 import type { Scheduler } from './scheduler.js';
 import { formatSize, projectStatus } from './status.js';
@@ -36,6 +40,12 @@ export interface ServerDeps {
   scheduler: Scheduler;
   downloader: Downloader;
   logger: boolean | EmulatorLoggerOptions;
+  /** The interface the server binds (for the `Host` check). */
+  host: string;
+  /** Extra `Host` names (or `name:port`) requests may use. */
+  allowedHosts?: readonly string[];
+  /** Web origins allowed to call; every other `Origin` is refused. */
+  allowedOrigins?: readonly string[];
 }
 
 /** A URL for the request log, its query string replaced (a client could put a key or password there). */
@@ -60,6 +70,33 @@ function notFound(reply: FastifyReply, message: string): FastifyReply {
   return reply.code(404).type('application/json').send({ message });
 }
 
+/**
+ * Answers a request Node's HTTP parser refused (headers too large, malformed, too slow) in the contract's
+ * shapes, then closes the connection.
+ */
+function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, body] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, { message: 'the request line and headers are too large' }]
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, { message: 'the request took too long to arrive' }]
+        : [
+            400,
+            {
+              message: 'The request has 1 problem: request: malformed HTTP',
+              errors: [{ field: 'request', message: `malformed HTTP (${err.code ?? 'parse error'})` }],
+            },
+          ];
+  const text = JSON.stringify(body);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(text)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${text}`,
+    );
+  }
+  socket.destroy();
+}
+
 /** Builds the Fastify server whose routes come from the contract, handlers by operationId. */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const { runtime, users, catalogue, uploader, scheduler } = deps;
@@ -74,7 +111,51 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       : deps.logger
         ? { level: deps.logger.level ?? 'info', stream: deps.logger.stream, serializers }
         : false;
-  const app = Fastify({ logger, bodyLimit: 16 * 1024 * 1024 });
+  // Path parameters are project names: up to 200 UTF-8 bytes, 600 characters once URL-encoded.
+  const app = Fastify({
+    logger,
+    bodyLimit: 16 * 1024 * 1024,
+    routerOptions: { maxParamLength: 2000 },
+    // URLs the router cannot read: answered in the contract's shapes.
+    frameworkErrors: (error, _req, res) => {
+      const reply = res as unknown as FastifyReply;
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+        return reply.code(414).type('application/json').send({ message: 'a path parameter is too long' });
+      }
+      return invalid(reply, [{ field: 'path', message: error.message }]);
+    },
+    clientErrorHandler: clientError,
+  });
+  // Bodies are JSON only: a web page can post text/plain or a form without asking the browser first. Other
+  // types have no parser (415); text/plain has Fastify's by default, replaced by one that refuses it.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('text/plain', (_req, _body, done) => {
+    done(
+      Object.assign(new Error('Unsupported Media Type: send application/json'), { statusCode: 415 }),
+      undefined,
+    );
+  });
+
+  const guard = requestGuard(deps);
+  app.addHook('onRequest', async (req, reply) => {
+    const verdict = guard(req.headers, req.socket.localPort ?? 0);
+    if ('refuse' in verdict) {
+      return reply.code(403).type('application/json').send({ message: verdict.refuse });
+    }
+    if (verdict.origin) {
+      // Only an origin named in allowedOrigins gets here; it may read the answers.
+      reply.header('access-control-allow-origin', verdict.origin).header('vary', 'Origin');
+      if (req.method === 'OPTIONS') {
+        return reply
+          .code(204)
+          .header('access-control-allow-methods', 'GET, POST')
+          .header('access-control-allow-headers', 'content-type')
+          .header('access-control-max-age', '600')
+          .send();
+      }
+    }
+    return undefined;
+  });
 
   const bodyAjv = new Ajv2020({ allErrors: true, strict: false, coerceTypes: false, useDefaults: true });
   const otherAjv = new Ajv2020({ allErrors: true, strict: false, coerceTypes: 'array', useDefaults: true });
@@ -93,6 +174,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     }
     const status = error.statusCode ?? 500;
     if (status === 400) return invalid(reply, [{ field: 'body', message: error.message }]);
+    if (status === 415) {
+      const type = _req.headers['content-type'] ?? 'none';
+      return reply
+        .code(415)
+        .type('application/json')
+        .send({ message: `request bodies must be application/json, got content type ${type}` });
+    }
     if (status < 500) return reply.code(status).type('application/json').send({ message: error.message });
     app.log.error({ err: error }, 'request failed');
     return reply
@@ -111,7 +199,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const current = (reply: FastifyReply): { user: Required<EmulatorUser>; balance: UserBalance } | null => {
     const email = state().currentUser;
     const user = users.find((u) => u.email === email);
-    const balance = email ? state().balances[email] : undefined;
+    const balance = email ? own(state().balances, email) : undefined;
     if (!user || !balance) {
       unauthorized(reply);
       return null;
@@ -119,7 +207,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     return { user, balance };
   };
   const ownProject = (name: string, email: string): ProjectRecord | undefined => {
-    const p = state().projects[name];
+    const p = own(state().projects, name);
     return p && p.owner === email ? p : undefined;
   };
   const newProject = (name: string, owner: string): ProjectRecord => {
@@ -127,8 +215,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       name,
       owner,
       createdAt: new Date().toISOString(),
-      files: {},
-      watch: {},
+      files: dict(),
+      watch: dict(),
       jobs: [],
       downloads: [],
     };
@@ -210,7 +298,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
             message: `all sets must be in project ${sets[0].project}`,
           });
         }
-        const other = state().projects[checked.project];
+        const other = own(state().projects, checked.project);
         if (other && other.owner !== me.user.email) {
           errors.push({
             field: `upload[${i}].remoteRoot`,
@@ -242,7 +330,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       try {
         checked = await checkUploadSet(body.project_files, 'project_files', errors, { needLocal: !skip });
         const projectName = checked?.project ?? '';
-        const other = state().projects[projectName];
+        const other = own(state().projects, projectName);
         if (other && other.owner !== me.user.email) {
           errors.push({
             field: 'project_files.remoteRoot',
@@ -251,17 +339,19 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         }
         existing = ownProject(projectName, me.user.email);
         const jobs = body.project_request.jobs;
+        const submitted = new Set(existing?.jobs.map((e) => e.id));
         // A retried submit with the same job ids is answered again, not run twice.
-        if (
-          !schemaError &&
-          existing &&
-          jobs.length > 0 &&
-          jobs.every((j) => existing?.jobs.some((e) => e.id === j.id))
-        ) {
+        if (!schemaError && existing && jobs.length > 0 && jobs.every((j) => submitted.has(j.id))) {
           return reply.code(201).send({ ID: existing.name, Jobs: jobs.map((j) => j.id) });
         }
+        if ((existing?.jobs.length ?? 0) + jobs.length > MAX_PROJECT_JOBS) {
+          errors.push({
+            field: 'project_request.jobs',
+            message: `a project holds at most ${MAX_PROJECT_JOBS} jobs; this submit would make ${(existing?.jobs.length ?? 0) + jobs.length}`,
+          });
+        }
         jobs.forEach((j, i) => {
-          if (existing?.jobs.some((e) => e.id === j.id)) {
+          if (submitted.has(j.id)) {
             errors.push({
               field: `project_request.jobs[${i}].id`,
               message: `job ${j.id} was already submitted`,
@@ -272,7 +362,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         for (const f of Object.values(existing?.files ?? {}))
           if (f.origin === 'upload' && f.state !== 'Failed') known.add(f.rel);
         checked?.files.forEach((f, k) => {
-          const stored = existing?.files[f.rel];
+          const stored = existing ? own(existing.files, f.rel) : undefined;
           if (skip && !(stored?.state === 'Completed')) {
             errors.push({
               field: `project_files.files[${k}]`,

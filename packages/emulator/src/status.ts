@@ -1,3 +1,4 @@
+import { dict } from './names.js';
 import type { Scheduler } from './scheduler.js';
 import { isTerminal } from './scheduler.js';
 import type { ProjectRecord } from './store.js';
@@ -68,7 +69,7 @@ export function projectState(
 /** The `/project-status` answer. */
 export function projectStatus(project: ProjectRecord, uploader: Uploader, scheduler: Scheduler): object {
   const uploads = Object.values(project.files).filter((f) => f.origin === 'upload');
-  const Details: Record<string, object> = {};
+  const Details: Record<string, object> = dict();
   let BytesDone = 0;
   let BytesTotal = 0;
   let Speed = 0;

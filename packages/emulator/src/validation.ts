@@ -1,8 +1,9 @@
 import { lstat, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { machineSupports } from './catalogue.js';
-import { climbsOut, inside, watchRegex } from './downloads.js';
+import { climbsOut, inside } from './downloads.js';
 import { parseFrames } from './frames.js';
+import { compileWatchPattern, nameProblem, own } from './names.js';
 import type { ProjectRecord } from './store.js';
 import type { MachineCatalogue, MachineType, ProductVersion } from './types.js';
 
@@ -26,12 +27,19 @@ export interface CheckedFile {
   size: number;
 }
 
-/** The project name of a remote root (`/<project>/...`), and the folder below it. */
-export function splitRemoteRoot(remoteRoot: string): { project: string; sub: string[] } | null {
+/** The project name of a remote root (`/<project>/...`) and the folders below it, or why it is not one. */
+export function splitRemoteRoot(
+  remoteRoot: string,
+): { project: string; sub: string[] } | { problem: string } {
   const parts = remoteRoot.split('/').filter(Boolean);
   const [project, ...sub] = parts;
-  if (!project || !remoteRoot.startsWith('/')) return null;
-  if (parts.some((p) => p === '.' || p === '..' || p.includes('\\'))) return null;
+  if (!project || !remoteRoot.startsWith('/')) {
+    return { problem: 'must be /<project name>, forward slashes' };
+  }
+  for (const part of parts) {
+    const problem = nameProblem(part);
+    if (problem) return { problem: `folder ${JSON.stringify(part)}: ${problem}` };
+  }
   return { project, sub };
 }
 
@@ -45,9 +53,9 @@ export async function checkUploadSet(
   errors: FieldError[],
   options: { needLocal: boolean } = { needLocal: true },
 ): Promise<{ project: string; files: CheckedFile[] } | null> {
-  const root = splitRemoteRoot(set.remoteRoot);
-  if (!root)
-    errors.push({ field: `${field}.remoteRoot`, message: 'must be /<project name>, forward slashes, no ..' });
+  const split = splitRemoteRoot(set.remoteRoot);
+  const root = 'project' in split ? split : null;
+  if ('problem' in split) errors.push({ field: `${field}.remoteRoot`, message: split.problem });
   if (!isAbsolute(set.localRoot)) {
     errors.push({ field: `${field}.localRoot`, message: `must be an absolute folder, got ${set.localRoot}` });
     return null;
@@ -164,12 +172,12 @@ export function machinesFor(
   product: string,
   operation: string,
 ): { machines: MachineType[] } | { field: 'product' | 'operation'; message: string } {
-  const byOp = catalogue.machines[product];
+  const byOp = own(catalogue.machines, product);
   if (!byOp) {
     const known = Object.keys(catalogue.machines).join(', ');
     return { field: 'product', message: `unknown product ${product}; known: ${known}` };
   }
-  const machines = byOp[operation];
+  const machines = own(byOp, operation);
   if (!machines) {
     const known = Object.keys(byOp).join(', ');
     return { field: 'operation', message: `${product} has no operation ${operation}; offered: ${known}` };
@@ -177,19 +185,21 @@ export function machinesFor(
   return { machines };
 }
 
-const EXT: Record<string, string> = {
-  jpeg: 'jpg',
-  open_exr: 'exr',
-  openexr: 'exr',
-  targa: 'tga',
-  tiff: 'tiff',
-};
+const EXT: ReadonlyMap<string, string> = new Map([
+  ['jpeg', 'jpg'],
+  ['open_exr', 'exr'],
+  ['openexr', 'exr'],
+  ['targa', 'tga'],
+  ['tiff', 'tiff'],
+]);
 
-/** File extension for an output format (`png` when none is given). */
+/** Longest file extension an output format may give. */
+export const MAX_EXTENSION = 16;
+
+/** File extension for an output format (`png` when none is given or it holds no letter or digit). */
 export function extensionFor(format: string | undefined): string {
   const f = (format ?? '').trim().toLowerCase().replace(/^\./, '');
-  if (!f) return 'png';
-  return EXT[f] ?? f.replace(/[^a-z0-9]/g, '');
+  return EXT.get(f) ?? (f.replace(/[^a-z0-9]/g, '') || 'png');
 }
 
 /** Default results folder name: `YYYY-MM-DD_HH-MM-SS_micro`. */
@@ -214,6 +224,8 @@ export function checkJobs(
 ): PlannedJob[] {
   const plan: PlannedJob[] = [];
   const jobs = body.project_request.jobs;
+  const nameIssue = nameProblem(body.project_request.name);
+  if (nameIssue) errors.push({ field: 'project_request.name', message: nameIssue });
   const ids = new Set<string>();
   const outputDir = defaultOutputDir();
   for (const [i, job] of jobs.entries()) {
@@ -311,12 +323,19 @@ export function checkJobs(
       fail('params.instances', 'must be an integer of at least 1');
     }
     const dir = params.output_dir_name ?? outputDir;
-    if (!dir || dir === '.' || dir === '..' || /[/\\]/.test(dir)) {
-      fail('params.output_dir_name', 'must be a plain folder name (no slashes, not . or ..)');
-    }
+    const dirProblem = typeof dir === 'string' ? nameProblem(dir, true) : 'must be a string';
+    if (dirProblem) fail('params.output_dir_name', dirProblem);
     const prefixName = params.output_prefix;
-    if (prefixName !== undefined && (/[/\\]/.test(prefixName) || prefixName === '..')) {
-      fail('params.output_prefix', 'must not hold slashes');
+    // An empty prefix means the default, `frame`.
+    if (prefixName !== undefined && prefixName !== '') {
+      const problem = typeof prefixName === 'string' ? nameProblem(prefixName, true) : 'must be a string';
+      if (problem) fail('params.output_prefix', problem);
+    }
+    if (
+      typeof params.output_format === 'string' &&
+      extensionFor(params.output_format).length > MAX_EXTENSION
+    ) {
+      fail('params.output_format', `gives a file extension longer than ${MAX_EXTENSION} characters`);
     }
     if (ok && machine) {
       plan.push({
@@ -345,22 +364,9 @@ export function checkJobs(
         });
     });
   }
-  const deps = new Map(jobs.map((j) => [j.id, j.dependencies ?? []]));
-  const state = new Map<string, 1 | 2>();
-  const inCycle = new Set<string>();
-  const visit = (id: string, trail: string[]): void => {
-    if (state.get(id) === 2) return;
-    if (state.get(id) === 1) {
-      for (const x of trail.slice(trail.indexOf(id))) inCycle.add(x);
-      return;
-    }
-    state.set(id, 1);
-    for (const d of deps.get(id) ?? []) if (deps.has(d)) visit(d, [...trail, id]);
-    state.set(id, 2);
-  };
-  for (const j of jobs) visit(j.id, []);
+  const cyclic = inCycles(new Map(jobs.map((j) => [j.id, j.dependencies ?? []])));
   for (const [i, job] of jobs.entries()) {
-    if (inCycle.has(job.id) && !(job.dependencies ?? []).includes(job.id)) {
+    if (cyclic.has(job.id) && !(job.dependencies ?? []).includes(job.id)) {
       errors.push({
         field: `project_request.jobs[${i}].dependencies`,
         message: `job ${job.id} is part of a dependency cycle`,
@@ -369,12 +375,60 @@ export function checkJobs(
   }
   // Watch rules.
   for (const [pattern, folder] of Object.entries(body.watch_files ?? {})) {
-    const field = `watch_files[${JSON.stringify(pattern)}]`;
-    if (!watchRegex(pattern)) errors.push({ field, message: `${pattern} is not a valid regular expression` });
+    const field = `watch_files[${JSON.stringify(pattern.length > 80 ? `${pattern.slice(0, 80)}...` : pattern)}]`;
+    const compiled = compileWatchPattern(pattern);
+    if ('problem' in compiled) errors.push({ field, message: `the pattern ${compiled.problem}` });
     else if (climbsOut(pattern))
       errors.push({ field, message: `${pattern} holds a .. segment: its matches would leave ${folder}` });
     if (!isAbsolute(folder))
       errors.push({ field, message: `download folder ${folder} must be an absolute path` });
   }
   return plan;
+}
+
+/**
+ * The jobs that lie on a dependency cycle (self-dependencies included), found without recursion so that a chain
+ * of any length is checked: Kahn's algorithm removes every job whose dependencies can all finish; of the jobs
+ * left over, those that no other left-over job depends on are peeled off in turn; what remains is the cycles.
+ */
+export function inCycles(deps: ReadonlyMap<string, readonly string[]>): Set<string> {
+  const waitingOn = new Map<string, number>();
+  const dependents = new Map<string, string[]>();
+  for (const [id, list] of deps) {
+    const inside = [...new Set(list)].filter((d) => deps.has(d));
+    waitingOn.set(id, inside.length);
+    for (const d of inside) {
+      const l = dependents.get(d);
+      if (l) l.push(id);
+      else dependents.set(d, [id]);
+    }
+  }
+  const ready = [...waitingOn].filter(([, n]) => n === 0).map(([id]) => id);
+  while (ready.length > 0) {
+    const id = ready.pop() as string;
+    waitingOn.delete(id);
+    for (const next of dependents.get(id) ?? []) {
+      const n = (waitingOn.get(next) ?? 0) - 1;
+      waitingOn.set(next, n);
+      if (n === 0) ready.push(next);
+    }
+  }
+  // Left over: jobs on a cycle and jobs that only wait on one. A job is on a cycle when it can reach itself;
+  // walk the leftovers' dependency graph backwards from the ones nothing left over depends on.
+  const left = new Set(waitingOn.keys());
+  const onlyWaiting = new Set<string>();
+  const outDegree = new Map<string, number>();
+  for (const id of left) outDegree.set(id, (dependents.get(id) ?? []).filter((x) => left.has(x)).length);
+  const leaves = [...left].filter((id) => outDegree.get(id) === 0);
+  while (leaves.length > 0) {
+    const id = leaves.pop() as string;
+    onlyWaiting.add(id);
+    for (const d of new Set(deps.get(id) ?? [])) {
+      if (!left.has(d) || onlyWaiting.has(d)) continue;
+      const n = (outDegree.get(d) ?? 0) - 1;
+      outDegree.set(d, n);
+      if (n === 0) leaves.push(d);
+    }
+  }
+  return new Set([...left].filter((id) => !onlyWaiting.has(id)));
 }
