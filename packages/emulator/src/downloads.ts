@@ -1,7 +1,7 @@
 import { copyFile, mkdir, realpath, rename, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { type Runtime, SerialWorker } from './runtime.js';
 import { watchRegex } from './names.js';
+import { type Runtime, SerialWorker } from './runtime.js';
 import type { ProjectRecord } from './store.js';
 
 /** Whether `target` lies strictly below the folder `root` (both resolved paths). */

@@ -8,7 +8,6 @@ export const MAX_PATTERN_LENGTH = 1000;
 export const MAX_PROJECT_JOBS = 10_000;
 
 const DEVICE = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$/i;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const RESERVED = /[<>:"|?*]/;
 
