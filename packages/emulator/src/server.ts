@@ -322,6 +322,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       // The schema check does not stop a submit here (attachValidation): its problems are listed together
       // with every other problem the checks below can still find in the body.
       const schemaError = req.validationError as (Error & { validation?: AjvLikeError[] }) | undefined;
+      if (schemaError && (body === null || typeof body !== 'object' || Array.isArray(body))) {
+        return invalid(reply, formatSchemaErrors(schemaError.validation ?? [], 'body'));
+      }
       const errors: FieldError[] = [];
       const skip = body.skip_upload === true;
       let checked: Awaited<ReturnType<typeof checkUploadSet>> = null;
