@@ -75,14 +75,19 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       : deps.logger
         ? { level: deps.logger.level ?? 'info', stream: deps.logger.stream, serializers }
         : false;
+  const guard = requestGuard(deps);
   // Path parameters are project names: up to 200 UTF-8 bytes, 600 characters once URL-encoded.
   const app = Fastify({
     logger,
     bodyLimit: 16 * 1024 * 1024,
     routerOptions: { maxParamLength: 2000 },
     // URLs the router cannot read: answered in the contract's shapes.
-    frameworkErrors: (error, _req, res) => {
+    frameworkErrors: (error, req, res) => {
       const reply = res as unknown as FastifyReply;
+      // These answers skip the onRequest hook: the Host and Origin checks come first here too.
+      const verdict = guard(req.headers, req.socket.localPort ?? 0);
+      if ('refuse' in verdict)
+        return reply.code(403).type('application/json').send({ message: verdict.refuse });
       if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
         return reply.code(414).type('application/json').send({ message: 'a path parameter is too long' });
       }
@@ -100,7 +105,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     );
   });
 
-  const guard = requestGuard(deps);
   app.addHook('onRequest', async (req, reply) => {
     const verdict = guard(req.headers, req.socket.localPort ?? 0);
     if ('refuse' in verdict) {

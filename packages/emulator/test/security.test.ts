@@ -63,6 +63,11 @@ describe('who may call (a local service is reachable from every web page)', () =
       expect(read.text).not.toContain(DEMO_USER.email);
     }
     expect((await client.call('GET', '/projects')).body.projects).toEqual([]);
+    // URLs the router cannot read are refused for their Host first too.
+    for (const path of ['/project-status/%E0%A4%A', `/project-status/${'x'.repeat(2500)}`]) {
+      const bad = await raw(url, 'GET', path, { host: `evil.example:${port}` });
+      expect(bad.status, path).toBe(403);
+    }
     // HTTP/1.0 without any Host header.
     const bare = await new Promise<string>((resolve, reject) => {
       const socket = connect(port, '127.0.0.1', () => socket.end('GET /user-info HTTP/1.0\r\n\r\n'));
