@@ -8,6 +8,10 @@ const USAGE = `Usage: gm-envoy-emulator [options]
 
   --port N                   port to listen on (default 8090; 0 picks a free one)
   --host HOST                interface to bind (default 127.0.0.1)
+  --allow-host NAME[:PORT]   also accept requests addressed to this Host (repeatable); default only
+                             localhost, 127.0.0.1, [::1] and the bound address, with the service's port
+  --allow-origin ORIGIN      let web pages of this origin call (repeatable), e.g. http://localhost:3000;
+                             default: every request from a web page is refused
   --data-dir DIR             state and remote store folder (default: a temp folder removed on exit)
   --user EMAIL:KEY[:CREDITS] an account (repeatable); default the demo user
   --products FILE            JSON array of product versions replacing the default catalogue
@@ -63,6 +67,8 @@ function options(argv: string[]): EmulatorOptions | 'help' {
       options: {
         port: { type: 'string' },
         host: { type: 'string' },
+        'allow-host': { type: 'string', multiple: true },
+        'allow-origin': { type: 'string', multiple: true },
         'data-dir': { type: 'string' },
         user: { type: 'string', multiple: true },
         products: { type: 'string' },
@@ -86,6 +92,15 @@ function options(argv: string[]): EmulatorOptions | 'help' {
     throw new UsageError(`--port must be an integer 0-65535, got "${v.port}"`);
   const opts: EmulatorOptions = { port };
   if (v.host) opts.host = v.host;
+  if (v['allow-host']) opts.allowedHosts = v['allow-host'];
+  if (v['allow-origin']) {
+    for (const o of v['allow-origin']) {
+      if (!/^https?:\/\/[^/\s]+$/i.test(o.replace(/\/+$/, ''))) {
+        throw new UsageError(`--allow-origin must be scheme://host[:port], got "${o}"`);
+      }
+    }
+    opts.allowedOrigins = v['allow-origin'];
+  }
   if (v['data-dir']) opts.dataDir = v['data-dir'];
   if (v.user) opts.users = v.user.map(parseUser);
   const products = json<ProductVersion[]>('products', v.products, productProblems);

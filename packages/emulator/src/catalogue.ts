@@ -14,14 +14,14 @@ export const DEMO_USER: Readonly<Required<EmulatorUser>> = Object.freeze({
   created: '2019-07-01T15:27:48',
 });
 
-const NAMES: Record<string, string> = {
-  blender: 'Blender',
-  c4d: 'Cinema 4D',
-  hou: 'Houdini',
-  maya: 'Maya',
-  nuke: 'Nuke',
-  vray: 'V-Ray',
-};
+const NAMES: ReadonlyMap<string, string> = new Map([
+  ['blender', 'Blender'],
+  ['c4d', 'Cinema 4D'],
+  ['hou', 'Houdini'],
+  ['maya', 'Maya'],
+  ['nuke', 'Nuke'],
+  ['vray', 'V-Ray'],
+]);
 
 function product(app: string, version: string, modules: Record<string, string[]> = {}): ProductVersion {
   const compatible_modules = Object.entries(modules).flatMap(([plugin, versions]) =>
@@ -29,7 +29,7 @@ function product(app: string, version: string, modules: Record<string, string[]>
   );
   return {
     id: `${app}-${version}`,
-    name: NAMES[app] ?? app,
+    name: NAMES.get(app) ?? app,
     app_type: app,
     version,
     compatible_modules,

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { FieldError } from '@gm/transport';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import type { FieldError } from './validation.js';
+
+export type { FieldError };
 
 /** The contract (`openapi/envoy.yaml` as JSON), read from `@gm/transport/openapi.json`. */
 export function loadContract(): Record<string, unknown> {

@@ -1,16 +1,8 @@
 import { copyFile, mkdir, realpath, rename, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { watchRegex } from './names.js';
 import { type Runtime, SerialWorker } from './runtime.js';
 import type { ProjectRecord } from './store.js';
-
-/** Compiles a watch pattern as an anchored full match, or null when it is not a valid regex. */
-export function watchRegex(pattern: string): RegExp | null {
-  try {
-    return new RegExp(`^(?:${pattern})$`);
-  } catch {
-    return null;
-  }
-}
 
 /** Whether `target` lies strictly below the folder `root` (both resolved paths). */
 export function inside(root: string, target: string): boolean {

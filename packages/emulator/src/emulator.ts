@@ -12,7 +12,7 @@ import { Downloader } from './downloads.js';
 import { Runtime } from './runtime.js';
 import { Scheduler } from './scheduler.js';
 import { buildServer } from './server.js';
-import { StateStore } from './store.js';
+import { removeDeadTempFiles, StateStore } from './store.js';
 import type { EmulatorOptions, EmulatorUser, RunningEmulator } from './types.js';
 import { Uploader } from './uploads.js';
 
@@ -48,13 +48,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const dataDir = temporary
     ? await mkdtemp(join(tmpdir(), 'gm-envoy-emulator-'))
     : resolve(options.dataDir as string);
-  await mkdir(join(dataDir, 'store'), { recursive: true });
+  await mkdir(join(dataDir, 'store'), { recursive: true, mode: 0o700 });
+  // Temp files of a process killed mid-write are never renamed into place: remove them.
+  await removeDeadTempFiles(dataDir);
   const store = await StateStore.open(dataDir);
   const users = (options.users && options.users.length > 0 ? options.users : [DEMO_USER]).map(completeUser);
   for (const u of users) {
     store.state.balances[u.email] ??= { credits_available: u.credits, credits_consumed: 0 };
   }
   const runtime = new Runtime(store, dataDir);
+  const host = options.host ?? '127.0.0.1';
   const frameMs = (options.frameSeconds ?? 1) * (options.timeScale ?? 1) * 1000;
   const uploader = new Uploader(runtime, options.bandwidth);
   const downloader = new Downloader(runtime);
@@ -69,8 +72,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     scheduler,
     downloader,
     logger: options.logger ?? false,
+    host,
+    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+    ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
   });
-  const host = options.host ?? '127.0.0.1';
   await app.listen({ port: options.port ?? 0, host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);

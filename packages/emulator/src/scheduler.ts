@@ -26,6 +26,8 @@ export class Scheduler {
   private readonly running = new Map<string, Map<number, NodeJS.Timeout>>();
   /** Frames whose timer fired and whose output is being written. */
   private readonly finishing = new Map<string, Set<number>>();
+  /** Credits spoken for by frames running now, by account. */
+  private readonly reserved = new Map<string, number>();
 
   constructor(
     private readonly runtime: Runtime,
@@ -46,21 +48,30 @@ export class Scheduler {
     for (let again = true; again; ) {
       again = false;
       for (const project of Object.values(this.runtime.store.state.projects)) {
+        const byId = new Map(project.jobs.map((j) => [j.id, j]));
         for (const job of project.jobs) {
-          if (this.advance(project, job)) again = changed = true;
+          if (this.advance(project, job, byId)) again = changed = true;
         }
       }
     }
     if (changed) this.runtime.store.save();
   }
 
-  private advance(project: ProjectRecord, job: JobRecord): boolean {
+  private advance(project: ProjectRecord, job: JobRecord, byId: ReadonlyMap<string, JobRecord>): boolean {
     if (isTerminal(job.state)) return false;
     const before = job.state;
     if (job.state === 'Waiting') {
-      const deps = job.dependencies.map((id) => project.jobs.find((j) => j.id === id));
-      const failed = deps.find((d) => !d || (isTerminal(d.state) && d.state !== 'Completed'));
-      if (failed) {
+      let failed: JobRecord | null | undefined;
+      let ready = true;
+      for (const id of job.dependencies) {
+        const d = byId.get(id);
+        if (!d || (isTerminal(d.state) && d.state !== 'Completed')) {
+          failed = d ?? null;
+          break;
+        }
+        if (d.state !== 'Completed') ready = false;
+      }
+      if (failed !== undefined) {
         this.cancelRemaining(project, job, false);
         job.state = 'Cancelled';
         job.message = `a job it depends on (${failed?.name ?? 'unknown'}) did not complete`;
@@ -76,20 +87,23 @@ export class Scheduler {
       const uploaded = Object.values(project.files).every(
         (f) => f.origin !== 'upload' || f.state === 'Completed',
       );
-      if (!uploaded || !deps.every((d) => d?.state === 'Completed')) return false;
+      if (!uploaded || !ready) return false;
       job.state = 'Queued';
     }
     const key = `${project.name}\u0000${job.id}`;
     const pending = this.pendingFrames(project, job);
     const balance = this.runtime.store.state.balances[project.owner];
     while (pending.length > 0 && this.runningCount(project.name, job.id) < job.instances) {
-      if (!balance || balance.credits_available < job.creditRate) {
+      // Credits of frames still running are spoken for: a frame starts only when the balance covers it too.
+      const free = (balance?.credits_available ?? 0) - (this.reserved.get(project.owner) ?? 0);
+      if (!balance || free < job.creditRate) {
         if (this.runningCount(project.name, job.id) === 0) {
           this.cancelRemaining(project, job, false);
           job.state = 'Failed';
           job.message = 'the account ran out of credits';
         }
-        return true;
+        // Frames still running finish first (and pump again); until then nothing here can change.
+        return job.state !== before;
       }
       const frame = pending.shift() as number;
       this.startFrame(project, job, key, frame);
@@ -109,7 +123,14 @@ export class Scheduler {
     return job.frames.filter((f) => !done.has(f) && !run?.has(f) && !fin?.has(f));
   }
 
+  private reserve(owner: string, credits: number): void {
+    const left = (this.reserved.get(owner) ?? 0) + credits;
+    if (left > 1e-9) this.reserved.set(owner, left);
+    else this.reserved.delete(owner);
+  }
+
   private startFrame(project: ProjectRecord, job: JobRecord, key: string, frame: number): void {
+    this.reserve(project.owner, job.creditRate);
     let timers = this.running.get(key);
     if (!timers) {
       timers = new Map();
@@ -126,7 +147,16 @@ export class Scheduler {
       this.runtime.track(async () => {
         try {
           await this.finishFrame(project, job, frame);
+        } catch (err) {
+          // An output that cannot be written fails the job: re-running the frame would fail the same way.
+          if (!isTerminal(job.state)) {
+            this.cancelRemaining(project, job, true);
+            job.state = 'Failed';
+            job.message = `frame ${frame} could not be written: ${(err as Error).message}`;
+            this.runtime.store.save();
+          }
         } finally {
+          this.reserve(project.owner, -job.creditRate);
           fin.delete(frame);
           this.pump();
         }
@@ -151,13 +181,14 @@ export class Scheduler {
       this.runtime.store.save();
       return;
     }
-    // The output, the frame and the charge are recorded in one state change.
+    // The output, the frame and the charge are recorded in one state change; the balance never goes below 0.
     const balance = this.runtime.store.state.balances[project.owner];
+    const charge = Math.max(0, Math.min(job.creditRate, balance?.credits_available ?? 0));
     job.done.push(frame);
-    job.creditsConsumed += job.creditRate;
+    job.creditsConsumed += charge;
     if (balance) {
-      balance.credits_available -= job.creditRate;
-      balance.credits_consumed += job.creditRate;
+      balance.credits_available -= charge;
+      balance.credits_consumed += charge;
     }
     const at = now();
     project.files[rel] = {
@@ -197,7 +228,9 @@ export class Scheduler {
   private cancelRemaining(project: ProjectRecord, job: JobRecord, running: boolean): void {
     const key = `${project.name}\u0000${job.id}`;
     if (running) {
-      for (const timer of this.running.get(key)?.values() ?? []) clearTimeout(timer);
+      const timers = this.running.get(key);
+      for (const timer of timers?.values() ?? []) clearTimeout(timer);
+      if (timers) this.reserve(project.owner, -job.creditRate * timers.size);
       this.running.delete(key);
     }
     for (const f of this.pendingFrames(project, job)) job.cancelled.push(f);
@@ -207,5 +240,6 @@ export class Scheduler {
   stop(): void {
     for (const timers of this.running.values()) for (const t of timers.values()) clearTimeout(t);
     this.running.clear();
+    this.reserved.clear();
   }
 }

@@ -1,3 +1,5 @@
+import type { FileStatus, ProjectStatus } from '@gm/transport';
+import { dict } from './names.js';
 import type { Scheduler } from './scheduler.js';
 import { isTerminal } from './scheduler.js';
 import type { ProjectRecord } from './store.js';
@@ -66,9 +68,13 @@ export function projectState(
 }
 
 /** The `/project-status` answer. */
-export function projectStatus(project: ProjectRecord, uploader: Uploader, scheduler: Scheduler): object {
+export function projectStatus(
+  project: ProjectRecord,
+  uploader: Uploader,
+  scheduler: Scheduler,
+): ProjectStatus {
   const uploads = Object.values(project.files).filter((f) => f.origin === 'upload');
-  const Details: Record<string, object> = {};
+  const Details: Record<string, FileStatus> = dict();
   let BytesDone = 0;
   let BytesTotal = 0;
   let Speed = 0;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { dict } from './names.js';
 
 /** A file of a project in the remote store. */
 export interface FileRecord {
@@ -98,12 +99,18 @@ export interface State {
   projects: Record<string, ProjectRecord>;
 }
 
-/** Writes `data` to `file` atomically: a temp file in the same folder, then a rename. */
-export async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
+/** Temp files of {@link writeAtomic}: `<name>.<pid>.<8 hex>.tmp`. */
+const TEMP = /\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/**
+ * Writes `data` to `file` atomically: a temp file in the same folder (`<name>.<pid>.<hex>.tmp`), then a
+ * rename. `mode` applies to a new file (default 0o644 less the umask).
+ */
+export async function writeAtomic(file: string, data: string | Uint8Array, mode?: number): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await writeFile(tmp, data);
+    await writeFile(tmp, data, mode === undefined ? {} : { mode });
     await rename(tmp, file);
   } catch (err) {
     await rm(tmp, { force: true });
@@ -111,7 +118,50 @@ export async function writeAtomic(file: string, data: string | Uint8Array): Prom
   }
 }
 
-/** The state file of a data directory, written atomically on every change (lightly coalesced). */
+/** Whether a process with this id is running. */
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temp files that processes killed in the middle of {@link writeAtomic} left in a data directory
+ * (those of processes still running are kept). Resolves to the paths removed.
+ */
+export async function removeDeadTempFiles(dataDir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dataDir, { recursive: true });
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = TEMP.exec(name);
+    if (!m || alive(Number(m[1]))) continue;
+    const file = join(dataDir, name);
+    await rm(file, { force: true });
+    removed.push(file);
+  }
+  return removed;
+}
+
+/** A state as loaded from disk, its maps keyed by user-chosen names made prototype-free. */
+function normalize(raw: State): State {
+  const projects = dict(raw.projects ?? {});
+  for (const p of Object.values(projects)) {
+    p.files = dict(p.files ?? {});
+    p.watch = dict(p.watch ?? {});
+  }
+  return { version: 1, currentUser: raw.currentUser ?? null, balances: dict(raw.balances ?? {}), projects };
+}
+
+/** The state file of a data directory (mode 0600), written atomically on every change (lightly coalesced). */
 export class StateStore {
   readonly file: string;
   state: State;
@@ -126,9 +176,9 @@ export class StateStore {
   /** Loads `<dataDir>/state.json`, or starts empty. */
   static async open(dataDir: string): Promise<StateStore> {
     const file = join(dataDir, 'state.json');
-    let state: State = { version: 1, currentUser: null, balances: {}, projects: {} };
+    let state: State = { version: 1, currentUser: null, balances: dict(), projects: dict() };
     try {
-      state = JSON.parse(await readFile(file, 'utf8')) as State;
+      state = normalize(JSON.parse(await readFile(file, 'utf8')) as State);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
@@ -146,7 +196,8 @@ export class StateStore {
       while (this.dirty) {
         this.dirty = false;
         const snapshot = JSON.stringify(this.state);
-        await writeAtomic(this.file, snapshot);
+        // Owner-only: the state names the account, its projects and the local folders they came from.
+        await writeAtomic(this.file, snapshot, 0o600);
       }
     } finally {
       this.writing = null;

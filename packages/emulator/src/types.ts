@@ -69,6 +69,17 @@ export interface EmulatorOptions {
   port?: number;
   /** Interface to bind (default `127.0.0.1`). */
   host?: string;
+  /**
+   * Extra names requests may address the service by in their `Host` header: a name (`envoy.test`, with the
+   * port the service listens on) or `name:port`. By default only the bound address, `localhost`, `127.0.0.1`
+   * and `[::1]` with the service's port are accepted, so that no web page can reach it through DNS rebinding.
+   */
+  allowedHosts?: string[];
+  /**
+   * Web origins (`http://localhost:3000`) whose pages may call the service; they get CORS headers. By default
+   * every request that carries an `Origin` header, or that a browser marks cross-site, is refused with 403.
+   */
+  allowedOrigins?: string[];
   /** Folder for state and the remote store; survives restarts. Default: a fresh temp folder removed on close. */
   dataDir?: string;
   /** Accounts; default {@link DEMO_USER} only. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { own } from './names.js';
 import { now, type Runtime, SerialWorker } from './runtime.js';
 import type { FileRecord, ProjectRecord } from './store.js';
 
@@ -60,7 +61,7 @@ export class Uploader {
 
   /** Queues a file of a project (already checked to lie inside its local folder). */
   enqueue(project: ProjectRecord, rel: string, source: string, size: number): void {
-    const previous = project.files[rel];
+    const previous = own(project.files, rel);
     const rec: FileRecord = {
       rel,
       origin: 'upload',

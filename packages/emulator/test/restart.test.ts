@@ -1,41 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Client, type Json, job, submitBody, tempDir, writeFiles } from './helpers.js';
 import { checkPng } from './png-check.js';
-
-const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'gm-envoy-emulator.js');
-const children: ChildProcess[] = [];
-const dirs: string[] = [];
-
-/** Spawns the built bin and resolves with its URL once it prints it. */
-function spawnEmulator(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m?.[1]) resolve({ child, url: m[1] });
-    });
-    child.stderr?.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on('exit', (code) => reject(new Error(`emulator exited with ${code}: ${err}`)));
-  });
-}
-
-function killHard(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
+import { BIN, children, killAll, killHard, spawnEmulator } from './spawn.js';
 
 /** Waits until the data directory's state file records at least `count` finished frames of the project's first job. */
 async function waitForDurableFrames(dataDir: string, project: string, count: number): Promise<void> {
@@ -50,8 +20,9 @@ async function waitForDurableFrames(dataDir: string, project: string, count: num
   }
 }
 
+const dirs: string[] = [];
 afterEach(async () => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) await killHard(c);
+  await killAll();
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { climbsOut, downloadTarget, watchRegex } from '../src/downloads.js';
+import { climbsOut, downloadTarget } from '../src/downloads.js';
 import { parseFrames } from '../src/frames.js';
+import { watchRegex } from '../src/names.js';
 import { framePng } from '../src/png.js';
 import { checkPng } from './png-check.js';
 

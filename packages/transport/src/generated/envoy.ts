@@ -283,13 +283,13 @@ export interface components {
             instances?: number;
             /** @description Machine type id; empty for the profile's default. */
             machine_type?: string;
-            /** @description Results folder name below `/<project>/render_results/`. */
+            /** @description Results folder name below `/<project>/render_results/`; a file name (see the limits above). */
             output_dir_name?: string;
             /** @description Render output format, such as `png` or `tiff`. */
             output_format?: string;
             /** @description Render output height. */
             output_height?: number;
-            /** @description Render output file prefix. */
+            /** @description Render output file prefix; a file name (see the limits above), empty for the default. */
             output_prefix?: string;
             /** @description Regular expressions of remote result paths to keep, in both slash styles. */
             output_upload?: string[];
@@ -405,8 +405,12 @@ export interface components {
         };
         /** @description The project to submit. */
         ProjectRequest: {
+            /** @description The jobs; a project holds at most 10,000 jobs in all (this project's limit), with no dependency cycle. */
             jobs: components["schemas"]["JobRequest"][];
-            /** @description The submission name (`<project> <local time>` unless the caller chose one). */
+            /**
+             * @description The submission name (`<project> <local time>` unless the caller chose one); a file name (see the
+             *     limits above), `:` allowed.
+             */
             name: string;
             params?: components["schemas"]["ProjectParams"];
         };
@@ -486,7 +490,10 @@ export interface components {
             project_request: components["schemas"]["ProjectRequest"];
             /** @description Present (true) only when the files are already uploaded. */
             skip_upload?: boolean;
-            /** @description Regular expressions over remote paths, each with the local folder its matches download into. */
+            /**
+             * @description Regular expressions over remote paths, each with the absolute local folder its matches download into.
+             *     Patterns are RE2 syntax (linear-time matching), at most 1,000 characters, matching the whole path.
+             */
             watch_files?: {
                 [key: string]: string;
             };
@@ -549,6 +556,38 @@ export interface components {
         };
     };
     responses: {
+        /**
+         * @description The request comes from where this service does not answer (this project's definition): its `Host` is not
+         *     an address of the service (DNS rebinding), or it carries an `Origin` (or a browser's cross-site mark)
+         *     of a web page that is not allowed. A local service is reachable from every web page its user opens.
+         */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "requests from web origin http://evil.example are refused"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description The request line and headers are too large (this project's definition); the connection is closed. */
+        HeadersTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "the request line and headers are too large"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
         /** @description The account has too few credits for this request (this project's choice of status). */
         InsufficientCredits: {
             headers: {
@@ -603,6 +642,34 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
+        /** @description The body is larger than the service takes (16 MiB; this project's definition). */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "Request body is too large"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description The request did not arrive in time (this project's definition); the connection is closed. */
+        RequestTimeout: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "the request took too long to arrive"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
         /** @description The service failed. */
         ServiceError: {
             headers: {
@@ -641,6 +708,34 @@ export interface components {
                 "text/plain": string;
             };
         };
+        /** @description The body is not `application/json` (this project's definition). */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "request bodies must be application/json, got content type text/plain"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description A path parameter is longer than the service reads (this project's definition). */
+        UriTooLong: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "a path parameter is too long"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
     };
     parameters: never;
     requestBodies: never;
@@ -677,12 +772,18 @@ export type UploadSet = components['schemas']['UploadSet'];
 export type UserInfo = components['schemas']['UserInfo'];
 export type UserInfoResponse = components['schemas']['UserInfoResponse'];
 export type ValidationErrorBody = components['schemas']['ValidationErrorBody'];
+export type ResponseForbidden = components['responses']['Forbidden'];
+export type ResponseHeadersTooLarge = components['responses']['HeadersTooLarge'];
 export type ResponseInsufficientCredits = components['responses']['InsufficientCredits'];
 export type ResponseInvalidRequest = components['responses']['InvalidRequest'];
 export type ResponseNotFound = components['responses']['NotFound'];
+export type ResponsePayloadTooLarge = components['responses']['PayloadTooLarge'];
+export type ResponseRequestTimeout = components['responses']['RequestTimeout'];
 export type ResponseServiceError = components['responses']['ServiceError'];
 export type ResponseServiceUnavailable = components['responses']['ServiceUnavailable'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
+export type ResponseUnsupportedMediaType = components['responses']['UnsupportedMediaType'];
+export type ResponseUriTooLong = components['responses']['UriTooLong'];
 export type $defs = Record<string, never>;
 export interface operations {
     authenticate: {
@@ -709,7 +810,12 @@ export interface operations {
             };
             400: components["responses"]["InvalidRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getCreditsInfo: {
@@ -736,8 +842,12 @@ export interface operations {
                     "application/json": components["schemas"]["CreditsInfo"];
                 };
             };
+            400: components["responses"]["InvalidRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getMachines: {
@@ -803,6 +913,9 @@ export interface operations {
             };
             400: components["responses"]["InvalidRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getProducts: {
@@ -848,8 +961,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProductVersion"][];
                 };
             };
+            400: components["responses"]["InvalidRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getProjectStatus: {
@@ -876,8 +993,13 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectStatus"];
                 };
             };
+            400: components["responses"]["InvalidRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     submitProject: {
@@ -949,7 +1071,12 @@ export interface operations {
             400: components["responses"]["InvalidRequest"];
             401: components["responses"]["Unauthorized"];
             402: components["responses"]["InsufficientCredits"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["ServiceError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -994,8 +1121,13 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectFiles"];
                 };
             };
+            400: components["responses"]["InvalidRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            414: components["responses"]["UriTooLong"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     listProjects: {
@@ -1032,7 +1164,11 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectList"];
                 };
             };
+            400: components["responses"]["InvalidRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     uploadFiles: {
@@ -1079,6 +1215,11 @@ export interface operations {
             400: components["responses"]["InvalidRequest"];
             401: components["responses"]["Unauthorized"];
             402: components["responses"]["InsufficientCredits"];
+            403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["ServiceError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1115,8 +1256,12 @@ export interface operations {
                     "application/json": components["schemas"]["UserInfoResponse"];
                 };
             };
+            400: components["responses"]["InvalidRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
 }
