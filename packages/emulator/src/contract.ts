@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { FieldError } from '@gm/transport';
+import type { components } from '@gm/transport';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
-export type { FieldError };
+/** One problem with a request, as the contract's 400 answers list them. */
+export type FieldError = components['schemas']['FieldError'];
 
 /** The contract (`openapi/envoy.yaml` as JSON), read from `@gm/transport/openapi.json`. */
 export function loadContract(): Record<string, unknown> {
