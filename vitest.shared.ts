@@ -14,6 +14,8 @@ export function gmVitestConfig(test: TestOptions = {}): ViteUserConfig {
     test: {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       testTimeout: 20_000,
+      // Hooks start emulators and servers: room for a loaded machine (the default 10 s is not enough there).
+      hookTimeout: 60_000,
       reporters: ['default', ['json', { outputFile: '.tmp/vitest-report.json' }]],
       ...test,
     },
