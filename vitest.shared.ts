@@ -13,7 +13,9 @@ export function gmVitestConfig(test: TestOptions = {}): ViteUserConfig {
     ssr: { resolve: { conditions: ['@gm/source'] } },
     test: {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-      testTimeout: 20_000,
+      testTimeout: 60_000,
+      // Tests spawn commands and hooks start emulators: room for a loaded machine (2 cores shared by many runs).
+      hookTimeout: 60_000,
       reporters: ['default', ['json', { outputFile: '.tmp/vitest-report.json' }]],
       ...test,
     },

@@ -6,14 +6,18 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const reports = ['packages', 'apps'].flatMap((group) =>
-  readdirSync(join(root, group))
-    .sort()
-    .map((name) => ({
-      name: `${group}/${name}`,
-      file: join(root, group, name, '.tmp', 'vitest-report.json'),
-    })),
-);
+const reports = [
+  ...['packages', 'apps'].flatMap((group) =>
+    readdirSync(join(root, group))
+      .sort()
+      .map((name) => ({
+        name: `${group}/${name}`,
+        file: join(root, group, name, '.tmp', 'vitest-report.json'),
+      })),
+  ),
+  // The tests of what a user gets: the migration guide, the packed packages, the browser bundle.
+  { name: 'tests', file: join(root, 'tests', '.tmp', 'vitest-report.json') },
+];
 
 // --clean, before the tests: no report of an earlier run may stand in for this one (turbo restores cached ones).
 if (process.argv.includes('--clean')) {
