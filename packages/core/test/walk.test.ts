@@ -51,8 +51,8 @@ describe('walkFolder on disk', () => {
     await rm(base, { recursive: true, force: true });
   });
 
-  test('every file once, forward slashes, sorted by code units; links followed once per chain', async () => {
-    const walked = await walkFolder(root);
+  test('every file once, forward slashes, sorted by code units; links followed once per chain', () => {
+    const walked = walkFolder(root);
     expect(walked.files).toEqual([
       '.hidden',
       'B/z',
@@ -80,19 +80,15 @@ describe('walkFolder on disk', () => {
     expect(walked.sizes).toBeUndefined();
   });
 
-  test('sizes, prefix, and link targets checked against the folder given as within', async () => {
-    const walked = await walkFolder(path.join(root, 'linked'), {
-      sizes: true,
-      prefix: 'linked/',
-      within: root,
-    });
+  test('sizes, prefix, and link targets checked against the folder given as within', () => {
+    const walked = walkFolder(path.join(root, 'linked'), { sizes: true, prefix: 'linked/', within: root });
     expect(walked.files.slice(0, 2)).toEqual(['linked/ok.txt', 'linked/to-file']);
     expect(walked.sizes?.slice(0, 2)).toEqual([2, 5]); // a link to a file has its target's size
     expect(walked.sizes).toEqual(walked.files.map((f) => statSync(path.join(root, f)).size));
     expect(walked.files).toEqual([...walked.files].sort(byCodeUnits));
     expect(walked.files).toContain('linked/to-folder/y');
     // Without `within`, the walked folder is the limit: links to a.txt and to a/b lead out of `linked`.
-    expect(await walkFolder(path.join(root, 'linked'))).toEqual({
+    expect(walkFolder(path.join(root, 'linked'))).toEqual({
       files: ['ok.txt'],
       problems: [
         { path: 'to-file', kind: 'outside', target: path.join(root, 'a.txt') },
@@ -113,23 +109,17 @@ describe('walkFolder on disk', () => {
       .filter((e) => e.isFile())
       .map((e) => path.relative(plain, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
       .sort(byCodeUnits);
-    expect((await walkFolder(plain)).files).toEqual(expected);
+    expect(walkFolder(plain).files).toEqual(expected);
   });
 
-  test('a missing folder: nothing, reported unreadable', async () => {
-    expect(await walkFolder(path.join(base, 'missing'))).toEqual({
-      files: [],
-      problems: [],
-      unreadable: [''],
-    });
+  test('a missing folder: nothing, reported unreadable', () => {
+    expect(walkFolder(path.join(base, 'missing'))).toEqual({ files: [], problems: [], unreadable: [''] });
   });
 
   test('Project.addFiles lists what the walk lists, below the folder added', async () => {
     const project = new Project(path.join(base, 'plain'));
     await project.addFiles(path.join(base, 'plain', 'd1'), `${project.remoteRoot}/d1`);
-    expect(project.files).toEqual(
-      (await walkFolder(path.join(base, 'plain', 'd1'), { prefix: 'd1/' })).files,
-    );
+    expect(project.files).toEqual(walkFolder(path.join(base, 'plain', 'd1'), { prefix: 'd1/' }).files);
     expect(project.files).toContain('d1/e5/f14.5');
   });
 });
@@ -174,18 +164,11 @@ function memoryFs(flavour: typeof path.win32 | typeof path.posix, roots: Record<
     isSymbolicLink: () => node.kind === 'link',
   });
   return {
-    readdir(p, _options, callback) {
-      let entries: WalkEntry[];
-      try {
-        const { node } = resolve(p);
-        if (node.kind !== 'dir') throw fail('ENOTDIR', p);
-        if (node.unreadable) throw fail('EACCES', p);
-        entries = Object.entries(node.children).map(([name, child]) => entry(name, child));
-      } catch (error) {
-        queueMicrotask(() => callback(error as Error, []));
-        return;
-      }
-      queueMicrotask(() => callback(null, entries));
+    readdirSync(p) {
+      const { node } = resolve(p);
+      if (node.kind !== 'dir') throw fail('ENOTDIR', p);
+      if (node.unreadable) throw fail('EACCES', p);
+      return Object.entries(node.children).map(([name, child]) => entry(name, child));
     },
     realpathSync: (p) => resolve(p).real,
     statSync(p) {
@@ -222,8 +205,8 @@ describe('walkFolder on a Windows tree (path.win32)', () => {
     'D:\\': dir({ other: dir({ 'secret.txt': file() }) }),
   });
 
-  test('forward slashes, folders sorted as name/, links judged on their real target', async () => {
-    const walked = await walkFolder('C:\\Proj', { fs, sizes: true });
+  test('forward slashes, folders sorted as name/, links judged on their real target', () => {
+    const walked = walkFolder('C:\\Proj', { fs, sizes: true });
     expect(walked.files).toEqual([
       'Scene.c4d',
       'TEX2/a.PNG',
@@ -243,8 +226,8 @@ describe('walkFolder on a Windows tree (path.win32)', () => {
     expect(walked.unreadable).toEqual(['locked']);
   });
 
-  test('a sub-folder with a prefix, limited to the project folder', async () => {
-    const walked = await walkFolder('c:\\proj\\tex\\', { fs, prefix: 'tex/', within: 'C:\\Proj' });
+  test('a sub-folder with a prefix, limited to the project folder', () => {
+    const walked = walkFolder('c:\\proj\\tex\\', { fs, prefix: 'tex/', within: 'C:\\Proj' });
     expect(walked.files).toEqual(['tex/a.PNG', 'tex/b.png', 'tex/deep/c.exr']);
   });
 });
@@ -273,15 +256,13 @@ function caseTwins(node: Node): boolean {
 }
 
 describe('random trees', () => {
-  test.prop([tree])('every file, once, sorted by code units (posix and win32)', async (top) => {
+  test.prop([tree])('every file, once, sorted by code units (posix and win32)', (top) => {
     const expected = expectedFiles(top).sort(byCodeUnits);
-    expect((await walkFolder('/top', { fs: memoryFs(path.posix, { '/': dir({ top }) }) })).files).toEqual(
-      expected,
-    );
+    expect(walkFolder('/top', { fs: memoryFs(path.posix, { '/': dir({ top }) }) }).files).toEqual(expected);
     // On Windows, names in one folder differ in more than case.
     if (!caseTwins(top)) {
       const fs = memoryFs(path.win32, { 'C:\\': dir({ top }) });
-      expect((await walkFolder('C:\\top', { fs })).files).toEqual(expected);
+      expect(walkFolder('C:\\top', { fs }).files).toEqual(expected);
     }
   });
 });

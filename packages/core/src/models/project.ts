@@ -222,11 +222,7 @@ export class Project {
         }
         const info = await stat(abs);
         if (info.isDirectory()) {
-          const walked = await walkFolder(abs, {
-            within: realRoot,
-            flavour,
-            prefix: rel === '' ? '' : `${rel}/`,
-          });
+          const walked = walkFolder(abs, { within: realRoot, flavour, prefix: rel === '' ? '' : `${rel}/` });
           for (const file of walked.files) found.push(file);
           for (const link of walked.problems) {
             problems.push({
