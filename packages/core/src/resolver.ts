@@ -67,8 +67,11 @@ export class ProductResolver {
     const pluginDrafts = new Map<string, Draft>();
     const draftVersions: string[] = [];
     const draftOf: Draft[] = [];
-    const linkFrom: number[] = [];
-    const linkTo: number[] = [];
+    let linkCount = 0;
+    for (const product of catalogue) linkCount += product.compatible_modules?.length ?? 0;
+    const linkFrom = new Int32Array(linkCount);
+    const linkTo = new Int32Array(linkCount);
+    let links = 0;
     /** Module text (`type:version`) → provisional plugin node, or -1 when it names no version. */
     const modules = new Map<string, number>();
     const idOf = (draft: Draft, version: string): number => {
@@ -121,8 +124,9 @@ export class ProductResolver {
           modules.set(module, pluginId);
         }
         if (pluginId < 0) continue;
-        linkFrom.push(productId);
-        linkTo.push(pluginId);
+        linkFrom[links] = productId;
+        linkTo[links] = pluginId;
+        links++;
       }
     }
 
@@ -156,14 +160,14 @@ export class ProductResolver {
 
     // Links both ways, as adjacency arrays (compressed rows).
     const offsets = new Int32Array(count + 1);
-    for (let i = 0; i < linkFrom.length; i++) {
+    for (let i = 0; i < links; i++) {
       (offsets[(node[linkFrom[i] as number] as number) + 1] as number)++;
       (offsets[(node[linkTo[i] as number] as number) + 1] as number)++;
     }
     for (let n = 0; n < count; n++) offsets[n + 1] = (offsets[n + 1] as number) + (offsets[n] as number);
     const fill = offsets.slice(0, count);
     const neighbours = new Int32Array(offsets[count] as number);
-    for (let i = 0; i < linkFrom.length; i++) {
+    for (let i = 0; i < links; i++) {
       const a = node[linkFrom[i] as number] as number;
       const b = node[linkTo[i] as number] as number;
       neighbours[(fill[a] as number)++] = b;
