@@ -4,8 +4,9 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { bigCatalogue, bigQueries } from '../../../bench/lib-catalogue.mjs';
-import { ProductResolver } from '../src/resolver.js';
+import { ProductResolver, tokensOf } from '../src/resolver.js';
 import type { ProductVersion } from '../src/types.js';
+import { versionTokens } from '../src/versions.js';
 import { ReferenceResolver } from './reference-resolver.js';
 
 /** The answer as JSON, so key order and version order count, or the error's message. */
@@ -128,6 +129,37 @@ describe('random catalogues', () => {
         answer(() => resolver.getCompatibleCombinations(queries)),
         JSON.stringify(queries),
       ).toBe(answer(() => reference.getCompatibleCombinations(queries)));
+    }
+  });
+});
+
+describe('version parts', () => {
+  const versionText = fc.oneof(
+    fc.string({
+      unit: fc.constantFrom('1', '2', '0', '9', 'v', 'V', 'a', 'Z', '.', '_', '-', ' ', 'é', 'vv'),
+    }),
+    fc.string({ unit: 'grapheme' }),
+    fc.string(),
+  );
+  test.prop([versionText])('tokensOf splits a version as versionTokens does', (text) => {
+    expect(tokensOf(text)).toEqual(versionTokens(text));
+  });
+  test('examples', () => {
+    for (const text of [
+      '12.2v4',
+      '1v2v3',
+      '1vv2',
+      'v2',
+      '2v',
+      'R19',
+      'S24.1',
+      '2.80',
+      '007',
+      '1V2',
+      '1av2',
+      '',
+    ]) {
+      expect(tokensOf(text), text).toEqual(versionTokens(text));
     }
   });
 });
