@@ -35,7 +35,7 @@ export interface WalkOptions {
    * be above the walked folder). Default: the real path of the walked folder.
    */
   within?: string;
-  /** The path flavour of `folder` and `within` (`node:path` posix or win32); default the one `folder` is written in. */
+  /** The path flavour of `folder` and `within` (`node:path` posix or win32); default: the one `folder` is in. */
   flavour?: PathFlavour;
   /** Also read each file's size (one `stat` per file, several times slower than the walk itself). Default false. */
   sizes?: boolean;
@@ -59,9 +59,9 @@ export interface WalkProblem {
 export interface WalkResult {
   /**
    * Every file below the folder, relative to it with forward slashes ({@link WalkOptions.prefix} first), sorted by
-   * UTF-16 code units (the order of `Project.files`). A link to a file inside {@link WalkOptions.within} is listed under the link's own path; a
-   * link to a folder inside it is walked (once per chain of links: a link back into a folder being walked is
-   * skipped). Sockets, pipes and devices are left out.
+   * UTF-16 code units (the order of `Project.files`). A link to a file inside {@link WalkOptions.within} is listed
+   * under the link's own path; a link to a folder inside it is walked (once per chain of links: a link back into a
+   * folder being walked is skipped). Sockets, pipes and devices are left out.
    */
   files: string[];
   /** With {@link WalkOptions.sizes}: each file's size in bytes, at the same index as in `files`. */
