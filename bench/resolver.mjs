@@ -10,8 +10,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ProductResolver } from '@gm/core';
+import { bigCatalogue, bigQueries } from '../packages/core/test/big-catalogue.mjs';
 import { emit, loadText, median, ms, note, numberArg, percentile, runsText } from './lib.mjs';
-import { bigCatalogue, bigQueries } from './lib-catalogue.mjs';
 
 if (process.argv.includes('--probe')) {
   // The catalogue as it comes out of GET /products: parsed JSON.

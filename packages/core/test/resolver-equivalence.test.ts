@@ -3,10 +3,10 @@
 // random small ones.
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { bigCatalogue, bigQueries } from '../../../bench/lib-catalogue.mjs';
 import { ProductResolver, tokensOf } from '../src/resolver.js';
 import type { ProductVersion } from '../src/types.js';
 import { versionTokens } from '../src/versions.js';
+import { bigCatalogue, bigQueries } from './big-catalogue.mjs';
 import { ReferenceResolver } from './reference-resolver.js';
 
 /** The answer as JSON, so key order and version order count, or the error's message. */

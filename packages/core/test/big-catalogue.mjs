@@ -1,4 +1,5 @@
-// The big product catalogue of the resolver benchmark and of @gm/core's resolver test (one generator for both):
+// The big product catalogue of @gm/core's resolver test and of bench/resolver.mjs (one generator for both; here,
+// inside the package, so a change to it reruns the package's tests):
 // 4,800 product versions of 6 products, 89,541 product-plugin links, and 400 distinct compatibility queries.
 // Deterministic (seeded), with the version shapes real catalogues have: Houdini 17.5.173, Nuke 12.2v4, Cinema 4D
 // R19 / S24 / 2023.1.0, Blender 2.80 beside 2.8, a product type that is also a plugin type (vray), and plugins

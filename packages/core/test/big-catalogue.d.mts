@@ -1,4 +1,4 @@
-// Types of lib-catalogue.mjs, for @gm/core's resolver test.
+// Types of big-catalogue.mjs.
 export type CatalogueEntry = {
   id: string;
   name: string;
