@@ -1,62 +1,106 @@
-// Adding a folder of 100,000 files to a Project: @gm/core's addFiles (fdir walk) against a baseline that walks
-// the tree and awaits one fs.stat per entry in sequence (what a direct port of the Python client does).
-// Usage: node bench/add-files.mjs [files=100000] [runs=5]
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
-import { Project } from '@gm/core';
-import { measure, report } from './lib.mjs';
+// Project.addFiles of a folder of 100,000 files in 1,000 folders, against the plain walk measured alternately in
+// the same process: fs.readdirSync(folder, { recursive: true, withFileTypes: true }). Goal: at most 1.5x.
+// Then its memory: RSS growth of one addFiles in a fresh process, beside the plain walk's (goal: at most 40 MiB).
+// Usage: node --expose-gc bench/add-files.mjs [files=100000] [folders=1000] [runs=7] [--json]
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Project, walkFolder } from '@gm/core';
+import { alternate, emit, jsonMode, loadText, median, ms, note, numberArg, runsText } from './lib.mjs';
+import { benchTree, plainWalk } from './lib-tree.mjs';
 
-const total = Number(process.argv[2] ?? 100_000);
-const runs = Number(process.argv[3] ?? 5);
-const perFolder = 1000;
-const root = join(tmpdir(), `gm-bench-tree-${total}`);
+const files = numberArg(0, 100_000);
+const folders = numberArg(1, 1_000);
+const runs = Math.max(5, numberArg(2, 7));
+const { root, assets } = benchTree(files, folders, note);
+const count = `${files.toLocaleString('en')} files in ${folders.toLocaleString('en')} folders`;
 
-if (!existsSync(join(root, '.complete'))) {
-  console.log(`creating ${total} files under ${root} (once)...`);
-  for (let i = 0; i < total; i++) {
-    const dir = join(root, 'assets', `folder_${String(Math.floor(i / perFolder)).padStart(4, '0')}`);
-    if (i % perFolder === 0) mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, `tex_${i}.png`), '');
-  }
-  writeFileSync(join(root, '.complete'), '');
-}
-
-async function baseline() {
-  const files = [];
-  async function visit(dir) {
-    for (const name of await readdir(dir)) {
-      const path = join(dir, name);
-      const info = await stat(path);
-      if (info.isDirectory()) await visit(path);
-      else files.push(relative(root, path).split(sep).join('/'));
-    }
-  }
-  await visit(join(root, 'assets'));
-  return files;
-}
-
-async function candidate() {
+async function addFiles() {
   const project = new Project(root);
-  await project.addFiles(join(root, 'assets'), `${project.remoteRoot}/assets`);
-  return project.files;
+  await project.addFiles(assets, `${project.remoteRoot}/assets`);
+  return project;
 }
 
-const a = await baseline();
-const b = await candidate();
-if (a.length !== total || b.length !== total)
-  throw new Error(`expected ${total} files, got ${a.length} and ${b.length}`);
-console.log(`both walks found ${total} files`);
+// One measurement of memory, in a child process: RSS growth of one call whose answer is kept.
+if (process.argv.includes('--memory-probe')) {
+  const kind = process.argv[process.argv.indexOf('--memory-probe') + 1];
+  globalThis.gc?.();
+  const before = process.memoryUsage().rss;
+  const kept = kind === 'plain' ? plainWalk(assets) : await addFiles();
+  const after = process.memoryUsage().rss;
+  console.log(JSON.stringify({ kind, grewMiB: (after - before) / 2 ** 20, kept: kept ? 1 : 0 }));
+  process.exit(0);
+}
 
-const before = process.memoryUsage().rss;
-const baseTimes = await measure(baseline, runs);
-const candTimes = await measure(candidate, runs);
-report(
-  `addFiles of a folder of ${total} files (${runs} runs each, after a warm-up)`,
-  'baseline: sequential await fs.stat per entry',
-  baseTimes,
-  '@gm/core Project.addFiles (fdir)',
-  candTimes,
+// The same files, first: the candidate is measured only when it is right.
+const listed = plainWalk(assets).filter((d) => d.isFile()).length;
+const project = await addFiles();
+if (listed !== files || project.files.length !== files) {
+  throw new Error(
+    `expected ${files} files: the plain walk found ${listed}, addFiles ${project.files.length}`,
+  );
+}
+note(`add-files: both find ${files} files; ${runs} alternating runs after a warm-up (${loadText()})`);
+
+const times = await alternate(
+  { plain: () => plainWalk(assets), addFiles, walk: () => walkFolder(assets, { prefix: 'assets/' }) },
+  { runs },
 );
-console.log(`  rss grew by ${((process.memoryUsage().rss - before) / 2 ** 20).toFixed(0)} MiB over the runs`);
+const plain = median(times.plain);
+const candidate = median(times.addFiles);
+emit({
+  figure: `Project.addFiles, ${count}`,
+  value: ms(candidate),
+  limit: `plain readdirSync walk ${ms(plain)}`,
+  ratio: candidate / plain,
+  goal: '≤ 1.50×',
+  pass: candidate / plain <= 1.5,
+  detail: `addFiles runs ${runsText(times.addFiles)} ms; plain walk runs ${runsText(times.plain)} ms; ${loadText()}`,
+});
+const cpuPlain = median(times.cpu.plain);
+const cpuCandidate = median(times.cpu.addFiles);
+emit({
+  figure: `  the same, CPU time (less disturbed by load)`,
+  value: ms(cpuCandidate),
+  limit: `plain walk ${ms(cpuPlain)} CPU`,
+  ratio: cpuCandidate / cpuPlain,
+  goal: '(≤ 1.50×)',
+  pass: null,
+});
+
+const walk = median(times.walk);
+emit({
+  figure: '  of which the walk alone (walkFolder)',
+  value: ms(walk),
+  limit: `plain readdirSync walk ${ms(plain)}`,
+  ratio: walk / plain,
+  goal: '',
+  pass: null,
+  detail: `walkFolder runs ${runsText(times.walk)} ms; the rest of addFiles is Project's Set of files`,
+});
+
+// Memory: fresh processes, alternating, 5 each.
+const self = fileURLToPath(import.meta.url);
+const growth = { plain: [], addFiles: [] };
+for (let i = 0; i < 5; i++) {
+  for (const kind of i % 2 ? ['addFiles', 'plain'] : ['plain', 'addFiles']) {
+    const child = spawnSync(
+      process.execPath,
+      ['--expose-gc', self, String(files), String(folders), '--memory-probe', kind],
+      { encoding: 'utf8' },
+    );
+    if (child.status !== 0) throw new Error(`memory probe failed: ${child.stderr}`);
+    growth[kind].push(JSON.parse(child.stdout.trim().split('\n').pop()).grewMiB);
+  }
+}
+const grew = median(growth.addFiles);
+const plainGrew = median(growth.plain);
+emit({
+  figure: `RSS growth of addFiles, ${count}`,
+  value: `${grew.toFixed(1)} MiB`,
+  limit: `plain readdirSync walk +${plainGrew.toFixed(1)} MiB`,
+  ratio: grew / plainGrew,
+  goal: '≤ 40 MiB',
+  pass: grew <= 40,
+  detail: `fresh process each; addFiles ${growth.addFiles.map((g) => g.toFixed(1)).join(', ')} MiB; plain walk ${growth.plain.map((g) => g.toFixed(1)).join(', ')} MiB`,
+});
+if (!jsonMode) note(loadText());

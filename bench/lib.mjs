@@ -1,18 +1,51 @@
-// Shared helpers of the benchmarks: repeat a measurement, report medians and ratios beside a baseline run
-// in the same process (machines here are noisy: compare within one run, never across runs).
+// Shared helpers of the benchmarks: measure a candidate and its limit alternately in the same process, take
+// medians, and print rows in the table protocol of bench/README.md (JSON lines with --json).
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
-/** Runs `fn` `runs` times (after one warm-up) and returns the durations in milliseconds. */
-export async function measure(fn, runs = 5) {
-  await fn();
-  const times = [];
-  for (let i = 0; i < runs; i++) {
-    globalThis.gc?.();
-    const start = performance.now();
-    await fn();
-    times.push(performance.now() - start);
+/** Whether the script was asked for JSON rows (`--json`): then stdout carries one JSON row per line. */
+export const jsonMode = process.argv.includes('--json');
+
+/** The positional arguments (flags such as `--json` left out). */
+export const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+
+/** A number from the positional arguments, else `fallback`. */
+export function numberArg(index, fallback) {
+  const value = Number(positional[index]);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+/** Progress and details: to stderr, so stdout stays rows only. */
+export function note(...parts) {
+  console.error(...parts);
+}
+
+/**
+ * Runs every function of `fns` in turn, `runs` rounds after `warmup` rounds (not recorded); the order within a
+ * round rotates, so no function always runs first or after the same one. A full GC (with --expose-gc) before each
+ * call. Returns, by name, the wall-clock durations in milliseconds; `cpu` holds, by name, the process's CPU time
+ * (user + system, all threads) of each call, which a loaded machine disturbs less than wall-clock time.
+ */
+export async function alternate(fns, { runs = 7, warmup = 1 } = {}) {
+  const names = Object.keys(fns);
+  const times = Object.fromEntries(names.map((n) => [n, []]));
+  const cpu = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < warmup + runs; round++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(round + k) % names.length];
+      globalThis.gc?.();
+      const cpuStart = process.cpuUsage();
+      const start = performance.now();
+      await fns[name]();
+      const took = performance.now() - start;
+      const used = process.cpuUsage(cpuStart);
+      if (round >= warmup) {
+        times[name].push(took);
+        cpu[name].push((used.user + used.system) / 1000);
+      }
+    }
   }
-  return times;
+  return Object.assign(times, { cpu });
 }
 
 /** The median of a list of numbers. */
@@ -22,17 +55,64 @@ export function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Prints one comparison: baseline and candidate medians (ms) and the speed-up ratio. */
-export function report(title, baselineName, baselineTimes, candidateName, candidateTimes) {
-  const b = median(baselineTimes);
-  const c = median(candidateTimes);
-  console.log(`\n${title}`);
-  console.log(
-    `  ${baselineName.padEnd(44)} median ${b.toFixed(1).padStart(9)} ms  (runs: ${baselineTimes.map((t) => t.toFixed(0)).join(', ')})`,
-  );
-  console.log(
-    `  ${candidateName.padEnd(44)} median ${c.toFixed(1).padStart(9)} ms  (runs: ${candidateTimes.map((t) => t.toFixed(0)).join(', ')})`,
-  );
-  console.log(`  ratio baseline/candidate: ${(b / c).toFixed(2)}x`);
-  return { title, baseline: b, candidate: c, ratio: b / c };
+/** The p-th percentile (0-100, nearest rank) of a list of numbers. */
+export function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** Milliseconds as text: `12.3 ms`, `0.42 ms`, `3.1 µs`. */
+export function ms(value) {
+  if (value >= 10) return `${value.toFixed(1)} ms`;
+  if (value >= 0.1) return `${value.toFixed(2)} ms`;
+  return `${(value * 1000).toFixed(1)} µs`;
+}
+
+/** Durations as a short list, for details. */
+export function runsText(values) {
+  return values.map((v) => (v >= 10 ? v.toFixed(0) : v.toFixed(2))).join(', ');
+}
+
+/** The machine's load, printed beside the figures (they are noisy when it is loaded). */
+export function loadText() {
+  const [one] = loadavg();
+  return `load average ${one.toFixed(1)} on ${cpus().length} cores`;
+}
+
+/**
+ * Prints one row of the table. Fields (see bench/README.md): `figure` what was measured; `value` the median
+ * figure with its unit; `limit` what it is compared with, measured in the same run, with its median; `ratio`
+ * value / limit (a number); `goal` the goal as text; `pass` true or false (null for a line that only informs).
+ * Optional `detail`: the runs behind the medians.
+ */
+export function emit(row) {
+  const full = { figure: '', value: '', limit: '', ratio: null, goal: '', pass: null, ...row };
+  if (jsonMode) console.log(JSON.stringify(full));
+  else printTable([full]);
+}
+
+/** Formats a ratio: `1.23×`. */
+export function ratioText(ratio) {
+  if (typeof ratio !== 'number' || !Number.isFinite(ratio)) return '';
+  return ratio >= 100 ? `${ratio.toFixed(0)}×` : `${ratio.toFixed(2)}×`;
+}
+
+/** Prints rows as one aligned table (figure, value, limit, ratio, goal, result), details beneath. */
+export function printTable(rows, out = (line) => console.log(line)) {
+  const header = ['figure', 'value', 'limit (same run)', 'ratio', 'goal', 'result'];
+  const cells = rows.map((r) => [
+    r.figure,
+    r.value,
+    r.limit,
+    ratioText(r.ratio),
+    r.goal,
+    r.pass === true ? 'pass' : r.pass === false ? 'FAIL' : 'info',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => String(c[i]).length)));
+  const line = (c) => `| ${c.map((x, i) => String(x).padEnd(widths[i])).join(' | ')} |`;
+  out(line(header));
+  out(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const c of cells) out(line(c));
+  const details = rows.filter((r) => r.detail);
+  for (const r of details) out(`  ${r.figure}: ${r.detail}`);
 }

@@ -58,4 +58,12 @@ export { ProductResolver, type ProductTypeInfo, type ProductTypes } from './reso
 export type * from './types.js';
 export { projectProblems, type ValidateFor } from './validate.js';
 export { compareVersions, sortVersions, versionTokens } from './versions.js';
+export {
+  type WalkEntry,
+  type WalkFs,
+  type WalkOptions,
+  type WalkProblem,
+  type WalkResult,
+  walkFolder,
+} from './walk.js';
 export { type SubmitBodyOptions, toSubmitBody, toUploadBody } from './wire.js';

@@ -1,7 +1,7 @@
 import { InvalidRequestError } from './errors.js';
 import { parsePluginSpec } from './plugins.js';
 import type { ProductVersion } from './types.js';
-import { matchesVersionPrefix, sortVersions } from './versions.js';
+import { matchesVersionPrefix } from './versions.js';
 
 /** One product or plugin type in a resolver answer. */
 export interface ProductTypeInfo {
@@ -18,82 +18,178 @@ export interface ProductTypeInfo {
 /** Types with their versions, by type code. */
 export type ProductTypes = Record<string, ProductTypeInfo>;
 
+/** One product type or plugin type of the index: its versions sorted, and where its nodes start. */
 interface TypeEntry {
+  type: string;
   name: string;
   businessVertical: string;
-  versions: Set<string>;
-  sorted?: string[];
-  /** Position of each version in `sorted`, so answers sort by a lookup instead of comparing versions again. */
-  rank?: Map<string, number>;
+  isPlugin: boolean;
+  /** Distinct versions, oldest first. */
+  versions: string[];
+  /** Node number of `versions[0]`; version `i` is node `first + i`. */
+  first: number;
+}
+
+/** A type while the catalogue is read: its versions in the order first met, each with a provisional number. */
+interface Draft {
+  type: string;
+  name: string;
+  businessVertical: string;
+  isPlugin: boolean;
+  ids: Map<string, number>;
 }
 
 const QUERY = /^([^:\s]+)(?::([^:\s]+))?$/;
 
-function nodeKey(isPlugin: boolean, type: string, version: string): string {
-  return `${isPlugin ? 'plugin' : 'product'}\u0000${type}\u0000${version}`;
-}
-
 /**
  * Answers questions about the product catalogue (`GET /products`): every type, the versions of one type, and the
- * types compatible with given product or plugin versions. Built once into an index.
+ * types compatible with given product or plugin versions.
+ *
+ * Built once into an index: every product version and plugin version is a numbered node (plugin types first, then
+ * product types, each alphabetical; versions oldest first), and the product–plugin links are adjacency arrays.
+ * A query marks the neighbours of the versions it names; the answer is the marked nodes in number order, which is
+ * already grouped by type with versions sorted, so no query sorts versions or builds string keys.
  */
 export class ProductResolver {
   readonly #products = new Map<string, TypeEntry>();
   readonly #plugins = new Map<string, TypeEntry>();
-  /** node key → keys of compatible nodes (product version ↔ plugin version). */
-  readonly #edges = new Map<string, Set<string>>();
+  /** Node number → its type entry. */
+  readonly #entryOf: TypeEntry[] = [];
+  /** Node `n`'s neighbours are `#neighbours[#offsets[n] .. #offsets[n + 1])`. */
+  readonly #offsets: Int32Array;
+  readonly #neighbours: Int32Array;
+  /** Per node, the round of the query in progress that reached it (values below #epoch: none). */
+  #marks: Uint32Array;
+  #epoch = 0;
 
   /** @param catalogue - the answer of `GET /products`. */
   constructor(catalogue: readonly ProductVersion[]) {
+    const productDrafts = new Map<string, Draft>();
+    const pluginDrafts = new Map<string, Draft>();
+    const draftVersions: string[] = [];
+    const draftOf: Draft[] = [];
+    let linkCount = 0;
+    for (const product of catalogue) linkCount += product.compatible_modules?.length ?? 0;
+    const linkFrom = new Int32Array(linkCount);
+    const linkTo = new Int32Array(linkCount);
+    let links = 0;
+    /** Module text (`type:version`) → provisional plugin node, or -1 when it names no version. */
+    const modules = new Map<string, number>();
+    const idOf = (draft: Draft, version: string): number => {
+      let id = draft.ids.get(version);
+      if (id === undefined) {
+        id = draftVersions.length;
+        draft.ids.set(version, id);
+        draftVersions.push(version);
+        draftOf.push(draft);
+      }
+      return id;
+    };
+
     for (const product of catalogue) {
       const type = product.app_type;
       const vertical = typeof product.business_vertical === 'string' ? product.business_vertical : 'media';
-      let entry = this.#products.get(type);
-      if (!entry) {
-        entry = { name: product.name || type, businessVertical: vertical, versions: new Set() };
-        this.#products.set(type, entry);
+      let draft = productDrafts.get(type);
+      if (!draft) {
+        draft = {
+          type,
+          name: product.name || type,
+          businessVertical: vertical,
+          isPlugin: false,
+          ids: new Map(),
+        };
+        productDrafts.set(type, draft);
       }
-      entry.versions.add(product.version);
-      const productNode = nodeKey(false, type, product.version);
+      const productId = idOf(draft, product.version);
       for (const module of product.compatible_modules ?? []) {
-        const { code: pluginType, version: pluginVersion } = parsePluginSpec(module);
-        if (pluginType === '' || pluginVersion === undefined) continue;
-        let plugin = this.#plugins.get(pluginType);
-        if (!plugin) {
-          plugin = { name: pluginType, businessVertical: vertical, versions: new Set() };
-          this.#plugins.set(pluginType, plugin);
+        let pluginId = modules.get(module);
+        if (pluginId === undefined) {
+          const { code: pluginType, version: pluginVersion } = parsePluginSpec(module);
+          if (pluginType === '' || pluginVersion === undefined) {
+            pluginId = -1;
+          } else {
+            let plugin = pluginDrafts.get(pluginType);
+            if (!plugin) {
+              plugin = {
+                type: pluginType,
+                name: pluginType,
+                businessVertical: vertical,
+                isPlugin: true,
+                ids: new Map(),
+              };
+              pluginDrafts.set(pluginType, plugin);
+            }
+            pluginId = idOf(plugin, pluginVersion);
+          }
+          modules.set(module, pluginId);
         }
-        plugin.versions.add(pluginVersion);
-        const pluginNode = nodeKey(true, pluginType, pluginVersion);
-        this.#link(productNode, pluginNode);
-        this.#link(pluginNode, productNode);
+        if (pluginId < 0) continue;
+        linkFrom[links] = productId;
+        linkTo[links] = pluginId;
+        links++;
       }
     }
-  }
 
-  #link(from: string, to: string): void {
-    let set = this.#edges.get(from);
-    if (!set) {
-      set = new Set();
-      this.#edges.set(from, set);
+    // Number the nodes: plugin types, then product types, each alphabetical; versions oldest first.
+    const node = new Int32Array(draftVersions.length);
+    let count = 0;
+    for (const [drafts, index] of [
+      [pluginDrafts, this.#plugins],
+      [productDrafts, this.#products],
+    ] as const) {
+      for (const type of [...drafts.keys()].sort(compareCodeUnits)) {
+        const draft = drafts.get(type) as Draft;
+        const ids = [...draft.ids.values()];
+        const order = sortedByVersion(ids.map((id) => draftVersions[id] as string));
+        const entry: TypeEntry = {
+          type,
+          name: draft.name,
+          businessVertical: draft.businessVertical,
+          isPlugin: draft.isPlugin,
+          versions: order.map((i) => draftVersions[ids[i] as number] as string),
+          first: count,
+        };
+        order.forEach((i, rank) => {
+          node[ids[i] as number] = count + rank;
+          this.#entryOf.push(entry);
+        });
+        count += ids.length;
+        index.set(type, entry);
+      }
     }
-    set.add(to);
+
+    // Links both ways, as adjacency arrays (compressed rows).
+    const offsets = new Int32Array(count + 1);
+    for (let i = 0; i < links; i++) {
+      (offsets[(node[linkFrom[i] as number] as number) + 1] as number)++;
+      (offsets[(node[linkTo[i] as number] as number) + 1] as number)++;
+    }
+    for (let n = 0; n < count; n++) offsets[n + 1] = (offsets[n + 1] as number) + (offsets[n] as number);
+    const fill = offsets.slice(0, count);
+    const neighbours = new Int32Array(offsets[count] as number);
+    for (let i = 0; i < links; i++) {
+      const a = node[linkFrom[i] as number] as number;
+      const b = node[linkTo[i] as number] as number;
+      neighbours[(fill[a] as number)++] = b;
+      neighbours[(fill[b] as number)++] = a;
+    }
+    this.#offsets = offsets;
+    this.#neighbours = neighbours;
+    this.#marks = new Uint32Array(count);
   }
 
   /** Every product type (and, unless `includePlugins` is false, every plugin type) with its versions. */
   getAllTypes(includePlugins = true): ProductTypes {
     const out: ProductTypes = {};
-    if (includePlugins) {
-      for (const [type, entry] of [...this.#plugins].sort(byKey)) out[type] = info(entry, true);
-    }
-    for (const [type, entry] of [...this.#products].sort(byKey)) out[type] = info(entry, false);
+    if (includePlugins) for (const [type, entry] of this.#plugins) out[type] = info(entry, entry.versions);
+    for (const [type, entry] of this.#products) out[type] = info(entry, entry.versions);
     return out;
   }
 
   /** The versions of a product or plugin type, oldest first; `[]` for an unknown type. */
   getVersionsByType(type: string): string[] {
     const entry = this.#products.get(type) ?? this.#plugins.get(type);
-    return entry ? info(entry, false).versions : [];
+    return entry ? [...entry.versions] : [];
   }
 
   /**
@@ -117,66 +213,146 @@ export class ProductResolver {
     if (queries.length === 0) problems.push({ field: 'query', message: 'give at least one query' });
     if (problems.length > 0) throw InvalidRequestError.fromProblems(problems, 'The compatibility query');
 
+    // Round r marks a node `base + r` when it was reached by every query before r and by query r.
+    if (this.#epoch + queries.length + 1 >= 0xffffffff) {
+      this.#marks.fill(0);
+      this.#epoch = 0;
+    }
+    const base = this.#epoch + 1;
+    this.#epoch += queries.length + 1;
+    const marks = this.#marks;
+    const offsets = this.#offsets;
+    const neighbours = this.#neighbours;
+    const last = queries.length - 1;
     const queried = new Set<string>();
-    let common: Set<string> | undefined;
-    for (const q of queries) {
-      const [, type = '', version] = QUERY.exec(q.trim()) ?? [];
+    let found: number[] = [];
+    for (let round = 0; round <= last; round++) {
+      const [, type = '', version] = QUERY.exec((queries[round] as string).trim()) ?? [];
       queried.add(type);
-      const compatible = new Set<string>();
-      for (const [isPlugin, entry] of [
-        [false, this.#products.get(type)],
-        [true, this.#plugins.get(type)],
-      ] as const) {
+      const before = base + round - 1;
+      const mark = base + round;
+      let reached = 0;
+      for (const entry of [this.#products.get(type), this.#plugins.get(type)]) {
         if (!entry) continue;
-        for (const v of entry.versions) {
-          if (version !== undefined && !matchesVersionPrefix(v, version)) continue;
-          for (const neighbour of this.#edges.get(nodeKey(isPlugin, type, v)) ?? [])
-            compatible.add(neighbour);
+        const versions = entry.versions;
+        for (let i = 0; i < versions.length; i++) {
+          if (version !== undefined && !matchesVersionPrefix(versions[i] as string, version)) continue;
+          const n = entry.first + i;
+          const end = offsets[n + 1] as number;
+          for (let e = offsets[n] as number; e < end; e++) {
+            const other = neighbours[e] as number;
+            const seen = marks[other] as number;
+            if (round === 0 ? seen >= base : seen !== before) continue;
+            marks[other] = mark;
+            reached++;
+            if (round === last) found.push(other);
+          }
         }
       }
-      common = common ? new Set([...common].filter((node) => compatible.has(node))) : compatible;
-      if (common.size === 0) return {};
+      if (reached === 0) return {};
     }
 
-    const grouped = new Map<string, { isPlugin: boolean; versions: string[] }>();
-    for (const node of common ?? []) {
-      const [kind, type = '', version = ''] = node.split('\u0000');
-      if (queried.has(type)) continue;
-      const key = `${kind}\u0000${type}`;
-      const group = grouped.get(key) ?? { isPlugin: kind === 'plugin', versions: [] };
-      group.versions.push(version);
-      grouped.set(key, group);
-    }
+    found = Array.from(Int32Array.from(found).sort());
     const out: ProductTypes = {};
-    for (const [key, group] of [...grouped].sort(byKey)) {
-      const type = key.split('\u0000')[1] ?? '';
-      const entry = (group.isPlugin ? this.#plugins : this.#products).get(type);
-      if (!entry) continue;
-      const rank = ranks(entry);
-      const versions = group.versions.sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0));
-      out[type] = { ...info(entry, group.isPlugin), versions };
+    let i = 0;
+    while (i < found.length) {
+      const entry = this.#entryOf[found[i] as number] as TypeEntry;
+      const versions: string[] = [];
+      for (; i < found.length && this.#entryOf[found[i] as number] === entry; i++) {
+        versions.push(entry.versions[(found[i] as number) - entry.first] as string);
+      }
+      if (!queried.has(entry.type)) out[entry.type] = info(entry, versions);
     }
     return out;
   }
 }
 
-function byKey<T>(a: [string, T], b: [string, T]): number {
-  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The versions of a type sorted once, with each one's position. */
-function ranks(entry: TypeEntry): Map<string, number> {
-  entry.sorted ??= sortVersions(entry.versions);
-  entry.rank ??= new Map(entry.sorted.map((version, index) => [version, index]));
-  return entry.rank;
-}
-
-function info(entry: TypeEntry, isPlugin: boolean): ProductTypeInfo {
-  entry.sorted ??= sortVersions(entry.versions);
+function info(entry: TypeEntry, versions: readonly string[]): ProductTypeInfo {
   return {
-    versions: [...entry.sorted],
-    is_plugin: isPlugin,
+    versions: [...versions],
+    is_plugin: entry.isPlugin,
     name: entry.name,
     business_vertical: entry.businessVertical,
   };
+}
+
+type Token = number | string;
+
+/**
+ * The positions of `versions` in the order of `sortVersions` (`compareVersions`), each version split into parts
+ * once instead of at every comparison. Same parts, same comparison, same input order: the same order.
+ */
+function sortedByVersion(versions: readonly string[]): number[] {
+  const tokens = versions.map(tokensOf);
+  return versions
+    .map((_, i) => i)
+    .sort((i, j) =>
+      compareTokens(tokens[i] as Token[], tokens[j] as Token[], versions[i] as string, versions[j] as string),
+    );
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+function isLetter(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
+
+/**
+ * `versionTokens` in one pass over the characters, without regular expressions: runs of digits as numbers, runs of
+ * ASCII letters lowercased, anything else a separator, and a lone `v` or `V` between two digits a separator too.
+ */
+export function tokensOf(version: string): Token[] {
+  const tokens: Token[] = [];
+  const length = version.length;
+  let i = 0;
+  while (i < length) {
+    const code = version.charCodeAt(i);
+    if (isDigit(code)) {
+      let end = i + 1;
+      while (end < length && isDigit(version.charCodeAt(end))) end++;
+      tokens.push(Number(version.slice(i, end)));
+      i = end;
+    } else if (isLetter(code)) {
+      let end = i + 1;
+      while (end < length && isLetter(version.charCodeAt(end))) end++;
+      const lone = end === i + 1 && (code === 118 || code === 86);
+      if (
+        !(
+          lone &&
+          i > 0 &&
+          isDigit(version.charCodeAt(i - 1)) &&
+          end < length &&
+          isDigit(version.charCodeAt(end))
+        )
+      ) {
+        tokens.push(version.slice(i, end).toLowerCase());
+      }
+      i = end;
+    } else {
+      i++;
+    }
+  }
+  return tokens;
+}
+
+/** `compareVersions` on versions already split by `versionTokens`. */
+function compareTokens(left: Token[], right: Token[], a: string, b: string): number {
+  const length = Math.min(left.length, right.length);
+  for (let i = 0; i < length; i++) {
+    const x = left[i] as Token;
+    const y = right[i] as Token;
+    if (x === y) continue;
+    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    if (typeof x === 'number') return -1;
+    if (typeof y === 'number') return 1;
+    return x < y ? -1 : 1;
+  }
+  if (left.length !== right.length) return left.length - right.length;
+  return a < b ? -1 : a > b ? 1 : 0;
 }

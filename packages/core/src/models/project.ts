@@ -1,5 +1,4 @@
 import { realpath, stat } from 'node:fs/promises';
-import { fdir } from 'fdir';
 import {
   isPlainObject,
   jsonValueProblem,
@@ -20,6 +19,7 @@ import {
   remoteJoin,
   toFolderName,
 } from '../paths.js';
+import { walkFolder } from '../walk.js';
 import { Job } from './job.js';
 import { WatchFile } from './watch-file.js';
 
@@ -370,7 +370,17 @@ export class Project {
         }
         const info = await stat(abs);
         if (info.isDirectory()) {
-          await walk(abs, rel, realRoot, flavour, found, problems, new Set([real]));
+          const walked = walkFolder(abs, { within: realRoot, flavour, prefix: rel === '' ? '' : `${rel}/` });
+          for (const file of walked.files) found.push(file);
+          for (const link of walked.problems) {
+            problems.push({
+              field: 'files',
+              message:
+                link.kind === 'broken'
+                  ? `"${link.path}" is a broken symbolic link`
+                  : `"${link.path}" is a symbolic link leading out of the project folder (to ${link.target})`,
+            });
+          }
         } else if (rel !== '') {
           const excluded = this.#excluded(rel);
           if (excluded) problems.push({ field, message: `"${shown}" ${excluded}` });
@@ -489,52 +499,4 @@ export class Project {
 
 function compareCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/**
- * Adds every file below `dir` (whose path relative to the project folder is `rel`) to `found`. Regular files come
- * from one fdir walk; symbolic links (found by a second walk that skips them) are checked one by one: a link
- * leading out of the project folder is a problem, a link to a folder inside it is walked.
- */
-async function walk(
-  dir: string,
-  rel: string,
-  realRoot: string,
-  flavour: PathFlavour,
-  found: string[],
-  problems: FieldError[],
-  seen: Set<string>,
-): Promise<void> {
-  const prefix = rel === '' ? '' : `${rel}/`;
-  const [all, regular] = await Promise.all([
-    new fdir({ relativePaths: true, pathSeparator: '/' }).crawl(dir).withPromise(),
-    new fdir({ relativePaths: true, pathSeparator: '/', excludeSymlinks: true }).crawl(dir).withPromise(),
-  ]);
-  const regularSet = new Set(regular);
-  for (const file of regular) found.push(prefix + file);
-  const links = all.filter((file) => !regularSet.has(file));
-  await Promise.all(
-    links.map(async (link) => {
-      const abs = flavour.join(dir, ...link.split('/'));
-      const shown = prefix + link;
-      let real: string;
-      try {
-        real = await realpath(abs);
-      } catch {
-        problems.push({ field: 'files', message: `"${shown}" is a broken symbolic link` });
-        return;
-      }
-      if (relativeInside(realRoot, real, flavour) === undefined) {
-        problems.push({
-          field: 'files',
-          message: `"${shown}" is a symbolic link leading out of the project folder (to ${real})`,
-        });
-        return;
-      }
-      const info = await stat(real);
-      if (!info.isDirectory()) found.push(shown);
-      else if (!seen.has(real))
-        await walk(abs, shown, realRoot, flavour, found, problems, new Set([...seen, real]));
-    }),
-  );
 }
