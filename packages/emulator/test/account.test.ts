@@ -1,6 +1,8 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PRODUCTS, DEMO_USER, startEmulator } from '../src/index.js';
-import { type Client, type Json, setup, templateOf } from './helpers.js';
+import { type Client, type Json, setup, tempDir, templateOf } from './helpers.js';
 
 describe('account, catalogue and request validation', () => {
   let env: Awaited<ReturnType<typeof setup>>;
@@ -253,9 +255,13 @@ describe('configured users and logs', () => {
       const c = env.client;
       expect((await c.login('a@studio.example', 'ka')).status).toBe(200);
       expect((await c.call('GET', '/credits-info')).body.credits_available).toBe(5);
-      await c.call('POST', '/upload', {
-        body: { upload: [{ localRoot: env.dataDir, remoteRoot: '/mine', files: ['state.json'] }] },
+      // A file of its own (not the emulator's state file, which is rewritten as it works).
+      const local = await tempDir('gm-emu-mine-');
+      await writeFile(join(local, 'scene.blend'), 'scene');
+      const uploaded = await c.call('POST', '/upload', {
+        body: { upload: [{ localRoot: local, remoteRoot: '/mine', files: ['scene.blend'] }] },
       });
+      expect(uploaded.status, JSON.stringify(uploaded.body)).toBe(200);
       expect((await c.status('mine')).status).toBe(200);
       expect((await c.login('b@studio.example', 'kb')).status).toBe(200);
       expect((await c.call('GET', '/credits-info')).body.credits_available).toBe(9);
