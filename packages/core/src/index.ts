@@ -66,4 +66,4 @@ export {
   type WalkResult,
   walkFolder,
 } from './walk.js';
-export { type SubmitBodyOptions, toSubmitBody, toUploadBody } from './wire.js';
+export { productOptionWireName, type SubmitBodyOptions, toSubmitBody, toUploadBody } from './wire.js';

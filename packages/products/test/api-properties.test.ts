@@ -75,7 +75,13 @@ beforeAll(async () => {
     requests++;
     return fetch(request);
   };
-  client = new EnvoyClient({ url: envoy.url, ...USER, fetch: counting, retries: 0 });
+  client = new EnvoyClient({
+    url: envoy.url,
+    email: USER.email,
+    accessKey: USER.accessKey,
+    fetch: counting,
+    retries: 0,
+  });
   base = await mkdtemp(path.join(tmpdir(), 'gm-props-'));
   root = path.join(base, 'props_project');
   await mkdir(root);
