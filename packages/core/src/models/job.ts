@@ -222,7 +222,8 @@ function optionProblems(options: unknown, prefix: string, canonical: { frames?: 
       else problems.push(...paramProblems(given.params, prefix, canonical));
     }
   }
-  if (given.productOptions !== undefined) problems.push(...productOptionProblems(given.productOptions, prefix));
+  if (given.productOptions !== undefined)
+    problems.push(...productOptionProblems(given.productOptions, prefix));
   if (given.dependencies !== undefined) {
     if (!Array.isArray(given.dependencies)) {
       add('dependencies', `must be a list of jobs (got ${describeValue(given.dependencies)})`);

@@ -36,19 +36,16 @@ const optional = (hint: string): FieldSpec => ({
 const FIELDS: Record<string, FieldSpec> = {
   take: optional('the take, e.g. "Main"'),
   ropNodeType: {
-   
     required: true,
     check: nonEmptyString,
     hint: 'the ROP node type, e.g. "ifd"',
   },
   ropNodePath: {
-   
     required: true,
     check: nonEmptyString,
     hint: 'the ROP node path, e.g. "/out/mantra1"',
   },
   outputUpload: {
-   
     required: true,
     check: stringList,
     hint: 'the output patterns to upload, e.g. ["/my_project/render/.+"]',
