@@ -251,6 +251,37 @@ export function buildJob<P extends ProductCode>(
     for (const p of pluginProblems(product, given.plugins)) add('plugins', p);
   }
 
+  const productOptions = productOptionsOf(given, fields, add);
+
+  const known = [...COMMON_KEYS, 'operation', ...Object.keys(fields)];
+  for (const key of Object.keys(given)) {
+    if (known.includes(key)) continue;
+    const guess = didYouMean(key, known);
+    add(key, `is not a ${info.name} job option${guess ? `; did you mean "${guess}"?` : ''}`);
+  }
+
+  const valid = typeof operation === 'string' && operations.includes(operation);
+  let job: Job | undefined;
+  try {
+    job = new Job(jobOptionsOf(product, given, valid ? operation : info.defaultOperation, productOptions));
+  } catch (error) {
+    if (!(error instanceof InvalidRequestError)) throw error;
+    const own = new Set(problems.map((p) => p.field));
+    for (const e of error.fieldErrors) {
+      const field = toOptionField(e.field);
+      if (!own.has(field)) add(field, e.message);
+    }
+  }
+  if (problems.length > 0 || job === undefined) throw problemsError(info.name, problems, known);
+  return job;
+}
+
+/** The product's own options, checked (`add` gets each problem), under their model names. */
+function productOptionsOf(
+  given: Record<string, unknown>,
+  fields: Readonly<Record<string, FieldSpec>>,
+  add: (field: string, message: string) => void,
+): Record<string, unknown> {
   const productOptions: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(fields)) {
     const value = given[key];
@@ -262,52 +293,49 @@ export function buildJob<P extends ProductCode>(
     if (p) add(key, p);
     else productOptions[key] = spec.toModel ? spec.toModel(value) : value;
   }
+  return productOptions;
+}
 
-  const known = [...COMMON_KEYS, 'operation', ...Object.keys(fields)];
-  for (const key of Object.keys(given)) {
-    if (known.includes(key)) continue;
-    const guess = didYouMean(key, known);
-    add(key, `is not a ${info.name} job option${guess ? `; did you mean "${guess}"?` : ''}`);
-  }
-
+/** The core `Job` options of a builder's options: `frames` joins the caller's `params`; the rest is core's to check. */
+function jobOptionsOf(
+  product: ProductCode,
+  given: Record<string, unknown>,
+  operation: string,
+  productOptions: Record<string, unknown>,
+): JobOptions {
   const extra = given.params;
+  const frames = given.frames !== undefined && { frames: given.frames };
   const core: Record<string, unknown> = {
     name: given.name,
     app: product,
     appVersion: given.appVersion,
-    operation:
-      typeof operation === 'string' && operations.includes(operation) ? operation : info.defaultOperation,
+    operation,
     path: given.path,
     params:
       typeof extra === 'object' && extra !== null && !Array.isArray(extra)
-        ? { ...extra, ...(given.frames !== undefined && { frames: given.frames }) }
+        ? { ...extra, ...frames }
         : extra === undefined
-          ? { ...(given.frames !== undefined && { frames: given.frames }) }
+          ? { ...frames }
           : extra,
     productOptions,
   };
   for (const key of ['instances', 'machineType', 'plugins', 'gpu', 'dependencies', 'creditsBudget']) {
     if (given[key] !== undefined) core[key] = given[key];
   }
-  let job: Job | undefined;
-  try {
-    job = new Job(core as unknown as JobOptions);
-  } catch (error) {
-    if (!(error instanceof InvalidRequestError)) throw error;
-    const own = new Set(problems.map((p) => p.field));
-    for (const e of error.fieldErrors) {
-      const field = toOptionField(e.field);
-      if (!own.has(field)) add(field, e.message);
-    }
-  }
-  if (problems.length > 0 || job === undefined) {
-    const order = (field: string) => {
-      const i = known.indexOf(field.split(/[.[]/)[0]!);
-      return i === -1 ? known.length : i;
-    };
-    problems.sort((a, b) => order(a.field) - order(b.field));
-    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-    throw new InvalidRequestError(`The ${info.name} job has ${count}:`, { fieldErrors: problems });
-  }
-  return job;
+  return core as unknown as JobOptions;
+}
+
+/** One error with every problem, in the order of the options (`known`). */
+function problemsError(
+  product: string,
+  problems: FieldError[],
+  known: readonly string[],
+): InvalidRequestError {
+  const order = (field: string) => {
+    const i = known.indexOf(field.split(/[.[]/)[0]!);
+    return i === -1 ? known.length : i;
+  };
+  problems.sort((a, b) => order(a.field) - order(b.field));
+  const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+  return new InvalidRequestError(`The ${product} job has ${count}:`, { fieldErrors: problems });
 }
