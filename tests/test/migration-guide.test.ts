@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { productOptionWireName } from '@gm/core';
 import { type RunningEmulator, startEmulator } from '@gm/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fencedBlocks, guideModule } from './guide.js';
@@ -36,8 +37,8 @@ const CALLS: [python: string, typescript: string][] = [
   ['Job(', 'new Job('],
   ['add_jobs(', '.addJobs('],
   ['project_summary_log_file', 'summaryLogFile'],
-  ['add_dependencies(', '.addDependencies('],
-  ['set_credits_budget(', '.setCreditsBudget('],
+  ['add_dependencies(', '.withDependencies('],
+  ['set_credits_budget(', '.withCreditsBudget('],
   ['CREDITS_BUDGET_ACTION_STOP', 'CreditsBudgetAction.STOP'],
   ['WatchFile(', 'new WatchFile('],
   ['add_watch_files(', '.addWatchFiles('],
@@ -110,6 +111,14 @@ describe('docs/migrating-from-python.md', () => {
         expect(call, `${builder} ${option}`).toMatch(new RegExp(`\\b${option}:`));
       }
       for (const [py] of parameters) expect(call, `${builder} comment ${py}`).toContain(`// ${py}`);
+    }
+  });
+
+  it("names each product option on the wire as the Python documentation does (core's wire.ts)", () => {
+    for (const [builder, parameters] of Object.entries(PARAMETERS)) {
+      for (const [py, ts] of parameters) {
+        if (ts !== 'frames') expect(productOptionWireName(ts), `${builder} ${ts}`).toBe(py);
+      }
     }
   });
 

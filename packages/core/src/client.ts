@@ -37,7 +37,15 @@ import {
 import { enterGate } from './gate.js';
 import type { Project } from './models/project.js';
 import { ProductResolver } from './resolver.js';
-import type { CreditsInfo, Machine, ProjectStatus, ProjectSummary, RemoteFile, UserInfo } from './types.js';
+import type {
+  CreditsInfo,
+  Machine,
+  ProjectStatus,
+  ProjectSummary,
+  RemoteFile,
+  SubmitBody,
+  UserInfo,
+} from './types.js';
 import { projectProblems } from './validate.js';
 import { toSubmitBody, toUploadBody } from './wire.js';
 
@@ -473,23 +481,31 @@ export class EnvoyClient {
         );
       } catch (lost) {
         if (!(lost instanceof ConnectionError)) throw lost;
-        await this.#confirmSubmitted(op, project, lost);
+        await this.#confirmSubmitted(op, project.name, body, lost);
       }
     });
     return project.name;
   }
 
-  /** After a lost answer to a submit: resolves when Envoy lists every job of `project`, else throws saying so. */
-  async #confirmSubmitted(op: Operation, project: Project, lost: ConnectionError): Promise<void> {
-    const ids = project.jobs.map((job) => job.id);
+  /**
+   * After a lost answer to a submit: resolves when Envoy lists every job of the `body` sent, else throws saying so.
+   * The jobs sent decide, not the project's jobs now: a job added while the submit was under way was not sent.
+   */
+  async #confirmSubmitted(
+    op: Operation,
+    name: string,
+    body: SubmitBody,
+    lost: ConnectionError,
+  ): Promise<void> {
+    const ids = body.project_request.jobs.map((job) => job.id);
     const request = lost.request;
     let status: ProjectStatus;
     try {
-      status = await this.#status(op, project.name);
+      status = await this.#status(op, name);
     } catch (error) {
       if (!(error instanceof APIError) || error.status !== 404) {
         throw new ConnectionError(
-          `The answer to the submission of project "${project.name}" was lost (${lost.message}), and Envoy could not be asked whether it arrived. Check with getProjectStatus("${project.name}") (gm status ${project.name}) before submitting again: a second submission may run and charge the jobs twice.`,
+          `The answer to the submission of project "${name}" was lost (${lost.message}), and Envoy could not be asked whether it arrived. Check with getProjectStatus("${name}") (gm status ${name}) before submitting again: a second submission may run and charge the jobs twice.`,
           { cause: lost, request, code: lost.code },
         );
       }
@@ -500,12 +516,12 @@ export class EnvoyClient {
     if (lost.code === 'ETIMEDOUT') {
       // Envoy may still be working on a request it did not answer in time.
       throw new ConnectionError(
-        `Envoy did not answer the submission of project "${project.name}" in time (${lost.message}) and does not list its jobs yet. Check with getProjectStatus("${project.name}") (gm status ${project.name}) in a moment before submitting again: a second submission may run and charge the jobs twice.`,
+        `Envoy did not answer the submission of project "${name}" in time (${lost.message}) and does not list its jobs yet. Check with getProjectStatus("${name}") (gm status ${name}) in a moment before submitting again: a second submission may run and charge the jobs twice.`,
         { cause: lost, request, code: lost.code },
       );
     }
     throw new ConnectionError(
-      `The answer to the submission of project "${project.name}" was lost (${lost.message}). Envoy does not list its jobs, so the submission did not arrive and nothing was charged: submit it again.`,
+      `The answer to the submission of project "${name}" was lost (${lost.message}). Envoy does not list its jobs, so the submission did not arrive and nothing was charged: submit it again.`,
       { cause: lost, request, code: lost.code },
     );
   }

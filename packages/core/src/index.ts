@@ -50,7 +50,14 @@ export {
   type JobOptions,
   type JobParams,
 } from './models/job.js';
-export { MAX_JOBS, Project, type ProjectOptions, resultsPattern } from './models/project.js';
+export {
+  folderTimestamp,
+  MAX_JOBS,
+  Project,
+  type ProjectOptions,
+  resultsPattern,
+  submissionTimestamp,
+} from './models/project.js';
 export { MAX_PATTERN_LENGTH, WatchFile } from './models/watch-file.js';
 export { describeValue, type FileNameRules, fileNameProblem } from './paths.js';
 export { type PluginSpecParts, parsePluginSpec } from './plugins.js';
@@ -66,4 +73,4 @@ export {
   type WalkResult,
   walkFolder,
 } from './walk.js';
-export { type SubmitBodyOptions, toSubmitBody, toUploadBody } from './wire.js';
+export { productOptionWireName, type SubmitBodyOptions, toSubmitBody, toUploadBody } from './wire.js';

@@ -1,7 +1,7 @@
 import { InvalidRequestError } from './errors.js';
 import { parsePluginSpec } from './plugins.js';
 import type { ProductVersion } from './types.js';
-import { matchesVersionPrefix } from './versions.js';
+import { compareVersionTokens, matchesVersionPrefix } from './versions.js';
 
 /** One product or plugin type in a resolver answer. */
 export interface ProductTypeInfo {
@@ -291,7 +291,12 @@ function sortedByVersion(versions: readonly string[]): number[] {
   return versions
     .map((_, i) => i)
     .sort((i, j) =>
-      compareTokens(tokens[i] as Token[], tokens[j] as Token[], versions[i] as string, versions[j] as string),
+      compareVersionTokens(
+        tokens[i] as Token[],
+        tokens[j] as Token[],
+        versions[i] as string,
+        versions[j] as string,
+      ),
     );
 }
 
@@ -339,20 +344,4 @@ export function tokensOf(version: string): Token[] {
     }
   }
   return tokens;
-}
-
-/** `compareVersions` on versions already split by `versionTokens`. */
-function compareTokens(left: Token[], right: Token[], a: string, b: string): number {
-  const length = Math.min(left.length, right.length);
-  for (let i = 0; i < length; i++) {
-    const x = left[i] as Token;
-    const y = right[i] as Token;
-    if (x === y) continue;
-    if (typeof x === 'number' && typeof y === 'number') return x - y;
-    if (typeof x === 'number') return -1;
-    if (typeof y === 'number') return 1;
-    return x < y ? -1 : 1;
-  }
-  if (left.length !== right.length) return left.length - right.length;
-  return a < b ? -1 : a > b ? 1 : 0;
 }

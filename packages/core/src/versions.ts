@@ -18,8 +18,19 @@ export function versionTokens(version: string): Token[] {
 
 /** Compares two versions part by part: numbers numerically, words alphabetically, numbers before words. */
 export function compareVersions(a: string, b: string): number {
-  const left = versionTokens(a);
-  const right = versionTokens(b);
+  return compareVersionTokens(versionTokens(a), versionTokens(b), a, b);
+}
+
+/**
+ * {@link compareVersions} on versions already split into `left` and `right` (by {@link versionTokens} or an
+ * equivalent tokenizer); `a` and `b`, the versions themselves, break ties. Internal to `@gm/core`.
+ */
+export function compareVersionTokens(
+  left: readonly (number | string)[],
+  right: readonly (number | string)[],
+  a: string,
+  b: string,
+): number {
   const length = Math.min(left.length, right.length);
   for (let i = 0; i < length; i++) {
     const x = left[i] as Token;

@@ -41,9 +41,37 @@ export function toProjectParams(project: Project): Record<string, unknown> {
   return params;
 }
 
+/** Product options whose wire name is not their model name in snake_case. */
+const PRODUCT_OPTION_WIRE_NAMES: Readonly<Record<string, string>> = {
+  ropNodeType: 'rop_nodetype',
+  ropNodePath: 'rop_nodepath',
+};
+
+/**
+ * The wire name of a product option (a {@link Job.productOptions} key): `outputPrefix` is `output_prefix`,
+ * `rtEngine` is `rt_engine`, `ropNodeType` is `rop_nodetype`.
+ */
+export function productOptionWireName(option: string): string {
+  return PRODUCT_OPTION_WIRE_NAMES[option] ?? option.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/**
+ * The job's `params` with its product options named on the wire: the caller's parameters, then the product
+ * options (which win over a parameter of the same wire name), then `frames`.
+ */
+function jobParams(job: Job): Record<string, unknown> {
+  const options = Object.entries(job.productOptions);
+  if (options.length === 0) return copy(job.params) as Record<string, unknown>;
+  const { frames, ...rest } = job.params;
+  const params: Record<string, unknown> = copy(rest);
+  for (const [option, value] of options) params[productOptionWireName(option)] = copy(value);
+  if (frames !== undefined) params.frames = frames;
+  return params;
+}
+
 /** One job as the wire has it. */
 export function toJobBody(job: Job, project: Project): JobBody {
-  const params: Record<string, unknown> = copy(job.params);
+  const params = jobParams(job);
   params.output_dir_name = project.outputFolderName;
   if (!('output_upload' in params)) params.output_upload = outputUploadPatterns(project.remoteOutputFolder);
   if (!('billing_meta' in params)) params.billing_meta = [job.app, ...job.plugins.map(pluginCode)];

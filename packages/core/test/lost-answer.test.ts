@@ -127,6 +127,19 @@ describe('the answer to a submit is lost', () => {
     expect((await c.listProjects()).filter((p) => p.name === 'landed')).toHaveLength(1);
   });
 
+  test('a job added to the project while the submit is under way: the jobs sent decide whether it landed', async () => {
+    const c = client();
+    const project = await projectOf('grown');
+    mode = 'drop-answer';
+    const submitting = c.submitProject(project);
+    // The body was made when submitProject was called; this job is not in it.
+    project.addJobs(project.jobs[0]!.with({ name: 'later' }));
+    expect(await submitting).toBe('grown');
+    mode = 'pass';
+    const last = await finalStatus(c, 'grown');
+    expect(last.Jobs?.map((j) => j.Name)).toEqual(['render']);
+  });
+
   test('before Envoy got it: a clear ConnectionError saying it did not land, and nothing is charged', async () => {
     const c = client();
     const project = await projectOf('not_landed');

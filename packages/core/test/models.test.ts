@@ -9,11 +9,13 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   EnvoyClient,
   fileNameProblem,
+  folderTimestamp,
   InvalidRequestError,
   Job,
   MAX_JOBS,
   Project,
   projectProblems,
+  submissionTimestamp,
   toSubmitBody,
   WatchFile,
 } from '../src/index.js';
@@ -323,5 +325,20 @@ describe('parameters a JSON service refuses', () => {
       'params',
     ]);
     expect(new Job({ ...JOB, params: { constructor: 'ok' } }).params).toEqual({ constructor: 'ok' });
+  });
+});
+
+describe('default names', () => {
+  test('the submission time is a 12-hour clock with AM/PM: midnight is 12 AM, noon 12 PM', () => {
+    expect(submissionTimestamp(new Date(2026, 10, 29, 16, 25, 35))).toBe('2026-Nov-29 04:25:35 PM');
+    expect(submissionTimestamp(new Date(2026, 0, 2, 0, 5, 0))).toBe('2026-Jan-02 12:05:00 AM');
+    expect(submissionTimestamp(new Date(2026, 5, 30, 12, 0, 9))).toBe('2026-Jun-30 12:00:09 PM');
+    expect(submissionTimestamp(new Date(2026, 5, 30, 11, 59, 59))).toBe('2026-Jun-30 11:59:59 AM');
+    const project = new Project('/tmp/shot', { createdAt: new Date(2026, 10, 29, 23, 1, 2) });
+    expect(project.submissionName).toBe('shot 2026-Nov-29 11:01:02 PM');
+  });
+
+  test('the results folder time has microseconds', () => {
+    expect(folderTimestamp(new Date(2026, 10, 29, 16, 25, 35, 123))).toBe('2026-11-29_16-25-35_123000');
   });
 });

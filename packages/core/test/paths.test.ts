@@ -114,7 +114,7 @@ describe('Project names and defaults', () => {
   test('submission and results names', () => {
     const createdAt = new Date(2026, 10, 29, 15, 4, 5, 123);
     const plain = new Project('/work/sample_project', { createdAt });
-    expect(plain.submissionName).toBe('sample_project 2026-Nov-29 15:04:05 PM');
+    expect(plain.submissionName).toBe('sample_project 2026-Nov-29 03:04:05 PM');
     expect(plain.outputFolderName).toMatch(/^2026-11-29_15-04-05_123000_[0-9a-f]{8}$/);
     const named = new Project('/work/sample_project', { createdAt, submissionName: 'submission: 1' });
     expect(named.outputFolderName).toBe('submission_ 1');

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { CreditsBudgetAction, InvalidRequestError, Job, Project, WatchFile } from '../src/index.js';
 import { projectProblems } from '../src/validate.js';
-import { outputUploadPatterns, toSubmitBody, toUploadBody } from '../src/wire.js';
+import { outputUploadPatterns, productOptionWireName, toSubmitBody, toUploadBody } from '../src/wire.js';
 
 const createdAt = new Date(2026, 10, 29, 10, 15, 0, 0);
 
@@ -258,5 +258,73 @@ describe('validation before sending', () => {
     const problems = (caught as InvalidRequestError).fieldErrors;
     expect(problems.map((p) => p.field)).toEqual(['jobs[0].path', 'jobs[1].path']);
     expect(problems[0]?.message).toContain('below /sample_project');
+  });
+});
+
+describe('product options: the model names on the job, the wire names in wire.ts', () => {
+  const make = (productOptions: Record<string, unknown>, params: Record<string, unknown> = {}) =>
+    new Job({
+      name: 'j',
+      app: 'hou',
+      appVersion: '17.5',
+      path: '/p/s.hip',
+      params: { extra: 1, ...params, frames: '1 3' },
+      productOptions,
+    });
+  const sentParams = (job: Job) => {
+    const project = new Project('/tmp/p', { name: 'p', outputFolderName: 'out' });
+    project.addJobs(job);
+    return toSubmitBody(project).project_request.jobs[0]!.params;
+  };
+
+  test('camelCase becomes snake_case; the ROP node names are Envoy’s; frames stay last of the job’s own', () => {
+    const job = make({
+      outputPrefix: 'r_',
+      ropNodeType: 'ifd',
+      ropNodePath: '/out/m',
+      diskOutputPathParm: 'x',
+    });
+    expect(job.productOptions).toEqual({
+      outputPrefix: 'r_',
+      ropNodeType: 'ifd',
+      ropNodePath: '/out/m',
+      diskOutputPathParm: 'x',
+    });
+    expect(Object.keys(sentParams(job)).slice(0, 6)).toEqual([
+      'extra',
+      'output_prefix',
+      'rop_nodetype',
+      'rop_nodepath',
+      'disk_output_path_parm',
+      'frames',
+    ]);
+    expect(productOptionWireName('rtEngine')).toBe('rt_engine');
+  });
+
+  test('a product option wins over a params entry of the same wire name, in that entry’s place', () => {
+    const params = sentParams(make({ take: 'Main' }, { take: 'Other' }));
+    expect(params.take).toBe('Main');
+    expect(Object.keys(params).indexOf('take')).toBe(1);
+  });
+
+  test('names that are not camelCase, values JSON cannot carry and a bad output prefix are refused', () => {
+    const fields = (options: Record<string, unknown>) => {
+      try {
+        make(options);
+      } catch (error) {
+        return (error as InvalidRequestError).fieldErrors.map((e) => e.field);
+      }
+      return [];
+    };
+    expect(fields({ output_prefix: 'a' })).toEqual(['productOptions.output_prefix']);
+    expect(fields({ outputPrefix: 'a/b' })).toEqual(['productOptions.outputPrefix']);
+    expect(fields({ engine: () => 1 })).toEqual(['productOptions']);
+  });
+
+  test('the options are frozen, and with(...) keeps them', () => {
+    const job = make({ outputUpload: ['/p/r/.+'] });
+    expect(Object.isFrozen(job.productOptions.outputUpload)).toBe(true);
+    expect(job.with({ name: 'k' }).productOptions).toEqual({ outputUpload: ['/p/r/.+'] });
+    expect(sentParams(job).output_upload).toEqual(['/p/r/.+']);
   });
 });

@@ -60,3 +60,4 @@ export {
   checkJob,
   type JobFinding,
 } from './check.js';
+export { didYouMean } from './suggest.js';

@@ -1,6 +1,6 @@
 import { compareVersions, versionTokens } from '@gm/core';
 
-/** Closest-match helpers shared by validation and {@link checkJob}. Internal. */
+/** Closest-match helpers shared by validation, {@link checkJob} and the `gm` command line. */
 
 /** The Levenshtein edit distance between two strings, case-insensitive. */
 export function editDistance(a: string, b: string): number {
@@ -32,7 +32,12 @@ export function closest(value: string, candidates: Iterable<string>): string | u
   return best;
 }
 
-/** Like {@link closest}, but only when the match is plausible: at most a third of the value's length away. */
+/**
+ * The candidate nearest to `value` (case-insensitive edit distance, first on ties) when it is plausibly what was
+ * meant: at most a third of the value's length away (at least 1); else `undefined`. For "did you mean" hints.
+ *
+ * @example didYouMean('blendr', ['blender', 'c4d']) // 'blender'
+ */
 export function didYouMean(value: string, candidates: Iterable<string>): string | undefined {
   const best = closest(value, candidates);
   return best !== undefined && editDistance(value, best) <= Math.max(1, Math.floor(value.length / 3))

@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreditsBudgetAction, InvalidRequestError } from '@gm/core';
+import { fc, test } from '@fast-check/vitest';
+import { CreditsBudgetAction, fileNameProblem, InvalidRequestError } from '@gm/core';
 import { describe, expect, it } from 'vitest';
 import { JOB_BUILDERS, type ProductCode } from '../src/index.js';
 
@@ -172,4 +173,24 @@ describe('the job-file schema and the builders agree', () => {
   it('the budget actions are the same set', () => {
     expect(schema.$defs.budget.properties.action.enum).toEqual(Object.values(CreditsBudgetAction));
   });
+
+  const namePattern = new RegExp(schema.properties.name.pattern, 'u');
+
+  it('the project name: the schema takes what the shared name rule takes, ":" included', () => {
+    for (const name of ['shot 2026-Nov-29 04:25:35 PM', 'a:b', 'what?', 'x*y', 'plain']) {
+      expect(fileNameProblem(name), name).toBeUndefined();
+      expect(namePattern.test(name), name).toBe(true);
+    }
+    for (const name of ['a/b', 'a\\b', 'tab\there', 'del\u007f']) {
+      expect(fileNameProblem(name), name).toBeDefined();
+      expect(namePattern.test(name), name).toBe(false);
+    }
+  });
+
+  test.prop([fc.string({ unit: 'binary', maxLength: 12 })])(
+    'the project name: every name the schema refuses, the shared name rule refuses too',
+    (name) => {
+      if (name !== '' && !namePattern.test(name)) expect(fileNameProblem(name)).toBeDefined();
+    },
+  );
 });

@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import {
   CreditsBudgetAction,
   type FieldError,
+  folderTimestamp,
   InvalidRequestError,
   type Job,
   Project,
@@ -40,21 +41,6 @@ export function buildJob(spec: JobSpec, remoteRoot: string, dependencies: readon
   return JOB_BUILDERS[product](options as never);
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-
-/** Local time as `2026-Nov-29 04:25:35 PM` (a 12-hour clock with AM/PM), for default submission names. */
-export function submissionTime(date: Date): string {
-  const hours = date.getHours();
-  const twelve = hours % 12 === 0 ? 12 : hours % 12;
-  return `${date.getFullYear()}-${MONTHS[date.getMonth()]}-${pad(date.getDate())} ${pad(twelve)}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ${hours < 12 ? 'AM' : 'PM'}`;
-}
-
-/** Local time as `2026-11-29_16-25-35_123000`, the default results folder name. */
-export function resultsFolderTime(date: Date): string {
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}_${pad(date.getHours())}-${pad(date.getMinutes())}-${pad(date.getSeconds())}_${pad(date.getMilliseconds() * 1000, 6)}`;
-}
-
 /** A project built from a job file, with its jobs by name. */
 export interface BuiltProject {
   /** The core project, ready to upload or submit. */
@@ -84,8 +70,10 @@ export async function buildProject(loaded: LoadedJobFile): Promise<BuiltProject>
   const now = new Date();
   const project = new Project(folder, {
     name,
-    submissionName: spec.submissionName || `${name} ${submissionTime(now)}`,
-    outputFolderName: spec.outputFolderName || resultsFolderTime(now),
+    // Empty names in a job file mean the defaults: core's submission name `<name> <time>`, a time-named folder.
+    ...(spec.submissionName ? { submissionName: spec.submissionName } : {}),
+    outputFolderName: spec.outputFolderName || folderTimestamp(now),
+    createdAt: now,
     ...houdini,
   });
   const jobs = new Map<string, Job>();

@@ -2,24 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fc, test } from '@fast-check/vitest';
 import { APIError, InvalidRequestError } from '@gm/core';
+import { didYouMean } from '@gm/products';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { commandNameOf } from '../program.js';
-import { submissionTime } from './build-project.js';
 import { checkUrl } from './client.js';
 import { isNotFound, isUnreachable, reportError } from './errors.js';
 import { UsageError } from './exit-codes.js';
 import { checkSchema, JOB_FILE_SCHEMA } from './job-file.js';
-import { didYouMean } from './suggest.js';
-
-describe('submission names', () => {
-  it('use a 12-hour clock with AM/PM', () => {
-    expect(submissionTime(new Date(2026, 10, 29, 16, 25, 35))).toBe('2026-Nov-29 04:25:35 PM');
-    expect(submissionTime(new Date(2026, 0, 2, 0, 5, 0))).toBe('2026-Jan-02 12:05:00 AM');
-    expect(submissionTime(new Date(2026, 5, 30, 12, 0, 9))).toBe('2026-Jun-30 12:00:09 PM');
-    expect(submissionTime(new Date(2026, 5, 30, 11, 59, 59))).toBe('2026-Jun-30 11:59:59 AM');
-  });
-});
 
 describe('the command a command line runs', () => {
   it('skips global options and their values, and help', () => {

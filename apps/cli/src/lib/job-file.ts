@@ -6,12 +6,11 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
-import type { ProductCode } from '@gm/products';
+import { didYouMean, type ProductCode } from '@gm/products';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import schemaJson from '../../schema/job-file.schema.json' with { type: 'json' };
 import { type SchemaError, validate } from '../generated/job-file-validator.js';
 import { UsageError } from './exit-codes.js';
-import { didYouMean } from './suggest.js';
 
 /** The JSON Schema of job files, as published in `@gm/cli/job-file.schema.json`. */
 export const JOB_FILE_SCHEMA: Record<string, unknown> = schemaJson as Record<string, unknown>;

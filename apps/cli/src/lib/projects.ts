@@ -3,10 +3,11 @@
  *
  * @module
  */
+
 import type { EnvoyClient } from '@gm/core';
+import { didYouMean } from '@gm/products';
 import { isNotFound } from './errors.js';
 import { UsageError } from './exit-codes.js';
-import { didYouMean } from './suggest.js';
 
 /**
  * Runs `call` on project `name`; when Envoy answers 404 (Not Found), throws a {@link UsageError} saying the

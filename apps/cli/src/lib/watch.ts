@@ -6,14 +6,15 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EnvoyClient, ProjectStatus } from '@gm/core';
+import { type EnvoyClient, FINAL_PROJECT_STATES, type ProjectStatus } from '@gm/core';
 import type { Context } from './context.js';
 import { CliError, ExitCode } from './exit-codes.js';
 import type { ProgressBar } from './progress.js';
 import { formatBytes, formatCredits, formatTable } from './table.js';
 
-/** Project states after which nothing changes any more. */
-export const FINAL_STATES: readonly string[] = ['Completed', 'Stopped', 'Failed', 'Uploaded'];
+/** Whether watching ends at `state`: a final project state, or `Uploaded` when only uploading. */
+const isDone = (state: string, uploadOnly: boolean | undefined): boolean =>
+  FINAL_PROJECT_STATES.includes(state) || (uploadOnly === true && state === 'Uploaded');
 
 /** Project states that count as failure (exit code 7 after `--watch`). */
 export const FAILED_STATES: readonly string[] = ['Stopped', 'Failed'];
@@ -84,7 +85,7 @@ export async function watchProject(
     if (out.json) {
       if (options.events === false) {
         lastState = state;
-        if (FINAL_STATES.includes(state) && (options.uploadOnly || state !== 'Uploaded')) break;
+        if (isDone(state, options.uploadOnly)) break;
         continue;
       }
       out.event({
@@ -154,7 +155,7 @@ export async function watchProject(
       }
     }
     lastState = state;
-    if (FINAL_STATES.includes(state) && (options.uploadOnly || state !== 'Uploaded')) break;
+    if (isDone(state, options.uploadOnly)) break;
   }
   bytesBar?.done();
   if (last && framesBar) {

@@ -56,6 +56,13 @@ export interface JobOptions {
   gpu?: boolean;
   /** Job-specific parameters (frames, output_format, ...). Copied; never modified. */
   params?: Readonly<JobParams>;
+  /**
+   * The product's own options in the model's names (`outputPrefix`, `ropNodeType`, ...), as the product builders
+   * of `@gm/products` set them: camelCase names, values JSON can carry. `wire.ts` names them on the wire
+   * (`output_prefix`, `rop_nodetype`, ...) inside the job's `params`, where they win over a `params` entry of the
+   * same wire name. Copied; never modified.
+   */
+  productOptions?: Readonly<Record<string, unknown>>;
   /** Jobs that must finish before this one (they must be in the same project). */
   dependencies?: readonly Job[];
   /** The credit budget: when the job has consumed `value` credits, `action` happens. */
@@ -75,9 +82,13 @@ const JOB_OPTION_KEYS = [
   'plugins',
   'gpu',
   'params',
+  'productOptions',
   'dependencies',
   'creditsBudget',
 ] as const;
+
+/** A product option's model name: camelCase, so that `wire.ts` can name it on the wire. */
+const PRODUCT_OPTION_NAME = /^[a-z][A-Za-z0-9]*$/;
 
 /** Parameters a job option or the project sets: giving them in `params` too would be ambiguous. */
 const OWNED_PARAMS: Readonly<Record<string, string>> = {
@@ -110,8 +121,38 @@ function paramProblems(
     }
   }
   if (params.output_prefix !== undefined) {
-    const nameProblem = fileNameProblem(params.output_prefix, { strict: true });
-    if (nameProblem) add('output_prefix', `${nameProblem} (it becomes the output file names)`);
+    const problem = outputPrefixProblem(params.output_prefix);
+    if (problem) add('output_prefix', problem);
+  }
+  return problems;
+}
+
+/** The output prefix becomes the output files' names: the file-name rule, strict. */
+function outputPrefixProblem(prefix: unknown): string | undefined {
+  const problem = fileNameProblem(prefix, { strict: true });
+  return problem && `${problem} (it becomes the output file names)`;
+}
+
+/** Problems of the product's own options: camelCase names, values JSON can carry, an output prefix. */
+function productOptionProblems(options: unknown, prefix: string): FieldError[] {
+  const field = `${prefix}productOptions`;
+  if (!isPlainObject(options)) {
+    return [{ field, message: `must be a plain object of options (got ${describeValue(options)})` }];
+  }
+  const problem = jsonValueProblem(options, field);
+  if (problem) return [{ field, message: problem }];
+  const problems: FieldError[] = [];
+  for (const key of Object.keys(options)) {
+    if (!PRODUCT_OPTION_NAME.test(key)) {
+      problems.push({
+        field: `${field}.${key}`,
+        message: 'is not a product option name: use camelCase letters and digits, e.g. "outputPrefix"',
+      });
+    }
+  }
+  if (options.outputPrefix !== undefined) {
+    const p = outputPrefixProblem(options.outputPrefix);
+    if (p) problems.push({ field: `${field}.outputPrefix`, message: p });
   }
   return problems;
 }
@@ -181,6 +222,8 @@ function optionProblems(options: unknown, prefix: string, canonical: { frames?: 
       else problems.push(...paramProblems(given.params, prefix, canonical));
     }
   }
+  if (given.productOptions !== undefined)
+    problems.push(...productOptionProblems(given.productOptions, prefix));
   if (given.dependencies !== undefined) {
     if (!Array.isArray(given.dependencies)) {
       add('dependencies', `must be a list of jobs (got ${describeValue(given.dependencies)})`);
@@ -270,6 +313,8 @@ export class Job {
   readonly gpu: boolean | undefined;
   /** Job-specific parameters: a frozen copy of the caller's, `frames` in canonical form. */
   readonly params: Readonly<JobParams>;
+  /** The product's own options in the model's names (see {@link JobOptions.productOptions}); frozen. */
+  readonly productOptions: Readonly<Record<string, unknown>>;
   /** Jobs that must finish before this one. */
   readonly dependencies: readonly Job[];
   /** The credit budget, when set. */
@@ -296,6 +341,7 @@ export class Job {
     const params: JobParams = structuredClone({ ...(options.params ?? {}) });
     if (frames !== undefined) params.frames = frames;
     this.params = deepFreeze(params);
+    this.productOptions = deepFreeze(structuredClone({ ...(options.productOptions ?? {}) }));
     this.dependencies = Object.freeze([...new Set(options.dependencies ?? [])]);
     const budget = options.creditsBudget;
     this.creditsBudget =
@@ -316,6 +362,7 @@ export class Job {
       plugins: this.plugins,
       ...(this.gpu !== undefined && { gpu: this.gpu }),
       params: this.params,
+      ...(Object.keys(this.productOptions).length > 0 && { productOptions: this.productOptions }),
       dependencies: this.dependencies,
       ...(this.creditsBudget !== undefined && { creditsBudget: this.creditsBudget }),
     };

@@ -60,13 +60,17 @@ function pad(value: number, width = 2): string {
   return String(value).padStart(width, '0');
 }
 
-/** Local time as Python's `%Y-%b-%d %H:%M:%S %p` (24-hour clock followed by AM/PM, as the Python client sends). */
+/**
+ * Local time as `2026-Nov-29 04:25:35 PM`: a 12-hour clock with AM/PM (midnight is `12:..:.. AM`, noon
+ * `12:..:.. PM`), the time in a default submission name.
+ */
 export function submissionTimestamp(date: Date): string {
   const hours = date.getHours();
-  return `${date.getFullYear()}-${MONTHS[date.getMonth()]}-${pad(date.getDate())} ${pad(hours)}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ${hours < 12 ? 'AM' : 'PM'}`;
+  const twelve = hours % 12 === 0 ? 12 : hours % 12;
+  return `${date.getFullYear()}-${MONTHS[date.getMonth()]}-${pad(date.getDate())} ${pad(twelve)}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ${hours < 12 ? 'AM' : 'PM'}`;
 }
 
-/** Local time as `YYYY-MM-DD_HH-MM-SS_micro`, the default results folder name. */
+/** Local time as `YYYY-MM-DD_HH-MM-SS_micro` (`2026-11-29_16-25-35_123000`), a results folder name. */
 export function folderTimestamp(date: Date): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}_${pad(date.getHours())}-${pad(date.getMinutes())}-${pad(date.getSeconds())}_${pad(date.getMilliseconds() * 1000, 6)}`;
 }

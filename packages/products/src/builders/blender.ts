@@ -17,7 +17,6 @@ export interface BlenderJobOptions extends CommonJobOptions<'blender'>, OutputFi
 const FIELDS: Record<string, FieldSpec> = {
   ...OUTPUT_FILE_FIELDS,
   engine: {
-    wire: 'engine',
     required: false,
     check: nonEmptyString,
     hint: 'the render engine, e.g. "CYCLES"',

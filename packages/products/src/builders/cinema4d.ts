@@ -20,7 +20,6 @@ const FIELDS: Record<string, FieldSpec> = {
   ...OUTPUT_SIZE_FIELDS,
   ...OUTPUT_FILE_FIELDS,
   outputMultipassPrefix: {
-    wire: 'output_multipass_prefix',
     required: false,
     check: nonEmptyString,
     hint: 'the multipass output file prefix, e.g. "passes_"',

@@ -14,7 +14,7 @@ const base = {
 };
 
 describe('the common options', () => {
-  it('map onto core Job fields, not params', () => {
+  it('map onto core Job fields; the product options keep their model names', () => {
     const job = blenderJob({
       ...base,
       instances: 4,
@@ -34,7 +34,8 @@ describe('the common options', () => {
       plugins: ['blender_vray:4.0'],
       gpu: true,
     });
-    expect(job.params).toEqual({ frames: '1 10', output_prefix: 'out_', output_format: 'PNG' });
+    expect(job.params).toEqual({ frames: '1 10' });
+    expect(job.productOptions).toEqual({ outputPrefix: 'out_', outputFormat: 'PNG' });
     expect(job.id).toMatch(/^[0-9a-f-]{36}$/);
   });
 

@@ -8,7 +8,6 @@ import {
   type CreditsBudget,
   describeValue,
   type FieldError,
-  fileNameProblem,
   InvalidRequestError,
   integerProblem,
   Job,
@@ -58,16 +57,17 @@ export interface CommonJobOptions<P extends ProductCode> {
 /** Checks a value of a product's own option: a problem message, or `undefined` when it is fine. */
 type Check = (value: unknown) => string | undefined;
 
-/** How one product-specific option is checked and sent. */
+/**
+ * How one product-specific option is checked. The job keeps it under its model name in `Job.productOptions`;
+ * `@gm/core`'s `wire.ts` names it on the wire.
+ */
 export interface FieldSpec {
-  /** The parameter name on the wire, e.g. `output_prefix`. */
-  readonly wire: string;
   /** Whether the option must be given. */
   readonly required: boolean;
-  /** Checks a given value. */
-  readonly check: Check;
-  /** Converts a valid value to its wire form; the value itself when absent. */
-  readonly toWire?: (value: unknown) => unknown;
+  /** Checks a given value; absent when `@gm/core`'s `Job` owns the rule (the output prefix). */
+  readonly check?: Check;
+  /** Converts a valid value to the form the job keeps (e.g. an engine name to its number); the value itself when absent. */
+  readonly toModel?: (value: unknown) => unknown;
   /** What to give, for the "is required" message, e.g. `a string such as "render_"`. */
   readonly hint: string;
 }
@@ -105,13 +105,10 @@ export interface OutputSizeOptions {
 /** How {@link OutputFileOptions} are checked and sent. */
 export const OUTPUT_FILE_FIELDS: Readonly<Record<keyof OutputFileOptions, FieldSpec>> = {
   outputPrefix: {
-    wire: 'output_prefix',
     required: true,
-    check: (v) => fileNameProblem(v, { strict: true }),
     hint: 'the output file prefix, e.g. "render_"',
   },
   outputFormat: {
-    wire: 'output_format',
     required: true,
     check: nonEmptyString,
     hint: 'the output format, e.g. "PNG"',
@@ -121,13 +118,11 @@ export const OUTPUT_FILE_FIELDS: Readonly<Record<keyof OutputFileOptions, FieldS
 /** How {@link OutputSizeOptions} are checked and sent. */
 export const OUTPUT_SIZE_FIELDS: Readonly<Record<keyof OutputSizeOptions, FieldSpec>> = {
   outputHeight: {
-    wire: 'output_height',
     required: true,
     check: positiveInteger,
     hint: 'the output height in pixels, e.g. 1080',
   },
   outputWidth: {
-    wire: 'output_width',
     required: true,
     check: positiveInteger,
     hint: 'the output width in pixels, e.g. 1920',
@@ -207,13 +202,10 @@ function pluginProblems(product: ProductCode, plugins: unknown): string[] {
   return problems;
 }
 
-/** The core `Job` option each common builder option is, for mapping core's field errors back. */
-const toOptionField = (field: string, fields: Readonly<Record<string, FieldSpec>>): string => {
-  if (!field.startsWith('params.')) return field;
-  const wire = field.slice('params.'.length).split(/[.[]/)[0]!;
-  if (wire === 'frames') return 'frames';
-  const own = Object.entries(fields).find(([, spec]) => spec.wire === wire);
-  return own ? own[0] : field;
+/** The builder option a core `Job` field error is about: `params.frames` is `frames`, `productOptions.x` is `x`. */
+const toOptionField = (field: string): string => {
+  if (field === 'params.frames') return 'frames';
+  return field.startsWith('productOptions.') ? field.slice('productOptions.'.length) : field;
 };
 
 /**
@@ -259,17 +251,7 @@ export function buildJob<P extends ProductCode>(
     for (const p of pluginProblems(product, given.plugins)) add('plugins', p);
   }
 
-  const params: Record<string, unknown> = {};
-  for (const [key, spec] of Object.entries(fields)) {
-    const value = given[key];
-    if (value === undefined) {
-      if (spec.required) add(key, `is required: ${spec.hint}`);
-      continue;
-    }
-    const p = spec.check(value);
-    if (p) add(key, p);
-    else params[spec.wire] = spec.toWire ? spec.toWire(value) : value;
-  }
+  const productOptions = productOptionsOf(given, fields, add);
 
   const known = [...COMMON_KEYS, 'operation', ...Object.keys(fields)];
   for (const key of Object.keys(given)) {
@@ -278,43 +260,82 @@ export function buildJob<P extends ProductCode>(
     add(key, `is not a ${info.name} job option${guess ? `; did you mean "${guess}"?` : ''}`);
   }
 
-  const extra = given.params;
-  const core: Record<string, unknown> = {
-    name: given.name,
-    app: product,
-    appVersion: given.appVersion,
-    operation:
-      typeof operation === 'string' && operations.includes(operation) ? operation : info.defaultOperation,
-    path: given.path,
-    params:
-      typeof extra === 'object' && extra !== null && !Array.isArray(extra)
-        ? { ...extra, ...params, ...(given.frames !== undefined && { frames: given.frames }) }
-        : extra === undefined
-          ? { ...params, ...(given.frames !== undefined && { frames: given.frames }) }
-          : extra,
-  };
-  for (const key of ['instances', 'machineType', 'plugins', 'gpu', 'dependencies', 'creditsBudget']) {
-    if (given[key] !== undefined) core[key] = given[key];
-  }
+  const valid = typeof operation === 'string' && operations.includes(operation);
   let job: Job | undefined;
   try {
-    job = new Job(core as unknown as JobOptions);
+    job = new Job(jobOptionsOf(product, given, valid ? operation : info.defaultOperation, productOptions));
   } catch (error) {
     if (!(error instanceof InvalidRequestError)) throw error;
     const own = new Set(problems.map((p) => p.field));
     for (const e of error.fieldErrors) {
-      const field = toOptionField(e.field, fields);
+      const field = toOptionField(e.field);
       if (!own.has(field)) add(field, e.message);
     }
   }
-  if (problems.length > 0 || job === undefined) {
-    const order = (field: string) => {
-      const i = known.indexOf(field.split(/[.[]/)[0]!);
-      return i === -1 ? known.length : i;
-    };
-    problems.sort((a, b) => order(a.field) - order(b.field));
-    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-    throw new InvalidRequestError(`The ${info.name} job has ${count}:`, { fieldErrors: problems });
-  }
+  if (problems.length > 0 || job === undefined) throw problemsError(info.name, problems, known);
   return job;
+}
+
+/** The product's own options, checked (`add` gets each problem), under their model names. */
+function productOptionsOf(
+  given: Record<string, unknown>,
+  fields: Readonly<Record<string, FieldSpec>>,
+  add: (field: string, message: string) => void,
+): Record<string, unknown> {
+  const productOptions: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(fields)) {
+    const value = given[key];
+    if (value === undefined) {
+      if (spec.required) add(key, `is required: ${spec.hint}`);
+      continue;
+    }
+    const p = spec.check?.(value);
+    if (p) add(key, p);
+    else productOptions[key] = spec.toModel ? spec.toModel(value) : value;
+  }
+  return productOptions;
+}
+
+/** The core `Job` options of a builder's options: `frames` joins the caller's `params`; the rest is core's to check. */
+function jobOptionsOf(
+  product: ProductCode,
+  given: Record<string, unknown>,
+  operation: string,
+  productOptions: Record<string, unknown>,
+): JobOptions {
+  const extra = given.params;
+  const frames = given.frames !== undefined && { frames: given.frames };
+  const core: Record<string, unknown> = {
+    name: given.name,
+    app: product,
+    appVersion: given.appVersion,
+    operation,
+    path: given.path,
+    params:
+      typeof extra === 'object' && extra !== null && !Array.isArray(extra)
+        ? { ...extra, ...frames }
+        : extra === undefined
+          ? { ...frames }
+          : extra,
+    productOptions,
+  };
+  for (const key of ['instances', 'machineType', 'plugins', 'gpu', 'dependencies', 'creditsBudget']) {
+    if (given[key] !== undefined) core[key] = given[key];
+  }
+  return core as unknown as JobOptions;
+}
+
+/** One error with every problem, in the order of the options (`known`). */
+function problemsError(
+  product: string,
+  problems: FieldError[],
+  known: readonly string[],
+): InvalidRequestError {
+  const order = (field: string) => {
+    const i = known.indexOf(field.split(/[.[]/)[0]!);
+    return i === -1 ? known.length : i;
+  };
+  problems.sort((a, b) => order(a.field) - order(b.field));
+  const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+  return new InvalidRequestError(`The ${product} job has ${count}:`, { fieldErrors: problems });
 }

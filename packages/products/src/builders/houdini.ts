@@ -27,40 +27,35 @@ export interface HoudiniJobOptions extends CommonJobOptions<'hou'> {
   diskOutputPathParm?: string;
 }
 
-const optional = (wire: string, hint: string): FieldSpec => ({
-  wire,
+const optional = (hint: string): FieldSpec => ({
   required: false,
   check: nonEmptyString,
   hint,
 });
 
 const FIELDS: Record<string, FieldSpec> = {
-  take: optional('take', 'the take, e.g. "Main"'),
+  take: optional('the take, e.g. "Main"'),
   ropNodeType: {
-    wire: 'rop_nodetype',
     required: true,
     check: nonEmptyString,
     hint: 'the ROP node type, e.g. "ifd"',
   },
   ropNodePath: {
-    wire: 'rop_nodepath',
     required: true,
     check: nonEmptyString,
     hint: 'the ROP node path, e.g. "/out/mantra1"',
   },
   outputUpload: {
-    wire: 'output_upload',
     required: true,
     check: stringList,
-    toWire: (v) => [...(v as readonly string[])],
     hint: 'the output patterns to upload, e.g. ["/my_project/render/.+"]',
   },
-  diskOutputExt: optional('disk_output_ext', 'the disk output extension, e.g. ".exr"'),
-  diskOutputMode: optional('disk_output_mode', 'the disk output mode'),
-  diskOutputParm: optional('disk_output_parm', 'the disk output parameter, e.g. "vm_picture"'),
-  diskOutputPath: optional('disk_output_path', 'the disk output path'),
-  diskOutputRenderer: optional('disk_output_renderer', 'the disk output renderer, e.g. "mantra"'),
-  diskOutputPathParm: optional('disk_output_path_parm', 'the disk output path parameter'),
+  diskOutputExt: optional('the disk output extension, e.g. ".exr"'),
+  diskOutputMode: optional('the disk output mode'),
+  diskOutputParm: optional('the disk output parameter, e.g. "vm_picture"'),
+  diskOutputPath: optional('the disk output path'),
+  diskOutputRenderer: optional('the disk output renderer, e.g. "mantra"'),
+  diskOutputPathParm: optional('the disk output path parameter'),
 };
 
 /**

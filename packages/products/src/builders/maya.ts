@@ -21,8 +21,8 @@ export interface MayaJobOptions extends CommonJobOptions<'maya'>, OutputFileOpti
 const FIELDS: Record<string, FieldSpec> = {
   ...OUTPUT_SIZE_FIELDS,
   ...OUTPUT_FILE_FIELDS,
-  camera: { wire: 'camera', required: false, check: nonEmptyString, hint: 'the camera, e.g. "persp"' },
-  renderer: { wire: 'renderer', required: false, check: nonEmptyString, hint: 'the renderer, e.g. "arnold"' },
+  camera: { required: false, check: nonEmptyString, hint: 'the camera, e.g. "persp"' },
+  renderer: { required: false, check: nonEmptyString, hint: 'the renderer, e.g. "arnold"' },
 };
 
 /**

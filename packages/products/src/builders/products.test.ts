@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { badFieldsOf, fieldErrorsOf } from '../../test/helpers.js';
+import { badFieldsOf, fieldErrorsOf, wireParams } from '../../test/helpers.js';
 import { blenderJob } from './blender.js';
 import { cinema4dJob } from './cinema4d.js';
 import { houdiniJob, houdiniProjectParams } from './houdini.js';
@@ -21,7 +21,7 @@ describe('blenderJob', () => {
     });
     expect(job.app).toBe('blender');
     expect(job.gpu).toBe(true);
-    expect(job.params).toEqual({
+    expect(wireParams(job)).toEqual({
       frames: '1 10',
       output_prefix: 'shot_',
       output_format: 'PNG',
@@ -31,7 +31,7 @@ describe('blenderJob', () => {
 
   it('leaves the optional engine out', () => {
     const job = blenderJob({ ...common, path: '/p/s.blend', outputPrefix: 'a', outputFormat: 'PNG' });
-    expect(job.params).toEqual({ frames: '1 10', output_prefix: 'a', output_format: 'PNG' });
+    expect(wireParams(job)).toEqual({ frames: '1 10', output_prefix: 'a', output_format: 'PNG' });
     expect(job.gpu).toBeUndefined();
   });
 
@@ -63,7 +63,7 @@ describe('cinema4dJob', () => {
     const job = cinema4dJob({ ...c4d, outputMultipassPrefix: 'mp_', plugins: ['redshift:2.6.38', 'arnold'] });
     expect(job.app).toBe('c4d');
     expect(job.plugins).toEqual(['redshift:2.6.38', 'arnold']);
-    expect(job.params).toEqual({
+    expect(wireParams(job)).toEqual({
       frames: '1 10',
       output_height: 1080,
       output_width: 1920,
@@ -123,7 +123,7 @@ describe('houdiniJob', () => {
     });
     expect(job.app).toBe('hou');
     expect(job.operation).toBe('render');
-    expect(job.params).toEqual({
+    expect(wireParams(job)).toEqual({
       frames: '1 10',
       take: 'Main',
       rop_nodetype: 'ifd',
@@ -143,10 +143,10 @@ describe('houdiniJob', () => {
     const sim = houdiniJob({ ...hou, operation: 'sim', outputUpload: upload });
     upload.push('changed');
     expect(sim.operation).toBe('sim');
-    expect(sim.params.output_upload).toEqual(['/p/cache/.+']);
+    expect(wireParams(sim).output_upload).toEqual(['/p/cache/.+']);
     expect(houdiniJob({ ...hou, operation: 'batch' }).operation).toBe('batch');
     expect(houdiniJob({ ...hou, path: '/p/a.HIP' }).path).toBe('/p/a.HIP');
-    expect(houdiniJob({ ...hou, path: '/p/a.hiplc' }).params).toEqual({
+    expect(wireParams(houdiniJob({ ...hou, path: '/p/a.hiplc' }))).toEqual({
       frames: '1 10',
       rop_nodetype: 'ifd',
       rop_nodepath: '/out/mantra1',
@@ -221,7 +221,7 @@ describe('mayaJob', () => {
     });
     expect(job.app).toBe('maya');
     expect(job.gpu).toBe(false);
-    expect(job.params).toEqual({
+    expect(wireParams(job)).toEqual({
       frames: '1 10',
       output_height: 720,
       output_width: 1280,
@@ -233,7 +233,7 @@ describe('mayaJob', () => {
   });
 
   it('accepts .ma files and leaves camera and renderer out when not given', () => {
-    expect(mayaJob({ ...maya, path: '/p/scene.ma' }).params).toEqual({
+    expect(wireParams(mayaJob({ ...maya, path: '/p/scene.ma' }))).toEqual({
       frames: '1 10',
       output_height: 720,
       output_width: 1280,
@@ -255,7 +255,7 @@ describe('nukeJob', () => {
   it('sends only frames', () => {
     const job = nukeJob({ ...common, path: '/p/comp.nk', frames: '1001 1100', gpu: true });
     expect(job.app).toBe('nuke');
-    expect(job.params).toEqual({ frames: '1001 1100' });
+    expect(wireParams(job)).toEqual({ frames: '1001 1100' });
     expect(job.gpu).toBe(true);
   });
 
@@ -285,7 +285,7 @@ describe('vrayJob', () => {
       remapFile: '/p/remap.xml',
     });
     expect(job.app).toBe('vray');
-    expect(job.params).toEqual({
+    expect(wireParams(job)).toEqual({
       frames: '1 10',
       output_height: 2160,
       output_width: 3840,
@@ -307,7 +307,7 @@ describe('vrayJob', () => {
     [RtEngine.GpuOpenCl, 3],
     [RtEngine.GpuCuda, 5],
   ] as const)('maps the RT engine %j to %d', (rtEngine, wire) => {
-    expect(vrayJob({ ...vray, rtEngine }).params.rt_engine).toBe(wire);
+    expect(wireParams(vrayJob({ ...vray, rtEngine })).rt_engine).toBe(wire);
   });
 
   it('rejects an unknown RT engine and sampling type', () => {

@@ -54,20 +54,17 @@ const FIELDS: Record<string, FieldSpec> = {
   ...OUTPUT_SIZE_FIELDS,
   ...OUTPUT_FILE_FIELDS,
   rtEngine: {
-    wire: 'rt_engine',
     required: false,
     check: oneOf(ENGINE_VALUES),
-    toWire: (v) => (typeof v === 'number' ? v : RT_ENGINE_NAMES[v as RtEngineName]),
+    toModel: (v) => (typeof v === 'number' ? v : RT_ENGINE_NAMES[v as RtEngineName]),
     hint: 'an RT engine such as "cuda" or RtEngine.GpuCuda',
   },
   samplingType: {
-    wire: 'sampling_type',
     required: false,
     check: oneOf(['progressive', 'bucket']),
     hint: '"progressive" or "bucket"',
   },
   remapFile: {
-    wire: 'remap_file',
     required: false,
     check: nonEmptyString,
     hint: 'the path remapping XML file',

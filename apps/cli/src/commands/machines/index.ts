@@ -1,9 +1,9 @@
 import { InvalidRequestError, MachineCategory } from '@gm/core';
+import { didYouMean } from '@gm/products';
 import type { Command } from 'commander';
 import { connect } from '../../lib/client.js';
 import { contextOf } from '../../lib/context.js';
 import { UsageError } from '../../lib/exit-codes.js';
-import { didYouMean } from '../../lib/suggest.js';
 import { formatTable } from '../../lib/table.js';
 import type { Registry } from '../../registry.js';
 

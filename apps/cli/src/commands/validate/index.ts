@@ -1,12 +1,14 @@
 import {
+  countFrames,
   type EnvoyClient,
   type FieldError,
   type Job,
   type Machine,
   MachineCategory,
   type ProductResolver,
+  parsePluginSpec,
 } from '@gm/core';
-import { checkJob, countFrames } from '@gm/products';
+import { checkJob } from '@gm/products';
 import type { Command } from 'commander';
 import { buildProject } from '../../lib/build-project.js';
 import { connect } from '../../lib/client.js';
@@ -45,7 +47,7 @@ async function checkOnline(
 ): Promise<{ problems: FieldError[]; machine: PricedMachine | undefined }> {
   const machines = (await client.getMachines(job.app, job.operation, {
     category: MachineCategory.ALL,
-    plugins: job.plugins.map((p) => p.split(':')[0]!),
+    plugins: job.plugins.map((p) => parsePluginSpec(p).code),
   })) as PricedMachine[];
   const findings = await checkJob(job, { resolver, machines });
   const problems = findings.map((f) => ({
@@ -126,7 +128,8 @@ Examples:
       }
       const estimates: JobEstimate[] = loaded.spec.jobs.map((spec) => {
         const job = project.jobs.find((j) => j.name === spec.name)!;
-        const frames = countFrames(spec.frames);
+        // The job's frames, parsed once when it was made and kept in canonical form.
+        const frames = countFrames(String(job.params.frames));
         const machine = machines.get(job.name);
         const rate = typeof machine?.credit_rate === 'number' ? machine.credit_rate : undefined;
         return {
