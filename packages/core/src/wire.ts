@@ -66,9 +66,12 @@ export function toJobBody(job: Job, project: Project): JobBody {
   };
 }
 
-/** The project's files as an upload set. */
+/**
+ * The project's files as an upload set. `files` is the project's own list, not a copy: it is frozen and replaced,
+ * never changed, when files are added, so the body keeps the files it was made with.
+ */
 export function toUploadSet(project: Project): UploadSet {
-  return { localRoot: project.localRoot, remoteRoot: project.remoteRoot, files: [...project.files] };
+  return { localRoot: project.localRoot, remoteRoot: project.remoteRoot, files: project.files as string[] };
 }
 
 /** The body of `POST /upload`. */
