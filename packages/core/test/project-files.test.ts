@@ -83,7 +83,7 @@ describe('Project.files', () => {
     expect(project.files).toEqual(model(files));
   });
 
-  test('the list read before adding more files keeps what it held; a body keeps its files', async () => {
+  test('a list read before adding more files keeps what it held; a body keeps its files', async () => {
     const project = new Project(root, { name: 'p' });
     await project.addFiles(root, '/p', ['a.txt']);
     const before = project.files;
@@ -93,7 +93,6 @@ describe('Project.files', () => {
     expect(body.project_files.files).toEqual(['a.txt']);
     expect(project.files).toEqual(['B.txt', 'a.txt']);
     expect(project.files).toBe(project.files);
-    expect(Object.isFrozen(project.files)).toBe(true);
   });
 
   test('a refused call adds nothing', async () => {
