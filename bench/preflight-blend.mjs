@@ -1,33 +1,19 @@
 // Scanning a 100 MB .blend with @gm/preflight's scanScene (blocks streamed: small ones read through a buffer,
-// large ones seeked over) against a baseline that reads the whole file into memory and walks the same blocks.
-// The file is made once from the real Blender 3.4 fixture: its blocks, plus filler blocks (1 MB mesh-sized ones
-// and 100-byte ones, as a big scene has both) inserted before the SDNA block.
-// Usage: node --expose-gc bench/preflight-blend.mjs [megabytes=100] [runs=5]
-// Budget (issue 15): <= 1 s and <= 64 MB memory growth for 100 MB.
+// large ones seeked over) against the limit, a plain read of the same file (`readFile`), measured in the same run,
+// alternating (lib.mjs `alternate`), medians of 5. The file is made once from the real Blender 3.4 fixture: its
+// blocks, plus filler blocks (1 MB mesh-sized ones and 100-byte ones, as a big scene has both) inserted before
+// the SDNA block. Goals (issues 11 and 15): <= 1 s and <= 64 MB memory growth for 100 MB.
+// Usage: node --expose-gc bench/preflight-blend.mjs [megabytes=100] [runs=5] [--json]
 import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scanScene } from '@gm/preflight';
-import { measure, median, report } from './lib.mjs';
+import { alternate, emit, loadText, median, ms, note, numberArg, runsText } from './lib.mjs';
 
-/** CPU time (user + system, ms) of each of `runs` calls of `fn`, after one warm-up: steadier than wall time on a loaded machine. */
-async function cpuTimes(fn, runs) {
-  await fn();
-  const times = [];
-  for (let i = 0; i < runs; i++) {
-    globalThis.gc?.();
-    const start = process.cpuUsage();
-    await fn();
-    const used = process.cpuUsage(start);
-    times.push((used.user + used.system) / 1000);
-  }
-  return times;
-}
-
-const megabytes = Number(process.argv[2] ?? 100);
-const runs = Number(process.argv[3] ?? 5);
+const megabytes = numberArg(0, 100);
+const runs = Math.max(5, numberArg(1, 5));
 const here = dirname(fileURLToPath(import.meta.url));
 const source = join(here, '..', 'packages', 'preflight', 'test', 'fixtures', 'blend', 'scene.blend');
 const target = join(tmpdir(), `gm-bench-scene-${megabytes}mb.blend`);
@@ -66,7 +52,7 @@ function makeBig() {
         written += 124;
         smallBlocks++;
       }
-      console.log(`inserted ${smallBlocks} small blocks`);
+      note(`inserted ${smallBlocks} small blocks`);
     }
     writeSync(out, scene.subarray(at, at + 24 + len));
     written += 24 + len;
@@ -78,23 +64,13 @@ function makeBig() {
 }
 
 if (!existsSync(target)) {
-  console.log(`creating ${target} (once)...`);
+  note(`creating ${target} (once)...`);
   makeBig();
 }
 
-/** Baseline: the whole file in memory, every block header walked. */
-async function baseline() {
-  const bytes = await readFile(target);
-  let at = 12;
-  let blocks = 0;
-  for (;;) {
-    const code = bytes.toString('latin1', at, at + 4);
-    const len = bytes.readInt32LE(at + 4);
-    blocks++;
-    if (code === 'ENDB') break;
-    at += 24 + len;
-  }
-  return blocks;
+/** The limit: a plain read of the same file, whole, into memory. */
+async function plainRead() {
+  return (await readFile(target)).length;
 }
 
 async function candidate() {
@@ -125,28 +101,39 @@ async function memoryGrowth(fn) {
 }
 
 const size = statSync(target).size / 1024 / 1024;
-// Memory first, in a fresh process state, candidate before the baseline (whose 100 MB buffer would stay in RSS).
+// Memory first, in a fresh process state, the scan before the plain read (whose 100 MB buffer would stay in RSS).
 const mem = await memoryGrowth(candidate);
-const memBase = await memoryGrowth(baseline);
-console.log(`file: ${size.toFixed(1)} MB, ${mem.result.references.length} references found`);
-const b = await measure(baseline, runs);
-const c = await measure(candidate, runs);
-report(
-  `scan of a ${size.toFixed(0)} MB .blend`,
-  'readFile whole + walk block headers',
-  b,
-  '@gm/preflight scanScene',
-  c,
-);
-console.log(
-  `  memory growth: scanScene peak RSS +${mem.rss.toFixed(1)} MB, heap+buffers +${mem.heap.toFixed(1)} MB;` +
-    ` baseline peak RSS +${memBase.rss.toFixed(1)} MB, heap+buffers +${memBase.heap.toFixed(1)} MB`,
-);
-const cpu = await cpuTimes(candidate, runs);
-console.log(
-  `  scanScene CPU time median ${median(cpu).toFixed(1)} ms (runs: ${cpu.map((t) => t.toFixed(0)).join(', ')}); load average ${loadavg()[0].toFixed(1)} on ${(await import('node:os')).cpus().length} cores`,
-);
-const memOk = mem.rss <= 64 && mem.heap <= 64;
-console.log(
-  `  budget (<= 1000 ms, <= 64 MB growth): time wall ${median(c) <= 1000 ? 'met' : 'NOT met'}, CPU ${median(cpu) <= 1000 ? 'met' : 'NOT met'}; memory ${memOk ? 'met' : 'NOT met'}`,
-);
+const memBase = await memoryGrowth(plainRead);
+note(`file: ${size.toFixed(1)} MB, ${mem.result.references.length} references found`);
+const times = await alternate({ limit: plainRead, figure: candidate }, { runs, warmup: 1 });
+const [value, limit] = [median(times.figure), median(times.limit)];
+emit({
+  figure: `preflight scanScene of a ${size.toFixed(0)} MB .blend`,
+  value: ms(value),
+  limit: `plain readFile ${ms(limit)}`,
+  ratio: value / limit,
+  goal: '≤ 1 s',
+  pass: value <= 1000,
+  detail: `scan runs ${runsText(times.figure)} ms; plain read runs ${runsText(times.limit)} ms; ${loadText()}`,
+});
+const [cpuValue, cpuLimit] = [median(times.cpu.figure), median(times.cpu.limit)];
+emit({
+  figure: '  the same, CPU time (less disturbed by load)',
+  value: ms(cpuValue),
+  limit: `plain read ${ms(cpuLimit)} CPU`,
+  ratio: cpuValue / cpuLimit,
+  goal: '(≤ 1 s)',
+  pass: null,
+});
+const peak = Math.max(mem.rss, mem.heap);
+emit({
+  figure: `preflight memory growth, scan of a ${size.toFixed(0)} MB .blend`,
+  value: `${peak.toFixed(1)} MiB`,
+  limit: `plain read +${memBase.rss.toFixed(1)} MiB`,
+  ratio: memBase.rss > 0 ? peak / memBase.rss : null,
+  goal: '≤ 64 MiB',
+  pass: peak <= 64,
+  detail:
+    `peak growth sampled every 2 ms: scan RSS +${mem.rss.toFixed(1)} MiB, heap+buffers +${mem.heap.toFixed(1)} MiB; ` +
+    `plain read RSS +${memBase.rss.toFixed(1)} MiB, heap+buffers +${memBase.heap.toFixed(1)} MiB`,
+});

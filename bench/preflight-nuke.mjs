@@ -1,31 +1,17 @@
-// Scanning a Nuke script of 10,000 nodes with @gm/preflight's scanScene, against a baseline that only reads the
-// file and splits it into lines (the floor any reader pays). The script is generated: a Root, and Read, Grade,
-// Merge2, Transform, ReadGeo2 and Write nodes with the knobs Nuke writes, one sequence folder on disk.
-// Usage: node --expose-gc bench/preflight-nuke.mjs [nodes=10000] [runs=7]
-// Budget (issue 15): <= 200 ms for 10,000 nodes.
+// Scanning a Nuke script of 10,000 nodes with @gm/preflight's scanScene, against the limit, a plain read of the
+// same file (`readFile` as UTF-8 text), measured in the same run, alternating (lib.mjs `alternate`), medians of 7.
+// The script is generated: a Root, and Read, Grade, Merge2, Transform, ReadGeo2 and Write nodes with the knobs
+// Nuke writes, one sequence folder on disk. Goal (issues 11 and 15): <= 200 ms for 10,000 nodes.
+// Usage: node --expose-gc bench/preflight-nuke.mjs [nodes=10000] [runs=7] [--json]
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scanScene } from '@gm/preflight';
-import { measure, median, report } from './lib.mjs';
+import { alternate, emit, loadText, median, ms, note, numberArg, runsText } from './lib.mjs';
 
-/** CPU time (user + system, ms) of each of `runs` calls of `fn`, after one warm-up: steadier than wall time on a loaded machine. */
-async function cpuTimes(fn, runs) {
-  await fn();
-  const times = [];
-  for (let i = 0; i < runs; i++) {
-    globalThis.gc?.();
-    const start = process.cpuUsage();
-    await fn();
-    const used = process.cpuUsage(start);
-    times.push((used.user + used.system) / 1000);
-  }
-  return times;
-}
-
-const nodes = Number(process.argv[2] ?? 10_000);
-const runs = Number(process.argv[3] ?? 7);
+const nodes = numberArg(0, 10_000);
+const runs = Math.max(5, numberArg(1, 7));
 const dir = join(tmpdir(), `gm-bench-nuke-${nodes}`);
 const script = join(dir, 'comp.nk');
 
@@ -62,9 +48,9 @@ if (!existsSync(script)) {
   writeFileSync(script, parts.join(''));
 }
 
-async function baseline() {
-  const text = await readFile(script, 'utf8');
-  return text.split('\n').length;
+/** The limit: a plain read of the same file as text. */
+async function plainRead() {
+  return (await readFile(script, 'utf8')).length;
 }
 
 async function candidate() {
@@ -72,14 +58,24 @@ async function candidate() {
 }
 
 const first = await candidate();
-console.log(`script: ${nodes} nodes, ${first.details.nodes} read, ${first.references.length} references`);
-const b = await measure(baseline, runs);
-const c = await measure(candidate, runs);
-report(`scan of a ${nodes}-node .nk`, 'readFile + split lines', b, '@gm/preflight scanScene', c);
-const cpu = await cpuTimes(candidate, runs);
-console.log(
-  `  scanScene CPU time median ${median(cpu).toFixed(1)} ms (runs: ${cpu.map((t) => t.toFixed(0)).join(', ')}); load average ${loadavg()[0].toFixed(1)} on ${(await import('node:os')).cpus().length} cores`,
-);
-console.log(
-  `  budget (<= 200 ms): wall ${median(c) <= 200 ? 'met' : 'NOT met'}, CPU ${median(cpu) <= 200 ? 'met' : 'NOT met'}`,
-);
+note(`script: ${nodes} nodes, ${first.details.nodes} read, ${first.references.length} references`);
+const times = await alternate({ limit: plainRead, figure: candidate }, { runs, warmup: 1 });
+const [value, limit] = [median(times.figure), median(times.limit)];
+emit({
+  figure: `preflight scanScene of a ${nodes.toLocaleString('en')}-node .nk`,
+  value: ms(value),
+  limit: `plain readFile ${ms(limit)}`,
+  ratio: value / limit,
+  goal: '≤ 200 ms',
+  pass: value <= 200,
+  detail: `scan runs ${runsText(times.figure)} ms; plain read runs ${runsText(times.limit)} ms; ${loadText()}`,
+});
+const [cpuValue, cpuLimit] = [median(times.cpu.figure), median(times.cpu.limit)];
+emit({
+  figure: '  the same, CPU time (less disturbed by load)',
+  value: ms(cpuValue),
+  limit: `plain read ${ms(cpuLimit)} CPU`,
+  ratio: cpuValue / cpuLimit,
+  goal: '(≤ 200 ms)',
+  pass: null,
+});

@@ -223,11 +223,14 @@ export class Project {
   }
   /** The path flavour of {@link Project.localRoot}. */
   readonly pathFlavour: PathFlavour;
-  readonly #files = new Set<string>();
+  /**
+   * The files, sorted by code units, without duplicates; replaced (never changed in place) when files are added.
+   * Not frozen: V8 copies, filters and serialises frozen arrays on slower paths (measured 1.3–10× slower).
+   */
+  #files: readonly string[] = [];
   readonly #jobSet = new Set<Job>();
   #jobs: readonly Job[] = Object.freeze([]);
   #watchFiles: readonly WatchFile[] = Object.freeze([]);
-  #sorted: string[] | undefined;
 
   /**
    * @param projectFolder - the local project folder; relative paths are taken from the working directory.
@@ -270,8 +273,7 @@ export class Project {
 
   /** The files to upload, relative to {@link Project.localRoot} with forward slashes, sorted, without duplicates. */
   get files(): readonly string[] {
-    this.#sorted ??= [...this.#files].sort(compareCodeUnits);
-    return this.#sorted;
+    return this.#files;
   }
 
   /** The default watch rule: `<remoteOutputFolder>/.+` downloads into `<localRoot>/gm_results`. */
@@ -397,8 +399,8 @@ export class Project {
       throw InvalidRequestError.fromProblems(problems, 'Adding files');
     }
     const resultFolders = this.#resultFolders();
-    for (const rel of found) if (this.#excluded(rel, resultFolders) === undefined) this.#files.add(rel);
-    this.#sorted = undefined;
+    const kept = found.filter((rel) => this.#excluded(rel, resultFolders) === undefined);
+    this.#files = mergeSorted(this.#files, sortedUnique(kept));
     return this;
   }
 
@@ -503,4 +505,56 @@ export class Project {
 
 function compareCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * `list` sorted by code units without duplicates, in place. A folder's walk comes sorted already, so one pass
+ * checks it and the sort only runs for lists that need it (several folders or files named in any order).
+ */
+export function sortedUnique(list: string[]): string[] {
+  let ordered = true;
+  for (let i = 1; i < list.length; i++) {
+    if (!((list[i - 1] as string) < (list[i] as string))) {
+      ordered = false;
+      break;
+    }
+  }
+  if (ordered) return list;
+  list.sort(compareCodeUnits);
+  let kept = 0;
+  for (let i = 0; i < list.length; i++) {
+    if (kept === 0 || list[kept - 1] !== list[i]) list[kept++] = list[i] as string;
+  }
+  list.length = kept;
+  return list;
+}
+
+/**
+ * The union of two lists sorted by code units without duplicates, itself sorted without duplicates. Returns `b`
+ * itself when `a` is empty, `a` itself when `b` adds nothing.
+ */
+export function mergeSorted(a: readonly string[], b: string[]): readonly string[] {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i] as string;
+    const y = b[j] as string;
+    if (x < y) {
+      out.push(x);
+      i++;
+    } else if (y < x) {
+      out.push(y);
+      j++;
+    } else {
+      out.push(x);
+      i++;
+      j++;
+    }
+  }
+  for (; i < a.length; i++) out.push(a[i] as string);
+  for (; j < b.length; j++) out.push(b[j] as string);
+  return out.length === a.length ? a : out;
 }
