@@ -64,7 +64,8 @@ async function withCore(query: URLSearchParams): Promise<PageResult['core']> {
   project.addFileList(folder, project.remoteRoot, ['scene.blend', 'tex/wood.png']);
   const addFilesError = await project.addFiles(folder, project.remoteRoot).then(
     () => 'no error',
-    (error: unknown) => (error instanceof InvalidRequestError ? error.message + error.fieldErrors[0]?.message : String(error)),
+    (error: unknown) =>
+      error instanceof InvalidRequestError ? error.message + error.fieldErrors[0]?.message : String(error),
   );
   project.addJobs(
     new Job({

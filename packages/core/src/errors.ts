@@ -4,8 +4,9 @@
  * `instanceof` works across two installed copies of this package: every instance carries a brand per class
  * of its chain (`Symbol.for('@gm/core.<ClassName>')`), and each class checks its brand.
  */
-import { describeCause } from '#platform';
+
 import { redactUrl, TransportError } from '@gm/transport';
+import { describeCause } from '#platform';
 
 /** One problem with one field, from the service or from local validation. */
 export interface FieldError {

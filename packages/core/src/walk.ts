@@ -102,7 +102,12 @@ export function walkFolder(folder: string, options: WalkOptions = {}): WalkResul
   const fs = options.fs ?? disk?.walkFs;
   if (fs === undefined) {
     throw InvalidRequestError.fromProblems(
-      [{ field: 'fs', message: 'this runtime has no disk to walk: pass options.fs (the calls of node:fs it needs)' }],
+      [
+        {
+          field: 'fs',
+          message: 'this runtime has no disk to walk: pass options.fs (the calls of node:fs it needs)',
+        },
+      ],
       'Walking a folder',
     );
   }

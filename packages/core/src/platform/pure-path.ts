@@ -64,11 +64,8 @@ function makeFlavour(sep: '/' | '\\'): PathFlavour {
     if (path === '') return '.';
     const p = parse(path);
     const segments = collapse(p.segments, p.absolute);
-    let out = format(p.device, p.absolute, segments);
-    if (segments.length > 0 && p.trailing) out += sep;
-    if (out === '') return '.';
-    if (p.device !== '' && !p.absolute && segments.length === 0) return p.device + '.';
-    return out;
+    if (segments.length === 0 && !p.absolute) return `${p.device}.${p.trailing ? sep : ''}`;
+    return format(p.device, p.absolute, segments) + (segments.length > 0 && p.trailing ? sep : '');
   }
 
   function resolveParsed(paths: readonly string[]): { device: string; segments: string[] } {
@@ -96,12 +93,15 @@ function makeFlavour(sep: '/' | '\\'): PathFlavour {
 
   return {
     sep,
-    isAbsolute: (path) => path.length > 0 && (isSep(path[0] as string) || (sep === '\\' && /^[a-zA-Z]:[\\/]/.test(path))),
+    isAbsolute: (path) =>
+      path.length > 0 && (isSep(path[0] as string) || (sep === '\\' && /^[a-zA-Z]:[\\/]/.test(path))),
     resolve,
     join: (...paths) => normalize(paths.filter((p) => p !== '').join(sep)),
     basename(path) {
-      const p = parse(path);
-      return p.segments[p.segments.length - 1] ?? '';
+      const names = (sep === '\\' ? path.replace(/^[a-zA-Z]:/, '') : path)
+        .split(split)
+        .filter((s) => s !== '');
+      return names[names.length - 1] ?? '';
     },
     relative(from, to) {
       const a = resolveParsed([from]);
