@@ -7,8 +7,10 @@
  * Without /usr/bin/chromium the tests are skipped with a note, unless GM_REQUIRE_BROWSER=1 (set by .ci/run,
  * which installs chromium), where a missing browser fails them.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -99,6 +101,21 @@ function pageServer(script: string, envoyUrl: () => string): Promise<Server> {
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
+
+describe('the page as a browser project', () => {
+  it('type-checks with the DOM and no Node types, the declarations of @gm/core and @gm/transport included', () => {
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+    let problems = '';
+    try {
+      execFileSync(process.execPath, [tsc, '-p', join(HERE, '..', 'browser', 'tsconfig.json')], {
+        encoding: 'utf8',
+      });
+    } catch (error) {
+      problems = String((error as { stdout?: string }).stdout || error);
+    }
+    expect(problems).toBe('');
+  });
+});
 
 describe.skipIf(!available && !required)('in headless Chromium', () => {
   let envoy: RunningEmulator;
