@@ -41,6 +41,7 @@ export {
 export {
   isPluginOf,
   isProductCode,
+  OPERATION_TYPES,
   type OperationOf,
   type OperationType,
   type PluginOf,
@@ -59,4 +60,7 @@ export {
   type CheckJobOptions,
   checkJob,
   type JobFinding,
+  type MachineLike,
+  type MaybePromise,
+  type ResolverLike,
 } from './check.js';
