@@ -4,7 +4,8 @@
 // Usage: node --expose-gc bench/add-files.mjs [files=100000] [folders=1000] [runs=7] [--json]
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Project, walkFolder } from '@gm/core';
+import { Project } from '@gm/core';
+import { walkFolder } from '@gm/core/node';
 import { alternate, emit, jsonMode, loadText, median, ms, note, numberArg, runsText } from './lib.mjs';
 import { benchTree, plainWalk } from './lib-tree.mjs';
 

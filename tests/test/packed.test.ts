@@ -39,6 +39,7 @@ const run = (command: string, args: string[], cwd: string) =>
 // The consumers start an emulator themselves (port 0), as a plugin team's tests would.
 const ESM = `
 import { EnvoyClient, Project, InvalidRequestError } from '@gm/core';
+import { walkFolder } from '@gm/core/node';
 import { blenderJob, countFrames } from '@gm/products';
 import { startEmulator, DEMO_USER } from '@gm/emulator';
 import { createTransport } from '@gm/transport';
@@ -54,6 +55,7 @@ try {
   const user = await client.getUserInfo();
   const folder = await mkdtemp(join(tmpdir(), 'gm-esm-'));
   await writeFile(join(folder, 'scene.blend'), 'blend');
+  const walked = walkFolder(folder).files; // before the results download into the folder
   const project = new Project(folder, { name: 'esm_shot' });
   await project.addFiles(project.localRoot, project.remoteRoot, ['scene.blend']);
   project.addJobs(blenderJob({ name: 'beauty', appVersion: '4.2', path: '/esm_shot/scene.blend', frames: '1 3', outputPrefix: 'b', outputFormat: 'PNG' }));
@@ -62,14 +64,15 @@ try {
   const name = await client.submitProject(project);
   let state;
   for await (const s of client.watchProjectStatus(name, { intervalMs: 50 })) state = s.State;
-  console.log(JSON.stringify({ user: user.email_address, frames: countFrames('1 3'), refused, state, cli: typeof VERSION, transport: typeof transport.GET }));
+  console.log(JSON.stringify({ user: user.email_address, frames: countFrames('1 3'), refused, state, walked, cli: typeof VERSION, transport: typeof transport.GET }));
 } finally {
   await envoy.close();
 }
 `;
 
 const CJS = `
-const { EnvoyClient, AuthenticationError } = require('@gm/core');
+const { EnvoyClient, AuthenticationError, Project } = require('@gm/core');
+const { walkFolder } = require('@gm/core/node');
 const { parseFrames } = require('@gm/products');
 const { startEmulator, DEMO_USER } = require('@gm/emulator');
 const { createTransport } = require('@gm/transport');
@@ -82,7 +85,10 @@ const { createTransport } = require('@gm/transport');
     const wrong = new EnvoyClient({ url: envoy.url, email: DEMO_USER.email, accessKey: 'wrong' });
     const authError = await wrong.validateAuth().then(() => 'none', (e) => e instanceof AuthenticationError ? 'AuthenticationError' : String(e));
     const { data } = await createTransport({ baseUrl: envoy.url }).GET('/products');
-    console.log(JSON.stringify({ hou: resolver.getVersionsByType('hou').length > 0, authError, groups: parseFrames('1 4,3 6').length, products: Array.isArray(data) }));
+    // The CommonJS build reads the disk too (#platform under the node and require conditions).
+    const project = new Project(__dirname, { name: 'cjs_shot' });
+    await project.addFiles(project.localRoot, project.remoteRoot, ['cjs.cjs']);
+    console.log(JSON.stringify({ hou: resolver.getVersionsByType('hou').length > 0, authError, groups: parseFrames('1 4,3 6').length, products: Array.isArray(data), files: project.files, walk: typeof walkFolder }));
   } finally {
     await envoy.close();
   }
@@ -170,6 +176,7 @@ describe('the published packages, packed and installed', () => {
       frames: 3,
       refused: true,
       state: 'Completed',
+      walked: ['scene.blend'],
       cli: 'string',
       transport: 'function',
     });
@@ -183,6 +190,8 @@ describe('the published packages, packed and installed', () => {
       authError: 'AuthenticationError',
       groups: 2,
       products: true,
+      files: ['cjs.cjs'],
+      walk: 'function',
     });
   });
 

@@ -4,8 +4,9 @@
  * `instanceof` works across two installed copies of this package: every instance carries a brand per class
  * of its chain (`Symbol.for('@gm/core.<ClassName>')`), and each class checks its brand.
  */
-import { inspect } from 'node:util';
+
 import { redactUrl, TransportError } from '@gm/transport';
+import { describeCause } from '#platform';
 
 /** One problem with one field, from the service or from local validation. */
 export interface FieldError {
@@ -401,7 +402,7 @@ export function errorFromResponse(answer: ErrorAnswer): GridMarketsError {
 
 /** `cause` with every secret removed from its message, stack and own causes; the same value when it holds none. */
 function scrubCause(cause: unknown, secrets: readonly string[]): unknown {
-  const shown = typeof cause === 'string' ? cause : inspect(cause, { depth: 10 });
+  const shown = typeof cause === 'string' ? cause : describeCause(cause);
   if (!secrets.some((secret) => secret && shown.includes(secret))) return cause;
   if (!(cause instanceof Error)) return scrub(shown, secrets);
   const copy = new Error(

@@ -59,18 +59,10 @@ export {
   submissionTimestamp,
 } from './models/project.js';
 export { MAX_PATTERN_LENGTH, WatchFile } from './models/watch-file.js';
-export { describeValue, type FileNameRules, fileNameProblem } from './paths.js';
+export { describeValue, type FileNameRules, fileNameProblem, type PathFlavour } from './paths.js';
 export { type PluginSpecParts, parsePluginSpec } from './plugins.js';
 export { ProductResolver, type ProductTypeInfo, type ProductTypes } from './resolver.js';
 export type * from './types.js';
 export { projectProblems, type ValidateFor } from './validate.js';
-export { compareVersions, sortVersions, versionTokens } from './versions.js';
-export {
-  type WalkEntry,
-  type WalkFs,
-  type WalkOptions,
-  type WalkProblem,
-  type WalkResult,
-  walkFolder,
-} from './walk.js';
+export { compareVersions, sortVersions, type VersionToken, versionTokens } from './versions.js';
 export { productOptionWireName, type SubmitBodyOptions, toSubmitBody, toUploadBody } from './wire.js';

@@ -1,17 +1,52 @@
 /**
- * Pure path logic, parameterised by the path flavour (`node:path` posix or win32) so Windows projects can be
- * handled and tested on any machine. Local paths stay native; remote paths always use forward slashes.
+ * Pure path logic, parameterised by the path flavour (posix or win32) so Windows projects can be handled and
+ * tested on any machine. Local paths stay native; remote paths always use forward slashes. No Node built-in is
+ * imported here: the flavours come from the runtime's platform module (`node:path` in Node, pure ones elsewhere).
  */
-import nodePath from 'node:path';
+import { flavours } from '#platform';
 
-/** A `node:path` flavour: `path.posix` or `path.win32`. */
-export type PathFlavour = typeof nodePath.posix;
+/**
+ * The calls of a path flavour that the client makes: `path.posix` or `path.win32` of `node:path` fit it, and so do
+ * the pure flavours used where there is no `node:path`.
+ */
+export interface PathFlavour {
+  /** The separator: `/` or `\`. */
+  readonly sep: '/' | '\\';
+  /** Whether `path` starts at a root. */
+  isAbsolute(path: string): boolean;
+  /** The absolute, normalised path the segments lead to, right to left, as `path.resolve`. */
+  resolve(...paths: string[]): string;
+  /** The path from `from` to `to`, as `path.relative`. */
+  relative(from: string, to: string): string;
+  /** The segments joined and normalised, as `path.join`. */
+  join(...paths: string[]): string;
+  /** The last segment of `path`, as `path.basename`. */
+  basename(path: string): string;
+}
+
+/** The path flavours of a runtime: posix, win32, and its native one. */
+export interface PathFlavours {
+  /** Posix paths. */
+  readonly posix: PathFlavour;
+  /** Windows paths. */
+  readonly win32: PathFlavour;
+  /** The runtime's own (posix where there is no operating system's path). */
+  readonly native: PathFlavour;
+}
+
+/**
+ * The flavour `localPath` is written in, from `set`: a drive letter or UNC prefix means win32, `/` posix, else the
+ * native one.
+ */
+export function pickFlavour(localPath: string, set: PathFlavours): PathFlavour {
+  if (/^[a-zA-Z]:/.test(localPath) || localPath.startsWith('\\\\')) return set.win32;
+  if (localPath.startsWith('/')) return set.posix;
+  return set.native;
+}
 
 /** The path flavour a local root is written in: a drive letter or UNC prefix means win32, `/` posix, else native. */
 export function flavourOf(localPath: string): PathFlavour {
-  if (/^[a-zA-Z]:/.test(localPath) || localPath.startsWith('\\\\')) return nodePath.win32;
-  if (localPath.startsWith('/')) return nodePath.posix;
-  return nodePath;
+  return pickFlavour(localPath, flavours);
 }
 
 /** The absolute, normalised form of a local folder, without a trailing separator (except a root). */

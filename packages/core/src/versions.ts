@@ -3,12 +3,13 @@
  * (`v` after a digit is a separator), `R19` < `R20` < `S24`.
  */
 
-type Token = number | string;
+/** One part of a version: a number, or a run of letters. */
+export type VersionToken = number | string;
 
 /** Splits a version into numeric and alphabetic parts; a `v` between digits is a separator. */
-export function versionTokens(version: string): Token[] {
+export function versionTokens(version: string): VersionToken[] {
   const text = version.replace(/(\d)v(?=\d)/gi, '$1.');
-  const tokens: Token[] = [];
+  const tokens: VersionToken[] = [];
   for (const match of text.matchAll(/\d+|[^\d\W_]+/g)) {
     const part = match[0];
     tokens.push(/^\d/.test(part) ? Number(part) : part.toLowerCase());
@@ -33,8 +34,8 @@ export function compareVersionTokens(
 ): number {
   const length = Math.min(left.length, right.length);
   for (let i = 0; i < length; i++) {
-    const x = left[i] as Token;
-    const y = right[i] as Token;
+    const x = left[i] as VersionToken;
+    const y = right[i] as VersionToken;
     if (x === y) continue;
     if (typeof x === 'number' && typeof y === 'number') return x - y;
     if (typeof x === 'number') return -1;

@@ -3,7 +3,8 @@
  * forward slashes. One `readdir` per folder (the entry types come with the names, so no `stat` per file), one
  * pass, no second walk to tell links apart.
  */
-import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { disk } from '#platform';
+import { InvalidRequestError } from './errors.js';
 import { flavourOf, type PathFlavour, relativeInside } from './paths.js';
 
 /** One directory entry as {@link WalkFs.readdirSync} gives it (a `node:fs` `Dirent`). */
@@ -41,7 +42,7 @@ export interface WalkOptions {
   sizes?: boolean;
   /** Put before every path of the answer, such as `assets/` for a folder `assets` of a project. Default `''`. */
   prefix?: string;
-  /** The file system; default `node:fs`. */
+  /** The file system; default `node:fs` (required where the runtime has no disk, such as a browser). */
   fs?: WalkFs;
 }
 
@@ -75,8 +76,6 @@ export interface WalkResult {
   unreadable: string[];
 }
 
-const nodeFs: WalkFs = { readdirSync, realpathSync: realpathSync.native, statSync };
-
 /**
  * `folder + name` as one flat string. V8 keeps `a + b` as a pair of pointers and copies it into one piece when it is
  * first read (keeping both); `join` builds the piece at once, so that hashing the path (the project's Set) and
@@ -100,7 +99,18 @@ function compareCodeUnits(a: string, b: string): number {
  */
 export function walkFolder(folder: string, options: WalkOptions = {}): WalkResult {
   const flavour = options.flavour ?? flavourOf(folder);
-  const fs = options.fs ?? nodeFs;
+  const fs = options.fs ?? disk?.walkFs;
+  if (fs === undefined) {
+    throw InvalidRequestError.fromProblems(
+      [
+        {
+          field: 'fs',
+          message: 'this runtime has no disk to walk: pass options.fs (the calls of node:fs it needs)',
+        },
+      ],
+      'Walking a folder',
+    );
+  }
   const withSizes = options.sizes === true;
   const root = flavour.resolve(folder);
   const base = options.prefix ?? '';

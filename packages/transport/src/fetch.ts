@@ -65,6 +65,17 @@ export function backoffDelay(
 }
 
 /**
+ * The runtime in the user agent: `node/<version>` (also under Bun and Deno, which report Node's version too),
+ * or nothing where there is no `process` (a browser, a plugin panel, a worker), which is never read there.
+ */
+export function runtimeTag(
+  scope: { process?: { versions?: { node?: unknown } } } = globalThis as never,
+): string | undefined {
+  const version = scope.process?.versions?.node;
+  return typeof version === 'string' ? `node/${version}` : undefined;
+}
+
+/**
  * Wraps a fetch with Envoy's transport rules: user agent, per-attempt timeout, caller's abort signal,
  * retries of GETs, logging hooks with secrets redacted, and {@link TransportError} for network failures.
  */
@@ -74,7 +85,7 @@ export function createEnvoyFetch(options: TransportOptions = {}): (request: Requ
   const policy = retryPolicy(options.retries);
   const sleep = options.sleep ?? abortableSleep;
   const random = options.random ?? Math.random;
-  const userAgent = [options.userAgent, `@gm/transport/${packageVersion}`, `node/${process.versions.node}`]
+  const userAgent = [options.userAgent, `@gm/transport/${packageVersion}`, runtimeTag()]
     .filter(Boolean)
     .join(' ');
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, redactBody } from './fetch.js';
+import { backoffDelay, redactBody, runtimeTag } from './fetch.js';
 import {
   createTransport,
   DEFAULT_ENVOY_URL,
@@ -40,6 +40,14 @@ describe('createTransport', () => {
     expect(data?.credits_available).toBe(5);
     expect(calls[0]?.url).toBe(`${DEFAULT_ENVOY_URL}/credits-info`);
     expect(calls[0]?.headers.get('user-agent')).toMatch(/^@gm\/transport\/\d+\.\d+\.\d+ node\//);
+  });
+
+  it('names Node in the user agent where there is a process, and reads no process where there is none', () => {
+    expect(runtimeTag({ process: { versions: { node: '20.19.0' } } })).toBe('node/20.19.0');
+    // A browser, a plugin panel, a worker: no `process` at all, or one without Node's version.
+    expect(runtimeTag({})).toBeUndefined();
+    expect(runtimeTag({ process: {} })).toBeUndefined();
+    expect(runtimeTag()).toBe(`node/${process.versions.node}`);
   });
 
   it('returns HTTP errors as { error, response } instead of throwing', async () => {

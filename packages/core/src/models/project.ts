@@ -1,4 +1,4 @@
-import { realpath, stat } from 'node:fs/promises';
+import { disk } from '#platform';
 import {
   isPlainObject,
   jsonValueProblem,
@@ -294,61 +294,23 @@ export class Project {
    */
   async addFiles(localFolder: string, remoteFolder: string, files?: readonly string[]): Promise<this> {
     const flavour = this.pathFlavour;
-    const problems: FieldError[] = [];
-    for (const [field, value] of [
-      ['localFolder', localFolder],
-      ['remoteFolder', remoteFolder],
-    ] as const) {
-      if (typeof value !== 'string' || value === '' || value.includes('\0')) {
-        problems.push({ field, message: `must be a folder path (got ${describeValue(value)})` });
-      }
+    const { problems, entries } = this.#placed(localFolder, remoteFolder, files, 'Adding files');
+    const onDisk = disk;
+    if (onDisk === undefined) {
+      throw InvalidRequestError.fromProblems(
+        [
+          {
+            field: 'localFolder',
+            message:
+              'this runtime has no disk to read (a browser, a plugin panel, a worker): list the files with project.addFileList(localFolder, remoteFolder, files)',
+          },
+        ],
+        'Adding files',
+      );
     }
-    if (files !== undefined) {
-      const p = stringListProblem(files, 'file names relative to localFolder');
-      if (p) problems.push({ field: 'files', message: `${p}; omit it to add the whole folder` });
-      else if (files.some((f) => f.includes('\0'))) {
-        problems.push({ field: 'files', message: 'file names must not contain a NUL character' });
-      }
-    }
-    if (problems.length > 0) throw InvalidRequestError.fromProblems(problems, 'Adding files');
-    const folder = flavour.resolve(this.localRoot, localFolder);
-    const folderRel = relativeInside(this.localRoot, folder, flavour);
-    if (folderRel === undefined) {
-      problems.push({
-        field: 'localFolder',
-        message: `"${localFolder}" is outside the project folder ${this.localRoot}`,
-      });
-    } else {
-      const expected = folderRel === '' ? this.remoteRoot : remoteJoin(this.remoteRoot, folderRel);
-      const remote = normaliseRemote(remoteFolder);
-      if (remote !== this.remoteRoot && !remote.startsWith(`${this.remoteRoot}/`)) {
-        problems.push({
-          field: 'remoteFolder',
-          message: `"${remoteFolder}" must be the project's remote root ${this.remoteRoot} or a folder below it (here ${expected})`,
-        });
-      } else if (remote !== expected) {
-        problems.push({
-          field: 'remoteFolder',
-          message: `"${remoteFolder}" does not match the local folder "${localFolder}": files are sent relative to the project folder, so they land in ${expected}`,
-        });
-      }
-    }
-    if (problems.length > 0) throw InvalidRequestError.fromProblems(problems, 'Adding files');
-
-    // Paths outside the project folder are refused by their form alone, even when the disk cannot be read.
-    const entries = (files ?? ['']).map((entry, index) => {
-      const abs = flavour.resolve(folder, entry);
-      const rel = relativeInside(this.localRoot, abs, flavour);
-      const field = files ? `files[${index}]` : 'localFolder';
-      const shown = files ? entry : localFolder;
-      if (rel === undefined) {
-        problems.push({ field, message: `"${shown}" is outside the project folder ${this.localRoot}` });
-      }
-      return { abs, rel, field, shown };
-    });
     let realRoot: string;
     try {
-      realRoot = await realpath(this.localRoot);
+      realRoot = await onDisk.realpath(this.localRoot);
     } catch (error) {
       problems.push({ field: 'localRoot', message: `${this.localRoot} does not exist or cannot be read` });
       throw new InvalidRequestError(`Adding files: the project folder ${this.localRoot} cannot be read`, {
@@ -362,7 +324,7 @@ export class Project {
         if (rel === undefined) return;
         let real: string;
         try {
-          real = await realpath(abs);
+          real = await onDisk.realpath(abs);
         } catch {
           problems.push({ field, message: `"${shown}" does not exist (${abs})` });
           return;
@@ -374,8 +336,7 @@ export class Project {
           });
           return;
         }
-        const info = await stat(abs);
-        if (info.isDirectory()) {
+        if (await onDisk.isDirectory(abs)) {
           const walked = walkFolder(abs, { within: realRoot, flavour, prefix: rel === '' ? '' : `${rel}/` });
           for (const file of walked.files) found.push(file);
           for (const link of walked.problems) {
@@ -402,6 +363,117 @@ export class Project {
     const kept = found.filter((rel) => this.#excluded(rel, resultFolders) === undefined);
     this.#files = mergeSorted(this.#files, sortedUnique(kept));
     return this;
+  }
+
+  /**
+   * Adds files without reading the disk, for runtimes that have none (a browser, a plugin panel, a worker) or a
+   * list already known: `files` are file names relative to `localFolder` (inside the project folder); each is
+   * uploaded from `<localFolder>/<file>` to `<remoteFolder>/<file>`, the remote folder being at the same position
+   * below {@link Project.remoteRoot}. Nothing checks that the files exist: the upload reads them.
+   *
+   * @example
+   * ```ts
+   * const project = new Project('C:\\projects\\shot_010');
+   * project.addFileList('C:\\projects\\shot_010', '/shot_010', ['shot_010.blend', 'tex/wood.png']);
+   * // project.files: ['shot_010.blend', 'tex/wood.png']
+   * ```
+   *
+   * @throws {@link InvalidRequestError} naming every path outside the project folder, every file inside a results
+   * folder, a missing or empty file list, and a remote folder that does not match.
+   */
+  addFileList(localFolder: string, remoteFolder: string, files: readonly string[]): this {
+    if (files === undefined) {
+      throw InvalidRequestError.fromProblems(
+        [{ field: 'files', message: 'is required: the file names relative to localFolder' }],
+        'Adding listed files',
+      );
+    }
+    const { problems, entries } = this.#placed(localFolder, remoteFolder, files, 'Adding listed files');
+    const found: string[] = [];
+    for (const { rel, field, shown } of entries) {
+      if (rel === undefined) continue;
+      if (rel === '') {
+        problems.push({ field, message: `"${shown}" is the project folder itself, not a file` });
+        continue;
+      }
+      const excluded = this.#excluded(rel);
+      if (excluded) problems.push({ field, message: `"${shown}" ${excluded}` });
+      else found.push(rel);
+    }
+    if (problems.length > 0) throw InvalidRequestError.fromProblems(problems, 'Adding listed files');
+    this.#files = mergeSorted(this.#files, sortedUnique(found));
+    return this;
+  }
+
+  /**
+   * The checks of {@link Project.addFiles} and {@link Project.addFileList} made from the paths alone: the
+   * arguments' types, the local folder inside the project folder, the remote folder matching it, and each entry
+   * (`files`, else the folder itself) placed inside the project folder. Throws when the folders are wrong; the
+   * problems of entries outside are returned with the entries, to be thrown with the others found later.
+   */
+  #placed(
+    localFolder: string,
+    remoteFolder: string,
+    files: readonly string[] | undefined,
+    what: string,
+  ): {
+    problems: FieldError[];
+    entries: { abs: string; rel: string | undefined; field: string; shown: string }[];
+  } {
+    const flavour = this.pathFlavour;
+    const problems: FieldError[] = [];
+    for (const [field, value] of [
+      ['localFolder', localFolder],
+      ['remoteFolder', remoteFolder],
+    ] as const) {
+      if (typeof value !== 'string' || value === '' || value.includes('\0')) {
+        problems.push({ field, message: `must be a folder path (got ${describeValue(value)})` });
+      }
+    }
+    if (files !== undefined) {
+      const p = stringListProblem(files, 'file names relative to localFolder');
+      if (p) problems.push({ field: 'files', message: `${p}; omit it to add the whole folder` });
+      else if (files.some((f) => f.includes('\0'))) {
+        problems.push({ field: 'files', message: 'file names must not contain a NUL character' });
+      }
+    }
+    if (problems.length > 0) throw InvalidRequestError.fromProblems(problems, what);
+    const folder = flavour.resolve(this.localRoot, localFolder);
+    const folderRel = relativeInside(this.localRoot, folder, flavour);
+    if (folderRel === undefined) {
+      problems.push({
+        field: 'localFolder',
+        message: `"${localFolder}" is outside the project folder ${this.localRoot}`,
+      });
+    } else {
+      const expected = folderRel === '' ? this.remoteRoot : remoteJoin(this.remoteRoot, folderRel);
+      const remote = normaliseRemote(remoteFolder);
+      if (remote !== this.remoteRoot && !remote.startsWith(`${this.remoteRoot}/`)) {
+        problems.push({
+          field: 'remoteFolder',
+          message: `"${remoteFolder}" must be the project's remote root ${this.remoteRoot} or a folder below it (here ${expected})`,
+        });
+      } else if (remote !== expected) {
+        problems.push({
+          field: 'remoteFolder',
+          message: `"${remoteFolder}" does not match the local folder "${localFolder}": files are sent relative to the project folder, so they land in ${expected}`,
+        });
+      }
+    }
+    if (problems.length > 0) throw InvalidRequestError.fromProblems(problems, what);
+
+    // Paths outside the project folder are refused by their form alone, even when the disk cannot be read.
+    const entries = (files ?? ['']).map((entry, index) => {
+      const abs = flavour.resolve(folder, entry);
+      const rel = relativeInside(this.localRoot, abs, flavour);
+      const field = files ? `files[${index}]` : 'localFolder';
+      const shown = files ? entry : localFolder;
+      if (rel === undefined) {
+        problems.push({ field, message: `"${shown}" is outside the project folder ${this.localRoot}` });
+      }
+      return { abs, rel, field, shown };
+    });
+    return { problems, entries };
   }
 
   /**

@@ -1,0 +1,25 @@
+/**
+ * The platform module for runtimes with Node's built-ins (Node, Deno, Bun; the `node` export condition of
+ * `#platform`): `node:path`, the disk through `node:fs`, causes shown by `node:util`'s `inspect`.
+ */
+import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
+import nodePath from 'node:path';
+import { inspect } from 'node:util';
+import type { PathFlavours } from '../paths.js';
+import type { Disk } from './types.js';
+
+/** `node:path`'s flavours. */
+export const flavours: PathFlavours = { posix: nodePath.posix, win32: nodePath.win32, native: nodePath };
+
+/** The disk through `node:fs`. */
+export const disk: Disk | undefined = {
+  walkFs: { readdirSync, realpathSync: realpathSync.native, statSync },
+  realpath,
+  isDirectory: async (path) => (await stat(path)).isDirectory(),
+};
+
+/** `inspect(cause)`, ten levels deep. */
+export function describeCause(cause: unknown): string {
+  return inspect(cause, { depth: 10 });
+}

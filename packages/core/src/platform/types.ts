@@ -1,0 +1,22 @@
+import type { PathFlavours } from '../paths.js';
+import type { WalkFs } from '../walk.js';
+
+/** The disk, where the runtime has one: what `Project.addFiles` and the folder walk read. */
+export interface Disk {
+  /** The synchronous calls of the folder walk. */
+  readonly walkFs: WalkFs;
+  /** `fs.promises.realpath`. */
+  realpath(path: string): Promise<string>;
+  /** Whether `path` is a folder (links followed); rejects when it does not exist. */
+  isDirectory(path: string): Promise<boolean>;
+}
+
+/** What `#platform` gives (one module for Node, Deno and Bun; one for every other runtime). */
+export interface Platform {
+  /** The path flavours. */
+  readonly flavours: PathFlavours;
+  /** The disk, or `undefined` where the runtime has none (browsers, plugin panels, workers). */
+  readonly disk: Disk | undefined;
+  /** Every detail of an error's cause as text, to look for secrets in it. */
+  describeCause(cause: unknown): string;
+}
