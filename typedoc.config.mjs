@@ -17,7 +17,12 @@ export default {
     'packages/preflight',
     'packages/emulator',
   ],
-  packageOptions: { entryPoints: ['src/index.ts'], disableSources: true, excludeNotDocumented: false, blockTags },
+  packageOptions: {
+    entryPoints: ['src/index.ts'],
+    disableSources: true,
+    excludeNotDocumented: false,
+    blockTags,
+  },
   blockTags,
   // The migration guide shows the Python client's calls beside the TypeScript ones.
   highlightLanguages: [...OptionDefaults.highlightLanguages, 'python'],
