@@ -6,7 +6,18 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Project } from '@gm/core';
 import { walkFolder } from '@gm/core/node';
-import { alternate, emit, jsonMode, loadText, median, ms, note, numberArg, runsText } from './lib.mjs';
+import {
+  alternate,
+  emit,
+  emitTimed,
+  jsonMode,
+  loadText,
+  median,
+  ms,
+  note,
+  numberArg,
+  runsText,
+} from './lib.mjs';
 import { benchTree, plainWalk } from './lib-tree.mjs';
 
 const files = numberArg(0, 100_000);
@@ -46,26 +57,18 @@ const times = await alternate(
   { plain: () => plainWalk(assets), addFiles, walk: () => walkFolder(assets, { prefix: 'assets/' }) },
   { runs },
 );
-const plain = median(times.plain);
-const candidate = median(times.addFiles);
-emit({
+const { limit: plain } = emitTimed(times, {
   figure: `Project.addFiles, ${count}`,
-  value: ms(candidate),
-  limit: `plain readdirSync walk ${ms(plain)}`,
-  ratio: candidate / plain,
+  key: 'addFiles',
+  limitKey: 'plain',
+  names: {
+    limit: 'plain readdirSync walk',
+    cpuLimit: 'plain walk',
+    runs: 'addFiles',
+    limitRuns: 'plain walk',
+  },
   goal: '≤ 1.50×',
-  pass: candidate / plain <= 1.5,
-  detail: `addFiles runs ${runsText(times.addFiles)} ms; plain walk runs ${runsText(times.plain)} ms; ${loadText()}`,
-});
-const cpuPlain = median(times.cpu.plain);
-const cpuCandidate = median(times.cpu.addFiles);
-emit({
-  figure: `  the same, CPU time (less disturbed by load)`,
-  value: ms(cpuCandidate),
-  limit: `plain walk ${ms(cpuPlain)} CPU`,
-  ratio: cpuCandidate / cpuPlain,
-  goal: '(≤ 1.50×)',
-  pass: null,
+  pass: (value, limit) => value / limit <= 1.5,
 });
 
 const walk = median(times.walk);

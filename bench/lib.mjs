@@ -116,3 +116,31 @@ export function printTable(rows, out = (line) => console.log(line)) {
   const details = rows.filter((r) => r.detail);
   for (const r of details) out(`  ${r.figure}: ${r.detail}`);
 }
+
+/**
+ * Emits a figure timed against its limit by {@link alternate} (wall-clock medians, with the runs behind them), then
+ * the same in CPU time, which load disturbs less. `names` says how each side reads in the table (`limit` and
+ * `cpuLimit` before the median, `runs` and `limitRuns` before the runs); `pass(value, limit)` judges the wall-clock row.
+ */
+export function emitTimed(times, { figure, key, limitKey, names, goal, pass }) {
+  const [value, limit] = [median(times[key]), median(times[limitKey])];
+  emit({
+    figure,
+    value: ms(value),
+    limit: `${names.limit} ${ms(limit)}`,
+    ratio: value / limit,
+    goal,
+    pass: pass(value, limit),
+    detail: `${names.runs} runs ${runsText(times[key])} ms; ${names.limitRuns} runs ${runsText(times[limitKey])} ms; ${loadText()}`,
+  });
+  const [cpuValue, cpuLimit] = [median(times.cpu[key]), median(times.cpu[limitKey])];
+  emit({
+    figure: '  the same, CPU time (less disturbed by load)',
+    value: ms(cpuValue),
+    limit: `${names.cpuLimit} ${ms(cpuLimit)} CPU`,
+    ratio: cpuValue / cpuLimit,
+    goal: `(${goal})`,
+    pass: null,
+  });
+  return { value, limit };
+}

@@ -2,7 +2,7 @@
  * Envoy holds one login at a time for every program that talks to it. Two accounts on one emulator (real HTTP,
  * 127.0.0.1, port 0): a client only ever reads and acts as its own account, whoever logged Envoy in before.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type RunningEmulator, startEmulator } from '@gm/emulator';
@@ -12,9 +12,9 @@ import {
   AuthenticationError,
   EnvoyClient,
   InsufficientCreditsError,
-  Job,
-  Project,
+  type Project,
 } from '../src/index.js';
+import { c4dProject } from './helpers.js';
 
 // Servers, processes and many generated inputs: generous limits for a loaded machine.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -39,23 +39,8 @@ function clientOf(user: { email: string; accessKey: string }, accessKey = user.a
   });
 }
 
-async function projectOf(name: string): Promise<Project> {
-  const root = path.join(base, name);
-  await mkdir(root, { recursive: true });
-  await writeFile(path.join(root, 'scene.c4d'), 'a scene');
-  const project = new Project(root, { outputFolderName: 'out' });
-  await project.addFiles(root, project.remoteRoot, ['scene.c4d']);
-  project.addJobs(
-    new Job({
-      name: 'render',
-      app: 'c4d',
-      appVersion: 'R19',
-      path: `${project.remoteRoot}/scene.c4d`,
-      machineType: 'gm4800',
-      params: { frames: '1 2', output_format: 'png' },
-    }),
-  );
-  return project;
+function projectOf(name: string): Promise<Project> {
+  return c4dProject(base, name, '1 2');
 }
 
 beforeAll(async () => {

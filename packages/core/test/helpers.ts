@@ -1,3 +1,7 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Job, Project } from '../src/index.js';
+
 /** A fake Envoy for unit tests: routes by "METHOD /path", records every request. */
 export interface Recorded {
   method: string;
@@ -47,3 +51,26 @@ export function fakeEnvoy(routes: Record<string, Route>) {
 
 export const SECRET_KEY = 'sk-very-secret-access-key-123';
 export const SECRET_PASSWORD = 'hunter2-password-xyz';
+
+/**
+ * A project folder `<base>/<name>` holding one Cinema 4D scene, added to a project with one render job of `frames`
+ * (results into `out`): what the tests against a real emulator submit.
+ */
+export async function c4dProject(base: string, name: string, frames: string): Promise<Project> {
+  const root = path.join(base, name);
+  await mkdir(root, { recursive: true });
+  await writeFile(path.join(root, 'scene.c4d'), 'a scene');
+  const project = new Project(root, { outputFolderName: 'out' });
+  await project.addFiles(root, project.remoteRoot, ['scene.c4d']);
+  project.addJobs(
+    new Job({
+      name: 'render',
+      app: 'c4d',
+      appVersion: 'R19',
+      path: `${project.remoteRoot}/scene.c4d`,
+      machineType: 'gm4800',
+      params: { frames, output_format: 'png' },
+    }),
+  );
+  return project;
+}

@@ -3,14 +3,15 @@
  * `POST /project-submit` (after Envoy took the request), or the request itself; the client asks Envoy whether the
  * submission landed and says so.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type RunningEmulator, startEmulator } from '@gm/emulator';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { ConnectionError, EnvoyClient, Job, Project, type ProjectStatus } from '../src/index.js';
+import { ConnectionError, EnvoyClient, type Project, type ProjectStatus } from '../src/index.js';
+import { c4dProject } from './helpers.js';
 
 // Servers, processes and many generated inputs: generous limits for a loaded machine.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -69,23 +70,8 @@ function client(): EnvoyClient {
   return new EnvoyClient({ url: proxyUrl, email: USER.email, accessKey: USER.accessKey, retries: 0 });
 }
 
-async function projectOf(name: string): Promise<Project> {
-  const root = path.join(base, name);
-  await mkdir(root, { recursive: true });
-  await writeFile(path.join(root, 'scene.c4d'), 'a scene');
-  const project = new Project(root, { outputFolderName: 'out' });
-  await project.addFiles(root, project.remoteRoot, ['scene.c4d']);
-  project.addJobs(
-    new Job({
-      name: 'render',
-      app: 'c4d',
-      appVersion: 'R19',
-      path: `${project.remoteRoot}/scene.c4d`,
-      machineType: 'gm4800',
-      params: { frames: '1 5', output_format: 'png' },
-    }),
-  );
-  return project;
+function projectOf(name: string): Promise<Project> {
+  return c4dProject(base, name, '1 5');
 }
 
 async function finalStatus(c: EnvoyClient, name: string): Promise<ProjectStatus> {
