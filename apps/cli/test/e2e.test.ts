@@ -198,6 +198,12 @@ describe('gm login / whoami / logout', () => {
       expect(r.stderr).toContain('--url');
       expect(r.stderr).not.toContain('pa55word');
     }
+    // Without credentials too: the URL is the problem reported, not the missing login.
+    const noCreds = await gm(['whoami', '--url', 'http://me:pa55word@127.0.0.1:8090'], {
+      GM_CONFIG_DIR: await tempDir('gm-e2e-empty-'),
+    });
+    expect(noCreds.code, noCreds.stderr).toBe(2);
+    expect(noCreds.stderr).not.toContain('pa55word');
   }, 120_000);
 
   it('exits 5 when Envoy is not reachable', async () => {

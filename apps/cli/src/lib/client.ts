@@ -110,12 +110,13 @@ export async function connect(
   options: ConnectOptions = {},
 ): Promise<{ client: EnvoyClient; connection: Connection }> {
   const connection = await resolveConnection(ctx);
+  // The client checks the URL first: a URL it refuses is the problem to report, credentials or not.
+  const client = createClient(connection.url, connection.email, connection.accessKey);
   if (options.requireCredentials !== false && (!connection.email || !connection.accessKey)) {
     throw new CliError(`No credentials for profile "${connection.profileName}".`, ExitCode.AUTH, {
       hint: 'Run `gm login`, or pass --email and --access-key (or set GM_EMAIL and GM_ACCESS_KEY).',
     });
   }
-  const client = createClient(connection.url, connection.email, connection.accessKey);
   return { client, connection };
 }
 
