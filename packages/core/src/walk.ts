@@ -76,15 +76,6 @@ export interface WalkResult {
   unreadable: string[];
 }
 
-/**
- * `folder + name` as one flat string. V8 keeps `a + b` as a pair of pointers and copies it into one piece when it is
- * first read (keeping both); `join` builds the piece at once, so that hashing the path (the project's Set) and
- * comparing it (sorting) read one flat string: measured 8–18% less CPU for walk, Set and sort of 100,000 paths.
- */
-function flat(folder: string, name: string): string {
-  return [folder, name].join('');
-}
-
 function compareCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -192,12 +183,12 @@ export function walkFolder(folder: string, options: WalkOptions = {}): WalkResul
       } else if (sizes) {
         try {
           sizes.push(fs.statSync(flavour.join(dir, name)).size);
-          files.push(flat(prefix, name));
+          files.push(prefix + name);
         } catch {
           // Removed since the folder was read: not there to send.
         }
       } else {
-        files.push(flat(prefix, name));
+        files.push(prefix + name);
       }
     }
   };

@@ -55,6 +55,10 @@ beforeAll(async () => {
   await writeFile(path.join(root, 'gm_results', 'frame_0001.png'), 'png');
   await writeFile(path.join(root, 'downloads', 'frame_0002.png'), 'png');
   await writeFile(path.join(root, 'tex.png.gm-download.tmp'), 'half');
+  // Named like the results folders but not inside them: project files.
+  await mkdir(path.join(root, 'gm_results_old'), { recursive: true });
+  await writeFile(path.join(root, 'gm_results_old', 'plate.exr'), 'exr');
+  await writeFile(path.join(root, 'downloads.txt'), 'notes');
 });
 afterAll(() => rm(base, { recursive: true, force: true }));
 
@@ -158,7 +162,16 @@ describe('Project.addFiles', () => {
     const project = new Project(root);
     project.addWatchFiles(new WatchFile(`${project.remoteOutputFolder}/.+`, path.join(root, 'downloads')));
     await project.addFiles(project.localRoot, project.remoteRoot);
-    expect(project.files).toEqual(['sample.c4d']);
+    expect(project.files).toEqual(['downloads.txt', 'gm_results_old/plate.exr', 'sample.c4d']);
+    // Folders and files named together: each folder walked, the lists merged in order without duplicates.
+    const mixed = new Project(root);
+    await mixed.addFiles(root, mixed.remoteRoot, [
+      'sample.c4d',
+      'gm_results_old',
+      'downloads.txt',
+      'sample.c4d',
+    ]);
+    expect(mixed.files).toEqual(['downloads.txt', 'gm_results_old/plate.exr', 'sample.c4d']);
     const named = await project
       .addFiles(project.localRoot, project.remoteRoot, [
         'gm_results/frame_0001.png',

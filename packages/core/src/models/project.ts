@@ -318,7 +318,9 @@ export class Project {
         fieldErrors: problems,
       });
     }
-    const found: string[] = [];
+    // Each walk's list comes sorted without duplicates; single files are gathered apart and sorted once.
+    const walks: string[][] = [];
+    const single: string[] = [];
     await Promise.all(
       entries.map(async ({ abs, rel, field, shown }) => {
         if (rel === undefined) return;
@@ -338,7 +340,7 @@ export class Project {
         }
         if (await onDisk.isDirectory(abs)) {
           const walked = walkFolder(abs, { within: realRoot, flavour, prefix: rel === '' ? '' : `${rel}/` });
-          for (const file of walked.files) found.push(file);
+          walks.push(walked.files);
           for (const link of walked.problems) {
             problems.push({
               field: 'files',
@@ -351,7 +353,7 @@ export class Project {
         } else if (rel !== '') {
           const excluded = this.#excluded(rel);
           if (excluded) problems.push({ field, message: `"${shown}" ${excluded}` });
-          else found.push(rel);
+          else single.push(rel);
         }
       }),
     );
@@ -360,8 +362,11 @@ export class Project {
       throw InvalidRequestError.fromProblems(problems, 'Adding files');
     }
     const resultFolders = this.#resultFolders();
-    const kept = found.filter((rel) => this.#excluded(rel, resultFolders) === undefined);
-    this.#files = mergeSorted(this.#files, sortedUnique(kept));
+    let merged = this.#files;
+    for (const list of [...walks, sortedUnique(single)]) {
+      merged = mergeSorted(merged, this.#withoutExcluded(list, resultFolders));
+    }
+    this.#files = merged;
     return this;
   }
 
@@ -486,11 +491,23 @@ export class Project {
       return `is a temporary download file (${DOWNLOAD_SUFFIX}); results are not uploaded`;
     }
     for (const folder of folders) {
-      if (rel === folder || rel.startsWith(`${folder}/`)) {
+      // `folder` itself or below it (`folder/…`), without building `folder/` for every path
+      if (rel.startsWith(folder) && (rel.length === folder.length || rel.charCodeAt(folder.length) === 47)) {
         return `is inside the project's results folder "${folder}"; results are not uploaded`;
       }
     }
     return undefined;
+  }
+
+  /**
+   * `list` without the paths {@link Project.#excluded} refuses (results and temporary downloads): `list` itself
+   * when none is there (the usual case), so that a large walk is not copied.
+   */
+  #withoutExcluded(list: string[], folders: readonly string[]): string[] {
+    let i = 0;
+    while (i < list.length && this.#excluded(list[i] as string, folders) === undefined) i++;
+    if (i === list.length) return list;
+    return list.filter((rel) => this.#excluded(rel, folders) === undefined);
   }
 
   /** The results folders inside the project folder (relative, forward slashes): `gm_results` and watch folders. */
