@@ -67,11 +67,14 @@ export class ProductResolver {
     const productDrafts = new Map<string, Draft>();
     const pluginDrafts = new Map<string, Draft>();
     const draftVersions: string[] = [];
-    const draftOf: Draft[] = [];
     let linkCount = 0;
     for (const product of catalogue) linkCount += product.compatible_modules?.length ?? 0;
-    const linkFrom = new Int32Array(linkCount);
+    /** The links of product `p` are `linkTo[linkEnd[p - 1] .. linkEnd[p])`, from its node `productOf[p]`. */
+    const productOf = new Int32Array(catalogue.length);
+    const linkEnd = new Int32Array(catalogue.length);
     const linkTo = new Int32Array(linkCount);
+    /** Links of each provisional node, counted as they are read (there are at most `catalogue.length + linkCount`). */
+    const degree = new Int32Array(catalogue.length + linkCount);
     let links = 0;
     /** Module text (`type:version`) → provisional plugin node, or -1 when it names no version. */
     const modules = new Map<string, number>();
@@ -81,12 +84,12 @@ export class ProductResolver {
         id = draftVersions.length;
         draft.ids.set(version, id);
         draftVersions.push(version);
-        draftOf.push(draft);
       }
       return id;
     };
 
-    for (const product of catalogue) {
+    for (let p = 0; p < catalogue.length; p++) {
+      const product = catalogue[p] as ProductVersion;
       const type = product.app_type;
       const vertical = typeof product.business_vertical === 'string' ? product.business_vertical : 'media';
       let draft = productDrafts.get(type);
@@ -101,6 +104,7 @@ export class ProductResolver {
         productDrafts.set(type, draft);
       }
       const productId = idOf(draft, product.version);
+      productOf[p] = productId;
       for (const module of product.compatible_modules ?? []) {
         let pluginId = modules.get(module);
         if (pluginId === undefined) {
@@ -124,10 +128,12 @@ export class ProductResolver {
           modules.set(module, pluginId);
         }
         if (pluginId < 0) continue;
-        linkFrom[links] = productId;
         linkTo[links] = pluginId;
         links++;
+        (degree[productId] as number)++;
+        (degree[pluginId] as number)++;
       }
+      linkEnd[p] = links;
     }
 
     // Number the nodes: plugin types, then product types, each alphabetical; versions oldest first.
@@ -160,18 +166,17 @@ export class ProductResolver {
 
     // Links both ways, as adjacency arrays (compressed rows).
     const offsets = new Int32Array(count + 1);
-    for (let i = 0; i < links; i++) {
-      (offsets[(node[linkFrom[i] as number] as number) + 1] as number)++;
-      (offsets[(node[linkTo[i] as number] as number) + 1] as number)++;
-    }
+    for (let id = 0; id < count; id++) offsets[(node[id] as number) + 1] = degree[id] as number;
     for (let n = 0; n < count; n++) offsets[n + 1] = (offsets[n + 1] as number) + (offsets[n] as number);
     const fill = offsets.slice(0, count);
     const neighbours = new Int32Array(offsets[count] as number);
-    for (let i = 0; i < links; i++) {
-      const a = node[linkFrom[i] as number] as number;
-      const b = node[linkTo[i] as number] as number;
-      neighbours[(fill[a] as number)++] = b;
-      neighbours[(fill[b] as number)++] = a;
+    for (let p = 0, i = 0; p < catalogue.length; p++) {
+      const a = node[productOf[p] as number] as number;
+      for (const end = linkEnd[p] as number; i < end; i++) {
+        const b = node[linkTo[i] as number] as number;
+        neighbours[(fill[a] as number)++] = b;
+        neighbours[(fill[b] as number)++] = a;
+      }
     }
     this.#offsets = offsets;
     this.#neighbours = neighbours;
