@@ -71,8 +71,9 @@ try {
 `;
 
 const CJS = `
-const { EnvoyClient, AuthenticationError, Project } = require('@gm/core');
+// The Node entry first: its walk and the disk module require each other, which must hold in either order.
 const { walkFolder } = require('@gm/core/node');
+const { EnvoyClient, AuthenticationError, Project } = require('@gm/core');
 const { parseFrames } = require('@gm/products');
 const { startEmulator, DEMO_USER } = require('@gm/emulator');
 const { createTransport } = require('@gm/transport');

@@ -19,7 +19,6 @@ import {
   remoteJoin,
   toFolderName,
 } from '../paths.js';
-import { walkFolder } from '../walk.js';
 import { Job } from './job.js';
 import { WatchFile } from './watch-file.js';
 
@@ -337,7 +336,7 @@ export class Project {
           return;
         }
         if (await onDisk.isDirectory(abs)) {
-          const walked = walkFolder(abs, { within: realRoot, flavour, prefix: rel === '' ? '' : `${rel}/` });
+          const walked = onDisk.walk(abs, { within: realRoot, flavour, prefix: rel === '' ? '' : `${rel}/` });
           for (const file of walked.files) found.push(file);
           for (const link of walked.problems) {
             problems.push({
