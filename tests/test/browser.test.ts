@@ -33,7 +33,10 @@ if (!available && !required) {
 }
 
 /** A module bundled for the browser, as a plugin panel or web tool would bundle it (the packages' built files). */
-async function bundle(contents: string, external: string[] = []): Promise<{ text: string; inputs: string[] }> {
+async function bundle(
+  contents: string,
+  external: string[] = [],
+): Promise<{ text: string; inputs: string[] }> {
   const result = await build({
     stdin: { contents, resolveDir: HERE, loader: 'ts' },
     bundle: true,
@@ -196,6 +199,10 @@ describe.skipIf(!available && !required)('in headless Chromium', () => {
     expect(whole.text).not.toMatch(NODE_BUILT_IN);
     expect(whole.inputs.some((input) => input.endsWith('platform-web.mjs'))).toBe(true);
     expect(whole.inputs.some((input) => input.endsWith('platform-node.mjs'))).toBe(false);
+
+    // The folder walk is reached through the disk, which a browser has not: no walk in a browser bundle.
+    expect(whole.inputs.some((input) => /walk/.test(input))).toBe(false);
+    expect(whole.text).not.toContain('no disk to walk');
 
     const used = "export { EnvoyClient, Job, Project } from '@gm/core';";
     const core = gzipSync((await bundle(used, ['re2js'])).text).length;
