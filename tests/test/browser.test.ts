@@ -95,19 +95,19 @@ const NODE_BUILT_IN = /["']node:|require\(/;
 /**
  * The budgets of `@gm/core` + `@gm/transport` in a browser, in bytes of min+gzip, without re2js (the RE2 engine
  * of watch patterns, its own package of about 46 KB, mostly Unicode tables). Two measures, both by the tests
- * below: the bundle of `EnvoyClient`, `Job` and `Project` (about 20.1 KB), and every script the page fetched
- * for its flow in Chromium (about 20.6 KB: the same code, plus the page's own few hundred bytes).
+ * below: the bundle of `EnvoyClient`, `Job` and `Project` (about 19.9 KB), and every script the page fetched
+ * for its flow in Chromium (about 20.4 KB: the same code, plus the page's own few hundred bytes).
  *
  * The issue's aim of 12 KB is not reached. What remains is what the page's flow runs: the checks of every
  * argument and their messages before anything is sent (project, job, client options, JSON values, names,
  * paths), the errors and their mapping from Envoy's answers, the pure path functions, the product resolver
  * (`getProductResolver` builds it; loading it with `import()` saves nothing here, as the main entry exports the
  * class and esbuild then puts it in a chunk the page loads at once), openapi-fetch and transport's retries and
- * time-outs. The code alone, without any string literal, is about 14.5 KB min+gzip.
+ * time-outs. The code alone, without any string literal, is about 14.4 KB min+gzip.
  */
-const CORE_BUDGET = 21 * 1024;
+const CORE_BUDGET = 20.5 * 1024;
 /** Every script the page fetched but re2js: core, transport and the page's own code. */
-const PAGE_BUDGET = 21.5 * 1024;
+const PAGE_BUDGET = 21 * 1024;
 /** With re2js bundled too. */
 const WITH_RE2JS_BUDGET = 70 * 1024;
 
