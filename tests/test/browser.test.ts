@@ -13,7 +13,7 @@ import { createServer, request, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { DEMO_USER, type RunningEmulator, startEmulator } from '@gm/emulator';
@@ -25,21 +25,20 @@ import type { PageResult } from '../browser/page.js';
 const CHROMIUM = '/usr/bin/chromium';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PAGE = join(HERE, '..', 'browser', 'page.ts');
+const CORE_FOLDER = dirname(createRequire(import.meta.url).resolve('@gm/core/package.json'));
 const required = process.env.GM_REQUIRE_BROWSER === '1';
 const available = existsSync(CHROMIUM);
 if (!available && !required) {
   console.warn(`browser tests skipped: ${CHROMIUM} not found (Debian: apt-get install chromium)`);
 }
 
-/** The page bundled for the browser, as a plugin panel or web tool would bundle it (the packages' built files). */
+/** A module bundled for the browser, as a plugin panel or web tool would bundle it (the packages' built files). */
 async function bundle(
-  entry: { file: string } | { contents: string },
+  contents: string,
   external: string[] = [],
 ): Promise<{ text: string; inputs: string[] }> {
   const result = await build({
-    ...('file' in entry
-      ? { entryPoints: [entry.file] }
-      : { stdin: { contents: entry.contents, resolveDir: HERE, loader: 'ts' as const } }),
+    stdin: { contents, resolveDir: HERE, loader: 'ts' },
     bundle: true,
     platform: 'browser',
     format: 'esm',
@@ -54,33 +53,81 @@ async function bundle(
 }
 
 /**
+ * The page's scripts as a web tool would ship them: the page bundled with code splitting (a module loaded by
+ * `import()` becomes a chunk the page fetches only when it runs that code), minified, and re2js (its own package)
+ * in a file of its own, `re2js.js`, which the page's import map names. File name (`page.js`, chunks) → text.
+ */
+async function pageScripts(): Promise<Map<string, string>> {
+  const common = {
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    minify: true,
+    write: false,
+    logLevel: 'silent',
+  } as const;
+  const page = await build({
+    ...common,
+    entryPoints: { page: PAGE },
+    splitting: true,
+    outdir: join(HERE, 'page-out'), // nothing is written: the files stay in memory
+    external: ['re2js'],
+  });
+  const re2js = await build({
+    ...common,
+    // re2js as @gm/core depends on it (resolved from the core package's own folder).
+    stdin: { contents: "export * from 're2js';", resolveDir: CORE_FOLDER, loader: 'js' },
+  });
+  const scripts = new Map(page.outputFiles.map((file) => [basename(file.path), file.text]));
+  scripts.set(RE2JS_FILE, re2js.outputFiles[0]?.text ?? '');
+  return scripts;
+}
+
+/** The file that holds re2js alone, outside the budget of core + transport. */
+const RE2JS_FILE = 're2js.js';
+
+/**
  * A Node built-in left in a bundle (`import "node:fs"`, `require(...)`). A bare `fs` or `path` cannot be left: for
  * the browser platform esbuild fails to resolve it, and the bundle is not made.
  */
 const NODE_BUILT_IN = /["']node:|require\(/;
 
 /**
- * The budgets of the browser bundle of `@gm/core` + `@gm/transport` (EnvoyClient, Project, Job), in bytes of
- * min+gzip, measured by the test below. Without re2js (the RE2 engine of watch patterns, its own package): about
- * 20.6 KB today. The issue's aim of 12 KB is not reached: the checks and their messages are most of it.
+ * The budgets of `@gm/core` + `@gm/transport` in a browser, in bytes of min+gzip, without re2js (the RE2 engine
+ * of watch patterns, its own package of about 46 KB, mostly Unicode tables). Two measures, both by the tests
+ * below: the bundle of `EnvoyClient`, `Job` and `Project` (about 19.9 KB), and every script the page fetched
+ * for its flow in Chromium (about 20.4 KB: the same code, plus the page's own few hundred bytes).
+ *
+ * The issue's aim of 12 KB is not reached. What remains is what the page's flow runs: the checks of every
+ * argument and their messages before anything is sent (project, job, client options, JSON values, names,
+ * paths), the errors and their mapping from Envoy's answers, the pure path functions, the product resolver
+ * (`getProductResolver` builds it; loading it with `import()` saves nothing here, as the main entry exports the
+ * class and esbuild then puts it in a chunk the page loads at once), openapi-fetch and transport's retries and
+ * time-outs. The code alone, without any string literal, is about 14.4 KB min+gzip.
  */
-const CORE_BUDGET = 22 * 1024;
-/** With re2js bundled too (about 47 KB of it, mostly Unicode tables). */
+const CORE_BUDGET = 20.5 * 1024;
+/** Every script the page fetched but re2js: core, transport and the page's own code. */
+const PAGE_BUDGET = 21 * 1024;
+/** With re2js bundled too. */
 const WITH_RE2JS_BUDGET = 70 * 1024;
 
 /**
- * Serves the page and its script, and passes every other request on to Envoy (`envoyUrl()`, known once the
+ * Serves the page and its scripts, and passes every other request on to Envoy (`envoyUrl()`, known once the
  * emulator runs): one origin for both, which the emulator is told to let in (it refuses other web origins).
  */
-function pageServer(script: string, envoyUrl: () => string): Promise<Server> {
+function pageServer(scripts: Map<string, string>, envoyUrl: () => string): Promise<Server> {
   const server = createServer((req, res) => {
     const envoy = new URL(envoyUrl());
     if (req.url?.startsWith('/page.html')) {
       res.writeHead(200, { 'content-type': 'text/html' });
-      res.end('<!doctype html><title>gm</title><script type="module" src="/page.js"></script>');
+      const importMap = JSON.stringify({ imports: { re2js: `/${RE2JS_FILE}` } });
+      res.end(
+        `<!doctype html><title>gm</title><script type="importmap">${importMap}</script><script type="module" src="/page.js"></script>`,
+      );
       return;
     }
-    if (req.url === '/page.js') {
+    const script = scripts.get(req.url?.slice(1) ?? '');
+    if (script !== undefined) {
       res.writeHead(200, { 'content-type': 'text/javascript' });
       res.end(script);
       return;
@@ -121,7 +168,7 @@ describe.skipIf(!available && !required)('in headless Chromium', () => {
   let envoy: RunningEmulator;
   let server: Server;
   let browser: Browser;
-  let script: string;
+  let scripts: Map<string, string>;
   let folder: string;
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'gm-browser-'));
@@ -129,8 +176,8 @@ describe.skipIf(!available && !required)('in headless Chromium', () => {
     writeFileSync(join(folder, 'scene.blend'), 'blend');
     writeFileSync(join(folder, 'tex', 'wood.png'), 'png');
     writeFileSync(join(folder, 'not-listed.txt'), 'not in the list: not uploaded');
-    script = (await bundle({ file: PAGE })).text;
-    server = await pageServer(script, () => envoy.url);
+    scripts = await pageScripts();
+    server = await pageServer(scripts, () => envoy.url);
     const { port } = server.address() as AddressInfo;
     envoy = await startEmulator({ timeScale: 0.01, allowedOrigins: [`http://127.0.0.1:${port}`] });
     // --no-sandbox: CI runs as root, where Chromium's sandbox cannot start.
@@ -144,27 +191,40 @@ describe.skipIf(!available && !required)('in headless Chromium', () => {
   });
 
   it('bundles the page (core and transport) for the browser without Node built-ins', () => {
-    expect(script).not.toMatch(NODE_BUILT_IN);
-    expect(script.length).toBeGreaterThan(0);
+    for (const script of scripts.values()) expect(script).not.toMatch(NODE_BUILT_IN);
+    expect(scripts.get('page.js')?.length).toBeGreaterThan(0);
   });
 
   it('bundles the main entry of @gm/core whole for the browser: no Node built-in, within the size budget', async () => {
-    const whole = await bundle({ contents: "export * from '@gm/core';" });
+    const whole = await bundle("export * from '@gm/core';");
     expect(whole.text).not.toMatch(NODE_BUILT_IN);
     expect(whole.inputs.some((input) => input.endsWith('platform-web.mjs'))).toBe(true);
     expect(whole.inputs.some((input) => input.endsWith('platform-node.mjs'))).toBe(false);
 
+    // The folder walk is reached through the disk, which a browser has not: no walk in a browser bundle.
+    expect(whole.inputs.some((input) => /walk/.test(input))).toBe(false);
+    expect(whole.text).not.toContain('no disk to walk');
+
     const used = "export { EnvoyClient, Job, Project } from '@gm/core';";
-    const core = gzipSync((await bundle({ contents: used }, ['re2js'])).text).length;
-    const all = gzipSync((await bundle({ contents: used })).text).length;
+    const core = gzipSync((await bundle(used, ['re2js'])).text).length;
+    const all = gzipSync((await bundle(used)).text).length;
     console.log(`browser bundle of @gm/core + @gm/transport: ${core} B min+gzip; with re2js: ${all} B`);
     expect(core).toBeLessThanOrEqual(CORE_BUDGET);
     expect(all).toBeLessThanOrEqual(WITH_RE2JS_BUDGET);
   });
 
-  /** Opens the page and waits for what its script saw. */
-  async function openPage(): Promise<{ result: PageResult | undefined; direct: string }> {
+  /** Opens the page and waits for what its script saw; `fetched`: every script it loaded, by URL path. */
+  async function openPage(): Promise<{
+    result: PageResult | undefined;
+    direct: string;
+    fetched: Map<string, Buffer>;
+  }> {
     const page = await browser.newPage();
+    const bodies: Promise<[string, Buffer]>[] = [];
+    page.on('response', (response) => {
+      if (response.request().resourceType() !== 'script') return;
+      bodies.push(response.body().then((body) => [new URL(response.url()).pathname, body]));
+    });
     try {
       const { port } = server.address() as AddressInfo;
       const query = new URLSearchParams({ email: DEMO_USER.email, key: DEMO_USER.accessKey, folder });
@@ -184,7 +244,7 @@ describe.skipIf(!available && !required)('in headless Chromium', () => {
         },
         [DEMO_USER.email, DEMO_USER.accessKey],
       );
-      return { result, direct };
+      return { result, direct, fetched: new Map(await Promise.all(bodies)) };
     } finally {
       await page.close();
     }
@@ -194,6 +254,26 @@ describe.skipIf(!available && !required)('in headless Chromium', () => {
     const { result, direct } = await openPage();
     expect(result).toBeDefined(); // the script ran and reported, with an answer or an error
     expect(direct).toBe(`200 ${DEMO_USER.email}`); // the page's own fetch, through the proxy, to the emulator
+  });
+
+  it("fetches, for the page's whole flow, scripts of core + transport within the size budget", async () => {
+    const { result, fetched } = await openPage();
+    expect(result?.error).toBeUndefined();
+    expect(result?.core?.submitted).toEqual(expect.any(String)); // the whole flow ran
+    expect([...fetched.keys()]).toContain('/page.js');
+    expect([...fetched.keys()]).toContain(`/${RE2JS_FILE}`);
+    let core = 0;
+    for (const [path, body] of fetched) {
+      // Every script served is one of the bundle's files: nothing else is counted or left out.
+      expect(scripts.get(path.slice(1))).toBe(body.toString('utf8'));
+      if (path !== `/${RE2JS_FILE}`) core += gzipSync(body).length;
+    }
+    const re2js = gzipSync(fetched.get(`/${RE2JS_FILE}`) ?? '').length;
+    console.log(
+      `scripts the page fetched: ${[...fetched.keys()].join(', ')}; core + transport + page: ${core} B min+gzip; re2js: ${re2js} B`,
+    );
+    expect(core).toBeLessThanOrEqual(PAGE_BUDGET);
+    expect(core + re2js).toBeLessThanOrEqual(WITH_RE2JS_BUDGET);
   });
 
   it('talks to Envoy from the page through @gm/transport', async () => {

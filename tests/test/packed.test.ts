@@ -71,9 +71,13 @@ try {
 `;
 
 const CJS = `
-const { EnvoyClient, AuthenticationError, Project } = require('@gm/core');
+// The Node entry first: its walk and the disk module require each other, which must hold in either order.
 const { walkFolder } = require('@gm/core/node');
+const { EnvoyClient, AuthenticationError, Project } = require('@gm/core');
 const { parseFrames } = require('@gm/products');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 const { startEmulator, DEMO_USER } = require('@gm/emulator');
 const { createTransport } = require('@gm/transport');
 
@@ -88,7 +92,14 @@ const { createTransport } = require('@gm/transport');
     // The CommonJS build reads the disk too (#platform under the node and require conditions).
     const project = new Project(__dirname, { name: 'cjs_shot' });
     await project.addFiles(project.localRoot, project.remoteRoot, ['cjs.cjs']);
-    console.log(JSON.stringify({ hou: resolver.getVersionsByType('hou').length > 0, authError, groups: parseFrames('1 4,3 6').length, products: Array.isArray(data), files: project.files, walk: typeof walkFolder }));
+    // A folder: addFiles walks it (the walk reached through the disk module).
+    const shot = fs.mkdtempSync(path.join(os.tmpdir(), 'gm-cjs-'));
+    fs.mkdirSync(path.join(shot, 'tex'));
+    fs.writeFileSync(path.join(shot, 'scene.blend'), 'blend');
+    fs.writeFileSync(path.join(shot, 'tex', 'wood.png'), 'png');
+    const walked = new Project(shot, { name: 'cjs_folder' });
+    await walked.addFiles(walked.localRoot, walked.remoteRoot);
+    console.log(JSON.stringify({ hou: resolver.getVersionsByType('hou').length > 0, authError, groups: parseFrames('1 4,3 6').length, products: Array.isArray(data), files: project.files, folder: walked.files, walk: typeof walkFolder }));
   } finally {
     await envoy.close();
   }
@@ -191,6 +202,7 @@ describe('the published packages, packed and installed', () => {
       groups: 2,
       products: true,
       files: ['cjs.cjs'],
+      folder: ['scene.blend', 'tex/wood.png'],
       walk: 'function',
     });
   });

@@ -333,7 +333,12 @@ function progressionUnion(progressions: readonly Progression[], lo: bigint, hi: 
  * `start end`, else `start end step`, with `end` lowered to the last frame the step reaches.
  */
 export function formatFrames(ranges: readonly FrameRange[]): string {
-  return checkRanges(ranges)
+  return formatRanges(checkRanges(ranges));
+}
+
+/** {@link formatFrames} of ranges known to be valid (as {@link parseFrames} makes them): no second check. */
+function formatRanges(ranges: readonly FrameRange[]): string {
+  return ranges
     .map((r) => {
       const last = r.start + (rangeCount(r) - 1) * r.step;
       if (last === r.start) return String(r.start);
@@ -348,7 +353,7 @@ export function formatFrames(ranges: readonly FrameRange[]): string {
  * @example normalizeFrames(' 1 10 2 ,20 20 5') // '1 9 2,20'
  */
 export function normalizeFrames(text: string): string {
-  return formatFrames(parseFrames(text));
+  return formatRanges(parseFrames(text));
 }
 
 /**

@@ -152,6 +152,20 @@ describe('properties', () => {
     expect(formatFrames(parseFrames(text))).toBe(text);
   });
 
+  test.prop([fc.oneof(looseText, fc.string({ maxLength: 12 }))])(
+    'normalizeFrames is formatFrames of parseFrames, the same text or the same FrameRangeError',
+    (text) => {
+      const outcome = (f: () => string) => {
+        try {
+          return f();
+        } catch (error) {
+          return error instanceof FrameRangeError ? `${error.name}: ${error.message}` : error;
+        }
+      };
+      expect(outcome(() => normalizeFrames(text))).toBe(outcome(() => formatFrames(parseFrames(text))));
+    },
+  );
+
   test.prop([looseText])('count equals the number of distinct expanded frames', (text) => {
     expect(countFrames(text)).toBe(new Set(expandFrames(text)).size);
   });

@@ -7,7 +7,7 @@ import {
   unknownKeyProblems,
 } from '../checks.js';
 import { type FieldError, InvalidRequestError } from '../errors.js';
-import { FrameRangeError, formatFrames, parseFrames } from '../frames.js';
+import { FrameRangeError, normalizeFrames } from '../frames.js';
 import { describeValue, fileNameProblem } from '../paths.js';
 
 /** What happens when a job's consumed credits reach its budget. */
@@ -114,7 +114,7 @@ function paramProblems(
   if (params.frames !== undefined) {
     try {
       // Parsed once: the canonical form is what the job keeps and sends.
-      canonical.frames = formatFrames(parseFrames(params.frames as string));
+      canonical.frames = normalizeFrames(params.frames as string);
     } catch (error) {
       if (!(error instanceof FrameRangeError)) throw error;
       add('frames', error.message.replace(/^frames: /, ''));

@@ -19,7 +19,6 @@ import {
   remoteJoin,
   toFolderName,
 } from '../paths.js';
-import { walkFolder } from '../walk.js';
 import { Job } from './job.js';
 import { WatchFile } from './watch-file.js';
 
@@ -339,7 +338,7 @@ export class Project {
           return;
         }
         if (await onDisk.isDirectory(abs)) {
-          const walked = walkFolder(abs, { within: realRoot, flavour, prefix: rel === '' ? '' : `${rel}/` });
+          const walked = onDisk.walk(abs, { within: realRoot, flavour, prefix: rel === '' ? '' : `${rel}/` });
           walks.push(walked.files);
           for (const link of walked.problems) {
             problems.push({

@@ -1,12 +1,13 @@
 /**
  * The platform module for runtimes with Node's built-ins (Node, Deno, Bun; the `node` export condition of
- * `#platform`): `node:path`, the disk through `node:fs`, causes shown by `node:util`'s `inspect`.
+ * `#platform`): `node:path`, the disk through `node:fs` (and the folder walk), causes shown by `node:util`'s `inspect`.
  */
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { inspect } from 'node:util';
 import type { PathFlavours } from '../paths.js';
+import { walkFolder } from '../walk.js';
 import type { Disk } from './types.js';
 
 /** `node:path`'s flavours. */
@@ -17,6 +18,8 @@ export const disk: Disk | undefined = {
   walkFs: { readdirSync, realpathSync: realpathSync.native, statSync },
   realpath,
   isDirectory: async (path) => (await stat(path)).isDirectory(),
+  // Read at call time: walk.ts imports `#platform` too, and a CommonJS require cycle would see it unset here.
+  walk: (folder, options) => walkFolder(folder, options),
 };
 
 /** `inspect(cause)`, ten levels deep. */

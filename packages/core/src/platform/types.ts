@@ -1,5 +1,5 @@
 import type { PathFlavours } from '../paths.js';
-import type { WalkFs } from '../walk.js';
+import type { WalkFs, WalkOptions, WalkResult } from '../walk.js';
 
 /** The disk, where the runtime has one: what `Project.addFiles` and the folder walk read. */
 export interface Disk {
@@ -9,6 +9,11 @@ export interface Disk {
   realpath(path: string): Promise<string>;
   /** Whether `path` is a folder (links followed); rejects when it does not exist. */
   isDirectory(path: string): Promise<boolean>;
+  /**
+   * The folder walk (`walkFolder`). Reached through the disk, so that a runtime without one never loads it: a
+   * browser bundle holds no walk.
+   */
+  walk(folder: string, options: WalkOptions): WalkResult;
 }
 
 /** What `#platform` gives (one module for Node, Deno and Bun; one for every other runtime). */
