@@ -41,12 +41,30 @@ export function redactBody(text: string | undefined): string | undefined {
 
 const RETRY_STATUS = new Set([502, 503, 504]);
 
+/** The longest delay `setTimeout` keeps (2^31 - 1 ms, about 24.8 days); longer ones fire at once. */
+const MAX_DELAY_MS = 2_147_483_647;
+/** The most retries of one read. */
+const MAX_RETRIES = 100;
+
+/**
+ * `value` when it is a number from 0 to `max` (a whole one with `whole`); a `RangeError` naming the option
+ * otherwise: `Infinity` retries would retry a read for ever, `NaN` would silently turn the timeout off.
+ */
+function inRange(value: unknown, name: string, max: number, whole = false): number {
+  if (typeof value === 'number' && value >= 0 && value <= max && (!whole || Number.isInteger(value)))
+    return value;
+  throw new RangeError(
+    `createTransport: options.${name} must be ${whole ? 'a whole number' : 'a number'} from 0 to ${max}, not ${String(value)}`,
+  );
+}
+
 function retryPolicy(retries: TransportOptions['retries']): Required<RetryOptions> {
   const given = typeof retries === 'number' ? { count: retries } : (retries ?? {});
+  const name = typeof retries === 'number' ? 'retries' : 'retries.count';
   return {
-    count: Math.max(0, Math.floor(given.count ?? 2)),
-    minDelayMs: Math.max(0, given.minDelayMs ?? 100),
-    maxDelayMs: Math.max(0, given.maxDelayMs ?? 2000),
+    count: inRange(given.count ?? 2, name, MAX_RETRIES, true),
+    minDelayMs: inRange(given.minDelayMs ?? 100, 'retries.minDelayMs', MAX_DELAY_MS),
+    maxDelayMs: inRange(given.maxDelayMs ?? 2000, 'retries.maxDelayMs', MAX_DELAY_MS),
   };
 }
 
@@ -81,7 +99,7 @@ export function runtimeTag(
  */
 export function createEnvoyFetch(options: TransportOptions = {}): (request: Request) => Promise<Response> {
   const baseFetch = options.fetch ?? ((request: Request) => globalThis.fetch(request));
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timeoutMs = inRange(options.timeoutMs ?? 30_000, 'timeoutMs', MAX_DELAY_MS);
   const policy = retryPolicy(options.retries);
   const sleep = options.sleep ?? abortableSleep;
   const random = options.random ?? Math.random;

@@ -125,6 +125,24 @@ describe('createTransport', () => {
     expect(calls).toHaveLength(3);
   });
 
+  it('refuses retry counts and times it cannot honour, naming the option, before any request', () => {
+    const { fetch, calls } = fakeFetch(() => new Response('', { status: 503 }));
+    for (const [options, name] of [
+      [{ retries: Number.POSITIVE_INFINITY }, 'options.retries '],
+      [{ retries: -1 }, 'options.retries '],
+      [{ retries: 1.5 }, 'options.retries '],
+      [{ retries: { count: Number.NaN } }, 'options.retries.count '],
+      [{ retries: { maxDelayMs: 2 ** 31 } }, 'options.retries.maxDelayMs '],
+      [{ retries: { minDelayMs: -5 } }, 'options.retries.minDelayMs '],
+      [{ timeoutMs: Number.NaN }, 'options.timeoutMs '],
+      [{ timeoutMs: '100' as never }, 'options.timeoutMs '],
+    ] as const) {
+      expect(() => createTransport({ fetch, ...options }), name).toThrow(RangeError);
+      expect(() => createTransport({ fetch, ...options }), name).toThrow(name);
+    }
+    expect(calls).toHaveLength(0);
+  });
+
   it('retries with 0 disabled makes exactly one attempt', async () => {
     const { fetch, calls } = fakeFetch(() => new Response('', { status: 502 }));
     const envoy = createTransport({ fetch, retries: 0, sleep: noSleep });
