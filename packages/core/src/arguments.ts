@@ -4,15 +4,12 @@
  *
  * @module
  */
-import { redactUrl } from '@gm/transport';
+import { MAX_DELAY_MS, MAX_RETRIES, redactUrl } from '@gm/transport';
 import type { FieldError } from './errors.js';
 import { Project } from './models/project.js';
 import { folderNameProblem } from './paths.js';
 
-/** The longest delay `setTimeout` keeps (2^31 - 1 ms, about 24.8 days); longer ones fire at once. */
-export const MAX_DELAY_MS = 2_147_483_647;
-/** The most retries of one read a client makes. */
-export const MAX_RETRIES = 100;
+export { MAX_DELAY_MS, MAX_RETRIES };
 
 /** Problems found so far, by field. */
 export type Problems = FieldError[];

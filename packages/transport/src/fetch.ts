@@ -6,7 +6,7 @@
  */
 import { version as packageVersion } from '../package.json';
 import { TransportError } from './error.js';
-import type { RetryOptions, TransportOptions } from './options.js';
+import { MAX_DELAY_MS, MAX_RETRIES, type RetryOptions, type TransportOptions } from './options.js';
 import { abortableSleep } from './sleep.js';
 
 const SECRET_KEY = /access.?key|password|passwd|secret|token/i;
@@ -40,11 +40,6 @@ export function redactBody(text: string | undefined): string | undefined {
 }
 
 const RETRY_STATUS = new Set([502, 503, 504]);
-
-/** The longest delay `setTimeout` keeps (2^31 - 1 ms, about 24.8 days); longer ones fire at once. */
-const MAX_DELAY_MS = 2_147_483_647;
-/** The most retries of one read. */
-const MAX_RETRIES = 100;
 
 /**
  * `value` when it is a number from 0 to `max` (a whole one with `whole`); a `RangeError` naming the option

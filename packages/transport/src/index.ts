@@ -50,6 +50,7 @@ export type {
   ValidationErrorBody,
 } from './generated/envoy.js';
 export type { RequestLog, ResponseLog, RetryOptions, TransportOptions } from './options.js';
+export { MAX_DELAY_MS, MAX_RETRIES } from './options.js';
 export { redactUrl } from './redact.js';
 export { abortableSleep } from './sleep.js';
 

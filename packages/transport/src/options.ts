@@ -1,3 +1,8 @@
+/** The longest delay `setTimeout` keeps (2^31 - 1 ms, about 24.8 days); longer ones fire at once. */
+export const MAX_DELAY_MS = 2_147_483_647;
+/** The most retries of one read a transport (and a client) makes. */
+export const MAX_RETRIES = 100;
+
 /** Options and logging records of the transport. */
 
 /** Retry policy for idempotent reads (GET). POSTs are never retried. */
