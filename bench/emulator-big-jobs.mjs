@@ -20,6 +20,8 @@ const WINDOW_S = numberArg(0, 12);
 const JOBS = numberArg(1, 20);
 const FRAMES = 100_000;
 const INSTANCES = 10;
+/** 0.1: a frame takes 100 ms, so 20 jobs × 10 instances finish up to 2,000 frames a second. */
+const TIME_SCALE = Number(process.env.BENCH_EMU_TIME_SCALE ?? 0.1);
 const USER = { email: 'bench@example.com', key: 'bench-key' };
 const MiB = 1024 * 1024;
 
@@ -39,7 +41,12 @@ function written(pid) {
 function folderBytes(dir) {
   let total = 0;
   for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile()) total += statSync(join(e.parentPath ?? e.path, e.name)).size;
+    if (!e.isFile() || e.name.endsWith('.tmp')) continue;
+    try {
+      total += statSync(join(e.parentPath ?? e.path, e.name)).size;
+    } catch {
+      // renamed away meanwhile
+    }
   }
   return total;
 }
@@ -48,13 +55,15 @@ function startChild(dataDir) {
   const child = spawn(
     process.execPath,
     [
+      // e.g. BENCH_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the emulator
+      ...(process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean),
       BIN,
       '--port',
       '0',
       '--data-dir',
       dataDir,
       '--time-scale',
-      '0.001',
+      String(TIME_SCALE),
       '--user',
       `${USER.email}:${USER.key}:1000000000`,
     ],
@@ -209,8 +218,11 @@ try {
 } finally {
   if (child && child.exitCode === null) {
     const gone = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
+    // SIGTERM lets a profiled child write its profile; SIGKILL if it takes long.
+    child.kill(process.env.BENCH_CHILD_NODE_ARGS ? 'SIGTERM' : 'SIGKILL');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
     await gone;
+    clearTimeout(timer);
   }
   await rm(dataDir, { recursive: true, force: true });
   await rm(local, { recursive: true, force: true });

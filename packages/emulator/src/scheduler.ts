@@ -1,12 +1,16 @@
-import { rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import type { Downloader } from './downloads.js';
 import { planDownloads } from './downloads.js';
 import { frameOutput, frameRel } from './results.js';
 import { now, type Runtime } from './runtime.js';
 import type { DownloadRecord, JobRecord, JobState, JournalEntry, ProjectRecord, UserBalance } from './store.js';
-import { writeAtomic } from './store.js';
+import { writeSmallAtomic } from './store.js';
 
 export { frameFileName } from './results.js';
+
+/** Longest stretch, in ms, the scheduler writes finished frames before letting requests be answered. */
+const DRAIN_MS = 4;
 
 const TERMINAL: ReadonlySet<JobState> = new Set(['Completed', 'Failed', 'Stopped', 'Suspended', 'Cancelled']);
 
@@ -87,11 +91,8 @@ export class Scheduler {
     for (let again = true; again; ) {
       again = false;
       for (const project of Object.values(this.runtime.store.state.projects)) {
-        let byId: Map<string, JobRecord> | undefined;
         for (const job of project.jobs) {
-          if (isTerminal(job.state)) continue;
-          byId ??= new Map(project.jobs.map((j) => [j.id, j]));
-          if (this.advance(project, job, byId)) again = changed = true;
+          if (!isTerminal(job.state) && this.advance(project, job)) again = changed = true;
         }
       }
     }
@@ -105,10 +106,11 @@ export class Scheduler {
     return i;
   }
 
-  private advance(project: ProjectRecord, job: JobRecord, byId: ReadonlyMap<string, JobRecord>): boolean {
+  private advance(project: ProjectRecord, job: JobRecord): boolean {
     if (isTerminal(job.state)) return false;
     const before = job.state;
     if (job.state === 'Waiting') {
+      const byId = new Map(project.jobs.map((j) => [j.id, j]));
       let failed: JobRecord | null | undefined;
       let ready = true;
       for (const id of job.dependencies) {
@@ -185,36 +187,70 @@ export class Scheduler {
         this.finishing.set(key, fin);
       }
       fin.add(index);
-      this.runtime.track(async () => {
-        try {
-          await this.finishFrame(project, job, index);
-        } catch (err) {
-          // An output that cannot be written fails the job: re-running the frame would fail the same way.
-          if (!isTerminal(job.state)) {
-            this.cancelRemaining(project, job, true);
-            job.state = 'Failed';
-            job.message = `frame ${job.frames.at(index)} could not be written: ${(err as Error).message}`;
-            this.runtime.store.save();
-          }
-        } finally {
-          this.reserve(project.owner, -job.creditRate);
-          fin.delete(index);
-          this.pump();
-        }
-      });
+      this.ready.push({ project, job, index, fin });
+      this.drainSoon();
     }, this.frameMs);
     timers.set(index, timer);
   }
 
-  private async finishFrame(project: ProjectRecord, job: JobRecord, index: number): Promise<void> {
+  /** Frames whose time is up, to be written and recorded by {@link drain}. */
+  private ready: { project: ProjectRecord; job: JobRecord; index: number; fin: Set<number> }[] = [];
+  private readyHead = 0;
+  private drainQueued = false;
+
+  private drainSoon(): void {
+    if (this.drainQueued) return;
+    this.drainQueued = true;
+    setImmediate(() => this.drain());
+  }
+
+  /**
+   * Writes and records finished frames for at most {@link DRAIN_MS} per turn of the event loop, then lets the
+   * loop answer requests before going on: however many frames finish at once, the API keeps answering.
+   */
+  private drain(): void {
+    this.drainQueued = false;
+    if (this.runtime.closing) return;
+    const until = performance.now() + DRAIN_MS;
+    while (this.readyHead < this.ready.length && performance.now() < until) {
+      const { project, job, index, fin } = this.ready[this.readyHead++] as (typeof this.ready)[number];
+      try {
+        this.finishFrame(project, job, index);
+      } catch (err) {
+        // An output that cannot be written fails the job: re-running the frame would fail the same way.
+        if (!isTerminal(job.state)) {
+          this.cancelRemaining(project, job, true);
+          job.state = 'Failed';
+          job.message = `frame ${job.frames.at(index)} could not be written: ${(err as Error).message}`;
+          this.runtime.store.save();
+        }
+      } finally {
+        this.reserve(project.owner, -job.creditRate);
+        fin.delete(index);
+      }
+    }
+    if (this.readyHead >= this.ready.length) {
+      this.ready = [];
+      this.readyHead = 0;
+    } else {
+      if (this.readyHead > 1024) {
+        this.ready = this.ready.slice(this.readyHead);
+        this.readyHead = 0;
+      }
+      this.drainSoon();
+    }
+    this.pump();
+  }
+
+  private finishFrame(project: ProjectRecord, job: JobRecord, index: number): void {
     const frame = job.frames.at(index);
     const rel = frameRel(job, frame);
     const output = this.runtime.storePath(project.name, rel);
-    await writeAtomic(output, frameOutput(job, frame).data);
+    writeSmallAtomic(output, frameOutput(job, frame).data);
     const { store } = this.runtime;
     if (job.state === 'Stopped') {
       // A stop cancels everything, frames still being written included: nothing more is recorded or charged.
-      await rm(output, { force: true });
+      rmSync(output, { force: true });
       job.cancelled.add(index);
       store.record(jobEntry(project, job, undefined));
       return;
@@ -276,6 +312,8 @@ export class Scheduler {
   /** Stops every frame timer (the frames re-run after a restart). */
   stop(): void {
     for (const timers of this.running.values()) for (const t of timers.values()) clearTimeout(t);
+    this.ready = [];
+    this.readyHead = 0;
     this.running.clear();
     this.reserved.clear();
   }
