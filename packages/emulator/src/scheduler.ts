@@ -2,7 +2,8 @@ import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Downloader } from './downloads.js';
 import { planDownloads } from './downloads.js';
-import { frameOutput, frameRel } from './results.js';
+import { join } from 'node:path';
+import { frameFileName, frameOutput, frameRel } from './results.js';
 import { now, type Runtime } from './runtime.js';
 import type { DownloadRecord, JobRecord, JobState, JournalEntry, ProjectRecord, UserBalance } from './store.js';
 import { writeSmallAtomic } from './store.js';
@@ -69,6 +70,8 @@ export class Scheduler {
   private readonly finishing = new Map<string, Set<number>>();
   /** Per job: every frame index below it has been started in this process, or is done or cancelled. */
   private readonly cursor = new Map<string, number>();
+  /** Each job's results folder in the store. */
+  private readonly folders = new WeakMap<JobRecord, string>();
   /** Credits spoken for by frames running now, by account. */
   private readonly reserved = new Map<string, number>();
 
@@ -244,8 +247,12 @@ export class Scheduler {
 
   private finishFrame(project: ProjectRecord, job: JobRecord, index: number): void {
     const frame = job.frames.at(index);
-    const rel = frameRel(job, frame);
-    const output = this.runtime.storePath(project.name, rel);
+    let folder = this.folders.get(job);
+    if (!folder) {
+      folder = this.runtime.storePath(project.name, `render_results/${job.outputDir}`);
+      this.folders.set(job, folder);
+    }
+    const output = join(folder, frameFileName(job, frame));
     writeSmallAtomic(output, frameOutput(job, frame).data);
     const { store } = this.runtime;
     if (job.state === 'Stopped') {
@@ -264,10 +271,14 @@ export class Scheduler {
       balance.credits_available -= charge;
       balance.credits_consumed += charge;
     }
-    const dl = planDownloads(project, `/${project.name}/${rel}`);
+    let dl: number[] | undefined;
+    for (const _ in project.watch) {
+      dl = planDownloads(project, `/${project.name}/${frameRel(job, frame)}`);
+      break;
+    }
     this.applyBudget(project, job, now());
     store.record(jobEntry(project, job, balance, index, dl));
-    if (dl.length > 0) this.downloader.kick();
+    if (dl && dl.length > 0) this.downloader.kick();
   }
 
   private applyBudget(project: ProjectRecord, job: JobRecord, at: string): void {
