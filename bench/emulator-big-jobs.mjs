@@ -5,17 +5,14 @@
 // state bytes written per finished frame.
 //
 //   node bench/emulator-big-jobs.mjs [window seconds] [jobs] [--json]
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { emit, loadText, ms, note, numberArg, percentile } from './lib.mjs';
+import { call, startEmulatorChild, stopEmulatorChild } from './lib-emulator.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const BIN = join(here, '..', 'packages', 'emulator', 'bin', 'gm-envoy-emulator.js');
 const WINDOW_S = numberArg(0, 12);
 const JOBS = numberArg(1, 20);
 const FRAMES = 100_000;
@@ -52,47 +49,14 @@ function folderBytes(dir) {
 }
 
 function startChild(dataDir) {
-  const child = spawn(
-    process.execPath,
-    [
-      // e.g. BENCH_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the emulator
-      ...(process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean),
-      BIN,
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--time-scale',
-      String(TIME_SCALE),
-      '--user',
-      `${USER.email}:${USER.key}:1000000000`,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    child.on('exit', (code) => reject(new Error(`emulator exited with ${code}: ${err}`)));
-  });
-}
-
-async function call(url, method, path, body) {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
-  return { text, json: () => JSON.parse(text) };
+  return startEmulatorChild([
+    '--data-dir',
+    dataDir,
+    '--time-scale',
+    String(TIME_SCALE),
+    '--user',
+    `${USER.email}:${USER.key}:1000000000`,
+  ]);
 }
 
 function submitBody(project, local, jobs) {
@@ -216,14 +180,7 @@ try {
     detail: `${(stateBytes / MiB).toFixed(2)} MiB of state written in the window (write(2) bytes of the process less the frames' outputs and the answers); state.json and journal on disk at the end: ${(stateSize / 1024).toFixed(1)} KiB`,
   });
 } finally {
-  if (child && child.exitCode === null) {
-    const gone = new Promise((r) => child.once('exit', r));
-    // SIGTERM lets a profiled child write its profile; SIGKILL if it takes long.
-    child.kill(process.env.BENCH_CHILD_NODE_ARGS ? 'SIGTERM' : 'SIGKILL');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    await gone;
-    clearTimeout(timer);
-  }
+  await stopEmulatorChild(child);
   await rm(dataDir, { recursive: true, force: true });
   await rm(local, { recursive: true, force: true });
 }
