@@ -135,7 +135,9 @@ try {
   const submitStart = performance.now();
   await call(url, 'POST', '/project-submit', body);
   const submitMs = performance.now() - submitStart;
-  note(`submitted ${JOBS} × ${FRAMES} frames (${JSON.stringify(body).length} bytes) in ${ms(submitMs)}; rendering for ${WINDOW_S} s`);
+  note(
+    `submitted ${JOBS} × ${FRAMES} frames (${JSON.stringify(body).length} bytes) in ${ms(submitMs)}; rendering for ${WINDOW_S} s`,
+  );
   const before = (await call(url, 'GET', '/project-status/big')).json();
   const wcharStart = written(pid);
   const storeStart = folderBytes(join(dataDir, 'store'));

@@ -24,7 +24,10 @@ const USER = { email: 'bench@example.com', key: 'bench-key' };
 /** The project folder, made once under the temp folder and reused: FILES files of random-ish content. */
 async function project() {
   const root = join(tmpdir(), `gm-bench-upload-${MIB_TOTAL}MiB-${FILES}`);
-  const names = Array.from({ length: FILES }, (_, i) => `shot_${String(Math.floor(i / 10)).padStart(2, '0')}/part_${String(i).padStart(3, '0')}.bin`);
+  const names = Array.from(
+    { length: FILES },
+    (_, i) => `shot_${String(Math.floor(i / 10)).padStart(2, '0')}/part_${String(i).padStart(3, '0')}.bin`,
+  );
   const size = Math.floor((MIB_TOTAL * MiB) / FILES);
   const done = join(root, '.complete');
   if (existsSync(done)) return { root, names, size };
@@ -56,7 +59,12 @@ const checksumWaits = [];
 
 async function emulatorUpload() {
   const dataDir = join(scratch, `data-${k++}`);
-  const { child, url } = await startEmulatorChild(['--data-dir', dataDir, '--user', `${USER.email}:${USER.key}`]);
+  const { child, url } = await startEmulatorChild([
+    '--data-dir',
+    dataDir,
+    '--user',
+    `${USER.email}:${USER.key}`,
+  ]);
   try {
     await call(url, 'POST', '/auth', { Username: USER.email, AccessKey: USER.key });
     const start = performance.now();

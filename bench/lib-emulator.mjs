@@ -3,7 +3,14 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'emulator', 'bin', 'gm-envoy-emulator.js');
+const BIN = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'packages',
+  'emulator',
+  'bin',
+  'gm-envoy-emulator.js',
+);
 
 /**
  * Starts `gm-envoy-emulator` with `args` (plus `--port 0`); resolves with the child and its URL once it listens.

@@ -35,8 +35,9 @@ const indexes = new WeakMap<ProjectRecord, { byKey: Map<string, number>; first: 
 function downloadIndex(project: ProjectRecord): { byKey: Map<string, number>; first: number } {
   let index = indexes.get(project);
   if (!index) {
-    index = { byKey: new Map(), first: 0 };
-    project.downloads.forEach((d, i) => index?.byKey.set(`${d.remote}\u0000${d.target}`, i));
+    const byKey = new Map<string, number>();
+    for (const [i, d] of project.downloads.entries()) byKey.set(`${d.remote}\u0000${d.target}`, i);
+    index = { byKey, first: 0 };
     indexes.set(project, index);
   }
   return index;

@@ -82,7 +82,10 @@ function resultsDistinct(project: ProjectRecord): boolean {
 export function completedTotals(project: ProjectRecord): { count: number; size: number } {
   if (!resultsDistinct(project)) {
     const all = completedFiles(project);
-    return { count: all.size, size: [...all.values()].reduce((n, f) => n + ('upload' in f ? f.upload.size : f.size), 0) };
+    return {
+      count: all.size,
+      size: [...all.values()].reduce((n, f) => n + ('upload' in f ? f.upload.size : f.size), 0),
+    };
   }
   let count = 0;
   let size = 0;

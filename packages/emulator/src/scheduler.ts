@@ -1,11 +1,18 @@
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Downloader } from './downloads.js';
 import { planDownloads } from './downloads.js';
-import { join } from 'node:path';
 import { frameFileName, frameOutput, frameRel } from './results.js';
 import { now, type Runtime } from './runtime.js';
-import type { DownloadRecord, JobRecord, JobState, JournalEntry, ProjectRecord, UserBalance } from './store.js';
+import type {
+  DownloadRecord,
+  JobRecord,
+  JobState,
+  JournalEntry,
+  ProjectRecord,
+  UserBalance,
+} from './store.js';
 import { writeSmallAtomic } from './store.js';
 
 export { frameFileName } from './results.js';

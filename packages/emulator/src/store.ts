@@ -377,7 +377,9 @@ export async function loadState(
   let state: State = { version: 2, currentUser: null, balances: dict(), projects: dict() };
   let generation = 0;
   try {
-    const raw = JSON.parse(await readFile(join(dataDir, 'state.json'), 'utf8')) as State & { journal?: number };
+    const raw = JSON.parse(await readFile(join(dataDir, 'state.json'), 'utf8')) as State & {
+      journal?: number;
+    };
     state = normalize(raw);
     generation = raw.journal ?? 0;
   } catch (err) {

@@ -29,7 +29,8 @@ class Throttle {
 /** Hex SHA-256 of a local file, streamed in 1 MiB chunks. */
 export async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 }))
+    hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
@@ -105,7 +106,8 @@ export class Uploader {
       }
     }
     // Nothing left to copy: the checksums of the files just copied, in the background.
-    for (const { project, file } of this.unhashed.splice(0)) void this.checksum(project, file).catch(() => undefined);
+    for (const { project, file } of this.unhashed.splice(0))
+      void this.checksum(project, file).catch(() => undefined);
     return null;
   }
 

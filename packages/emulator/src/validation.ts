@@ -15,7 +15,6 @@ export { type Catalogue, machinesFor } from './checks/product.js';
 export { type CheckedFile, checkUploadSet, splitRemoteRoot, type UploadSetBody } from './checks/upload.js';
 export type { FieldError };
 
-
 /** A job of a submit body (the contract's `JobRequest`). */
 export type JobBody = JobRequest;
 

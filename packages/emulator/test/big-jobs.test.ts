@@ -38,16 +38,24 @@ describe('kill -9 in the middle of big jobs (the bin as its own process)', () =>
     const local = await tempDir();
     dirs.push(dataDir, local);
     await writeFiles(local, { 'scene.blend': 'scene' });
-    const args = ['--data-dir', dataDir, '--time-scale', '0.002', '--user', `${USER.email}:${USER.accessKey}:${CREDITS}`];
+    const args = [
+      '--data-dir',
+      dataDir,
+      '--time-scale',
+      '0.002',
+      '--user',
+      `${USER.email}:${USER.accessKey}:${CREDITS}`,
+    ];
     const first = await spawnEmulator(args);
     const c1 = new Client(first.url);
     await c1.login(USER.email, USER.accessKey);
     const jobs = [1, 2, 3].map((n) =>
       job('big', { id: `j${n}` }, { frames: '1 100000', instances: 8, output_prefix: `j${n}` }),
     );
-    expect((await c1.call('POST', '/project-submit', { body: submitBody('big', local, ['scene.blend'], jobs) })).status).toBe(
-      201,
-    );
+    expect(
+      (await c1.call('POST', '/project-submit', { body: submitBody('big', local, ['scene.blend'], jobs) }))
+        .status,
+    ).toBe(201);
     // Kill while frames are finishing: once the data folder records a few hundred of them.
     for (;;) {
       const { state } = await loadState(dataDir, { tidy: false }).catch(() => ({ state: null }));
@@ -72,7 +80,8 @@ describe('kill -9 in the middle of big jobs (the bin as its own process)', () =>
     const status = (await c2.status('big')).body;
     for (const j of status.Jobs) expect(j.FramesDone).toBeGreaterThanOrEqual(before.get(j.Id)?.size ?? 0);
     // It carries on: more frames finish after the restart.
-    const total = (s: { Jobs: { FramesDone: number }[] }): number => s.Jobs.reduce((n, j) => n + j.FramesDone, 0);
+    const total = (s: { Jobs: { FramesDone: number }[] }): number =>
+      s.Jobs.reduce((n, j) => n + j.FramesDone, 0);
     const recorded = [...before.values()].reduce((n, s) => n + s.size, 0);
     await c2.waitFor('big', (s) => total(s) >= recorded + 300);
     // A clean stop (SIGTERM) writes everything; then nothing recorded before the kill is missing or charged twice.
@@ -84,7 +93,10 @@ describe('kill -9 in the middle of big jobs (the bin as its own process)', () =>
     const now = doneByJob(after);
     for (const [id, frames] of before) {
       const later = now.get(id) ?? new Set<number>();
-      expect([...frames].filter((i) => !later.has(i)), `job ${id} lost frames`).toEqual([]);
+      expect(
+        [...frames].filter((i) => !later.has(i)),
+        `job ${id} lost frames`,
+      ).toEqual([]);
     }
     expect([...now.values()].reduce((n, s) => n + s.size, 0)).toBeGreaterThanOrEqual(recorded + 300);
     for (const j of after.projects.big?.jobs ?? []) expect(j.state).toBe('Running');

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
 import { contractProblems, loadContract } from '../src/contract.js';
-import { loadState } from '../src/store.js';
 import { DEMO_USER, type EmulatorOptions, type RunningEmulator, startEmulator } from '../src/index.js';
+import { loadState } from '../src/store.js';
 
 /** Untyped JSON of an answer or a request body. */
 // biome-ignore lint/suspicious/noExplicitAny: test bodies are untyped JSON

@@ -1,7 +1,7 @@
-import { fc, test } from '@fast-check/vitest';
 import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { parseFrameList, parseFrames } from '../src/frames.js';
 import { FrameList, RangeSet } from '../src/ranges.js';
@@ -50,7 +50,9 @@ describe('RangeSet against a plain Set', () => {
       // Ranges are sorted, disjoint and not touching; they survive the state file's JSON.
       const ranges = set.ranges();
       for (let k = 1; k < ranges.length; k++) {
-        expect((ranges[k] as [number, number])[0]).toBeGreaterThan((ranges[k - 1] as [number, number])[1] + 1);
+        expect((ranges[k] as [number, number])[0]).toBeGreaterThan(
+          (ranges[k - 1] as [number, number])[1] + 1,
+        );
       }
       const back = RangeSet.of(JSON.parse(JSON.stringify(set)));
       expect([...back.values()]).toEqual(sorted);
@@ -84,7 +86,11 @@ describe('FrameList', () => {
 
   test.prop([
     fc.array(
-      fc.tuple(fc.integer({ min: -50, max: 200 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 7 })),
+      fc.tuple(
+        fc.integer({ min: -50, max: 200 }),
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer({ min: 1, max: 7 }),
+      ),
       { minLength: 1, maxLength: 5 },
     ),
   ])('parsing a frame range gives the distinct frames in the order written, runs or not', (groups) => {
@@ -120,7 +126,12 @@ describe('the state file', () => {
         cancelled: [24],
         state: 'Running',
       };
-      const result = { rel: 'render_results/x/frame_0010.png', origin: 'result', state: 'Completed', size: 1 };
+      const result = {
+        rel: 'render_results/x/frame_0010.png',
+        origin: 'result',
+        state: 'Completed',
+        size: 1,
+      };
       const upload = { rel: 'a.blend', origin: 'upload', state: 'Completed', size: 3, bytesDone: 3 };
       const v1 = {
         version: 1,

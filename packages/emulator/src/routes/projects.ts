@@ -41,13 +41,13 @@ export function projectRoutes(ctx: RouteContext): Record<string, Handler> {
       const project = ctx.ownProject(name, me.user.email);
       if (!project) return notFound(reply, `project not found: ${name}`);
       const all_files = (await describeFiles(project, ctx.runtime, ctx.uploader)).map((f) => ({
-          CheckSum: f.sha256,
-          LastModified: f.lastModified ?? project.createdAt,
-          Name: f.rel,
-          Key: `/${project.name}/${f.rel}`,
-          Size: f.size,
-          FmtName: formatSize(f.size),
-        }));
+        CheckSum: f.sha256,
+        LastModified: f.lastModified ?? project.createdAt,
+        Name: f.rel,
+        Key: `/${project.name}/${f.rel}`,
+        Size: f.size,
+        FmtName: formatSize(f.size),
+      }));
       const answer: ProjectFiles = { project_files: { all_files } };
       return answer;
     },
