@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Downloader } from './downloads.js';
 import { planDownloads } from './downloads.js';
+import { own } from './names.js';
+import { RangeSet } from './ranges.js';
 import { frameFileName, frameOutput, frameRel } from './results.js';
 import { now, type Runtime } from './runtime.js';
 import type {
@@ -39,13 +41,13 @@ function nextOpen(job: JobRecord, from: number): number {
   return i < job.frames.length ? i : -1;
 }
 
-/** The journal line of a job's change: its small fields, the owner's balance, downloads set, a frame done. */
+/** The journal entry of a job's change: its small fields, the owner's balance, downloads set, frames done. */
 function jobEntry(
   project: ProjectRecord,
   job: JobRecord,
   balance: UserBalance | undefined,
-  d?: number,
-  dl?: number[],
+  d?: RangeSet,
+  dl?: Iterable<number>,
 ): JournalEntry {
   const entry: JournalEntry = {
     p: project.name,
@@ -59,9 +61,10 @@ function jobEntry(
       cancelled: job.cancelled.ranges(),
     },
   };
-  if (d !== undefined) entry.d = d;
+  if (d && d.size > 0) entry.d = d.ranges();
   if (balance) entry.bal = { u: project.owner, a: balance.credits_available, c: balance.credits_consumed };
-  if (dl && dl.length > 0) entry.dl = dl.map((i) => [i, project.downloads[i] as DownloadRecord]);
+  const downloads = [...(dl ?? [])];
+  if (downloads.length > 0) entry.dl = downloads.map((i) => [i, project.downloads[i] as DownloadRecord]);
   return entry;
 }
 
@@ -239,6 +242,7 @@ export class Scheduler {
         fin.delete(index);
       }
     }
+    this.recordChanges();
     if (this.readyHead >= this.ready.length) {
       this.ready = [];
       this.readyHead = 0;
@@ -250,6 +254,33 @@ export class Scheduler {
       this.drainSoon();
     }
     this.pump();
+  }
+
+  /** Jobs changed by the frames finished in this slice, to be journaled together by {@link recordChanges}. */
+  private readonly changes = new Map<JobRecord, { project: ProjectRecord; done: RangeSet; dl: Set<number> }>();
+
+  private changed(project: ProjectRecord, job: JobRecord): { done: RangeSet; dl: Set<number> } {
+    let change = this.changes.get(job);
+    if (!change) {
+      change = { project, done: new RangeSet(), dl: new Set() };
+      this.changes.set(job, change);
+    }
+    return change;
+  }
+
+  /**
+   * Journals what the slice's frames changed as one line (one entry per job, balances as they are now): a kill
+   * leaves all of it or none of it, so outputs, frames and charges stay in step.
+   */
+  private recordChanges(): void {
+    if (this.changes.size === 0) return;
+    const { balances } = this.runtime.store.state;
+    const b: JournalEntry[] = [];
+    for (const [job, { project, done, dl }] of this.changes) {
+      b.push(jobEntry(project, job, own(balances, project.owner), done, dl));
+    }
+    this.changes.clear();
+    this.runtime.store.record(b.length === 1 ? (b[0] as JournalEntry) : { b });
   }
 
   private finishFrame(project: ProjectRecord, job: JobRecord, index: number): void {
@@ -266,7 +297,7 @@ export class Scheduler {
       // A stop cancels everything, frames still being written included: nothing more is recorded or charged.
       rmSync(output, { force: true });
       job.cancelled.add(index);
-      store.record(jobEntry(project, job, undefined));
+      this.changed(project, job);
       return;
     }
     // The output, the frame and the charge are recorded in one journal line; the balance never goes below 0.
@@ -284,7 +315,9 @@ export class Scheduler {
       break;
     }
     this.applyBudget(project, job, now());
-    store.record(jobEntry(project, job, balance, index, dl));
+    const change = this.changed(project, job);
+    change.done.add(index);
+    for (const i of dl ?? []) change.dl.add(i);
     if (dl && dl.length > 0) this.downloader.kick();
   }
 

@@ -108,14 +108,15 @@ export interface State {
 }
 
 /**
- * One line of the state journal: what finishing (or cancelling) one frame changed, in absolute values, so that
- * replaying a line twice changes nothing more. `d` is the index of a frame now done; `job` the job's new
- * small fields; `bal` the owner's new balance; `dl` download records set at their index.
+ * What finishing (or cancelling) frames changed in one job, in absolute values, so that applying it twice
+ * changes nothing more: `d` the indexes of frames now done (ranges); `job` the job's new small fields; `bal`
+ * the owner's new balance; `dl` download records set at their index. A journal line is one entry, or a batch
+ * (`{ "b": [...] }`) of the entries of every frame finished in one turn of the event loop, applied together.
  */
 export interface JournalEntry {
   p: string;
   j?: string;
-  d?: number;
+  d?: Range[];
   job?: {
     state: JobState;
     message?: string;
@@ -263,7 +264,7 @@ export function applyEntry(state: State, e: JournalEntry): void {
   for (const [i, d] of e.dl ?? []) project.downloads[i] = d;
   const job = e.j === undefined ? undefined : project.jobs.find((x) => x.id === e.j);
   if (!job) return;
-  if (e.d !== undefined) job.done.add(e.d);
+  for (const [a, b] of e.d ?? []) job.done.addRange(a, b);
   if (e.job) {
     job.state = e.job.state;
     if (e.job.message === undefined) delete job.message;
@@ -326,7 +327,7 @@ export class StateStore {
   }
 
   /** Records a change already made to the state as one journal line (see {@link JournalEntry}). */
-  record(entry: JournalEntry): void {
+  record(entry: JournalEntry | { b: JournalEntry[] }): void {
     this.lines.push(`${JSON.stringify(entry)}\n`);
     this.writing ??= this.loop();
   }
@@ -410,13 +411,13 @@ export async function loadState(
     });
     for (const line of text.split('\n')) {
       if (line === '') continue;
-      let entry: JournalEntry;
+      let entry: JournalEntry | { b: JournalEntry[] };
       try {
-        entry = JSON.parse(line) as JournalEntry;
+        entry = JSON.parse(line) as JournalEntry | { b: JournalEntry[] };
       } catch {
         continue; // a torn last line
       }
-      applyEntry(state, entry);
+      for (const e of 'b' in entry ? entry.b : [entry]) applyEntry(state, e);
     }
   }
   return { state, generation: Math.max(generation, journals.at(-1) ?? 0) };

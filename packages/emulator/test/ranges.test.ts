@@ -207,7 +207,7 @@ describe('the state file', () => {
         store.record({
           p: 'p',
           j: 'j',
-          d: i,
+          d: [[i, i]],
           job: { state: 'Running', budgetHit: false, creditsConsumed: i + 1, alerts: [], cancelled: [] },
           bal: { u: 'u', a: 9 - i, c: i + 1 },
         });
@@ -218,13 +218,23 @@ describe('the state file', () => {
       const journal = (await loadState(dir, { tidy: false })).state;
       expect(journal.projects.p?.jobs[0]?.done.ranges()).toEqual([[0, 4]]);
       expect(journal.balances.u).toEqual({ credits_available: 5, credits_consumed: 5 });
+      // The frames finished in one turn of the event loop: one line, applied whole.
+      const job = { state: 'Running' as const, budgetHit: false, alerts: [], cancelled: [] };
+      store.record({
+        b: [
+          { p: 'p', j: 'j', d: [[5, 6]], job: { ...job, creditsConsumed: 7 }, bal: { u: 'u', a: 3, c: 7 } },
+          { p: 'p', j: 'j', d: [[7, 7]], job: { ...job, creditsConsumed: 8 }, bal: { u: 'u', a: 2, c: 8 } },
+        ],
+      });
+      await store.flush();
       // A kill in the middle of an append leaves half a line.
       const log = (await readdir(dir)).find((n) => n.startsWith('journal.'));
       expect(log).toBeDefined();
-      await appendFile(join(dir, log as string), '{"p":"p","j":"j","d":5,"job":{"sta');
+      await appendFile(join(dir, log as string), '{"b":[{"p":"p","j":"j","d":[[8,9]],"job":{"sta');
       const after = (await loadState(dir)).state;
-      expect(after.projects.p?.jobs[0]?.done.size).toBe(5);
-      expect(after.projects.p?.jobs[0]?.creditsConsumed).toBe(5);
+      expect(after.projects.p?.jobs[0]?.done.ranges()).toEqual([[0, 7]]);
+      expect(after.projects.p?.jobs[0]?.creditsConsumed).toBe(8);
+      expect(after.balances.u).toEqual({ credits_available: 2, credits_consumed: 8 });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
