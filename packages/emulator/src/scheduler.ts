@@ -257,7 +257,10 @@ export class Scheduler {
   }
 
   /** Jobs changed by the frames finished in this slice, to be journaled together by {@link recordChanges}. */
-  private readonly changes = new Map<JobRecord, { project: ProjectRecord; done: RangeSet; dl: Set<number> }>();
+  private readonly changes = new Map<
+    JobRecord,
+    { project: ProjectRecord; done: RangeSet; dl: Set<number> }
+  >();
 
   private changed(project: ProjectRecord, job: JobRecord): { done: RangeSet; dl: Set<number> } {
     let change = this.changes.get(job);
