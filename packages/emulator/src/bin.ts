@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { DEMO_USER, machineProblems, productProblems } from './catalogue.js';
-import { startEmulator } from './emulator.js';
 import type { EmulatorOptions, EmulatorUser, MachineCatalogue, ProductVersion } from './types.js';
 
 const USAGE = `Usage: gm-envoy-emulator [options]
@@ -116,7 +116,17 @@ function options(argv: string[]): EmulatorOptions | 'help' {
   return opts;
 }
 
-/** Runs the `gm-envoy-emulator` command; resolves to an exit code when it fails to start. */
+/**
+ * Most MiB the emulator's young generation may take. V8 doubles a busy process's young generation (16 MiB of
+ * semi-spaces to 32, and more) once enough objects have survived its collections, whatever they are; the
+ * command runs the emulator in a worker thread with this limit, so its memory stays flat under big jobs.
+ */
+const YOUNG_GENERATION_MB = 8;
+
+/**
+ * Runs the `gm-envoy-emulator` command: parses the options (usage errors and `--help` answered here), then runs
+ * the emulator in a worker thread, forwarding SIGINT and SIGTERM to it.
+ */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   let opts: EmulatorOptions | 'help';
   try {
@@ -131,6 +141,30 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  const worker = new Worker(new URL(import.meta.url), {
+    workerData: opts,
+    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+  });
+  const forward = (signal: NodeJS.Signals) => () => worker.postMessage(signal);
+  const onInt = forward('SIGINT');
+  const onTerm = forward('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  worker.on('error', (err) => {
+    process.stderr.write(`gm-envoy-emulator: ${err.message}\n`);
+    process.exitCode = 1;
+  });
+  worker.on('exit', (code) => {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+    if (!process.exitCode) process.exitCode = code;
+  });
+}
+
+/** The worker thread: starts the emulator, prints where it listens, closes it on a forwarded signal. */
+async function serve(opts: EmulatorOptions): Promise<void> {
+  // Loaded here only: the main thread, which only forwards signals, stays small.
+  const { startEmulator } = await import('./emulator.js');
   const emulator = await startEmulator(opts);
   const lines = [
     `GridMarkets Envoy emulator listening on ${emulator.url}`,
@@ -145,7 +179,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   let stopping = false;
-  const stop = (signal: string): void => {
+  parentPort?.on('message', (signal: string) => {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`${signal}: shutting down\n`);
@@ -156,12 +190,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
         process.exit(1);
       },
     );
-  };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  });
 }
 
-main().catch((err: unknown) => {
+(isMainThread ? main() : serve(workerData as EmulatorOptions)).catch((err: unknown) => {
   process.stderr.write(`gm-envoy-emulator: ${(err as Error).message}\n`);
   process.exit(1);
 });

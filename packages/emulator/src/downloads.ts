@@ -2,7 +2,7 @@ import { copyFile, mkdir, realpath, rename, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { watchRegex } from './names.js';
 import { type Runtime, SerialWorker } from './runtime.js';
-import type { ProjectRecord } from './store.js';
+import type { DownloadRecord, ProjectRecord } from './store.js';
 
 /** Whether `target` lies strictly below the folder `root` (both resolved paths). */
 export function inside(root: string, target: string): boolean {
@@ -29,20 +29,46 @@ export function downloadTarget(project: string, remote: string, folder: string):
   return inside(root, target) ? target : null;
 }
 
-/** Records the downloads a new result file needs, one per matching watch rule. */
-export function planDownloads(project: ProjectRecord, remote: string): void {
+/** Per project (in memory): download index by `remote\0target`, and the first index that may be pending. */
+const indexes = new WeakMap<ProjectRecord, { byKey: Map<string, number>; first: number }>();
+
+function downloadIndex(project: ProjectRecord): { byKey: Map<string, number>; first: number } {
+  let index = indexes.get(project);
+  if (!index) {
+    const byKey = new Map<string, number>();
+    for (const [i, d] of project.downloads.entries()) byKey.set(`${d.remote}\u0000${d.target}`, i);
+    index = { byKey, first: 0 };
+    indexes.set(project, index);
+  }
+  return index;
+}
+
+/**
+ * Records the downloads a new result file needs, one per matching watch rule (a download of the same file to
+ * the same place is done again); resolves to the indexes of the records set.
+ */
+export function planDownloads(project: ProjectRecord, remote: string): number[] {
+  const set: number[] = [];
   for (const [pattern, folder] of Object.entries(project.watch)) {
     const re = watchRegex(pattern);
     if (!re?.test(remote)) continue;
     const target = downloadTarget(project.name, remote, folder);
     if (!target) continue;
-    if (project.downloads.some((d) => d.remote === remote && d.target === target)) {
-      const d = project.downloads.find((x) => x.remote === remote && x.target === target);
-      if (d) d.done = false;
+    const index = downloadIndex(project);
+    const key = `${remote}\u0000${target}`;
+    const at = index.byKey.get(key);
+    if (at !== undefined) {
+      const d = project.downloads[at] as DownloadRecord;
+      d.done = false;
+      index.first = Math.min(index.first, at);
+      set.push(at);
       continue;
     }
+    index.byKey.set(key, project.downloads.length);
+    set.push(project.downloads.length);
     project.downloads.push({ remote, target, folder: resolve(folder), done: false });
   }
+  return set;
 }
 
 /** Whether writing `target` stays inside `folder` once the links on the existing part of its path are followed. */
@@ -97,14 +123,18 @@ export class Downloader {
       d.error = (err as Error).message;
       await rm(tmp, { force: true });
     }
-    this.runtime.store.save();
+    this.runtime.store.record({ p: project.name, dl: [[index, d]] });
     this.onChange();
   }
 
   private next(): { project: ProjectRecord; index: number } | null {
     for (const project of Object.values(this.runtime.store.state.projects)) {
-      const index = project.downloads.findIndex((d) => !d.done && !d.error);
-      if (index >= 0) return { project, index };
+      const at = downloadIndex(project);
+      while (at.first < project.downloads.length) {
+        const d = project.downloads[at.first] as DownloadRecord;
+        if (!d.done && !d.error) return { project, index: at.first };
+        at.first++;
+      }
     }
     return null;
   }

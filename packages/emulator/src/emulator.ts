@@ -82,6 +82,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   // Carry on where a previous run stopped: resume uploads, re-run unfinished frames, finish downloads.
   store.save();
   uploader.kick();
+  uploader.resumeChecksums();
   downloader.kick();
   scheduler.pump();
   let closed: Promise<void> | null = null;

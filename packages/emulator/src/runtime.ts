@@ -55,29 +55,36 @@ export class Runtime {
   }
 }
 
-/** Background work done one item at a time: `kick()` starts draining the queue when the worker is idle. */
+/**
+ * Background work drained by up to `lanes()` loops at once (one by default): `kick()` starts loops up to that
+ * number. `next()` must not hand out an item another loop is handling (`handle` marks it synchronously).
+ */
 export class SerialWorker<T> {
-  private running = false;
+  private running = 0;
 
   constructor(
     private readonly runtime: Runtime,
     private readonly next: () => T | null,
     private readonly handle: (item: T) => Promise<void>,
+    private readonly lanes: () => number = () => 1,
   ) {}
 
-  /** Starts the worker if it is idle; it stops when `next()` has nothing more or the emulator closes. */
+  /** Starts loops while fewer than `lanes()` run; each stops when `next()` has nothing more or the emulator closes. */
   kick(): void {
-    if (this.running || this.runtime.closing) return;
-    this.running = true;
-    this.runtime.track(async () => {
-      try {
-        for (let item = this.next(); item && !this.runtime.closing; item = this.next()) {
-          await this.handle(item);
+    while (this.running < this.lanes() && !this.runtime.closing) {
+      const item = this.next();
+      if (!item) return;
+      this.running++;
+      this.runtime.track(async () => {
+        try {
+          for (let it: T | null = item; it && !this.runtime.closing; it = this.next()) {
+            await this.handle(it);
+          }
+        } finally {
+          this.running--;
         }
-      } finally {
-        this.running = false;
-      }
-    });
+      });
+    }
   }
 }
 

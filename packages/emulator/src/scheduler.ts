@@ -1,11 +1,26 @@
-import { createHash } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { Downloader } from './downloads.js';
 import { planDownloads } from './downloads.js';
-import { framePng } from './png.js';
+import { own } from './names.js';
+import { RangeSet } from './ranges.js';
+import { frameFileName, frameOutput, frameRel } from './results.js';
 import { now, type Runtime } from './runtime.js';
-import type { JobRecord, JobState, ProjectRecord } from './store.js';
-import { writeAtomic } from './store.js';
+import type {
+  DownloadRecord,
+  JobRecord,
+  JobState,
+  JournalEntry,
+  ProjectRecord,
+  UserBalance,
+} from './store.js';
+import { writeSmallAtomic } from './store.js';
+
+export { frameFileName } from './results.js';
+
+/** Longest stretch, in ms, the scheduler writes finished frames before letting requests be answered. */
+const DRAIN_MS = 4;
 
 const TERMINAL: ReadonlySet<JobState> = new Set(['Completed', 'Failed', 'Stopped', 'Suspended', 'Cancelled']);
 
@@ -14,18 +29,59 @@ export function isTerminal(state: JobState): boolean {
   return TERMINAL.has(state);
 }
 
-/** Output file name of a frame: `<prefix>_<frame, 4 digits>.<ext>`. */
-export function frameFileName(job: JobRecord, frame: number): string {
-  const digits = String(Math.abs(frame)).padStart(4, '0');
-  return `${job.outputPrefix}_${frame < 0 ? '-' : ''}${digits}.${job.ext}`;
+/** The first frame index ≥ `from` that is neither done nor cancelled, or -1. */
+function nextOpen(job: JobRecord, from: number): number {
+  let i = from;
+  for (;;) {
+    const a = job.done.nextAbsent(i);
+    const b = job.cancelled.nextAbsent(a);
+    if (b === i) break;
+    i = b;
+  }
+  return i < job.frames.length ? i : -1;
 }
 
-/** Simulates rendering: runs frames `instances` at a time, writes outputs, charges credits, applies budgets. */
+/** The journal entry of a job's change: its small fields, the owner's balance, downloads set, frames done. */
+function jobEntry(
+  project: ProjectRecord,
+  job: JobRecord,
+  balance: UserBalance | undefined,
+  d?: RangeSet,
+  dl?: Iterable<number>,
+): JournalEntry {
+  const entry: JournalEntry = {
+    p: project.name,
+    j: job.id,
+    job: {
+      state: job.state,
+      ...(job.message === undefined ? {} : { message: job.message }),
+      budgetHit: job.budgetHit,
+      creditsConsumed: job.creditsConsumed,
+      alerts: job.alerts,
+      cancelled: job.cancelled.ranges(),
+    },
+  };
+  if (d && d.size > 0) entry.d = d.ranges();
+  if (balance) entry.bal = { u: project.owner, a: balance.credits_available, c: balance.credits_consumed };
+  const downloads = [...(dl ?? [])];
+  if (downloads.length > 0) entry.dl = downloads.map((i) => [i, project.downloads[i] as DownloadRecord]);
+  return entry;
+}
+
+/**
+ * Simulates rendering: runs frames `instances` at a time, writes outputs, charges credits, applies budgets.
+ * Frames are addressed by their index in the job's frame list; each job keeps a cursor (in memory) past the
+ * frames already started, so finding the next frame costs O(log ranges), not a pass over every frame.
+ */
 export class Scheduler {
-  /** Timers of running frames by `project/job` key, then frame. */
+  /** Timers of running frames by `project/job` key, then frame index. */
   private readonly running = new Map<string, Map<number, NodeJS.Timeout>>();
-  /** Frames whose timer fired and whose output is being written. */
+  /** Frame indexes whose timer fired and whose output is being written. */
   private readonly finishing = new Map<string, Set<number>>();
+  /** Per job: every frame index below it has been started in this process, or is done or cancelled. */
+  private readonly cursor = new Map<string, number>();
+  /** Each job's results folder in the store. */
+  private readonly folders = new WeakMap<JobRecord, string>();
   /** Credits spoken for by frames running now, by account. */
   private readonly reserved = new Map<string, number>();
 
@@ -48,19 +104,26 @@ export class Scheduler {
     for (let again = true; again; ) {
       again = false;
       for (const project of Object.values(this.runtime.store.state.projects)) {
-        const byId = new Map(project.jobs.map((j) => [j.id, j]));
         for (const job of project.jobs) {
-          if (this.advance(project, job, byId)) again = changed = true;
+          if (!isTerminal(job.state) && this.advance(project, job)) again = changed = true;
         }
       }
     }
     if (changed) this.runtime.store.save();
   }
 
-  private advance(project: ProjectRecord, job: JobRecord, byId: ReadonlyMap<string, JobRecord>): boolean {
+  /** The next frame index of a job to start, or -1. */
+  private nextPending(key: string, job: JobRecord): number {
+    const i = nextOpen(job, this.cursor.get(key) ?? 0);
+    this.cursor.set(key, i < 0 ? job.frames.length : i);
+    return i;
+  }
+
+  private advance(project: ProjectRecord, job: JobRecord): boolean {
     if (isTerminal(job.state)) return false;
     const before = job.state;
     if (job.state === 'Waiting') {
+      const byId = new Map(project.jobs.map((j) => [j.id, j]));
       let failed: JobRecord | null | undefined;
       let ready = true;
       for (const id of job.dependencies) {
@@ -91,9 +154,9 @@ export class Scheduler {
       job.state = 'Queued';
     }
     const key = `${project.name}\u0000${job.id}`;
-    const pending = this.pendingFrames(project, job);
     const balance = this.runtime.store.state.balances[project.owner];
-    while (pending.length > 0 && this.runningCount(project.name, job.id) < job.instances) {
+    let next = this.nextPending(key, job);
+    while (next >= 0 && this.runningCount(project.name, job.id) < job.instances) {
       // Credits of frames still running are spoken for: a frame starts only when the balance covers it too.
       const free = (balance?.credits_available ?? 0) - (this.reserved.get(project.owner) ?? 0);
       if (!balance || free < job.creditRate) {
@@ -105,22 +168,15 @@ export class Scheduler {
         // Frames still running finish first (and pump again); until then nothing here can change.
         return job.state !== before;
       }
-      const frame = pending.shift() as number;
-      this.startFrame(project, job, key, frame);
+      this.cursor.set(key, next + 1);
+      this.startFrame(project, job, key, next);
       job.state = 'Running';
+      next = this.nextPending(key, job);
     }
-    if (pending.length === 0 && this.runningCount(project.name, job.id) === 0) {
-      job.state = job.done.length === job.frames.length ? 'Completed' : 'Failed';
+    if (next < 0 && this.runningCount(project.name, job.id) === 0) {
+      job.state = job.done.size === job.frames.length ? 'Completed' : 'Failed';
     }
     return job.state !== before;
-  }
-
-  private pendingFrames(project: ProjectRecord, job: JobRecord): number[] {
-    const key = `${project.name}\u0000${job.id}`;
-    const done = new Set([...job.done, ...job.cancelled]);
-    const run = this.running.get(key);
-    const fin = this.finishing.get(key);
-    return job.frames.filter((f) => !done.has(f) && !run?.has(f) && !fin?.has(f));
   }
 
   private reserve(owner: string, credits: number): void {
@@ -129,7 +185,7 @@ export class Scheduler {
     else this.reserved.delete(owner);
   }
 
-  private startFrame(project: ProjectRecord, job: JobRecord, key: string, frame: number): void {
+  private startFrame(project: ProjectRecord, job: JobRecord, key: string, index: number): void {
     this.reserve(project.owner, job.creditRate);
     let timers = this.running.get(key);
     if (!timers) {
@@ -137,73 +193,135 @@ export class Scheduler {
       this.running.set(key, timers);
     }
     const timer = setTimeout(() => {
-      timers.delete(frame);
+      timers.delete(index);
       let fin = this.finishing.get(key);
       if (!fin) {
         fin = new Set();
         this.finishing.set(key, fin);
       }
-      fin.add(frame);
-      this.runtime.track(async () => {
-        try {
-          await this.finishFrame(project, job, frame);
-        } catch (err) {
-          // An output that cannot be written fails the job: re-running the frame would fail the same way.
-          if (!isTerminal(job.state)) {
-            this.cancelRemaining(project, job, true);
-            job.state = 'Failed';
-            job.message = `frame ${frame} could not be written: ${(err as Error).message}`;
-            this.runtime.store.save();
-          }
-        } finally {
-          this.reserve(project.owner, -job.creditRate);
-          fin.delete(frame);
-          this.pump();
-        }
-      });
+      fin.add(index);
+      this.ready.push({ project, job, index, fin });
+      this.drainSoon();
     }, this.frameMs);
-    timers.set(frame, timer);
+    timers.set(index, timer);
   }
 
-  private async finishFrame(project: ProjectRecord, job: JobRecord, frame: number): Promise<void> {
-    const name = frameFileName(job, frame);
-    const rel = `render_results/${job.outputDir}/${name}`;
-    const data =
-      job.ext === 'png'
-        ? framePng(frame)
-        : Buffer.from(`GridMarkets emulator placeholder: ${job.name}, frame ${frame} (${job.ext})\n`);
-    const output = this.runtime.storePath(project.name, rel);
-    await writeAtomic(output, data);
+  /** Frames whose time is up, to be written and recorded by {@link drain}. */
+  private ready: { project: ProjectRecord; job: JobRecord; index: number; fin: Set<number> }[] = [];
+  private readyHead = 0;
+  private drainQueued = false;
+
+  private drainSoon(): void {
+    if (this.drainQueued) return;
+    this.drainQueued = true;
+    setImmediate(() => this.drain());
+  }
+
+  /**
+   * Writes and records finished frames for at most {@link DRAIN_MS} per turn of the event loop, then lets the
+   * loop answer requests before going on: however many frames finish at once, the API keeps answering.
+   */
+  private drain(): void {
+    this.drainQueued = false;
+    if (this.runtime.closing) return;
+    const until = performance.now() + DRAIN_MS;
+    while (this.readyHead < this.ready.length && performance.now() < until) {
+      const { project, job, index, fin } = this.ready[this.readyHead++] as (typeof this.ready)[number];
+      try {
+        this.finishFrame(project, job, index);
+      } catch (err) {
+        // An output that cannot be written fails the job: re-running the frame would fail the same way.
+        if (!isTerminal(job.state)) {
+          this.cancelRemaining(project, job, true);
+          job.state = 'Failed';
+          job.message = `frame ${job.frames.at(index)} could not be written: ${(err as Error).message}`;
+          this.runtime.store.save();
+        }
+      } finally {
+        this.reserve(project.owner, -job.creditRate);
+        fin.delete(index);
+      }
+    }
+    this.recordChanges();
+    if (this.readyHead >= this.ready.length) {
+      this.ready = [];
+      this.readyHead = 0;
+    } else {
+      if (this.readyHead > 1024) {
+        this.ready = this.ready.slice(this.readyHead);
+        this.readyHead = 0;
+      }
+      this.drainSoon();
+    }
+    this.pump();
+  }
+
+  /** Jobs changed by the frames finished in this slice, to be journaled together by {@link recordChanges}. */
+  private readonly changes = new Map<
+    JobRecord,
+    { project: ProjectRecord; done: RangeSet; dl: Set<number> }
+  >();
+
+  private changed(project: ProjectRecord, job: JobRecord): { done: RangeSet; dl: Set<number> } {
+    let change = this.changes.get(job);
+    if (!change) {
+      change = { project, done: new RangeSet(), dl: new Set() };
+      this.changes.set(job, change);
+    }
+    return change;
+  }
+
+  /**
+   * Journals what the slice's frames changed as one line (one entry per job, balances as they are now): a kill
+   * leaves all of it or none of it, so outputs, frames and charges stay in step.
+   */
+  private recordChanges(): void {
+    if (this.changes.size === 0) return;
+    const { balances } = this.runtime.store.state;
+    const b: JournalEntry[] = [];
+    for (const [job, { project, done, dl }] of this.changes) {
+      b.push(jobEntry(project, job, own(balances, project.owner), done, dl));
+    }
+    this.changes.clear();
+    this.runtime.store.record(b.length === 1 ? (b[0] as JournalEntry) : { b });
+  }
+
+  private finishFrame(project: ProjectRecord, job: JobRecord, index: number): void {
+    const frame = job.frames.at(index);
+    let folder = this.folders.get(job);
+    if (!folder) {
+      folder = this.runtime.storePath(project.name, `render_results/${job.outputDir}`);
+      this.folders.set(job, folder);
+    }
+    const output = join(folder, frameFileName(job, frame));
+    writeSmallAtomic(output, frameOutput(job, frame).data);
+    const { store } = this.runtime;
     if (job.state === 'Stopped') {
       // A stop cancels everything, frames still being written included: nothing more is recorded or charged.
-      await rm(output, { force: true });
-      job.cancelled.push(frame);
-      this.runtime.store.save();
+      rmSync(output, { force: true });
+      job.cancelled.add(index);
+      this.changed(project, job);
       return;
     }
-    // The output, the frame and the charge are recorded in one state change; the balance never goes below 0.
-    const balance = this.runtime.store.state.balances[project.owner];
+    // The output, the frame and the charge are recorded in one journal line; the balance never goes below 0.
+    const balance = store.state.balances[project.owner];
     const charge = Math.max(0, Math.min(job.creditRate, balance?.credits_available ?? 0));
-    job.done.push(frame);
+    job.done.add(index);
     job.creditsConsumed += charge;
     if (balance) {
       balance.credits_available -= charge;
       balance.credits_consumed += charge;
     }
-    const at = now();
-    project.files[rel] = {
-      rel,
-      origin: 'result',
-      state: 'Completed',
-      size: data.length,
-      bytesDone: data.length,
-      sha256: createHash('sha256').update(data).digest('hex'),
-      lastModified: at,
-    };
-    planDownloads(project, `/${project.name}/${rel}`);
-    this.applyBudget(project, job, at);
-    this.runtime.store.save();
-    this.downloader.kick();
+    let dl: number[] | undefined;
+    for (const _ in project.watch) {
+      dl = planDownloads(project, `/${project.name}/${frameRel(job, frame)}`);
+      break;
+    }
+    this.applyBudget(project, job, now());
+    const change = this.changed(project, job);
+    change.done.add(index);
+    for (const i of dl ?? []) change.dl.add(i);
+    if (dl && dl.length > 0) this.downloader.kick();
   }
 
   private applyBudget(project: ProjectRecord, job: JobRecord, at: string): void {
@@ -224,21 +342,32 @@ export class Scheduler {
     }
   }
 
-  /** Cancels every frame not done; running ones too when `running` is set. */
+  /** Cancels every frame not done (and not running); running ones too when `running` is set. */
   private cancelRemaining(project: ProjectRecord, job: JobRecord, running: boolean): void {
     const key = `${project.name}\u0000${job.id}`;
     if (running) {
       const timers = this.running.get(key);
-      for (const timer of timers?.values() ?? []) clearTimeout(timer);
+      for (const [index, timer] of timers ?? []) {
+        clearTimeout(timer);
+        job.cancelled.add(index);
+      }
       if (timers) this.reserve(project.owner, -job.creditRate * timers.size);
       this.running.delete(key);
     }
-    for (const f of this.pendingFrames(project, job)) job.cancelled.push(f);
+    // Frames from the cursor on have not started: cancel each stretch between done or cancelled ones.
+    for (let i = nextOpen(job, this.cursor.get(key) ?? 0); i >= 0; ) {
+      const end = Math.min(job.done.nextPresent(i), job.cancelled.nextPresent(i), job.frames.length);
+      job.cancelled.addRange(i, end - 1);
+      i = nextOpen(job, end);
+    }
+    this.cursor.set(key, job.frames.length);
   }
 
   /** Stops every frame timer (the frames re-run after a restart). */
   stop(): void {
     for (const timers of this.running.values()) for (const t of timers.values()) clearTimeout(t);
+    this.ready = [];
+    this.readyHead = 0;
     this.running.clear();
     this.reserved.clear();
   }

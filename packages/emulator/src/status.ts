@@ -42,10 +42,10 @@ export function projectState(
   const open = jobs.filter((j) => !isTerminal(j.state) || scheduler.runningCount(project.name, j.id) > 0);
   if (open.length > 0) {
     const started = jobs.some(
-      (j) => j.state === 'Running' || j.done.length > 0 || scheduler.runningCount(project.name, j.id) > 0,
+      (j) => j.state === 'Running' || j.done.size > 0 || scheduler.runningCount(project.name, j.id) > 0,
     );
     const frames = jobs.reduce((n, j) => n + j.frames.length, 0);
-    const done = jobs.reduce((n, j) => n + j.done.length, 0);
+    const done = jobs.reduce((n, j) => n + j.done.size, 0);
     return started
       ? { state: 'Running', message: `Rendering: ${done} of ${frames} frames done.` }
       : { state: 'Submitted', message: 'Job submission successful; the jobs are queued.' };
@@ -100,9 +100,9 @@ export function projectStatus(
       Name: j.name,
       State: j.state,
       FramesTotal: j.frames.length,
-      FramesDone: j.done.length,
+      FramesDone: j.done.size,
       FramesRunning: scheduler.runningCount(project.name, j.id),
-      FramesCancelled: j.cancelled.length,
+      FramesCancelled: j.cancelled.size,
       CreditsConsumed: j.creditsConsumed,
       Alerts: j.alerts,
       ...(j.message ? { Message: j.message } : {}),

@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { dict } from './names.js';
+import { dict, own } from './names.js';
+import { FrameList, type FrameRun, type Range, RangeSet } from './ranges.js';
 
-/** A file of a project in the remote store. */
+/**
+ * A file of a project in the remote store. The state keeps uploads only; render results are derived from each
+ * job's done frames (see `results.ts`).
+ */
 export interface FileRecord {
   /** Path below the project folder, forward slashes. */
   rel: string;
@@ -48,9 +53,12 @@ export interface JobRecord {
   machine: string;
   creditRate: number;
   instances: number;
-  frames: number[];
-  done: number[];
-  cancelled: number[];
+  /** The job's distinct frames, in render order. */
+  frames: FrameList;
+  /** Indexes (in {@link JobRecord.frames}) of the frames rendered and charged. */
+  done: RangeSet;
+  /** Indexes of the frames cancelled (by a stop, a suspend, a failure or a lack of credits). */
+  cancelled: RangeSet;
   outputDir: string;
   outputPrefix: string;
   ext: string;
@@ -93,10 +101,32 @@ export interface UserBalance {
 
 /** Everything the emulator persists. */
 export interface State {
-  version: 1;
+  version: 2;
   currentUser: string | null;
   balances: Record<string, UserBalance>;
   projects: Record<string, ProjectRecord>;
+}
+
+/**
+ * What finishing (or cancelling) frames changed in one job, in absolute values, so that applying it twice
+ * changes nothing more: `d` the indexes of frames now done (ranges); `job` the job's new small fields; `bal`
+ * the owner's new balance; `dl` download records set at their index. A journal line is one entry, or a batch
+ * (`{ "b": [...] }`) of the entries of every frame finished in one turn of the event loop, applied together.
+ */
+export interface JournalEntry {
+  p: string;
+  j?: string;
+  d?: Range[];
+  job?: {
+    state: JobState;
+    message?: string;
+    budgetHit: boolean;
+    creditsConsumed: number;
+    alerts: AlertRecord[];
+    cancelled: Range[];
+  };
+  bal?: { u: string; a: number; c: number };
+  dl?: [number, DownloadRecord][];
 }
 
 /** Temp files of {@link writeAtomic}: `<name>.<pid>.<8 hex>.tmp`. */
@@ -114,6 +144,34 @@ export async function writeAtomic(file: string, data: string | Uint8Array, mode?
     await rename(tmp, file);
   } catch (err) {
     await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Folders {@link writeSmallAtomic} has made (or found) in this process. */
+const madeFolders = new Set<string>();
+let tempCounter = 0;
+
+/**
+ * Writes a small file (a frame's output: a few KiB) atomically with synchronous calls, which for a file this size
+ * cost less than the round trips of the promise API: a temp file named like {@link writeAtomic}'s, then a
+ * rename. Its folder is made once per process.
+ */
+export function writeSmallAtomic(file: string, data: Uint8Array): void {
+  const dir = dirname(file);
+  if (!madeFolders.has(dir)) {
+    mkdirSync(dir, { recursive: true });
+    madeFolders.add(dir);
+  }
+  tempCounter = (tempCounter + 1) % 0x100000000;
+  const tmp = `${file}.${process.pid}.${tempCounter.toString(16).padStart(8, '0')}.tmp`;
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    // The folder may have been removed since: make it again next time.
+    madeFolders.delete(dir);
     throw err;
   }
 }
@@ -151,53 +209,150 @@ export async function removeDeadTempFiles(dataDir: string): Promise<string[]> {
   return removed;
 }
 
-/** A state as loaded from disk, its maps keyed by user-chosen names made prototype-free. */
-function normalize(raw: State): State {
-  const projects = dict(raw.projects ?? {});
-  for (const p of Object.values(projects)) {
-    p.files = dict(p.files ?? {});
-    p.watch = dict(p.watch ?? {});
+/** A job as the state file holds it: frames as runs and done/cancelled as index ranges (version 2), or as
+ * plain frame lists (version 1). */
+type StoredJob = Omit<JobRecord, 'frames' | 'done' | 'cancelled'> & {
+  frames: FrameRun[] | number[];
+  done: Range[] | number[];
+  cancelled: Range[] | number[];
+};
+
+/** A job record from the state file, in either version. */
+function loadJob(raw: StoredJob, version: number): JobRecord {
+  if (version >= 2) {
+    return {
+      ...raw,
+      frames: new FrameList(raw.frames as FrameRun[]),
+      done: RangeSet.of(raw.done as Range[]),
+      cancelled: RangeSet.of(raw.cancelled as Range[]),
+    };
   }
-  return { version: 1, currentUser: raw.currentUser ?? null, balances: dict(raw.balances ?? {}), projects };
+  // Version 1: every frame listed; done and cancelled name frames, not indexes.
+  const frames = raw.frames as number[];
+  const index = new Map(frames.map((f, i) => [f, i]));
+  const indexes = (list: number[]): RangeSet =>
+    RangeSet.fromValues(list.map((f) => index.get(f)).filter((i): i is number => i !== undefined));
+  return {
+    ...raw,
+    frames: FrameList.of(frames),
+    done: indexes(raw.done as number[]),
+    cancelled: indexes(raw.cancelled as number[]),
+  };
 }
 
-/** The state file of a data directory (mode 0600), written atomically on every change (lightly coalesced). */
+/** A state as loaded from disk, its maps keyed by user-chosen names made prototype-free. */
+function normalize(raw: Omit<State, 'version'> & { version?: number }): State {
+  const version = raw.version ?? 1;
+  const projects = dict(raw.projects ?? {});
+  for (const p of Object.values(projects)) {
+    const files = dict(p.files ?? {});
+    // Version 1 kept one record per rendered frame; results are now derived from the jobs' done frames.
+    for (const [rel, f] of Object.entries(files)) if (f.origin === 'result') delete files[rel];
+    p.files = files;
+    p.watch = dict(p.watch ?? {});
+    p.jobs = (p.jobs ?? []).map((j) => loadJob(j as unknown as StoredJob, version));
+    p.downloads ??= [];
+  }
+  return { version: 2, currentUser: raw.currentUser ?? null, balances: dict(raw.balances ?? {}), projects };
+}
+
+/** Applies one journal line to a state (see {@link JournalEntry}); a line naming nothing known is skipped. */
+export function applyEntry(state: State, e: JournalEntry): void {
+  if (e.bal) state.balances[e.bal.u] = { credits_available: e.bal.a, credits_consumed: e.bal.c };
+  const project = own(state.projects, e.p);
+  if (!project) return;
+  for (const [i, d] of e.dl ?? []) project.downloads[i] = d;
+  const job = e.j === undefined ? undefined : project.jobs.find((x) => x.id === e.j);
+  if (!job) return;
+  for (const [a, b] of e.d ?? []) job.done.addRange(a, b);
+  if (e.job) {
+    job.state = e.job.state;
+    if (e.job.message === undefined) delete job.message;
+    else job.message = e.job.message;
+    job.budgetHit = e.job.budgetHit;
+    job.creditsConsumed = e.job.creditsConsumed;
+    job.alerts = e.job.alerts;
+    job.cancelled = RangeSet.of(e.job.cancelled);
+  }
+}
+
+/** Journal file of a generation: `journal.<generation>.log`. */
+const JOURNAL = /^journal\.(\d+)\.log$/;
+
+/** A journal grown past this many bytes is folded into a new snapshot. */
+const COMPACT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The state of a data directory: a snapshot, `state.json` (mode 0600, written atomically), plus an append-only
+ * journal of frame events, `journal.<generation>.log`. A frame that finishes appends one short line (its
+ * index, the job's small fields, the balance); any other change, and a journal past 4 MiB, writes a new snapshot
+ * that starts a new generation. The snapshot names the generation whose journal follows it; a journal line is
+ * written only after the snapshot it follows is on disk, so a process killed at any point leaves a snapshot and
+ * a prefix of the changes made after it. Loading replays the journal of the snapshot's generation and later
+ * ones, ignoring a torn last line.
+ */
 export class StateStore {
   readonly file: string;
   state: State;
+  /** Bytes written to the state file and the journal since the start (for benchmarks and tests). */
+  bytesWritten = 0;
   private dirty = false;
+  private lines: string[] = [];
+  private journalBytes = 0;
   private writing: Promise<void> | null = null;
 
-  private constructor(file: string, state: State) {
-    this.file = file;
+  private constructor(
+    private readonly dataDir: string,
+    state: State,
+    private generation: number,
+  ) {
+    this.file = join(dataDir, 'state.json');
     this.state = state;
   }
 
-  /** Loads `<dataDir>/state.json`, or starts empty. */
+  /** Loads `<dataDir>/state.json` and replays its journal, or starts empty. */
   static async open(dataDir: string): Promise<StateStore> {
-    const file = join(dataDir, 'state.json');
-    let state: State = { version: 1, currentUser: null, balances: dict(), projects: dict() };
-    try {
-      state = normalize(JSON.parse(await readFile(file, 'utf8')) as State);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-    return new StateStore(file, state);
+    const { state, generation } = await loadState(dataDir);
+    return new StateStore(dataDir, state, generation);
   }
 
-  /** Records that the state changed; the snapshot taken at write time holds every change made so far. */
+  private journal(generation: number): string {
+    return join(this.dataDir, `journal.${generation}.log`);
+  }
+
+  /** Records that the state changed: a new snapshot is written (coalesced with other changes). */
   save(): void {
     this.dirty = true;
-    if (!this.writing) this.writing = this.loop();
+    this.writing ??= this.loop();
+  }
+
+  /** Records a change already made to the state as one journal line (see {@link JournalEntry}). */
+  record(entry: JournalEntry | { b: JournalEntry[] }): void {
+    this.lines.push(`${JSON.stringify(entry)}\n`);
+    this.writing ??= this.loop();
   }
 
   private async loop(): Promise<void> {
     try {
-      while (this.dirty) {
-        this.dirty = false;
-        const snapshot = JSON.stringify(this.state);
-        // Owner-only: the state names the account, its projects and the local folders they came from.
-        await writeAtomic(this.file, snapshot, 0o600);
+      while (this.dirty || this.lines.length > 0) {
+        if (this.dirty || this.journalBytes > COMPACT_BYTES) {
+          // The snapshot holds every change so far, the buffered lines' too; later lines start a new generation.
+          this.dirty = false;
+          this.lines = [];
+          this.journalBytes = 0;
+          const previous = this.generation++;
+          const snapshot = JSON.stringify({ ...this.state, journal: this.generation });
+          // Owner-only: the state names the account, its projects and the local folders they came from.
+          await writeAtomic(this.file, snapshot, 0o600);
+          this.bytesWritten += snapshot.length;
+          await rm(this.journal(previous), { force: true });
+        } else {
+          const chunk = this.lines.join('');
+          this.lines = [];
+          this.journalBytes += chunk.length;
+          this.bytesWritten += chunk.length;
+          await appendFile(this.journal(this.generation), chunk, { mode: 0o600 });
+        }
       }
     } finally {
       this.writing = null;
@@ -208,4 +363,62 @@ export class StateStore {
   async flush(): Promise<void> {
     while (this.writing) await this.writing;
   }
+}
+
+/**
+ * The state a data directory holds: its snapshot with the journal lines written after it applied (a torn last
+ * line, left by a kill in the middle of an append, is ignored), and the generation that snapshot started.
+ * Journals already folded into the snapshot are removed unless `tidy` is false (a reader beside a running
+ * emulator).
+ */
+export async function loadState(
+  dataDir: string,
+  { tidy = true }: { tidy?: boolean } = {},
+): Promise<{ state: State; generation: number }> {
+  let state: State = { version: 2, currentUser: null, balances: dict(), projects: dict() };
+  let generation = 0;
+  try {
+    const raw = JSON.parse(await readFile(join(dataDir, 'state.json'), 'utf8')) as State & {
+      journal?: number;
+    };
+    state = normalize(raw);
+    generation = raw.journal ?? 0;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  let names: string[] = [];
+  try {
+    names = await readdir(dataDir);
+  } catch {
+    // no folder yet: nothing to replay
+  }
+  const journals = names
+    .map((n) => JOURNAL.exec(n))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
+  for (const g of journals) {
+    const file = join(dataDir, `journal.${g}.log`);
+    if (g < generation) {
+      // Folded into the snapshot already; left by a kill before its removal.
+      if (tidy) await rm(file, { force: true });
+      continue;
+    }
+    const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      // Folded and removed by a running emulator while a reader (`tidy: false`) was looking.
+      if (err.code === 'ENOENT' && !tidy) return '';
+      throw err;
+    });
+    for (const line of text.split('\n')) {
+      if (line === '') continue;
+      let entry: JournalEntry | { b: JournalEntry[] };
+      try {
+        entry = JSON.parse(line) as JournalEntry | { b: JournalEntry[] };
+      } catch {
+        continue; // a torn last line
+      }
+      for (const e of 'b' in entry ? entry.b : [entry]) applyEntry(state, e);
+    }
+  }
+  return { state, generation: Math.max(generation, journals.at(-1) ?? 0) };
 }

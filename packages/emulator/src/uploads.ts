@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { own } from './names.js';
 import { now, type Runtime, SerialWorker } from './runtime.js';
 import type { FileRecord, ProjectRecord } from './store.js';
+
+/** How many unthrottled copies run at once. */
+const COPY_LANES = 4;
 
 /** A shared bandwidth limit: callers take bytes and wait their turn. */
 class Throttle {
@@ -23,10 +26,11 @@ class Throttle {
   }
 }
 
-/** Hex SHA-256 of a local file, streamed. */
+/** Hex SHA-256 of a local file, streamed in 1 MiB chunks. */
 export async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 }))
+    hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
@@ -36,12 +40,15 @@ interface Active {
   startedAt: number;
 }
 
-/** Copies queued project files from their local folders into the remote store, one at a time. */
+/**
+ * Copies queued project files from their local folders into the remote store: one at a time under a bandwidth
+ * limit, a few at a time without one.
+ */
 export class Uploader {
   private readonly throttle: Throttle | null;
   private readonly chunkSize: number;
-  /** The file being copied now. */
-  active: Active | null = null;
+  /** The files being copied now. */
+  private readonly active = new Map<FileRecord, Active>();
   /** Called after a file completes or fails. */
   onChange: () => void = () => {};
 
@@ -53,6 +60,8 @@ export class Uploader {
       runtime,
       () => this.next(),
       (next) => this.copy(next.project, next.file),
+      // Unthrottled copies run a few at a time, so that the waits of one file's steps overlap another's copy.
+      () => (this.throttle ? 1 : COPY_LANES),
     );
     this.throttle = bandwidth && bandwidth > 0 ? new Throttle(runtime, bandwidth) : null;
     this.chunkSize =
@@ -87,18 +96,76 @@ export class Uploader {
   private next(): { project: ProjectRecord; file: FileRecord } | null {
     for (const project of Object.values(this.runtime.store.state.projects)) {
       for (const file of Object.values(project.files)) {
-        if (file.origin === 'upload' && (file.state === 'Queued' || file.state === 'Uploading')) {
+        if (
+          file.origin === 'upload' &&
+          (file.state === 'Queued' || file.state === 'Uploading') &&
+          !this.active.has(file)
+        ) {
           return { project, file };
         }
       }
     }
+    // Nothing left to copy: the checksums of the files just copied, in the background.
+    for (const { project, file } of this.unhashed.splice(0))
+      void this.checksum(project, file).catch(() => undefined);
     return null;
+  }
+
+  /** Store folders made in this process. */
+  private readonly folders = new Set<string>();
+
+  /** Files copied without their checksum yet, hashed once no copy is waiting (so copies run undisturbed). */
+  private unhashed: { project: ProjectRecord; file: FileRecord }[] = [];
+
+  /** Checksums being computed, by file record. */
+  private readonly hashing = new Map<FileRecord, Promise<string>>();
+  /** The last checksum started: checksums are computed one at a time, in the background. */
+  private hashChain: Promise<unknown> = Promise.resolve();
+
+  /**
+   * The SHA-256 of a completed upload. A file copied without throttling is hashed after it completes (from the
+   * store's copy, one file at a time in the background), so that the copy runs at the disk's speed; whoever
+   * needs the checksum before then waits for it.
+   */
+  checksum(project: ProjectRecord, file: FileRecord): Promise<string> {
+    if (file.sha256) return Promise.resolve(file.sha256);
+    let pending = this.hashing.get(file);
+    if (!pending) {
+      const target = this.runtime.storePath(project.name, file.rel);
+      pending = this.hashChain.then(async () => {
+        const sum = file.sha256 ?? (await sha256File(target));
+        this.hashing.delete(file);
+        if (own(project.files, file.rel) === file && file.state === 'Completed' && !file.sha256) {
+          file.sha256 = sum;
+          this.runtime.store.save();
+        }
+        return sum;
+      });
+      pending.catch(() => this.hashing.delete(file));
+      this.hashChain = pending.catch(() => undefined);
+      this.hashing.set(file, pending);
+      const tracked = pending;
+      this.runtime.track(() => tracked);
+    }
+    return pending;
+  }
+
+  /** Starts the checksums of completed uploads that have none yet (after a restart). */
+  resumeChecksums(): void {
+    for (const project of Object.values(this.runtime.store.state.projects)) {
+      for (const file of Object.values(project.files)) {
+        if (file.origin === 'upload' && file.state === 'Completed' && !file.sha256) {
+          void this.checksum(project, file).catch(() => undefined);
+        }
+      }
+    }
   }
 
   /** Speed of the active file in bytes per second. */
   speedOf(project: string, rel: string, bytesDone: number): number {
-    const a = this.active;
-    if (!a || a.project !== project || a.rel !== rel) return 0;
+    let a: Active | undefined;
+    for (const x of this.active.values()) if (x.project === project && x.rel === rel) a = x;
+    if (!a) return 0;
     const seconds = (Date.now() - a.startedAt) / 1000;
     return seconds > 0 ? Math.round(bytesDone / seconds) : 0;
   }
@@ -109,13 +176,14 @@ export class Uploader {
     const source = file.source ?? '';
     file.state = 'Uploading';
     file.bytesDone = 0;
-    store.save();
-    this.active = { project: project.name, rel: file.rel, startedAt: Date.now() };
+    // A copy interrupted by a kill starts again either way: only a throttled (long) one records its start.
+    if (this.throttle) store.save();
+    this.active.set(file, { project: project.name, rel: file.rel, startedAt: Date.now() });
     try {
-      const info = await stat(source);
-      file.size = info.size;
       // Same content already in the store: nothing to copy.
       if (file.sha256) {
+        const info = await stat(source);
+        file.size = info.size;
         const exists = await stat(target).then(
           (s) => s.size === info.size,
           () => false,
@@ -127,8 +195,27 @@ export class Uploader {
           return;
         }
       }
-      await mkdir(dirname(target), { recursive: true });
+      const folder = dirname(target);
+      if (!this.folders.has(folder)) {
+        await mkdir(folder, { recursive: true });
+        this.folders.add(folder);
+      }
       const part = `${target}.part`;
+      if (!this.throttle) {
+        // Unthrottled: the kernel copies (a reflink where the file system has them, else copy_file_range or
+        // sendfile); the checksum follows in the background once no copy is waiting.
+        await copyFile(source, part, constants.COPYFILE_FICLONE);
+        const copied = await stat(part);
+        await rename(part, target);
+        file.size = file.bytesDone = copied.size;
+        delete file.sha256;
+        file.lastModified = now();
+        file.state = 'Completed';
+        store.save();
+        this.unhashed.push({ project, file });
+        return;
+      }
+      file.size = (await stat(source)).size;
       const hash = createHash('sha256');
       const out = await open(part, 'w');
       let aborted = false;
@@ -164,12 +251,13 @@ export class Uploader {
       file.state = 'Completed';
       store.save();
     } catch (err) {
+      this.folders.clear(); // a folder removed meanwhile is made again
       file.state = 'Failed';
       file.error = (err as Error).message;
       await rm(`${target}.part`, { force: true });
       store.save();
     } finally {
-      this.active = null;
+      this.active.delete(file);
       this.onChange();
     }
   }

@@ -5,6 +5,7 @@ import { type Catalogue, checkMachine, checkProduct } from './checks/product.js'
 import { checkWatchRules } from './checks/watch.js';
 import type { FieldError } from './contract.js';
 import { nameProblem } from './names.js';
+import type { FrameList } from './ranges.js';
 import type { ProjectRecord } from './store.js';
 import type { MachineType } from './types.js';
 
@@ -23,7 +24,7 @@ export type SubmitBody = SubmitRequest;
 /** What a valid job resolves to. */
 export interface PlannedJob {
   body: JobBody;
-  frames: number[];
+  frames: FrameList;
   machine: MachineType;
   outputDir: string;
   ext: string;

@@ -1,7 +1,16 @@
-import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Answer, Client, type Json, job, setup, submitBody, tempDir, writeFiles } from './helpers.js';
+import {
+  type Answer,
+  Client,
+  durableFramesDone,
+  type Json,
+  job,
+  setup,
+  submitBody,
+  tempDir,
+  writeFiles,
+} from './helpers.js';
 import { killAll, killHard, spawnEmulator } from './spawn.js';
 
 const USER = { email: 'u@x.y', accessKey: 'k' };
@@ -118,8 +127,7 @@ describe('credits running out mid-job (the bin as its own process)', () => {
     );
     expect((await c1.call('POST', '/project-submit', { body })).status).toBe(201);
     for (;;) {
-      const state = JSON.parse(await readFile(join(dataDir, 'state.json'), 'utf8').catch(() => '{}')) as Json;
-      if ((state.projects?.kill?.jobs?.[0]?.done?.length ?? 0) >= 4) break;
+      if ((await durableFramesDone(dataDir, 'kill')) >= 4) break;
       await new Promise((r) => setTimeout(r, 20));
     }
     await killHard(first.child);

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
 import { contractProblems, loadContract } from '../src/contract.js';
 import { DEMO_USER, type EmulatorOptions, type RunningEmulator, startEmulator } from '../src/index.js';
+import { loadState } from '../src/store.js';
 
 /** Untyped JSON of an answer or a request body. */
 // biome-ignore lint/suspicious/noExplicitAny: test bodies are untyped JSON
@@ -225,4 +226,10 @@ export function raw(
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** Frames of a project's first job recorded on disk (snapshot and journal), as a restart would find them. */
+export async function durableFramesDone(dataDir: string, project: string): Promise<number> {
+  const { state } = await loadState(dataDir, { tidy: false });
+  return state.projects[project]?.jobs[0]?.done.size ?? 0;
 }

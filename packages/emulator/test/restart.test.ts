@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Client, type Json, job, submitBody, tempDir, writeFiles } from './helpers.js';
+import { Client, durableFramesDone, type Json, job, submitBody, tempDir, writeFiles } from './helpers.js';
 import { checkPng } from './png-check.js';
 import { BIN, children, killAll, killHard, spawnEmulator } from './spawn.js';
 
@@ -11,8 +11,7 @@ import { BIN, children, killAll, killHard, spawnEmulator } from './spawn.js';
 async function waitForDurableFrames(dataDir: string, project: string, count: number): Promise<void> {
   for (;;) {
     try {
-      const state = JSON.parse(await readFile(join(dataDir, 'state.json'), 'utf8')) as Json;
-      if ((state.projects?.[project]?.jobs?.[0]?.done?.length ?? 0) >= count) return;
+      if ((await durableFramesDone(dataDir, project)) >= count) return;
     } catch {
       // Not written yet.
     }

@@ -1,6 +1,7 @@
 import type { JobRequest } from '@gm/transport';
-import { parseFrames } from '../frames.js';
+import { parseFrameList } from '../frames.js';
 import { nameProblem } from '../names.js';
+import { FrameList } from '../ranges.js';
 import type { Fail } from './product.js';
 
 const EXT: ReadonlyMap<string, string> = new Map([
@@ -30,7 +31,7 @@ export function defaultOutputDir(date = new Date()): string {
 
 /** Frames, results folder and output file name of a job, as far as they are valid. */
 export interface OutputsCheck {
-  frames: number[];
+  frames: FrameList;
   outputDir: string;
   ext: string;
 }
@@ -41,10 +42,10 @@ export interface OutputsCheck {
  */
 export function checkOutputs(job: JobRequest, defaultDir: string, fail: Fail): OutputsCheck {
   const params = job.params ?? {};
-  let frames: number[] = [1];
+  let frames = new FrameList([[1, 1, 1]]);
   if (params.frames !== undefined) {
-    const parsed = parseFrames(String(params.frames));
-    if (parsed.ok) frames = parsed.frames;
+    const parsed = parseFrameList(String(params.frames));
+    if (parsed.ok) frames = parsed.list;
     else fail('params.frames', `malformed frame range: ${parsed.message}`);
   }
   if (params.instances !== undefined && !(Number.isInteger(params.instances) && params.instances >= 1)) {

@@ -1,5 +1,6 @@
 import type { operations, ProjectFiles, ProjectList } from '@gm/transport';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { completedTotals, describeFiles } from '../results.js';
 import { formatSize, projectStatus } from '../status.js';
 import { type Handler, notFound, type RouteContext } from './context.js';
 
@@ -20,12 +21,12 @@ export function projectRoutes(ctx: RouteContext): Record<string, Handler> {
       const projects = Object.values(ctx.state().projects)
         .filter((p) => p.owner === me.user.email)
         .map((p) => {
-          const files = Object.values(p.files).filter((f) => f.state === 'Completed');
+          const totals = completedTotals(p);
           return {
             name: p.name,
             deleting: false,
-            num_files: files.length,
-            total_size: files.reduce((n, f) => n + f.size, 0),
+            num_files: totals.count,
+            total_size: totals.size,
             auto_downloading: Object.keys(p.watch).length > 0,
             watched_list: Object.keys(p.watch),
           };
@@ -39,16 +40,14 @@ export function projectRoutes(ctx: RouteContext): Record<string, Handler> {
       const { name } = req.params as operations['getProjectFiles']['parameters']['path'];
       const project = ctx.ownProject(name, me.user.email);
       if (!project) return notFound(reply, `project not found: ${name}`);
-      const all_files = Object.values(project.files)
-        .filter((f) => f.state === 'Completed')
-        .map((f) => ({
-          CheckSum: f.sha256 ?? '',
-          LastModified: f.lastModified ?? project.createdAt,
-          Name: f.rel,
-          Key: `/${project.name}/${f.rel}`,
-          Size: f.size,
-          FmtName: formatSize(f.size),
-        }));
+      const all_files = (await describeFiles(project, ctx.runtime, ctx.uploader)).map((f) => ({
+        CheckSum: f.sha256,
+        LastModified: f.lastModified ?? project.createdAt,
+        Name: f.rel,
+        Key: `/${project.name}/${f.rel}`,
+        Size: f.size,
+        FmtName: formatSize(f.size),
+      }));
       const answer: ProjectFiles = { project_files: { all_files } };
       return answer;
     },

@@ -2,6 +2,8 @@ import type { InsufficientCreditsBody, SubmitResult } from '@gm/transport';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type AjvLikeError, formatSchemaErrors } from '../contract.js';
 import { MAX_PROJECT_JOBS, own } from '../names.js';
+import { RangeSet } from '../ranges.js';
+import { hasCompletedFile } from '../results.js';
 import type { JobRecord, ProjectRecord } from '../store.js';
 import {
   type CheckedFile,
@@ -116,8 +118,7 @@ async function checkSubmit(
     for (const f of Object.values(existing?.files ?? {}))
       if (f.origin === 'upload' && f.state !== 'Failed') known.add(f.rel);
     checked?.files.forEach((f, k) => {
-      const stored = existing ? own(existing.files, f.rel) : undefined;
-      if (skip && !(stored?.state === 'Completed')) {
+      if (skip && !(existing && hasCompletedFile(existing, f.rel))) {
         errors.push({
           field: `project_files.files[${k}]`,
           message: `${f.rel} is not in the remote store; upload it first or drop skip_upload`,
@@ -153,8 +154,8 @@ function jobRecord(p: PlannedJob): JobRecord {
     creditRate: p.machine.credit_rate,
     instances: params.instances ?? 1,
     frames: p.frames,
-    done: [],
-    cancelled: [],
+    done: new RangeSet(),
+    cancelled: new RangeSet(),
     outputDir: p.outputDir,
     outputPrefix: params.output_prefix || 'frame',
     ext: p.ext,
