@@ -82,6 +82,8 @@ export class Scheduler {
   private readonly cursor = new Map<string, number>();
   /** Each job's results folder in the store. */
   private readonly folders = new WeakMap<JobRecord, string>();
+  /** Each project's jobs by id, made again when jobs are added (a project's jobs are only ever appended). */
+  private readonly jobsById = new WeakMap<ProjectRecord, { count: number; byId: Map<string, JobRecord> }>();
   /** Credits spoken for by frames running now, by account. */
   private readonly reserved = new Map<string, number>();
 
@@ -123,7 +125,12 @@ export class Scheduler {
     if (isTerminal(job.state)) return false;
     const before = job.state;
     if (job.state === 'Waiting') {
-      const byId = new Map(project.jobs.map((j) => [j.id, j]));
+      let index = this.jobsById.get(project);
+      if (index?.count !== project.jobs.length) {
+        index = { count: project.jobs.length, byId: new Map(project.jobs.map((j) => [j.id, j])) };
+        this.jobsById.set(project, index);
+      }
+      const byId = index.byId;
       let failed: JobRecord | null | undefined;
       let ready = true;
       for (const id of job.dependencies) {
