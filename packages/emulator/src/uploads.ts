@@ -94,12 +94,17 @@ export class Uploader {
   }
 
   private next(): { project: ProjectRecord; file: FileRecord } | null {
+    // A file queued again while its earlier copy runs waits for it: two copies of one path would share its
+    // `.part` file, and the one renamed second would fail.
+    const busy = new Set<string>();
+    for (const a of this.active.values()) busy.add(`${a.project}\u0000${a.rel}`);
     for (const project of Object.values(this.runtime.store.state.projects)) {
       for (const file of Object.values(project.files)) {
         if (
           file.origin === 'upload' &&
           (file.state === 'Queued' || file.state === 'Uploading') &&
-          !this.active.has(file)
+          !this.active.has(file) &&
+          !busy.has(`${project.name}\u0000${file.rel}`)
         ) {
           return { project, file };
         }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { open, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, type Json, job, setup, submitBody, tempDir, writeFiles } from './helpers.js';
@@ -187,4 +187,41 @@ describe('uploads', () => {
       'upload[0].remoteRoot',
     ]);
   });
+});
+
+describe('uploads without a bandwidth limit (several copies at once)', () => {
+  let env: Awaited<ReturnType<typeof setup>>;
+  let local: string;
+  const MiB = 1024 * 1024;
+  beforeAll(async () => {
+    env = await setup();
+    await env.client.login();
+    local = await tempDir();
+    // Big enough that the kernel's copy is still running when the same file is queued again.
+    const f = await open(join(local, 'scene.blend'), 'w');
+    const chunk = Buffer.alloc(MiB, 7);
+    for (let i = 0; i < 96; i++) await f.write(chunk);
+    await f.close();
+  });
+  afterAll(async () => {
+    await env.cleanup();
+    await rm(local, { recursive: true, force: true });
+  });
+
+  it('uploads a file queued again while its first copy is still running', async () => {
+    const body = { upload: [{ localRoot: local, remoteRoot: '/twice', files: ['scene.blend'] }] };
+    const [a, b] = await Promise.all([
+      env.client.call('POST', '/upload', { body, template: '/upload' }),
+      env.client.call('POST', '/upload', { body, template: '/upload' }),
+    ]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const done = await env.client.waitFor('twice', (s) => s.State !== 'Uploading');
+    expect(done.State).toBe('Uploaded');
+    expect(done.Details['/twice/scene.blend']).toMatchObject({ State: 'Completed', BytesDone: 96 * MiB });
+    const files = await env.client.call('GET', '/project/twice/Files', { template: '/project/{name}/Files' });
+    expect(files.body.project_files.all_files).toMatchObject([
+      { Name: 'scene.blend', Size: 96 * MiB, CheckSum: sha(Buffer.alloc(96 * MiB, 7)) },
+    ]);
+    expect(existsSync(join(env.dataDir, 'store', 'twice', 'scene.blend.part'))).toBe(false);
+  }, 60_000);
 });
