@@ -148,8 +148,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   const forward = (signal: NodeJS.Signals) => () => worker.postMessage(signal);
   const onInt = forward('SIGINT');
   const onTerm = forward('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
+  // Once each, as before the worker thread: a second Ctrl-C ends the process at once (the default action) when
+  // the clean shutdown of the first is waiting, e.g. for a large copy or a request that never ends.
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
   worker.on('error', (err) => {
     process.stderr.write(`gm-envoy-emulator: ${err.message}\n`);
     process.exitCode = 1;

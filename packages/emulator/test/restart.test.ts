@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Client, durableFramesDone, type Json, job, submitBody, tempDir, writeFiles } from './helpers.js';
@@ -143,6 +144,41 @@ describe('the gm-envoy-emulator command', () => {
     });
     expect(code).toBe(0);
     await expect(readFile(join(dataDir, 'state.json'))).rejects.toThrow();
+  });
+
+  it('a second Ctrl-C ends it at once while the clean shutdown of the first is still waiting', async () => {
+    const { child, url } = await spawnEmulator(['--time-scale', '0.01']);
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    // A request whose body never comes: the clean shutdown waits for it (up to the server's request timeout).
+    const { hostname, port } = new URL(url);
+    const sock = connect(Number(port), hostname);
+    await new Promise((r) => sock.once('connect', r));
+    const continued = new Promise((r) => sock.once('data', r));
+    sock.write(
+      `POST /auth HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n`,
+    );
+    // "100 Continue": the server is reading the request.
+    await continued;
+    sock.write('{"a');
+    try {
+      const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+        child.once('exit', (c, s) => resolve([c, s])),
+      );
+      child.kill('SIGINT');
+      while (!out.includes('SIGINT: shutting down')) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(child.exitCode).toBeNull();
+      child.kill('SIGINT');
+      const stillRunning = new Promise((r) =>
+        setTimeout(() => r('still running 30 s later'), 30_000).unref(),
+      );
+      expect(await Promise.race([exited, stillRunning])).toEqual([null, 'SIGINT']);
+    } finally {
+      sock.destroy();
+    }
   });
 
   it.each([
