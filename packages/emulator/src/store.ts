@@ -377,6 +377,7 @@ export async function loadState(
 ): Promise<{ state: State; generation: number }> {
   let state: State = { version: 2, currentUser: null, balances: dict(), projects: dict() };
   let generation = 0;
+  let snapshot = true;
   try {
     const raw = JSON.parse(await readFile(join(dataDir, 'state.json'), 'utf8')) as State & {
       journal?: number;
@@ -385,6 +386,7 @@ export async function loadState(
     generation = raw.journal ?? 0;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    snapshot = false;
   }
   let names: string[] = [];
   try {
@@ -399,8 +401,9 @@ export async function loadState(
     .sort((a, b) => a - b);
   for (const g of journals) {
     const file = join(dataDir, `journal.${g}.log`);
-    if (g < generation) {
-      // Folded into the snapshot already; left by a kill before its removal.
+    if (g < generation || !snapshot) {
+      // Folded into the snapshot already, left by a kill before its removal; or the changes of a snapshot removed
+      // (by a user starting over), which mean nothing without it.
       if (tidy) await rm(file, { force: true });
       continue;
     }
@@ -420,5 +423,5 @@ export async function loadState(
       for (const e of 'b' in entry ? entry.b : [entry]) applyEntry(state, e);
     }
   }
-  return { state, generation: Math.max(generation, journals.at(-1) ?? 0) };
+  return { state, generation: Math.max(generation, (snapshot && journals.at(-1)) || 0) };
 }

@@ -4,6 +4,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startEmulator } from '../src/index.js';
 import { Client, durableFramesDone, type Json, job, submitBody, tempDir, writeFiles } from './helpers.js';
 import { checkPng } from './png-check.js';
 import { BIN, children, killAll, killHard, spawnEmulator } from './spawn.js';
@@ -116,6 +117,36 @@ describe('kill -9 and restart on the same data directory', () => {
     expect(done.Downloads).toEqual({ Done: 30, Pending: 0 });
     // Only finished files in the download folder: no temp file is left, from this run or the killed one.
     expect((await readdir(join(local, 'out', 'my_results'))).filter((f) => !f.endsWith('.png'))).toEqual([]);
+  });
+});
+
+describe('a data directory whose state.json was removed', () => {
+  it('starts afresh: the journal left beside it brings back no balance', async () => {
+    const dataDir = await tempDir('gm-emu-data-');
+    const local = await tempDir();
+    dirs.push(dataDir, local);
+    await writeFiles(local, { 'scene.blend': 'scene' });
+    const users = [{ email: 'reset@x.y', accessKey: 'k', credits: 100 }];
+    const first = await startEmulator({ dataDir, users, timeScale: 0.005 });
+    const c1 = new Client(first.url);
+    await c1.login('reset@x.y', 'k');
+    const body = submitBody('gone', local, ['scene.blend'], [job('gone', { id: 'g' }, { frames: '1 1000' })]);
+    expect((await c1.call('POST', '/project-submit', { body })).status).toBe(201);
+    await c1.waitFor('gone', (s) => s.Jobs[0]?.FramesDone >= 3);
+    await first.close();
+    // The frames were journaled after the last snapshot; removing the snapshot is how a user starts over.
+    expect((await readdir(dataDir)).some((n) => /^journal\.\d+\.log$/.test(n))).toBe(true);
+    await rm(join(dataDir, 'state.json'));
+    const second = await startEmulator({ dataDir, users, timeScale: 0.005 });
+    try {
+      const c2 = new Client(second.url);
+      await c2.login('reset@x.y', 'k');
+      const credits = await c2.call('GET', '/credits-info', { template: '/credits-info' });
+      expect(credits.body).toEqual({ credits_available: 100, credits_consumed: 0 });
+      expect((await c2.call('GET', '/projects', { template: '/projects' })).body.projects).toEqual([]);
+    } finally {
+      await second.close();
+    }
   });
 });
 
