@@ -166,7 +166,14 @@ export function writeSmallAtomic(file: string, data: Uint8Array): void {
   tempCounter = (tempCounter + 1) % 0x100000000;
   const tmp = `${file}.${process.pid}.${tempCounter.toString(16).padStart(8, '0')}.tmp`;
   try {
-    writeFileSync(tmp, data);
+    try {
+      writeFileSync(tmp, data);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      // The folder was removed since it was made (a user clearing the results): make it again.
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(tmp, data);
+    }
     renameSync(tmp, file);
   } catch (err) {
     rmSync(tmp, { force: true });

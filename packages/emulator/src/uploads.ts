@@ -209,7 +209,12 @@ export class Uploader {
       if (!this.throttle) {
         // Unthrottled: the kernel copies (a reflink where the file system has them, else copy_file_range or
         // sendfile); the checksum follows in the background once no copy is waiting.
-        await copyFile(source, part, constants.COPYFILE_FICLONE);
+        await copyFile(source, part, constants.COPYFILE_FICLONE).catch(async (err: NodeJS.ErrnoException) => {
+          // The store folder was removed since it was made here: make it again, once.
+          if (err.code !== 'ENOENT') throw err;
+          await mkdir(folder, { recursive: true });
+          await copyFile(source, part, constants.COPYFILE_FICLONE);
+        });
         const copied = await stat(part);
         await rename(part, target);
         file.size = file.bytesDone = copied.size;
@@ -222,7 +227,12 @@ export class Uploader {
       }
       file.size = (await stat(source)).size;
       const hash = createHash('sha256');
-      const out = await open(part, 'w');
+      const out = await open(part, 'w').catch(async (err: NodeJS.ErrnoException) => {
+        // The store folder was removed since it was made here: make it again, once.
+        if (err.code !== 'ENOENT') throw err;
+        await mkdir(folder, { recursive: true });
+        return open(part, 'w');
+      });
       let aborted = false;
       try {
         const input = createReadStream(source, { highWaterMark: this.chunkSize });
