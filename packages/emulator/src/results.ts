@@ -117,6 +117,10 @@ export function completedFiles(
     for (const i of job.done.values()) {
       const frame = job.frames.at(i);
       const rel = frameRel(job, frame);
+      const there = out.get(rel);
+      // An upload completed over this result after it was rendered is what the store holds.
+      if (there && 'upload' in there && there.upload.over?.some(([j, k]) => j === job.id && k === i))
+        continue;
       out.delete(rel);
       out.set(rel, { job, frame, size: frameOutput(job, frame).data.length });
     }

@@ -23,6 +23,11 @@ export interface FileRecord {
   sha256?: string;
   lastModified?: string;
   error?: string;
+  /**
+   * The rendered frames (job id, frame index) this upload replaced in the store: an upload completed at the path
+   * of a render result is listed instead of that result, not of the results rendered there after it.
+   */
+  over?: [string, number][];
 }
 
 /** A credit budget alert. */

@@ -3,6 +3,7 @@ import { constants, createReadStream } from 'node:fs';
 import { copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { own } from './names.js';
+import { renderedFrame } from './results.js';
 import { now, type Runtime, SerialWorker } from './runtime.js';
 import type { FileRecord, ProjectRecord } from './store.js';
 
@@ -166,6 +167,18 @@ export class Uploader {
     }
   }
 
+  /** Marks an upload completed, naming the rendered frames whose output it replaced in the store. */
+  private completed(project: ProjectRecord, file: FileRecord): void {
+    file.state = 'Completed';
+    const over: [string, number][] = [];
+    for (const job of project.jobs) {
+      const frame = renderedFrame(job, file.rel);
+      if (frame !== undefined) over.push([job.id, job.frames.indexOf(frame)]);
+    }
+    if (over.length > 0) file.over = over;
+    else delete file.over;
+  }
+
   /** Speed of the active file in bytes per second. */
   speedOf(project: string, rel: string, bytesDone: number): number {
     let a: Active | undefined;
@@ -195,7 +208,7 @@ export class Uploader {
         );
         if (exists && (await sha256File(source)) === file.sha256) {
           file.bytesDone = file.size;
-          file.state = 'Completed';
+          this.completed(project, file);
           store.save();
           return;
         }
@@ -220,7 +233,7 @@ export class Uploader {
         file.size = file.bytesDone = copied.size;
         delete file.sha256;
         file.lastModified = now();
-        file.state = 'Completed';
+        this.completed(project, file);
         store.save();
         this.unhashed.push({ project, file });
         return;
@@ -263,7 +276,7 @@ export class Uploader {
       file.size = file.bytesDone;
       file.sha256 = hash.digest('hex');
       file.lastModified = now();
-      file.state = 'Completed';
+      this.completed(project, file);
       store.save();
     } catch (err) {
       this.folders.clear(); // a folder removed meanwhile is made again

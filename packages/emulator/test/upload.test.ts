@@ -225,3 +225,52 @@ describe('uploads without a bandwidth limit (several copies at once)', () => {
     expect(existsSync(join(env.dataDir, 'store', 'twice', 'scene.blend.part'))).toBe(false);
   }, 60_000);
 });
+
+describe('an upload at the path of a render result', () => {
+  it('is listed instead of the result it replaced in the store, until a later render replaces it', async () => {
+    const env = await setup({ timeScale: 0.005 });
+    const local = await tempDir();
+    try {
+      const rel = 'render_results/my_results/frame_0001.png';
+      await writeFiles(local, { 'scene.blend': 'scene', [rel]: 'retouched' });
+      const { client } = env;
+      await client.login();
+      const render = (id: string, frames: string) =>
+        client.call('POST', '/project-submit', {
+          body: submitBody('retouch', local, ['scene.blend'], [job('retouch', { id }, { frames })]),
+        });
+      /** The listed entry of the frame, and whether its size and checksum are those of the store's file. */
+      const listed = async () => {
+        const files = await client.call('GET', '/project/retouch/Files', {
+          template: '/project/{name}/Files',
+        });
+        const entries = files.body.project_files.all_files.filter((f: Json) => f.Name === rel);
+        expect(entries).toHaveLength(1);
+        const stored = await readFile(join(env.dataDir, 'store', 'retouch', ...rel.split('/')));
+        expect(entries[0]).toMatchObject({ Size: stored.length, CheckSum: sha(stored) });
+        const projects = await client.call('GET', '/projects', { template: '/projects' });
+        const all = files.body.project_files.all_files as Json[];
+        expect(projects.body.projects[0]).toMatchObject({
+          num_files: all.length,
+          total_size: all.reduce((n, f) => n + f.Size, 0),
+        });
+        return stored;
+      };
+      expect((await render('first', '1 2')).status).toBe(201);
+      await client.waitFor('retouch', (s) => s.State === 'Completed');
+      const up = await client.call('POST', '/upload', {
+        body: { upload: [{ localRoot: local, remoteRoot: '/retouch', files: [rel] }] },
+      });
+      expect(up.status).toBe(200);
+      await client.waitFor('retouch', (s) => s.Details[`/retouch/${rel}`]?.State === 'Completed');
+      expect((await listed()).toString()).toBe('retouched');
+      // A job rendering the same frame afterwards replaces the upload in the store, and in the listing.
+      expect((await render('second', '1')).status).toBe(201);
+      await client.waitFor('retouch', (s) => s.State === 'Completed' && s.Jobs.length === 2);
+      expect((await listed()).toString()).not.toBe('retouched');
+    } finally {
+      await env.cleanup();
+      await rm(local, { recursive: true, force: true });
+    }
+  });
+});
