@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
 import { copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -95,8 +95,7 @@ export class Uploader {
   }
 
   private next(): { project: ProjectRecord; file: FileRecord } | null {
-    // A file queued again while its earlier copy runs waits for it: two copies of one path would share its
-    // `.part` file, and the one renamed second would fail.
+    // A file queued again while its earlier copy runs waits for it: the copy renamed last must be the newer one.
     const busy = new Set<string>();
     for (const a of this.active.values()) busy.add(`${a.project}\u0000${a.rel}`);
     for (const project of Object.values(this.runtime.store.state.projects)) {
@@ -192,6 +191,9 @@ export class Uploader {
     const { store } = this.runtime;
     const target = this.runtime.storePath(project.name, file.rel);
     const source = file.source ?? '';
+    // A name of its own, like the state's temp files (removed at the next start when a kill leaves one): not
+    // `<file>.part`, which may be another file of the project.
+    const part = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     file.state = 'Uploading';
     file.bytesDone = 0;
     // A copy interrupted by a kill starts again either way: only a throttled (long) one records its start.
@@ -218,7 +220,6 @@ export class Uploader {
         await mkdir(folder, { recursive: true });
         this.folders.add(folder);
       }
-      const part = `${target}.part`;
       if (!this.throttle) {
         // Unthrottled: the kernel copies (a reflink where the file system has them, else copy_file_range or
         // sendfile); the checksum follows in the background once no copy is waiting.
@@ -282,7 +283,7 @@ export class Uploader {
       this.folders.clear(); // a folder removed meanwhile is made again
       file.state = 'Failed';
       file.error = (err as Error).message;
-      await rm(`${target}.part`, { force: true });
+      await rm(part, { force: true });
       store.save();
     } finally {
       this.active.delete(file);

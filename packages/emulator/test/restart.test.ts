@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -132,10 +132,15 @@ describe('a data directory whose state.json was removed', () => {
     await c1.login('reset@x.y', 'k');
     const body = submitBody('gone', local, ['scene.blend'], [job('gone', { id: 'g' }, { frames: '1 1000' })]);
     expect((await c1.call('POST', '/project-submit', { body })).status).toBe(201);
-    await c1.waitFor('gone', (s) => s.Jobs[0]?.FramesDone >= 3);
+    // Frames journaled after the last snapshot; removing the snapshot is how a user starts over.
+    const journaled = async (): Promise<boolean> => {
+      for (const n of await readdir(dataDir)) {
+        if (/^journal\.\d+\.log$/.test(n) && (await stat(join(dataDir, n))).size > 0) return true;
+      }
+      return false;
+    };
+    while (!(await journaled())) await new Promise((r) => setTimeout(r, 10));
     await first.close();
-    // The frames were journaled after the last snapshot; removing the snapshot is how a user starts over.
-    expect((await readdir(dataDir)).some((n) => /^journal\.\d+\.log$/.test(n))).toBe(true);
     await rm(join(dataDir, 'state.json'));
     const second = await startEmulator({ dataDir, users, timeScale: 0.005 });
     try {

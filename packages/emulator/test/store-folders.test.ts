@@ -23,7 +23,13 @@ describe('folders of the remote store removed while the emulator runs', () => {
     );
     expect((await env.client.call('POST', '/project-submit', { body })).status).toBe(201);
     await env.client.waitFor('cleared', (s) => s.Jobs[0]?.FramesDone >= 3);
-    await rm(join(env.dataDir, 'store', 'cleared', 'render_results'), { recursive: true, force: true });
+    // Frames keep being written meanwhile: retry while the folder fills again under rm.
+    await rm(join(env.dataDir, 'store', 'cleared', 'render_results'), {
+      recursive: true,
+      force: true,
+      maxRetries: 50,
+      retryDelay: 5,
+    });
     const done = await env.client.waitFor('cleared', (s) => s.State !== 'Running' && s.State !== 'Submitted');
     expect(done.Jobs[0]).toMatchObject({ State: 'Completed', FramesDone: 60, FramesCancelled: 0 });
   });

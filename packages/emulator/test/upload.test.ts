@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { open, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, type Json, job, setup, submitBody, tempDir, writeFiles } from './helpers.js';
@@ -222,8 +222,47 @@ describe('uploads without a bandwidth limit (several copies at once)', () => {
     expect(files.body.project_files.all_files).toMatchObject([
       { Name: 'scene.blend', Size: 96 * MiB, CheckSum: sha(Buffer.alloc(96 * MiB, 7)) },
     ]);
-    expect(existsSync(join(env.dataDir, 'store', 'twice', 'scene.blend.part'))).toBe(false);
+    expect(await readdir(join(env.dataDir, 'store', 'twice'))).toEqual(['scene.blend']);
   }, 60_000);
+});
+
+describe('a project holding both a file and that name with .part', () => {
+  it.each([
+    ['without a bandwidth limit', {}],
+    ['with a bandwidth limit', { bandwidth: 10_000_000 }],
+  ])('uploads both, each with its own content (%s)', async (_, options) => {
+    const env = await setup(options);
+    const local = await tempDir();
+    try {
+      await writeFiles(local, { 'scene.blend': 'the scene', 'scene.blend.part': 'a part of it' });
+      await env.client.login();
+      // One request per file, the second once the first is in the store: the order a user would take.
+      for (const file of ['scene.blend.part', 'scene.blend']) {
+        const up = await env.client.call('POST', '/upload', {
+          body: { upload: [{ localRoot: local, remoteRoot: '/parts', files: [file] }] },
+        });
+        expect(up.status).toBe(200);
+        await env.client.waitFor('parts', (s) => s.Details[`/parts/${file}`]?.State === 'Completed');
+      }
+      for (const [name, content] of [
+        ['scene.blend', 'the scene'],
+        ['scene.blend.part', 'a part of it'],
+      ]) {
+        expect(await readFile(join(env.dataDir, 'store', 'parts', name), 'utf8').catch(() => 'missing')).toBe(
+          content,
+        );
+      }
+      const files = await env.client.call('GET', '/project/parts/Files', {
+        template: '/project/{name}/Files',
+      });
+      expect(
+        Object.fromEntries(files.body.project_files.all_files.map((f: Json) => [f.Name, f.CheckSum])),
+      ).toEqual({ 'scene.blend': sha('the scene'), 'scene.blend.part': sha('a part of it') });
+    } finally {
+      await env.cleanup();
+      await rm(local, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('an upload at the path of a render result', () => {
