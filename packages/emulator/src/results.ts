@@ -32,8 +32,18 @@ export function frameOutput(job: JobRecord, frame: number): { data: Buffer; sha2
     }
     return out;
   }
-  const data = Buffer.from(`GridMarkets emulator placeholder: ${job.name}, frame ${frame} (${job.ext})\n`);
+  const data = Buffer.from(placeholder(job, frame));
   return { data, sha256: createHash('sha256').update(data).digest('hex') };
+}
+
+/** The content of a frame's output in a format other than PNG: a line of text. */
+function placeholder(job: JobRecord, frame: number): string {
+  return `GridMarkets emulator placeholder: ${job.name}, frame ${frame} (${job.ext})\n`;
+}
+
+/** The size in bytes of a frame's output, found without making it and hashing it (see {@link frameOutput}). */
+export function frameSize(job: JobRecord, frame: number): number {
+  return job.ext === 'png' ? frameOutput(job, frame).data.length : Buffer.byteLength(placeholder(job, frame));
 }
 
 /** The frame of `job` whose output is `rel`, when the job has rendered it; else undefined. */
@@ -97,7 +107,7 @@ export function completedTotals(project: ProjectRecord): { count: number; size: 
   for (const job of project.jobs) {
     for (const i of job.done.values()) {
       count++;
-      size += frameOutput(job, job.frames.at(i)).data.length;
+      size += frameSize(job, job.frames.at(i));
     }
   }
   return { count, size };
@@ -122,7 +132,7 @@ export function completedFiles(
       if (there && 'upload' in there && there.upload.over?.some(([j, k]) => j === job.id && k === i))
         continue;
       out.delete(rel);
-      out.set(rel, { job, frame, size: frameOutput(job, frame).data.length });
+      out.set(rel, { job, frame, size: frameSize(job, frame) });
     }
   }
   return out;

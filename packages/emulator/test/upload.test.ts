@@ -247,7 +247,7 @@ describe('a project holding both a file and that name with .part', () => {
       for (const [name, content] of [
         ['scene.blend', 'the scene'],
         ['scene.blend.part', 'a part of it'],
-      ]) {
+      ] as const) {
         expect(await readFile(join(env.dataDir, 'store', 'parts', name), 'utf8').catch(() => 'missing')).toBe(
           content,
         );
