@@ -153,37 +153,69 @@ export async function writeAtomic(file: string, data: string | Uint8Array, mode?
   }
 }
 
-/** Folders {@link writeSmallAtomic} has made (or found) in this process. */
+/** Store folders made (or found) in this process by {@link inFolder} and {@link inFolderSync}. */
 const madeFolders = new Set<string>();
 let tempCounter = 0;
+
+function isMissing(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+/**
+ * Runs `write`, which creates a file in folder `dir`: the folder is made once per process; when `write` fails with
+ * ENOENT because it was removed since (a user clearing the store), it is made again and `write` runs once more. A
+ * failure forgets the folder, so that the next write makes it again.
+ */
+export async function inFolder<T>(dir: string, write: () => Promise<T>): Promise<T> {
+  try {
+    if (!madeFolders.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      madeFolders.add(dir);
+    }
+    return await write().catch(async (err: unknown) => {
+      if (!isMissing(err)) throw err;
+      await mkdir(dir, { recursive: true });
+      return write();
+    });
+  } catch (err) {
+    madeFolders.delete(dir);
+    throw err;
+  }
+}
+
+/** {@link inFolder} with synchronous calls. */
+export function inFolderSync<T>(dir: string, write: () => T): T {
+  try {
+    if (!madeFolders.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      madeFolders.add(dir);
+    }
+    try {
+      return write();
+    } catch (err) {
+      if (!isMissing(err)) throw err;
+      mkdirSync(dir, { recursive: true });
+      return write();
+    }
+  } catch (err) {
+    madeFolders.delete(dir);
+    throw err;
+  }
+}
 
 /**
  * Writes a small file (a frame's output: a few KiB) atomically with synchronous calls, which for a file this size
  * cost less than the round trips of the promise API: a temp file named like {@link writeAtomic}'s, then a
- * rename. Its folder is made once per process.
+ * rename. Its folder is made once per process ({@link inFolderSync}).
  */
 export function writeSmallAtomic(file: string, data: Uint8Array): void {
-  const dir = dirname(file);
-  if (!madeFolders.has(dir)) {
-    mkdirSync(dir, { recursive: true });
-    madeFolders.add(dir);
-  }
   tempCounter = (tempCounter + 1) % 0x100000000;
   const tmp = `${file}.${process.pid}.${tempCounter.toString(16).padStart(8, '0')}.tmp`;
   try {
-    try {
-      writeFileSync(tmp, data);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      // The folder was removed since it was made (a user clearing the results): make it again.
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(tmp, data);
-    }
+    inFolderSync(dirname(file), () => writeFileSync(tmp, data));
     renameSync(tmp, file);
   } catch (err) {
     rmSync(tmp, { force: true });
-    // The folder may have been removed since: make it again next time.
-    madeFolders.delete(dir);
     throw err;
   }
 }

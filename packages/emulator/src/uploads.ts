@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
-import { copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { own } from './names.js';
 import { renderedFrame } from './results.js';
 import { now, type Runtime, SerialWorker } from './runtime.js';
-import type { FileRecord, ProjectRecord } from './store.js';
+import { type FileRecord, inFolder, type ProjectRecord } from './store.js';
 
 /** How many unthrottled copies run at once. */
 const COPY_LANES = 4;
@@ -116,9 +116,6 @@ export class Uploader {
     return null;
   }
 
-  /** Store folders made in this process. */
-  private readonly folders = new Set<string>();
-
   /** Files copied without their checksum yet, hashed once no copy is waiting (so copies run undisturbed). */
   private unhashed: { project: ProjectRecord; file: FileRecord }[] = [];
 
@@ -216,19 +213,10 @@ export class Uploader {
         }
       }
       const folder = dirname(target);
-      if (!this.folders.has(folder)) {
-        await mkdir(folder, { recursive: true });
-        this.folders.add(folder);
-      }
       if (!this.throttle) {
         // Unthrottled: the kernel copies (a reflink where the file system has them, else copy_file_range or
         // sendfile); the checksum follows in the background once no copy is waiting.
-        await copyFile(source, part, constants.COPYFILE_FICLONE).catch(async (err: NodeJS.ErrnoException) => {
-          // The store folder was removed since it was made here: make it again, once.
-          if (err.code !== 'ENOENT') throw err;
-          await mkdir(folder, { recursive: true });
-          await copyFile(source, part, constants.COPYFILE_FICLONE);
-        });
+        await inFolder(folder, () => copyFile(source, part, constants.COPYFILE_FICLONE));
         const copied = await stat(part);
         await rename(part, target);
         file.size = file.bytesDone = copied.size;
@@ -241,12 +229,7 @@ export class Uploader {
       }
       file.size = (await stat(source)).size;
       const hash = createHash('sha256');
-      const out = await open(part, 'w').catch(async (err: NodeJS.ErrnoException) => {
-        // The store folder was removed since it was made here: make it again, once.
-        if (err.code !== 'ENOENT') throw err;
-        await mkdir(folder, { recursive: true });
-        return open(part, 'w');
-      });
+      const out = await inFolder(folder, () => open(part, 'w'));
       let aborted = false;
       try {
         const input = createReadStream(source, { highWaterMark: this.chunkSize });
@@ -280,7 +263,6 @@ export class Uploader {
       this.completed(project, file);
       store.save();
     } catch (err) {
-      this.folders.clear(); // a folder removed meanwhile is made again
       file.state = 'Failed';
       file.error = (err as Error).message;
       await rm(part, { force: true });
