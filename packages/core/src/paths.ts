@@ -96,6 +96,15 @@ const STRICT_CHARS = /[<>:"|?*]/;
 const DEVICE = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$/i;
 const encoder = new TextEncoder();
 
+/** Why `text` cannot hold its control character (U+0000-U+001F, U+007F), or `undefined` when it has none. */
+export function controlCharacterProblem(text: string): string | undefined {
+  const control = CONTROL.exec(text);
+  return (
+    control &&
+    `${JSON.stringify(text)} contains control character U+${control[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}: remove it`
+  );
+}
+
 /** Options of {@link fileNameProblem}. */
 export interface FileNameRules {
   /** Also refuse `< > : " | ? *` (output prefixes and results folder names); submission names may hold `:`. */
@@ -113,10 +122,8 @@ export function fileNameProblem(name: unknown, rules: FileNameRules = {}): strin
   const bytes = encoder.encode(name).length;
   if (bytes > 200) return `is ${bytes} bytes long in UTF-8; at most 200 are allowed: shorten it`;
   if (name === '.' || name === '..') return `must not be "${name}": give a real name`;
-  const control = CONTROL.exec(name);
-  if (control) {
-    return `${JSON.stringify(name)} contains control character U+${control[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}: remove it`;
-  }
+  const control = controlCharacterProblem(name);
+  if (control) return control;
   const slash = /[/\\]/.exec(name);
   if (slash) return `${JSON.stringify(name)} contains "${slash[0]}": one name cannot hold a folder separator`;
   if (rules.strict) {

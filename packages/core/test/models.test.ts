@@ -13,6 +13,7 @@ import {
   InvalidRequestError,
   Job,
   MAX_JOBS,
+  MAX_OUTPUT_FORMAT_LENGTH,
   Project,
   projectProblems,
   submissionTimestamp,
@@ -228,6 +229,31 @@ describe('Job', () => {
     expect(fieldsOf(() => new Job({ ...JOB, params: { output_prefix: 'a/b' } }))).toEqual([
       'params.output_prefix',
     ]);
+  });
+
+  test('an output format that cannot name a file extension is refused where it was given', () => {
+    for (const format of ['', '   ', 'x'.repeat(MAX_OUTPUT_FORMAT_LENGTH + 1), 'png\n', 42 as never]) {
+      expect(
+        fieldsOf(() => new Job({ ...JOB, params: { output_format: format } })),
+        JSON.stringify(format),
+      ).toEqual(['params.output_format']);
+      expect(fieldsOf(() => new Job({ ...JOB, productOptions: { outputFormat: format } }))).toEqual([
+        'productOptions.outputFormat',
+      ]);
+    }
+    // Real format names pass, Blender's longest included.
+    for (const format of [
+      'PNG',
+      'exr',
+      '.tiff',
+      'OPEN_EXR',
+      'OPEN_EXR_MULTILAYER',
+      'x'.repeat(MAX_OUTPUT_FORMAT_LENGTH),
+    ]) {
+      expect(new Job({ ...JOB, productOptions: { outputFormat: format } }).productOptions.outputFormat).toBe(
+        format,
+      );
+    }
   });
 
   test('the empty machine type means the account default: accepted and not sent', () => {

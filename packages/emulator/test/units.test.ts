@@ -3,6 +3,7 @@ import { climbsOut, downloadTarget } from '../src/downloads.js';
 import { parseFrames } from '../src/frames.js';
 import { watchRegex } from '../src/names.js';
 import { framePng } from '../src/png.js';
+import { extensionFor, MAX_EXTENSION } from '../src/validation.js';
 import { checkPng } from './png-check.js';
 
 describe('frame ranges', () => {
@@ -12,6 +13,23 @@ describe('frame ranges', () => {
   });
   it.each(['', '1 x', '5 1', '1 5 0', '1 2 3 4', '1.5', '1,,2'])('refuses %j', (spec) => {
     expect(parseFrames(spec).ok).toBe(false);
+  });
+});
+
+describe('output formats', () => {
+  it.each([
+    ['PNG', 'png'],
+    ['OPEN_EXR', 'exr'],
+    ['OPEN_EXR_MULTILAYER', 'exr'],
+    ['TARGA_RAW', 'tga'],
+    ['JPEG2000', 'jp2'],
+    ['.tiff', 'tiff'],
+    ['!!', 'png'],
+  ])('%s writes .%s files', (format, ext) => {
+    expect(extensionFor(format)).toBe(ext);
+  });
+  it("keeps every format name the client accepts (32 characters) within the extension's limit", () => {
+    expect(extensionFor('x'.repeat(32)).length).toBeLessThanOrEqual(MAX_EXTENSION);
   });
 });
 

@@ -418,7 +418,13 @@ describe('every public call either succeeds or throws a typed error, and nothing
   });
   const output = {
     outputPrefix: mostly(fc.constantFrom('shot_', 'frame')),
-    outputFormat: mostly(fc.constantFrom('png', 'exr')),
+    // Real names, Blender's longest included, and any text around the length limit.
+    outputFormat: mostly(
+      fc.oneof(
+        fc.constantFrom('png', 'exr', 'OPEN_EXR_MULTILAYER'),
+        fc.string({ minLength: 28, maxLength: 36 }),
+      ),
+    ),
   };
   const size = {
     outputWidth: mostly(fc.integer({ min: 1, max: 4096 })),

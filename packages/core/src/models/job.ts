@@ -8,7 +8,7 @@ import {
 } from '../checks.js';
 import { type FieldError, InvalidRequestError } from '../errors.js';
 import { FrameRangeError, normalizeFrames } from '../frames.js';
-import { describeValue, fileNameProblem } from '../paths.js';
+import { controlCharacterProblem, describeValue, fileNameProblem } from '../paths.js';
 
 /** What happens when a job's consumed credits reach its budget. */
 export const CreditsBudgetAction = {
@@ -124,6 +124,10 @@ function paramProblems(
     const problem = outputPrefixProblem(params.output_prefix);
     if (problem) add('output_prefix', problem);
   }
+  if (params.output_format !== undefined) {
+    const problem = outputFormatProblem(params.output_format);
+    if (problem) add('output_format', problem);
+  }
   return problems;
 }
 
@@ -131,6 +135,22 @@ function paramProblems(
 function outputPrefixProblem(prefix: unknown): string | undefined {
   const problem = fileNameProblem(prefix, { strict: true });
   return problem && `${problem} (it becomes the output file names)`;
+}
+
+/** Longest output format name, in characters, such as `OPEN_EXR_MULTILAYER` (19). */
+export const MAX_OUTPUT_FORMAT_LENGTH = 32;
+
+/**
+ * The output format names the output files' extension: a format name such as `PNG`, `exr` or `OPEN_EXR`, of
+ * 1 to {@link MAX_OUTPUT_FORMAT_LENGTH} characters, without control characters.
+ */
+function outputFormatProblem(format: unknown): string | undefined {
+  if (typeof format !== 'string') return `must be a format name such as "PNG" (got ${describeValue(format)})`;
+  if (format.trim() === '') return 'must not be empty: give a format name such as "PNG" or "exr"';
+  if (format.length > MAX_OUTPUT_FORMAT_LENGTH) {
+    return `is ${format.length} characters long; a format name has at most ${MAX_OUTPUT_FORMAT_LENGTH}, such as "PNG" or "OPEN_EXR"`;
+  }
+  return controlCharacterProblem(format);
 }
 
 /** Problems of the product's own options: camelCase names, values JSON can carry, an output prefix. */
@@ -153,6 +173,10 @@ function productOptionProblems(options: unknown, prefix: string): FieldError[] {
   if (options.outputPrefix !== undefined) {
     const p = outputPrefixProblem(options.outputPrefix);
     if (p) problems.push({ field: `${field}.outputPrefix`, message: p });
+  }
+  if (options.outputFormat !== undefined) {
+    const p = outputFormatProblem(options.outputFormat);
+    if (p) problems.push({ field: `${field}.outputFormat`, message: p });
   }
   return problems;
 }

@@ -6,14 +6,20 @@ import type { Fail } from './product.js';
 
 const EXT: ReadonlyMap<string, string> = new Map([
   ['jpeg', 'jpg'],
+  ['jpeg2000', 'jp2'],
   ['open_exr', 'exr'],
+  ['open_exr_multilayer', 'exr'],
   ['openexr', 'exr'],
   ['targa', 'tga'],
+  ['targa_raw', 'tga'],
   ['tiff', 'tiff'],
 ]);
 
-/** Longest file extension an output format may give. */
-export const MAX_EXTENSION = 16;
+/**
+ * Longest file extension an output format may give: a 200-byte prefix, `_`, a sign, 16 digits, `.` and the
+ * extension still fit the 255 bytes file systems allow for a name.
+ */
+export const MAX_EXTENSION = 32;
 
 /** File extension for an output format (`png` when none is given or it holds no letter or digit). */
 export function extensionFor(format: string | undefined): string {
