@@ -268,7 +268,8 @@ async function submitWith(jobs: Job[], project?: Project): Promise<void> {
   await client.submitProject(p, { skipUpload: p.name === 'props_project', skipAutoDownload: true });
 }
 
-const RUNS = { numRuns: 150 };
+/** Cases per property: 150, or `GM_RUNS` to search harder (e.g. `GM_RUNS=1500`). */
+const RUNS = { numRuns: Number(process.env.GM_RUNS ?? 150) };
 
 // Each property submits up to 150 projects to the emulator: generous time on a loaded machine.
 describe('every public call either succeeds or throws a typed error, and nothing is sent on a local error', {
