@@ -99,10 +99,9 @@ const encoder = new TextEncoder();
 /** Why `text` cannot hold its control character (U+0000-U+001F, U+007F), or `undefined` when it has none. */
 export function controlCharacterProblem(text: string): string | undefined {
   const control = CONTROL.exec(text);
-  return (
-    control &&
-    `${JSON.stringify(text)} contains control character U+${control[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}: remove it`
-  );
+  if (!control) return undefined;
+  const code = control[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase();
+  return `${JSON.stringify(text)} contains control character U+${code}: remove it`;
 }
 
 /** Options of {@link fileNameProblem}. */
