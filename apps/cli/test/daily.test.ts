@@ -298,6 +298,17 @@ describe('gm config', () => {
     expect(fromEnv.stdout).toContain(join(configDir, 'profiles.json'));
     const flag = await gm(['config', '--url', 'http://example.test:9'], base);
     expect(flag.stdout).toMatch(/Envoy URL\s+http:\/\/example\.test:9 \(from --url\)/);
+
+    // A URL with a password is shown redacted, and its problem is said, in text and in JSON.
+    const secret = await gm(['config', '--url', 'http://me:pa55word@example.test:9'], base);
+    expect(secret.stdout).toMatch(/Envoy URL\s+http:\/\/\[REDACTED\]@example\.test:9 \(from --url\) refused/);
+    expect(secret.stdout).toContain('holds a user name or password');
+    const secretJson = await gm(['config', '--json', '--url', 'http://me:pa55word@example.test:9'], base);
+    expect(JSON.parse(secretJson.stdout).url).toMatchObject({
+      value: 'http://[REDACTED]@example.test:9',
+      problem: expect.stringContaining('holds a user name or password'),
+    });
+    expect(secret.stdout + secret.stderr + secretJson.stdout + secretJson.stderr).not.toContain('pa55word');
   });
 });
 

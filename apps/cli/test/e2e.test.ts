@@ -192,7 +192,14 @@ describe('gm login / whoami / logout', () => {
   }, 120_000);
 
   it('exits 2 for a URL that is not an http(s) URL, naming --url and never showing a password in it', async () => {
-    for (const url of ['notaurl', 'ftp://127.0.0.1:8090', 'http://me:pa55word@127.0.0.1:8090']) {
+    for (const url of [
+      'notaurl',
+      'ftp://127.0.0.1:8090',
+      'http://me:pa55word@127.0.0.1:8090',
+      'ftp://me:pa55word@127.0.0.1:8090',
+      'me:pa55word@127.0.0.1:8090',
+      `http://me:pa55word${'x'.repeat(80)}@127.0.0.1:8090`,
+    ]) {
       const r = await gm(['whoami', '--url', url], creds);
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toContain('--url');

@@ -7,26 +7,19 @@
 import { MAX_DELAY_MS, MAX_RETRIES, redactUrl } from '@gm/transport';
 import type { FieldError } from './errors.js';
 import { Project } from './models/project.js';
-import { folderNameProblem } from './paths.js';
+import { describeValue, folderNameProblem } from './paths.js';
 
 export { MAX_DELAY_MS, MAX_RETRIES };
 
 /** Problems found so far, by field. */
 export type Problems = FieldError[];
 
-/** A short, safe rendering of a value for a message (secrets in URLs redacted). */
+/**
+ * A short, safe rendering of a value for a message: {@link describeValue} of the value with secrets in URLs
+ * redacted first, so that cutting a long text short never leaves part of a password in view.
+ */
 export function shown(value: unknown): string {
-  if (typeof value === 'string') {
-    const text = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
-    return redactUrl(text);
-  }
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
-    return String(value);
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'function') return 'a function';
-  return `a ${typeof value}`;
+  return describeValue(typeof value === 'string' ? redactUrl(value) : value);
 }
 
 /** Whether `value` is an object that is neither null nor an array. */
@@ -116,6 +109,9 @@ export function checkOptionalSignal(value: unknown, field: string, problems: Pro
   }
 }
 
+/** A URL's scheme and `//`, such as `http://`. */
+const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
 /** Envoy's URL: an absolute http(s) URL without user name, password, query or fragment. */
 export function checkUrl(value: unknown, field: string, problems: Problems): void {
   if (value === undefined) return;
@@ -126,32 +122,34 @@ export function checkUrl(value: unknown, field: string, problems: Problems): voi
     });
     return;
   }
+  // `me:secret@envoy:8090` has no `//`, so it is no URL with user information, yet it holds a password.
+  const safe = shown(SCHEME.test(value) ? value : value.replace(/^[^/?#\s]*@/, '[REDACTED]@'));
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     problems.push({
       field,
-      message: `${shown(value)} is not a URL; give Envoy's http(s) URL, such as http://localhost:8090`,
+      message: `${safe} is not a URL; give Envoy's http(s) URL, such as http://localhost:8090`,
     });
     return;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     problems.push({
       field,
-      message: `${shown(value)} is not an http(s) URL; give Envoy's URL, such as http://localhost:8090`,
+      message: `${safe} is not an http(s) URL; give Envoy's URL, such as http://localhost:8090`,
     });
   }
   if (url.username !== '' || url.password !== '') {
     problems.push({
       field,
-      message: `${shown(value)} holds a user name or password; Envoy takes none in its URL: pass email and accessKey instead`,
+      message: `${safe} holds a user name or password; Envoy takes none in its URL: pass email and accessKey instead`,
     });
   }
   if (url.search !== '' || url.hash !== '') {
     problems.push({
       field,
-      message: `${shown(value)} has a query or fragment; give only Envoy's address, such as http://localhost:8090`,
+      message: `${safe} has a query or fragment; give only Envoy's address, such as http://localhost:8090`,
     });
   }
 }

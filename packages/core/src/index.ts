@@ -7,7 +7,7 @@
  */
 
 /** Where Envoy's local service listens unless told otherwise: `http://localhost:8090`. */
-export { DEFAULT_ENVOY_URL } from '@gm/transport';
+export { DEFAULT_ENVOY_URL, redactUrl } from '@gm/transport';
 export { integerProblem, nonEmptyStringProblem, stringListProblem } from './checks.js';
 export {
   EnvoyClient,

@@ -329,6 +329,38 @@ describe('examples of the issue', () => {
     }
   });
 
+  test.prop(
+    [
+      // Lengths spread over the whole range ('max'), not only short ones.
+      fc.string({
+        unit: fc.constantFrom(...'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'),
+        minLength: 8,
+        maxLength: 150,
+        size: 'max',
+      }),
+      fc.string({
+        unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz'),
+        minLength: 1,
+        maxLength: 90,
+        size: 'max',
+      }),
+      fc.constantFrom('http', 'ftp', 'no scheme', 'access_key', 'token'),
+    ],
+    { numRuns: 200 },
+  )(
+    'no part of a long secret in a URL shows in the message, however the message is cut',
+    async (secret, host, where) => {
+      const url =
+        where === 'http' || where === 'ftp'
+          ? `${where}://me:${secret}@${host}.test:8090`
+          : where === 'no scheme'
+            ? `me:${secret}@${host}.test:8090`
+            : `http://${host}.test:8090/?${where}=${secret}`;
+      const error = await refused(() => new EnvoyClient({ url }), /options\.url/);
+      expect(error.message).not.toContain(secret.slice(0, 8));
+    },
+  );
+
   test('a throwing hook is reported as itself, not as "Envoy not reachable"', async () => {
     const bug = new TypeError('my logger broke');
     const c = new EnvoyClient({

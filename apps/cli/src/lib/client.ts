@@ -42,26 +42,51 @@ export function describeUrlSource(source: UrlSource, profileName: string): strin
 }
 
 /**
- * Checks that `url` is an http(s) URL; throws a {@link UsageError} (exit 2) naming where it came from otherwise.
- * Returns the URL without trailing slashes.
+ * Checks `url` by the client's own rule (an http(s) URL without user name, password, query or fragment); throws a
+ * {@link UsageError} (exit 2) naming where it came from otherwise, any secret in it redacted. Returns the URL
+ * without trailing slashes.
  */
 export function checkUrl(url: string, from: string): string {
-  let parsed: URL | undefined;
   try {
-    parsed = new URL(url);
-  } catch {}
-  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || !parsed.hostname) {
-    let guess: URL | undefined;
-    try {
-      guess = new URL(`http://${url}`);
-    } catch {}
-    throw new UsageError(`The Envoy URL "${url}" (from ${from}) is not an http:// or https:// URL.`, {
-      hint: guess?.hostname
-        ? `Did you mean http://${url}? Envoy's URL looks like ${DEFAULT_ENVOY_URL}.`
-        : `Envoy's URL looks like ${DEFAULT_ENVOY_URL}; pass it with --url or GM_ENVOY_URL.`,
-    });
+    new EnvoyClient({ url });
+  } catch (error) {
+    throw urlUsageError(error, url, from);
   }
   return url.replace(/\/+$/, '');
+}
+
+/** The {@link UsageError} for a URL the client refused with `error`, or `error` itself when it is another. */
+function urlUsageError(error: unknown, url: string, from: string): unknown {
+  if (!(error instanceof InvalidRequestError)) return error;
+  const problems = error.fieldErrors.filter((e) => e.field === 'options.url');
+  if (problems.length === 0 || problems.length < error.fieldErrors.length) return error;
+  // Each message starts with the URL as shown (quoted, redacted): name its source after the first, drop the rest.
+  const quoted = /^"(?:[^"\\]|\\.)*" /;
+  const [first, ...rest] = problems.map((p) => p.message);
+  const text = [
+    first!.replace(quoted, (q) => `${q}(from ${from}) `),
+    ...rest.map((m) => m.replace(quoted, '')),
+  ];
+  return new UsageError(`The Envoy URL ${text.join('; it also ')}.`, {
+    hint: urlHint(url, from),
+    cause: error,
+  });
+}
+
+/** What to do about a refused URL: `http://` in front of a bare address, or where the URL is given. */
+function urlHint(url: string, from: string): string {
+  let guess: URL | undefined;
+  try {
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) guess = new URL(`http://${url}`);
+  } catch {}
+  if (guess?.hostname && !guess.username && !guess.password) {
+    return `Did you mean http://${url}? Envoy's URL looks like ${DEFAULT_ENVOY_URL}.`;
+  }
+  const where =
+    from === '--url' || from === 'GM_ENVOY_URL'
+      ? 'Pass --url (or GM_ENVOY_URL)'
+      : `Fix ${from} or pass --url`;
+  return `${where} as Envoy's address, such as ${DEFAULT_ENVOY_URL}.`;
 }
 
 /** Resolves URL and credentials (flags first, then `GM_*` environment variables, then the profile) without checks. */
@@ -128,12 +153,6 @@ export function createClient(url: string, email?: string, accessKey?: string): E
   try {
     return new EnvoyClient({ url, ...(email ? { email } : {}), ...(accessKey ? { accessKey } : {}) });
   } catch (error) {
-    if (!(error instanceof InvalidRequestError)) throw error;
-    const [first, ...rest] = error.fieldErrors;
-    if (first?.field !== 'options.url' || rest.length > 0) throw error;
-    throw new UsageError(`The Envoy URL ${first.message}.`, {
-      hint: "Pass --url (or GM_ENVOY_URL) as Envoy's address, such as http://localhost:8090.",
-      cause: error,
-    });
+    throw urlUsageError(error, url, '--url');
   }
 }

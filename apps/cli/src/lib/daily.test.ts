@@ -32,6 +32,21 @@ describe('Envoy URLs', () => {
     }
     expect(() => checkUrl('notaurl', 'GM_ENVOY_URL')).toThrow(/from GM_ENVOY_URL/);
   });
+  it("refuses what the client refuses, by the client's rule, without showing a secret", () => {
+    for (const bad of ['http://me:pa55word@h.test', 'ftp://me:pa55word@h.test', 'me:pa55word@h.test:8090']) {
+      const error = (() => {
+        try {
+          checkUrl(bad, 'the profile "work"');
+        } catch (e) {
+          return e as UsageError;
+        }
+      })();
+      expect(error, bad).toBeInstanceOf(UsageError);
+      expect(error?.message).toContain('(from the profile "work")');
+      expect(`${error?.message} ${error?.hint}`).not.toContain('pa55word');
+    }
+    expect(() => checkUrl('http://h.test/?x=1', '--url')).toThrow(/query or fragment/);
+  });
 });
 
 describe('did you mean', () => {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { redactUrl } from '@gm/core';
 import type { Command } from 'commander';
 import { checkUrl, describeUrlSource, resolveConnectionUnchecked } from '../../lib/client.js';
 import { profilesPath, readProfiles } from '../../lib/config.js';
@@ -51,7 +52,11 @@ Examples:
       }
       const report = {
         profile: { name: conn.profileName, source: profileSource, stored: conn.profile !== undefined },
-        url: { value: conn.url, source: conn.urlSource, ...(urlProblem ? { problem: urlProblem } : {}) },
+        url: {
+          value: redactUrl(conn.url),
+          source: conn.urlSource,
+          ...(urlProblem ? { problem: urlProblem } : {}),
+        },
         email: {
           value: conn.email ?? null,
           source: credentialSource('email', 'GM_EMAIL', conn.profile?.email),
@@ -86,12 +91,13 @@ Examples:
           'Profile',
           `${c.cyan(conn.profileName)} ${from(profileSource)}${conn.profile ? '' : c.yellow(' not stored yet: run `gm login`')}`,
         ],
-        ['Envoy URL', `${conn.url} ${urlFrom}${urlProblem ? ` ${c.red('not a valid URL')}` : ''}`],
+        ['Envoy URL', `${report.url.value} ${urlFrom}${urlProblem ? ` ${c.red('refused (below)')}` : ''}`],
         ['Email', conn.email ? `${conn.email} ${from(report.email.source)}` : c.dim('none')],
         ['Access key', conn.accessKey ? `set ${from(report.accessKey.source)}` : c.dim('none')],
         ['Config file', `${file}${report.configFile.exists ? '' : c.dim(' (not written yet)')}`],
         ['Profiles', profiles.length > 0 ? profiles.join(', ') : c.dim('none')],
       ];
       for (const [k, v] of rows) out.print(`${c.dim(k.padEnd(12))} ${v}`);
+      if (urlProblem) out.print(c.red(urlProblem));
     });
 }
