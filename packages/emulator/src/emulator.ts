@@ -49,14 +49,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ? await mkdtemp(join(tmpdir(), 'gm-envoy-emulator-'))
     : resolve(options.dataDir as string);
   await mkdir(join(dataDir, 'store'), { recursive: true, mode: 0o700 });
-  // Temp files of a process killed mid-write are never renamed into place: remove them.
-  await removeDeadTempFiles(dataDir);
   const store = await StateStore.open(dataDir);
+  const runtime = new Runtime(store, dataDir);
+  // Temp files of a process killed mid-write are never renamed into place: remove them, but not the uploads.
+  const uploads = new Set<string>();
+  for (const project of Object.values(store.state.projects)) {
+    for (const file of Object.values(project.files)) uploads.add(runtime.storePath(project.name, file.rel));
+  }
+  await removeDeadTempFiles(dataDir, uploads);
   const users = (options.users && options.users.length > 0 ? options.users : [DEMO_USER]).map(completeUser);
   for (const u of users) {
     store.state.balances[u.email] ??= { credits_available: u.credits, credits_consumed: 0 };
   }
-  const runtime = new Runtime(store, dataDir);
   const host = options.host ?? '127.0.0.1';
   const frameMs = (options.frameSeconds ?? 1) * (options.timeScale ?? 1) * 1000;
   const uploader = new Uploader(runtime, options.bandwidth);

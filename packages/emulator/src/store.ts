@@ -233,9 +233,13 @@ function alive(pid: number): boolean {
 
 /**
  * Removes the temp files that processes killed in the middle of {@link writeAtomic} left in a data directory
- * (those of processes still running are kept). Resolves to the paths removed.
+ * (those of processes still running are kept). A file in `keep` (the uploads the state records: a user may name
+ * a file like a temp file) is never removed. Resolves to the paths removed.
  */
-export async function removeDeadTempFiles(dataDir: string): Promise<string[]> {
+export async function removeDeadTempFiles(
+  dataDir: string,
+  keep: ReadonlySet<string> = new Set(),
+): Promise<string[]> {
   let names: string[];
   try {
     names = await readdir(dataDir, { recursive: true });
@@ -247,6 +251,7 @@ export async function removeDeadTempFiles(dataDir: string): Promise<string[]> {
     const m = TEMP.exec(name);
     if (!m || alive(Number(m[1]))) continue;
     const file = join(dataDir, name);
+    if (keep.has(file)) continue;
     await rm(file, { force: true });
     removed.push(file);
   }

@@ -459,4 +459,28 @@ describe('leftovers', () => {
       expect((await stat(join(dataDir, 'state.json'))).mode & 0o777).toBe(0o600);
     }
   });
+
+  it('keeps an uploaded file whose name looks like a temp file of a dead process', async () => {
+    const dataDir = await tempDir('gm-emu-data-');
+    const local = await tempDir();
+    dirs.push(dataDir, local);
+    const dead = Number(
+      execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).toString(),
+    );
+    const name = `take.${dead}.0a1b2c3d.tmp`;
+    await writeFiles(local, { [name]: 'a user file' });
+    const first = await setup({ dataDir });
+    await first.client.login();
+    await first.client.call('POST', '/upload', {
+      body: { upload: [{ localRoot: local, remoteRoot: '/keep', files: [name] }] },
+    });
+    await first.client.waitFor('keep', (s) => s.State === 'Uploaded');
+    await first.emulator.close();
+    const second = await setup({ dataDir });
+    cleanups.push(second.cleanup);
+    expect(existsSync(join(dataDir, 'store', 'keep', name))).toBe(true);
+    await second.client.login();
+    const files = await second.client.call('GET', '/project/keep/Files');
+    expect(files.body.project_files.all_files.map((f: { Key: string }) => f.Key)).toEqual([`/keep/${name}`]);
+  });
 });
