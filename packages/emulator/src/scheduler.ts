@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Downloader } from './downloads.js';
@@ -300,16 +299,15 @@ export class Scheduler {
       folder = this.runtime.storePath(project.name, `render_results/${job.outputDir}`);
       this.folders.set(job, folder);
     }
-    const output = join(folder, frameFileName(job, frame));
-    writeSmallAtomic(output, frameOutput(job, frame).data);
-    const { store } = this.runtime;
     if (job.state === 'Stopped') {
-      // A stop cancels everything, frames still being written included: nothing more is recorded or charged.
-      rmSync(output, { force: true });
+      // A stop cancels everything, frames still being rendered included: nothing is written (the path may hold
+      // another job's output), recorded or charged.
       job.cancelled.add(index);
       this.changed(project, job);
       return;
     }
+    writeSmallAtomic(join(folder, frameFileName(job, frame)), frameOutput(job, frame).data);
+    const { store } = this.runtime;
     // The output, the frame and the charge are recorded in one journal line; the balance never goes below 0.
     const balance = store.state.balances[project.owner];
     const charge = Math.max(0, Math.min(job.creditRate, balance?.credits_available ?? 0));

@@ -304,6 +304,34 @@ describe('submit', () => {
     expect(files.filter((f: Json) => f.Key.includes('/render_results/'))).toHaveLength(1);
   });
 
+  it("a job stopped while frames run leaves another job's outputs at the same paths as they were", async () => {
+    const frames = { frames: '1 4', instances: 4, output_dir_name: 'same', output_prefix: 'beauty' };
+    const a = await submit(
+      submitBody(
+        'shared',
+        local,
+        ['scene.blend'],
+        [
+          job('shared', { id: 'first' }, frames),
+          // The same outputs again; the first of its four frames to finish reaches the budget and stops it.
+          job(
+            'shared',
+            { id: 'again', dependencies: ['first'] },
+            { ...frames, credits_budget: { value: 1, action: 'stop' } },
+          ),
+        ],
+      ),
+    );
+    expect(a.status).toBe(201);
+    const s = await client.waitFor('shared', (b) => b.Jobs[1]?.State === 'Stopped');
+    expect(s.Jobs[0]).toMatchObject({ State: 'Completed', FramesDone: 4 });
+    expect(s.Jobs[1]).toMatchObject({ FramesDone: 1, FramesCancelled: 3 });
+    const folder = join(env.dataDir, 'store', 'shared', 'render_results', 'same');
+    expect((await readdir(folder)).sort()).toEqual([1, 2, 3, 4].map((f) => `beauty_000${f}.png`));
+    const files = (await client.call('GET', '/project/shared/Files')).body.project_files.all_files;
+    expect(files.filter((f: Json) => f.Key.includes('/render_results/'))).toHaveLength(4);
+  });
+
   it('suspends a job at its budget: running frames finish, the rest are cancelled', async () => {
     const a = await submit(
       submitBody(
