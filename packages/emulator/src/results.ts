@@ -36,9 +36,13 @@ export function frameOutput(job: JobRecord, frame: number): { data: Buffer; sha2
   return { data, sha256: createHash('sha256').update(data).digest('hex') };
 }
 
-/** The content of a frame's output in a format other than PNG: a line of text. */
+/**
+ * The content of a frame's output in a format other than PNG: a line of text that depends on the frame and the
+ * format only, like a PNG, so that two jobs writing the same path write the same file and the listing's checksum
+ * holds whichever wrote last.
+ */
 function placeholder(job: JobRecord, frame: number): string {
-  return `GridMarkets emulator placeholder: ${job.name}, frame ${frame} (${job.ext})\n`;
+  return `GridMarkets emulator placeholder: frame ${frame} (${job.ext})\n`;
 }
 
 /** The size in bytes of a frame's output, found without making it and hashing it (see {@link frameOutput}). */

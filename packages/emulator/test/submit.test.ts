@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -330,6 +331,25 @@ describe('submit', () => {
     expect((await readdir(folder)).sort()).toEqual([1, 2, 3, 4].map((f) => `beauty_000${f}.png`));
     const files = (await client.call('GET', '/project/shared/Files')).body.project_files.all_files;
     expect(files.filter((f: Json) => f.Key.includes('/render_results/'))).toHaveLength(4);
+  });
+
+  it('lists, for an output two jobs wrote, the checksum of the file the store holds', async () => {
+    const params = { frames: '1 2', output_dir_name: 'both', output_prefix: 'comp', output_format: 'exr' };
+    // The job listed first renders last: its files are the ones left in the store.
+    const jobs = [
+      job('twice', { id: 'late', dependencies: ['early'], name: 'late job' }, params),
+      job('twice', { id: 'early', name: 'early job' }, params),
+    ];
+    expect((await submit(submitBody('twice', local, ['scene.blend'], jobs))).status).toBe(201);
+    await client.waitFor('twice', (b) => b.State === 'Completed');
+    const files = (await client.call('GET', '/project/twice/Files')).body.project_files.all_files;
+    const results = files.filter((f: Json) => f.Key.includes('/render_results/'));
+    expect(results).toHaveLength(2);
+    for (const f of results) {
+      const data = await readFile(join(env.dataDir, 'store', ...f.Key.split('/').filter(Boolean)));
+      expect(f.CheckSum, f.Key).toBe(createHash('sha256').update(data).digest('hex'));
+      expect(f.Size, f.Key).toBe(data.length);
+    }
   });
 
   it('suspends a job at its budget: running frames finish, the rest are cancelled', async () => {
