@@ -1,6 +1,6 @@
 /**
  * `scanScene`: reads a scene file of any known format, resolves every reference it names against this machine
- * (after `pathMap`), checks the disk, matches sequences, and follows Blender linked libraries.
+ * (after `pathMap`), checks the disk, matches sequences, and follows linked libraries and referenced scenes.
  */
 import { realpath, stat } from 'node:fs/promises';
 import nodePath from 'node:path';
@@ -82,15 +82,16 @@ async function realKey(p: string): Promise<string> {
 
 /**
  * Reads the scene `file` and lists every external file it references, each resolved on this machine and
- * checked on disk. Blender linked libraries are followed (each file once, so cycles end) and their references
- * listed after the library's own entry.
+ * checked on disk. Linked libraries and referenced scenes (Blender libraries, USD layers, Maya `.ma` references,
+ * Nuke precomps) are followed, each file once so that cycles end, and their references listed after the entry
+ * that names them.
  *
  * Formats that cannot be read outside their application (`.c4d`, Maya binary `.mb`) give `scanned: false` with
  * a note saying so, never an empty list that looks complete.
  *
  * @throws {@link SceneNotFoundError} when `file` cannot be read; {@link UnsupportedFormatError} for an unknown
  * extension; {@link TruncatedFileError}, {@link CorruptFileError} or {@link DecompressionError} (naming the byte
- * offset or line) when the scene itself is damaged. A damaged linked library is a note, not an error.
+ * offset or line) when the scene itself is damaged. A damaged library or referenced scene is a note, not an error.
  */
 export async function scanScene(
   file: string,
@@ -133,9 +134,7 @@ export async function scanScene(
       scanned: false,
       details: {},
       references: [],
-      notes: [
-        `not scanned: format not readable (${spec.format === 'cinema4d' ? 'Cinema 4D' : 'Maya binary'} files can only be read by their application${spec.format === 'maya-binary' ? '; save the scene as Maya ASCII (.ma) to have it scanned' : ''}): check its references in the application`,
-      ],
+      notes: [notReadable(spec.format)],
     };
   }
   const result = await spec.read(abs);
@@ -178,19 +177,38 @@ async function collect(
   for (const raw of raws) {
     const ref = await resolveReference(raw, context);
     out.push(ref);
-    if (raw.kind !== 'linked-library' || !context.follow || !ref.exists || ref.resolved === undefined)
-      continue;
+    if (!context.follow || !ref.exists || ref.resolved === undefined) continue;
+    // A Blender library is a .blend file whatever its name; another scene is read by its extension's reader.
+    const spec =
+      raw.kind === 'linked-library'
+        ? FORMATS['.blend']
+        : raw.kind === 'referenced-scene'
+          ? FORMATS[nodePath.extname(ref.resolved).toLowerCase()]
+          : undefined;
+    if (!spec) continue;
     const key = await realKey(ref.resolved);
     if (context.visited.has(key)) continue;
     context.visited.add(key);
+    if (!spec.read) {
+      notes.push(`${ref.resolved}: ${notReadable(spec.format)}`);
+      continue;
+    }
     try {
-      const lib = await readBlend(ref.resolved);
-      notes.push(...lib.notes.map((n) => `${ref.resolved}: ${n}`));
-      await collect(lib.references, context, out, notes);
+      const scene = await spec.read(ref.resolved);
+      notes.push(...scene.notes.map((n) => `${ref.resolved}: ${n}`));
+      await collect(scene.references, context, out, notes);
     } catch (error) {
-      notes.push(`linked library ${ref.resolved} could not be read: ${(error as Error).message}`);
+      const what = raw.kind === 'linked-library' ? 'linked library' : 'referenced scene';
+      notes.push(`${what} ${ref.resolved} could not be read: ${(error as Error).message}`);
     }
   }
+}
+
+/** The note for a scene format that cannot be read outside its application. */
+function notReadable(format: SceneFormat): string {
+  const app = format === 'cinema4d' ? 'Cinema 4D' : 'Maya binary';
+  const save = format === 'maya-binary' ? '; save the scene as Maya ASCII (.ma) to have it scanned' : '';
+  return `not scanned: format not readable (${app} files can only be read by their application${save}): check its references in the application`;
 }
 
 /** Where a written path leads and what is there: shared by every reference with the same path and folder. */

@@ -115,6 +115,9 @@ export interface ScanOptions {
   projectFolder?: string;
   /** The job's frame range (Envoy format, `"1 100"`, `"1 10,20 30 2"`): frame sequences are counted within it. */
   frames?: string;
-  /** Follow Blender linked libraries and scan them too (default `true`). */
+  /**
+   * Follow linked libraries and referenced scenes and scan them too, each file once (default `true`): Blender
+   * libraries, USD sublayers, references and payloads, Maya `.ma` references, Nuke precomps.
+   */
   followLibraries?: boolean;
 }

@@ -82,6 +82,8 @@ describe('Maya ASCII .ma', () => {
     expect(scan).toMatchObject({ product: 'maya', format: 'maya-ascii', details: { mayaVersion: '2022' } });
     expect(scan.references.map((r) => [r.location.name, r.kind, r.path, r.exists])).toEqual([
       ['reference chairRN', 'referenced-scene', 'assets/chair.ma', true],
+      // The referenced scene is read in turn: its references follow its own entry.
+      ['file chairFile.ftn', 'texture', '../sourceimages/wood.png', true],
       ['reference setRN', 'referenced-scene', 'X:/show/assets/set.mb', false],
       ['file woodFile.ftn', 'texture', 'sourceimages/wood.png', true],
       ['file skinFile.ftn', 'texture', 'sourceimages/skin.<UDIM>.tx', true],
@@ -135,7 +137,10 @@ describe('V-Ray .vrscene', () => {
 describe('USD ASCII .usda', () => {
   const DIR = fixture('usd');
   it('lists sublayers, references, payloads and asset attributes, not text in strings', async () => {
-    const scan = await scanScene(join(DIR, 'shot.usda'), { pathMap: { '/mnt/proj/usd/': DIR } });
+    const scan = await scanScene(join(DIR, 'shot.usda'), {
+      pathMap: { '/mnt/proj/usd/': DIR },
+      followLibraries: false,
+    });
     expect(scan).toMatchObject({ format: 'usda', scanned: true });
     expect(scan.references.map((r) => [r.location.name, r.kind, r.path, r.exists, r.location.line])).toEqual([
       ['subLayers', 'referenced-scene', './layers/lighting.usda', true, 7],
@@ -144,6 +149,43 @@ describe('USD ASCII .usda', () => {
       ['payload', 'referenced-scene', 'assets/forest_payload.usdc', false, 22],
       ['asset inputs:file', 'texture', 'textures/wood.<UDIM>.png', true, 32],
       ['asset filePath', 'volume', 'vdb/smoke.0001.vdb', false, 41],
+    ]);
+  });
+
+  it('scans the layers it names in turn, each once: a texture missing in a sublayer is found', async () => {
+    const scan = await scanScene(join(DIR, 'shot.usda'), { pathMap: { '/mnt/proj/usd/': DIR } });
+    const rows = scan.references.map((r) => [r.location.file, r.location.name, r.path, r.exists]);
+    expect(rows).toEqual([
+      [join(DIR, 'shot.usda'), 'subLayers', './layers/lighting.usda', true],
+      [join(DIR, 'layers', 'lighting.usda'), 'asset inputs:texture:file', '../textures/sky.exr', false],
+      [join(DIR, 'shot.usda'), 'subLayers', '/mnt/proj/usd/layers/fx.usda', false],
+      [join(DIR, 'shot.usda'), 'references', 'assets/chair.usd', true],
+      [join(DIR, 'assets', 'chair.usd'), 'asset inputs:file', '../textures/wood.<UDIM>.png', true],
+      [join(DIR, 'shot.usda'), 'payload', 'assets/forest_payload.usdc', false],
+      [join(DIR, 'shot.usda'), 'asset inputs:file', 'textures/wood.<UDIM>.png', true],
+      [join(DIR, 'shot.usda'), 'asset filePath', 'vdb/smoke.0001.vdb', false],
+    ]);
+  });
+
+  it('reads a layer cycle once, and says which referenced scenes it could not read', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'a.usda'),
+      '#usda 1.0\n(\n    subLayers = [@./b.usda@, @./crate.usd@, @./bad.usda@]\n)\n',
+    );
+    writeFileSync(join(dir, 'b.usda'), '#usda 1.0\n(\n    subLayers = [@./a.usda@]\n)\n');
+    writeFileSync(join(dir, 'crate.usd'), Buffer.concat([Buffer.from('PXR-USDC'), Buffer.alloc(64)]));
+    writeFileSync(join(dir, 'bad.usda'), 'not a layer');
+    const scan = await scanScene(join(dir, 'a.usda'));
+    expect(scan.references.map((r) => [r.location.file, r.path])).toEqual([
+      [join(dir, 'a.usda'), './b.usda'],
+      [join(dir, 'b.usda'), './a.usda'],
+      [join(dir, 'a.usda'), './crate.usd'],
+      [join(dir, 'a.usda'), './bad.usda'],
+    ]);
+    expect(scan.notes).toEqual([
+      expect.stringMatching(/crate\.usd: not scanned: format not readable \(binary USD crate file/),
+      expect.stringMatching(/^referenced scene .*bad\.usda could not be read: .*#usda 1\.0/),
     ]);
   });
 

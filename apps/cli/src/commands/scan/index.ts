@@ -34,7 +34,7 @@ export function define(command: Command, { io, signal }: Registry): void {
       collect,
     )
     .option('--project-folder <dir>', 'also look for relative paths here')
-    .option('--no-libraries', 'do not follow Blender linked libraries')
+    .option('--no-libraries', 'do not follow linked libraries and referenced scenes')
     .addHelpText(
       'after',
       `
