@@ -34,7 +34,7 @@ import {
   InvalidRequestError,
   scrub,
 } from './errors.js';
-import { enterGate } from './gate.js';
+import { enterOperation } from './gate.js';
 import type { Project } from './models/project.js';
 import { ProductResolver } from './resolver.js';
 import type {
@@ -216,7 +216,7 @@ export class EnvoyClient {
     signal?: AbortSignal,
     account: string | undefined = this.#email,
   ): Promise<T> {
-    const leave = await enterGate(this.url, (account ?? '').trim().toLowerCase());
+    const leave = await enterOperation(this.url, (account ?? '').trim().toLowerCase(), signal);
     try {
       return await body({ login: undefined, signal });
     } finally {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { takeTurn } from '#platform';
 
 /** Who is using one Envoy (by URL) in this process: the account and how many of its operations run. */
 interface Gate {
@@ -50,4 +51,30 @@ export function enterGate(url: string, account: string): Promise<() => void> {
   return new Promise((resolve) => {
     g.waiting.push({ account, enter: () => resolve(leave) });
   });
+}
+
+/**
+ * Waits for this process's turn ({@link enterGate}), then, where the runtime has processes and a disk (Node), for
+ * the turn between processes: no operation of another account runs on this Envoy in any of this user's processes
+ * (a `gm` command in another terminal, another tool). Resolves to the function that ends the operation.
+ *
+ * @param signal - aborts the wait with the signal's reason
+ */
+export async function enterOperation(
+  url: string,
+  account: string,
+  signal?: AbortSignal,
+): Promise<() => void> {
+  const leave = await enterGate(url, account);
+  if (!takeTurn) return leave;
+  try {
+    const end = await takeTurn(new URL(url).port || new URL(url).protocol, account, signal);
+    return () => {
+      end();
+      leave();
+    };
+  } catch (error) {
+    leave();
+    throw error;
+  }
 }

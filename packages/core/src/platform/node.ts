@@ -7,8 +7,9 @@ import { realpath, stat } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { inspect } from 'node:util';
 import type { PathFlavours } from '../paths.js';
+import { takeTurn as turnOnDisk } from '../turns.js';
 import { walkFolder } from '../walk.js';
-import type { Disk } from './types.js';
+import type { Disk, Platform } from './types.js';
 
 /** `node:path`'s flavours. */
 export const flavours: PathFlavours = { posix: nodePath.posix, win32: nodePath.win32, native: nodePath };
@@ -26,3 +27,6 @@ export const disk: Disk | undefined = {
 export function describeCause(cause: unknown): string {
   return inspect(cause, { depth: 10 });
 }
+
+/** The turn between this user's processes on one Envoy (see `turns.ts`). */
+export const takeTurn: Platform['takeTurn'] = (envoy, account, signal) => turnOnDisk(envoy, account, signal);

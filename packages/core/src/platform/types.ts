@@ -24,4 +24,11 @@ export interface Platform {
   readonly disk: Disk | undefined;
   /** Every detail of an error's cause as text, to look for secrets in it. */
   describeCause(cause: unknown): string;
+  /**
+   * Waits until no other process of this user runs an operation of another account on the Envoy `envoy`, and
+   * resolves to the function that ends this one; `undefined` where the runtime has no processes to share with.
+   */
+  readonly takeTurn:
+    | ((envoy: string, account: string, signal?: AbortSignal) => Promise<() => void>)
+    | undefined;
 }

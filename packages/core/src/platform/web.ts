@@ -4,13 +4,16 @@
  */
 import type { PathFlavours } from '../paths.js';
 import { purePosix, pureWin32 } from './pure-path.js';
-import type { Disk } from './types.js';
+import type { Disk, Platform } from './types.js';
 
 /** Pure posix and win32 flavours; posix is the native one. */
 export const flavours: PathFlavours = { posix: purePosix, win32: pureWin32, native: purePosix };
 
 /** No disk here: a project is given its file list (`Project.addFileList`). */
 export const disk: Disk | undefined = undefined;
+
+/** No processes to take turns with here: one runtime, one process (the in-process gate suffices). */
+export const takeTurn: Platform['takeTurn'] = undefined;
 
 /** A cause as text: an error's name, message, stack, own fields and causes; other values as JSON, else `String`. */
 export function describeCause(cause: unknown, depth = 10): string {

@@ -1,0 +1,168 @@
+/**
+ * Turns between processes: Envoy holds one login for the whole machine, so clients of different accounts in
+ * different processes (two `gm` commands in two terminals, a plugin beside a pipeline tool) must take turns.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type RunningEmulator, startEmulator } from '@gm/emulator';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { takeTurn } from '../src/turns.js';
+
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+
+let folder: string;
+beforeAll(async () => {
+  folder = await mkdtemp(path.join(tmpdir(), 'gm-turns-'));
+});
+afterAll(async () => {
+  await rm(folder, { recursive: true, force: true });
+});
+
+const turn = (account: string, signal?: AbortSignal) =>
+  takeTurn('8090', account, signal, { folder, pollMs: [2, 10] });
+
+/** A pid that surely runs no process: one that has exited. */
+function deadPid(): number {
+  return Number(
+    execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).toString(),
+  );
+}
+
+describe('takeTurn', () => {
+  test('operations of one account run together; another account waits until they end', async () => {
+    const a1 = await turn('a@studio.example');
+    const a2 = await turn('a@studio.example');
+    let bIn = false;
+    const b = turn('b@studio.example').then((end) => {
+      bIn = true;
+      return end;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(bIn).toBe(false);
+    a1();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(bIn).toBe(false);
+    a2();
+    const endB = await b;
+    expect(bIn).toBe(true);
+    endB();
+    expect(await readdir(folder)).toEqual([]);
+  });
+
+  test('the oldest waiter goes first: a stream of one account cannot starve another', async () => {
+    const a = await turn('a@studio.example');
+    const order: string[] = [];
+    const b = turn('b@studio.example').then((end) => {
+      order.push('b');
+      return end;
+    });
+    await new Promise((r) => setTimeout(r, 30));
+    // Another operation of A arrives while B waits: it waits behind B.
+    const a2 = turn('a@studio.example').then((end) => {
+      order.push('a2');
+      return end;
+    });
+    await new Promise((r) => setTimeout(r, 30));
+    a();
+    (await b)();
+    (await a2)();
+    expect(order).toEqual(['b', 'a2']);
+  });
+
+  test('the files of a killed process do not block anyone, and are removed', async () => {
+    const stale = `8090.${'0'.repeat(16)}.${deadPid()}.${Date.now().toString(36)}.0a1b2c3d.hold`;
+    // Another Envoy's operation (port 8091) is none of this one's business.
+    const other = `8091.${'0'.repeat(16)}.${process.pid}.${Date.now().toString(36)}.0a1b2c3d.hold`;
+    await writeFile(path.join(folder, stale), '');
+    await writeFile(path.join(folder, other), '');
+    const end = await turn('a@studio.example');
+    expect(existsSync(path.join(folder, stale))).toBe(false);
+    expect(existsSync(path.join(folder, other))).toBe(true);
+    await rm(path.join(folder, other));
+    end();
+  });
+
+  test('a wait ends with the signal’s reason, and leaves no file behind', async () => {
+    const a = await turn('a@studio.example');
+    const controller = new AbortController();
+    const waiting = turn('b@studio.example', controller.signal);
+    await new Promise((r) => setTimeout(r, 20));
+    const reason = new Error('cancelled by the user');
+    controller.abort(reason);
+    await expect(waiting).rejects.toBe(reason);
+    a();
+    expect(await readdir(folder)).toEqual([]);
+  });
+
+  test('without a usable folder, operations go on without turns between processes', async () => {
+    const file = `${folder}.file`;
+    await writeFile(file, '');
+    const end = await takeTurn('8090', 'a@studio.example', undefined, { folder: file });
+    end();
+    await rm(file);
+  });
+});
+
+describe('clients of different accounts in different processes on one Envoy', () => {
+  const USERS = ['a', 'b', 'c'].map((x) => ({
+    email: `${x}@studio.example`,
+    accessKey: `key-of-${x}`,
+    credits: 100,
+  }));
+  let envoy: RunningEmulator;
+  beforeAll(async () => {
+    envoy = await startEmulator({ port: 0, users: USERS });
+  });
+  afterAll(async () => {
+    await envoy.close();
+  });
+
+  test('never read as another account, however their calls interleave', async () => {
+    const dist = fileURLToPath(new URL('../dist/index.mjs', import.meta.url));
+    if (!existsSync(dist)) throw new Error('dist/ is missing: run `pnpm --filter @gm/core build` first');
+    // Each process asks Envoy who it is, again and again; the client throws when Envoy answers for another.
+    const script = `
+      const { EnvoyClient } = await import(${JSON.stringify(dist)});
+      const [url, email, accessKey] = process.argv.slice(1);
+      const client = new EnvoyClient({ url, email, accessKey });
+      let wrong = 0;
+      for (let i = 0; i < 60; i++) {
+        try {
+          const me = await client.getUserInfo();
+          if (me.email_address !== email) wrong++;
+        } catch (error) {
+          wrong++;
+          console.error(String(error));
+        }
+      }
+      console.log(JSON.stringify({ email, wrong }));`;
+    const runs = USERS.map(
+      (u) =>
+        new Promise<{ email: string; wrong: number }>((resolve, reject) => {
+          const child = spawn(
+            process.execPath,
+            ['--input-type=module', '-e', script, envoy.url, u.email, u.accessKey],
+            { env: { ...process.env, NODE_OPTIONS: '' } },
+          );
+          let out = '';
+          let err = '';
+          child.stdout.on('data', (d) => {
+            out += d;
+          });
+          child.stderr.on('data', (d) => {
+            err += d;
+          });
+          child.on('error', reject);
+          child.on('close', (code) => {
+            if (code !== 0) reject(new Error(`exit ${code}: ${err}`));
+            else resolve(JSON.parse(out));
+          });
+        }),
+    );
+    expect(await Promise.all(runs)).toEqual(USERS.map((u) => ({ email: u.email, wrong: 0 })));
+  });
+});
