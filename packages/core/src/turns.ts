@@ -3,14 +3,16 @@
  * for different accounts must not interleave, whichever process they run in. Each process that runs an operation
  * says so with a file in a folder of this user's (`<tmp>/gm-envoy-turns-<user>/`, named after the Envoy): a `hold`
  * file while it runs, a `wait` file while it waits. Operations of one account run together; another account's wait until they
- * end, and the oldest waiter goes first. Files of processes that no longer run (killed) are removed when met.
+ * end, and the oldest waiter goes first. A file's time is refreshed while its operation runs or waits: a file of
+ * a process that no longer runs (killed), or left unrefreshed for {@link STALE_MS} (its process id since reused),
+ * is removed when met.
  *
  * Node only (reached through `#platform`): a runtime without processes and a disk has nothing to share.
  *
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { abortableSleep } from '@gm/transport';
@@ -22,6 +24,12 @@ export interface TurnOptions {
   /** First and longest pause between two looks while waiting, in ms (default 10 and 200). */
   pollMs?: readonly [number, number];
 }
+
+/** How often a running or waiting operation refreshes its file's time, in ms. */
+export const REFRESH_MS = 5_000;
+
+/** How long a file may go unrefreshed before it is taken for a killed process's, in ms. */
+export const STALE_MS = 60_000;
 
 /** A file of the turns folder: `<Envoy>.<account hash>.<pid>.<time, base 36>.<random>.<hold|wait>`. */
 interface Entry {
@@ -103,18 +111,37 @@ export async function takeTurn(
     return name;
   };
   const remove = (name: string) => rmSync(join(dir, name), { force: true });
+  const touch = (name: string) => {
+    const now = new Date();
+    try {
+      utimesSync(join(dir, name), now, now);
+    } catch {
+      // Removed meanwhile: the next look makes do without it.
+    }
+  };
+  /** Whether another process's file was left behind: its process ended, or it has not been refreshed. */
+  const stale = (entry: Entry): boolean => {
+    if (entry.pid === process.pid) return false;
+    if (!alive(entry.pid)) return true;
+    try {
+      return Date.now() - statSync(join(dir, entry.name)).mtimeMs > STALE_MS;
+    } catch {
+      return true;
+    }
+  };
   /** The entries of this Envoy's running operations; those of processes that ended are removed. */
   const look = (): Entry[] => {
     const live: Entry[] = [];
     for (const name of readdirSync(dir)) {
       const entry = parse(name);
       if (!entry || entry.envoy !== here) continue;
-      if (alive(entry.pid)) live.push(entry);
-      else remove(name);
+      if (stale(entry)) remove(name);
+      else live.push(entry);
     }
     return live;
   };
   let waiting: Entry | undefined;
+  let touched = 0;
   let pause = first;
   try {
     for (;;) {
@@ -129,11 +156,22 @@ export async function takeTurn(
         // Another account may have marked itself at the same moment: whoever sees the other backs off.
         if (!look().some((e) => e.kind === 'hold' && e.account !== me)) {
           if (waiting) remove(waiting.name);
-          return () => remove(hold);
+          const refresh = setInterval(() => touch(hold), REFRESH_MS);
+          refresh.unref?.();
+          return () => {
+            clearInterval(refresh);
+            remove(hold);
+          };
         }
         remove(hold);
       }
-      waiting ??= parse(make('wait'));
+      if (!waiting) {
+        waiting = parse(make('wait'));
+        touched = Date.now();
+      } else if (Date.now() - touched > REFRESH_MS) {
+        touch(waiting.name);
+        touched = Date.now();
+      }
       await abortableSleep(pause + Math.random() * pause, signal);
       pause = Math.min(pause * 2, longest);
     }

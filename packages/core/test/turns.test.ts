@@ -4,13 +4,13 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type RunningEmulator, startEmulator } from '@gm/emulator';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { takeTurn } from '../src/turns.js';
+import { STALE_MS, takeTurn } from '../src/turns.js';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
@@ -84,6 +84,29 @@ describe('takeTurn', () => {
     expect(existsSync(path.join(folder, other))).toBe(true);
     await rm(path.join(folder, other));
     end();
+  });
+
+  test('a file its process no longer refreshes (its id reused by another program) does not block anyone', async () => {
+    // A running process that is not this one: the test runner's parent.
+    const name = `8090.${'1'.repeat(16)}.${process.ppid}.${Date.now().toString(36)}.0a1b2c3d.hold`;
+    const file = path.join(folder, name);
+    await writeFile(file, '');
+    const old = new Date(Date.now() - STALE_MS - 1_000);
+    await utimes(file, old, old);
+    const end = await turn('a@studio.example');
+    expect(existsSync(file)).toBe(false);
+    end();
+    // Refreshed, the same file blocks another account.
+    await writeFile(file, '');
+    let entered = false;
+    const waiting = turn('a@studio.example').then((e) => {
+      entered = true;
+      return e;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(entered).toBe(false);
+    await rm(file);
+    (await waiting)();
   });
 
   test('a wait ends with the signal’s reason, and leaves no file behind', async () => {
