@@ -18,9 +18,10 @@ const gates = new Map<string, Gate>();
 /**
  * Waits until operations of `account` may run on the Envoy at `url`: at once when none run or the running ones are
  * of the same account (and no other account waits); otherwise after them, in arrival order. Resolves to the
- * function that ends the operation.
+ * function that ends the operation; `signal` ends the wait with its reason.
  */
-export function enterGate(url: string, account: string): Promise<() => void> {
+export function enterGate(url: string, account: string, signal?: AbortSignal): Promise<() => void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
   const key = url.toLowerCase();
   let gate = gates.get(key);
   if (!gate) {
@@ -48,8 +49,20 @@ export function enterGate(url: string, account: string): Promise<() => void> {
     g.active++;
     return Promise.resolve(leave);
   }
-  return new Promise((resolve) => {
-    g.waiting.push({ account, enter: () => resolve(leave) });
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      g.waiting = g.waiting.filter((w) => w !== waiter);
+      reject(signal?.reason);
+    };
+    const waiter = {
+      account,
+      enter: () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(leave);
+      },
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    g.waiting.push(waiter);
   });
 }
 
@@ -65,7 +78,7 @@ export async function enterOperation(
   account: string,
   signal?: AbortSignal,
 ): Promise<() => void> {
-  const leave = await enterGate(url, account);
+  const leave = await enterGate(url, account, signal);
   if (!takeTurn) return leave;
   try {
     const end = await takeTurn(new URL(url).port || new URL(url).protocol, account, signal);

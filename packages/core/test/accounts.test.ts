@@ -154,4 +154,42 @@ describe('two accounts on one Envoy', () => {
     const user = await clientOf(A).getUserInfo();
     expect(user.email_address).toBe(A.email);
   });
+
+  test("an operation waiting for another account's turn ends at once when its signal aborts", async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let reached: () => void = () => {};
+    const inside = new Promise<void>((r) => {
+      reached = r;
+    });
+    // A's call is held inside Envoy: A's operation keeps its turn.
+    const a = new EnvoyClient({
+      url: envoy.url,
+      email: A.email,
+      accessKey: A.accessKey,
+      fetch: async (request) => {
+        if (new URL(request.url).pathname === '/user-info') {
+          reached();
+          await held;
+        }
+        return fetch(request);
+      },
+    });
+    const slow = a.getUserInfo();
+    await inside;
+    sent = [];
+    const controller = new AbortController();
+    const waiting = clientOf(B).getProjectStatus('anything', { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 50));
+    const reason = new Error('the artist closed the panel');
+    controller.abort(reason);
+    await expect(waiting).rejects.toBe(reason);
+    expect(sent).toEqual([]);
+    release();
+    expect((await slow).email_address).toBe(A.email);
+    // The turns go on: B's next operation runs.
+    expect((await clientOf(B).getUserInfo()).email_address).toBe(B.email);
+  });
 });
