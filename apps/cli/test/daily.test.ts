@@ -365,7 +365,11 @@ describe('gm init', () => {
     expect(text.split('\n')[0]).toMatch(
       /^# yaml-language-server: \$schema=.*schema\/job-file\.schema\.json$/,
     );
-    expect(text).toContain('appVersion: "4.2"');
+    // The sample scene was saved with Blender 3.4, which the emulator does not offer: the nearest newer one.
+    expect(text).toContain(
+      'appVersion: "3.6" # the scene was saved with 3.4, not offered: the nearest newer version',
+    );
+    expect(r.stderr).toContain('blender 3.6: the scene was saved with 3.4');
     expect(text).toContain('machineType: "gm4800"');
     expect(text).toContain('frames: "1 5"');
     expect(text).toContain('outputFormat: "PNG"');

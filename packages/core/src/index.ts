@@ -65,5 +65,11 @@ export { type PluginSpecParts, parsePluginSpec } from './plugins.js';
 export { ProductResolver, type ProductTypeInfo, type ProductTypes } from './resolver.js';
 export type * from './types.js';
 export { projectProblems, type ValidateFor } from './validate.js';
-export { compareVersions, sortVersions, type VersionToken, versionTokens } from './versions.js';
+export {
+  compareVersions,
+  matchesVersionPrefix,
+  sortVersions,
+  type VersionToken,
+  versionTokens,
+} from './versions.js';
 export { productOptionWireName, type SubmitBodyOptions, toSubmitBody, toUploadBody } from './wire.js';

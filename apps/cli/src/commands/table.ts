@@ -65,7 +65,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'init',
-    summary: 'write a job file for a scene file: newest version, default machine, frames and output to edit',
+    summary: 'write a job file for a scene file: its own version, default machine, frames and output to edit',
     args: '<scene-file>',
     load: () => import('./init/index.js'),
   },

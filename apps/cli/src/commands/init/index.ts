@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path, { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { MachineCategory, sortVersions } from '@gm/core';
+import { compareVersions, MachineCategory, matchesVersionPrefix, sortVersions } from '@gm/core';
 import { PreflightError, type SceneScan, scanScene } from '@gm/preflight';
 import { isProductCode, PRODUCT_CODES, PRODUCTS, type ProductCode, productsForFile } from '@gm/products';
 import type { Command } from 'commander';
@@ -59,6 +59,41 @@ export function safeName(text: string): string {
   return cleaned && cleaned !== '.' && cleaned !== '..' ? cleaned : 'project';
 }
 
+/** The product version a scene was saved with, as its scan reads it (Blender, Maya ASCII, Nuke), if any. */
+function savedVersion(scan: SceneScan | undefined): string | undefined {
+  const d = scan?.details;
+  const saved = d?.version ?? d?.mayaVersion ?? d?.nukeVersion;
+  // Nuke writes `13.2 v4`; the service names it `13.2v4`.
+  return typeof saved === 'string' && saved.trim() !== '' ? saved.replace(/\s+/g, '') : undefined;
+}
+
+/**
+ * The version to render a scene saved with `saved` in, of those the service `offered`: the newest that is `saved`
+ * or one of its releases (`2022` gives `2022.3`); else the oldest newer one, the nearest the scene opens in; else
+ * the newest. `why` says which, for the job file, when the scene's version is known.
+ */
+export function versionForScene(
+  offered: Iterable<string>,
+  saved: string | undefined,
+): { version: string | undefined; why?: string } {
+  const versions = sortVersions(offered);
+  const newest = versions.at(-1);
+  if (saved === undefined || newest === undefined) return { version: newest };
+  const same = versions.filter((v) => matchesVersionPrefix(v, saved)).at(-1);
+  if (same !== undefined) return { version: same, why: `the scene was saved with ${saved}` };
+  const newer = versions.find((v) => compareVersions(v, saved) > 0);
+  if (newer !== undefined) {
+    return {
+      version: newer,
+      why: `the scene was saved with ${saved}, not offered: the nearest newer version`,
+    };
+  }
+  return {
+    version: newest,
+    why: `the scene was saved with ${saved}, newer than any offered: check that it opens in ${newest}`,
+  };
+}
+
 /** A YAML scalar: JSON's double-quoted strings are valid YAML. */
 const y = (value: unknown) => JSON.stringify(value);
 
@@ -72,7 +107,7 @@ export function relativePath(from: string, to: string, paths: typeof path = path
   return (paths.isAbsolute(rel) ? to : rel).split(paths.sep).join('/');
 }
 
-/** `gm init`: writes a job file for a scene file, with the newest version and the default machine. */
+/** `gm init`: writes a job file for a scene file, with the scene's own version (or the nearest offered) and the default machine. */
 export function define(command: Command, { io, signal }: Registry): void {
   command
     .argument(
@@ -85,7 +120,10 @@ export function define(command: Command, { io, signal }: Registry): void {
       '--product <code>',
       `product code, when the extension does not tell (${PRODUCT_CODES.join(', ')})`,
     )
-    .option('--version, --app-version <version>', 'product version (default: the newest the service offers)')
+    .option(
+      '--version, --app-version <version>',
+      'product version (default: the one the scene was saved with, or the nearest newer the service offers)',
+    )
     .option('--machine <id>', 'machine type (default: the default machine the service names)')
     .option('--gpu', 'use the default GPU machine instead of the default CPU one')
     .option('--frames <range>', 'frame range to start from', '1 10')
@@ -93,8 +131,8 @@ export function define(command: Command, { io, signal }: Registry): void {
     .addHelpText(
       'after',
       `
-Asks the service for the newest version of the product and its default machine (give --version and --machine to
-work offline), writes the job file with a frame range and output settings to edit and the schema line editors
+Asks the service for the version the scene was saved with (Blender, Maya ASCII and Nuke scenes say; else the
+nearest newer one, else the newest) and its default machine (give --version and --machine to work offline), writes the job file with a frame range and output settings to edit and the schema line editors
 use, and never replaces a file unless --force. \`gm validate <job file>\` accepts what it writes.
 
 Examples:
@@ -130,13 +168,16 @@ Examples:
       const folder = dirname(scenePath);
       const name = opts.name ?? safeName(basename(folder));
       const stem = safeName(basename(scenePath, extname(scenePath)));
+      // The scene's own references (what the project folder must hold), and the version it was saved with.
+      const scan = await sceneFiles(scenePath, folder, opts.frames);
       let version = opts.appVersion;
+      let versionWhy: string | undefined;
       let machine = opts.machine;
       if (!version || !machine) {
         const { client } = await connect(ctx);
         if (!version) {
-          const versions = sortVersions((await client.getProductResolver()).getVersionsByType(product));
-          version = versions.at(-1);
+          const offered = (await client.getProductResolver()).getVersionsByType(product);
+          ({ version, why: versionWhy } = versionForScene(offered, savedVersion(scan.scan)));
           if (!version) {
             throw new CliError(`The service offers no version of ${product}.`, ExitCode.SERVICE, {
               hint: '`gm products` lists what it offers; give --version to write the file anyway.',
@@ -162,8 +203,6 @@ Examples:
       };
       // What the builders refuse is a bug here, not something to write and leave for `gm validate`.
       buildJob(job as never, `/${name}`);
-      // The scene's own references: what the project folder must hold for the job to render what the scene shows.
-      const scan = await sceneFiles(scenePath, folder, opts.frames);
       const schemaFile = packagePath(join('schema', 'job-file.schema.json'));
       const lines = [
         `# yaml-language-server: $schema=${relativePath(dirname(jobPath), schemaFile)}`,
@@ -173,7 +212,7 @@ Examples:
         'jobs:',
         `  - name: ${y(job.name)}`,
         `    product: ${y(product)}`,
-        `    appVersion: ${y(version)} # \`gm products --type ${product}\` lists the versions`,
+        `    appVersion: ${y(version)} # ${versionWhy ? `${versionWhy}; ` : ''}\`gm products --type ${product}\` lists the versions`,
         `    file: ${y(job.file)} # relative to the project folder`,
         `    frames: ${y(opts.frames)} # start [end] [step], comma separated groups`,
         '    instances: 1 # machines at once',
@@ -201,6 +240,7 @@ Examples:
           path: jobPath,
           product,
           appVersion: version,
+          ...(versionWhy ? { appVersionReason: versionWhy } : {}),
           machineType: machine,
           project: name,
           sceneFiles: scan.files,
@@ -211,6 +251,7 @@ Examples:
       out.print(
         `${out.c.green('✔')} Wrote ${out.c.bold(jobPath)}: ${product} ${version} on ${machine || 'the default machine'}, frames ${opts.frames}.`,
       );
+      if (versionWhy) out.info(`${product} ${version}: ${versionWhy}.`);
       out.info(scan.summary);
       for (const file of scan.files.filter((f) => f.problem)) out.warn(`${file.path}: ${file.problem}`);
       out.info(`Next: edit it, then \`gm validate ${opts.out}\` and \`gm submit ${opts.out} --watch\`.`);
@@ -235,7 +276,7 @@ async function sceneFiles(
   scenePath: string,
   folder: string,
   frames: string,
-): Promise<{ files: SceneFile[]; comment: string[]; summary: string; note?: string }> {
+): Promise<{ files: SceneFile[]; comment: string[]; summary: string; note?: string; scan?: SceneScan }> {
   let scan: SceneScan;
   try {
     scan = await scanScene(scenePath, { projectFolder: folder, frames });
@@ -246,7 +287,7 @@ async function sceneFiles(
   }
   if (!scan.scanned) {
     const note = `${basename(scenePath)} was not scanned (${scan.notes.join('; ') || 'format not readable'}): add the files it needs to the project folder yourself.`;
-    return { files: [], comment: [`# ${note}`], summary: note, note };
+    return { files: [], comment: [`# ${note}`], summary: note, note, scan };
   }
   const files: SceneFile[] = scan.references.map((ref) => {
     const within = ref.resolved === undefined ? undefined : relative(folder, ref.resolved);
@@ -283,5 +324,5 @@ async function sceneFiles(
             (f) => `#   ${JSON.stringify(f.inProject ?? f.path)}${f.problem ? `  <- ${f.problem}` : ''}`,
           ),
         ];
-  return { files, comment, summary };
+  return { files, comment, summary, scan };
 }
