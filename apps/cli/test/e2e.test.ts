@@ -311,6 +311,11 @@ describe('gm validate', () => {
       estimatedCredits: 8,
     });
     expect(report.jobs[1]).toMatchObject({ name: 'preview', dependsOn: ['beauty'] });
+    // The sample scene was saved with Blender 3.4: said for each job, not refused.
+    expect(report.preflight.warnings).toEqual([
+      expect.stringContaining('scene.blend was saved with version 3.4, and the job renders it in 4.2'),
+      expect.stringContaining('scene.blend was saved with version 3.4, and the job renders it in 4.2'),
+    ]);
     const projects = JSON.parse((await gm(['projects', '--json'], creds)).stdout) as { name: string }[];
     expect(projects.map((p) => p.name)).not.toContain('validate_ok');
     const offline = await gm(['validate', file, '--offline'], {

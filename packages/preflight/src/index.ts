@@ -26,7 +26,7 @@ export {
   preflightProject,
   type SceneDependencies,
 } from './project.js';
-export { SCENE_EXTENSIONS, type ScanInternals, scanScene } from './scan.js';
+export { SCENE_EXTENSIONS, type ScanInternals, savedVersion, scanScene } from './scan.js';
 export type {
   PathMap,
   ReferenceKind,

@@ -6,9 +6,10 @@
  * `params.frames`), and `addFiles` for adding, whose result is returned as is (so a project that returns a new
  * value from `addFiles` works the same as one that changes itself).
  */
+import { matchesVersionPrefix } from '@gm/core';
 import { PreflightError } from './errors.js';
 import { isInside, NATIVE } from './paths.js';
-import { scanScene } from './scan.js';
+import { savedVersion, scanScene } from './scan.js';
 import type { PathMap, SceneReference, SceneScan } from './types.js';
 
 /** What {@link preflightProject} reads of a job. */
@@ -16,6 +17,8 @@ export interface PreflightJob {
   readonly name: string;
   /** The job file in the remote store, such as `/shot/scene.blend`. */
   readonly path: string;
+  /** The product version the job renders in; compared with the version the scene was saved with. */
+  readonly appVersion?: string;
   readonly params?: Readonly<Record<string, unknown>>;
 }
 
@@ -45,7 +48,8 @@ export interface PreflightProblem {
     | 'missing'
     | 'outside'
     | 'not-added'
-    | 'unresolved';
+    | 'unresolved'
+    | 'version';
   /** What is wrong and how to fix it, in words. */
   message: string;
   /** The reference at fault, for reference problems. */
@@ -105,7 +109,7 @@ function filesOf(ref: SceneReference): string[] {
 
 /**
  * Scans each job's scene and reports, per job: a scene missing or not added, a scene that cannot be read or
- * scanned, and references that are missing on disk, unresolvable, outside the project folder, or on disk inside
+ * scanned, a scene saved with another version than the job's `appVersion` (kind `version`), and references that are missing on disk, unresolvable, outside the project folder, or on disk inside
  * it but not added to the project. Frame sequences are counted within the job's `params.frames` when set.
  */
 export async function preflightProject(
@@ -152,6 +156,19 @@ export async function preflightProject(
         problem('scene-not-added', `the scene ${sceneRel} is not among the project's files: add it`);
       }
       if (!scan.scanned) problem('not-scanned', `${sceneRel}: ${scan.notes[0] ?? 'not scanned'}`);
+      const saved = savedVersion(scan);
+      if (
+        saved !== undefined &&
+        job.appVersion !== undefined &&
+        !matchesVersionPrefix(job.appVersion, saved)
+      ) {
+        problems.push({
+          job: job.name,
+          field: `jobs[${index}].appVersion`,
+          kind: 'version',
+          message: `${sceneRel} was saved with version ${saved}, and the job renders it in ${job.appVersion}: check that it renders the same, or choose ${saved} (or the nearest version offered)`,
+        });
+      }
       for (const ref of scan.references) {
         const where = `${ref.location.name} in ${toRel(project.localRoot, ref.location.file)}`;
         if (ref.resolved === undefined && ref.unresolvedKind === 'foreign-path') {

@@ -285,3 +285,14 @@ async function outcomeOf(
   }
   return { resolved: resolution.candidates[0], exists: false, ...mapped };
 }
+
+/**
+ * The product version a scene was saved with, as its scan reads it: Blender's header (`3.4`), Maya ASCII's
+ * `requires maya` (`2022`), Nuke's `version` line (`13.2 v4`, written `13.2v4` as the service names it);
+ * `undefined` when the scene does not say.
+ */
+export function savedVersion(scan: SceneScan): string | undefined {
+  const d = scan.details;
+  const saved = d.version ?? d.mayaVersion ?? d.nukeVersion;
+  return typeof saved === 'string' && saved.trim() !== '' ? saved.replace(/\s+/g, '') : undefined;
+}

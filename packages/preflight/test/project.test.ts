@@ -104,6 +104,29 @@ describe('preflightProject', () => {
     expect(report.jobs[0]!.scan!.references.map((r) => r.path)).toEqual(['//../textures/lib_brick.png']);
   });
 
+  it('says when a job renders its scene in another version than the one it was saved with', async () => {
+    const dir = join(tempDir(), 'clean');
+    cpSync(fixture('blend', 'libs'), join(dir, 'libs'), { recursive: true });
+    cpSync(fixture('blend', 'textures'), join(dir, 'textures'), { recursive: true });
+    const project = new Project(dir);
+    await addSceneDependencies(project, 'libs/library.blend');
+    const job = (name: string, appVersion: string) =>
+      new Job({
+        name,
+        app: 'blender',
+        appVersion,
+        path: '/clean/libs/library.blend',
+        params: { frames: '1' },
+      });
+    // Saved with Blender 3.4: 3.4 and its releases are the same version; 4.2 is not.
+    project.addJobs(job('same', '3.4'), job('release', '3.4.1'), job('newer', '4.2'));
+    const report = await preflightProject(project);
+    expect(report.problems.map((p) => [p.job, p.field, p.kind])).toEqual([
+      ['newer', 'jobs[2].appVersion', 'version'],
+    ]);
+    expect(report.problems[0]!.message).toMatch(/saved with version 3\.4, and the job renders it in 4\.2/);
+  });
+
   it('reports a scene that is missing, unreadable or not scanned', async () => {
     const dir = blendProject();
     const { writeFileSync } = await import('node:fs');

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path, { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { compareVersions, MachineCategory, matchesVersionPrefix, sortVersions } from '@gm/core';
-import { PreflightError, type SceneScan, scanScene } from '@gm/preflight';
+import { PreflightError, type SceneScan, savedVersion, scanScene } from '@gm/preflight';
 import { isProductCode, PRODUCT_CODES, PRODUCTS, type ProductCode, productsForFile } from '@gm/products';
 import type { Command } from 'commander';
 import { packagePath } from '../../lib/assets.js';
@@ -57,14 +57,6 @@ export function safeName(text: string): string {
       .replace(/[. ]+$/, '');
   if (/^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$/i.test(cleaned)) cleaned = `${cleaned}_`;
   return cleaned && cleaned !== '.' && cleaned !== '..' ? cleaned : 'project';
-}
-
-/** The product version a scene was saved with, as its scan reads it (Blender, Maya ASCII, Nuke), if any. */
-function savedVersion(scan: SceneScan | undefined): string | undefined {
-  const d = scan?.details;
-  const saved = d?.version ?? d?.mayaVersion ?? d?.nukeVersion;
-  // Nuke writes `13.2 v4`; the service names it `13.2v4`.
-  return typeof saved === 'string' && saved.trim() !== '' ? saved.replace(/\s+/g, '') : undefined;
 }
 
 /**
@@ -177,7 +169,7 @@ Examples:
         const { client } = await connect(ctx);
         if (!version) {
           const offered = (await client.getProductResolver()).getVersionsByType(product);
-          ({ version, why: versionWhy } = versionForScene(offered, savedVersion(scan.scan)));
+          ({ version, why: versionWhy } = versionForScene(offered, scan.scan && savedVersion(scan.scan)));
           if (!version) {
             throw new CliError(`The service offers no version of ${product}.`, ExitCode.SERVICE, {
               hint: '`gm products` lists what it offers; give --version to write the file anyway.',

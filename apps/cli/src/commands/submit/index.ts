@@ -95,6 +95,8 @@ Examples:
       const { project, autoDownload } = await buildProject(loaded);
       if (!opts.allowMissing) {
         const preflight = await scenePreflight(project);
+        // A scene saved with another version than its job's: said, not refused.
+        for (const w of preflight.warnings) if (w.kind === 'version') ctx.out.warn(w.message);
         if (preflight.blocking.length > 0) {
           throw new UsageError(
             'The job scenes need files the project does not have; nothing was submitted.',

@@ -163,11 +163,12 @@ Examples:
         return;
       }
       const { c } = out;
+      const unchecked = preflight.warnings.filter((w) => w.kind !== 'version').length;
       out.print(
         `${c.green('✔')} ${c.bold(file)} is valid${opts.offline ? ' (offline checks only)' : ''}: project ${c.cyan(project.name)}, ${project.files.length} file(s), ${estimates.length} job(s).`,
       );
       out.print(
-        `${c.green('✔')} Preflight: ${preflight.references} scene reference(s), all present${preflight.warnings.length > 0 ? `; ${preflight.warnings.length} could not be checked` : ''}.`,
+        `${c.green('✔')} Preflight: ${preflight.references} scene reference(s), all present${unchecked > 0 ? `; ${unchecked} could not be checked` : ''}.`,
       );
       for (const warning of preflight.warnings) out.info(c.yellow(`  ! ${warning.message}`));
       out.print();
