@@ -12,7 +12,7 @@
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { abortableSleep } from '@gm/transport';
@@ -101,6 +101,13 @@ export async function takeTurn(
   const here = envoy.replace(/[^\w-]/g, '_');
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // The temp folder is shared: a folder someone else made (or can write to) could hold files that block this
+    // user's operations, or be a link elsewhere. Then there are no turns between processes rather than theirs.
+    const info = lstatSync(dir);
+    const mine = process.getuid === undefined || info.uid === process.getuid();
+    if (!info.isDirectory() || !mine || (process.platform !== 'win32' && (info.mode & 0o022) !== 0)) {
+      return () => {};
+    }
   } catch {
     return () => {};
   }

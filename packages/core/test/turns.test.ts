@@ -4,7 +4,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,6 +119,26 @@ describe('takeTurn', () => {
     await expect(waiting).rejects.toBe(reason);
     a();
     expect(await readdir(folder)).toEqual([]);
+  });
+
+  test('a folder others can write to (or a link) is not used: no one else can block this user', async () => {
+    if (process.platform === 'win32') return;
+    const open = `${folder}.open`;
+    await mkdir(open, { mode: 0o777 });
+    await chmod(open, 0o777);
+    const blocker = path.join(
+      open,
+      `8090.${'1'.repeat(16)}.${process.ppid}.${Date.now().toString(36)}.0a1b2c3d.hold`,
+    );
+    await writeFile(blocker, '');
+    const end = await takeTurn('8090', 'a@studio.example', undefined, { folder: open });
+    end();
+    expect(await readdir(open)).toEqual([path.basename(blocker)]);
+    const link = `${folder}.link`;
+    await symlink(open, link);
+    (await takeTurn('8090', 'a@studio.example', undefined, { folder: link }))();
+    await rm(link);
+    await rm(open, { recursive: true });
   });
 
   test('without a usable folder, operations go on without turns between processes', async () => {
