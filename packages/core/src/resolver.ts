@@ -1,7 +1,7 @@
 import { InvalidRequestError } from './errors.js';
 import { parsePluginSpec } from './plugins.js';
 import type { ProductVersion } from './types.js';
-import { compareVersionTokens, matchesVersionPrefix } from './versions.js';
+import { compareVersionTokens, matchesVersionPrefix, versionTokens } from './versions.js';
 
 /** One product or plugin type in a resolver answer. */
 export interface ProductTypeInfo {
@@ -292,7 +292,7 @@ type Token = number | string;
  * once instead of at every comparison. Same parts, same comparison, same input order: the same order.
  */
 function sortedByVersion(versions: readonly string[]): number[] {
-  const tokens = versions.map(tokensOf);
+  const tokens = versions.map(versionTokens);
   return versions
     .map((_, i) => i)
     .sort((i, j) =>
@@ -303,50 +303,4 @@ function sortedByVersion(versions: readonly string[]): number[] {
         versions[j] as string,
       ),
     );
-}
-
-function isDigit(code: number): boolean {
-  return code >= 48 && code <= 57;
-}
-
-function isLetter(code: number): boolean {
-  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
-}
-
-/**
- * `versionTokens` in one pass over the characters, without regular expressions: runs of digits as numbers, runs of
- * ASCII letters lowercased, anything else a separator, and a lone `v` or `V` between two digits a separator too.
- */
-export function tokensOf(version: string): Token[] {
-  const tokens: Token[] = [];
-  const length = version.length;
-  let i = 0;
-  while (i < length) {
-    const code = version.charCodeAt(i);
-    if (isDigit(code)) {
-      let end = i + 1;
-      while (end < length && isDigit(version.charCodeAt(end))) end++;
-      tokens.push(Number(version.slice(i, end)));
-      i = end;
-    } else if (isLetter(code)) {
-      let end = i + 1;
-      while (end < length && isLetter(version.charCodeAt(end))) end++;
-      const lone = end === i + 1 && (code === 118 || code === 86);
-      if (
-        !(
-          lone &&
-          i > 0 &&
-          isDigit(version.charCodeAt(i - 1)) &&
-          end < length &&
-          isDigit(version.charCodeAt(end))
-        )
-      ) {
-        tokens.push(version.slice(i, end).toLowerCase());
-      }
-      i = end;
-    } else {
-      i++;
-    }
-  }
-  return tokens;
 }

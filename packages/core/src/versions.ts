@@ -6,13 +6,49 @@
 /** One part of a version: a number, or a run of letters. */
 export type VersionToken = number | string;
 
-/** Splits a version into numeric and alphabetic parts; a `v` between digits is a separator. */
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+function isLetter(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
+
+/**
+ * Splits a version into numeric and alphabetic parts: runs of digits as numbers, runs of ASCII letters lowercased,
+ * anything else a separator, and a lone `v` or `V` between two digits a separator too (`12.2v4` is 12, 2, 4). One
+ * pass over the characters, without regular expressions: the resolver splits every version of a catalogue.
+ */
 export function versionTokens(version: string): VersionToken[] {
-  const text = version.replace(/(\d)v(?=\d)/gi, '$1.');
   const tokens: VersionToken[] = [];
-  for (const match of text.matchAll(/\d+|[^\d\W_]+/g)) {
-    const part = match[0];
-    tokens.push(/^\d/.test(part) ? Number(part) : part.toLowerCase());
+  const length = version.length;
+  let i = 0;
+  while (i < length) {
+    const code = version.charCodeAt(i);
+    if (isDigit(code)) {
+      let end = i + 1;
+      while (end < length && isDigit(version.charCodeAt(end))) end++;
+      tokens.push(Number(version.slice(i, end)));
+      i = end;
+    } else if (isLetter(code)) {
+      let end = i + 1;
+      while (end < length && isLetter(version.charCodeAt(end))) end++;
+      const lone = end === i + 1 && (code === 118 || code === 86);
+      if (
+        !(
+          lone &&
+          i > 0 &&
+          isDigit(version.charCodeAt(i - 1)) &&
+          end < length &&
+          isDigit(version.charCodeAt(end))
+        )
+      ) {
+        tokens.push(version.slice(i, end).toLowerCase());
+      }
+      i = end;
+    } else {
+      i++;
+    }
   }
   return tokens;
 }
