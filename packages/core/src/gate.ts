@@ -15,12 +15,26 @@ interface Gate {
 const gates = new Map<string, Gate>();
 
 /**
+ * Which Envoy a URL names: its port. Envoy is a service of the user's own machine, and one machine has many names
+ * for itself (`localhost`, `127.0.0.1`, `[::1]`, its host name): two clients naming it differently must still take
+ * turns. Two Envoys on one port of different hosts merely take turns too.
+ */
+function envoyKey(url: string): string {
+  try {
+    const u = new URL(url);
+    return u.port || (u.protocol === 'https:' ? '443' : '80');
+  } catch {
+    return url.toLowerCase();
+  }
+}
+
+/**
  * Waits until operations of `account` may run on the Envoy at `url`: at once when none run or the running ones are
  * of the same account (and no other account waits); otherwise after them, in arrival order. Resolves to the
  * function that ends the operation.
  */
 export function enterGate(url: string, account: string): Promise<() => void> {
-  const key = url.toLowerCase();
+  const key = envoyKey(url);
   let gate = gates.get(key);
   if (!gate) {
     gate = { account, active: 0, waiting: [] };
