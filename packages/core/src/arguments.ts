@@ -7,7 +7,7 @@
 import { MAX_DELAY_MS, MAX_RETRIES, redactUrl } from '@gm/transport';
 import type { FieldError } from './errors.js';
 import { Project } from './models/project.js';
-import { describeValue, folderNameProblem } from './paths.js';
+import { describeValue, fileNameProblem } from './paths.js';
 
 export { MAX_DELAY_MS, MAX_RETRIES };
 
@@ -154,7 +154,7 @@ export function checkUrl(value: unknown, field: string, problems: Problems): voi
   }
 }
 
-/** A project name to look up: a string that can name a project folder. */
+/** A project name to look up: a string that can name a project folder (the rule of {@link Project}'s name). */
 export function checkProjectName(value: unknown, field: string, problems: Problems): void {
   if (typeof value !== 'string' || value === '') {
     problems.push({
@@ -163,7 +163,7 @@ export function checkProjectName(value: unknown, field: string, problems: Proble
     });
     return;
   }
-  const problem = folderNameProblem(value);
+  const problem = fileNameProblem(value);
   if (problem) problems.push({ field, message: `cannot name a project: ${problem}` });
 }
 
