@@ -20,12 +20,9 @@ const gates = new Map<string, Gate>();
  * turns. Two Envoys on one port of different hosts merely take turns too.
  */
 function envoyKey(url: string): string {
-  try {
-    const u = new URL(url);
-    return u.port || (u.protocol === 'https:' ? '443' : '80');
-  } catch {
-    return url.toLowerCase();
-  }
+  const u = new URL(url);
+  // No port: the scheme's own (80 or 443), told apart by the scheme.
+  return u.port || u.protocol;
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   folderTimestamp,
   InvalidRequestError,
   Job,
+  MAX_JOB_FRAMES,
   MAX_JOBS,
   MAX_OUTPUT_FORMAT_LENGTH,
   Project,
@@ -253,6 +254,68 @@ describe('Job', () => {
       expect(new Job({ ...JOB, productOptions: { outputFormat: format } }).productOptions.outputFormat).toBe(
         format,
       );
+    }
+  });
+
+  test('parameters whose type Envoy fixes are checked in params and in product options alike', () => {
+    const bad: [string, string, unknown][] = [
+      ['output_width', 'outputWidth', '1920'],
+      ['output_width', 'outputWidth', 1.5],
+      ['output_height', 'outputHeight', 0],
+      ['output_upload', 'outputUpload', '/p/render/.+'],
+      ['billing_meta', 'billingMeta', 'c4d'],
+      ['billing_meta', 'billingMeta', [1]],
+    ];
+    for (const [wire, option, value] of bad) {
+      expect(
+        fieldsOf(() => new Job({ ...JOB, params: { [wire]: value } })),
+        wire,
+      ).toEqual([`params.${wire}`]);
+      expect(
+        fieldsOf(() => new Job({ ...JOB, productOptions: { [option]: value } })),
+        option,
+      ).toEqual([`productOptions.${option}`]);
+    }
+    const good = new Job({
+      ...JOB,
+      params: { output_width: 1920, output_upload: ['/p/render/.+'], billing_meta: ['c4d'] },
+      productOptions: { outputHeight: 1080 },
+    });
+    expect(good.params.output_width).toBe(1920);
+  });
+
+  test('a product option may not set what a job option, the project or the frames set', () => {
+    for (const option of [
+      'frames',
+      'instances',
+      'machineType',
+      'gpu',
+      'plugins',
+      'creditsBudget',
+      'outputDirName',
+    ]) {
+      expect(
+        fieldsOf(() => new Job({ ...JOB, productOptions: { [option]: 'x' } })),
+        option,
+      ).toEqual([`productOptions.${option}`]);
+    }
+    // Names an object inherits are plain option names, sent under their own name.
+    const project = new Project('/work/sample_project');
+    project.addJobs(new Job({ ...JOB, productOptions: { constructor: 'a', toString: 'b' } }));
+    const params = toSubmitBody(project).project_request.jobs[0]!.params;
+    expect(Object.hasOwn(params, 'constructor') && Object.hasOwn(params, 'to_string')).toBe(true);
+  });
+
+  test('a job renders at most MAX_JOB_FRAMES distinct frames', () => {
+    expect(new Job({ ...JOB, params: { frames: `1 ${MAX_JOB_FRAMES}` } }).params.frames).toBe(
+      `1 ${MAX_JOB_FRAMES}`,
+    );
+    expect(new Job({ ...JOB, params: { frames: `1 ${MAX_JOB_FRAMES},1 10` } }).params.frames).toBeDefined();
+    for (const frames of [`1 ${MAX_JOB_FRAMES + 1}`, '1 100000000000', `1 ${MAX_JOB_FRAMES},-5 0`]) {
+      expect(
+        fieldsOf(() => new Job({ ...JOB, params: { frames } })),
+        frames,
+      ).toEqual(['params.frames']);
     }
   });
 
