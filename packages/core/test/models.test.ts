@@ -111,6 +111,21 @@ describe('Project', () => {
     ]);
   });
 
+  test('params may not set what a named project option sets (Envoy types those)', () => {
+    for (const [key, value] of [
+      ['project_summary_log_file', 5],
+      ['project_param_output', {}],
+      ['project_param', 'x'],
+      ['project_env', []],
+    ] as const) {
+      expect(
+        fieldsOf(() => new Project(root, { params: { [key]: value } })),
+        key,
+      ).toEqual([`params.${key}`]);
+    }
+    expect(new Project(root, { projectEnv: { A: '1' }, params: { other: 1 } }).params).toEqual({ other: 1 });
+  });
+
   test('a submission name may hold ":"; a results folder name may not', () => {
     expect(new Project(root, { submissionName: 'take: 1' }).outputFolderName).toBe('take_ 1');
     expect(fieldsOf(() => new Project(root, { outputFolderName: 'take: 1' }))).toEqual(['outputFolderName']);

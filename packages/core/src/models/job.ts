@@ -154,21 +154,14 @@ function paramProblems(
   return problems;
 }
 
-/** A list of strings, such as `output_upload`'s patterns. */
-function stringsProblem(value: unknown): string | undefined {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string')
-    ? undefined
-    : 'must be a list of strings';
-}
-
 /** Checks of the parameters (by wire name) whose type Envoy fixes, wherever they are given. */
 const WIRE_PARAM_CHECKS: Readonly<Record<string, (value: unknown) => string | undefined>> = {
-  output_prefix: (v) => outputPrefixProblem(v),
-  output_format: (v) => outputFormatProblem(v),
-  output_width: (v) => integerProblem(v),
-  output_height: (v) => integerProblem(v),
-  output_upload: stringsProblem,
-  billing_meta: stringsProblem,
+  output_prefix: outputPrefixProblem,
+  output_format: outputFormatProblem,
+  output_width: integerProblem,
+  output_height: integerProblem,
+  output_upload: stringListProblem,
+  billing_meta: stringListProblem,
 };
 
 /** The output prefix becomes the output files' names: the file-name rule, strict. */
