@@ -175,6 +175,32 @@ describe('Project.addFiles', () => {
     ]);
   });
 
+  test.skipIf(process.platform === 'win32')(
+    'a file named with "\\" or a drive letter (legal on macOS and Linux) is refused before sending',
+    async () => {
+      const folder = path.join(base, 'odd_names');
+      await mkdir(folder, { recursive: true });
+      await writeFile(path.join(folder, 'scene.c4d'), 'scene');
+      // What unzipping a Windows archive leaves on macOS or Linux, and a name Envoy takes for a drive.
+      await writeFile(path.join(folder, 'tex\\wood.png'), 'png');
+      const { fetch, requests } = fakeEnvoy({});
+      const client = new EnvoyClient({ email: 'a@b.c', accessKey: 'k', fetch });
+      const project = new Project(folder);
+      await project.addFiles(folder, project.remoteRoot);
+      project.addFileList(folder, project.remoteRoot, ['c:notes.txt']);
+      project.addJobs(new Job({ ...JOB, path: `${project.remoteRoot}/scene.c4d` }));
+      for (const send of [() => client.submitProject(project), () => client.uploadProjectFiles(project)]) {
+        const error = await send().catch((e) => e);
+        expect(error).toBeInstanceOf(InvalidRequestError);
+        expect(error.fieldErrors.map((e: { message: string }) => e.message)).toEqual([
+          '"c:notes.txt" holds "\\" or "c:": rename it',
+          '"tex\\wood.png" holds "\\" or "c:": rename it',
+        ]);
+      }
+      expect(requests).toEqual([]);
+    },
+  );
+
   test('the project’s results folders and temporary download files are never added', async () => {
     const project = new Project(root);
     project.addWatchFiles(new WatchFile(`${project.remoteOutputFolder}/.+`, path.join(root, 'downloads')));
@@ -314,11 +340,13 @@ describe('Job', () => {
         option,
       ).toEqual([`productOptions.${option}`]);
     }
-    // Names an object inherits are plain option names, sent under their own name.
-    const project = new Project('/work/sample_project');
-    project.addJobs(new Job({ ...JOB, productOptions: { constructor: 'a', toString: 'b' } }));
-    const params = toSubmitBody(project).project_request.jobs[0]!.params;
-    expect(Object.hasOwn(params, 'constructor') && Object.hasOwn(params, 'to_string')).toBe(true);
+    // Names every object has are no option names (they used to be sent as "function Object() { [native code] }").
+    for (const option of ['constructor', 'toString']) {
+      expect(
+        fieldsOf(() => new Job({ ...JOB, productOptions: { [option]: 'x' } })),
+        option,
+      ).toEqual([`productOptions.${option}`]);
+    }
   });
 
   test('a job renders at most MAX_JOB_FRAMES distinct frames', () => {

@@ -90,11 +90,6 @@ const JOB_OPTION_KEYS = [
 /** A product option's model name: camelCase, so that `wire.ts` can name it on the wire. */
 const PRODUCT_OPTION_NAME = /^[a-z][A-Za-z0-9]*$/;
 
-/** `map[key]` when `key` is the map's own (not `constructor` or `toString` from its prototype). */
-function ownValue<T>(map: Readonly<Record<string, T>>, key: string): T | undefined {
-  return Object.hasOwn(map, key) ? map[key] : undefined;
-}
-
 /** Product options whose wire name is not their model name in snake_case. */
 const PRODUCT_OPTION_WIRE_NAMES: Readonly<Record<string, string>> = {
   ropNodeType: 'rop_nodetype',
@@ -106,9 +101,7 @@ const PRODUCT_OPTION_WIRE_NAMES: Readonly<Record<string, string>> = {
  * `rtEngine` is `rt_engine`, `ropNodeType` is `rop_nodetype`.
  */
 export function productOptionWireName(option: string): string {
-  return (
-    ownValue(PRODUCT_OPTION_WIRE_NAMES, option) ?? option.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
-  );
+  return PRODUCT_OPTION_WIRE_NAMES[option] ?? option.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
 /** The most distinct frames one job may render (Envoy refuses more). */
@@ -197,14 +190,15 @@ function productOptionProblems(options: unknown, prefix: string): FieldError[] {
   const problems: FieldError[] = [];
   for (const [key, value] of Object.entries(options)) {
     const add = (message: string) => problems.push({ field: `${field}.${key}`, message });
-    if (!PRODUCT_OPTION_NAME.test(key)) {
+    // A name every object has (`constructor`, `toString`) would read the tables' own methods.
+    if (!PRODUCT_OPTION_NAME.test(key) || key in {}) {
       add('is not a product option name: use camelCase letters and digits, e.g. "outputPrefix"');
       continue;
     }
     const wire = productOptionWireName(key);
-    const owner = wire === 'frames' ? 'params.frames' : ownValue(OWNED_PARAMS, wire);
+    const owner = wire === 'frames' ? 'params.frames' : OWNED_PARAMS[wire];
     if (owner) add(`is set by ${owner}`);
-    const check = ownValue(WIRE_PARAM_CHECKS, wire);
+    const check = WIRE_PARAM_CHECKS[wire];
     const p = check && value !== undefined ? check(value) : undefined;
     if (p) add(p);
   }
