@@ -87,6 +87,27 @@ describe('names that become files or folders', () => {
     expect(fileNameProblem(name) === undefined).toBe(ok);
   });
 
+  test('half of a character (a name cut inside an emoji) is refused, never a URIError from the URL', async () => {
+    const cut = '🎬 shot'.slice(1);
+    expect(fileNameProblem(cut)).toContain('U+DFAC, a control or half character');
+    expect(fieldsOf(() => new Project(root, { name: cut }))).toEqual(['name']);
+    expect(fieldsOf(() => new Project(root, { submissionName: `a${cut}` }))).toEqual(['submissionName']);
+    const { fetch, requests } = fakeEnvoy({});
+    const client = new EnvoyClient({ email: 'a@b.c', accessKey: 'k', fetch });
+    for (const call of [
+      () => client.getProjectStatus(cut),
+      () => client.getProjectFiles(cut),
+      () => client.getMachines(cut, 'render'),
+      () => client.getMachines('c4d', 'render', { plugins: [cut] }),
+      () => client.watchProjectStatus(cut).next(),
+    ]) {
+      expect(await call().catch((e) => e)).toBeInstanceOf(InvalidRequestError);
+    }
+    expect(requests).toEqual([]);
+    // A whole emoji is fine.
+    expect(fileNameProblem('🎬 shot')).toBeUndefined();
+  });
+
   test('output prefixes and results folders also refuse < > : " | ? *', () => {
     for (const c of '<>:"|?*') expect(fileNameProblem(`a${c}b`, { strict: true })).toContain(c);
     expect(fileNameProblem('a:b')).toBeUndefined();

@@ -133,7 +133,7 @@ function paramProblems(
       // Parsed once: the canonical form is what the job keeps and sends.
       const frames = normalizeFrames(params.frames as string);
       if (moreFramesThan(parseFrames(frames), MAX_JOB_FRAMES)) {
-        add('frames', `holds over ${MAX_JOB_FRAMES} frames: split the job`);
+        add('frames', `over ${MAX_JOB_FRAMES} frames: split the job`);
       } else canonical.frames = frames;
     } catch (error) {
       if (!(error instanceof FrameRangeError)) throw error;
