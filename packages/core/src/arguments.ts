@@ -7,7 +7,7 @@
 import { MAX_DELAY_MS, MAX_RETRIES, redactUrl } from '@gm/transport';
 import type { FieldError } from './errors.js';
 import { Project } from './models/project.js';
-import { describeValue, folderNameProblem } from './paths.js';
+import { controlCharacterProblem, describeValue, fileNameProblem } from './paths.js';
 
 export { MAX_DELAY_MS, MAX_RETRIES };
 
@@ -53,7 +53,7 @@ export function optionsObject(
   return value;
 }
 
-/** A non-blank string without control characters. */
+/** A non-blank string without control characters or lone surrogates. */
 export function checkText(
   value: unknown,
   field: string,
@@ -62,8 +62,9 @@ export function checkText(
 ): void {
   if (typeof value !== 'string' || value.trim() === '') {
     problems.push({ field, message: `is required: ${what} (got ${shown(value)})` });
-  } else if (/[\u0000-\u001f\u007f]/.test(value)) {
-    problems.push({ field, message: 'must not contain control characters' });
+  } else {
+    const problem = controlCharacterProblem(value);
+    if (problem) problems.push({ field, message: problem });
   }
 }
 
@@ -154,7 +155,7 @@ export function checkUrl(value: unknown, field: string, problems: Problems): voi
   }
 }
 
-/** A project name to look up: a string that can name a project folder. */
+/** A project name to look up: a string that can name a project folder (the rule of {@link Project}'s name). */
 export function checkProjectName(value: unknown, field: string, problems: Problems): void {
   if (typeof value !== 'string' || value === '') {
     problems.push({
@@ -163,7 +164,7 @@ export function checkProjectName(value: unknown, field: string, problems: Proble
     });
     return;
   }
-  const problem = folderNameProblem(value);
+  const problem = fileNameProblem(value);
   if (problem) problems.push({ field, message: `cannot name a project: ${problem}` });
 }
 

@@ -329,6 +329,25 @@ function progressionUnion(progressions: readonly Progression[], lo: bigint, hi: 
 }
 
 /**
+ * Whether the ranges hold more than `limit` distinct frames. Cheaper than {@link countFrames} and small: the sum of
+ * the groups' counts decides unless overlapping groups hold more than `limit` in all; then each distinct frame is
+ * counted once, stopping past `limit`.
+ */
+export function moreFramesThan(ranges: readonly FrameRange[], limit: number): boolean {
+  let sum = 0;
+  for (const r of ranges) sum += rangeCount(r);
+  if (sum <= limit) return false;
+  const seen = new Set<number>();
+  for (const r of ranges) {
+    for (let f = r.start; f <= r.end; f += r.step) {
+      seen.add(f);
+      if (seen.size > limit) return true;
+    }
+  }
+  return false;
+}
+
+/**
  * Formats ranges canonically: groups joined by `,`, a single frame as `start`, step 1 as
  * `start end`, else `start end step`, with `end` lowered to the last frame the step reaches.
  */

@@ -1,6 +1,7 @@
 /**
  * Envoy holds one login for every program that talks to it: operations of clients for different accounts on the
- * same Envoy must not interleave. This module lets them take turns within one process.
+ * same Envoy must not interleave. This module lets them take turns within one process, and (through `#platform`)
+ * between processes.
  *
  * @module
  */
@@ -16,13 +17,24 @@ interface Gate {
 const gates = new Map<string, Gate>();
 
 /**
+ * Which Envoy a URL names: its port. Envoy is a service of the user's own machine, and one machine has many names
+ * for itself (`localhost`, `127.0.0.1`, `[::1]`, its host name): two clients naming it differently must still take
+ * turns. Two Envoys on one port of different hosts merely take turns too.
+ */
+function envoyKey(url: string): string {
+  const u = new URL(url);
+  // No port: the scheme's own (80 or 443), told apart by the scheme.
+  return u.port || u.protocol;
+}
+
+/**
  * Waits until operations of `account` may run on the Envoy at `url`: at once when none run or the running ones are
  * of the same account (and no other account waits); otherwise after them, in arrival order. Resolves to the
  * function that ends the operation; `signal` ends the wait with its reason.
  */
 export function enterGate(url: string, account: string, signal?: AbortSignal): Promise<() => void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
-  const key = url.toLowerCase();
+  const key = envoyKey(url);
   let gate = gates.get(key);
   if (!gate) {
     gate = { account, active: 0, waiting: [] };
@@ -81,7 +93,7 @@ export async function enterOperation(
   const leave = await enterGate(url, account, signal);
   if (!takeTurn) return leave;
   try {
-    const end = await takeTurn(new URL(url).port || new URL(url).protocol, account, signal);
+    const end = await takeTurn(envoyKey(url), account, signal);
     return () => {
       end();
       leave();

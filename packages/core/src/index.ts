@@ -49,6 +49,7 @@ export {
   Job,
   type JobOptions,
   type JobParams,
+  MAX_JOB_FRAMES,
   MAX_OUTPUT_FORMAT_LENGTH,
 } from './models/job.js';
 export {

@@ -91,17 +91,21 @@ export function normaliseRemote(remote: string): string {
   return `/${segments.join('/')}`;
 }
 
-const CONTROL = /[\u0000-\u001f\u007f]/;
+/** A control character, or half of a surrogate pair (a string cut inside an emoji), which no URL can carry. */
+const CONTROL = /[\u0000-\u001f\u007f]|\p{Cs}/u;
 const STRICT_CHARS = /[<>:"|?*]/;
 const DEVICE = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$/i;
 const encoder = new TextEncoder();
 
-/** Why `text` cannot hold its control character (U+0000-U+001F, U+007F), or `undefined` when it has none. */
+/**
+ * Why `text` cannot hold its control character (U+0000-U+001F, U+007F) or lone surrogate (half of a character), or
+ * `undefined` when it has none.
+ */
 export function controlCharacterProblem(text: string): string | undefined {
   const control = CONTROL.exec(text);
   if (!control) return undefined;
   const code = control[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase();
-  return `${JSON.stringify(text)} contains control character U+${code}: remove it`;
+  return `${JSON.stringify(text)} contains U+${code}, a control or half character: remove it`;
 }
 
 /** Options of {@link fileNameProblem}. */

@@ -15,11 +15,20 @@ export interface ValidateFor {
   upload?: boolean;
 }
 
-/** The problems of sending `project` for `purpose`: no files to upload, or no jobs to submit. */
+/** The problems of sending `project` for `purpose`: no files to upload, a file Envoy refuses, or no jobs to submit. */
 export function projectProblems(project: Project, purpose: ValidateFor = {}): FieldError[] {
   const problems: FieldError[] = [];
   if (purpose.upload && project.files.length === 0) {
     problems.push({ field: 'files', message: 'no files to upload: add some with project.addFiles()' });
+  }
+  // A file of a macOS or Linux folder may hold a `\` (a folder separator to Envoy) or start like a drive (`c:x`).
+  for (const file of project.files) {
+    if (/\\|^[a-z]:/i.test(file)) {
+      problems.push({
+        field: 'files',
+        message: `"${file}" holds "\\" or "c:": rename it`,
+      });
+    }
   }
   if (purpose.submit && project.jobs.length === 0) {
     problems.push({

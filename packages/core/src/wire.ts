@@ -2,11 +2,13 @@
  * The one module that maps models to the wire JSON a real Envoy speaks (`POST /project-submit`, `POST /upload`).
  * Serialising never changes the caller's objects.
  */
-import type { Job } from './models/job.js';
+import { type Job, productOptionWireName } from './models/job.js';
 import { type Project, resultsPattern } from './models/project.js';
 import { normaliseRemote } from './paths.js';
 import { parsePluginSpec } from './plugins.js';
 import type { JobBody, SubmitBody, UploadBody, UploadSet } from './types.js';
+
+export { productOptionWireName };
 
 /** Options of {@link toSubmitBody}. */
 export interface SubmitBodyOptions {
@@ -39,20 +41,6 @@ export function toProjectParams(project: Project): Record<string, unknown> {
   if (project.projectParam !== undefined) params.project_param = copy(project.projectParam);
   if (project.projectEnv !== undefined) params.project_env = copy(project.projectEnv);
   return params;
-}
-
-/** Product options whose wire name is not their model name in snake_case. */
-const PRODUCT_OPTION_WIRE_NAMES: Readonly<Record<string, string>> = {
-  ropNodeType: 'rop_nodetype',
-  ropNodePath: 'rop_nodepath',
-};
-
-/**
- * The wire name of a product option (a {@link Job.productOptions} key): `outputPrefix` is `output_prefix`,
- * `rtEngine` is `rt_engine`, `ropNodeType` is `rop_nodetype`.
- */
-export function productOptionWireName(option: string): string {
-  return PRODUCT_OPTION_WIRE_NAMES[option] ?? option.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
 /**

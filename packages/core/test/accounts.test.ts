@@ -133,6 +133,37 @@ describe('two accounts on one Envoy', () => {
     expect(new Set(usersC.map((u) => u.email_address))).toEqual(new Set([C.email]));
   });
 
+  test('clients naming the same Envoy differently (localhost, 127.0.0.1, a trailing dot) still take turns', async () => {
+    const port = new URL(envoy.url).port;
+    const names = [
+      envoy.url,
+      `http://localhost:${port}`,
+      `http://LOCALHOST.:${port}/`,
+      `http://[::1]:${port}`,
+    ];
+    const reachable: string[] = [];
+    for (const url of names) {
+      const probe = await fetch(`${url}/products`).catch(() => undefined);
+      if (probe) reachable.push(url);
+    }
+    expect(reachable.length).toBeGreaterThan(1);
+    const clients = reachable.map((url, i) => {
+      const user = i % 2 === 0 ? A : C;
+      return { user, client: new EnvoyClient({ url, email: user.email, accessKey: user.accessKey }) };
+    });
+    const rounds = Array.from({ length: 10 }, (_, i) => i);
+    const read = await Promise.all(
+      clients.flatMap(({ user, client }) =>
+        rounds.map(async () => ({ user, credits: (await client.getCreditsInfo()).credits_available })),
+      ),
+    );
+    const expected = {
+      [A.email]: (await clientOf(A).getCreditsInfo()).credits_available,
+      [C.email]: (await clientOf(C).getCreditsInfo()).credits_available,
+    };
+    for (const { user, credits } of read) expect(credits).toBe(expected[user.email]);
+  });
+
   test('wrong credentials are an AuthenticationError on every call, never the other account', async () => {
     await clientOf(A).validateAuth();
     const wrong = clientOf(B, 'WRONG');

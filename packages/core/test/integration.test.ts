@@ -615,6 +615,31 @@ describe('errors', () => {
     expect(error.message).toMatch(/Start Envoy/);
   });
 
+  test('a project whose name holds ":" (allowed in a project name) can be submitted and then followed', async () => {
+    const root = path.join(base, 'colon_name');
+    await mkdir(root, { recursive: true });
+    await writeFile(path.join(root, 'scene.c4d'), 'a scene');
+    const project = new Project(root, { name: 'shot 010: take 2', outputFolderName: 'out' });
+    await project.addFiles(root, project.remoteRoot);
+    project.addJobs(
+      new Job({
+        name: 'render',
+        app: 'c4d',
+        appVersion: 'R19',
+        path: `${project.remoteRoot}/scene.c4d`,
+        params: { frames: '1' },
+      }),
+    );
+    const client = demoClient();
+    const name = await client.submitProject(project, { skipAutoDownload: true });
+    expect(name).toBe('shot 010: take 2');
+    expect((await client.getProjectStatus(name)).Jobs).toHaveLength(1);
+    let last: ProjectStatus | undefined;
+    for await (const status of client.watchProjectStatus(name, { intervalMs: 20 })) last = status;
+    expect(last?.State).toBe('Completed');
+    expect((await client.getProjectFiles(name)).map((file) => file.Name)).toContain('scene.c4d');
+  });
+
   test('an unknown project → APIError 404', async () => {
     const error = await demoClient()
       .getProjectStatus('no such project')

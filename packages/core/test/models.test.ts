@@ -12,6 +12,7 @@ import {
   folderTimestamp,
   InvalidRequestError,
   Job,
+  MAX_JOB_FRAMES,
   MAX_JOBS,
   MAX_OUTPUT_FORMAT_LENGTH,
   Project,
@@ -86,6 +87,27 @@ describe('names that become files or folders', () => {
     expect(fileNameProblem(name) === undefined).toBe(ok);
   });
 
+  test('half of a character (a name cut inside an emoji) is refused, never a URIError from the URL', async () => {
+    const cut = '🎬 shot'.slice(1);
+    expect(fileNameProblem(cut)).toContain('U+DFAC, a control or half character');
+    expect(fieldsOf(() => new Project(root, { name: cut }))).toEqual(['name']);
+    expect(fieldsOf(() => new Project(root, { submissionName: `a${cut}` }))).toEqual(['submissionName']);
+    const { fetch, requests } = fakeEnvoy({});
+    const client = new EnvoyClient({ email: 'a@b.c', accessKey: 'k', fetch });
+    for (const call of [
+      () => client.getProjectStatus(cut),
+      () => client.getProjectFiles(cut),
+      () => client.getMachines(cut, 'render'),
+      () => client.getMachines('c4d', 'render', { plugins: [cut] }),
+      () => client.watchProjectStatus(cut).next(),
+    ]) {
+      expect(await call().catch((e) => e)).toBeInstanceOf(InvalidRequestError);
+    }
+    expect(requests).toEqual([]);
+    // A whole emoji is fine.
+    expect(fileNameProblem('🎬 shot')).toBeUndefined();
+  });
+
   test('output prefixes and results folders also refuse < > : " | ? *', () => {
     for (const c of '<>:"|?*') expect(fileNameProblem(`a${c}b`, { strict: true })).toContain(c);
     expect(fileNameProblem('a:b')).toBeUndefined();
@@ -108,6 +130,21 @@ describe('Project', () => {
     expect(fieldsOf(() => new Project(root, { submissionName: 'x'.repeat(201) }))).toEqual([
       'submissionName',
     ]);
+  });
+
+  test('params may not set what a named project option sets (Envoy types those)', () => {
+    for (const [key, value] of [
+      ['project_summary_log_file', 5],
+      ['project_param_output', {}],
+      ['project_param', 'x'],
+      ['project_env', []],
+    ] as const) {
+      expect(
+        fieldsOf(() => new Project(root, { params: { [key]: value } })),
+        key,
+      ).toEqual([`params.${key}`]);
+    }
+    expect(new Project(root, { projectEnv: { A: '1' }, params: { other: 1 } }).params).toEqual({ other: 1 });
   });
 
   test('a submission name may hold ":"; a results folder name may not', () => {
@@ -158,6 +195,32 @@ describe('Project.addFiles', () => {
       'files',
     ]);
   });
+
+  test.skipIf(process.platform === 'win32')(
+    'a file named with "\\" or a drive letter (legal on macOS and Linux) is refused before sending',
+    async () => {
+      const folder = path.join(base, 'odd_names');
+      await mkdir(folder, { recursive: true });
+      await writeFile(path.join(folder, 'scene.c4d'), 'scene');
+      // What unzipping a Windows archive leaves on macOS or Linux, and a name Envoy takes for a drive.
+      await writeFile(path.join(folder, 'tex\\wood.png'), 'png');
+      const { fetch, requests } = fakeEnvoy({});
+      const client = new EnvoyClient({ email: 'a@b.c', accessKey: 'k', fetch });
+      const project = new Project(folder);
+      await project.addFiles(folder, project.remoteRoot);
+      project.addFileList(folder, project.remoteRoot, ['c:notes.txt']);
+      project.addJobs(new Job({ ...JOB, path: `${project.remoteRoot}/scene.c4d` }));
+      for (const send of [() => client.submitProject(project), () => client.uploadProjectFiles(project)]) {
+        const error = await send().catch((e) => e);
+        expect(error).toBeInstanceOf(InvalidRequestError);
+        expect(error.fieldErrors.map((e: { message: string }) => e.message)).toEqual([
+          '"c:notes.txt" holds "\\" or "c:": rename it',
+          '"tex\\wood.png" holds "\\" or "c:": rename it',
+        ]);
+      }
+      expect(requests).toEqual([]);
+    },
+  );
 
   test('the project’s results folders and temporary download files are never added', async () => {
     const project = new Project(root);
@@ -253,6 +316,70 @@ describe('Job', () => {
       expect(new Job({ ...JOB, productOptions: { outputFormat: format } }).productOptions.outputFormat).toBe(
         format,
       );
+    }
+  });
+
+  test('parameters whose type Envoy fixes are checked in params and in product options alike', () => {
+    const bad: [string, string, unknown][] = [
+      ['output_width', 'outputWidth', '1920'],
+      ['output_width', 'outputWidth', 1.5],
+      ['output_height', 'outputHeight', 0],
+      ['output_upload', 'outputUpload', '/p/render/.+'],
+      ['billing_meta', 'billingMeta', 'c4d'],
+      ['billing_meta', 'billingMeta', [1]],
+    ];
+    for (const [wire, option, value] of bad) {
+      expect(
+        fieldsOf(() => new Job({ ...JOB, params: { [wire]: value } })),
+        wire,
+      ).toEqual([`params.${wire}`]);
+      expect(
+        fieldsOf(() => new Job({ ...JOB, productOptions: { [option]: value } })),
+        option,
+      ).toEqual([`productOptions.${option}`]);
+    }
+    const good = new Job({
+      ...JOB,
+      params: { output_width: 1920, output_upload: ['/p/render/.+'], billing_meta: ['c4d'] },
+      productOptions: { outputHeight: 1080 },
+    });
+    expect(good.params.output_width).toBe(1920);
+  });
+
+  test('a product option may not set what a job option, the project or the frames set', () => {
+    for (const option of [
+      'frames',
+      'instances',
+      'machineType',
+      'gpu',
+      'plugins',
+      'creditsBudget',
+      'outputDirName',
+    ]) {
+      expect(
+        fieldsOf(() => new Job({ ...JOB, productOptions: { [option]: 'x' } })),
+        option,
+      ).toEqual([`productOptions.${option}`]);
+    }
+    // Names every object has are no option names (they used to be sent as "function Object() { [native code] }").
+    for (const option of ['constructor', 'toString']) {
+      expect(
+        fieldsOf(() => new Job({ ...JOB, productOptions: { [option]: 'x' } })),
+        option,
+      ).toEqual([`productOptions.${option}`]);
+    }
+  });
+
+  test('a job renders at most MAX_JOB_FRAMES distinct frames', () => {
+    expect(new Job({ ...JOB, params: { frames: `1 ${MAX_JOB_FRAMES}` } }).params.frames).toBe(
+      `1 ${MAX_JOB_FRAMES}`,
+    );
+    expect(new Job({ ...JOB, params: { frames: `1 ${MAX_JOB_FRAMES},1 10` } }).params.frames).toBeDefined();
+    for (const frames of [`1 ${MAX_JOB_FRAMES + 1}`, '1 100000000000', `1 ${MAX_JOB_FRAMES},-5 0`]) {
+      expect(
+        fieldsOf(() => new Job({ ...JOB, params: { frames } })),
+        frames,
+      ).toEqual(['params.frames']);
     }
   });
 

@@ -252,7 +252,15 @@ const versions = (product: ProductCode) =>
 const frames = fc
   .array(
     fc
-      .tuple(fc.integer({ min: -20, max: 40 }), fc.nat({ max: 10 }), fc.integer({ min: 1, max: 4 }))
+      .tuple(
+        fc.integer({ min: -20, max: 40 }),
+        // Now and then past the most frames a job may hold (100,000).
+        fc.oneof(
+          { weight: 9, arbitrary: fc.nat({ max: 10 }) },
+          { weight: 1, arbitrary: fc.nat({ max: 200_000 }) },
+        ),
+        fc.integer({ min: 1, max: 4 }),
+      )
       .map(([s, n, st]) => `${s} ${s + n} ${st}`),
     { minLength: 1, maxLength: 3 },
   )
@@ -265,7 +273,12 @@ async function submitWith(jobs: Job[], project?: Project): Promise<void> {
   if (p.files.length === 0) await p.addFiles(p.localRoot, p.remoteRoot);
   p.addJobs(...jobs);
   // The scenes are uploaded below /props_project already; a project of another name uploads its own.
-  await client.submitProject(p, { skipUpload: p.name === 'props_project', skipAutoDownload: true });
+  const name = await client.submitProject(p, {
+    skipUpload: p.name === 'props_project',
+    skipAutoDownload: true,
+  });
+  // A project submitted can be followed by its name.
+  await client.getProjectStatus(name);
 }
 
 /** Cases per property: 150, or `GM_RUNS` to search harder (e.g. `GM_RUNS=1500`). */
@@ -286,7 +299,20 @@ describe('every public call either succeeds or throws a typed error, and nothing
           projectParamOutput: maybe(fc.array(fc.string())),
           projectParam: maybe(fc.dictionary(fc.string(), fc.string())),
           projectEnv: maybe(fc.dictionary(fc.string(), fc.string())),
-          params: maybe(fc.dictionary(fc.string(), fc.jsonValue())),
+          params: maybe(
+            fc.dictionary(
+              fc.oneof(
+                fc.string(),
+                fc.constantFrom(
+                  'project_env',
+                  'project_param',
+                  'project_param_output',
+                  'project_summary_log_file',
+                ),
+              ),
+              fc.jsonValue(),
+            ),
+          ),
           createdAt: maybe(fc.date()),
         },
         { requiredKeys: [] },
@@ -328,9 +354,33 @@ describe('every public call either succeeds or throws a typed error, and nothing
             machineType: maybe(fc.constantFrom('', 'gm4800')),
             plugins: maybe(fc.constant([])),
             gpu: maybe(fc.boolean()),
+            // Product options named like job options, wire parameters and object methods, with any value.
+            productOptions: maybe(
+              fc.dictionary(
+                fc.constantFrom(
+                  'outputWidth',
+                  'outputUpload',
+                  'frames',
+                  'instances',
+                  'gpu',
+                  'outputDirName',
+                  'camera',
+                  'constructor',
+                ),
+                fc.jsonValue(),
+                { maxKeys: 2 },
+              ),
+            ),
             params: maybe(
               fc.record(
-                { frames: mostly(frames), output_prefix: mostly(fc.constant('out')), extra: fc.jsonValue() },
+                {
+                  frames: mostly(frames),
+                  output_prefix: mostly(fc.constant('out')),
+                  output_width: mostly(fc.integer({ min: 1, max: 8192 })),
+                  output_upload: mostly(fc.constant(['/props_project/render/.+'])),
+                  billing_meta: mostly(fc.constant(['nuke'])),
+                  extra: fc.jsonValue(),
+                },
                 { requiredKeys: [] },
               ),
             ),

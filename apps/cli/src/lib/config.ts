@@ -53,12 +53,15 @@ export async function readProfiles(env: NodeJS.ProcessEnv = process.env): Promis
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { profiles: {} };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { profiles: Object.create(null) };
     throw error;
   }
   try {
     const parsed = JSON.parse(text) as Partial<ProfilesFile>;
-    return { profiles: parsed.profiles && typeof parsed.profiles === 'object' ? parsed.profiles : {} };
+    // No prototype: a profile may be named `__proto__` like any other name.
+    const profiles = Object.create(null) as Record<string, Profile>;
+    if (parsed.profiles && typeof parsed.profiles === 'object') Object.assign(profiles, parsed.profiles);
+    return { profiles };
   } catch (cause) {
     throw new UsageError(`The profiles file ${path} is not valid JSON.`, {
       hint: 'Fix or delete it, then run `gm login` again.',

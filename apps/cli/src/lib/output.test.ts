@@ -194,4 +194,16 @@ describe('profiles', () => {
     expect(JSON.parse(await readFile(path, 'utf8')).profiles.work).toBeUndefined();
     expect(await getProfile('toString', env)).toBeUndefined();
   });
+
+  it('stores a profile under any name, "__proto__" and "constructor" included', async () => {
+    const env = { GM_CONFIG_DIR: await mkdtemp(join(tmpdir(), 'gm-profiles-')) };
+    for (const name of ['__proto__', 'constructor']) {
+      await saveProfile(name, { email: `${name}@b.c`, accessKey: 'k' }, env);
+    }
+    expect(await getProfile('__proto__', env)).toEqual({ email: '__proto__@b.c', accessKey: 'k' });
+    expect(await getProfile('constructor', env)).toEqual({ email: 'constructor@b.c', accessKey: 'k' });
+    expect(await removeProfile('__proto__', env)).toBe(true);
+    expect(await getProfile('__proto__', env)).toBeUndefined();
+    expect(await getProfile('constructor', env)).toBeDefined();
+  });
 });

@@ -7,7 +7,7 @@ import {
   unknownKeyProblems,
 } from '../checks.js';
 import { type FieldError, InvalidRequestError } from '../errors.js';
-import { FrameRangeError, normalizeFrames } from '../frames.js';
+import { FrameRangeError, moreFramesThan, normalizeFrames, parseFrames } from '../frames.js';
 import { controlCharacterProblem, describeValue, fileNameProblem } from '../paths.js';
 
 /** What happens when a job's consumed credits reach its budget. */
@@ -90,6 +90,23 @@ const JOB_OPTION_KEYS = [
 /** A product option's model name: camelCase, so that `wire.ts` can name it on the wire. */
 const PRODUCT_OPTION_NAME = /^[a-z][A-Za-z0-9]*$/;
 
+/** Product options whose wire name is not their model name in snake_case. */
+const PRODUCT_OPTION_WIRE_NAMES: Readonly<Record<string, string>> = {
+  ropNodeType: 'rop_nodetype',
+  ropNodePath: 'rop_nodepath',
+};
+
+/**
+ * The wire name of a product option (a {@link Job.productOptions} key): `outputPrefix` is `output_prefix`,
+ * `rtEngine` is `rt_engine`, `ropNodeType` is `rop_nodetype`.
+ */
+export function productOptionWireName(option: string): string {
+  return PRODUCT_OPTION_WIRE_NAMES[option] ?? option.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** The most distinct frames one job may render (Envoy refuses more). */
+export const MAX_JOB_FRAMES = 100_000;
+
 /** Parameters a job option or the project sets: giving them in `params` too would be ambiguous. */
 const OWNED_PARAMS: Readonly<Record<string, string>> = {
   instances: 'the job option instances',
@@ -100,7 +117,7 @@ const OWNED_PARAMS: Readonly<Record<string, string>> = {
   output_dir_name: "the project's outputFolderName",
 };
 
-/** Problems of the parameters Envoy reads itself: frames, output prefix, and those an option sets. */
+/** Problems of the parameters Envoy reads itself (frames, output names and sizes, ...), and those an option sets. */
 function paramProblems(
   params: Record<string, unknown>,
   prefix: string,
@@ -114,22 +131,31 @@ function paramProblems(
   if (params.frames !== undefined) {
     try {
       // Parsed once: the canonical form is what the job keeps and sends.
-      canonical.frames = normalizeFrames(params.frames as string);
+      const frames = normalizeFrames(params.frames as string);
+      if (moreFramesThan(parseFrames(frames), MAX_JOB_FRAMES)) {
+        add('frames', `over ${MAX_JOB_FRAMES} frames: split the job`);
+      } else canonical.frames = frames;
     } catch (error) {
       if (!(error instanceof FrameRangeError)) throw error;
       add('frames', error.message.replace(/^frames: /, ''));
     }
   }
-  if (params.output_prefix !== undefined) {
-    const problem = outputPrefixProblem(params.output_prefix);
-    if (problem) add('output_prefix', problem);
-  }
-  if (params.output_format !== undefined) {
-    const problem = outputFormatProblem(params.output_format);
-    if (problem) add('output_format', problem);
+  for (const [key, check] of Object.entries(WIRE_PARAM_CHECKS)) {
+    const problem = params[key] === undefined ? undefined : check(params[key]);
+    if (problem) add(key, problem);
   }
   return problems;
 }
+
+/** Checks of the parameters (by wire name) whose type Envoy fixes, wherever they are given. */
+const WIRE_PARAM_CHECKS: Readonly<Record<string, (value: unknown) => string | undefined>> = {
+  output_prefix: outputPrefixProblem,
+  output_format: outputFormatProblem,
+  output_width: integerProblem,
+  output_height: integerProblem,
+  output_upload: stringListProblem,
+  billing_meta: stringListProblem,
+};
 
 /** The output prefix becomes the output files' names: the file-name rule, strict. */
 function outputPrefixProblem(prefix: unknown): string | undefined {
@@ -162,21 +188,19 @@ function productOptionProblems(options: unknown, prefix: string): FieldError[] {
   const problem = jsonValueProblem(options, field);
   if (problem) return [{ field, message: problem }];
   const problems: FieldError[] = [];
-  for (const key of Object.keys(options)) {
-    if (!PRODUCT_OPTION_NAME.test(key)) {
-      problems.push({
-        field: `${field}.${key}`,
-        message: 'is not a product option name: use camelCase letters and digits, e.g. "outputPrefix"',
-      });
+  for (const [key, value] of Object.entries(options)) {
+    const add = (message: string) => problems.push({ field: `${field}.${key}`, message });
+    // A name every object has (`constructor`, `toString`) would read the tables' own methods.
+    if (!PRODUCT_OPTION_NAME.test(key) || key in {}) {
+      add('is not a product option name: use camelCase letters and digits, e.g. "outputPrefix"');
+      continue;
     }
-  }
-  if (options.outputPrefix !== undefined) {
-    const p = outputPrefixProblem(options.outputPrefix);
-    if (p) problems.push({ field: `${field}.outputPrefix`, message: p });
-  }
-  if (options.outputFormat !== undefined) {
-    const p = outputFormatProblem(options.outputFormat);
-    if (p) problems.push({ field: `${field}.outputFormat`, message: p });
+    const wire = productOptionWireName(key);
+    const owner = wire === 'frames' ? 'params.frames' : OWNED_PARAMS[wire];
+    if (owner) add(`is set by ${owner}`);
+    const check = WIRE_PARAM_CHECKS[wire];
+    const p = check && value !== undefined ? check(value) : undefined;
+    if (p) add(p);
   }
   return problems;
 }

@@ -19,7 +19,7 @@ import {
   remoteJoin,
   toFolderName,
 } from '../paths.js';
-import { Job } from './job.js';
+import { Job, productOptionWireName } from './job.js';
 import { WatchFile } from './watch-file.js';
 
 /** Options of a {@link Project}. */
@@ -112,14 +112,14 @@ function uniqueFolderName(date: Date): string {
   return `${folderTimestamp(date)}_${crypto.randomUUID().slice(0, 8)}`;
 }
 
+/** The options that set a project parameter of their wire name (`projectEnv` sets `project_env`). */
+const PARAM_OPTIONS = ['projectSummaryLogFile', 'projectParamOutput', 'projectParam', 'projectEnv'] as const;
+
 const PROJECT_OPTION_KEYS = [
   'name',
   'submissionName',
   'outputFolderName',
-  'projectSummaryLogFile',
-  'projectParamOutput',
-  'projectParam',
-  'projectEnv',
+  ...PARAM_OPTIONS,
   'params',
   'createdAt',
 ] as const;
@@ -168,6 +168,13 @@ function projectOptionProblems(projectFolder: unknown, options: unknown): FieldE
     else {
       const p = jsonValueProblem(o[key], key);
       if (p) add(key, p);
+    }
+  }
+  if (isPlainObject(o.params)) {
+    // Set by their options, which check their type: in `params` too they would be ambiguous.
+    for (const option of PARAM_OPTIONS) {
+      const key = productOptionWireName(option);
+      if (Object.hasOwn(o.params, key)) add(`params.${key}`, `is set by ${option}`);
     }
   }
   if (o.createdAt !== undefined && !(o.createdAt instanceof Date && Number.isFinite(o.createdAt.getTime()))) {

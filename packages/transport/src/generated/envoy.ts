@@ -275,7 +275,10 @@ export interface components {
             /** @description The app code followed by plugin codes. */
             billing_meta?: string[];
             credits_budget?: components["schemas"]["CreditsBudget"];
-            /** @description Frame ranges, `start [end] [step],[start [end] [step]],...`. */
+            /**
+             * @description Frame ranges, `start [end] [step],[start [end] [step]],...`; at most 100,000 distinct frames a job
+             *     (this project's limit).
+             */
             frames?: string;
             /** @description Whether the job needs a GPU machine. */
             gpu?: boolean;
