@@ -95,8 +95,11 @@ const NODE_BUILT_IN = /["']node:|require\(/;
 /**
  * The budgets of `@gm/core` + `@gm/transport` in a browser, in bytes of min+gzip, without re2js (the RE2 engine
  * of watch patterns, its own package of about 46 KB, mostly Unicode tables). Two measures, both by the tests
- * below: the bundle of `EnvoyClient`, `Job` and `Project` (about 19.9 KB), and every script the page fetched
- * for its flow in Chromium (about 20.4 KB: the same code, plus the page's own few hundred bytes).
+ * below: the bundle of `EnvoyClient`, `Job` and `Project` (about 20.6 KB), and every script the page fetched
+ * for its flow in Chromium (about 21.1 KB: the same code, plus the page's own few hundred bytes). The budgets were
+ * 20.5 and 21 KB until the checks a hostile review asked for (typed job parameters, half characters, names Envoy
+ * refuses, output formats), secrets redacted before a message cuts them, and cancellable turns between accounts
+ * took 0.6 KB more: each budget keeps about 0.4 KB of room, so that growth stays a decision.
  *
  * The issue's aim of 12 KB is not reached. What remains is what the page's flow runs: the checks of every
  * argument and their messages before anything is sent (project, job, client options, JSON values, names,
@@ -105,9 +108,9 @@ const NODE_BUILT_IN = /["']node:|require\(/;
  * class and esbuild then puts it in a chunk the page loads at once), openapi-fetch and transport's retries and
  * time-outs. The code alone, without any string literal, is about 14.4 KB min+gzip.
  */
-const CORE_BUDGET = 20.5 * 1024;
+const CORE_BUDGET = 21.5 * 1024;
 /** Every script the page fetched but re2js: core, transport and the page's own code. */
-const PAGE_BUDGET = 21 * 1024;
+const PAGE_BUDGET = 22 * 1024;
 /** With re2js bundled too. */
 const WITH_RE2JS_BUDGET = 70 * 1024;
 
