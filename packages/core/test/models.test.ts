@@ -474,6 +474,17 @@ describe('WatchFile', () => {
     expect(new WatchFile('/p/render_results/[^/]+/.+\\.png', '/tmp/x').pattern).toContain('png');
   });
 
+  test('a pattern with a ".." segment (dots escaped or not, either separator) is refused, as Envoy refuses it', () => {
+    for (const pattern of ['/p/render_results/../.+', '/p/render_results/\\.\\./.+', '\\\\p\\\\..\\\\.+']) {
+      expect(
+        fieldsOf(() => new WatchFile(pattern, '/tmp/x')),
+        pattern,
+      ).toEqual(['pattern']);
+    }
+    // Dots that are not a whole segment are fine.
+    expect(new WatchFile('/p/render_results/..take2/.+', '/tmp/x').pattern).toContain('take2');
+  });
+
   test('watch rules are frozen', () => {
     const watch = new WatchFile('/p/.+', '/tmp/x');
     expect(() => {

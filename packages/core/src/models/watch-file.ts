@@ -7,7 +7,8 @@ export const MAX_PATTERN_LENGTH = 1000;
 
 /**
  * Why `pattern` is not a usable watch pattern, or `undefined`: a regular expression in RE2 syntax (linear-time
- * matching, as Envoy uses: no look-around, no back-references) of at most {@link MAX_PATTERN_LENGTH} characters.
+ * matching, as Envoy uses: no look-around, no back-references) of at most {@link MAX_PATTERN_LENGTH} characters,
+ * without a `..` path segment (dots escaped or not), whose matches would climb out of the download folder.
  */
 export function watchPatternProblem(pattern: unknown): string | undefined {
   if (typeof pattern !== 'string' || pattern === '') {
@@ -18,7 +19,9 @@ export function watchPatternProblem(pattern: unknown): string | undefined {
   }
   try {
     RE2JS.compile(pattern);
-    return undefined;
+    return pattern.split(/\/|\\\\/).some((s) => s.replace(/\\\./g, '.') === '..')
+      ? `${JSON.stringify(pattern)} holds a ".." segment: its matches would leave the download folder`
+      : undefined;
   } catch (error) {
     return `${JSON.stringify(pattern)} is not a valid RE2 regular expression (${(error as Error).message}); look-around and back-references are not supported`;
   }
