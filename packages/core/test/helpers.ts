@@ -54,13 +54,22 @@ export const SECRET_PASSWORD = 'hunter2-password-xyz';
 
 /**
  * A project folder `<base>/<name>` holding one Cinema 4D scene, added to a project with one render job of `frames`
- * (results into `out`): what the tests against a real emulator submit.
+ * (results into `out`): what the tests against a real emulator submit. `projectName` names the project otherwise
+ * than its folder.
  */
-export async function c4dProject(base: string, name: string, frames: string): Promise<Project> {
+export async function c4dProject(
+  base: string,
+  name: string,
+  frames: string,
+  projectName?: string,
+): Promise<Project> {
   const root = path.join(base, name);
   await mkdir(root, { recursive: true });
   await writeFile(path.join(root, 'scene.c4d'), 'a scene');
-  const project = new Project(root, { outputFolderName: 'out' });
+  const project = new Project(root, {
+    outputFolderName: 'out',
+    ...(projectName ? { name: projectName } : {}),
+  });
   await project.addFiles(root, project.remoteRoot, ['scene.c4d']);
   project.addJobs(
     new Job({

@@ -19,6 +19,7 @@ import {
   type ProjectStatus,
   WatchFile,
 } from '../src/index.js';
+import { c4dProject } from './helpers.js';
 
 type Products = NonNullable<Parameters<typeof startEmulator>[0]>['products'];
 
@@ -616,20 +617,7 @@ describe('errors', () => {
   });
 
   test('a project whose name holds ":" (allowed in a project name) can be submitted and then followed', async () => {
-    const root = path.join(base, 'colon_name');
-    await mkdir(root, { recursive: true });
-    await writeFile(path.join(root, 'scene.c4d'), 'a scene');
-    const project = new Project(root, { name: 'shot 010: take 2', outputFolderName: 'out' });
-    await project.addFiles(root, project.remoteRoot);
-    project.addJobs(
-      new Job({
-        name: 'render',
-        app: 'c4d',
-        appVersion: 'R19',
-        path: `${project.remoteRoot}/scene.c4d`,
-        params: { frames: '1' },
-      }),
-    );
+    const project = await c4dProject(base, 'colon_name', '1', 'shot 010: take 2');
     const client = demoClient();
     const name = await client.submitProject(project, { skipAutoDownload: true });
     expect(name).toBe('shot 010: take 2');
