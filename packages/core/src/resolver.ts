@@ -1,7 +1,7 @@
 import { InvalidRequestError } from './errors.js';
 import { parsePluginSpec } from './plugins.js';
 import type { ProductVersion } from './types.js';
-import { compareVersionTokens, matchesVersionPrefix, versionTokens } from './versions.js';
+import { compareVersionParts, matchesVersionPrefix, scanVersion, type VersionToken } from './versions.js';
 
 /** One product or plugin type in a resolver answer. */
 export interface ProductTypeInfo {
@@ -66,7 +66,8 @@ export class ProductResolver {
   constructor(catalogue: readonly ProductVersion[]) {
     const productDrafts = new Map<string, Draft>();
     const pluginDrafts = new Map<string, Draft>();
-    const draftVersions: string[] = [];
+    /** Provisional node numbers given so far. */
+    let drafted = 0;
     let linkCount = 0;
     for (const product of catalogue) linkCount += product.compatible_modules?.length ?? 0;
     /** The links of product `p` are `linkTo[linkEnd[p - 1] .. linkEnd[p])`, from its node `productOf[p]`. */
@@ -81,9 +82,8 @@ export class ProductResolver {
     const idOf = (draft: Draft, version: string): number => {
       let id = draft.ids.get(version);
       if (id === undefined) {
-        id = draftVersions.length;
+        id = drafted++;
         draft.ids.set(version, id);
-        draftVersions.push(version);
       }
       return id;
     };
@@ -105,7 +105,15 @@ export class ProductResolver {
       }
       const productId = idOf(draft, product.version);
       productOf[p] = productId;
-      for (const module of product.compatible_modules ?? []) {
+      const list = product.compatible_modules ?? [];
+      const start = links;
+      // The known modules are read by `readKnown`, small and soon optimized; each new or unusable one stops it here.
+      for (let k = 0; k < list.length; k++) {
+        const stop = readKnown(list, k, links, modules, linkTo, degree);
+        links += stop - k;
+        if (stop === list.length) break;
+        k = stop;
+        const module = list[k] as string;
         let pluginId = modules.get(module);
         if (pluginId === undefined) {
           const { code: pluginType, version: pluginVersion } = parsePluginSpec(module);
@@ -130,14 +138,14 @@ export class ProductResolver {
         if (pluginId < 0) continue;
         linkTo[links] = pluginId;
         links++;
-        (degree[productId] as number)++;
         (degree[pluginId] as number)++;
       }
+      (degree[productId] as number) += links - start;
       linkEnd[p] = links;
     }
 
     // Number the nodes: plugin types, then product types, each alphabetical; versions oldest first.
-    const node = new Int32Array(draftVersions.length);
+    const node = new Int32Array(drafted);
     let count = 0;
     for (const [drafts, index] of [
       [pluginDrafts, this.#plugins],
@@ -145,20 +153,23 @@ export class ProductResolver {
     ] as const) {
       for (const type of [...drafts.keys()].sort(compareCodeUnits)) {
         const draft = drafts.get(type) as Draft;
+        const versions = [...draft.ids.keys()];
         const ids = [...draft.ids.values()];
-        const order = sortedByVersion(ids.map((id) => draftVersions[id] as string));
+        const order = sortedByVersion(versions);
         const entry: TypeEntry = {
           type,
           name: draft.name,
           businessVertical: draft.businessVertical,
           isPlugin: draft.isPlugin,
-          versions: order.map((i) => draftVersions[ids[i] as number] as string),
+          versions: [],
           first: count,
         };
-        order.forEach((i, rank) => {
+        for (let rank = 0; rank < order.length; rank++) {
+          const i = order[rank] as number;
+          entry.versions.push(versions[i] as string);
           node[ids[i] as number] = count + rank;
           this.#entryOf.push(entry);
-        });
+        }
         count += ids.length;
         index.set(type, entry);
       }
@@ -170,14 +181,7 @@ export class ProductResolver {
     for (let n = 0; n < count; n++) offsets[n + 1] = (offsets[n + 1] as number) + (offsets[n] as number);
     const fill = offsets.slice(0, count);
     const neighbours = new Int32Array(offsets[count] as number);
-    for (let p = 0, i = 0; p < catalogue.length; p++) {
-      const a = node[productOf[p] as number] as number;
-      for (const end = linkEnd[p] as number; i < end; i++) {
-        const b = node[linkTo[i] as number] as number;
-        neighbours[(fill[a] as number)++] = b;
-        neighbours[(fill[b] as number)++] = a;
-      }
-    }
+    scatter(productOf, linkEnd, linkTo, node, fill, neighbours);
     this.#offsets = offsets;
     this.#neighbours = neighbours;
     this.#marks = new Uint32Array(count);
@@ -272,6 +276,49 @@ export class ProductResolver {
   }
 }
 
+/**
+ * Reads `list` from position `k` while its modules are known plugin versions, writing their provisional nodes to
+ * `linkTo` from `links` and counting them in `degree`; returns where it stopped: `list.length`, or a module that is
+ * new or names no version. Kept apart and small, so that V8 optimizes it within the first products.
+ */
+function readKnown(
+  list: readonly string[],
+  k: number,
+  links: number,
+  modules: Map<string, number>,
+  linkTo: Int32Array,
+  degree: Int32Array,
+): number {
+  for (; k < list.length; k++) {
+    const id = modules.get(list[k] as string);
+    if (id === undefined || id < 0) return k;
+    linkTo[links++] = id;
+    (degree[id] as number)++;
+  }
+  return k;
+}
+
+/** Adds every link both ways, at the `fill` positions of their nodes. */
+function scatter(
+  productOf: Int32Array,
+  linkEnd: Int32Array,
+  linkTo: Int32Array,
+  node: Int32Array,
+  fill: Int32Array,
+  neighbours: Int32Array,
+): void {
+  for (let p = 0, i = 0; p < productOf.length; p++) {
+    const a = node[productOf[p] as number] as number;
+    let at = fill[a] as number;
+    for (const end = linkEnd[p] as number; i < end; i++) {
+      const b = node[linkTo[i] as number] as number;
+      neighbours[at++] = b;
+      neighbours[(fill[b] as number)++] = a;
+    }
+    fill[a] = at;
+  }
+}
+
 function compareCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -285,22 +332,28 @@ function info(entry: TypeEntry, versions: readonly string[]): ProductTypeInfo {
   };
 }
 
-type Token = number | string;
-
 /**
  * The positions of `versions` in the order of `sortVersions` (`compareVersions`), each version split into parts
- * once instead of at every comparison. Same parts, same comparison, same input order: the same order.
+ * once, all into one array, instead of at every comparison. Same parts, same comparison: the same order.
  */
 function sortedByVersion(versions: readonly string[]): number[] {
-  const tokens = versions.map(versionTokens);
-  return versions
-    .map((_, i) => i)
-    .sort((i, j) =>
-      compareVersionTokens(
-        tokens[i] as Token[],
-        tokens[j] as Token[],
-        versions[i] as string,
-        versions[j] as string,
-      ),
-    );
+  const parts: VersionToken[] = [];
+  const starts = new Int32Array(versions.length + 1);
+  const order: number[] = [];
+  for (let i = 0; i < versions.length; i++) {
+    scanVersion(versions[i] as string, parts);
+    starts[i + 1] = parts.length;
+    order.push(i);
+  }
+  return order.sort((i, j) =>
+    compareVersionParts(
+      parts,
+      starts[i] as number,
+      starts[i + 1] as number,
+      starts[j] as number,
+      starts[j + 1] as number,
+      versions[i] as string,
+      versions[j] as string,
+    ),
+  );
 }

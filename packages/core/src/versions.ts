@@ -6,79 +6,95 @@
 /** One part of a version: a number, or a run of letters. */
 export type VersionToken = number | string;
 
-function isDigit(code: number): boolean {
-  return code >= 48 && code <= 57;
-}
-
-function isLetter(code: number): boolean {
-  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
-}
-
 /**
  * Splits a version into numeric and alphabetic parts: runs of digits as numbers, runs of ASCII letters lowercased,
- * anything else a separator, and a lone `v` or `V` between two digits a separator too (`12.2v4` is 12, 2, 4). One
- * pass over the characters, without regular expressions: the resolver splits every version of a catalogue.
+ * anything else a separator, and a lone `v` or `V` between two digits a separator too (`12.2v4` is 12, 2, 4).
  */
 export function versionTokens(version: string): VersionToken[] {
   const tokens: VersionToken[] = [];
+  scanVersion(version, tokens);
+  return tokens;
+}
+
+/**
+ * The one scanner of versions, behind {@link versionTokens} and every comparison: appends the parts of `version`
+ * to `out`. One pass over the characters, without regular expressions or a string per number: the resolver splits
+ * every version of a catalogue. Internal to `@gm/core`.
+ */
+export function scanVersion(version: string, out: VersionToken[]): void {
+  // Digits and letters are tested in place, not by helper functions: before V8 optimizes this code, each call
+  // costs more than the test.
   const length = version.length;
   let i = 0;
   while (i < length) {
     const code = version.charCodeAt(i);
-    if (isDigit(code)) {
+    if (code >= 48 && code <= 57) {
+      // Up to 15 digits the number is exact as it is read; a longer run is left to Number, which rounds it.
+      let value = code - 48;
       let end = i + 1;
-      while (end < length && isDigit(version.charCodeAt(end))) end++;
-      tokens.push(Number(version.slice(i, end)));
+      for (; end < length; end++) {
+        const digit = version.charCodeAt(end) - 48;
+        if (digit < 0 || digit > 9) break;
+        value = value * 10 + digit;
+      }
+      out.push(end - i <= 15 ? value : Number(version.slice(i, end)));
       i = end;
-    } else if (isLetter(code)) {
+    } else if ((code | 32) >= 97 && (code | 32) <= 122) {
+      // An ASCII letter: `| 32` lowercases A–Z and changes no other code into a–z.
       let end = i + 1;
-      while (end < length && isLetter(version.charCodeAt(end))) end++;
-      const lone = end === i + 1 && (code === 118 || code === 86);
+      for (; end < length; end++) {
+        const next = version.charCodeAt(end) | 32;
+        if (next < 97 || next > 122) break;
+      }
+      // A lone v between two digits is a separator.
+      const before = i > 0 ? version.charCodeAt(i - 1) : 0;
+      const after = end < length ? version.charCodeAt(end) : 0;
       if (
-        !(
-          lone &&
-          i > 0 &&
-          isDigit(version.charCodeAt(i - 1)) &&
-          end < length &&
-          isDigit(version.charCodeAt(end))
-        )
+        !(end === i + 1 && (code | 32) === 118 && before >= 48 && before <= 57 && after >= 48 && after <= 57)
       ) {
-        tokens.push(version.slice(i, end).toLowerCase());
+        out.push(version.slice(i, end).toLowerCase());
       }
       i = end;
     } else {
       i++;
     }
   }
-  return tokens;
 }
 
 /** Compares two versions part by part: numbers numerically, words alphabetically, numbers before words. */
 export function compareVersions(a: string, b: string): number {
-  return compareVersionTokens(versionTokens(a), versionTokens(b), a, b);
+  const parts: VersionToken[] = [];
+  scanVersion(a, parts);
+  const middle = parts.length;
+  scanVersion(b, parts);
+  return compareVersionParts(parts, 0, middle, middle, parts.length, a, b);
 }
 
 /**
- * {@link compareVersions} on versions already split into `left` and `right` (by {@link versionTokens} or an
- * equivalent tokenizer); `a` and `b`, the versions themselves, break ties. Internal to `@gm/core`.
+ * {@link compareVersions} on versions already split by {@link scanVersion} into one array: version `a` is
+ * `parts[aStart .. aEnd)` and `b` is `parts[bStart .. bEnd)`; `a` and `b` themselves break ties. Internal to
+ * `@gm/core`.
  */
-export function compareVersionTokens(
-  left: readonly (number | string)[],
-  right: readonly (number | string)[],
+export function compareVersionParts(
+  parts: readonly VersionToken[],
+  aStart: number,
+  aEnd: number,
+  bStart: number,
+  bEnd: number,
   a: string,
   b: string,
 ): number {
-  const length = Math.min(left.length, right.length);
+  const length = Math.min(aEnd - aStart, bEnd - bStart);
   for (let i = 0; i < length; i++) {
-    const x = left[i] as VersionToken;
-    const y = right[i] as VersionToken;
+    const x = parts[aStart + i] as VersionToken;
+    const y = parts[bStart + i] as VersionToken;
     if (x === y) continue;
     if (typeof x === 'number' && typeof y === 'number') return x - y;
     if (typeof x === 'number') return -1;
     if (typeof y === 'number') return 1;
     return x < y ? -1 : 1;
   }
-  if (left.length !== right.length) return left.length - right.length;
+  if (aEnd - aStart !== bEnd - bStart) return aEnd - aStart - (bEnd - bStart);
   return a < b ? -1 : a > b ? 1 : 0;
 }
 

@@ -5,7 +5,7 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { ProductResolver } from '../src/resolver.js';
 import type { ProductVersion } from '../src/types.js';
-import { versionTokens } from '../src/versions.js';
+import { compareVersions, versionTokens } from '../src/versions.js';
 import { bigCatalogue, bigQueries } from './big-catalogue.mjs';
 import { ReferenceResolver } from './reference-resolver.js';
 
@@ -146,9 +146,36 @@ describe('version parts', () => {
     [...text.replace(/(\d)v(?=\d)/gi, '$1.').matchAll(/\d+|[^\d\W_]+/g)].map(([part]) =>
       /^\d/.test(part) ? Number(part) : part.toLowerCase(),
     );
-  test.prop([versionText])('versionTokens splits a version as the rule reads', (text) => {
-    expect(versionTokens(text)).toEqual(ruleTokens(text));
-  });
+  /** Long runs of digits: up to 15 digits a number is read exactly, a longer one as Number rounds it. */
+  const longNumbers = fc.stringMatching(/^\d{13,24}([.v]\d{1,20})?$/);
+  test.prop([fc.oneof(versionText, longNumbers)])(
+    'versionTokens splits a version as the rule reads',
+    (text) => {
+      expect(versionTokens(text)).toEqual(ruleTokens(text));
+    },
+  );
+  /** The order as it reads: part by part, numbers numerically, words alphabetically, numbers first; then fewer parts first; then the text. */
+  const ruleOrder = (a: string, b: string): number => {
+    const left = ruleTokens(a);
+    const right = ruleTokens(b);
+    for (let i = 0; i < Math.min(left.length, right.length); i++) {
+      const [x, y] = [left[i], right[i]];
+      if (x === y) continue;
+      if (typeof x === 'number' && typeof y === 'number') return Math.sign(x - y);
+      if (typeof x === 'number') return -1;
+      if (typeof y === 'number') return 1;
+      return String(x) < String(y) ? -1 : 1;
+    }
+    if (left.length !== right.length) return Math.sign(left.length - right.length);
+    return a < b ? -1 : a > b ? 1 : 0;
+  };
+  test.prop([fc.oneof(versionText, longNumbers), fc.oneof(versionText, longNumbers)])(
+    'compareVersions orders two versions as the rule reads',
+    (a, b) => {
+      expect(Math.sign(compareVersions(a, b)), `${a} ${b}`).toBe(ruleOrder(a, b));
+      expect(Math.sign(compareVersions(b, a)), `${b} ${a}`).toBe(ruleOrder(b, a));
+    },
+  );
   test('examples', () => {
     for (const text of [
       '12.2v4',
@@ -163,6 +190,9 @@ describe('version parts', () => {
       '1V2',
       '1av2',
       '',
+      '999999999999999',
+      '9007199254740993',
+      '123456789012345678901234567890v2',
     ]) {
       expect(versionTokens(text), text).toEqual(ruleTokens(text));
     }
