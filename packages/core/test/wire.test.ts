@@ -227,6 +227,34 @@ describe('validation before sending', () => {
     expect(() => job.with({ instances: 0 })).toThrow(/instances/);
   });
 
+  test("a project's own params are frozen copies: the caller's later changes do not reach it", () => {
+    const env = { HOUDINI_PATH: ['/opt/hda'] };
+    const params = { notes: { shot: '010' } };
+    const output = [{ path: 'renders' }];
+    const project = new Project('/work/sample_project', {
+      projectEnv: env,
+      params,
+      projectParamOutput: output,
+      projectParam: { take: { id: 2 } },
+    });
+    env.HOUDINI_PATH.push('/tmp/evil');
+    params.notes.shot = '999';
+    (output[0] as { path: string }).path = 'elsewhere';
+    expect(project.projectEnv).toEqual({ HOUDINI_PATH: ['/opt/hda'] });
+    expect(project.params).toEqual({ notes: { shot: '010' } });
+    expect(project.projectParamOutput).toEqual([{ path: 'renders' }]);
+    for (const tree of [project.projectEnv, project.params, project.projectParamOutput, project.projectParam]) {
+      const stack: unknown[] = [tree];
+      while (stack.length > 0) {
+        const value = stack.pop();
+        if (typeof value !== 'object' || value === null) continue;
+        expect(Object.isFrozen(value)).toBe(true);
+        stack.push(...Object.values(value));
+      }
+    }
+    expect(new Project('/work/sample_project').projectEnv).toBeUndefined();
+  });
+
   test('a valid project has no problems; a project without jobs cannot be submitted', () => {
     const project = new Project('/work/sample_project');
     expect(projectProblems(project, { submit: true }).map((p) => p.field)).toEqual(['jobs']);

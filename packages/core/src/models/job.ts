@@ -315,8 +315,8 @@ function creditsBudgetProblems(budget: unknown): FieldError[] {
   return problems;
 }
 
-/** Freezes a tree of plain values (already checked: no cycles, bounded depth). */
-function deepFreeze<T>(value: T): T {
+/** Freezes a tree of plain values (already checked: no cycles, bounded depth). Internal to `@gm/core`. */
+export function deepFreeze<T>(value: T): T {
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const v = stack.pop();

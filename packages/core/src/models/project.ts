@@ -19,7 +19,7 @@ import {
   remoteJoin,
   toFolderName,
 } from '../paths.js';
-import { Job, productOptionWireName } from './job.js';
+import { deepFreeze, Job, productOptionWireName } from './job.js';
 import { WatchFile } from './watch-file.js';
 
 /** Options of a {@link Project}. */
@@ -84,17 +84,7 @@ function defaultSubmissionName(name: string, date: Date): string {
 
 /** A frozen deep copy of a checked tree of plain values; `undefined` stays `undefined`. */
 function frozenCopy<T>(value: T): T {
-  if (value === undefined) return value;
-  const copy = structuredClone(value);
-  const stack: unknown[] = [copy];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
-      Object.freeze(v);
-      stack.push(...Object.values(v));
-    }
-  }
-  return copy;
+  return value === undefined ? value : deepFreeze(structuredClone(value));
 }
 
 const utf8Length = (text: string): number => new TextEncoder().encode(text).length;
