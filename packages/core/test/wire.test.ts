@@ -243,7 +243,12 @@ describe('validation before sending', () => {
     expect(project.projectEnv).toEqual({ HOUDINI_PATH: ['/opt/hda'] });
     expect(project.params).toEqual({ notes: { shot: '010' } });
     expect(project.projectParamOutput).toEqual([{ path: 'renders' }]);
-    for (const tree of [project.projectEnv, project.params, project.projectParamOutput, project.projectParam]) {
+    for (const tree of [
+      project.projectEnv,
+      project.params,
+      project.projectParamOutput,
+      project.projectParam,
+    ]) {
       const stack: unknown[] = [tree];
       while (stack.length > 0) {
         const value = stack.pop();
