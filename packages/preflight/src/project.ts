@@ -109,8 +109,9 @@ function filesOf(ref: SceneReference): string[] {
 
 /**
  * Scans each job's scene and reports, per job: a scene missing or not added, a scene that cannot be read or
- * scanned, a scene saved with another version than the job's `appVersion` (kind `version`), and references that are missing on disk, unresolvable, outside the project folder, or on disk inside
- * it but not added to the project. Frame sequences are counted within the job's `params.frames` when set.
+ * scanned, a scene saved with another version than the job's `appVersion` (kind `version`), and references that
+ * are missing on disk, unresolvable, outside the project folder, or on disk inside it but not added to the
+ * project. Frame sequences are counted within the job's `params.frames` when set.
  */
 export async function preflightProject(
   project: PreflightProject,

@@ -29,4 +29,4 @@ export function describeCause(cause: unknown): string {
 }
 
 /** The turn between this user's processes on one Envoy (see `turns.ts`). */
-export const takeTurn: Platform['takeTurn'] = (envoy, account, signal) => turnOnDisk(envoy, account, signal);
+export const takeTurn: Platform['takeTurn'] = turnOnDisk;

@@ -124,8 +124,9 @@ export function define(command: Command, { io, signal }: Registry): void {
       'after',
       `
 Asks the service for the version the scene was saved with (Blender, Maya ASCII and Nuke scenes say; else the
-nearest newer one, else the newest) and its default machine (give --version and --machine to work offline), writes the job file with a frame range and output settings to edit and the schema line editors
-use, and never replaces a file unless --force. \`gm validate <job file>\` accepts what it writes.
+nearest newer one, else the newest) and its default machine (give --version and --machine to work offline),
+writes the job file with a frame range and output settings to edit and the schema line editors use, and never
+replaces a file unless --force. \`gm validate <job file>\` accepts what it writes.
 
 Examples:
   gm init scene.blend
