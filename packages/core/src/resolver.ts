@@ -1,4 +1,5 @@
 import { InvalidRequestError } from './errors.js';
+import { describeValue } from './paths.js';
 import { parsePluginSpec } from './plugins.js';
 import type { ProductVersion } from './types.js';
 import { compareVersionParts, matchesVersionPrefix, scanVersion, type VersionToken } from './versions.js';
@@ -62,14 +63,29 @@ export class ProductResolver {
   #marks: Uint32Array;
   #epoch = 0;
 
-  /** @param catalogue - the answer of `GET /products`. */
+  /**
+   * @param catalogue - the answer of `GET /products`. An entry that names no product version (not an object, or
+   * without a text `app_type` and `version`) is left out, as is a module that is not `type:version` text.
+   * @throws {@link InvalidRequestError} when `catalogue` is not a list.
+   */
   constructor(catalogue: readonly ProductVersion[]) {
+    if (!Array.isArray(catalogue)) {
+      throw InvalidRequestError.fromProblems(
+        [
+          {
+            field: 'catalogue',
+            message: `must be the list GET /products answers (got ${describeValue(catalogue)})`,
+          },
+        ],
+        'The product catalogue',
+      );
+    }
     const productDrafts = new Map<string, Draft>();
     const pluginDrafts = new Map<string, Draft>();
     /** Provisional node numbers given so far. */
     let drafted = 0;
     let linkCount = 0;
-    for (const product of catalogue) linkCount += product.compatible_modules?.length ?? 0;
+    for (const product of catalogue) linkCount += modulesOf(product).length;
     /** The links of product `p` are `linkTo[linkEnd[p - 1] .. linkEnd[p])`, from its node `productOf[p]`. */
     const productOf = new Int32Array(catalogue.length);
     const linkEnd = new Int32Array(catalogue.length);
@@ -89,14 +105,18 @@ export class ProductResolver {
     };
 
     for (let p = 0; p < catalogue.length; p++) {
-      const product = catalogue[p] as ProductVersion;
+      const product = catalogue[p] as unknown;
+      if (!isEntry(product)) {
+        linkEnd[p] = links;
+        continue;
+      }
       const type = product.app_type;
       const vertical = typeof product.business_vertical === 'string' ? product.business_vertical : 'media';
       let draft = productDrafts.get(type);
       if (!draft) {
         draft = {
           type,
-          name: product.name || type,
+          name: typeof product.name === 'string' && product.name !== '' ? product.name : type,
           businessVertical: vertical,
           isPlugin: false,
           ids: new Map(),
@@ -105,7 +125,7 @@ export class ProductResolver {
       }
       const productId = idOf(draft, product.version);
       productOf[p] = productId;
-      const list = product.compatible_modules ?? [];
+      const list = modulesOf(product);
       const start = links;
       // The known modules are read by `readKnown`, small and soon optimized; each new or unusable one stops it here.
       for (let k = 0; k < list.length; k++) {
@@ -113,7 +133,8 @@ export class ProductResolver {
         links += stop - k;
         if (stop === list.length) break;
         k = stop;
-        const module = list[k] as string;
+        const module = list[k];
+        if (typeof module !== 'string') continue;
         let pluginId = modules.get(module);
         if (pluginId === undefined) {
           const { code: pluginType, version: pluginVersion } = parsePluginSpec(module);
@@ -190,8 +211,9 @@ export class ProductResolver {
   /** Every product type (and, unless `includePlugins` is false, every plugin type) with its versions. */
   getAllTypes(includePlugins = true): ProductTypes {
     const out: ProductTypes = {};
-    if (includePlugins) for (const [type, entry] of this.#plugins) out[type] = info(entry, entry.versions);
-    for (const [type, entry] of this.#products) out[type] = info(entry, entry.versions);
+    if (includePlugins)
+      for (const [type, entry] of this.#plugins) put(out, type, info(entry, entry.versions));
+    for (const [type, entry] of this.#products) put(out, type, info(entry, entry.versions));
     return out;
   }
 
@@ -270,7 +292,7 @@ export class ProductResolver {
       for (; i < found.length && this.#entryOf[found[i] as number] === entry; i++) {
         versions.push(entry.versions[(found[i] as number) - entry.first] as string);
       }
-      if (!queried.has(entry.type)) out[entry.type] = info(entry, versions);
+      if (!queried.has(entry.type)) put(out, entry.type, info(entry, versions));
     }
     return out;
   }
@@ -282,7 +304,7 @@ export class ProductResolver {
  * new or names no version. Kept apart and small, so that V8 optimizes it within the first products.
  */
 function readKnown(
-  list: readonly string[],
+  list: readonly unknown[],
   k: number,
   links: number,
   modules: Map<string, number>,
@@ -290,7 +312,7 @@ function readKnown(
   degree: Int32Array,
 ): number {
   for (; k < list.length; k++) {
-    const id = modules.get(list[k] as string);
+    const id = modules.get(list[k] as string); // undefined for anything but a known module's text
     if (id === undefined || id < 0) return k;
     linkTo[links++] = id;
     (degree[id] as number)++;
@@ -308,15 +330,35 @@ function scatter(
   neighbours: Int32Array,
 ): void {
   for (let p = 0, i = 0; p < productOf.length; p++) {
+    const end = linkEnd[p] as number;
+    if (i === end) continue; // no links, or no product version
     const a = node[productOf[p] as number] as number;
     let at = fill[a] as number;
-    for (const end = linkEnd[p] as number; i < end; i++) {
+    for (; i < end; i++) {
       const b = node[linkTo[i] as number] as number;
       neighbours[at++] = b;
       neighbours[(fill[b] as number)++] = a;
     }
     fill[a] = at;
   }
+}
+
+/** Whether a catalogue entry names a product version: an object with a type and a version as text. */
+function isEntry(value: unknown): value is ProductVersion {
+  if (typeof value !== 'object' || value === null) return false;
+  const { app_type: type, version } = value as Partial<ProductVersion>;
+  return typeof type === 'string' && type !== '' && typeof version === 'string';
+}
+
+/** A catalogue entry's modules: its `compatible_modules` when it is an entry and they are a list, else none. */
+function modulesOf(product: unknown): readonly unknown[] {
+  const modules = isEntry(product) ? product.compatible_modules : undefined;
+  return Array.isArray(modules) ? modules : [];
+}
+
+/** Sets `out[type]` as an own property, whatever the type's name (`__proto__` included). */
+function put(out: ProductTypes, type: string, value: ProductTypeInfo): void {
+  Object.defineProperty(out, type, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function compareCodeUnits(a: string, b: string): number {

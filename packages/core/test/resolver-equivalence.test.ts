@@ -131,6 +131,30 @@ describe('random catalogues', () => {
       ).toBe(answer(() => reference.getCompatibleCombinations(queries)));
     }
   });
+
+  // Anything JSON can hold, among the entries and among each entry's modules: what names no version is left out.
+  const junk = fc.jsonValue({ maxDepth: 2 }).filter((v) => typeof v !== 'string');
+  test.prop([
+    fc.array(fc.oneof({ weight: 3, arbitrary: entry }, junk), { maxLength: 25 }),
+    fc.array(junk, { minLength: 1, maxLength: 4 }),
+    fc.array(fc.array(queryText, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 8 }),
+  ])('junk entries and modules change no answer', (mixed, junkModules, queryLists) => {
+    const dirty = mixed.map((e, i) =>
+      e !== null && typeof e === 'object' && 'compatible_modules' in e && i % 2 === 0
+        ? { ...e, compatible_modules: [...(e.compatible_modules as string[]), ...junkModules] }
+        : e,
+    );
+    const clean = mixed.filter((e) => e !== null && typeof e === 'object' && 'compatible_modules' in e);
+    const resolver = new ProductResolver(dirty as ProductVersion[]);
+    const reference = new ReferenceResolver(clean as ProductVersion[]);
+    expect(JSON.stringify(resolver.getAllTypes())).toBe(JSON.stringify(reference.getAllTypes()));
+    for (const queries of queryLists) {
+      expect(
+        answer(() => resolver.getCompatibleCombinations(queries)),
+        JSON.stringify(queries),
+      ).toBe(answer(() => reference.getCompatibleCombinations(queries)));
+    }
+  });
 });
 
 describe('version parts', () => {

@@ -156,3 +156,80 @@ describe('ProductResolver', () => {
     expect(() => resolver.getCompatibleCombinations([])).toThrow(InvalidRequestError);
   });
 });
+
+describe('a careless or hostile catalogue', () => {
+  const good: ProductVersion[] = [
+    {
+      id: '1',
+      name: 'Houdini',
+      app_type: 'hou',
+      version: '20.0',
+      compatible_modules: ['htoa:6.1', 'htoa:6.2'],
+    },
+    { id: '2', name: 'Maya', app_type: 'maya', version: '2024', compatible_modules: ['htoa:6.2'] },
+  ];
+  const junk = [
+    null,
+    7,
+    'hou:19.5',
+    [],
+    { version: '19.5', compatible_modules: ['htoa:6.0'] },
+    { app_type: '', version: '1', compatible_modules: ['htoa:6.0'] },
+    { app_type: 'hou', version: 19.5, compatible_modules: ['htoa:6.0'] },
+    { app_type: { hou: 1 }, version: '1' },
+    // Module lists that are no lists, one that claims a billion modules included: no links, nothing allocated.
+    { app_type: 'nuke', version: '15.0v1', compatible_modules: 'htoa:6.0' },
+    { app_type: 'nuke', version: '15.0v2', compatible_modules: { length: 1e9 } },
+    {
+      app_type: 'nuke',
+      version: '15.0v3',
+      compatible_modules: [null, 5, {}, ['htoa:6.0'], 'nocolon', ':6.0'],
+    },
+  ];
+  const answers = (resolver: ProductResolver) =>
+    JSON.stringify([
+      resolver.getAllTypes(),
+      resolver.getCompatibleCombinations('htoa'),
+      resolver.getCompatibleCombinations(['hou', 'htoa:6.2']),
+      resolver.getCompatibleCombinations('nuke'),
+    ]);
+
+  test('entries and modules that name no version are left out; the rest answers as without them', () => {
+    const mixed = [junk[0], good[0], ...junk.slice(1), good[1]] as unknown as ProductVersion[];
+    const resolver = new ProductResolver(mixed);
+    const nukeOnly = [junk.at(-3), junk.at(-2), junk.at(-1)] as ProductVersion[];
+    expect(answers(resolver)).toBe(answers(new ProductResolver([...good, ...nukeOnly])));
+    expect(resolver.getVersionsByType('hou')).toEqual(['20.0']);
+    expect(resolver.getVersionsByType('nuke')).toEqual(['15.0v1', '15.0v2', '15.0v3']);
+    expect(resolver.getCompatibleCombinations('nuke')).toEqual({});
+    expect(Object.keys(resolver.getAllTypes())).toEqual(['htoa', 'hou', 'maya', 'nuke']);
+  });
+
+  test('a catalogue that is no list is an InvalidRequestError naming it', () => {
+    for (const bad of [undefined, null, { length: 3 }, 'hou:20.0']) {
+      let caught: unknown;
+      try {
+        new ProductResolver(bad as unknown as ProductVersion[]);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught, String(bad)).toBeInstanceOf(InvalidRequestError);
+      expect((caught as InvalidRequestError).fieldErrors[0]?.field).toBe('catalogue');
+    }
+  });
+
+  test('types named like Object properties are answered as their own keys', () => {
+    const resolver = new ProductResolver([
+      { id: '1', app_type: '__proto__', version: '1', compatible_modules: ['constructor:2', 'toString:3'] },
+    ]);
+    const all = resolver.getAllTypes();
+    expect(Object.keys(all)).toEqual(['constructor', 'toString', '__proto__']);
+    expect(Object.getPrototypeOf(all)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(all, '__proto__')?.value.versions).toEqual(['1']);
+    const answer = resolver.getCompatibleCombinations('constructor:2');
+    expect(Object.keys(answer)).toEqual(['__proto__']);
+    expect(JSON.stringify(answer)).toBe(
+      '{"__proto__":{"versions":["1"],"is_plugin":false,"name":"__proto__","business_vertical":"media"}}',
+    );
+  });
+});
