@@ -1,6 +1,6 @@
 /**
  * The vitest settings every package shares: workspace packages resolved to their sources (the `@gm/source`
- * export condition), the test file globs, and a JSON report that `scripts/test-summary.mjs` adds up.
+ * export condition), the test file globs, and a JSON report that `scripts/test.mjs` adds up.
  */
 import { defineConfig, type ViteUserConfig } from 'vitest/config';
 

@@ -14,6 +14,8 @@ env[key] = (env[key] ?? '')
   .filter((entry) => entry !== '')
   .map((entry) => resolve(entry))
   .join(delimiter);
+// Turborepo's telemetry (and its first-run notice) is off unless the user turned it on themselves.
+env.TURBO_TELEMETRY_DISABLED ??= '1';
 const turbo = join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'turbo.cmd' : 'turbo');
 const result = spawnSync(turbo, process.argv.slice(2), {
   stdio: 'inherit',

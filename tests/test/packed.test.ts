@@ -149,6 +149,8 @@ describe('the published packages, packed and installed', () => {
       'npm',
       [
         'install',
+        // Every package says `engines.node >= 20.19`: a dependency that needs a newer Node fails the install here.
+        '--engine-strict',
         '--no-audit',
         '--no-fund',
         '--prefer-offline',
@@ -241,6 +243,18 @@ describe('the published packages, packed and installed', () => {
     );
     const { version } = JSON.parse(await readFile(join(root, 'apps', 'cli', 'package.json'), 'utf8'));
     expect(stdout.trim()).toBe(version);
-    expect(await readdir(bin)).toEqual(expect.arrayContaining(['gm', 'gm-envoy-emulator']));
+    expect(await readdir(bin)).toEqual(expect.arrayContaining(['gridmarkets', 'gm', 'gm-envoy-emulator']));
   });
+
+  it.skipIf(windows)(
+    'runs as `gridmarkets` from node_modules/.bin, and speaks of itself by that name',
+    async () => {
+      const bin = join(consumer, 'node_modules', '.bin');
+      // The bin links as npm made them, started the way a shell starts them (no `node` in front).
+      const help = await exec(join(bin, 'gridmarkets'), ['--help'], { cwd: consumer });
+      expect(help.stdout).toMatch(/^Usage: gridmarkets /m);
+      const short = await exec(join(bin, 'gm'), ['--help'], { cwd: consumer });
+      expect(short.stdout).toMatch(/^Usage: gm /m);
+    },
+  );
 });

@@ -59,12 +59,24 @@ export async function loadAllCommands(program: Command): Promise<void> {
   for (const entry of COMMANDS) await loadCommand(program, entry.name);
 }
 
+/** The names the command is installed under: `gridmarkets`, and `gm` for short. */
+export type ProgramName = 'gridmarkets' | 'gm';
+
+/**
+ * The name the user typed: `gridmarkets` when the script was started under that name (`gridmarkets`,
+ * `gridmarkets.cmd`, ...), else `gm`. Usage lines and errors then speak of the command the user ran.
+ */
+export function programName(script: string | undefined): ProgramName {
+  const base = (script ?? '').split(/[\\/]/).pop() ?? '';
+  return /^gridmarkets(\.(c?m?js|cmd|ps1|exe))?$/i.test(base) ? 'gridmarkets' : 'gm';
+}
+
 /**
  * Builds the commander program. Each command is named and described from the command table; its options,
  * arguments and action are defined when it runs ({@link loadCommand}), or all at once with {@link loadAllCommands}.
  */
-export function createProgram(io: Io, signal: AbortSignal): Command {
-  const program = new Command('gm');
+export function createProgram(io: Io, signal: AbortSignal, name: ProgramName = 'gm'): Command {
+  const program = new Command(name);
   program
     .description(
       'The command line for GridMarkets Envoy: log in, find products and machines, upload, submit and watch.',
@@ -174,7 +186,7 @@ export async function main(argv: readonly string[] = process.argv, io?: Io): Pro
       process.exit(ExitCode.OK);
     });
   }
-  const program = createProgram(streams, controller.signal);
+  const program = createProgram(streams, controller.signal, programName(argv[1]));
   const name = commandNameOf(args);
   let code: number = ExitCode.OK;
   try {

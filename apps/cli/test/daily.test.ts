@@ -246,12 +246,16 @@ describe('gm completion', () => {
     expect(await complete(r.stdout, ['gm', 'submit', '--product', 'c'])).toEqual(['c4d']);
     expect(await complete(r.stdout, ['gm', 'completion', 'z'])).toEqual(['zsh']);
     expect(await complete(r.stdout, ['gm', 'status', '--'])).toContain('--watch');
+    // The same program under its long name completes the same way.
+    expect(await complete(r.stdout, ['gridmarkets', 'ma'])).toEqual(['machines']);
+    expect(r.stdout).toMatch(/^complete .*-F _gm_completion gm gridmarkets$/m);
   });
 
   it('zsh and fish scripts name every command, its options and the product codes', async () => {
     const zsh = await gm(['completion', 'zsh']);
     const fish = await gm(['completion', 'fish']);
-    expect(zsh.stdout.startsWith('#compdef gm')).toBe(true);
+    expect(zsh.stdout.startsWith('#compdef gm gridmarkets\n')).toBe(true);
+    expect(fish.stdout).toContain('complete -c gridmarkets -w gm');
     expect(zsh.stdout).toContain("'init:write a job file");
     expect(zsh.stdout).toContain("'--access-key-stdin:read the access key");
     expect(zsh.stdout).toContain('compadd -- blender c4d hou maya nuke vray');

@@ -113,7 +113,7 @@ ${commandCases.join('\n')}
     *) COMPREPLY=() ;;
   esac
 }
-complete -o default -F _gm_completion gm
+complete -o default -F _gm_completion gm gridmarkets
 `;
 }
 
@@ -140,7 +140,7 @@ export function zshScript(program: Command): string {
           : ':';
     return `    ${c.name}) if [[ "$cur" == -* ]]; then opts=(${c.options.map(describe).join(' ')} ${globalOpts}); _describe -t options option opts; else ${positional}; fi ;;`;
   });
-  return `#compdef gm
+  return `#compdef gm gridmarkets
 # gm completion for zsh. Load it with:  source <(gm completion zsh)
 # or save it as _gm in a folder of your $fpath.
 _gm() {
@@ -164,7 +164,7 @@ ${choiceCases.join('\n')}
 ${commandCases.join('\n')}
   esac
 }
-if [[ "$funcstack[1]" == "_gm" ]]; then _gm "$@"; else compdef _gm gm; fi
+if [[ "$funcstack[1]" == "_gm" ]]; then _gm "$@"; else compdef _gm gm gridmarkets; fi
 `;
 }
 
@@ -186,6 +186,8 @@ export function fishScript(program: Command): string {
     '# gm completion for fish. Load it with:  gm completion fish | source',
     '# or save it:  gm completion fish > ~/.config/fish/completions/gm.fish',
     'complete -c gm -f',
+    // `gridmarkets` is the same program: it completes as `gm` does.
+    'complete -c gridmarkets -w gm',
     ...globals.map((o) => `complete -c gm ${flagArgs(o)}${valueArgs(o)} -d ${q(o.description)}`),
     ...commands.map((c) => `complete -c gm -n __fish_use_subcommand -a ${c.name} -d ${q(c.summary)}`),
   ];
