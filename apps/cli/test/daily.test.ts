@@ -326,6 +326,16 @@ describe('gm login --access-key-stdin', () => {
       `${DEMO_USER.accessKey}\n`,
     );
     expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toBe('');
+    expect(ok.stderr).toContain(`Logged in as ${DEMO_USER.email}`);
+    // -q: nothing to say when all went well.
+    const quiet = await gm(
+      ['login', '-q', '--email', DEMO_USER.email, '--access-key-stdin'],
+      base,
+      `${DEMO_USER.accessKey}\n`,
+    );
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(`${quiet.stdout}${quiet.stderr}`).toBe('');
     const profiles = JSON.parse(await readFile(join(configDir, 'profiles.json'), 'utf8'));
     expect(profiles.profiles.default).toMatchObject({
       email: DEMO_USER.email,

@@ -139,7 +139,7 @@ describe('gm login / whoami / logout', () => {
   it('logs in from GM_EMAIL/GM_ACCESS_KEY, writes profiles.json with mode 0600, and whoami uses it', async () => {
     const login = await gm(['login'], creds);
     expect(login.code).toBe(0);
-    expect(login.stdout).toContain(DEMO_USER.email);
+    expect(login.stderr).toContain(`Logged in as ${DEMO_USER.email}`);
     const file = join(configDir, 'profiles.json');
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     const stored = JSON.parse(await readFile(file, 'utf8')) as {
@@ -287,6 +287,15 @@ describe('gm products / machines', () => {
     };
     const both = await compatible('hou:17.5.173', 'hou:17.5.229');
     expect(Object.keys(both)).toContain('hou_redshift');
+    // A partial version matches the versions it starts; an unknown version or type is bad input, with the nearest.
+    expect(Object.keys(await compatible('hou:17.5'))).toContain('hou_redshift');
+    const unknown = await gm(['products', '--compatible', 'hou:99'], creds);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Envoy offers no hou version 99 (in --compatible hou:99)');
+    expect(unknown.stderr).toMatch(/Nearest: hou:\S+\. `gm products --type hou` lists them/);
+    const typo = await gm(['products', '--compatible', 'hoo:17.5.173'], creds);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('Did you mean hou?');
     const [first, second] = [await compatible('hou:17.5.173'), await compatible('hou:17.5.229')];
     for (const [code, { versions }] of Object.entries(both)) {
       for (const v of versions) {
@@ -477,7 +486,7 @@ describe('gm submit / status', () => {
     const statuses = events.filter((e) => e.event === 'status');
     expect(statuses.at(-1)).toMatchObject({ state: 'Completed', framesDone: 8, framesTotal: 8 });
     // Every event carries an ISO 8601 time; the last one says how it ended and where the results are.
-    for (const e of events.slice(1)) expect(new Date(String(e.time)).toISOString()).toBe(e.time);
+    for (const e of events) expect(new Date(String(e.time)).toISOString()).toBe(e.time);
     const done = events.at(-1)!;
     expect(done).toMatchObject({
       event: 'done',
@@ -636,7 +645,17 @@ describe('gm emulator / demo', () => {
   it('runs the emulator in the foreground until interrupted', async () => {
     const child = spawn(
       process.execPath,
-      [BIN, 'emulator', '--port', '0', '--time-scale', '0.01', '--json'],
+      [
+        BIN,
+        'emulator',
+        '--port',
+        '0',
+        '--time-scale',
+        '0.01',
+        '--allow-origin',
+        'http://localhost:5173',
+        '--json',
+      ],
       {
         env: { ...process.env, NO_COLOR: '1' },
       },
@@ -662,9 +681,23 @@ describe('gm emulator / demo', () => {
       DEMO_USER.accessKey,
     ]);
     expect(who.code).toBe(0);
+    // A page of the allowed origin may call it; any other origin is refused.
+    const from = (origin: string) => fetch(`${url}/credits-info`, { headers: { origin } });
+    const allowed = await from('http://localhost:5173');
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    expect((await from('http://localhost:5174')).status).toBe(403);
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
+  });
+
+  it('refuses an --allow-origin that is no web origin, naming the form to give', async () => {
+    const r = await gm(['emulator', '--port', '0', '--allow-origin', 'localhost:5173']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      '--allow-origin "localhost:5173" is not a web origin: give scheme://host[:port]',
+    );
   });
 
   it('gm demo runs the whole flow and leaves real PNG results', async () => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { DEMO_USER, machineProblems, productProblems } from './catalogue.js';
+import { guardOptionProblems } from './guard.js';
 import type { EmulatorOptions, EmulatorUser, MachineCatalogue, ProductVersion } from './types.js';
 
 const USAGE = `Usage: gm-envoy-emulator [options]
@@ -93,14 +94,9 @@ function options(argv: string[]): EmulatorOptions | 'help' {
   const opts: EmulatorOptions = { port };
   if (v.host) opts.host = v.host;
   if (v['allow-host']) opts.allowedHosts = v['allow-host'];
-  if (v['allow-origin']) {
-    for (const o of v['allow-origin']) {
-      if (!/^https?:\/\/[^/\s]+$/i.test(o.replace(/\/+$/, ''))) {
-        throw new UsageError(`--allow-origin must be scheme://host[:port], got "${o}"`);
-      }
-    }
-    opts.allowedOrigins = v['allow-origin'];
-  }
+  if (v['allow-origin']) opts.allowedOrigins = v['allow-origin'];
+  const [guardProblem] = guardOptionProblems(opts);
+  if (guardProblem) throw new UsageError(`--${guardProblem}`);
   if (v['data-dir']) opts.dataDir = v['data-dir'];
   if (v.user) opts.users = v.user.map(parseUser);
   const products = json<ProductVersion[]>('products', v.products, productProblems);

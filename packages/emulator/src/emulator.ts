@@ -9,6 +9,7 @@ import {
   productProblems,
 } from './catalogue.js';
 import { Downloader } from './downloads.js';
+import { guardOptionProblems } from './guard.js';
 import { Runtime } from './runtime.js';
 import { Scheduler } from './scheduler.js';
 import { buildServer } from './server.js';
@@ -44,6 +45,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const machines = options.machines ?? DEFAULT_MACHINES;
   const problems = [...productProblems(products), ...machineProblems(machines)];
   if (problems.length > 0) throw new Error(`invalid catalogue: ${problems.join('; ')}`);
+  const guardProblems = guardOptionProblems(options);
+  if (guardProblems.length > 0) throw new TypeError(`startEmulator: ${guardProblems.join('; ')}`);
   const temporary = options.dataDir === undefined;
   const dataDir = temporary
     ? await mkdtemp(join(tmpdir(), 'gm-envoy-emulator-'))

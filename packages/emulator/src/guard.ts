@@ -26,6 +26,32 @@ export function normalOrigin(origin: string): string {
   return origin.trim().toLowerCase().replace(/\/+$/, '');
 }
 
+/**
+ * What is wrong with the hosts and origins a guard is given, one message each (none when all are usable): an
+ * origin is `scheme://host[:port]` as a browser sends it, a host is `name` or `name:port`. A value that matched
+ * nothing would otherwise be kept silently, and the page or client it was meant for refused.
+ */
+export function guardOptionProblems(
+  options: Pick<GuardOptions, 'allowedHosts' | 'allowedOrigins'>,
+): string[] {
+  const problems: string[] = [];
+  for (const origin of options.allowedOrigins ?? []) {
+    if (typeof origin !== 'string' || !/^https?:\/\/[^/\s?#@]+$/i.test(origin.trim().replace(/\/+$/, ''))) {
+      problems.push(
+        `allow-origin ${JSON.stringify(origin)} is not a web origin: give scheme://host[:port], e.g. http://localhost:3000`,
+      );
+    }
+  }
+  for (const host of options.allowedHosts ?? []) {
+    if (typeof host !== 'string' || splitHost(host) === null) {
+      problems.push(
+        `allow-host ${JSON.stringify(host)} is not a host: give a name or name:port, e.g. envoy.test:8090`,
+      );
+    }
+  }
+  return problems;
+}
+
 const WILDCARD = new Set(['0.0.0.0', '::', '[::]', '']);
 
 /** The names a request may address the server by, beyond the explicit ones. */

@@ -5,6 +5,7 @@
  */
 export { DEFAULT_MACHINES, DEFAULT_PRODUCTS, DEMO_USER } from './catalogue.js';
 export { startEmulator } from './emulator.js';
+export { guardOptionProblems } from './guard.js';
 export type {
   EmulatorLoggerOptions,
   EmulatorOptions,

@@ -40,8 +40,8 @@ export interface Output {
   print(text?: string): void;
   /** Prints one JSON document to stdout. */
   printJson(value: unknown): void;
-  /** Prints one JSON line (an event of a stream) to stdout. */
-  event(value: Record<string, unknown>): void;
+  /** Prints one JSON line (an event of a stream) to stdout: `event` first, then the ISO 8601 `time` it is printed at. */
+  event(value: { event: string } & Record<string, unknown>): void;
   /** Prints a message to stderr (suppressed with `--quiet`). */
   info(text: string): void;
   /** Prints a warning to stderr. */
@@ -78,8 +78,8 @@ export function createOutput(io: Io, options: OutputOptions = {}): Output {
     printJson(value) {
       io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
     },
-    event(value) {
-      io.stdout.write(`${JSON.stringify(value)}\n`);
+    event({ event, ...rest }) {
+      io.stdout.write(`${JSON.stringify({ event, time: new Date().toISOString(), ...rest })}\n`);
     },
     info(text) {
       if (!options.quiet) io.stderr.write(`${text}\n`);

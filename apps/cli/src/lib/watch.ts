@@ -59,7 +59,6 @@ export async function listResults(folders: readonly string[]): Promise<string[]>
 }
 
 /** The current time for events, ISO 8601 in UTC. */
-const timestamp = () => new Date().toISOString();
 
 /** Watches a project until it reaches a final state; returns the last status. */
 export async function watchProject(
@@ -90,7 +89,6 @@ export async function watchProject(
       }
       out.event({
         event: 'status',
-        time: timestamp(),
         project: name,
         state,
         bytesDone: status.BytesDone ?? 0,
@@ -175,7 +173,6 @@ export async function watchProject(
     const remote = await client.getProjectFiles(name).catch(() => []);
     out.event({
       event: 'done',
-      time: timestamp(),
       project: name,
       state: finalState,
       creditsSpent: Number(last.CreditsConsumed ?? 0),

@@ -1,4 +1,4 @@
-import { DEMO_USER, startEmulator } from '@gm/emulator';
+import { DEMO_USER, guardOptionProblems, startEmulator } from '@gm/emulator';
 import type { Command } from 'commander';
 import { contextOf } from '../../lib/context.js';
 import { UsageError } from '../../lib/exit-codes.js';
@@ -10,6 +10,8 @@ interface EmulatorOptions {
   dataDir?: string;
   timeScale: string;
   bandwidth?: string;
+  allowOrigin?: string[];
+  allowHost?: string[];
 }
 
 function number(text: string, flag: string, min: number): number {
@@ -27,6 +29,14 @@ export function define(command: Command, { io, signal }: Registry): void {
     .option('--data-dir <dir>', 'keep state and uploaded files here (default: a temp folder removed on exit)')
     .option('--time-scale <factor>', 'multiplies simulated durations (0.01 renders a frame in 10 ms)', '1')
     .option('--bandwidth <bytes/s>', 'upload bandwidth limit')
+    .option(
+      '--allow-origin <origin...>',
+      'let web pages of these origins call it, e.g. http://localhost:3000 (every other origin is refused)',
+    )
+    .option(
+      '--allow-host <host...>',
+      'also answer requests addressed to these Host names (name or name:port)',
+    )
     .addHelpText(
       'after',
       `
@@ -35,12 +45,20 @@ The emulator's demo account: ${DEMO_USER.email}, access key ${DEMO_USER.accessKe
 Examples:
   gm emulator
   gm emulator --port 0 --time-scale 0.05 --data-dir ./envoy-data
+  gm emulator --allow-origin http://localhost:5173    a plugin's web page served by a dev server may call it
   gm login --url http://127.0.0.1:8090 --email ${DEMO_USER.email} --access-key ${DEMO_USER.accessKey}`,
     )
     .action(async (opts: EmulatorOptions) => {
       const ctx = contextOf(command, io, signal);
       const port = number(opts.port, '--port', 0);
+      const guard = {
+        ...(opts.allowOrigin ? { allowedOrigins: opts.allowOrigin } : {}),
+        ...(opts.allowHost ? { allowedHosts: opts.allowHost } : {}),
+      };
+      const [guardProblem] = guardOptionProblems(guard);
+      if (guardProblem) throw new UsageError(`--${guardProblem}.`);
       const running = await startEmulator({
+        ...guard,
         port,
         host: opts.host,
         timeScale: number(opts.timeScale, '--time-scale', 0),

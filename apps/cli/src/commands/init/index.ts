@@ -25,7 +25,8 @@ interface InitOptions {
 
 /** The output settings each product's builder needs, with values to edit. */
 function outputSettings(product: ProductCode, stem: string, project: string): Record<string, unknown> {
-  const file = { outputPrefix: `${stem}_`, outputFormat: 'PNG' };
+  // The frame number comes after the prefix and an underscore Envoy adds (`shot_0001.png`): no underscore of our own.
+  const file = { outputPrefix: stem, outputFormat: 'PNG' };
   const size = { outputWidth: 1920, outputHeight: 1080 };
   switch (product) {
     case 'blender':

@@ -74,7 +74,7 @@ Examples:
         return;
       }
       const { c } = ctx.out;
-      ctx.out.print(`${c.green('✔')} Logged in as ${c.bold(email)} (profile ${c.cyan(conn.profileName)}).`);
+      ctx.out.info(`${c.green('✔')} Logged in as ${c.bold(email)} (profile ${c.cyan(conn.profileName)}).`);
       ctx.out.info(`Saved to ${path}. Next: \`gm whoami\` or \`gm products\`.`);
     });
 }

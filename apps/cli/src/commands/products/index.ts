@@ -1,3 +1,4 @@
+import { compareVersions, matchesVersionPrefix, type ProductResolver, parsePluginSpec } from '@gm/core';
 import { didYouMean } from '@gm/products';
 import { type Command, Option } from 'commander';
 import { connect } from '../../lib/client.js';
@@ -44,17 +45,21 @@ Examples:
       const resolver = await client.getProductResolver();
       const { out } = ctx;
       if (opts.type) {
-        const versions = resolver.getVersionsByType(opts.type);
-        const known = Object.keys(resolver.getAllTypes(true));
-        if (!known.includes(opts.type)) {
-          const guess = didYouMean(opts.type, known);
-          throw new UsageError(`Envoy offers no product or plugin "${opts.type}".`, {
-            hint: `${guess ? `Did you mean ${guess}? ` : ''}\`gm products\` lists the codes.`,
-          });
-        }
+        const versions = offeredVersions(resolver, opts.type);
         if (out.json) out.printJson({ type: opts.type, versions });
         else out.print(versions.join('\n'));
         return;
+      }
+      // An unknown type or version is a typo to fix, not an empty answer.
+      for (const query of opts.compatible ?? []) {
+        const { code, version } = parsePluginSpec(query);
+        const versions = offeredVersions(resolver, code);
+        if (version !== undefined && !versions.some((v) => matchesVersionPrefix(v, version))) {
+          const near = nearestVersions(version, versions);
+          throw new UsageError(`Envoy offers no ${code} version ${version} (in --compatible ${query}).`, {
+            hint: `${near.length > 0 ? `Nearest: ${near.map((v) => `${code}:${v}`).join(', ')}. ` : ''}\`gm products --type ${code}\` lists them.`,
+          });
+        }
       }
       const types: Record<string, TypeInfo> = opts.compatible
         ? resolver.getCompatibleCombinations(opts.compatible)
@@ -88,4 +93,24 @@ Examples:
         ),
       );
     });
+}
+
+/** The versions Envoy offers of a product or plugin, oldest first; a usage error with a guess for an unknown code. */
+function offeredVersions(resolver: ProductResolver, code: string): string[] {
+  const known = Object.keys(resolver.getAllTypes(true));
+  if (!known.includes(code)) {
+    const guess = didYouMean(code, known);
+    throw new UsageError(`Envoy offers no product or plugin "${code}".`, {
+      hint: `${guess ? `Did you mean ${guess}? ` : ''}\`gm products\` lists the codes.`,
+    });
+  }
+  return resolver.getVersionsByType(code);
+}
+
+/** The offered versions just below and just above `version` (one or two of them), in version order. */
+export function nearestVersions(version: string, offered: readonly string[]): string[] {
+  const sorted = [...offered].sort(compareVersions);
+  const above = sorted.findIndex((v) => compareVersions(v, version) > 0);
+  if (above < 0) return sorted.slice(-1);
+  return sorted.slice(Math.max(0, above - 1), above + 1);
 }
