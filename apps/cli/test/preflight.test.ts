@@ -1,5 +1,6 @@
-import { cp, rm, writeFile } from 'node:fs/promises';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DEMO_USER, startEmulator } from '@gm/emulator';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, CLI_ROOT, gm, tempDir } from './helpers.js';
 
@@ -77,6 +78,79 @@ describe('gm scan', { timeout: 180_000 }, () => {
   });
 });
 
+describe('gm scan --strict, for CI', { timeout: 180_000 }, () => {
+  it('exits 0 when every reference is found, 2 with the report when one is missing', async () => {
+    const ok = await gm(['scan', join(SAMPLE, 'scene.blend'), '--strict']);
+    expect(ok.code, ok.stderr).toBe(0);
+    const { dir } = await project();
+    await rm(join(dir, 'textures', 'wood.png'));
+    const r = await gm(['scan', join(dir, 'scene.blend'), '--strict', '--json']);
+    expect(r.code).toBe(2);
+    // The whole report first, as without --strict, then the failure.
+    const [report] = r.stdout.split(/\n(?=\{"error")/);
+    expect(JSON.parse(report ?? '')).toMatchObject({ summary: { references: 3, missing: 1 } });
+    expect(r.stderr).toContain('1 of 3 reference(s) missing or not checkable (--strict)');
+  });
+});
+
+/** A Nuke project whose script reads a plate by another machine's absolute path. */
+async function nukeProject(): Promise<{ dir: string; job: string }> {
+  const dir = join(await tempDir('gm-preflight-map-'), 'comp');
+  await cp(join(SAMPLE, 'textures'), join(dir, 'plates'), { recursive: true });
+  await writeFile(
+    join(dir, 'comp.nk'),
+    'Read {\n inputs 0\n file X:/show/comp/plates/wood.png\n name Read1\n}\n',
+  );
+  const job = join(dir, 'job.yaml');
+  await writeFile(
+    job,
+    'name: comp\nfolder: .\njobs:\n  - name: comp\n    product: nuke\n    appVersion: "12.1v5"\n    file: comp.nk\n    frames: "1 1"\n',
+  );
+  return { dir, job };
+}
+
+describe('--path-map in gm validate, gm submit and gm init', { timeout: 180_000 }, () => {
+  it("checks a scene's foreign paths in the local folder they map to", async () => {
+    const { dir, job } = await nukeProject();
+    const unmapped = await gm(['validate', job, '--offline']);
+    expect(unmapped.code).toBe(2);
+    expect(unmapped.stderr).toContain('X:/show/comp/plates/wood.png');
+    const map = `X:/show/comp/=${dir}/`;
+    const mapped = await gm(['validate', job, '--offline', '--path-map', map]);
+    expect(mapped.code, mapped.stderr).toBe(0);
+    expect(mapped.stdout).toContain('Preflight: 1 scene reference(s), all present.');
+    const dry = await gm(['submit', job, '--dry-run', '--path-map', map]);
+    expect(dry.code, dry.stderr).toBe(0);
+    // gm init asks Envoy for versions and machines.
+    const envoy = await startEmulator({ port: 0, dataDir: await tempDir('gm-preflight-map-envoy-') });
+    try {
+      const creds = {
+        GM_ENVOY_URL: envoy.url,
+        GM_EMAIL: DEMO_USER.email,
+        GM_ACCESS_KEY: DEMO_USER.accessKey,
+      };
+      const init = async (...more: string[]) => {
+        const r = await gm(
+          ['init', join(dir, 'comp.nk'), '--out', join(dir, 'init.yaml'), '--force', ...more],
+          creds,
+        );
+        expect(r.code, r.stderr).toBe(0);
+        return { ...r, text: await readFile(join(dir, 'init.yaml'), 'utf8') };
+      };
+      const plain = await init();
+      expect(plain.text).toContain('"X:/show/comp/plates/wood.png"  <- not resolvable here');
+      const withMap = await init('--path-map', map);
+      expect(withMap.text).toContain('#   "plates/wood.png"');
+      expect(withMap.stderr).toContain('comp.nk needs 1 file(s), all present in the project folder.');
+    } finally {
+      await envoy.close();
+    }
+    const bad = await gm(['validate', job, '--offline', '--path-map', 'X:/show']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--path-map "X:/show" is not from=to');
+  });
+});
+
 describe('gm validate / gm submit with the preflight step', { timeout: 180_000 }, () => {
   it('validate reports a missing texture as a problem with exit 2', async () => {
     const { dir, job } = await project();
@@ -90,6 +164,18 @@ describe('gm validate / gm submit with the preflight step', { timeout: 180_000 }
     expect(r.stderr).toMatch(
       /jobs\[0\]\.path \(beauty\): "\/\/textures\/metal\.png" \(Image "metal\.png" in scene\.blend\): does not exist/,
     );
+  });
+
+  it('validate --allow-missing takes missing files as warnings, as submit --allow-missing does', async () => {
+    const { dir, job } = await project();
+    await rm(join(dir, 'textures', 'metal.png'));
+    const r = await gm(['validate', job, '--offline', '--allow-missing']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('1 missing or not in the project (allowed by --allow-missing)');
+    expect(r.stderr).toMatch(/metal\.png/);
+    const json = JSON.parse((await gm(['validate', job, '--offline', '--allow-missing', '--json'])).stdout);
+    expect(json.valid).toBe(true);
+    expect(json.preflight.warnings.join('\n')).toMatch(/metal\.png/);
   });
 
   it('validate reports textures on disk that the job file does not upload', async () => {

@@ -159,8 +159,13 @@ describe('output', () => {
     const o = createOutput(json, { json: true });
     o.print('hidden');
     o.printJson({ a: 1 });
-    o.event({ b: 2 });
-    expect(json.out).toEqual(['{\n  "a": 1\n}\n', '{"b":2}\n']);
+    o.event({ event: 'x', b: 2 });
+    expect(json.out[0]).toBe('{\n  "a": 1\n}\n');
+    // An event: its name, then the time it was printed at, then its fields, on one line.
+    const event = JSON.parse(json.out[1] ?? '');
+    expect(Object.keys(event)).toEqual(['event', 'time', 'b']);
+    expect(new Date(event.time).toISOString()).toBe(event.time);
+    expect(json.out[1]).toMatch(/^\{"event":"x","time":"[^"]+","b":2\}\n$/);
   });
 
   it('keeps progress off stdout and silent with --json or --quiet', () => {

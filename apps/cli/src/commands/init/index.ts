@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path, { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { compareVersions, MachineCategory, matchesVersionPrefix, sortVersions } from '@gm/core';
-import { PreflightError, type SceneScan, savedVersion, scanScene } from '@gm/preflight';
+import { type PathMap, PreflightError, type SceneScan, savedVersion, scanScene } from '@gm/preflight';
 import { isProductCode, PRODUCT_CODES, PRODUCTS, type ProductCode, productsForFile } from '@gm/products';
 import type { Command } from 'commander';
 import { packagePath } from '../../lib/assets.js';
@@ -10,6 +10,7 @@ import { connect } from '../../lib/client.js';
 import { contextOf } from '../../lib/context.js';
 import { CliError, ExitCode, UsageError } from '../../lib/exit-codes.js';
 import { loadJobFile } from '../../lib/job-file.js';
+import { parsePathMap, pathMapOption } from '../../lib/preflight.js';
 import type { Registry } from '../../registry.js';
 
 interface InitOptions {
@@ -21,6 +22,7 @@ interface InitOptions {
   gpu?: boolean;
   frames: string;
   name?: string;
+  pathMap?: string[];
 }
 
 /** The output settings each product's builder needs, with values to edit. */
@@ -121,6 +123,7 @@ export function define(command: Command, { io, signal }: Registry): void {
     .option('--gpu', 'use the default GPU machine instead of the default CPU one')
     .option('--frames <range>', 'frame range to start from', '1 10')
     .option('--name <project>', "project name (default: the scene folder's name)")
+    .addOption(pathMapOption())
     .addHelpText(
       'after',
       `
@@ -163,7 +166,7 @@ Examples:
       const name = opts.name ?? safeName(basename(folder));
       const stem = safeName(basename(scenePath, extname(scenePath)));
       // The scene's own references (what the project folder must hold), and the version it was saved with.
-      const scan = await sceneFiles(scenePath, folder, opts.frames);
+      const scan = await sceneFiles(scenePath, folder, opts.frames, parsePathMap(opts.pathMap));
       let version = opts.appVersion;
       let versionWhy: string | undefined;
       let machine = opts.machine;
@@ -270,10 +273,11 @@ async function sceneFiles(
   scenePath: string,
   folder: string,
   frames: string,
+  pathMap: PathMap,
 ): Promise<{ files: SceneFile[]; comment: string[]; summary: string; note?: string; scan?: SceneScan }> {
   let scan: SceneScan;
   try {
-    scan = await scanScene(scenePath, { projectFolder: folder, frames });
+    scan = await scanScene(scenePath, { projectFolder: folder, frames, pathMap });
   } catch (error) {
     if (!(error instanceof PreflightError)) throw error;
     const note = `The scene could not be scanned for the files it needs: ${error.message}`;

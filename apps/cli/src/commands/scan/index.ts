@@ -3,6 +3,7 @@ import { validateFrames } from '@gm/products';
 import type { Command } from 'commander';
 import { contextOf } from '../../lib/context.js';
 import { UsageError } from '../../lib/exit-codes.js';
+import { parsePathMap, pathMapOption } from '../../lib/preflight.js';
 import { formatTable } from '../../lib/table.js';
 import type { Registry } from '../../registry.js';
 
@@ -11,10 +12,7 @@ interface ScanOptions {
   pathMap?: string[];
   projectFolder?: string;
   libraries?: boolean;
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
+  strict?: boolean;
 }
 
 function state(ref: SceneReference): string {
@@ -28,35 +26,28 @@ export function define(command: Command, { io, signal }: Registry): void {
   command
     .argument('<scene>', 'a scene file: .blend, .nk, .ma, .vrscene, .usda, .hip, .hipnc, .hiplc')
     .option('--frames <range>', 'count sequence frames within this range, e.g. "1 100"')
-    .option(
-      '--path-map <from=to>',
-      "map another machine's folder onto a local one, e.g. 'C:\\proj\\=/home/me/proj' (repeatable)",
-      collect,
-    )
+    .addOption(pathMapOption())
     .option('--project-folder <dir>', 'also look for relative paths here')
     .option('--no-libraries', 'do not follow linked libraries and referenced scenes')
+    .option(
+      '--strict',
+      'exit 2 when a reference is missing or cannot be checked, or the scene was not scanned (for CI)',
+    )
     .addHelpText(
       'after',
       `
-Nothing is uploaded. Exit code 2 when the scene cannot be read.
+Nothing is uploaded. Exit code 2 when the scene cannot be read, and with --strict when a reference is missing
+or cannot be checked.
 
 Examples:
   gm scan scene.blend
   gm scan comp.nk --frames "1001 1100" --json
-  gm scan shot.ma --path-map 'X:/show/=/mnt/show'`,
+  gm scan shot.ma --path-map 'X:/show/=/mnt/show'
+  gm scan shot.blend --strict --json     in CI: the report, and exit 2 unless every file is there`,
     )
     .action(async (scene: string, opts: ScanOptions) => {
       const ctx = contextOf(command, io, signal);
-      const pathMap: [string, string][] = [];
-      for (const entry of opts.pathMap ?? []) {
-        const at = entry.lastIndexOf('=');
-        if (at <= 0 || at === entry.length - 1) {
-          throw new UsageError(`--path-map "${entry}" is not from=to`, {
-            hint: "Write the foreign folder, '=', then the local folder: --path-map 'C:\\proj\\=/home/me/proj'.",
-          });
-        }
-        pathMap.push([entry.slice(0, at), entry.slice(at + 1)]);
-      }
+      const pathMap = parsePathMap(opts.pathMap);
       const frameError = opts.frames === undefined ? undefined : validateFrames(opts.frames);
       if (frameError) throw new UsageError(`--frames: ${frameError.message.replace(/^frames: /, '')}`);
       let scan: Awaited<ReturnType<typeof scanScene>>;
@@ -73,8 +64,22 @@ Examples:
       }
       const { out } = ctx;
       const missing = scan.references.filter((r) => !r.exists);
+      // --strict: the report as usual, then a failure unless every reference was checked and found.
+      const strictFailure = () => {
+        if (!opts.strict) return;
+        if (missing.length > 0) {
+          throw new UsageError(
+            `${scene}: ${missing.length} of ${scan.references.length} reference(s) missing or not checkable (--strict).`,
+            {
+              hint: 'Fix the paths in the scene or add the files; --path-map maps folders of another machine.',
+            },
+          );
+        }
+        if (!scan.scanned) throw new UsageError(`${scene} could not be scanned (--strict).`);
+      };
       if (out.json) {
         out.printJson({ ...scan, summary: { references: scan.references.length, missing: missing.length } });
+        strictFailure();
         return;
       }
       const { c } = out;
@@ -121,5 +126,6 @@ Examples:
           ? `${scan.references.length} reference(s), ${missing.length === 0 ? c.green('all present') : c.red(`${missing.length} missing`)}.`
           : c.yellow('Not scanned: check this scene’s references in its application.'),
       );
+      strictFailure();
     });
 }

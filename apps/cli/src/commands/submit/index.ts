@@ -5,7 +5,7 @@ import { connect } from '../../lib/client.js';
 import { contextOf } from '../../lib/context.js';
 import { CliError, ExitCode, UsageError } from '../../lib/exit-codes.js';
 import { loadJobFile } from '../../lib/job-file.js';
-import { problemLines, scenePreflight } from '../../lib/preflight.js';
+import { parsePathMap, pathMapOption, problemLines, scenePreflight } from '../../lib/preflight.js';
 import { printStatus, watchProject } from '../../lib/watch.js';
 import type { Registry } from '../../registry.js';
 import { type JobFlags, jobFileFromFlags } from './flags.js';
@@ -16,6 +16,7 @@ interface SubmitOptions extends JobFlags {
   watch?: boolean;
   skipUpload?: boolean;
   allowMissing?: boolean;
+  pathMap?: string[];
   download: boolean;
   interval: string;
 }
@@ -35,6 +36,7 @@ export function define(command: Command, { io, signal }: Registry): void {
       '--allow-missing',
       'submit even when a scene references files that are missing or not in the project',
     )
+    .addOption(pathMapOption())
     .option('--skip-upload', 'the files are already uploaded (`gm upload`); submit only')
     .option(
       '--again',
@@ -91,10 +93,11 @@ Examples:
           hint: 'Give a job file (gm submit job.yaml) or describe one job with --file, --version and --frames.',
         });
       }
+      const pathMap = parsePathMap(opts.pathMap);
       const loaded = jobFile ? await loadJobFile(jobFile, io.cwd) : await jobFileFromFlags(opts, io.cwd);
       const { project, autoDownload } = await buildProject(loaded);
       if (!opts.allowMissing) {
-        const preflight = await scenePreflight(project);
+        const preflight = await scenePreflight(project, pathMap);
         // A scene saved with another version than its job's: said, not refused.
         for (const w of preflight.warnings) if (w.kind === 'version') ctx.out.warn(w.message);
         if (preflight.blocking.length > 0) {

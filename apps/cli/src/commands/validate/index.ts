@@ -15,12 +15,20 @@ import { connect } from '../../lib/client.js';
 import { contextOf } from '../../lib/context.js';
 import { UsageError } from '../../lib/exit-codes.js';
 import { loadJobFile } from '../../lib/job-file.js';
-import { problemLines, scenePreflight } from '../../lib/preflight.js';
+import {
+  BLOCKING_KINDS,
+  parsePathMap,
+  pathMapOption,
+  problemLines,
+  scenePreflight,
+} from '../../lib/preflight.js';
 import { formatCredits, formatTable } from '../../lib/table.js';
 import type { Registry } from '../../registry.js';
 
 interface ValidateOptions {
   offline?: boolean;
+  allowMissing?: boolean;
+  pathMap?: string[];
 }
 
 /** The estimate of one job. */
@@ -65,6 +73,11 @@ export function define(command: Command, { io, signal }: Registry): void {
   command
     .argument('<job-file>', 'a YAML or JSON job file')
     .option('--offline', 'check only what needs no service')
+    .option(
+      '--allow-missing',
+      'files a scene references that are missing or not in the project are warnings, as `gm submit --allow-missing` takes them',
+    )
+    .addOption(pathMapOption())
     .addHelpText(
       'after',
       `
@@ -99,14 +112,19 @@ Examples:
     )
     .action(async (file: string, opts: ValidateOptions) => {
       const ctx = contextOf(command, io, signal);
+      const pathMap = parsePathMap(opts.pathMap);
       const loaded = await loadJobFile(file, io.cwd);
       const { project } = await buildProject(loaded);
       // The scenes' own references: missing, outside the project folder, or not among its files.
-      const preflight = await scenePreflight(project);
+      const preflight = await scenePreflight(project, pathMap);
+      if (opts.allowMissing) {
+        preflight.warnings.unshift(...preflight.blocking);
+        preflight.blocking = [];
+      }
       if (preflight.blocking.length > 0) {
         throw new UsageError(`${file}: the job scenes need files the project does not have.`, {
           details: problemLines(preflight.blocking),
-          hint: 'Add the files to the project folder (and to `files:` when it lists them), or fix the paths in the scene; `gm scan <scene>` lists every reference.',
+          hint: 'Add the files to the project folder (and to `files:` when it lists them), or fix the paths in the scene; `gm scan <scene>` lists every reference, --allow-missing accepts them.',
         });
       }
       const machines = new Map<string, PricedMachine | undefined>();
@@ -163,12 +181,15 @@ Examples:
         return;
       }
       const { c } = out;
-      const unchecked = preflight.warnings.filter((w) => w.kind !== 'version').length;
+      const allowed = preflight.warnings.filter((w) => BLOCKING_KINDS.has(w.kind)).length;
+      const unchecked = preflight.warnings.filter((w) => w.kind !== 'version').length - allowed;
       out.print(
         `${c.green('✔')} ${c.bold(file)} is valid${opts.offline ? ' (offline checks only)' : ''}: project ${c.cyan(project.name)}, ${project.files.length} file(s), ${estimates.length} job(s).`,
       );
       out.print(
-        `${c.green('✔')} Preflight: ${preflight.references} scene reference(s), all present${unchecked > 0 ? `; ${unchecked} could not be checked` : ''}.`,
+        allowed > 0
+          ? `${c.yellow('!')} Preflight: ${preflight.references} scene reference(s), ${allowed} missing or not in the project (allowed by --allow-missing)${unchecked > 0 ? `; ${unchecked} could not be checked` : ''}.`
+          : `${c.green('✔')} Preflight: ${preflight.references} scene reference(s), all present${unchecked > 0 ? `; ${unchecked} could not be checked` : ''}.`,
       );
       for (const warning of preflight.warnings) out.info(c.yellow(`  ! ${warning.message}`));
       out.print();
