@@ -552,6 +552,16 @@ describe('gm submit / status', () => {
     const r = await gm(['submit', file, '--watch', '--interval', '50'], creds);
     expect(r.code).toBe(7);
     expect(r.stderr).toContain('ended Stopped');
+    // Which job the budget stopped, said when it happens and again at the end, with what to do.
+    expect(r.stderr).toMatch(
+      /warning: beauty: stopped by its credit budget after [\d.]+ credits, \d\/6 frames\./,
+    );
+    expect(r.stderr).toContain('  - beauty: stopped by its credit budget');
+    expect(r.stderr).toContain("Raise the job's budget");
+    // Each progress line once, and no time left once it has ended.
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('Frames'));
+    expect(new Set(lines).size).toBe(lines.length);
+    expect(lines.at(-1)).not.toContain('left');
   });
 
   it('exits 130 on Ctrl-C during --watch, and the project goes on', async () => {
@@ -604,6 +614,15 @@ describe('gm submit / status', () => {
     expect(status.Jobs).toHaveLength(2);
     const after = JSON.parse((await gm(['whoami', '--json'], own)).stdout).user.credits_consumed;
     expect(after).toBe(before);
+    // On purpose, with --again: the rerun is followed and reported as itself, not with the first run's totals.
+    const rerun = await gm(['submit', file, '--again', '--watch', '--json', '--interval', '50'], own);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const events = jsonLines(rerun.stdout);
+    const done = events.at(-1)!;
+    expect(done).toMatchObject({ event: 'done', state: 'Completed', framesDone: 8, framesTotal: 8 });
+    expect((done.jobs as { name: string }[]).map((j) => j.name)).toEqual(['beauty', 'preview']);
+    const spent = JSON.parse((await gm(['whoami', '--json'], own)).stdout).user.credits_consumed - after;
+    expect(done.creditsSpent).toBeCloseTo(spent, 6);
   }, 120_000);
 
   it('exits 2 when the builder rejects flags', async () => {

@@ -2,7 +2,7 @@ import type { FileStatus, ProjectStatus } from '@gm/transport';
 import { dict } from './names.js';
 import type { Scheduler } from './scheduler.js';
 import { isTerminal } from './scheduler.js';
-import type { ProjectRecord } from './store.js';
+import type { DownloadRecord, ProjectRecord } from './store.js';
 import type { Uploader } from './uploads.js';
 
 /** `FmtName` of a size: `2.8 MiB`. */
@@ -52,9 +52,9 @@ export function projectState(
   }
   const pending = project.downloads.filter((d) => !d.done && !d.error).length;
   if (pending > 0) return { state: 'Downloading', message: `Downloading results: ${pending} file(s) to go.` };
-  const failedDownloads = project.downloads.filter((d) => d.error).length;
-  if (jobs.some((j) => j.state === 'Failed') || failedDownloads > 0) {
-    const why = jobs.find((j) => j.state === 'Failed')?.message ?? `${failedDownloads} download(s) failed`;
+  const failedDownloads = project.downloads.filter((d) => d.error);
+  if (jobs.some((j) => j.state === 'Failed') || failedDownloads.length > 0) {
+    const why = jobs.find((j) => j.state === 'Failed')?.message ?? downloadFailures(failedDownloads);
     return { state: 'Failed', message: `The project failed: ${why}.` };
   }
   if (jobs.every((j) => j.state === 'Completed')) {
@@ -65,6 +65,14 @@ export function projectState(
     state: 'Stopped',
     message: `${stopped.length} job(s) did not complete: ${stopped.map((j) => `${j.name} ${j.state.toLowerCase()}`).join(', ')}.`,
   };
+}
+
+/** How many downloads failed and why: the first one's remote file, local target and error, and how many more. */
+function downloadFailures(failed: readonly DownloadRecord[]): string {
+  const [first] = failed;
+  if (!first) return 'no download failed';
+  const more = failed.length > 1 ? ` (and ${failed.length - 1} more)` : '';
+  return `${failed.length} download(s) failed: ${first.remote} to ${first.target}: ${first.error}${more}`;
 }
 
 /** The `/project-status` answer. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, symlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PNG_SIGNATURE } from '../src/png.js';
@@ -25,6 +25,20 @@ describe('submit', () => {
     client.call('POST', '/project-submit', { body, template: '/project-submit' });
   const credits = async (): Promise<number> =>
     (await client.call('GET', '/credits-info', { template: '/credits-info' })).body.credits_available;
+
+  it('a project whose downloads fail ends Failed, and says which file failed and why', async () => {
+    const blocked = join(local, 'not-a-folder');
+    await writeFile(blocked, 'a file where the results folder should be');
+    const j = job('dl_fail', { id: 'dl-fail-1' }, { frames: '1 2', output_prefix: 'beauty' });
+    const body = submitBody('dl_fail', local, ['scene.blend'], [j], {
+      watch_files: { '/dl_fail/render_results/my_results/.+': join(blocked, 'results') },
+    });
+    expect((await submit(body)).status).toBe(201);
+    const done = await client.waitFor('dl_fail', (s) => s.State === 'Failed');
+    expect(done.Message).toMatch(
+      /^The project failed: 2 download\(s\) failed: \/dl_fail\/render_results\/my_results\/beauty_000[12]\.png to .*not-a-folder.*: .*(ENOTDIR|EEXIST).* \(and 1 more\)\.$/,
+    );
+  });
 
   it('reports every problem of a submit at once, before creating anything', async () => {
     const jobs = [

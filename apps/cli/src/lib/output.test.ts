@@ -119,6 +119,28 @@ describe('progress rate and time left', () => {
     expect(chunks.join('')).not.toMatch(/[█░\r]/);
   });
 
+  it('work that ends short of its total (a budget stop): no second final line, no time left after the end', () => {
+    let now = 0;
+    const plain = sink(false);
+    const bar = new ProgressBar(plain.stream, { label: 'Frames', total: 10, now: () => now });
+    bar.update(0);
+    now = 2_000;
+    bar.update(5);
+    expect(plain.chunks.at(-1)).toBe('Frames 50% 5/10  2.5/s, 2s left\n');
+    bar.done();
+    expect(plain.chunks.filter((c) => c.includes('50%'))).toHaveLength(1);
+    const tty = sink(true);
+    now = 0;
+    const drawn = new ProgressBar(tty.stream, { label: 'Frames', total: 10, now: () => now });
+    drawn.update(0);
+    now = 2_000;
+    drawn.update(5);
+    expect(tty.chunks.at(-1)).toContain('left');
+    drawn.done();
+    expect(tty.chunks.at(-2)).toContain('5/10');
+    expect(tty.chunks.at(-2)).not.toContain('left');
+  });
+
   it('formats durations and forgets the past when the amount goes back', () => {
     expect(formatDuration(0.4)).toBe('0s');
     expect(formatDuration(59)).toBe('59s');

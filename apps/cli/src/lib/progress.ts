@@ -61,6 +61,8 @@ export class ProgressBar {
   private done_ = 0;
   private extra = '';
   private lastLineStep = -1;
+  private lastLineDone = -1;
+  private ending = false;
   private finished = false;
   private drawn = false;
   private samples: { t: number; done: number }[] = [];
@@ -86,15 +88,19 @@ export class ProgressBar {
     this.draw();
   }
 
-  /** Draws the final state and ends the line. */
+  /**
+   * Draws the final state and ends the line. Work that ends short of its total (a job stopped by its budget)
+   * shows no time left; on a non-terminal, the final line is printed only when the amount moved since the last line (or `extra` is given).
+   */
   done(extra?: string): void {
     if (this.finished) return;
     if (extra !== undefined) this.extra = extra;
+    this.ending = true;
     if (this.stream.isTTY) {
       this.draw(true);
       this.stream.write('\n');
-    } else if (this.lastLineStep < 100 || extra !== undefined) {
-      this.stream.write(`${this.line()}\n`);
+    } else {
+      if (this.done_ !== this.lastLineDone || extra !== undefined) this.stream.write(`${this.line()}\n`);
     }
     this.finished = true;
   }
@@ -132,7 +138,7 @@ export class ProgressBar {
     const shown = this.options.rate
       ? this.options.rate(rate)
       : `${rate >= 10 ? rate.toFixed(0) : rate.toFixed(1)}/s`;
-    const left = this.done_ < this.total ? this.secondsLeft : undefined;
+    const left = this.done_ < this.total && !this.ending ? this.secondsLeft : undefined;
     return left === undefined ? shown : `${shown}, ${formatDuration(left)} left`;
   }
 
@@ -160,6 +166,7 @@ export class ProgressBar {
     const current = Math.floor(pct / step) * step;
     if (current > this.lastLineStep) {
       this.lastLineStep = current;
+      this.lastLineDone = this.done_;
       this.stream.write(`${this.line()}\n`);
     }
   }

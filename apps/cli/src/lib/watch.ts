@@ -44,7 +44,32 @@ export interface WatchOptions {
   events?: boolean;
   /** Local folders the results are downloaded to (listed in the `done` event). */
   resultFolders?: readonly string[];
+  /**
+   * Follow only these jobs (the ids of one submission): frames, credits, jobs and alerts count theirs alone, so a
+   * rerun (`gm submit --again`) is not reported with the totals of the runs before it. Default: every job.
+   */
+  jobIds?: readonly string[];
 }
+
+/**
+ * The status as one submission sees it: only the jobs of `jobIds`, and the credits they consumed (the project's
+ * own count covers every job ever submitted to it). The status as it is when `jobIds` is undefined.
+ */
+export function submissionStatus(
+  status: ProjectStatus,
+  jobIds: readonly string[] | undefined,
+): ProjectStatus {
+  if (jobIds === undefined) return status;
+  const ids = new Set(jobIds);
+  const jobs = (status.Jobs ?? []).filter((j) => ids.has(j.Id));
+  return { ...status, Jobs: jobs, CreditsConsumed: jobs.reduce((n, j) => n + (j.CreditsConsumed ?? 0), 0) };
+}
+
+/** Job states a credit budget puts a job in, and what they mean. */
+const BUDGET_STATES: Readonly<Record<string, string>> = {
+  Stopped: 'stopped by its credit budget',
+  Suspended: 'suspended by its credit budget (frames already running finish)',
+};
 
 /** Every file below the given folders (absolute paths, sorted); absent folders give none. */
 export async function listResults(folders: readonly string[]): Promise<string[]> {
@@ -57,8 +82,6 @@ export async function listResults(folders: readonly string[]): Promise<string[]>
   }
   return files.sort();
 }
-
-/** The current time for events, ISO 8601 in UTC. */
 
 /** Watches a project until it reaches a final state; returns the last status. */
 export async function watchProject(
@@ -74,10 +97,12 @@ export async function watchProject(
   let lastState = '';
   let printedState = '';
   const seenAlerts = new Set<string>();
-  for await (const status of client.watchProjectStatus(name, {
+  const budgetSaid = new Set<string>();
+  for await (const whole of client.watchProjectStatus(name, {
     intervalMs: options.intervalMs ?? 1000,
     signal: ctx.signal,
   })) {
+    const status = submissionStatus(whole, options.jobIds);
     last = status;
     const state = String(status.State ?? '');
     const frames = frameTotals(status);
@@ -96,13 +121,7 @@ export async function watchProject(
         framesDone: frames.done,
         framesTotal: frames.total,
         creditsConsumed: status.CreditsConsumed ?? 0,
-        jobs: (status.Jobs ?? []).map((j) => ({
-          name: j.Name,
-          state: j.State,
-          framesDone: j.FramesDone,
-          framesTotal: j.FramesTotal,
-          creditsConsumed: j.CreditsConsumed ?? 0,
-        })),
+        jobs: jobEvents(status),
         downloads: status.Downloads ?? { Done: 0, Pending: 0 },
       });
     } else {
@@ -141,6 +160,14 @@ export async function watchProject(
         );
       }
       for (const job of status.Jobs ?? []) {
+        const budget = BUDGET_STATES[job.State];
+        if (budget && !budgetSaid.has(job.Id)) {
+          budgetSaid.add(job.Id);
+          if (framesBar?.active) out.io.stderr.write('\n');
+          out.warn(
+            `${job.Name}: ${budget} after ${formatCredits(job.CreditsConsumed ?? 0)} credits, ${job.FramesDone}/${job.FramesTotal} frames.`,
+          );
+        }
         for (const alert of job.Alerts ?? []) {
           const text = typeof alert === 'string' ? alert : JSON.stringify(alert);
           const key = `${job.Name}:${text}`;
@@ -178,6 +205,7 @@ export async function watchProject(
       creditsSpent: Number(last.CreditsConsumed ?? 0),
       framesDone: frameTotals(last).done,
       framesTotal: frameTotals(last).total,
+      jobs: jobEvents(last),
       resultFolders: folders,
       results: await listResults(folders),
       remoteResults: remote
@@ -192,11 +220,28 @@ export async function watchProject(
     );
   }
   if (options.failOnStopped !== false && FAILED_STATES.includes(finalState)) {
+    const budgeted = (last.Jobs ?? []).filter((j) => BUDGET_STATES[j.State]);
     throw new CliError(`Project ${name} ended ${finalState}.`, ExitCode.PROJECT_FAILED, {
-      hint: `\`gm status ${name}\` shows each job; check credit budgets and the job parameters.`,
+      details: budgeted.map((j) => `${j.Name}: ${BUDGET_STATES[j.State]}`),
+      hint:
+        budgeted.length > 0
+          ? `Raise the job's budget (\`budget:\` in the job file) and submit it again with --again; \`gm status ${name}\` shows each job.`
+          : `\`gm status ${name}\` shows each job and why it ended; check the job parameters.`,
     });
   }
   return last;
+}
+
+/** The jobs of a status as JSON events give them; `budget: true` when a credit budget stopped or suspended one. */
+function jobEvents(status: ProjectStatus): Record<string, unknown>[] {
+  return (status.Jobs ?? []).map((j) => ({
+    name: j.Name,
+    state: j.State,
+    framesDone: j.FramesDone,
+    framesTotal: j.FramesTotal,
+    creditsConsumed: j.CreditsConsumed ?? 0,
+    ...(BUDGET_STATES[j.State] ? { budget: true } : {}),
+  }));
 }
 
 const byteFormat = (done: number, total: number) => `${formatBytes(done)}/${formatBytes(total)}`;

@@ -136,6 +136,8 @@ Examples:
         const last = await watchProject(ctx, client, name, {
           intervalMs: Number(opts.interval) || 1000,
           resultFolders: submitOptions.skipAutoDownload ? [] : downloadFolders(project),
+          // This submission's jobs only: a rerun is not reported with the totals of the runs before it.
+          jobIds: jobs.map((j) => j.id),
         });
         if (!ctx.out.json) {
           printStatus(ctx, name, last);
