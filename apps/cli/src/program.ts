@@ -127,7 +127,9 @@ Examples:
 ${EXIT_CODES_HELP}`,
     );
   registries.set(program, { program, io, signal, loadAll: () => loadAllCommands(program) });
-  for (const entry of COMMANDS) program.command(entry.name).description(entry.summary);
+  for (const entry of COMMANDS) {
+    program.command(entry.name, { hidden: entry.hidden === true }).description(entry.summary);
+  }
   // A safety net: whatever way commander reaches a subcommand, it is defined before it parses.
   program.hook('preSubcommand', (_root, sub) => loadCommand(program, sub.name()));
   return program;

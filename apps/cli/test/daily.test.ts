@@ -2,9 +2,9 @@
 // completion, config, init and login from standard input; the real binary against an emulator.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DEMO_USER, startEmulator } from '@gm/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -207,7 +207,17 @@ describe('progress', () => {
 });
 
 describe('gm completion', () => {
-  const complete = async (script: string, line: string[]) => {
+  /** A folder with `gm` and `gridmarkets` on it, as an installed command line puts them on PATH. */
+  let shims: string;
+  beforeAll(async () => {
+    shims = await tempDir('gm-daily-shims-');
+    for (const name of ['gm', 'gridmarkets']) await symlink(BIN, join(shims, name));
+  });
+  const complete = async (
+    script: string,
+    line: string[],
+    options: { env?: Record<string, string>; cwd?: string } = {},
+  ) => {
     const file = join(work, 'gm-completion.bash');
     await writeFile(file, script);
     const words = line.map((w) => `'${w}'`).join(' ');
@@ -220,7 +230,11 @@ describe('gm completion', () => {
           'bash',
           file,
         ],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+          cwd: options.cwd ?? work,
+          env: { ...process.env, PATH: `${shims}${delimiter}${process.env.PATH ?? ''}`, ...options.env },
+        },
       );
       let out = '';
       child.stdout.on('data', (d) => {
@@ -251,6 +265,55 @@ describe('gm completion', () => {
     expect(r.stdout).toMatch(/^complete .*-F _gm_completion gm gridmarkets$/m);
   });
 
+  it('bash completes project names, machine types, types and plugins from Envoy, and scene files for init', async () => {
+    const script = (await gm(['completion', 'bash'])).stdout;
+    const live = { env: { ...creds, GM_CACHE_DIR: await tempDir('gm-daily-cache-') } };
+    expect(await complete(script, ['gm', 'status', 'daily_d'], live)).toEqual(['daily_done']);
+    expect(await complete(script, ['gridmarkets', 'files', 'daily_d'], live)).toEqual(['daily_done']);
+    expect(await complete(script, ['gm', 'products', '--type', 'hou_r'], live)).toEqual(['hou_redshift']);
+    expect(await complete(script, ['gm', 'submit', '--plugin', 'hou_r'], live)).toEqual(['hou_redshift']);
+    const machines = await complete(script, ['gm', 'submit', '--product', 'blender', '--machine', ''], live);
+    expect(machines).toContain('gm4800');
+    expect(machines.every((m) => /^[\w.-]+$/.test(m))).toBe(true);
+    const scenes = join(work, 'scenes');
+    await mkdir(join(scenes, 'shots'), { recursive: true });
+    for (const f of ['a.blend', 'b.nk', 'notes.txt', 'c.hipnc']) await writeFile(join(scenes, f), '');
+    expect((await complete(script, ['gm', 'init', ''], { cwd: scenes })).sort()).toEqual([
+      'a.blend',
+      'b.nk',
+      'c.hipnc',
+      'shots',
+    ]);
+    // No Envoy: nothing to offer, no error at the prompt (and no wait past the short time limit).
+    const down = {
+      env: { ...creds, GM_ENVOY_URL: 'http://127.0.0.1:9', GM_CACHE_DIR: await tempDir('gm-daily-cache-') },
+    };
+    expect(await complete(script, ['gm', 'status', ''], down)).toEqual([]);
+    // The values command is for the scripts: not in help, nor offered as a command.
+    expect((await gm(['--help'])).stdout).not.toContain('__complete');
+    expect(await complete(script, ['gm', '__'])).toEqual([]);
+  });
+
+  it('gm __complete prints only printable values, and keeps answers for a while in the cache folder', async () => {
+    const cache = await tempDir('gm-daily-cache-');
+    const env = { ...creds, GM_CACHE_DIR: cache };
+    const first = await gm(['__complete', 'projects', 'daily_do'], env);
+    expect(first.code).toBe(0);
+    expect(first.stdout.split('\n')).toContain('daily_done');
+    const file = join(cache, 'completion.json');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    // A fresh cached answer is used as it is: a value only the cache holds is offered; control characters never.
+    const cached = JSON.parse(await readFile(file, 'utf8')) as Record<string, { values: string[] }>;
+    const [key] = Object.keys(cached).filter((k) => k.endsWith('\u0000projects'));
+    expect(key).toContain(emulator.url);
+    cached[key!]!.values.push('daily_do_cached_only', 'daily_do_\u001b]0;evil\u0007');
+    await writeFile(file, JSON.stringify(cached));
+    const again = await gm(['__complete', 'projects', 'daily_do'], env);
+    expect(again.stdout.split('\n').filter(Boolean)).toEqual(['daily_do_cached_only', 'daily_done']);
+    const bad = await gm(['__complete', 'colours'], env);
+    expect(bad.code).toBe(2);
+  });
+
   it('zsh and fish scripts name every command, its options and the product codes', async () => {
     const zsh = await gm(['completion', 'zsh']);
     const fish = await gm(['completion', 'fish']);
@@ -264,6 +327,18 @@ describe('gm completion', () => {
       "complete -c gm -n '__fish_seen_subcommand_from login' -l access-key-stdin",
     );
     expect(fish.stdout).toContain("-l budget-action -x -a 'stop suspend alert'");
+    // Values from Envoy through the program the user typed (gm may be GraphicsMagick where gridmarkets is ours).
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: zsh's own parameter syntax, not a template
+    expect(zsh.stdout).toContain('"${words[1]}" __complete "$1"');
+    expect(zsh.stdout).toContain('status) if [[ "$cur" == -* ]]; then');
+    expect(zsh.stdout).toMatch(
+      /init\) .*_files -g '\*\.\(blend\|c4d\|hip\|hipnc\|hiplc\|ma\|mb\|nk\|vrscene\)'/,
+    );
+    expect(fish.stdout).toContain("-l machine -x -a '(__gm_values machines)'");
+    expect(fish.stdout).toContain(
+      "complete -c gm -n '__fish_seen_subcommand_from status' -x -a '(__gm_values projects)'",
+    );
+    expect(fish.stdout).toContain('$words[1] __complete $argv[1]');
     const bad = await gm(['completion', 'tcsh']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('bash, zsh, fish');

@@ -21,6 +21,8 @@ export interface CommandEntry {
   summary: string;
   /** Arguments as help shows them (`<project>`), or empty. */
   args: string;
+  /** Left out of help and of the completion scripts' command lists: a command the scripts themselves call. */
+  hidden?: boolean;
   /** Imports the command's module. */
   load(): Promise<CommandModule>;
 }
@@ -130,6 +132,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'print a shell completion script (bash, zsh or fish)',
     args: '<shell>',
     load: () => import('./completion/index.js'),
+  },
+  {
+    name: '__complete',
+    summary: 'values for the completion scripts: projects, machines, types and plugins from Envoy (cached)',
+    args: '<kind> [prefix]',
+    hidden: true,
+    load: () => import('./complete-values/index.js'),
   },
 ];
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { DEFAULT_ENVOY_URL, EnvoyClient, InvalidRequestError } from '@gm/core';
+import { DEFAULT_ENVOY_URL, EnvoyClient, type EnvoyClientOptions, InvalidRequestError } from '@gm/core';
 import { DEFAULT_PROFILE, getProfile, type Profile } from './config.js';
 import type { Context } from './context.js';
 import { CliError, ExitCode, UsageError } from './exit-codes.js';
@@ -127,6 +127,10 @@ export async function resolveConnection(ctx: Context): Promise<Connection> {
 export interface ConnectOptions {
   /** Fail with exit code 3 when there are no credentials (default true). */
   requireCredentials?: boolean;
+  /** The client's time limit of one request, in milliseconds (default the client's). */
+  timeoutMs?: number;
+  /** The client's retries of reads (default the client's). */
+  retries?: number;
 }
 
 /** Resolves the connection and builds a client for it. */
@@ -136,7 +140,10 @@ export async function connect(
 ): Promise<{ client: EnvoyClient; connection: Connection }> {
   const connection = await resolveConnection(ctx);
   // The client checks the URL first: a URL it refuses is the problem to report, credentials or not.
-  const client = createClient(connection.url, connection.email, connection.accessKey);
+  const client = createClient(connection.url, connection.email, connection.accessKey, {
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.retries !== undefined ? { retries: options.retries } : {}),
+  });
   if (options.requireCredentials !== false && (!connection.email || !connection.accessKey)) {
     throw new CliError(`No credentials for profile "${connection.profileName}".`, ExitCode.AUTH, {
       hint: 'Run `gm login`, or pass --email and --access-key (or set GM_EMAIL and GM_ACCESS_KEY).',
@@ -149,9 +156,19 @@ export async function connect(
  * A client for `url` and the credentials; a URL the client refuses (not http(s), with a password or a query) is a
  * usage error (exit 2) that names `--url`, the secret in it redacted.
  */
-export function createClient(url: string, email?: string, accessKey?: string): EnvoyClient {
+export function createClient(
+  url: string,
+  email?: string,
+  accessKey?: string,
+  limits: Pick<EnvoyClientOptions, 'timeoutMs' | 'retries'> = {},
+): EnvoyClient {
   try {
-    return new EnvoyClient({ url, ...(email ? { email } : {}), ...(accessKey ? { accessKey } : {}) });
+    return new EnvoyClient({
+      url,
+      ...(email ? { email } : {}),
+      ...(accessKey ? { accessKey } : {}),
+      ...limits,
+    });
   } catch (error) {
     throw urlUsageError(error, url, '--url');
   }

@@ -1,19 +1,28 @@
-import { PRODUCT_CODES } from '@gm/products';
+import { PRODUCT_CODES, PRODUCTS } from '@gm/products';
 import { type Command, type Option, Option as OptionClass } from 'commander';
 import { contextOf } from '../../lib/context.js';
 import { UsageError } from '../../lib/exit-codes.js';
 import type { Registry } from '../../registry.js';
+import { COMPLETION_TIMEOUT_MS } from '../complete-values/index.js';
 import { COMMANDS } from '../table.js';
 
 /** The shells `gm completion` writes scripts for. */
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
+
+/** What completes an option's value or a command's argument. */
+export type Completer =
+  | { kind: 'none' }
+  | { kind: 'files' }
+  | { kind: 'scenes' }
+  | { kind: 'words'; words: readonly string[] }
+  | { kind: 'envoy'; values: 'projects' | 'machines' | 'types' | 'plugins' };
 
 /** One option as a completion script needs it. */
 interface OptionSpec {
   flags: string[];
   description: string;
   takesValue: boolean;
-  choices: string[];
+  value: Completer;
 }
 
 /** One command as a completion script needs it. */
@@ -21,25 +30,60 @@ interface CommandSpec {
   name: string;
   summary: string;
   options: OptionSpec[];
-  /** Completes its arguments with product codes (`machines`). */
-  products: boolean;
-  /** Completes its arguments with file names. */
-  files: boolean;
+  /** What completes its arguments. */
+  args: Completer;
 }
 
-/** Options that take a product code as their value. */
-const PRODUCT_OPTIONS = ['--product', '--type'];
+/** Option values asked of Envoy (through `gm __complete`), by flag. */
+const ENVOY_OPTIONS: Readonly<Record<string, Completer>> = {
+  '--type': { kind: 'envoy', values: 'types' },
+  '--plugin': { kind: 'envoy', values: 'plugins' },
+  '--machine': { kind: 'envoy', values: 'machines' },
+};
+
+/** The extensions of every product's scene files, without the dot (`blend`, `nk`, ...). */
+const SCENE_EXTENSIONS = [
+  ...new Set(PRODUCT_CODES.flatMap((c) => PRODUCTS[c].extensions.map((e) => e.slice(1)))),
+];
 
 function optionSpec(option: Option): OptionSpec {
+  const takesValue = option.required || option.optional;
+  const choices = option.argChoices ?? [];
+  const value: Completer =
+    (option.long && ENVOY_OPTIONS[option.long]) ||
+    (option.long === '--product'
+      ? { kind: 'words', words: PRODUCT_CODES }
+      : choices.length > 0
+        ? { kind: 'words', words: choices }
+        : takesValue
+          ? { kind: 'files' }
+          : { kind: 'none' });
   return {
     flags: [option.short, option.long].filter((f): f is string => Boolean(f)),
     description: option.description,
-    takesValue: option.required || option.optional,
-    choices: option.argChoices ?? [],
+    takesValue,
+    value,
   };
 }
 
-/** Commands, options and product codes, read from the program itself (every command loaded). */
+/** What completes a command's arguments. */
+function argsOf(entry: (typeof COMMANDS)[number]): Completer {
+  switch (entry.name) {
+    case 'machines':
+      return { kind: 'words', words: PRODUCT_CODES };
+    case 'completion':
+      return { kind: 'words', words: SHELLS };
+    case 'status':
+    case 'files':
+      return { kind: 'envoy', values: 'projects' };
+    case 'init':
+      return { kind: 'scenes' };
+    default:
+      return /file|folder/.test(entry.args) ? { kind: 'files' } : { kind: 'none' };
+  }
+}
+
+/** Commands, options and what completes their values, read from the program itself (every command loaded). */
 export function describeProgram(program: Command): { globals: OptionSpec[]; commands: CommandSpec[] } {
   const help = new OptionClass('-h, --help', 'display help');
   return {
@@ -48,14 +92,13 @@ export function describeProgram(program: Command): { globals: OptionSpec[]; comm
       optionSpec(help),
       optionSpec(new OptionClass('-V, --version', 'print the version')),
     ],
-    commands: COMMANDS.map((entry) => {
+    commands: COMMANDS.filter((entry) => entry.hidden !== true).map((entry) => {
       const command = program.commands.find((c) => c.name() === entry.name)!;
       return {
         name: entry.name,
         summary: entry.summary,
         options: [...command.options.map(optionSpec), optionSpec(help)],
-        products: entry.name === 'machines',
-        files: /file|folder/.test(entry.args),
+        args: argsOf(entry),
       };
     }),
   };
@@ -64,32 +107,55 @@ export function describeProgram(program: Command): { globals: OptionSpec[]; comm
 const words = (list: readonly string[]) => list.join(' ');
 const single = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 
+/** The bash code that fills COMPREPLY for a completer (`$cur` is the word being completed). */
+function bashCompleter(c: Completer): string {
+  switch (c.kind) {
+    case 'none':
+      return 'COMPREPLY=()';
+    case 'files':
+      return 'compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))';
+    case 'scenes':
+      return `_gm_scenes ${words(SCENE_EXTENSIONS)}`;
+    case 'words':
+      return `COMPREPLY=($(compgen -W ${single(words(c.words))} -- "$cur"))`;
+    case 'envoy':
+      return `_gm_values ${c.values}`;
+  }
+}
+
 /** A bash completion script (also used by zsh through bashcompinit where zsh's own is not wanted). */
 export function bashScript(program: Command): string {
   const { globals, commands } = describeProgram(program);
-  const valueOptions = [...globals, ...commands.flatMap((c) => c.options)]
-    .filter((o) => o.takesValue)
-    .flatMap((o) => o.flags);
-  const choiceCases = [...globals, ...commands.flatMap((c) => c.options)]
-    .filter((o) => o.choices.length > 0)
-    .map(
-      (o) =>
-        `    ${o.flags.join('|')}) COMPREPLY=($(compgen -W ${single(words(o.choices))} -- "$cur")); return ;;`,
-    );
-  const unique = [...new Set(choiceCases)];
+  const valueCases = [
+    ...new Set(
+      [...globals, ...commands.flatMap((c) => c.options)]
+        .filter((o) => o.takesValue)
+        .map((o) => `    ${o.flags.join('|')}) ${bashCompleter(o.value)}; return ;;`),
+    ),
+  ];
   const commandCases = commands.map((c) => {
     const opts = words(c.options.flatMap((o) => o.flags));
-    const positional = c.products
-      ? `COMPREPLY=($(compgen -W ${single(words(PRODUCT_CODES))} -- "$cur"))`
-      : c.name === 'completion'
-        ? `COMPREPLY=($(compgen -W ${single(words(SHELLS))} -- "$cur"))`
-        : c.files
-          ? 'COMPREPLY=($(compgen -f -- "$cur"))'
-          : 'COMPREPLY=()';
-    return `    ${c.name}) if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W ${single(`${opts} ${words(globals.flatMap((o) => o.flags))}`)} -- "$cur")); else ${positional}; fi ;;`;
+    return `    ${c.name}) if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W ${single(`${opts} ${words(globals.flatMap((o) => o.flags))}`)} -- "$cur")); else ${bashCompleter(c.args)}; fi ;;`;
   });
   return `# gm completion for bash. Load it with:  source <(gm completion bash)
 # or save it:  gm completion bash > ~/.local/share/bash-completion/completions/gm
+# Project names, machine types and product types come from Envoy through the command itself (\`gm __complete\`),
+# with a short time limit and a cache; nothing is offered for them when Envoy cannot answer.
+_gm_values() {
+  local IFS=$'\\n' product="" j
+  if [[ "$1" == machines ]]; then
+    for ((j = 1; j < \${#COMP_WORDS[@]} - 1; j++)); do
+      [[ "\${COMP_WORDS[j]}" == --product ]] && product="\${COMP_WORDS[j+1]}"
+    done
+  fi
+  COMPREPLY=($("\${COMP_WORDS[0]}" __complete "$1" --product "$product" -- "$cur" 2>/dev/null))
+}
+_gm_scenes() {
+  local IFS=$'\\n' ext
+  compopt -o filenames 2>/dev/null
+  COMPREPLY=($(compgen -d -- "$cur"))
+  for ext in "$@"; do COMPREPLY+=($(compgen -f -X "!*.$ext" -- "$cur")); done
+}
 _gm_completion() {
   local cur prev cmd i
   cur="\${COMP_WORDS[COMP_CWORD]}"
@@ -103,9 +169,7 @@ _gm_completion() {
     esac
   done
   case "$prev" in
-    ${PRODUCT_OPTIONS.join('|')}) COMPREPLY=($(compgen -W ${single(words(PRODUCT_CODES))} -- "$cur")); return ;;
-${unique.join('\n')}
-    ${[...new Set(valueOptions)].filter((f) => !PRODUCT_OPTIONS.includes(f)).join('|')}) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+${valueCases.join('\n')}
   esac
   case "$cmd" in
     "") COMPREPLY=($(compgen -W ${single(`${words(commands.map((c) => c.name))} ${words(globals.flatMap((o) => o.flags))}`)} -- "$cur")) ;;
@@ -117,32 +181,51 @@ complete -o default -F _gm_completion gm gridmarkets
 `;
 }
 
-/** A zsh completion script (commands with their summaries, options, product codes, files). */
+/** The zsh code that offers a completer's values. */
+function zshCompleter(c: Completer): string {
+  switch (c.kind) {
+    case 'none':
+      return ':';
+    case 'files':
+      return '_files';
+    case 'scenes':
+      return `_files -g '*.(${SCENE_EXTENSIONS.join('|')})'`;
+    case 'words':
+      return `compadd -- ${words(c.words)}`;
+    case 'envoy':
+      return `_gm_values ${c.values}`;
+  }
+}
+
+/** A zsh completion script (commands with their summaries, options, their values, files). */
 export function zshScript(program: Command): string {
   const { globals, commands } = describeProgram(program);
   const esc = (text: string) => text.replace(/\\/g, '\\\\').replace(/:/g, '\\:').replace(/'/g, `'\\''`);
   const describe = (o: OptionSpec) => o.flags.map((f) => `'${esc(f)}:${esc(o.description)}'`).join(' ');
   const globalOpts = globals.map(describe).join(' ');
-  const choiceCases = [
+  const valueCases = [
     ...new Set(
       [...globals, ...commands.flatMap((c) => c.options)]
-        .filter((o) => o.choices.length > 0)
-        .map((o) => `    ${o.flags.join('|')}) compadd -- ${words(o.choices)}; return ;;`),
+        .filter((o) => o.takesValue && o.value.kind !== 'files')
+        .map((o) => `    ${o.flags.join('|')}) ${zshCompleter(o.value)}; return ;;`),
     ),
   ];
-  const commandCases = commands.map((c) => {
-    const positional = c.products
-      ? `compadd -- ${words(PRODUCT_CODES)}`
-      : c.name === 'completion'
-        ? `compadd -- ${words(SHELLS)}`
-        : c.files
-          ? '_files'
-          : ':';
-    return `    ${c.name}) if [[ "$cur" == -* ]]; then opts=(${c.options.map(describe).join(' ')} ${globalOpts}); _describe -t options option opts; else ${positional}; fi ;;`;
-  });
+  const commandCases = commands.map(
+    (c) =>
+      `    ${c.name}) if [[ "$cur" == -* ]]; then opts=(${c.options.map(describe).join(' ')} ${globalOpts}); _describe -t options option opts; else ${zshCompleter(c.args)}; fi ;;`,
+  );
   return `#compdef gm gridmarkets
 # gm completion for zsh. Load it with:  source <(gm completion zsh)
 # or save it as _gm in a folder of your $fpath.
+_gm_values() {
+  local -a vals
+  local product="" j
+  if [[ "$1" == machines ]]; then
+    for ((j = 2; j < CURRENT; j++)); do [[ "\${words[j]}" == --product ]] && product="\${words[j+1]}"; done
+  fi
+  vals=("\${(@f)$("\${words[1]}" __complete "$1" --product "$product" 2>/dev/null)}")
+  compadd -a vals
+}
 _gm() {
   local cmd="" cur="\${words[CURRENT]}" prev="\${words[CURRENT-1]}" i
   local -a opts cmds
@@ -154,8 +237,7 @@ _gm() {
     esac
   done
   case "$prev" in
-    ${PRODUCT_OPTIONS.join('|')}) compadd -- ${words(PRODUCT_CODES)}; return ;;
-${choiceCases.join('\n')}
+${valueCases.join('\n')}
   esac
   case "$cmd" in
     "")
@@ -174,30 +256,46 @@ export function fishScript(program: Command): string {
   const q = (text: string) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   const flagArgs = (o: OptionSpec) =>
     o.flags.map((f) => (f.startsWith('--') ? `-l ${f.slice(2)}` : `-s ${f.slice(1)}`)).join(' ');
-  const valueArgs = (o: OptionSpec) =>
-    PRODUCT_OPTIONS.some((p) => o.flags.includes(p))
-      ? ` -x -a ${q(words(PRODUCT_CODES))}`
-      : o.choices.length > 0
-        ? ` -x -a ${q(words(o.choices))}`
-        : o.takesValue
-          ? ' -r'
-          : '';
+  const values = (c: Completer): string => {
+    switch (c.kind) {
+      case 'none':
+        return '';
+      case 'files':
+        return ' -r -F';
+      case 'scenes':
+        return ` -a '(__gm_scenes)'`;
+      case 'words':
+        return ` -x -a ${q(words(c.words))}`;
+      case 'envoy':
+        return ` -x -a '(__gm_values ${c.values})'`;
+    }
+  };
   const lines = [
     '# gm completion for fish. Load it with:  gm completion fish | source',
     '# or save it:  gm completion fish > ~/.config/fish/completions/gm.fish',
+    '# Project names, machine types and product types come from Envoy through the command itself (gm __complete).',
+    'function __gm_values',
+    '    set -l words (commandline -opc)',
+    "    set -l product ''",
+    '    set -l i (contains -i -- --product $words); and set product $words[(math $i + 1)]',
+    '    $words[1] __complete $argv[1] --product "$product" 2>/dev/null',
+    'end',
+    'function __gm_scenes',
+    '    __fish_complete_directories (commandline -ct)',
+    `    for ext in ${words(SCENE_EXTENSIONS)}; __fish_complete_suffix .$ext; end`,
+    'end',
     'complete -c gm -f',
     // `gridmarkets` is the same program: it completes as `gm` does.
     'complete -c gridmarkets -w gm',
-    ...globals.map((o) => `complete -c gm ${flagArgs(o)}${valueArgs(o)} -d ${q(o.description)}`),
+    ...globals.map((o) => `complete -c gm ${flagArgs(o)}${values(o.value)} -d ${q(o.description)}`),
     ...commands.map((c) => `complete -c gm -n __fish_use_subcommand -a ${c.name} -d ${q(c.summary)}`),
   ];
   for (const c of commands) {
     const when = `-n '__fish_seen_subcommand_from ${c.name}'`;
     for (const o of c.options)
-      lines.push(`complete -c gm ${when} ${flagArgs(o)}${valueArgs(o)} -d ${q(o.description)}`);
-    if (c.products) lines.push(`complete -c gm ${when} -a ${q(words(PRODUCT_CODES))}`);
-    if (c.name === 'completion') lines.push(`complete -c gm ${when} -a ${q(words(SHELLS))}`);
-    if (c.files) lines.push(`complete -c gm ${when} -F`);
+      lines.push(`complete -c gm ${when} ${flagArgs(o)}${values(o.value)} -d ${q(o.description)}`);
+    const positional = values(c.args);
+    if (positional) lines.push(`complete -c gm ${when}${positional}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -209,8 +307,10 @@ export function define(command: Command, { io, signal, program, loadAll }: Regis
     .addHelpText(
       'after',
       `
-The script completes commands, options, option values and product codes (and file names where a command takes
-a file).
+The script completes commands, options, option values, product codes, scene files for \`gm init\`, and file
+names where a command takes a file. Project names (\`gm status\`, \`gm files\`), machine types (\`--machine\`),
+product types (\`--type\`) and plugins (\`--plugin\`) come from Envoy, asked with a ${COMPLETION_TIMEOUT_MS / 1000} s time limit and
+kept for a minute in your cache folder; when Envoy cannot answer, nothing is offered for them.
 
 Examples:
   source <(gm completion bash)                                  # bash, this shell
