@@ -8,6 +8,7 @@ import {
   type RetryOptions,
   redactSecrets,
 } from '@gm/transport';
+import { envoyUrlFromEnvironment } from '#platform';
 import { version as packageVersion } from '../package.json';
 import {
   checkOptionalBoolean,
@@ -16,6 +17,7 @@ import {
   checkProject,
   checkProjectName,
   checkText,
+  checkUrl,
   clientOptionProblems,
   isRecord,
   MAX_DELAY_MS,
@@ -68,7 +70,10 @@ export interface EnvoyClientOptions {
   email?: string;
   /** The account access key (kept private; never logged or serialised). */
   accessKey?: string;
-  /** Envoy's URL. Default `http://localhost:8090`. */
+  /**
+   * Envoy's URL. Default: in Node (and Deno, Bun) the `GM_ENVOY_URL` environment variable when it is set, as the
+   * command line reads it; else `http://localhost:8090`. A given `url` always wins.
+   */
   url?: string;
   /** The fetch to use; default `globalThis.fetch`. Tests inject one. */
   fetch?: (request: Request) => Promise<Response>;
@@ -145,6 +150,20 @@ function parseLenient(text: unknown): Record<string, unknown> | undefined {
   }
 }
 
+/**
+ * `GM_ENVOY_URL` where the runtime has an environment (Node, Deno, Bun), checked by the rule of `options.url`;
+ * an {@link InvalidRequestError} naming the variable when it is no http(s) URL.
+ */
+function environmentUrl(): string | undefined {
+  const url = envoyUrlFromEnvironment();
+  if (url === undefined) return undefined;
+  const problems: FieldError[] = [];
+  checkUrl(url, 'GM_ENVOY_URL', problems);
+  const error = invalid(problems, 'The environment variable GM_ENVOY_URL (read as no url was given)');
+  if (error) throw error;
+  return url;
+}
+
 function invalid(problems: FieldError[], what: string): InvalidRequestError | undefined {
   return problems.length > 0 ? InvalidRequestError.fromProblems(problems, what) : undefined;
 }
@@ -183,7 +202,7 @@ export class EnvoyClient {
   constructor(options: EnvoyClientOptions = {}) {
     const error = invalid(clientOptionProblems(options), 'The EnvoyClient options');
     if (error) throw error;
-    this.url = (options.url ?? DEFAULT_ENVOY_URL).replace(/\/+$/, '');
+    this.url = (options.url ?? environmentUrl() ?? DEFAULT_ENVOY_URL).replace(/\/+$/, '');
     this.#email = options.email;
     if (options.accessKey) this.#credential = { kind: 'accessKey', secret: options.accessKey };
     this.#envoy = createTransport({

@@ -62,6 +62,34 @@ describe('EnvoyClient basics', () => {
     expect(c.url).toBe('http://localhost:8090');
   });
 
+  test('GM_ENVOY_URL is the URL of a client made without one, as on the command line; a given url wins', () => {
+    const before = process.env.GM_ENVOY_URL;
+    try {
+      process.env.GM_ENVOY_URL = 'http://127.0.0.1:8111/';
+      expect(new EnvoyClient().url).toBe('http://127.0.0.1:8111');
+      expect(new EnvoyClient({ url: 'http://envoy.test:8090' }).url).toBe('http://envoy.test:8090');
+      process.env.GM_ENVOY_URL = '';
+      expect(new EnvoyClient().url).toBe('http://localhost:8090');
+      // A bad value is named by the variable, with its secret hidden; a given url does not read it at all.
+      process.env.GM_ENVOY_URL = 'http://me:secret@127.0.0.1:8111';
+      const error = (() => {
+        try {
+          new EnvoyClient();
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error).toBeInstanceOf(InvalidRequestError);
+      expect((error as InvalidRequestError).fieldErrors.map((e) => e.field)).toEqual(['GM_ENVOY_URL']);
+      expect(String((error as Error).message)).toContain('GM_ENVOY_URL');
+      expect(String((error as Error).message)).not.toContain('secret');
+      expect(new EnvoyClient({ url: 'http://127.0.0.1:1' }).url).toBe('http://127.0.0.1:1');
+    } finally {
+      if (before === undefined) delete process.env.GM_ENVOY_URL;
+      else process.env.GM_ENVOY_URL = before;
+    }
+  });
+
   test('credentials never show in inspect, JSON, errors or logs', async () => {
     const logs: string[] = [];
     // A careless service that echoes the secret it was sent.

@@ -23,6 +23,12 @@ export const disk: Disk | undefined = {
   walk: (folder, options) => walkFolder(folder, options),
 };
 
+/** `GM_ENVOY_URL`, read when a client is made (so a change to it is seen by the next client); unset or empty: none. */
+export function envoyUrlFromEnvironment(): string | undefined {
+  const value = process.env.GM_ENVOY_URL;
+  return value === undefined || value === '' ? undefined : value;
+}
+
 /** `inspect(cause)`, ten levels deep. */
 export function describeCause(cause: unknown): string {
   return inspect(cause, { depth: 10 });

@@ -22,6 +22,11 @@ export interface Platform {
   readonly flavours: PathFlavours;
   /** The disk, or `undefined` where the runtime has none (browsers, plugin panels, workers). */
   readonly disk: Disk | undefined;
+  /**
+   * Envoy's URL from the environment (`GM_ENVOY_URL`, as the command line reads it) where the runtime has one;
+   * `undefined` when it is unset or empty, and always where there is no environment (browsers, plugin panels).
+   */
+  envoyUrlFromEnvironment(): string | undefined;
   /** Every detail of an error's cause as text, to look for secrets in it. */
   describeCause(cause: unknown): string;
   /**

@@ -12,6 +12,11 @@ export const flavours: PathFlavours = { posix: purePosix, win32: pureWin32, nati
 /** No disk here: a project is given its file list (`Project.addFileList`). */
 export const disk: Disk | undefined = undefined;
 
+/** No environment here: a client is given its URL, or uses the default. */
+export function envoyUrlFromEnvironment(): string | undefined {
+  return undefined;
+}
+
 /** No processes to take turns with here: one runtime, one process (the in-process gate suffices). */
 export const takeTurn: Platform['takeTurn'] = undefined;
 
