@@ -5,7 +5,7 @@
  * @module
  */
 import { stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
 import {
   CreditsBudgetAction,
   type FieldError,
@@ -111,7 +111,16 @@ export async function buildProject(loaded: LoadedJobFile): Promise<BuiltProject>
     }
     if (plain.length > 0) await project.addFiles(folder, project.remoteRoot, plain);
   } else {
-    await project.addFiles(folder, project.remoteRoot);
+    // The job file is local configuration, never a project file of the folder walk: a job file written after
+    // `gm upload` is not in the remote store, and `--skip-upload` would name it. List it in `files` to send it.
+    const walk = new Project(folder, { name });
+    await walk.addFiles(folder, project.remoteRoot);
+    const own = relative(folder, loaded.path).split(sep).join('/');
+    project.addFileList(
+      folder,
+      project.remoteRoot,
+      walk.files.filter((file) => file !== own),
+    );
   }
   const base = dirname(loaded.path);
   for (const rule of spec.watchFiles ?? []) {
