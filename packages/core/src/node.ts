@@ -11,6 +11,9 @@
  *
  * @packageDocumentation
  */
+
+export { type PrivacyOptions, type PrivacyProblem, privacyProblem, processAlive } from './private.js';
+export { turnsFolder } from './turns.js';
 export {
   type WalkEntry,
   type WalkFs,
@@ -19,5 +22,3 @@ export {
   type WalkResult,
   walkFolder,
 } from './walk.js';
-export { type PrivacyOptions, type PrivacyProblem, privacyProblem, processAlive } from './private.js';
-export { turnsFolder } from './turns.js';
