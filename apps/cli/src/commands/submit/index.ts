@@ -1,11 +1,14 @@
+import { join } from 'node:path';
 import { APIError, type EnvoyClient, type Project, toSubmitBody } from '@gm/core';
 import { type Command, Option } from 'commander';
 import { buildProject } from '../../lib/build-project.js';
 import { connect } from '../../lib/client.js';
+import { configDir } from '../../lib/config.js';
 import { contextOf } from '../../lib/context.js';
 import { CliError, ExitCode, UsageError } from '../../lib/exit-codes.js';
 import { loadJobFile } from '../../lib/job-file.js';
 import { problemLines, scenePreflight } from '../../lib/preflight.js';
+import { lockSubmission } from '../../lib/submit-lock.js';
 import { printStatus, watchProject } from '../../lib/watch.js';
 import type { Registry } from '../../registry.js';
 import { type JobFlags, jobFileFromFlags } from './flags.js';
@@ -121,12 +124,28 @@ Examples:
         );
         return;
       }
-      const { client } = await connect(ctx);
-      if (!opts.again) await refuseRerun(client, project);
-      ctx.out.info(
-        `Submitting ${ctx.out.ce.cyan(project.name)}: ${project.jobs.length} job(s), ${project.files.length} file(s)${submitOptions.skipUpload ? ' (already uploaded)' : ''}`,
-      );
-      const name = await client.submitProject(project, submitOptions);
+      // The rerun check and the submit are one step across processes: a second `gm submit` of the project waits
+      // here for the first to be taken by Envoy, then sees its jobs in the rerun check.
+      const release = await lockSubmission(join(configDir(io.env), 'locks'), project.name, {
+        signal,
+        onWait: (holder) =>
+          ctx.out.info(
+            `Waiting for another gm submit of ${project.name}${holder ? ` (process ${holder.pid} on ${holder.host}, since ${holder.started})` : ''} to be taken by Envoy…`,
+          ),
+      });
+      let client: EnvoyClient;
+      let name: string;
+      try {
+        const { client: connected } = await connect(ctx);
+        client = connected;
+        if (!opts.again) await refuseRerun(client, project);
+        ctx.out.info(
+          `Submitting ${ctx.out.ce.cyan(project.name)}: ${project.jobs.length} job(s), ${project.files.length} file(s)${submitOptions.skipUpload ? ' (already uploaded)' : ''}`,
+        );
+        name = await client.submitProject(project, submitOptions);
+      } finally {
+        release();
+      }
       const jobs = project.jobs.map((j) => ({ name: j.name, id: j.id }));
       if (opts.watch) {
         if (ctx.out.json) ctx.out.event({ event: 'submitted', project: name, jobs });
