@@ -16,6 +16,7 @@ import {
   MAX_JOBS,
   MAX_OUTPUT_FORMAT_LENGTH,
   Project,
+  projectNameProblem,
   projectProblems,
   submissionTimestamp,
   toSubmitBody,
@@ -108,9 +109,31 @@ describe('names that become files or folders', () => {
     expect(fileNameProblem('🎬 shot')).toBeUndefined();
   });
 
-  test('output prefixes and results folders also refuse < > : " | ? *', () => {
-    for (const c of '<>:"|?*') expect(fileNameProblem(`a${c}b`, { strict: true })).toContain(c);
+  test('output prefixes, results folders and project names also refuse < > : " | ? *', () => {
+    for (const c of '<>:"|?*') {
+      expect(fileNameProblem(`a${c}b`, { strict: true })).toContain(c);
+      expect(projectNameProblem(`a${c}b`)).toContain(c);
+    }
+    // A submission name is no folder: it may hold ":" (the default one holds the time).
     expect(fileNameProblem('a:b')).toBeUndefined();
+  });
+
+  test('a project name with ":" is refused before anything is sent, naming the field and the rule', async () => {
+    const made = fieldsOf(() => new Project(root, { name: 'a:b' }));
+    expect(made).toEqual(['name']);
+    expect(() => new Project(path.join(root, 'shot:1'))).toThrow(/give options.name/);
+    const { fetch, requests } = fakeEnvoy({});
+    const client = new EnvoyClient({ email: 'a@b.c', accessKey: 'k', fetch });
+    for (const call of [
+      () => client.getProjectStatus('a:b'),
+      () => client.getProjectFiles('a:b'),
+      () => client.watchProjectStatus('a:b').next(),
+    ]) {
+      const error = await call().catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidRequestError);
+      expect(error.message).toContain('name: cannot name a project: "a:b" contains ":"');
+    }
+    expect(requests).toEqual([]);
   });
 });
 

@@ -15,6 +15,7 @@ import {
   folderNameProblem,
   normaliseRemote,
   type PathFlavour,
+  projectNameProblem,
   relativeInside,
   remoteJoin,
   toFolderName,
@@ -129,7 +130,7 @@ function projectOptionProblems(projectFolder: unknown, options: unknown): FieldE
   }
   const o = options as Record<string, unknown>;
   if (o.name !== undefined) {
-    const p = fileNameProblem(o.name);
+    const p = projectNameProblem(o.name);
     if (p) add('name', `${p} (the project name is the remote root folder's name)`);
   }
   if (o.submissionName !== undefined) {
@@ -239,7 +240,7 @@ export class Project {
     this.localRoot = absoluteLocal(projectFolder, this.pathFlavour);
     this.createdAt = new Date((options.createdAt ?? new Date()).getTime());
     this.name = options.name ?? this.pathFlavour.basename(this.localRoot);
-    const nameProblem = fileNameProblem(this.name);
+    const nameProblem = projectNameProblem(this.name);
     if (nameProblem) {
       throw InvalidRequestError.fromProblems(
         [
