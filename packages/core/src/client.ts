@@ -46,7 +46,7 @@ import type {
   SubmitBody,
   UserInfo,
 } from './types.js';
-import { projectProblems } from './validate.js';
+import { downloadFolderProblems, projectProblems } from './validate.js';
 import { toSubmitBody, toUploadBody } from './wire.js';
 
 /** Which machine types {@link EnvoyClient.getMachines} lists. */
@@ -470,7 +470,10 @@ export class EnvoyClient {
     const given = optionsObject(options, 'options', ['skipUpload', 'skipAutoDownload'], problems);
     checkOptionalBoolean(given?.skipUpload, 'options.skipUpload', problems);
     checkOptionalBoolean(given?.skipAutoDownload, 'options.skipAutoDownload', problems);
-    const error = invalid(problems, checkedName(project));
+    let error = invalid(problems, checkedName(project));
+    if (error) throw error;
+    problems.push(...(await downloadFolderProblems(project, options)));
+    error = invalid(problems, checkedName(project));
     if (error) throw error;
     const body = toSubmitBody(project, options);
     await this.#run(async (op) => {

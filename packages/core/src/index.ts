@@ -71,7 +71,7 @@ export {
 export { type PluginSpecParts, parsePluginSpec } from './plugins.js';
 export { ProductResolver, type ProductTypeInfo, type ProductTypes } from './resolver.js';
 export type * from './types.js';
-export { projectProblems, type ValidateFor } from './validate.js';
+export { downloadFolderProblems, projectProblems, type ValidateFor } from './validate.js';
 export {
   compareVersions,
   matchesVersionPrefix,

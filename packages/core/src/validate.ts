@@ -4,6 +4,7 @@
  * project's jobs (their paths, dependencies and count) are checked as they are added. A dependency cycle
  * cannot be built: a job only names jobs made before it.
  */
+import { disk } from '#platform';
 import type { FieldError } from './errors.js';
 import type { Project } from './models/project.js';
 
@@ -34,6 +35,32 @@ export function projectProblems(project: Project, purpose: ValidateFor = {}): Fi
     problems.push({
       field: 'jobs',
       message: 'a submission needs at least one job: add one with project.addJobs()',
+    });
+  }
+  return problems;
+}
+
+/**
+ * The download folders of `project` that could never take results, read from the disk where the runtime has one
+ * (nothing is read elsewhere): a watch rule's folder, or the default `<localRoot>/gm_results`, that is a file or
+ * lies below one. A folder that does not exist yet is fine (it is made). Nothing is downloaded, and nothing
+ * checked, with `skipAutoDownload`. `EnvoyClient.submitProject` checks this before sending; tools that send other
+ * requests first (a rerun check) call it themselves.
+ */
+export async function downloadFolderProblems(
+  project: Project,
+  options: { skipAutoDownload?: boolean } = {},
+): Promise<FieldError[]> {
+  const problems: FieldError[] = [];
+  if (!disk || options.skipAutoDownload === true) return problems;
+  const own = project.watchFiles.length > 0;
+  const rules = own ? project.watchFiles : [project.defaultWatchFile];
+  for (const [i, rule] of rules.entries()) {
+    const folder = rule.downloadPath;
+    if (await disk.isDirectory(folder).catch((e) => e?.code !== 'ENOTDIR')) continue;
+    problems.push({
+      field: own ? `watchFiles[${i}].downloadPath` : 'defaultWatchFile.downloadPath',
+      message: `${folder} is a file, or lies below one: results are downloaded into a folder; give a folder (made when absent) or move the file away`,
     });
   }
   return problems;

@@ -508,11 +508,96 @@ describe('WatchFile', () => {
     expect(new WatchFile('/p/render_results/..take2/.+', '/tmp/x').pattern).toContain('take2');
   });
 
+  test('a pattern holding NUL or another control character is refused, naming it', () => {
+    for (const [pattern, code] of [
+      ['/p/render_results/.+\u0000', '0000'],
+      ['/p/\tx/.+', '0009'],
+      ['/p/\u007f.+', '007F'],
+    ] as const) {
+      const error = (() => {
+        try {
+          new WatchFile(pattern, '/tmp/x');
+        } catch (e) {
+          return e as InvalidRequestError;
+        }
+      })();
+      expect(error).toBeInstanceOf(InvalidRequestError);
+      expect(error?.fieldErrors).toEqual([
+        { field: 'pattern', message: expect.stringContaining(`U+${code}`) },
+      ]);
+    }
+    // Written as an escape, the regular expression may still name one.
+    expect(new WatchFile('/p/\\t.+', '/tmp/x').pattern).toBe('/p/\\t.+');
+  });
+
+  test('a download folder that is a regular file is refused by submitProject, before anything is sent', async () => {
+    const project = new Project(root, { name: 'sample_project' });
+    project.addJobs(new Job(JOB));
+    const file = path.join(base, 'not-a-folder.txt');
+    await writeFile(file, 'x');
+    project.addWatchFiles(new WatchFile('/sample_project/.+', file));
+    const envoy = fakeEnvoy({});
+    const client = new EnvoyClient({ email: 'a@b.c', accessKey: 'k', fetch: envoy.fetch });
+    const error = await client.submitProject(project).catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error.fieldErrors).toEqual([
+      { field: 'watchFiles[0].downloadPath', message: expect.stringContaining(`${file} is a file`) },
+    ]);
+    // A folder below the file cannot be made either.
+    const below = new Project(root, { name: 'sample_project' });
+    below.addJobs(new Job(JOB));
+    below.addWatchFiles(new WatchFile('/sample_project/.+', path.join(file, 'results')));
+    expect((await client.submitProject(below).catch((e) => e)).fieldErrors[0].field).toBe(
+      'watchFiles[0].downloadPath',
+    );
+    expect(envoy.requests).toEqual([]);
+    // Nothing is downloaded with skipAutoDownload: the folder is not looked at, the request goes out.
+    const skipped = await client.submitProject(project, { skipAutoDownload: true }).catch((e) => e);
+    expect(skipped).not.toBeInstanceOf(InvalidRequestError);
+    expect(envoy.requests.length).toBeGreaterThan(0);
+  });
+
   test('watch rules are frozen', () => {
     const watch = new WatchFile('/p/.+', '/tmp/x');
     expect(() => {
       (watch as { pattern: string }).pattern = '(';
     }).toThrow(TypeError);
+  });
+});
+
+describe('output formats and remap files', () => {
+  test('an output format is a format name, never a path', () => {
+    for (const format of ['../png', 'out/png', 'a\\b', '..', '.']) {
+      const fields = fieldsOf(() => new Job({ ...JOB, params: { output_format: format } }));
+      expect(fields, format).toEqual(['params.output_format']);
+      expect(fieldsOf(() => new Job({ ...JOB, productOptions: { outputFormat: format } }))).toEqual([
+        'productOptions.outputFormat',
+      ]);
+    }
+    for (const format of ['PNG', 'exr', 'OPEN_EXR', 'jpeg.2000']) {
+      expect(new Job({ ...JOB, params: { output_format: format } }).params.output_format).toBe(format);
+    }
+  });
+
+  test('a remap file is a remote file of the project: no "..", no relative or other project\'s path', () => {
+    for (const remap of [
+      '../../etc/passwd',
+      '/sample_project/../../etc/passwd',
+      'remap.xml',
+      'C:\\remap.xml',
+      '',
+    ]) {
+      expect(
+        fieldsOf(() => new Job({ ...JOB, params: { remap_file: remap } })),
+        remap,
+      ).toEqual(['params.remap_file']);
+    }
+    const elsewhere = new Job({ ...JOB, productOptions: { remapFile: '/other_project/remap.xml' } });
+    expect(fieldsOf(() => new Project(root, { name: 'sample_project' }).addJobs(elsewhere))).toEqual([
+      'jobs[0].productOptions.remapFile',
+    ]);
+    const inside = new Job({ ...JOB, params: { remap_file: '/sample_project/maps/remap.xml' } });
+    expect(new Project(root, { name: 'sample_project' }).addJobs(inside).jobs).toHaveLength(1);
   });
 });
 

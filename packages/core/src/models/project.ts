@@ -553,6 +553,16 @@ export class Project {
           message: `"${job.path}" is not a file of the project: job files are remote paths below ${this.remoteRoot}, such as ${this.remoteRoot}/scene.blend`,
         });
       }
+      for (const [field, remap] of [
+        ['params.remap_file', job.params.remap_file],
+        ['productOptions.remapFile', job.productOptions.remapFile],
+      ]) {
+        if (typeof remap !== 'string' || normaliseRemote(remap).startsWith(`${this.remoteRoot}/`)) continue;
+        problems.push({
+          field: `jobs[${i}].${field}`,
+          message: `"${remap}" is not a file of the project: the remap XML file is uploaded with the project and given as a remote path below ${this.remoteRoot}, such as ${this.remoteRoot}/remap.xml`,
+        });
+      }
       for (const dependency of job.dependencies) {
         if (!after.has(dependency)) {
           problems.push({

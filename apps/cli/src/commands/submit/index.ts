@@ -1,5 +1,12 @@
 import { join } from 'node:path';
-import { APIError, type EnvoyClient, type Project, toSubmitBody } from '@gm/core';
+import {
+  APIError,
+  downloadFolderProblems,
+  type EnvoyClient,
+  InvalidRequestError,
+  type Project,
+  toSubmitBody,
+} from '@gm/core';
 import { type Command, Option } from 'commander';
 import { buildProject } from '../../lib/build-project.js';
 import { connect } from '../../lib/client.js';
@@ -123,6 +130,11 @@ Examples:
           ),
         );
         return;
+      }
+      // Before anything is sent (the rerun check is a request too): download folders that cannot take results.
+      const folders = await downloadFolderProblems(project, submitOptions);
+      if (folders.length > 0) {
+        throw InvalidRequestError.fromProblems(folders, `${loaded.path}: the results`);
       }
       // The rerun check and the submit are one step across processes: a second `gm submit` of the project waits
       // here for the first to be taken by Envoy, then sees its jobs in the rerun check.
