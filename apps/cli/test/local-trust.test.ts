@@ -182,3 +182,83 @@ describe('the turns folder between processes must be the user own', () => {
     expect(await readdir(own.XDG_RUNTIME_DIR!)).toEqual(['gm-envoy-turns']);
   });
 });
+
+describe('inputs that were accepted though wrong: exit 2 naming the field, nothing sent', () => {
+  /** Submits `yaml` (in a folder of its own) against the server that counts requests; none may arrive. */
+  async function refused(yaml: string, files: Record<string, string> = {}) {
+    const env = await account(silent.url);
+    const dir = await tempDir('gm-trust-input-');
+    for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+    await writeFile(join(dir, 'job.yaml'), yaml);
+    const before = silent.requests.length;
+    const r = await gm(['submit', join(dir, 'job.yaml'), '--allow-missing'], env);
+    expect(r.code, r.stderr).toBe(2);
+    expect(silent.requests.length, silent.requests.join(', ')).toBe(before);
+    return { ...r, dir };
+  }
+
+  const blender = (extra = '', top = '') => `${top}folder: .
+files: [scene.blend]
+jobs:
+  - name: beauty
+    product: blender
+    appVersion: "4.2"
+    file: scene.blend
+    frames: "1 2"
+    outputPrefix: beauty
+    outputFormat: PNG
+${extra}`;
+  const scene = { 'scene.blend': 'BLENDER-v402' };
+
+  it('a project name with ":" (Envoy makes a folder of it, on Windows too)', async () => {
+    const r = await refused(blender('', 'name: "a:b"\n'), scene);
+    expect(r.stderr).toContain('name: cannot name a project: "a:b" contains ":"');
+    expect(r.stderr).toContain('rename it');
+  });
+
+  it('a watch folder that is a regular file (the project used to end Failed)', async () => {
+    const r = await refused(
+      blender('', 'watchFiles:\n  - { pattern: "{results}/.+", folder: ./not-a-folder }\n'),
+      { ...scene, 'not-a-folder': 'a file' },
+    );
+    expect(r.stderr).toContain('watchFiles[0].downloadPath');
+    expect(r.stderr).toContain(`${join(r.dir, 'not-a-folder')} is a file`);
+  });
+
+  it('NUL in a watch pattern', async () => {
+    const r = await refused(
+      blender('', 'watchFiles:\n  - { pattern: "{results}/.+\\0", folder: ./results }\n'),
+      scene,
+    );
+    expect(r.stderr).toContain('watchFiles[0].pattern');
+    expect(r.stderr).toContain('U+0000');
+  });
+
+  it('an output format that is a path', async () => {
+    const r = await refused(blender().replace('outputFormat: PNG', 'outputFormat: "../png"'), scene);
+    expect(r.stderr).toContain('jobs[0].outputFormat');
+    expect(r.stderr).toContain('is a path, not a format name');
+  });
+
+  it('a V-Ray remap file that climbs out of the project', async () => {
+    const r = await refused(
+      `folder: .
+files: [scene.vrscene]
+jobs:
+  - name: still
+    product: vray
+    appVersion: "5.20.02"
+    file: scene.vrscene
+    frames: "1"
+    outputWidth: 640
+    outputHeight: 360
+    outputPrefix: still
+    outputFormat: exr
+    remapFile: ../../etc/passwd
+`,
+      { 'scene.vrscene': '// a scene\n' },
+    );
+    expect(r.stderr).toContain('jobs[0].remapFile');
+    expect(r.stderr).toContain('/my_project/remap.xml');
+  });
+});
