@@ -472,10 +472,11 @@ export class EnvoyClient {
     checkOptionalBoolean(given?.skipAutoDownload, 'options.skipAutoDownload', problems);
     let error = invalid(problems, checkedName(project));
     if (error) throw error;
+    // The body is made now: jobs added while the submit is under way are not sent.
+    const body = toSubmitBody(project, options);
     problems.push(...(await downloadFolderProblems(project, options)));
     error = invalid(problems, checkedName(project));
     if (error) throw error;
-    const body = toSubmitBody(project, options);
     await this.#run(async (op) => {
       await this.#validateCredits(op);
       try {

@@ -51,17 +51,5 @@ export async function downloadFolderProblems(
   project: Project,
   options: { skipAutoDownload?: boolean } = {},
 ): Promise<FieldError[]> {
-  const problems: FieldError[] = [];
-  if (!disk || options.skipAutoDownload === true) return problems;
-  const own = project.watchFiles.length > 0;
-  const rules = own ? project.watchFiles : [project.defaultWatchFile];
-  for (const [i, rule] of rules.entries()) {
-    const folder = rule.downloadPath;
-    if (await disk.isDirectory(folder).catch((e) => e?.code !== 'ENOTDIR')) continue;
-    problems.push({
-      field: own ? `watchFiles[${i}].downloadPath` : 'defaultWatchFile.downloadPath',
-      message: `${folder} is a file, or lies below one: results are downloaded into a folder; give a folder (made when absent) or move the file away`,
-    });
-  }
-  return problems;
+  return disk && options.skipAutoDownload !== true ? disk.downloadFolderProblems(project) : [];
 }

@@ -164,15 +164,9 @@ const WIRE_PARAM_CHECKS: Readonly<Record<string, (value: unknown) => string | un
  * project's remote root is checked when the job is added to a project.
  */
 function remapFileProblem(file: unknown): string | undefined {
-  if (typeof file !== 'string' || file.trim() === '') {
-    return `must be the remote path of the remap XML file uploaded with the project, such as "/my_project/remap.xml" (got ${describeValue(file)})`;
-  }
-  const control = controlCharacterProblem(file);
-  if (control) return control;
-  if (!file.startsWith('/') || file.includes('\\') || file.split('/').includes('..')) {
-    return `${JSON.stringify(file)} is not a remote path of the project: give the remap XML file uploaded with the project, such as "/my_project/remap.xml" (forward slashes, no "..")`;
-  }
-  return undefined;
+  return typeof file === 'string' && file.startsWith('/') && !/\\|\/\.\.(\/|$)/.test(file)
+    ? controlCharacterProblem(file)
+    : `${describeValue(file)} is not a remote file of the project: give the remap XML uploaded with it, such as "/my_project/remap.xml"`;
 }
 
 /** The output prefix becomes the output files' names: the file-name rule, strict. */
@@ -196,7 +190,7 @@ function outputFormatProblem(format: unknown): string | undefined {
     return `is ${format.length} characters long; a format name has at most ${MAX_OUTPUT_FORMAT_LENGTH}, such as "PNG" or "OPEN_EXR"`;
   }
   if (/[/\\]|^\.+$/.test(format)) {
-    return `${JSON.stringify(format)} is a path, not a format name: give a format name such as "PNG" or "exr" (the output folder is the project's results folder)`;
+    return `${JSON.stringify(format)} is a path, not a format name such as "PNG"`;
   }
   return controlCharacterProblem(format);
 }

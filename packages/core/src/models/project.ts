@@ -560,7 +560,7 @@ export class Project {
         if (typeof remap !== 'string' || normaliseRemote(remap).startsWith(`${this.remoteRoot}/`)) continue;
         problems.push({
           field: `jobs[${i}].${field}`,
-          message: `"${remap}" is not a file of the project: the remap XML file is uploaded with the project and given as a remote path below ${this.remoteRoot}, such as ${this.remoteRoot}/remap.xml`,
+          message: `"${remap}" is not below ${this.remoteRoot}, such as ${this.remoteRoot}/remap.xml`,
         });
       }
       for (const dependency of job.dependencies) {

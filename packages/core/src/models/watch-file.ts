@@ -18,7 +18,7 @@ export function watchPatternProblem(pattern: unknown): string | undefined {
     return `is ${pattern.length} characters long; at most ${MAX_PATTERN_LENGTH} are allowed`;
   }
   const control = controlCharacterProblem(pattern);
-  if (control) return `${control} (no remote path holds one)`;
+  if (control) return control;
   try {
     RE2JS.compile(pattern);
     return pattern.split(/\/|\\\\/).some((s) => s.replace(/\\\./g, '.') === '..')
