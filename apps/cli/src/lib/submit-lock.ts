@@ -26,6 +26,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { processAlive } from '@gm/core/node';
 import { checkPrivate } from './config.js';
+import { UsageError } from './exit-codes.js';
 
 /** How long a lock may go unrefreshed before it is taken for a killed process's, in ms. */
 export const LOCK_STALE_MS = 60_000;
@@ -114,7 +115,17 @@ export async function lockSubmission(
   name: string,
   options: LockOptions = {},
 ): Promise<() => void> {
-  mkdirSync(locks, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(locks, { recursive: true, mode: 0o700 });
+  } catch (cause) {
+    throw new UsageError(
+      `gm cannot make its lock folder ${locks} (${(cause as NodeJS.ErrnoException).code}).`,
+      {
+        hint: 'gm submit keeps its lock in the config folder: make it writable, or point GM_CONFIG_DIR at a folder of yours.',
+        cause,
+      },
+    );
+  }
   checkPrivate(locks, 'folder');
   const path = lockPath(locks, name);
   const me: LockHolder = {
