@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { type RunningEmulator, startEmulator } from '@gm/emulator';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { InvalidRequestError } from '../src/errors.js';
+import { privacyProblem } from '../src/private.js';
 import { STALE_MS, takeTurn, turnsFolder } from '../src/turns.js';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -181,6 +182,18 @@ describe('takeTurn', () => {
     const end = await takeTurn('8090', 'a@studio.example', undefined, { folder: path.join(file, 'turns') });
     end();
     await rm(file);
+  });
+
+  test('on Windows, ownership and modes are not judged (no such modes); a link or a file still is', async () => {
+    const open = `${folder}.win`;
+    await mkdir(open, { mode: 0o777 });
+    await chmod(open, 0o777);
+    expect(privacyProblem(open, { platform: 'win32' })).toBeUndefined();
+    expect(privacyProblem(open, { platform: 'linux', uid: 4242 })?.problem).toContain(
+      'owned by another user',
+    );
+    expect(privacyProblem(open, { kind: 'file', platform: 'win32' })?.problem).toBe('is not a file');
+    await rm(open, { recursive: true });
   });
 
   test('the default folder is one only the user can make: the runtime folder, else the cache folder', () => {
