@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { DEMO_USER, startEmulator } from '@gm/emulator';
@@ -437,6 +437,34 @@ describe('gm upload / projects / files', () => {
     expect(files.code).toBe(0);
     expect(files.stdout).toContain('scene.blend');
     expect(files.stdout).toContain('checker.png');
+  });
+
+  it('submits with --skip-upload a job file gm init wrote inside the uploaded folder', async () => {
+    // The flow `gm upload` recommends, from the project folder: upload it, write the job file there, submit.
+    const shot = join(work, 'shot_up');
+    await cp(SAMPLE, shot, { recursive: true });
+    const up = await gm(['upload', '.', '--name', 'shot_up'], creds, undefined, shot);
+    expect(up.code, up.stderr).toBe(0);
+    const init = await gm(
+      ['init', 'scene.blend', '--name', 'shot_up', '--out', 'job2.yaml'],
+      creds,
+      undefined,
+      shot,
+    );
+    expect(init.code, init.stderr).toBe(0);
+    const dry = await gm(['submit', 'job2.yaml', '--skip-upload', '--dry-run'], creds, undefined, shot);
+    const body = JSON.parse(dry.stdout) as { project_files: { files: string[] } };
+    // The job file is local configuration, never a project file; everything uploaded is.
+    expect(body.project_files.files).not.toContain('job2.yaml');
+    expect(body.project_files.files).toContain('scene.blend');
+    const submitted = await gm(
+      ['submit', 'job2.yaml', '--skip-upload', '--no-download', '--json'],
+      creds,
+      undefined,
+      shot,
+    );
+    expect(submitted.code, submitted.stderr).toBe(0);
+    expect(JSON.parse(submitted.stdout)).toMatchObject({ project: 'shot_up' });
   });
 
   it('exits 2 for a folder that does not exist', async () => {

@@ -7,7 +7,7 @@
 import { MAX_DELAY_MS, MAX_RETRIES, redactUrl } from '@gm/transport';
 import type { FieldError } from './errors.js';
 import { Project } from './models/project.js';
-import { controlCharacterProblem, describeValue, fileNameProblem } from './paths.js';
+import { controlCharacterProblem, describeValue, projectNameProblem } from './paths.js';
 
 export { MAX_DELAY_MS, MAX_RETRIES };
 
@@ -164,7 +164,7 @@ export function checkProjectName(value: unknown, field: string, problems: Proble
     });
     return;
   }
-  const problem = fileNameProblem(value);
+  const problem = projectNameProblem(value);
   if (problem) problems.push({ field, message: `cannot name a project: ${problem}` });
 }
 

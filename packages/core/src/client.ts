@@ -48,7 +48,7 @@ import type {
   SubmitBody,
   UserInfo,
 } from './types.js';
-import { projectProblems } from './validate.js';
+import { downloadFolderProblems, projectProblems } from './validate.js';
 import { toSubmitBody, toUploadBody } from './wire.js';
 
 /** Which machine types {@link EnvoyClient.getMachines} lists. */
@@ -489,9 +489,13 @@ export class EnvoyClient {
     const given = optionsObject(options, 'options', ['skipUpload', 'skipAutoDownload'], problems);
     checkOptionalBoolean(given?.skipUpload, 'options.skipUpload', problems);
     checkOptionalBoolean(given?.skipAutoDownload, 'options.skipAutoDownload', problems);
-    const error = invalid(problems, checkedName(project));
+    let error = invalid(problems, checkedName(project));
     if (error) throw error;
+    // The body is made now: jobs added while the submit is under way are not sent.
     const body = toSubmitBody(project, options);
+    problems.push(...(await downloadFolderProblems(project, options)));
+    error = invalid(problems, checkedName(project));
+    if (error) throw error;
     await this.#run(async (op) => {
       await this.#validateCredits(op);
       try {

@@ -61,11 +61,17 @@ export {
   submissionTimestamp,
 } from './models/project.js';
 export { MAX_PATTERN_LENGTH, WatchFile } from './models/watch-file.js';
-export { describeValue, type FileNameRules, fileNameProblem, type PathFlavour } from './paths.js';
+export {
+  describeValue,
+  type FileNameRules,
+  fileNameProblem,
+  type PathFlavour,
+  projectNameProblem,
+} from './paths.js';
 export { type PluginSpecParts, parsePluginSpec } from './plugins.js';
 export { ProductResolver, type ProductTypeInfo, type ProductTypes } from './resolver.js';
 export type * from './types.js';
-export { projectProblems, type ValidateFor } from './validate.js';
+export { downloadFolderProblems, projectProblems, type ValidateFor } from './validate.js';
 export {
   compareVersions,
   matchesVersionPrefix,

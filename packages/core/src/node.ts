@@ -6,8 +6,14 @@
  * built-ins (Node, Deno, Bun: the `node` export condition), and in other runtimes a project is given its file
  * list with `Project.addFileList`.
  *
+ * Also the ownership rule for folders and files of this user (`privacyProblem`, as ssh judges `~/.ssh`), whether a
+ * process runs (`processAlive`) and where the turns between processes are kept (`turnsFolder`).
+ *
  * @packageDocumentation
  */
+
+export { type PrivacyOptions, type PrivacyProblem, privacyProblem, processAlive } from './private.js';
+export { turnsFolder } from './turns.js';
 export {
   type WalkEntry,
   type WalkFs,

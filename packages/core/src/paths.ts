@@ -138,6 +138,16 @@ export function fileNameProblem(name: unknown, rules: FileNameRules = {}): strin
   return undefined;
 }
 
+/**
+ * Why `name` cannot name a project, or `undefined`: the strict {@link fileNameProblem} rule, as for results folders.
+ * A project's name is its remote root folder's name, and Envoy makes folders of it on the user's machine (Windows
+ * among them, where none of `< > : " | ? *` may be in a file name): `a:b` would be a project whose files cannot be
+ * downloaded there. The job file schema and the emulator apply the same rule.
+ */
+export function projectNameProblem(name: unknown): string | undefined {
+  return fileNameProblem(name, { strict: true });
+}
+
 /** Why `name` is not a valid results folder name (the strict {@link fileNameProblem} rule), or `undefined`. */
 export function folderNameProblem(name: unknown): string | undefined {
   return fileNameProblem(name, { strict: true });

@@ -1,11 +1,17 @@
 /**
  * Turns between processes: Envoy holds one login for every program on the machine, so the operations of clients
  * for different accounts must not interleave, whichever process they run in. Each process that runs an operation
- * says so with a file in a folder of this user's (`<tmp>/gm-envoy-turns-<user>/`, named after the Envoy): a `hold`
+ * says so with a file in a folder only this user can make (see {@link turnsFolder}), named after the Envoy: a `hold`
  * file while it runs, a `wait` file while it waits. Operations of one account run together; another account's wait until they
  * end, and the oldest waiter goes first. A file's time is refreshed while its operation runs or waits: a file of
  * a process that no longer runs (killed), or left unrefreshed for {@link STALE_MS} (its process id since reused),
  * is removed when met.
+ *
+ * The folder must be the user's own and writable by no one else: one another local user made (or can write to)
+ * could hold files that block this user's operations, or switch the turns off. Such a folder is refused with an
+ * {@link InvalidRequestError} naming it and the fix, before anything is sent. On Windows, ownership and modes are
+ * not checked. A folder that cannot be made at all (a read-only home) leaves the operations without turns between
+ * processes.
  *
  * Node only (reached through `#platform`): a runtime without processes and a disk has nothing to share.
  *
@@ -13,13 +19,15 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { homedir, tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import { abortableSleep } from '@gm/transport';
+import { InvalidRequestError } from './errors.js';
+import { privacyProblem, processAlive } from './private.js';
 
 /** Where a turn is taken: the folder of this user's turns, and the poll delays while waiting. */
 export interface TurnOptions {
-  /** The folder of the turn files (default `<tmp>/gm-envoy-turns-<user>`). */
+  /** The folder of the turn files (default {@link turnsFolder}). */
   folder?: string;
   /** First and longest pause between two looks while waiting, in ms (default 10 and 200). */
   pollMs?: readonly [number, number];
@@ -56,38 +64,48 @@ function parse(name: string): Entry | undefined {
   };
 }
 
-/** Whether a process with this id runs (one of another user's counts as running). */
-function alive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Whether waiter `a` came before waiter `b`. */
 function before(a: Entry, b: Entry): boolean {
   return a.time < b.time || (a.time === b.time && a.name < b.name);
 }
 
-function defaultFolder(): string {
-  let user: string;
+/**
+ * Where the turn files live by default, a folder only this user can make: `$XDG_RUNTIME_DIR/gm-envoy-turns` when
+ * the runtime folder is set (Linux, the user's own, mode 0700), else `envoy-turns` in gm's cache folder:
+ * `%LOCALAPPDATA%\\gm` on Windows, `~/Library/Caches/gm` on macOS, `$XDG_CACHE_HOME/gm` or `~/.cache/gm` elsewhere
+ * (made with mode 0700). Never a shared temp folder another user could make first.
+ */
+export function turnsFolder(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
+  const runtime = env.XDG_RUNTIME_DIR;
+  if (platform !== 'win32' && runtime && isAbsolute(runtime)) return join(runtime, 'gm-envoy-turns');
+  let home: string;
   try {
-    user = String(process.getuid?.() ?? userInfo().username);
+    home = homedir();
   } catch {
-    user = 'user';
+    home = tmpdir();
   }
-  return join(tmpdir(), `gm-envoy-turns-${user.replace(/[^\w-]/g, '_')}`);
+  const cache =
+    platform === 'win32'
+      ? join(env.LOCALAPPDATA || join(home, 'AppData', 'Local'), 'gm')
+      : platform === 'darwin'
+        ? join(home, 'Library', 'Caches', 'gm')
+        : join(
+            env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : join(home, '.cache'),
+            'gm',
+          );
+  return join(cache, 'envoy-turns');
 }
 
 /**
  * Waits until no process runs an operation of another account on the Envoy `envoy` (a key such as its port), then
  * marks this one as running. Resolves to the function that ends it. Accounts are stored hashed; nothing else is
- * written. When the folder cannot be used (a read-only temp folder), operations go on without turns between
- * processes.
+ * written. When the folder cannot be made (a read-only home), operations go on without turns between processes.
  *
+ * @throws {@link InvalidRequestError} (field `turns folder`) when the folder is there but not the user's own: owned
+ * by another user, writable by others, a link or not a folder (on POSIX; nothing is sent)
  * @param signal - aborts the wait with the signal's reason
  */
 export async function takeTurn(
@@ -97,19 +115,30 @@ export async function takeTurn(
   options: TurnOptions = {},
 ): Promise<() => void> {
   const [first, longest] = options.pollMs ?? [10, 200];
-  const dir = options.folder ?? defaultFolder();
+  const dir = options.folder ?? turnsFolder();
   const here = envoy.replace(/[^\w-]/g, '_');
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    // The temp folder is shared: a folder someone else made (or can write to) could hold files that block this
-    // user's operations, or be a link elsewhere. Then there are no turns between processes rather than theirs.
-    const info = lstatSync(dir);
-    const mine = process.getuid === undefined || info.uid === process.getuid();
-    if (!info.isDirectory() || !mine || (process.platform !== 'win32' && (info.mode & 0o022) !== 0)) {
+  } catch {
+    // Not made, and nothing there (not even a link): a read-only or missing home, nothing anyone planted. The
+    // operations go on without turns between processes. Anything that is there is judged below.
+    try {
+      lstatSync(dir);
+    } catch {
       return () => {};
     }
-  } catch {
-    return () => {};
+  }
+  const problem = privacyProblem(dir);
+  if (problem) {
+    throw InvalidRequestError.fromProblems(
+      [
+        {
+          field: 'turns folder',
+          message: `${problem.path} ${problem.problem}: another local user could block or unblock this user's Envoy operations through it; fix: ${problem.fix}`,
+        },
+      ],
+      'The turns folder between gm processes',
+    );
   }
   const me = createHash('sha256').update(account).digest('hex').slice(0, 16);
   const make = (kind: 'hold' | 'wait'): string => {
@@ -129,7 +158,7 @@ export async function takeTurn(
   /** Whether another process's file was left behind: its process ended, or it has not been refreshed. */
   const stale = (entry: Entry): boolean => {
     if (entry.pid === process.pid) return false;
-    if (!alive(entry.pid)) return true;
+    if (!processAlive(entry.pid)) return true;
     try {
       return Date.now() - statSync(join(dir, entry.name)).mtimeMs > STALE_MS;
     } catch {

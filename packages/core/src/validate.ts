@@ -4,6 +4,7 @@
  * project's jobs (their paths, dependencies and count) are checked as they are added. A dependency cycle
  * cannot be built: a job only names jobs made before it.
  */
+import { disk } from '#platform';
 import type { FieldError } from './errors.js';
 import type { Project } from './models/project.js';
 
@@ -37,4 +38,18 @@ export function projectProblems(project: Project, purpose: ValidateFor = {}): Fi
     });
   }
   return problems;
+}
+
+/**
+ * The download folders of `project` that could never take results, read from the disk where the runtime has one
+ * (nothing is read elsewhere): a watch rule's folder, or the default `<localRoot>/gm_results`, that is a file or
+ * lies below one. A folder that does not exist yet is fine (it is made). Nothing is downloaded, and nothing
+ * checked, with `skipAutoDownload`. `EnvoyClient.submitProject` checks this before sending; tools that send other
+ * requests first (a rerun check) call it themselves.
+ */
+export async function downloadFolderProblems(
+  project: Project,
+  options: { skipAutoDownload?: boolean } = {},
+): Promise<FieldError[]> {
+  return disk && options.skipAutoDownload !== true ? disk.downloadFolderProblems(project) : [];
 }

@@ -616,11 +616,16 @@ describe('errors', () => {
     expect(error.message).toMatch(/Start Envoy/);
   });
 
-  test('a project whose name holds ":" (allowed in a project name) can be submitted and then followed', async () => {
-    const project = await c4dProject(base, 'colon_name', '1', 'shot 010: take 2');
+  test('a project named otherwise than its folder, with spaces, can be submitted and then followed; ":" is refused', async () => {
+    // Envoy makes folders of project names, on Windows too, where ":" cannot be in a file name.
+    const colon = await c4dProject(base, 'colon_name', '1', 'shot 010: take 2').catch((e) => e);
+    expect(colon).toBeInstanceOf(InvalidRequestError);
+    expect(colon.fieldErrors[0].field).toBe('name');
+    expect(colon.message).toContain('contains ":"');
+    const project = await c4dProject(base, 'colon_name', '1', 'shot 010 - take 2');
     const client = demoClient();
     const name = await client.submitProject(project, { skipAutoDownload: true });
-    expect(name).toBe('shot 010: take 2');
+    expect(name).toBe('shot 010 - take 2');
     expect((await client.getProjectStatus(name)).Jobs).toHaveLength(1);
     let last: ProjectStatus | undefined;
     for await (const status of client.watchProjectStatus(name, { intervalMs: 20 })) last = status;

@@ -16,6 +16,7 @@ import {
   MAX_JOBS,
   MAX_OUTPUT_FORMAT_LENGTH,
   Project,
+  projectNameProblem,
   projectProblems,
   submissionTimestamp,
   toSubmitBody,
@@ -108,9 +109,31 @@ describe('names that become files or folders', () => {
     expect(fileNameProblem('🎬 shot')).toBeUndefined();
   });
 
-  test('output prefixes and results folders also refuse < > : " | ? *', () => {
-    for (const c of '<>:"|?*') expect(fileNameProblem(`a${c}b`, { strict: true })).toContain(c);
+  test('output prefixes, results folders and project names also refuse < > : " | ? *', () => {
+    for (const c of '<>:"|?*') {
+      expect(fileNameProblem(`a${c}b`, { strict: true })).toContain(c);
+      expect(projectNameProblem(`a${c}b`)).toContain(c);
+    }
+    // A submission name is no folder: it may hold ":" (the default one holds the time).
     expect(fileNameProblem('a:b')).toBeUndefined();
+  });
+
+  test('a project name with ":" is refused before anything is sent, naming the field and the rule', async () => {
+    const made = fieldsOf(() => new Project(root, { name: 'a:b' }));
+    expect(made).toEqual(['name']);
+    expect(() => new Project(path.join(root, 'shot:1'))).toThrow(/give options.name/);
+    const { fetch, requests } = fakeEnvoy({});
+    const client = new EnvoyClient({ email: 'a@b.c', accessKey: 'k', fetch });
+    for (const call of [
+      () => client.getProjectStatus('a:b'),
+      () => client.getProjectFiles('a:b'),
+      () => client.watchProjectStatus('a:b').next(),
+    ]) {
+      const error = await call().catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidRequestError);
+      expect(error.message).toContain('name: cannot name a project: "a:b" contains ":"');
+    }
+    expect(requests).toEqual([]);
   });
 });
 
@@ -485,11 +508,96 @@ describe('WatchFile', () => {
     expect(new WatchFile('/p/render_results/..take2/.+', '/tmp/x').pattern).toContain('take2');
   });
 
+  test('a pattern holding NUL or another control character is refused, naming it', () => {
+    for (const [pattern, code] of [
+      ['/p/render_results/.+\u0000', '0000'],
+      ['/p/\tx/.+', '0009'],
+      ['/p/\u007f.+', '007F'],
+    ] as const) {
+      const error = (() => {
+        try {
+          new WatchFile(pattern, '/tmp/x');
+        } catch (e) {
+          return e as InvalidRequestError;
+        }
+      })();
+      expect(error).toBeInstanceOf(InvalidRequestError);
+      expect(error?.fieldErrors).toEqual([
+        { field: 'pattern', message: expect.stringContaining(`U+${code}`) },
+      ]);
+    }
+    // Written as an escape, the regular expression may still name one.
+    expect(new WatchFile('/p/\\t.+', '/tmp/x').pattern).toBe('/p/\\t.+');
+  });
+
+  test('a download folder that is a regular file is refused by submitProject, before anything is sent', async () => {
+    const project = new Project(root, { name: 'sample_project' });
+    project.addJobs(new Job(JOB));
+    const file = path.join(base, 'not-a-folder.txt');
+    await writeFile(file, 'x');
+    project.addWatchFiles(new WatchFile('/sample_project/.+', file));
+    const envoy = fakeEnvoy({});
+    const client = new EnvoyClient({ email: 'a@b.c', accessKey: 'k', fetch: envoy.fetch });
+    const error = await client.submitProject(project).catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error.fieldErrors).toEqual([
+      { field: 'watchFiles[0].downloadPath', message: expect.stringContaining(`${file} is a file`) },
+    ]);
+    // A folder below the file cannot be made either.
+    const below = new Project(root, { name: 'sample_project' });
+    below.addJobs(new Job(JOB));
+    below.addWatchFiles(new WatchFile('/sample_project/.+', path.join(file, 'results')));
+    expect((await client.submitProject(below).catch((e) => e)).fieldErrors[0].field).toBe(
+      'watchFiles[0].downloadPath',
+    );
+    expect(envoy.requests).toEqual([]);
+    // Nothing is downloaded with skipAutoDownload: the folder is not looked at, the request goes out.
+    const skipped = await client.submitProject(project, { skipAutoDownload: true }).catch((e) => e);
+    expect(skipped).not.toBeInstanceOf(InvalidRequestError);
+    expect(envoy.requests.length).toBeGreaterThan(0);
+  });
+
   test('watch rules are frozen', () => {
     const watch = new WatchFile('/p/.+', '/tmp/x');
     expect(() => {
       (watch as { pattern: string }).pattern = '(';
     }).toThrow(TypeError);
+  });
+});
+
+describe('output formats and remap files', () => {
+  test('an output format is a format name, never a path', () => {
+    for (const format of ['../png', 'out/png', 'a\\b', '..', '.']) {
+      const fields = fieldsOf(() => new Job({ ...JOB, params: { output_format: format } }));
+      expect(fields, format).toEqual(['params.output_format']);
+      expect(fieldsOf(() => new Job({ ...JOB, productOptions: { outputFormat: format } }))).toEqual([
+        'productOptions.outputFormat',
+      ]);
+    }
+    for (const format of ['PNG', 'exr', 'OPEN_EXR', 'jpeg.2000']) {
+      expect(new Job({ ...JOB, params: { output_format: format } }).params.output_format).toBe(format);
+    }
+  });
+
+  test('a remap file is a remote file of the project: no "..", no relative or other project\'s path', () => {
+    for (const remap of [
+      '../../etc/passwd',
+      '/sample_project/../../etc/passwd',
+      'remap.xml',
+      'C:\\remap.xml',
+      '',
+    ]) {
+      expect(
+        fieldsOf(() => new Job({ ...JOB, params: { remap_file: remap } })),
+        remap,
+      ).toEqual(['params.remap_file']);
+    }
+    const elsewhere = new Job({ ...JOB, productOptions: { remapFile: '/other_project/remap.xml' } });
+    expect(fieldsOf(() => new Project(root, { name: 'sample_project' }).addJobs(elsewhere))).toEqual([
+      'jobs[0].productOptions.remapFile',
+    ]);
+    const inside = new Job({ ...JOB, params: { remap_file: '/sample_project/maps/remap.xml' } });
+    expect(new Project(root, { name: 'sample_project' }).addJobs(inside).jobs).toHaveLength(1);
   });
 });
 

@@ -4,13 +4,15 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, chown, mkdir, mkdtemp, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type RunningEmulator, startEmulator } from '@gm/emulator';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { STALE_MS, takeTurn } from '../src/turns.js';
+import { InvalidRequestError } from '../src/errors.js';
+import { privacyProblem } from '../src/private.js';
+import { STALE_MS, takeTurn, turnsFolder } from '../src/turns.js';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
@@ -121,32 +123,94 @@ describe('takeTurn', () => {
     expect(await readdir(folder)).toEqual([]);
   });
 
-  test('a folder others can write to (or a link) is not used: no one else can block this user', async () => {
-    if (process.platform === 'win32') return;
+  test('a folder others can write to, a link or a file is refused: no one else can block or unblock this user', async () => {
+    const refused = async (dir: string, problem: string, fix: string) => {
+      const error = await takeTurn('8090', 'a@studio.example', undefined, { folder: dir }).catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidRequestError);
+      expect((error as InvalidRequestError).fieldErrors[0]?.field).toBe('turns folder');
+      expect(error.message).toContain(`${dir} ${problem}`);
+      expect(error.message).toContain(fix);
+    };
     const open = `${folder}.open`;
     await mkdir(open, { mode: 0o777 });
     await chmod(open, 0o777);
-    const blocker = path.join(
-      open,
-      `8090.${'1'.repeat(16)}.${process.ppid}.${Date.now().toString(36)}.0a1b2c3d.hold`,
-    );
-    await writeFile(blocker, '');
-    const end = await takeTurn('8090', 'a@studio.example', undefined, { folder: open });
-    end();
-    expect(await readdir(open)).toEqual([path.basename(blocker)]);
     const link = `${folder}.link`;
     await symlink(open, link);
-    (await takeTurn('8090', 'a@studio.example', undefined, { folder: link }))();
+    const file = `${folder}.file`;
+    await writeFile(file, '');
+    if (process.platform !== 'win32') {
+      const blocker = path.join(
+        open,
+        `8090.${'1'.repeat(16)}.${process.ppid}.${Date.now().toString(36)}.0a1b2c3d.hold`,
+      );
+      await writeFile(blocker, '');
+      await refused(open, 'is writable by others (mode 0777)', `chmod go-w ${open}`);
+      // Nothing was written or removed there.
+      expect(await readdir(open)).toEqual([path.basename(blocker)]);
+      await chmod(open, 0o770);
+      await refused(open, 'is writable by its group (mode 0770)', `chmod go-w ${open}`);
+      await chmod(open, 0o700);
+      await rm(blocker);
+      // The same folder, private again: used.
+      (await takeTurn('8090', 'a@studio.example', undefined, { folder: open }))();
+    }
+    await refused(link, 'is a symbolic link', `rm ${link}`);
+    await refused(file, 'is not a folder', `rm ${file}`);
     await rm(link);
+    await rm(file);
     await rm(open, { recursive: true });
   });
 
-  test('without a usable folder, operations go on without turns between processes', async () => {
-    const file = `${folder}.file`;
+  test('a folder owned by another user is refused (as root: made with chown)', async (t) => {
+    if (process.platform === 'win32' || process.getuid?.() !== 0) {
+      t.skip(); // Only root can give a folder to another user.
+      return;
+    }
+    const theirs = `${folder}.theirs`;
+    await mkdir(theirs, { mode: 0o700 });
+    await chown(theirs, 4242, 4242);
+    const error = await takeTurn('8090', 'a@studio.example', undefined, { folder: theirs }).catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error.message).toContain(`${theirs} is owned by another user (uid 4242; you are uid 0)`);
+    await rm(theirs, { recursive: true });
+  });
+
+  test('without a folder that can be made (a read-only home), operations go on without turns between processes', async () => {
+    const file = `${folder}.blocked`;
     await writeFile(file, '');
-    const end = await takeTurn('8090', 'a@studio.example', undefined, { folder: file });
+    // A folder below a file cannot be made, and nothing is there.
+    const end = await takeTurn('8090', 'a@studio.example', undefined, { folder: path.join(file, 'turns') });
     end();
     await rm(file);
+  });
+
+  test('on Windows, ownership and modes are not judged (no such modes); a link or a file still is', async () => {
+    const open = `${folder}.win`;
+    await mkdir(open, { mode: 0o777 });
+    await chmod(open, 0o777);
+    expect(privacyProblem(open, { platform: 'win32' })).toBeUndefined();
+    expect(privacyProblem(open, { platform: 'linux' })?.problem).toBe('is writable by others (mode 0777)');
+    expect(privacyProblem(open, { kind: 'file', platform: 'win32' })?.problem).toBe('is not a file');
+    await rm(open, { recursive: true });
+  });
+
+  test('the default folder is one only the user can make: the runtime folder, else the cache folder', () => {
+    expect(turnsFolder({ XDG_RUNTIME_DIR: '/run/user/1000' }, 'linux')).toBe('/run/user/1000/gm-envoy-turns');
+    expect(turnsFolder({ XDG_CACHE_HOME: '/home/me/.cache' }, 'linux')).toBe(
+      '/home/me/.cache/gm/envoy-turns',
+    );
+    expect(turnsFolder({}, 'linux')).toBe(path.join(homedir(), '.cache', 'gm', 'envoy-turns'));
+    // A relative runtime folder is not trusted (the XDG rule: ignore relative paths).
+    expect(turnsFolder({ XDG_RUNTIME_DIR: 'run' }, 'linux')).toBe(
+      path.join(homedir(), '.cache', 'gm', 'envoy-turns'),
+    );
+    expect(turnsFolder({}, 'darwin')).toBe(path.join(homedir(), 'Library', 'Caches', 'gm', 'envoy-turns'));
+    expect(
+      turnsFolder({ LOCALAPPDATA: 'C:\\Users\\me\\AppData\\Local', XDG_RUNTIME_DIR: '/run/x' }, 'win32'),
+    ).toBe(path.join('C:\\Users\\me\\AppData\\Local', 'gm', 'envoy-turns'));
+    for (const where of [turnsFolder({}, 'linux'), turnsFolder({}, 'darwin')]) {
+      expect(where.startsWith(tmpdir())).toBe(false);
+    }
   });
 });
 

@@ -4,7 +4,7 @@ import { readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_USER, guardOptionProblems, startEmulator } from '../src/index.js';
+import { DEMO_USER, type EmulatorOptions, guardOptionProblems, startEmulator } from '../src/index.js';
 import { type Client, expectContract, job, raw, setup, submitBody, tempDir, writeFiles } from './helpers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -167,12 +167,13 @@ describe('allowedHosts and allowedOrigins open it up deliberately', () => {
 
 describe('allowedHosts and allowedOrigins that could never match', () => {
   it('are refused when the emulator starts, naming the value and the form to give', async () => {
-    for (const [options, named] of [
+    const cases: [EmulatorOptions, string][] = [
       [{ allowedOrigins: ['localhost:3000'] }, 'allow-origin "localhost:3000" is not a web origin'],
       [{ allowedOrigins: ['http://localhost:3000/app'] }, 'allow-origin "http://localhost:3000/app"'],
       [{ allowedOrigins: ['http://user@localhost:3000'] }, 'allow-origin "http://user@localhost:3000"'],
       [{ allowedHosts: ['envoy.test:port'] }, 'allow-host "envoy.test:port" is not a host'],
-    ] as const) {
+    ];
+    for (const [options, named] of cases) {
       await expect(startEmulator({ port: 0, ...options })).rejects.toThrow(named);
     }
     expect(

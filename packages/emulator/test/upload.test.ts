@@ -187,6 +187,22 @@ describe('uploads', () => {
       'upload[0].remoteRoot',
     ]);
   });
+
+  it('refuses a project name with ":" (its folder is made on Windows too); folders below it may hold one', async () => {
+    const colon = await client.call('POST', '/upload', {
+      body: { upload: [{ localRoot: local, remoteRoot: '/a:b', files: ['notes.txt'] }] },
+      template: '/upload',
+    });
+    expect(colon.status).toBe(400);
+    expect(colon.body.errors).toEqual([
+      { field: 'upload[0].remoteRoot', message: expect.stringContaining('project name "a:b"') },
+    ]);
+    const below = await client.call('POST', '/upload', {
+      body: { upload: [{ localRoot: local, remoteRoot: '/colon_below/a:b', files: ['notes.txt'] }] },
+      template: '/upload',
+    });
+    expect(below.status).toBe(200);
+  });
 });
 
 describe('uploads without a bandwidth limit (several copies at once)', () => {

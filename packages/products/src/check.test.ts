@@ -1,4 +1,4 @@
-import { ProductResolver } from '@gm/core';
+import { InvalidRequestError, ProductResolver } from '@gm/core';
 import { describe, expect, it } from 'vitest';
 import { houdiniJob } from './builders/houdini.js';
 import { nukeJob } from './builders/nuke.js';
@@ -138,5 +138,25 @@ describe('checkJob', () => {
     expect((await checkJob(hou({ plugins: ['htoa:4.0.0'] }), { resolver }))[0]?.suggestion).toBe(
       'htoa:4.0.1',
     );
+  });
+});
+
+describe('checkJob arguments', () => {
+  it('a missing resolver, machines of the wrong kind or a job without fields are typed errors naming them', async () => {
+    const job = hou();
+    for (const [options, field] of [
+      [{ resolver: null }, 'options.resolver'],
+      [{ resolver: {} }, 'options.resolver'],
+      [{ resolver: fakeResolver, machines: 'gm4800' }, 'options.machines'],
+      [null, 'options'],
+    ] as const) {
+      const error = await checkJob(job, options as never).catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidRequestError);
+      expect(error.fieldErrors.map((e: { field: string }) => e.field)).toEqual([field]);
+    }
+    const error = await checkJob(job, { resolver: null as never }).catch((e) => e);
+    expect(error.message).toContain('getProductResolver()');
+    const noJob = await checkJob(null as never, { resolver: fakeResolver }).catch((e) => e);
+    expect(noJob.fieldErrors).toEqual([{ field: 'job', message: 'must be a Job (got null)' }]);
   });
 });

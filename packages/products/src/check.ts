@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { parsePluginSpec } from '@gm/core';
+import { describeValue, type FieldError, InvalidRequestError, parsePluginSpec } from '@gm/core';
 import { productOf } from './catalogue.js';
 import { closest, nearestVersion } from './suggest.js';
 
@@ -73,6 +73,49 @@ export interface CheckJobOptions {
     | ((product: string, operation: string) => MaybePromise<readonly MachineLike[]>);
 }
 
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
+
+/** What is wrong with the arguments of {@link checkJob} themselves (a job without fields, no resolver). */
+function argumentProblems(job: unknown, options: unknown): FieldError[] {
+  const problems: FieldError[] = [];
+  if (!isObject(job)) {
+    problems.push({ field: 'job', message: `must be a Job (got ${describeValue(job)})` });
+  } else {
+    for (const key of ['app', 'appVersion', 'operation'] as const) {
+      if (typeof job[key] !== 'string') {
+        problems.push({ field: `job.${key}`, message: `must be a string (got ${describeValue(job[key])})` });
+      }
+    }
+  }
+  if (!isObject(options)) {
+    problems.push({
+      field: 'options',
+      message: `must be an object such as { resolver: await client.getProductResolver() } (got ${describeValue(options)})`,
+    });
+    return problems;
+  }
+  const resolver = options.resolver;
+  if (
+    !isObject(resolver) ||
+    typeof resolver.getVersionsByType !== 'function' ||
+    typeof resolver.getCompatibleCombinations !== 'function'
+  ) {
+    problems.push({
+      field: 'options.resolver',
+      message: `must be a product resolver, from await client.getProductResolver() (got ${describeValue(resolver)})`,
+    });
+  }
+  const machines = options.machines;
+  if (machines !== undefined && !Array.isArray(machines) && typeof machines !== 'function') {
+    problems.push({
+      field: 'options.machines',
+      message: `must be a list of machine types, a function fetching them, or absent (got ${describeValue(machines)})`,
+    });
+  }
+  return problems;
+}
+
 const list = (values: readonly string[], max = 8): string =>
   values.length <= max
     ? values.join(', ')
@@ -85,6 +128,8 @@ const list = (values: readonly string[], max = 8): string =>
  * version ordering, the closest id by edit distance.
  *
  * @returns the findings; empty when the job is fine.
+ * @throws InvalidRequestError (from `@gm/core`) naming the argument at fault when `options.resolver` is not a
+ * resolver, `options.machines` neither a list nor a function, or the job has no product, version or operation.
  * @example
  * ```ts
  * const findings = await checkJob(job, {
@@ -95,6 +140,8 @@ const list = (values: readonly string[], max = 8): string =>
  * ```
  */
 export async function checkJob(job: CheckableJob, options: CheckJobOptions): Promise<JobFinding[]> {
+  const wrong = argumentProblems(job, options);
+  if (wrong.length > 0) throw InvalidRequestError.fromProblems(wrong, 'checkJob');
   const findings: JobFinding[] = [];
   const { resolver } = options;
   const name = productOf(job.app)?.name ?? job.app;

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fc, test } from '@fast-check/vitest';
-import { CreditsBudgetAction, fileNameProblem, InvalidRequestError } from '@gm/core';
+import { CreditsBudgetAction, InvalidRequestError, projectNameProblem } from '@gm/core';
 import { describe, expect, it } from 'vitest';
 import { JOB_BUILDERS, type ProductCode } from '../src/index.js';
 
@@ -176,21 +176,33 @@ describe('the job-file schema and the builders agree', () => {
 
   const namePattern = new RegExp(schema.properties.name.pattern, 'u');
 
-  it('the project name: the schema takes what the shared name rule takes, ":" included', () => {
-    for (const name of ['shot 2026-Nov-29 04:25:35 PM', 'a:b', 'what?', 'x*y', 'plain']) {
-      expect(fileNameProblem(name), name).toBeUndefined();
+  it('the project name: the schema takes what the shared project name rule takes, and refuses ":" like it', () => {
+    for (const name of ['shot 2026-Nov-29 04.25.35 PM', 'plain', 'shot 010 - take 2', 'é ünïcode']) {
+      expect(projectNameProblem(name), name).toBeUndefined();
       expect(namePattern.test(name), name).toBe(true);
     }
-    for (const name of ['a/b', 'a\\b', 'tab\there', 'del\u007f']) {
-      expect(fileNameProblem(name), name).toBeDefined();
+    for (const name of [
+      'a/b',
+      'a\\b',
+      'tab\there',
+      'del\u007f',
+      'a:b',
+      'what?',
+      'x*y',
+      'a<b',
+      'a>b',
+      'a"b',
+      'a|b',
+    ]) {
+      expect(projectNameProblem(name), name).toBeDefined();
       expect(namePattern.test(name), name).toBe(false);
     }
   });
 
   test.prop([fc.string({ unit: 'binary', maxLength: 12 })])(
-    'the project name: every name the schema refuses, the shared name rule refuses too',
+    'the project name: every name the schema refuses, the shared project name rule refuses too',
     (name) => {
-      if (name !== '' && !namePattern.test(name)) expect(fileNameProblem(name)).toBeDefined();
+      if (name !== '' && !namePattern.test(name)) expect(projectNameProblem(name)).toBeDefined();
     },
   );
 });

@@ -5,7 +5,7 @@
  * @module
  */
 import { stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
 import {
   CreditsBudgetAction,
   type FieldError,
@@ -31,7 +31,12 @@ export function buildJob(spec: JobSpec, remoteRoot: string, dependencies: readon
   if (!product) throw new UsageError(`Unknown product ${spec.product}.`);
   const options: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(spec)) if (!FILE_KEYS.has(key)) options[key] = value;
-  options.path = `${remoteRoot}/${spec.file.replace(/\\/g, '/').replace(/^\.\//, '')}`;
+  const remote = (file: string) => `${remoteRoot}/${file.replace(/\\/g, '/').replace(/^\.\//, '')}`;
+  options.path = remote(spec.file);
+  // V-Ray's remap XML is a file of the project too: relative to the project folder, like `file`.
+  if (typeof options.remapFile === 'string' && !options.remapFile.startsWith('/')) {
+    options.remapFile = remote(options.remapFile);
+  }
   if (spec.params) options.params = spec.params;
   if (spec.budget) {
     const action = CreditsBudgetAction[spec.budget.action.toUpperCase() as keyof typeof CreditsBudgetAction];
@@ -111,16 +116,39 @@ export async function buildProject(loaded: LoadedJobFile): Promise<BuiltProject>
     }
     if (plain.length > 0) await project.addFiles(folder, project.remoteRoot, plain);
   } else {
-    await project.addFiles(folder, project.remoteRoot);
+    // The job file is local configuration, never a project file of the folder walk: a job file written after
+    // `gm upload` is not in the remote store, and `--skip-upload` would name it. List it in `files` to send it.
+    const walk = new Project(folder, { name });
+    await walk.addFiles(folder, project.remoteRoot);
+    const own = relative(folder, loaded.path).split(sep).join('/');
+    project.addFileList(
+      folder,
+      project.remoteRoot,
+      walk.files.filter((file) => file !== own),
+    );
   }
   const base = dirname(loaded.path);
-  for (const rule of spec.watchFiles ?? []) {
-    project.addWatchFiles(
-      new WatchFile(
-        rule.pattern.replaceAll('{results}', project.remoteOutputFolder),
-        resolve(base, rule.folder),
-      ),
-    );
+  const watchProblems: FieldError[] = [];
+  for (const [i, rule] of (spec.watchFiles ?? []).entries()) {
+    try {
+      project.addWatchFiles(
+        new WatchFile(
+          rule.pattern.replaceAll('{results}', project.remoteOutputFolder),
+          resolve(base, rule.folder),
+        ),
+      );
+    } catch (error) {
+      if (!(error instanceof InvalidRequestError)) throw error;
+      for (const e of error.fieldErrors) {
+        const field = e.field === 'downloadPath' ? 'folder' : e.field;
+        watchProblems.push({ field: `watchFiles[${i}].${field}`, message: e.message });
+      }
+    }
+  }
+  if (watchProblems.length > 0) {
+    throw new InvalidRequestError(`${loaded.path} has watch rules that cannot be used`, {
+      fieldErrors: watchProblems,
+    });
   }
   return { project, jobs, autoDownload: spec.autoDownload !== false };
 }

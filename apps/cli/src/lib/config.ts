@@ -1,5 +1,7 @@
 /**
  * Named profiles (email, access key, Envoy URL) stored in the user's config folder as `profiles.json`, mode 0600.
+ * The folder and the file must be the user's own and writable by no one else (as ssh judges `~/.ssh`), else they
+ * are refused before anything is read from them or sent.
  *
  * @module
  */
@@ -7,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { privacyProblem } from '@gm/core/node';
 import { UsageError } from './exit-codes.js';
 
 /** The profile used when `--profile` is not given. */
@@ -46,9 +49,35 @@ export function profilesPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(configDir(env), 'profiles.json');
 }
 
-/** Reads `profiles.json`; an absent file gives no profiles. */
+/**
+ * Refuses `path` (when it exists) unless it is the user's (or root's) and not writable by group or others: another
+ * local user could otherwise change the profiles, and with them the URL the credentials are posted to. POSIX only.
+ *
+ * @throws {@link UsageError} naming the path and the fix (`chmod go-w`, `chown`)
+ */
+export function checkPrivate(path: string, kind: 'folder' | 'file'): void {
+  let problem: ReturnType<typeof privacyProblem>;
+  try {
+    // Followed: a config folder may be a link into the user's dotfiles; what it leads to is judged.
+    problem = privacyProblem(path, { kind, follow: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  if (!problem) return;
+  throw new UsageError(
+    `gm will not use ${path}: it ${problem.problem}, so another local user could change the profiles and the URL your credentials are sent to.`,
+    {
+      hint: `Fix: ${problem.fix}. gm's config folder and profiles.json must be yours and not writable by group or others (as ssh requires of ~/.ssh; not checked on Windows).`,
+    },
+  );
+}
+
+/** Reads `profiles.json`; an absent file gives no profiles. The folder and the file are checked first ({@link checkPrivate}). */
 export async function readProfiles(env: NodeJS.ProcessEnv = process.env): Promise<ProfilesFile> {
   const path = profilesPath(env);
+  checkPrivate(configDir(env), 'folder');
+  checkPrivate(path, 'file');
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -77,6 +106,7 @@ export async function writeProfiles(
 ): Promise<string> {
   const dir = configDir(env);
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  checkPrivate(dir, 'folder');
   const path = join(dir, 'profiles.json');
   const temp = join(dir, `.profiles.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {

@@ -6,6 +6,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
+import { projectNameProblem } from '@gm/core';
 import { didYouMean, type ProductCode } from '@gm/products';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import schemaJson from '../../schema/job-file.schema.json' with { type: 'json' };
@@ -75,8 +76,17 @@ function problemOf(error: SchemaError): SchemaProblem {
       };
     case 'minItems':
       return { path, message: `must have at least ${String(p.limit)} item${p.limit === 1 ? '' : 's'}` };
-    case 'pattern':
+    case 'pattern': {
+      // The project name's rule is core's: say which character and how to fix it, not the regular expression.
+      const named = path === 'name' ? projectNameProblem(error.data) : undefined;
+      if (named) {
+        return {
+          path,
+          message: `cannot name a project: ${named} (the project becomes a folder, on Windows too); rename it`,
+        };
+      }
       return { path, message: `has characters that are not allowed (${String(p.pattern)})` };
+    }
     default:
       return { path, message: error.message ?? `fails the schema's ${error.keyword} rule` };
   }

@@ -155,7 +155,19 @@ const WIRE_PARAM_CHECKS: Readonly<Record<string, (value: unknown) => string | un
   output_height: integerProblem,
   output_upload: stringListProblem,
   billing_meta: stringListProblem,
+  remap_file: remapFileProblem,
 };
+
+/**
+ * V-Ray's path remapping XML (`remap_file`) is read on the render machines: a file of the project in the remote
+ * store, written as a remote path (`/<project>/remap.xml`: forward slashes, no `..`). That it lies below the
+ * project's remote root is checked when the job is added to a project.
+ */
+function remapFileProblem(file: unknown): string | undefined {
+  return typeof file === 'string' && file.startsWith('/') && !/\\|\/\.\.(\/|$)/.test(file)
+    ? controlCharacterProblem(file)
+    : `${describeValue(file)} is not a remote file of the project: give the remap XML uploaded with it, such as "/my_project/remap.xml"`;
+}
 
 /** The output prefix becomes the output files' names: the file-name rule, strict. */
 function outputPrefixProblem(prefix: unknown): string | undefined {
@@ -168,13 +180,17 @@ export const MAX_OUTPUT_FORMAT_LENGTH = 32;
 
 /**
  * The output format names the output files' extension: a format name such as `PNG`, `exr` or `OPEN_EXR`, of
- * 1 to {@link MAX_OUTPUT_FORMAT_LENGTH} characters, without control characters.
+ * 1 to {@link MAX_OUTPUT_FORMAT_LENGTH} characters, without control characters, never a path (no `/` or `\`, not
+ * `.` or `..`).
  */
 function outputFormatProblem(format: unknown): string | undefined {
   if (typeof format !== 'string') return `must be a format name such as "PNG" (got ${describeValue(format)})`;
   if (format.trim() === '') return 'must not be empty: give a format name such as "PNG" or "exr"';
   if (format.length > MAX_OUTPUT_FORMAT_LENGTH) {
     return `is ${format.length} characters long; a format name has at most ${MAX_OUTPUT_FORMAT_LENGTH}, such as "PNG" or "OPEN_EXR"`;
+  }
+  if (/[/\\]|^\.+$/.test(format)) {
+    return `${JSON.stringify(format)} is a path, not a format name such as "PNG"`;
   }
   return controlCharacterProblem(format);
 }

@@ -15,6 +15,7 @@ import {
   folderNameProblem,
   normaliseRemote,
   type PathFlavour,
+  projectNameProblem,
   relativeInside,
   remoteJoin,
   toFolderName,
@@ -129,7 +130,7 @@ function projectOptionProblems(projectFolder: unknown, options: unknown): FieldE
   }
   const o = options as Record<string, unknown>;
   if (o.name !== undefined) {
-    const p = fileNameProblem(o.name);
+    const p = projectNameProblem(o.name);
     if (p) add('name', `${p} (the project name is the remote root folder's name)`);
   }
   if (o.submissionName !== undefined) {
@@ -239,7 +240,7 @@ export class Project {
     this.localRoot = absoluteLocal(projectFolder, this.pathFlavour);
     this.createdAt = new Date((options.createdAt ?? new Date()).getTime());
     this.name = options.name ?? this.pathFlavour.basename(this.localRoot);
-    const nameProblem = fileNameProblem(this.name);
+    const nameProblem = projectNameProblem(this.name);
     if (nameProblem) {
       throw InvalidRequestError.fromProblems(
         [
@@ -550,6 +551,16 @@ export class Project {
         problems.push({
           field: `jobs[${i}].path`,
           message: `"${job.path}" is not a file of the project: job files are remote paths below ${this.remoteRoot}, such as ${this.remoteRoot}/scene.blend`,
+        });
+      }
+      for (const [field, remap] of [
+        ['params.remap_file', job.params.remap_file],
+        ['productOptions.remapFile', job.productOptions.remapFile],
+      ]) {
+        if (typeof remap !== 'string' || normaliseRemote(remap).startsWith(`${this.remoteRoot}/`)) continue;
+        problems.push({
+          field: `jobs[${i}].${field}`,
+          message: `"${remap}" is not below ${this.remoteRoot}, such as ${this.remoteRoot}/remap.xml`,
         });
       }
       for (const dependency of job.dependencies) {

@@ -1,6 +1,6 @@
 import { RE2JS } from 're2js';
 import { type FieldError, InvalidRequestError } from '../errors.js';
-import { describeValue, flavourOf } from '../paths.js';
+import { controlCharacterProblem, describeValue, flavourOf } from '../paths.js';
 
 /** The longest watch pattern accepted, in characters (Envoy refuses longer ones). */
 export const MAX_PATTERN_LENGTH = 1000;
@@ -8,7 +8,7 @@ export const MAX_PATTERN_LENGTH = 1000;
 /**
  * Why `pattern` is not a usable watch pattern, or `undefined`: a regular expression in RE2 syntax (linear-time
  * matching, as Envoy uses: no look-around, no back-references) of at most {@link MAX_PATTERN_LENGTH} characters,
- * without a `..` path segment (dots escaped or not), whose matches would climb out of the download folder.
+ * without a control character (NUL included) written as such, without a `..` path segment (dots escaped or not), whose matches would climb out of the download folder.
  */
 export function watchPatternProblem(pattern: unknown): string | undefined {
   if (typeof pattern !== 'string' || pattern === '') {
@@ -17,6 +17,8 @@ export function watchPatternProblem(pattern: unknown): string | undefined {
   if (pattern.length > MAX_PATTERN_LENGTH) {
     return `is ${pattern.length} characters long; at most ${MAX_PATTERN_LENGTH} are allowed`;
   }
+  const control = controlCharacterProblem(pattern);
+  if (control) return control;
   try {
     RE2JS.compile(pattern);
     return pattern.split(/\/|\\\\/).some((s) => s.replace(/\\\./g, '.') === '..')

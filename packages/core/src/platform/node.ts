@@ -19,6 +19,24 @@ export const disk: Disk | undefined = {
   walkFs: { readdirSync, realpathSync: realpathSync.native, statSync },
   realpath,
   isDirectory: async (path) => (await stat(path)).isDirectory(),
+  downloadFolderProblems: async (project) => {
+    const own = project.watchFiles.length > 0;
+    const rules = own ? project.watchFiles : [project.defaultWatchFile];
+    const problems = [];
+    for (const [i, rule] of rules.entries()) {
+      const folder = rule.downloadPath;
+      const fine = await stat(folder).then(
+        (info) => info.isDirectory(),
+        (error) => error?.code !== 'ENOTDIR',
+      );
+      if (fine) continue;
+      problems.push({
+        field: own ? `watchFiles[${i}].downloadPath` : 'defaultWatchFile.downloadPath',
+        message: `${folder} is a file, or lies below one: results are downloaded into a folder; give a folder (made when absent) or move the file away`,
+      });
+    }
+    return problems;
+  },
   // Read at call time: walk.ts imports `#platform` too, and a CommonJS require cycle would see it unset here.
   walk: (folder, options) => walkFolder(folder, options),
 };

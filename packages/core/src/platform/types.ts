@@ -1,3 +1,5 @@
+import type { FieldError } from '../errors.js';
+import type { Project } from '../models/project.js';
 import type { PathFlavours } from '../paths.js';
 import type { WalkFs, WalkOptions, WalkResult } from '../walk.js';
 
@@ -9,6 +11,8 @@ export interface Disk {
   realpath(path: string): Promise<string>;
   /** Whether `path` is a folder (links followed); rejects when it does not exist. */
   isDirectory(path: string): Promise<boolean>;
+  /** The download folders of `project` that are a file or lie below one (see `downloadFolderProblems`). */
+  downloadFolderProblems(project: Project): Promise<FieldError[]>;
   /**
    * The folder walk (`walkFolder`). Reached through the disk, so that a runtime without one never loads it: a
    * browser bundle holds no walk.

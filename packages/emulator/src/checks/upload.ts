@@ -24,7 +24,10 @@ export function splitRemoteRoot(
   if (!project || !remoteRoot.startsWith('/')) {
     return { problem: 'must be /<project name>, forward slashes' };
   }
-  for (const part of parts) {
+  // The project's folder is made on the user's machine too (Windows included): the strict rule, as for results.
+  const projectIssue = nameProblem(project, true);
+  if (projectIssue) return { problem: `project name ${JSON.stringify(project)}: ${projectIssue}` };
+  for (const part of sub) {
     const problem = nameProblem(part);
     if (problem) return { problem: `folder ${JSON.stringify(part)}: ${problem}` };
   }

@@ -322,4 +322,13 @@ describe('vrayJob', () => {
     ]);
     expect(badFieldsOf(() => vrayJob({ ...vray, plugins: ['vray'] as never }))).toEqual(['plugins']);
   });
+
+  it('refuses a remap file that climbs out or is no remote path, and an output format that is a path', () => {
+    for (const remapFile of ['../../etc/passwd', '/p/../../etc/passwd', 'remap.xml']) {
+      const [problem] = fieldErrorsOf(() => vrayJob({ ...vray, remapFile }));
+      expect(problem?.field, remapFile).toBe('remapFile');
+      expect(problem?.message).toContain('such as "/my_project/remap.xml"');
+    }
+    expect(badFieldsOf(() => vrayJob({ ...vray, outputFormat: '../png' }))).toEqual(['outputFormat']);
+  });
 });

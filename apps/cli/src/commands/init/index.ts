@@ -205,7 +205,7 @@ Examples:
         `# yaml-language-server: $schema=${relativePath(dirname(jobPath), schemaFile)}`,
         `# Written by \`gm init ${basename(scenePath)}\`: edit, then \`gm validate ${basename(jobPath)}\` and \`gm submit ${basename(jobPath)} --watch\`.`,
         `name: ${y(name)} # project (and remote folder) name`,
-        `folder: ${y(relativePath(dirname(jobPath), folder))} # project folder, relative to this file; all of it is uploaded`,
+        `folder: ${y(relativePath(dirname(jobPath), folder))} # project folder, relative to this file; all of it is uploaded but the job file`,
         'jobs:',
         `  - name: ${y(job.name)}`,
         `    product: ${y(product)}`,

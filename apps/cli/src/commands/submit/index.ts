@@ -1,11 +1,21 @@
-import { APIError, type EnvoyClient, type Project, toSubmitBody } from '@gm/core';
+import { join } from 'node:path';
+import {
+  APIError,
+  downloadFolderProblems,
+  type EnvoyClient,
+  InvalidRequestError,
+  type Project,
+  toSubmitBody,
+} from '@gm/core';
 import { type Command, Option } from 'commander';
 import { buildProject } from '../../lib/build-project.js';
 import { connect } from '../../lib/client.js';
+import { configDir } from '../../lib/config.js';
 import { contextOf } from '../../lib/context.js';
 import { CliError, ExitCode, UsageError } from '../../lib/exit-codes.js';
 import { loadJobFile } from '../../lib/job-file.js';
 import { parsePathMap, pathMapOption, problemLines, scenePreflight } from '../../lib/preflight.js';
+import { lockSubmission } from '../../lib/submit-lock.js';
 import { printStatus, watchProject } from '../../lib/watch.js';
 import type { Registry } from '../../registry.js';
 import { type JobFlags, jobFileFromFlags } from './flags.js';
@@ -82,7 +92,7 @@ export function define(command: Command, { io, signal }: Registry): void {
 Examples:
   gm submit job.yaml --watch
   gm submit job.yaml --dry-run
-  gm submit --file scene.blend --version 4.2 --frames "1 24" --output-prefix shot_ --output-format PNG \\
+  gm submit --file scene.blend --version 4.2 --frames "1 24" --output-prefix shot --output-format PNG \\
             --budget 50 --budget-action stop --watch`,
     )
     .action(async (jobFile: string | undefined, opts: SubmitOptions) => {
@@ -124,12 +134,33 @@ Examples:
         );
         return;
       }
-      const { client } = await connect(ctx);
-      if (!opts.again) await refuseRerun(client, project);
-      ctx.out.info(
-        `Submitting ${ctx.out.ce.cyan(project.name)}: ${project.jobs.length} job(s), ${project.files.length} file(s)${submitOptions.skipUpload ? ' (already uploaded)' : ''}`,
-      );
-      const name = await client.submitProject(project, submitOptions);
+      // Before anything is sent (the rerun check is a request too): download folders that cannot take results.
+      const folders = await downloadFolderProblems(project, submitOptions);
+      if (folders.length > 0) {
+        throw InvalidRequestError.fromProblems(folders, `${loaded.path}: the results`);
+      }
+      // The rerun check and the submit are one step across processes: a second `gm submit` of the project waits
+      // here for the first to be taken by Envoy, then sees its jobs in the rerun check.
+      const release = await lockSubmission(join(configDir(io.env), 'locks'), project.name, {
+        signal,
+        onWait: (holder) =>
+          ctx.out.info(
+            `Waiting for another gm submit of ${project.name}${holder ? ` (process ${holder.pid} on ${holder.host}, since ${holder.started})` : ''} to be taken by Envoy…`,
+          ),
+      });
+      let client: EnvoyClient;
+      let name: string;
+      try {
+        const { client: connected } = await connect(ctx);
+        client = connected;
+        if (!opts.again) await refuseRerun(client, project);
+        ctx.out.info(
+          `Submitting ${ctx.out.ce.cyan(project.name)}: ${project.jobs.length} job(s), ${project.files.length} file(s)${submitOptions.skipUpload ? ' (already uploaded)' : ''}`,
+        );
+        name = await client.submitProject(project, submitOptions);
+      } finally {
+        release();
+      }
       const jobs = project.jobs.map((j) => ({ name: j.name, id: j.id }));
       if (opts.watch) {
         if (ctx.out.json) ctx.out.event({ event: 'submitted', project: name, jobs });

@@ -87,7 +87,7 @@ Job file (YAML or JSON; JSON Schema: @gm/cli/job-file.schema.json):
   # yaml-language-server: $schema=./node_modules/@gm/cli/schema/job-file.schema.json
   name: sample_project          # project name (default: the folder name)
   folder: .                     # project folder, relative to this file
-  files: [scene.blend, tex]     # what to upload (default: the whole folder)
+  files: [scene.blend, tex]     # what to upload (default: the whole folder but the job file)
   jobs:
     - name: beauty
       product: blender
