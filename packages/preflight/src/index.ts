@@ -14,6 +14,7 @@ export {
   TruncatedFileError,
   UnsupportedFormatError,
 } from './errors.js';
+export { DEFAULT_LIMITS } from './limits.js';
 export {
   addSceneDependencies,
   type DependencyTarget,
@@ -31,6 +32,7 @@ export type {
   PathMap,
   ReferenceKind,
   ReferenceLocation,
+  ScanLimits,
   ScanOptions,
   SceneFormat,
   SceneReference,

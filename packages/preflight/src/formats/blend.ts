@@ -5,9 +5,10 @@
  * other block is skipped (seeked over in plain files, decompressed and dropped in compressed ones).
  */
 import nodePath from 'node:path';
-import { CorruptFileError, TruncatedFileError } from '../errors.js';
+import { CorruptFileError, LimitExceededError, TruncatedFileError } from '../errors.js';
+import { DEFAULT_LIMITS } from '../limits.js';
 import { ByteReader } from '../source.js';
-import type { ReferenceKind } from '../types.js';
+import type { ReferenceKind, ScanLimits } from '../types.js';
 import type { FormatResult, RawReference } from './common.js';
 
 /** The datablocks that name external files: block code, SDNA struct, reference kind. */
@@ -171,6 +172,10 @@ export class Sdna {
     tag('STRC');
     const count = int();
     if (count < 0 || count > types.length) fail(`struct count ${count} is impossible`);
+    const typeIndexOf = new Map<string, number>();
+    types.forEach((t, i) => {
+      if (!typeIndexOf.has(t)) typeIndexOf.set(t, i);
+    });
     for (let s = 0; s < count; s++) {
       const typeIndex = short();
       const nFields = short();
@@ -185,7 +190,7 @@ export class Sdna {
         if (fType === undefined || fName === undefined)
           fail(`a field of struct ${type} names no type or name`);
         const pointer = fName!.startsWith('*') || fName!.startsWith('(*');
-        let size = pointer ? header.pointerSize : (lengths[types.indexOf(fType!)] ?? 0);
+        let size = pointer ? header.pointerSize : (lengths[typeIndexOf.get(fType!) ?? -1] ?? 0);
         if (!fName!.startsWith('(*')) {
           for (const m of fName!.matchAll(/\[(\d+)\]/g)) size *= Number(m[1]);
         }
@@ -235,9 +240,13 @@ export interface BlendFile {
   sdna: Sdna;
 }
 
-/** Reads the header, every block header, the kept blocks and the SDNA of `file`. */
-export async function readBlendBlocks(file: string): Promise<BlendFile> {
-  const reader = await ByteReader.open(file);
+/**
+ * Reads the header, every block header, the kept blocks and the SDNA of `file`. A block longer than what the data
+ * can still hold (the file's size; for compressed files, what the frames declare or the limits allow) is an error
+ * at its header, found before any of it is read or skipped.
+ */
+export async function readBlendBlocks(file: string, limits: ScanLimits = DEFAULT_LIMITS): Promise<BlendFile> {
+  const reader = await ByteReader.open(file, limits);
   try {
     const first = await reader.read(12, 'the .blend header');
     let headerBytes = first.slice();
@@ -265,12 +274,17 @@ export async function readBlendBlocks(file: string): Promise<BlendFile> {
       if (code === 'ENDB') break;
       if (len < 0)
         throw new CorruptFileError(file, `block "${printable(code)}" has length ${len}`, { offset: at });
-      if (reader.compression === 'none' && reader.offset + len > reader.size) {
-        throw new TruncatedFileError(
-          file,
-          `block "${printable(code)}" of ${len} bytes runs past the end of the file (${reader.size} bytes)`,
-          { offset: at },
-        );
+      if (reader.offset + len > reader.bound) {
+        if (reader.compression === 'none') {
+          throw new TruncatedFileError(
+            file,
+            `block "${printable(code)}" of ${len} bytes runs past the end of the file (${reader.size} bytes)`,
+            { offset: at },
+          );
+        }
+        const detail = `block "${printable(code)}" declares ${len} bytes, more than the data can still hold: ${reader.boundReason}`;
+        if (reader.boundLimit) throw new LimitExceededError(file, reader.boundLimit, detail, { offset: at });
+        throw new CorruptFileError(file, detail, { offset: at });
       }
       const kept = code.length === 2 && DATABLOCKS[code] !== undefined;
       if (code === 'DNA1') {
@@ -318,8 +332,8 @@ const IMA_SRC_VIEWER = 5;
 const MCLIP_SRC_SEQUENCE = 1;
 
 /** Reads `file` and lists the paths its datablocks name. */
-export async function readBlend(file: string): Promise<FormatResult> {
-  const blend = await readBlendBlocks(file);
+export async function readBlend(file: string, limits: ScanLimits = DEFAULT_LIMITS): Promise<FormatResult> {
+  const blend = await readBlendBlocks(file, limits);
   const { sdna, header } = blend;
   const baseDir = nodePath.dirname(file);
   const references: RawReference[] = [];
