@@ -9,6 +9,7 @@ export {
   CorruptFileError,
   DecompressionError,
   type FilePosition,
+  LimitExceededError,
   PreflightError,
   SceneNotFoundError,
   TruncatedFileError,

@@ -9,7 +9,7 @@ import { CorruptFileError } from '../errors.js';
 import { DEFAULT_LIMITS, sizeText } from '../limits.js';
 import type { ReferenceKind, ScanLimits } from '../types.js';
 import { type FormatResult, kindByExtension, type RawReference } from './common.js';
-import { melStatements, textChunks } from './text.js';
+import { firstLine, melStatements, textChunks } from './text.js';
 
 /** Node types and their file attributes (short and long names, as `.ma` files write either). */
 const NODES: Record<string, { attrs: string[]; kind: ReferenceKind }> = {
@@ -175,7 +175,7 @@ export async function readMaya(file: string, limits: ScanLimits = DEFAULT_LIMITS
         (words[0] === 'setAttr' && node !== undefined && NODES[node.type] !== undefined) ||
         words[0] === 'createNode';
       if (words[0] === 'createNode' || words[0] === 'select') node = undefined;
-      if (matters && skipped++ === 0) firstSkipped = record.line;
+      if (matters && skipped++ === 0) firstSkipped = firstLine(record);
       continue;
     }
     for (const { words, line } of statements(file, record.text, record.line)) {

@@ -9,7 +9,7 @@ import { CorruptFileError } from '../errors.js';
 import { DEFAULT_LIMITS, sizeText } from '../limits.js';
 import type { ReferenceKind, ScanLimits } from '../types.js';
 import { type FormatResult, kindByExtension, type RawReference } from './common.js';
-import { tclStatements, textChunks } from './text.js';
+import { firstLine, tclStatements, textChunks } from './text.js';
 
 /** Node classes and their file knobs, with the kind their files are when the extension says nothing. */
 const READERS: Record<string, { knobs: string[]; kind: ReferenceKind }> = {
@@ -152,7 +152,7 @@ export async function readNuke(file: string, limits: ScanLimits = DEFAULT_LIMITS
   const parser = nukeParser(file, limits);
   for await (const record of tclStatements(textChunks(file, 'Nuke script'), limits.maxRecordLength)) {
     if (record.text !== undefined) parser.feed(record.text, record.line);
-    else parser.tooLong(record.head, record.length, record.line);
+    else parser.tooLong(record.head, record.length, firstLine(record));
   }
   return parser.result();
 }

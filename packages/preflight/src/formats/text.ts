@@ -69,6 +69,18 @@ export interface TextRecord {
   line: number;
 }
 
+/** The line a unit's first non-blank character is on (its `line` is where the unit, blanks included, starts). */
+export function firstLine(record: TextRecord): number {
+  const text = record.text ?? record.head;
+  let line = record.line;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) line++;
+    else if (c !== 32 && c !== 9 && c !== 13) break;
+  }
+  return line;
+}
+
 /** Collects the text of one unit, keeping at most `max` characters (then only the head and tail). */
 class Collector {
   #parts: string[] = [];

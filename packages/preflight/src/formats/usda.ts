@@ -47,7 +47,11 @@ export async function readUsda(file: string, limits: ScanLimits = DEFAULT_LIMITS
 }
 
 const WORD_START = /[A-Za-z_]/;
-const WORD = /[\w:.]/;
+
+/** Whether `c` continues a word: a letter, digit, `_`, `:` or `.`. */
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 58) || c === 95 || c === 46;
+}
 
 /**
  * The USD ASCII scanner, fed chunks: strings and comments are passed over, `@...@` and `@@@...@@@` asset paths are
@@ -144,12 +148,11 @@ function usdaParser(file: string, limits: ScanLimits) {
       if (mode === 'asset') {
         const close = quote;
         const end = text.indexOf(close, i);
-        const nl = close.length === 1 ? text.indexOf('\n', i) : -1;
-        if (nl >= 0 && (end < 0 || nl < end)) {
-          throw new CorruptFileError(file, 'an asset path @... is never closed', { line: openedAt });
-        }
         const stop = end < 0 ? n - (close.length - 1) : end;
         const piece = text.slice(i, Math.max(i, stop));
+        if (close.length === 1 && piece.includes('\n')) {
+          throw new CorruptFileError(file, 'an asset path @... is never closed', { line: openedAt });
+        }
         for (let j = piece.indexOf('\n'); j >= 0; j = piece.indexOf('\n', j + 1)) line++;
         valueLength += piece.length;
         if (valueLength <= limits.maxValueLength) value.push(piece);
@@ -168,7 +171,7 @@ function usdaParser(file: string, limits: ScanLimits) {
       }
       if (mode === 'word') {
         let j = i;
-        while (j < n && WORD.test(text[j]!)) j++;
+        while (j < n && isWordChar(text.charCodeAt(j))) j++;
         if (word.length < 256) word += text.slice(i, Math.min(j, i + 256));
         if (j >= n) return;
         i = j;
