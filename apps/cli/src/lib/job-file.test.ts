@@ -190,6 +190,6 @@ describe('loadJobFile within bounds', () => {
       }),
     );
     const loaded = await loadJobFile('edge.json', dir);
-    expect((loaded.spec.jobs[0]?.params?.script as string).length).toBe(MAX_JOB_FILE_STRING);
+    expect(String(loaded.spec.jobs[0]?.params?.script)).toHaveLength(MAX_JOB_FILE_STRING);
   });
 });

@@ -345,7 +345,7 @@ export function checkJobFileBounds(data: unknown, source: string): void {
         );
       }
     } else if (Array.isArray(value)) {
-      value.forEach((item, i) => visit(item, `${path}[${i}]`, depth + 1));
+      for (const [i, item] of value.entries()) visit(item, `${path}[${i}]`, depth + 1);
     } else if (value !== null && typeof value === 'object') {
       for (const [key, item] of Object.entries(value)) {
         const at = path === '$' ? key : `${path}.${key}`;
