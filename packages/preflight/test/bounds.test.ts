@@ -15,7 +15,7 @@ import {
   scanScene,
 } from '../src/index.js';
 import { fixture, tempDir } from './helpers.js';
-import { blockHeader, dnaOffset, SCENE, sceneWithHugeBlock, zstdFrame } from './hostile.js';
+import { blockHeader, dnaOffset, SCENE, sceneWithHugeBlock, zstdFrame } from './hostile.mjs';
 
 function write(name: string, bytes: Uint8Array | string): string {
   const file = join(tempDir('gm-preflight-bounds-'), name);

@@ -1,26 +1,16 @@
-/**
- * Hostile inputs for the bounds tests and the benchmark, generated small: zstd frames written by hand (raw blocks
- * for real bytes, RLE blocks for runs of zeros: 4 bytes of file per 128 KiB of output) and .blend files with a
- * huge block inserted before the SDNA.
- */
+// Hostile inputs for the bounds tests (test/bounds.test.ts) and the benchmark (bench/preflight-hostile.mjs),
+// generated small: zstd frames written by hand (raw blocks for real bytes, RLE blocks for runs of zeros: 4 bytes
+// of file per 128 KiB of output) and .blend files with a huge block inserted before the SDNA. Types: hostile.d.mts.
 import { readFileSync } from 'node:fs';
-import { fixture } from './helpers.js';
-
-/** A part of a zstd frame's content: bytes as they are, or a run of zeros. */
-export type ZstdPart = Uint8Array | { zeros: number };
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const BLOCK = 128 * 1024;
 
-/**
- * One zstd frame of `parts`: raw blocks for bytes, RLE blocks for zeros. `contentSize` writes the
- * Frame_Content_Size (the real one, or the number given); `windowLog` sets the window asked for (default 17).
- */
-export function zstdFrame(
-  parts: readonly ZstdPart[],
-  options: { contentSize?: boolean | number; windowLog?: number } = {},
-): Buffer {
-  const blocks: Buffer[] = [];
-  const headers: Buffer[] = [];
+/** One zstd frame of `parts` (bytes, or `{ zeros }`): see hostile.d.mts. */
+export function zstdFrame(parts, options = {}) {
+  const blocks = [];
+  const headers = [];
   let total = 0;
   for (const part of parts) {
     if (part instanceof Uint8Array) {
@@ -43,8 +33,7 @@ export function zstdFrame(
       }
     }
   }
-  // Mark the last block.
-  headers[headers.length - 1]![0]! |= 1;
+  headers[headers.length - 1][0] |= 1; // the last block
   const withSize = options.contentSize !== false;
   const head = Buffer.alloc(6 + (withSize ? 8 : 0));
   head.writeUInt32LE(0xfd2fb528, 0);
@@ -57,18 +46,20 @@ export function zstdFrame(
 }
 
 /** The uncompressed fixture scene. */
-export const SCENE = readFileSync(fixture('blend', 'scene.blend'));
+export const SCENE = readFileSync(
+  join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'blend', 'scene.blend'),
+);
 
 /** The offset of the SDNA block (`DNA1`) of a Blender 3.x little-endian 64-bit .blend. */
-export function dnaOffset(scene: Uint8Array = SCENE): number {
+export function dnaOffset(scene = SCENE) {
   const view = Buffer.from(scene.buffer, scene.byteOffset, scene.byteLength);
   let at = 12;
   while (view.toString('latin1', at, at + 4) !== 'DNA1') at += 24 + view.readInt32LE(at + 4);
   return at;
 }
 
-/** A `DATA` block header declaring `length` bytes. */
-export function blockHeader(length: number, code = 'DATA'): Buffer {
+/** A block header declaring `length` bytes. */
+export function blockHeader(length, code = 'DATA') {
   const h = Buffer.alloc(24);
   h.write(code, 0, 'latin1');
   h.writeInt32LE(length, 4);
@@ -78,15 +69,8 @@ export function blockHeader(length: number, code = 'DATA'): Buffer {
   return h;
 }
 
-/**
- * The fixture scene split around a huge block inserted before its SDNA: `before` (header, blocks, the huge
- * block's header), the block's `zeros`, and `after` (SDNA and ENDB). `declared` is what the block header says
- * (default: `zeros`).
- */
-export function sceneWithHugeBlock(
-  zeros: number,
-  declared = zeros,
-): { before: Buffer; after: Buffer; at: number } {
+/** The fixture scene split around a huge block inserted before its SDNA: see hostile.d.mts. */
+export function sceneWithHugeBlock(zeros, declared = zeros) {
   const at = dnaOffset();
   return {
     before: Buffer.concat([SCENE.subarray(0, at), blockHeader(declared)]),
