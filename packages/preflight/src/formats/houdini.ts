@@ -137,28 +137,30 @@ async function* mimeSections(file: string, limits: ScanLimits): AsyncGenerator<S
     size = 0;
     return section;
   };
-  for await (const record of lines(textChunks(file, 'Houdini'), limits.maxRecordLength)) {
-    const text = record.text ?? record.head;
-    if (text.startsWith('--HOUDINIMIMEBOUNDARY')) {
-      const section = done();
-      if (section) yield section;
-      inHeaders = true;
-      continue;
-    }
-    if (inHeaders) {
-      if (text === '' || text === '\r') {
-        inHeaders = false;
-        offset = record.line;
+  for await (const batch of lines(textChunks(file, 'Houdini'), limits.maxRecordLength))
+    for (const record of batch) {
+      const text = record.text ?? record.head;
+      if (text.startsWith('--HOUDINIMIMEBOUNDARY')) {
+        const section = done();
+        if (section) yield section;
+        inHeaders = true;
         continue;
       }
-      const m = /filename="([^"]*)"/.exec(text);
-      if (m) name = m[1];
-      continue;
+      if (inHeaders) {
+        if (text === '' || text === '\r') {
+          inHeaders = false;
+          offset = record.line;
+          continue;
+        }
+        const m = /filename="([^"]*)"/.exec(text);
+        if (m) name = m[1];
+        continue;
+      }
+      if (name === undefined) continue;
+      size += record.length + 1;
+      if (wanted(name) && size <= limits.maxRecordLength && record.text !== undefined)
+        parts.push(record.text);
     }
-    if (name === undefined) continue;
-    size += record.length + 1;
-    if (wanted(name) && size <= limits.maxRecordLength && record.text !== undefined) parts.push(record.text);
-  }
   const section = done();
   if (section) yield section;
 }

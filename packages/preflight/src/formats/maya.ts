@@ -166,64 +166,65 @@ export async function readMaya(file: string, limits: ScanLimits = DEFAULT_LIMITS
   };
   let skipped = 0;
   let firstSkipped = 0;
-  for await (const record of melStatements(textChunks(file, 'Maya ASCII'), limits.maxRecordLength)) {
-    if (record.text === undefined) {
-      // Too long to hold: only a file reference or a file attribute of a node type that reads files matters.
-      const words = record.head.trimStart().split(/\s+/, 2);
-      const matters =
-        words[0] === 'file' ||
-        (words[0] === 'setAttr' && node !== undefined && NODES[node.type] !== undefined) ||
-        words[0] === 'createNode';
-      if (words[0] === 'createNode' || words[0] === 'select') node = undefined;
-      if (matters && skipped++ === 0) firstSkipped = firstLine(record);
-      continue;
-    }
-    for (const { words, line } of statements(file, record.text, record.line)) {
-      const command = words[0]!.text;
-      if (command === 'requires' && words[1]?.text === 'maya') details.mayaVersion = words[2]?.text ?? '';
-      if (command === 'file') {
-        const isReference = words.some(
-          (w) => !w.quoted && (w.text === '-r' || w.text === '-rdi' || w.text === '-reference'),
-        );
-        const last = words[words.length - 1]!;
-        if (isReference && last.quoted) {
-          const rfn =
-            flag(words, '-rfn', '-referenceNode') ?? flag(words, '-ns', '-namespace') ?? 'reference';
-          if (!seenRefs.has(last.text)) {
-            seenRefs.add(last.text);
-            add(last.text, 'referenced-scene', `reference ${rfn}`, line);
+  for await (const batch of melStatements(textChunks(file, 'Maya ASCII'), limits.maxRecordLength))
+    for (const record of batch) {
+      if (record.text === undefined) {
+        // Too long to hold: only a file reference or a file attribute of a node type that reads files matters.
+        const words = record.head.trimStart().split(/\s+/, 2);
+        const matters =
+          words[0] === 'file' ||
+          (words[0] === 'setAttr' && node !== undefined && NODES[node.type] !== undefined) ||
+          words[0] === 'createNode';
+        if (words[0] === 'createNode' || words[0] === 'select') node = undefined;
+        if (matters && skipped++ === 0) firstSkipped = firstLine(record);
+        continue;
+      }
+      for (const { words, line } of statements(file, record.text, record.line)) {
+        const command = words[0]!.text;
+        if (command === 'requires' && words[1]?.text === 'maya') details.mayaVersion = words[2]?.text ?? '';
+        if (command === 'file') {
+          const isReference = words.some(
+            (w) => !w.quoted && (w.text === '-r' || w.text === '-rdi' || w.text === '-reference'),
+          );
+          const last = words[words.length - 1]!;
+          if (isReference && last.quoted) {
+            const rfn =
+              flag(words, '-rfn', '-referenceNode') ?? flag(words, '-ns', '-namespace') ?? 'reference';
+            if (!seenRefs.has(last.text)) {
+              seenRefs.add(last.text);
+              add(last.text, 'referenced-scene', `reference ${rfn}`, line);
+            }
           }
+          continue;
         }
-        continue;
-      }
-      if (command === 'createNode') {
-        const type = words[1]?.text ?? '';
-        node = { type, name: flag(words, '-n', '-name') ?? type };
-        continue;
-      }
-      if (command === 'select' || command === 'connectAttr' || command === 'relationship') {
-        if (command === 'select') node = undefined;
-        continue;
-      }
-      if (command === 'setAttr' && node) {
-        const spec = NODES[node.type];
-        if (!spec) continue;
-        const attr = words.slice(1).find((w) => w.quoted && w.text.startsWith('.'));
-        const attrName = attr?.text.slice(1).replace(/\[.*$/, '');
-        if (!attrName || !spec.attrs.includes(attrName)) continue;
-        const type = flag(words, '-type', '-typ');
-        if (type !== 'string') continue;
-        const value = words[words.length - 1]!;
-        if (!value.quoted || value === attr) continue;
-        add(
-          value.text,
-          kindByExtension(value.text, spec.kind),
-          `${node.type} ${node.name}.${attrName}`,
-          line,
-        );
+        if (command === 'createNode') {
+          const type = words[1]?.text ?? '';
+          node = { type, name: flag(words, '-n', '-name') ?? type };
+          continue;
+        }
+        if (command === 'select' || command === 'connectAttr' || command === 'relationship') {
+          if (command === 'select') node = undefined;
+          continue;
+        }
+        if (command === 'setAttr' && node) {
+          const spec = NODES[node.type];
+          if (!spec) continue;
+          const attr = words.slice(1).find((w) => w.quoted && w.text.startsWith('.'));
+          const attrName = attr?.text.slice(1).replace(/\[.*$/, '');
+          if (!attrName || !spec.attrs.includes(attrName)) continue;
+          const type = flag(words, '-type', '-typ');
+          if (type !== 'string') continue;
+          const value = words[words.length - 1]!;
+          if (!value.quoted || value === attr) continue;
+          add(
+            value.text,
+            kindByExtension(value.text, spec.kind),
+            `${node.type} ${node.name}.${attrName}`,
+            line,
+          );
+        }
       }
     }
-  }
   if (skipped > 0) {
     notes.push(
       `${skipped} statement(s) longer than ${sizeText(limits.maxRecordLength)} (limits.maxRecordLength) that could name a file were not read (the first at line ${firstSkipped})`,

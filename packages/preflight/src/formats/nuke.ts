@@ -150,12 +150,16 @@ export function nukeExpression(value: string): string | undefined {
  */
 export async function readNuke(file: string, limits: ScanLimits = DEFAULT_LIMITS): Promise<FormatResult> {
   const parser = nukeParser(file, limits);
-  for await (const record of tclStatements(textChunks(file, 'Nuke script'), limits.maxRecordLength)) {
-    if (record.text !== undefined) parser.feed(record.text, record.line);
-    else parser.tooLong(record.head, record.length, firstLine(record));
-  }
+  for await (const batch of tclStatements(textChunks(file, 'Nuke script'), limits.maxRecordLength))
+    for (const record of batch) {
+      if (record.text !== undefined) parser.feed(record.text, record.line);
+      else parser.tooLong(record.head, record.length, firstLine(record));
+    }
   return parser.result();
 }
+
+/** The start of a statement that is a node: its class, then its brace. */
+const NODE_HEAD = /^[ \t\r\n]*([A-Za-z_][\w.]*)[ \t\r]*\{/;
 
 /** A Nuke script parser fed one top-level statement at a time. */
 function nukeParser(file: string, limits: ScanLimits) {
@@ -206,6 +210,10 @@ function nukeParser(file: string, limits: ScanLimits) {
   };
   const node = (cls: string, body: string, line: number) => {
     if (cls !== 'Root' && READERS[cls] === undefined) return; // no file knob to read
+    if (cls !== 'Root' && found.length >= limits.maxReferences) {
+      dropped++; // past the cap: counted, not read
+      return;
+    }
     const knobs = new Map<string, { value: string; quoted: boolean; line: number }>();
     let knob: Token | undefined;
     let value: Token | undefined;
@@ -263,7 +271,7 @@ function nukeParser(file: string, limits: ScanLimits) {
         }
         if (found.length >= limits.maxReferences) {
           dropped++;
-          continue;
+          break;
         }
         found.push({
           cls,
@@ -280,7 +288,18 @@ function nukeParser(file: string, limits: ScanLimits) {
       // Group bodies hold knobs only; their nodes follow at the top level until end_group.
     }
   };
-  const feed = (text: string, line: number) => walk(text, line, 0);
+  const feed = (text: string, line: number) => {
+    // A statement that is one node, `Class { ... }` (the usual one), is read without tokenizing it at the top.
+    const head = NODE_HEAD.exec(text);
+    if (head && text.trimEnd().endsWith('}')) {
+      let at = line;
+      for (let i = text.indexOf('\n'); i >= 0 && i < head[0].length; i = text.indexOf('\n', i + 1)) at++;
+      nodes++;
+      node(head[1]!, text.slice(head[0].length, text.lastIndexOf('}')), at);
+      return;
+    }
+    walk(text, line, 0);
+  };
   const skip = (head: string, length: number, line: number) => {
     const cls = /^\s*([^\s{]+)/.exec(head)?.[1] ?? '';
     if (/^\s*[^\s{]+\s*\{/.test(head)) nodes++;
@@ -313,7 +332,7 @@ function nukeParser(file: string, limits: ScanLimits) {
     }
     if (dropped > 0) {
       notes.push(
-        `only the first ${limits.maxReferences} references are listed (limits.maxReferences): ${dropped} more left out`,
+        `only the first ${limits.maxReferences} references are listed (limits.maxReferences): ${dropped} more reading node(s) not read`,
       );
     }
     details.nodes = nodes;

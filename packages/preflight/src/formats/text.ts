@@ -3,6 +3,7 @@
  * and the statements of Maya ASCII and Nuke, each held only up to `maxRecordLength` characters. A longer unit is
  * passed over as it streams by, and reported with its first characters, so a reader can say what it skipped.
  */
+import { isAscii } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import { CorruptFileError } from '../errors.js';
 
@@ -34,6 +35,7 @@ export async function* textChunks(file: string, what: string): AsyncGenerator<st
   const decoder = new TextDecoder('utf-8', { fatal: false });
   const buffer = Buffer.allocUnsafe(CHUNK);
   let position = 0;
+  let ascii = true;
   try {
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, CHUNK, position);
@@ -45,10 +47,12 @@ export async function* textChunks(file: string, what: string): AsyncGenerator<st
         throw new CorruptFileError(file, `a ${what} file is text; found a NUL byte (binary data)`, { line });
       }
       position += bytesRead;
-      const text = decoder.decode(bytes, { stream: true });
+      // ASCII text (the usual scene) is read as it is, until the first chunk that is not: UTF-8 from there on.
+      if (ascii) ascii = isAscii(bytes);
+      const text = ascii ? bytes.toString('latin1') : decoder.decode(bytes, { stream: true });
       if (text.length > 0) yield text;
     }
-    const rest = decoder.decode();
+    const rest = ascii ? '' : decoder.decode();
     if (rest.length > 0) yield rest;
   } finally {
     await handle.close();
@@ -133,29 +137,50 @@ class Collector {
   }
 }
 
-/** The lines of `chunks` (without their `\n`), each held up to `max` characters. */
-export async function* lines(chunks: AsyncIterable<string>, max: number): AsyncGenerator<TextRecord> {
+/** What ends a run of MEL code that needs no look: `;`, a quote, a slash, a line break. */
+const MEL_CODE = /[;"/\n]/g;
+/** What ends a run inside a quoted string: a quote, a backslash, a line break. */
+const QUOTED = /["\\\n]/g;
+/** What ends a run inside TCL braces: a brace, a backslash, a line break. */
+const BRACED = /[{}\\\n]/g;
+
+/** The index before the next character of `chunk` after `i` that `stop` matches (the chunk's last when none). */
+function jump(stop: RegExp, chunk: string, i: number): number {
+  stop.lastIndex = i + 1;
+  const m = stop.exec(chunk);
+  return (m ? m.index : chunk.length) - 1;
+}
+
+/** The lines of `chunks` (without their `\n`), each held up to `max` characters, in batches. */
+export async function* lines(chunks: AsyncIterable<string>, max: number): AsyncGenerator<TextRecord[]> {
   const unit = new Collector(max);
+  const out: TextRecord[] = [];
   let line = 1;
   for await (const chunk of chunks) {
     let from = 0;
     for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', from)) {
       unit.add(chunk.slice(from, nl));
       line++;
-      yield unit.take(line);
+      out.push(unit.take(line));
       from = nl + 1;
     }
     unit.add(chunk.slice(from));
+    if (out.length > 0) yield out.splice(0);
   }
-  if (unit.length > 0) yield unit.take(line);
+  if (unit.length > 0) out.push(unit.take(line));
+  if (out.length > 0) yield out;
 }
 
 /**
  * Maya ASCII (MEL) statements: the text up to and with each `;` that is outside strings and comments. Text after
  * the last `;` comes as a last unit.
  */
-export async function* melStatements(chunks: AsyncIterable<string>, max: number): AsyncGenerator<TextRecord> {
+export async function* melStatements(
+  chunks: AsyncIterable<string>,
+  max: number,
+): AsyncGenerator<TextRecord[]> {
   const unit = new Collector(max);
+  const out: TextRecord[] = [];
   let line = 1;
   // 0 code, 1 string, 2 string after "\", 3 line comment, 4 block comment, 5 block comment after "*",
   // 6 code after "/"
@@ -171,9 +196,10 @@ export async function* melStatements(chunks: AsyncIterable<string>, max: number)
           if (c === 59) {
             unit.add(chunk.slice(from, i + 1));
             from = i + 1;
-            yield unit.take(line);
+            out.push(unit.take(line));
           } else if (c === 34) state = 1;
           else if (c === 47) state = 6;
+          else if (c !== 10) i = jump(MEL_CODE, chunk, i);
           break;
         case 6:
           state = c === 47 ? 3 : c === 42 ? 4 : 0;
@@ -183,6 +209,7 @@ export async function* melStatements(chunks: AsyncIterable<string>, max: number)
         case 1:
           if (c === 92) state = 2;
           else if (c === 34) state = 0;
+          else if (c !== 10) i = jump(QUOTED, chunk, i);
           break;
         case 2:
           state = 1;
@@ -199,16 +226,22 @@ export async function* melStatements(chunks: AsyncIterable<string>, max: number)
       }
     }
     unit.add(chunk.slice(from));
+    if (out.length > 0) yield out.splice(0);
   }
-  if (unit.length > 0) yield unit.take(line);
+  if (unit.length > 0) out.push(unit.take(line));
+  if (out.length > 0) yield out;
 }
 
 /**
  * Nuke (TCL) top-level statements: split at a newline or `;` outside braces, quotes and brackets, and after each
  * brace group that closes at the top level, so that several nodes on one line come as several units.
  */
-export async function* tclStatements(chunks: AsyncIterable<string>, max: number): AsyncGenerator<TextRecord> {
+export async function* tclStatements(
+  chunks: AsyncIterable<string>,
+  max: number,
+): AsyncGenerator<TextRecord[]> {
   const unit = new Collector(max);
+  const out: TextRecord[] = [];
   let line = 1;
   let depth = 0; // braces
   let brackets = 0;
@@ -240,23 +273,26 @@ export async function* tclStatements(chunks: AsyncIterable<string>, max: number)
       }
       if (depth > 0) {
         if (c === 123) depth++;
-        else if (c === 125 && --depth === 0) {
-          unit.add(chunk.slice(from, i + 1));
-          from = i + 1;
-          yield unit.take(line);
-          atStart = true;
-        }
+        else if (c === 125) {
+          if (--depth === 0) {
+            unit.add(chunk.slice(from, i + 1));
+            from = i + 1;
+            out.push(unit.take(line));
+            atStart = true;
+          }
+        } else if (c !== 10) i = jump(BRACED, chunk, i);
         continue;
       }
       if (quoted) {
         if (c === 34) quoted = false;
+        else if (c !== 10) i = jump(QUOTED, chunk, i);
         continue;
       }
       if (c === 10 || c === 59) {
         if (brackets > 0) continue;
         unit.add(chunk.slice(from, i + 1));
         from = i + 1;
-        yield unit.take(line);
+        out.push(unit.take(line));
         atStart = true;
         continue;
       }
@@ -272,6 +308,8 @@ export async function* tclStatements(chunks: AsyncIterable<string>, max: number)
       else if (c === 93 && brackets > 0) brackets--;
     }
     unit.add(chunk.slice(from));
+    if (out.length > 0) yield out.splice(0);
   }
-  if (unit.length > 0) yield unit.take(line);
+  if (unit.length > 0) out.push(unit.take(line));
+  if (out.length > 0) yield out;
 }

@@ -44,70 +44,72 @@ export async function readVrscene(file: string, limits: ScanLimits = DEFAULT_LIM
     const includes: string[] = [];
     let plugin: { type: string; name: string } | undefined;
     let skipSettings = false;
-    for await (const record of lines(textChunks(current, 'V-Ray scene'), MAX_LINE)) {
-      const line = record.line;
-      const raw = record.text ?? record.head;
-      const content = record.text === undefined ? `${record.head.trim()} ${record.tail.trim()}` : raw.trim();
-      const include = /^#include\s+"([^"]*)"/.exec(content);
-      if (include) {
-        push({
-          path: include[1]!,
-          baseDir,
-          kind: 'include',
-          location: { file: current, type: 'line', name: '#include', line },
-        });
-        includes.push(include[1]!);
-      } else if (!content.startsWith('//') && !content.startsWith('#')) {
-        const head = /^([A-Za-z_]\w*)\s+([^\s{]+)\s*\{/.exec(content);
-        if (head && !plugin) {
-          plugin = { type: head[1]!, name: head[2]! };
-          plugins++;
-          skipSettings = head[1]!.startsWith('Settings');
-        }
-        if (plugin && !skipSettings && record.text === undefined) {
-          notes.push(
-            `${current} line ${line}: ${record.length} characters, longer than parameters are written: not read`,
-          );
-        } else if (plugin && !skipSettings) {
-          for (const m of content.matchAll(/([A-Za-z_]\w*)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*);/g)) {
-            const param = m[1]!;
-            if (!FILE_PARAM.test(param)) continue;
-            const value = m[2]!;
-            const quoted = /^"((?:[^"\\]|\\.)*)"$/.exec(value);
-            const location = {
-              file: current,
-              type: 'node' as const,
-              name: `${plugin.type} ${plugin.name}.${param}`,
-              line,
-            };
-            if (!quoted) {
-              if (/"/.test(value)) {
-                push({
-                  path: value,
-                  baseDir,
-                  kind: pluginKind(plugin.type),
-                  location,
-                  unresolved: 'set by an animated or computed value: evaluate it in V-Ray',
-                });
+    for await (const batch of lines(textChunks(current, 'V-Ray scene'), MAX_LINE))
+      for (const record of batch) {
+        const line = record.line;
+        const raw = record.text ?? record.head;
+        const content =
+          record.text === undefined ? `${record.head.trim()} ${record.tail.trim()}` : raw.trim();
+        const include = /^#include\s+"([^"]*)"/.exec(content);
+        if (include) {
+          push({
+            path: include[1]!,
+            baseDir,
+            kind: 'include',
+            location: { file: current, type: 'line', name: '#include', line },
+          });
+          includes.push(include[1]!);
+        } else if (!content.startsWith('//') && !content.startsWith('#')) {
+          const head = /^([A-Za-z_]\w*)\s+([^\s{]+)\s*\{/.exec(content);
+          if (head && !plugin) {
+            plugin = { type: head[1]!, name: head[2]! };
+            plugins++;
+            skipSettings = head[1]!.startsWith('Settings');
+          }
+          if (plugin && !skipSettings && record.text === undefined) {
+            notes.push(
+              `${current} line ${line}: ${record.length} characters, longer than parameters are written: not read`,
+            );
+          } else if (plugin && !skipSettings) {
+            for (const m of content.matchAll(/([A-Za-z_]\w*)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*);/g)) {
+              const param = m[1]!;
+              if (!FILE_PARAM.test(param)) continue;
+              const value = m[2]!;
+              const quoted = /^"((?:[^"\\]|\\.)*)"$/.exec(value);
+              const location = {
+                file: current,
+                type: 'node' as const,
+                name: `${plugin.type} ${plugin.name}.${param}`,
+                line,
+              };
+              if (!quoted) {
+                if (/"/.test(value)) {
+                  push({
+                    path: value,
+                    baseDir,
+                    kind: pluginKind(plugin.type),
+                    location,
+                    unresolved: 'set by an animated or computed value: evaluate it in V-Ray',
+                  });
+                }
+                continue;
               }
-              continue;
+              const path = quoted[1]!.replace(/\\(.)/g, '$1');
+              if (path === '') continue;
+              push({
+                path,
+                baseDir,
+                kind: kindByExtension(path, pluginKind(plugin.type)),
+                location,
+              });
             }
-            const path = quoted[1]!.replace(/\\(.)/g, '$1');
-            if (path === '') continue;
-            push({
-              path,
-              baseDir,
-              kind: kindByExtension(path, pluginKind(plugin.type)),
-              location,
-            });
+          }
+          if (plugin && content.includes('}')) {
+            plugin = undefined;
+            skipSettings = false;
           }
         }
-        if (plugin && content.includes('}')) {
-          plugin = undefined;
-          skipSettings = false;
-        }
       }
-    }
     for (const inc of includes) {
       const target = nodePath.resolve(baseDir, inc.replace(/\\/g, '/'));
       if (visited.has(target)) continue;
