@@ -94,9 +94,9 @@ const CASES = [
   {
     name: '.ma of one 50 MB line',
     file: () =>
-      once('one-line.ma', function* () {
+      once('one-line-50mb.ma', function* () {
         yield '//Maya ASCII 2022 scene\n';
-        yield* repeat(700_000, (i) =>
+        yield* repeat(1_300_000, (i) =>
           i % 1000 === 0
             ? `createNode file -n "f${i}"; setAttr ".ftn" -type "string" "tex/t${i}.png"; `
             : `setAttr ".t" -type "double3" ${i} 0 0; `,
@@ -135,10 +135,10 @@ const CASES = [
   {
     name: '.hip of 100 MB of small sections',
     file: () =>
-      once('many-sections.hip', function* () {
+      once('many-sections-100mb.hip', function* () {
         const entry = (name, data) =>
           `070707${'0'.repeat(53)}${(name.length + 1).toString(8).padStart(6, '0')}${data.length.toString(8).padStart(11, '0')}${name}\0${data}`;
-        yield* repeat(800_000, (i) => entry(`obj/geo${i}/file1.init`, 'type = file\n'));
+        yield* repeat(930_000, (i) => entry(`obj/geo${i}/file1.init`, 'type = file\n'));
         yield entry('TRAILER!!!', '');
       }),
   },
@@ -153,6 +153,25 @@ const CASES = [
             join(dir, 'cycle', `l${i}.usda`),
             `#usda 1.0\n(\n    subLayers = [@l${(i + 1) % 1000}.usda@]\n)\ndef "P" { asset tex = @t${i}.png@ }\n`,
           );
+        }
+      }
+      return first;
+    },
+  },
+  {
+    name: 'a cycle of 1,000 linked .blend libraries',
+    file: async () => {
+      const first = join(dir, 'blend-cycle', 'c0.blend');
+      if (!existsSync(first)) {
+        mkdirSync(join(dir, 'blend-cycle'), { recursive: true });
+        // The fixture scene, its first Library block's path made to name the next file of the cycle.
+        const old = Buffer.from('//libs/cycle_a.blend\0', 'latin1');
+        const at = SCENE.indexOf(old);
+        for (let i = 0; i < 1000; i++) {
+          const copy = Buffer.from(SCENE);
+          copy.fill(0, at, at + old.length);
+          copy.write(`//c${(i + 1) % 1000}.blend`, at, 'latin1');
+          writeFileSync(join(dir, 'blend-cycle', `c${i}.blend`), copy);
         }
       }
       return first;
