@@ -17,13 +17,25 @@ export const DEFAULT_LIMITS: Readonly<ScanLimits> = Object.freeze({
   maxZstdWindow: 32 * 1024 * 1024,
 });
 
-/** `options` over the defaults; a limit that is not a positive number keeps its default. */
+/**
+ * `options` over the defaults. A limit left out (or `undefined`) keeps its default.
+ *
+ * @throws RangeError naming the limit when one is not a positive number, or is not a limit at all.
+ */
 export function limitsOf(options: Partial<ScanLimits> | undefined): ScanLimits {
   const out: ScanLimits = { ...DEFAULT_LIMITS };
   if (!options) return out;
-  for (const key of Object.keys(DEFAULT_LIMITS) as (keyof ScanLimits)[]) {
-    const value = options[key];
-    if (typeof value === 'number' && value > 0) out[key] = value;
+  for (const [key, value] of Object.entries(options)) {
+    if (!(key in DEFAULT_LIMITS)) {
+      throw new RangeError(
+        `limits.${key} is not a scan limit (known: ${Object.keys(DEFAULT_LIMITS).join(', ')})`,
+      );
+    }
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !(value > 0)) {
+      throw new RangeError(`limits.${key} must be a positive number, not ${String(value)}`);
+    }
+    out[key as keyof ScanLimits] = value;
   }
   return out;
 }

@@ -5,7 +5,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { type FrameRange, type ProductCode, parseFrames } from '@gm/products';
-import { SceneNotFoundError, UnsupportedFormatError } from './errors.js';
+import { type LimitExceededError, SceneNotFoundError, UnsupportedFormatError } from './errors.js';
 import { readBlend } from './formats/blend.js';
 import type { FormatResult, RawReference } from './formats/common.js';
 import { readHoudini } from './formats/houdini.js';
@@ -103,7 +103,11 @@ async function realKey(p: string): Promise<string> {
  *
  * @throws {@link SceneNotFoundError} when `file` cannot be read; {@link UnsupportedFormatError} for an unknown
  * extension; {@link TruncatedFileError}, {@link CorruptFileError} or {@link DecompressionError} (naming the byte
- * offset or line) when the scene itself is damaged. A damaged library or referenced scene is a note, not an error.
+ * offset or line) when the scene itself is damaged; {@link LimitExceededError} when reading it would go past a
+ * limit of `options.limits` (a compression bomb). A damaged library or referenced scene is a note, not an error.
+ * What a limit leaves unread (a too-long value or statement, references past the count, libraries past the depth
+ * or the number) is said in `notes`. A `RangeError` names a limit of `options.limits` that is not a positive
+ * number.
  */
 export async function scanScene(
   file: string,
@@ -111,6 +115,7 @@ export async function scanScene(
   internals: ScanInternals = {},
 ): Promise<SceneScan> {
   const flavour = internals.flavour ?? NATIVE;
+  const limits = limitsOf(options.limits);
   const abs = flavour.resolve(file);
   try {
     const info = await stat(abs);
@@ -137,7 +142,7 @@ export async function scanScene(
     sequences: new Map(),
     outcomes: new Map(),
     visited: new Set([await realKey(abs)]),
-    limits: limitsOf(options.limits),
+    limits,
     unread: 0,
     tooDeep: 0,
     dropped: 0,
@@ -157,7 +162,6 @@ export async function scanScene(
   const references: SceneReference[] = [];
   const notes = [...result.notes];
   await collect(result.references, context, references, notes, 0);
-  const { limits } = context;
   if (context.unread > 0) {
     notes.push(
       `${context.unread} linked librar(ies) or referenced scene(s) not read: more than ${limits.maxLibraries} read in one scan (limits.maxLibraries); their own references are not listed`,

@@ -383,3 +383,18 @@ describe('library chains: cycles end, depth and file count are capped', () => {
     expect(scan.notes.join('\n')).toMatch(/i6\.vrscene not read: includes nested more than 5 deep/);
   });
 });
+
+describe('limits', () => {
+  it('a limit that is not a positive number, or no limit at all, is a RangeError naming it', async () => {
+    const scene = fixture('blend', 'scene.blend');
+    await expect(scanScene(scene, { limits: { maxReferences: 0 } })).rejects.toThrow(
+      new RangeError('limits.maxReferences must be a positive number, not 0'),
+    );
+    await expect(scanScene(scene, { limits: { maxDepth: 3 } as never })).rejects.toThrow(
+      /limits\.maxDepth is not a scan limit \(known: maxValueLength, /,
+    );
+    expect(
+      (await scanScene(scene, { limits: { maxReferences: undefined } })).references.length,
+    ).toBeGreaterThan(0);
+  });
+});
