@@ -81,7 +81,7 @@ async function* cpioSections(file: string, limits: ScanLimits): AsyncGenerator<S
   try {
     for (;;) {
       const p = reader.offset;
-      if (p + 76 > reader.size) {
+      if (p + 76 > reader.bound) {
         throw new TruncatedFileError(file, 'a cpio header needs 76 bytes', { offset: p });
       }
       const header = await reader.read(76, 'a cpio header');
@@ -99,7 +99,7 @@ async function* cpioSections(file: string, limits: ScanLimits): AsyncGenerator<S
       const fileSize = octal(file, header, 65, 11, p + 65, 'filesize');
       const nameAt = p + 76;
       const dataAt = nameAt + nameSize;
-      if (nameSize < 1 || dataAt + fileSize > reader.size) {
+      if (nameSize < 1 || dataAt + fileSize > reader.bound) {
         throw new TruncatedFileError(file, `section of ${fileSize} bytes runs past the end`, { offset: p });
       }
       if (nameSize > limits.maxValueLength) {

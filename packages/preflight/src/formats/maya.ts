@@ -131,9 +131,9 @@ async function headOf(file: string, n: number): Promise<string> {
  * a path longer than `limits.maxValueLength` is left out with a note.
  */
 export async function readMaya(file: string, limits: ScanLimits = DEFAULT_LIMITS): Promise<FormatResult> {
-  if (!(await headOf(file, 64)).startsWith('//Maya ASCII')) {
-    const nul = (await headOf(file, 64)).indexOf('\0');
-    if (nul >= 0) for await (const _ of textChunks(file, 'Maya ASCII')) break; // names the NUL's line
+  const head = await headOf(file, 64);
+  if (!head.startsWith('//Maya ASCII')) {
+    if (head.includes('\0')) for await (const _ of textChunks(file, 'Maya ASCII')) break; // names the NUL's line
     throw new CorruptFileError(file, 'a Maya ASCII file starts with "//Maya ASCII"', { line: 1 });
   }
   const baseDir = nodePath.dirname(file);

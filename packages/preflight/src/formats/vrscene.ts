@@ -44,7 +44,10 @@ export async function readVrscene(file: string, limits: ScanLimits = DEFAULT_LIM
     const includes: string[] = [];
     let plugin: { type: string; name: string } | undefined;
     let skipSettings = false;
-    for await (const batch of lines(textChunks(current, 'V-Ray scene'), MAX_LINE))
+    for await (const batch of lines(
+      textChunks(current, 'V-Ray scene'),
+      Math.min(MAX_LINE, limits.maxRecordLength),
+    ))
       for (const record of batch) {
         const line = record.line;
         const raw = record.text ?? record.head;
