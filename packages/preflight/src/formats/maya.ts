@@ -37,6 +37,15 @@ const NODES: Record<string, { attrs: string[]; kind: ReferenceKind }> = {
   pxrUsdReferenceAssembly: { attrs: ['fp', 'filePath'], kind: 'referenced-scene' },
 };
 
+/** The commands that can name a file or change the node `setAttr` sets: the others are passed over. */
+const COMMANDS = new Set(['requires', 'file', 'createNode', 'select', 'setAttr']);
+
+/** The first word of a statement that starts with one (no comment before it). */
+const FIRST_WORD = /^[ \t\r\n]*([A-Za-z_]\w*)[ \t\r\n;]/;
+
+/** The attribute a `setAttr` statement sets, when its first quoted word is a plain `".attr"` or `".attr[i]"`. */
+const SET_ATTR = /^[ \t\r\n]*setAttr\s[^"]*"\.([A-Za-z_]\w*)(?:\[[^"]*\])?"/;
+
 interface Word {
   text: string;
   quoted: boolean;
@@ -178,6 +187,16 @@ export async function readMaya(file: string, limits: ScanLimits = DEFAULT_LIMITS
         if (words[0] === 'createNode' || words[0] === 'select') node = undefined;
         if (matters && skipped++ === 0) firstSkipped = firstLine(record);
         continue;
+      }
+      // Most statements (mesh data, connections) cannot name a file: seen by their first word, not tokenized.
+      const first = FIRST_WORD.exec(record.text)?.[1];
+      if (first !== undefined && !COMMANDS.has(first)) continue;
+      if (first === 'setAttr') {
+        const spec = node === undefined ? undefined : NODES[node.type];
+        if (spec === undefined) continue;
+        // The attribute is the first quoted word; only a file attribute of the node type is tokenized.
+        const attr = SET_ATTR.exec(record.text.slice(0, 1024))?.[1];
+        if (attr !== undefined && !spec.attrs.includes(attr)) continue;
       }
       for (const { words, line } of statements(file, record.text, record.line)) {
         const command = words[0]!.text;
