@@ -125,6 +125,29 @@ describe('.blend: compressed data is bounded by what the file declares and by th
     expect(await failure(scanScene(cut))).toBeInstanceOf(DecompressionError);
   });
 
+  it('datablocks naming files past maxReferences are not held, with a note', async () => {
+    // The scene's first Image block, repeated 2,000 times before the SDNA.
+    let im = 12;
+    while (SCENE.toString('latin1', im, im + 2) !== 'IM') im += 24 + SCENE.readInt32LE(im + 4);
+    const image = SCENE.subarray(im, im + 24 + SCENE.readInt32LE(im + 4));
+    const at = dnaOffset();
+    const many = Buffer.concat([
+      SCENE.subarray(0, at),
+      ...Array.from({ length: 2000 }, () => image),
+      SCENE.subarray(at),
+    ]);
+    const scan = await scanScene(write('many-images.blend', many), {
+      followLibraries: false,
+      limits: { maxReferences: 100 },
+    });
+    // 100 datablocks kept: the scene's own first ones (some name no file: a generated image) and the copies.
+    expect(scan.references.length).toBeGreaterThan(90);
+    expect(scan.references.length).toBeLessThanOrEqual(100);
+    expect(scan.notes.join('\n')).toMatch(
+      /\d+ datablock\(s\) naming files were not read: more than 100 \(limits\.maxReferences\)/,
+    );
+  });
+
   it('hand-written frames of the real scene read as the scene does', async () => {
     expect(await paths(write('raw.blend', zstdFrame([SCENE])))).toEqual(EXPECTED);
   });

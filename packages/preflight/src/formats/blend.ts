@@ -24,6 +24,8 @@ const DATABLOCKS: Record<string, { struct: string; kind: ReferenceKind; label: s
 
 /** Largest datablock block kept (an Image is about 1.5 KB; far more is a damaged length). */
 const MAX_ID_BLOCK = 4 * 1024 * 1024;
+/** Most bytes of datablocks held until the SDNA (at the file's end) says how to read them. */
+const MAX_KEPT = 64 * 1024 * 1024;
 /** Largest SDNA block accepted. */
 const MAX_DNA_BLOCK = 64 * 1024 * 1024;
 
@@ -238,6 +240,8 @@ export interface BlendFile {
   compression: string;
   blocks: Block[];
   sdna: Sdna;
+  /** Datablocks naming files that were not kept: past `maxReferences` of them, or `MAX_KEPT` bytes in all. */
+  dropped: number;
 }
 
 /**
@@ -256,6 +260,8 @@ export async function readBlendBlocks(file: string, limits: ScanLimits = DEFAULT
     const header = parseHeader(file, headerBytes);
     const blocks: Block[] = [];
     let sdna: Sdna | undefined;
+    let keptBytes = 0;
+    let dropped = 0;
     for (;;) {
       const at = reader.offset;
       const bh = await reader.read(header.blockHeaderSize, 'a block header');
@@ -298,7 +304,13 @@ export async function readBlendBlocks(file: string, limits: ScanLimits = DEFAULT
             offset: at,
           });
         }
+        if (blocks.length >= limits.maxReferences || keptBytes + len > MAX_KEPT) {
+          dropped++;
+          await reader.skip(len, `the ${code} datablock`);
+          continue;
+        }
         const data = (await reader.read(len, `the ${code} datablock`)).slice();
+        keptBytes += len;
         blocks.push({ code, sdna: sdnaIndex, data, offset: at });
       } else {
         await reader.skip(len, `block "${printable(code)}"`);
@@ -306,7 +318,7 @@ export async function readBlendBlocks(file: string, limits: ScanLimits = DEFAULT
     }
     if (!sdna)
       throw new CorruptFileError(file, 'no SDNA (DNA1) block before ENDB', { offset: reader.offset });
-    return { header, compression: reader.compression, blocks, sdna };
+    return { header, compression: reader.compression, blocks, sdna, dropped };
   } finally {
     await reader.close();
   }
@@ -406,6 +418,11 @@ export async function readBlend(file: string, limits: ScanLimits = DEFAULT_LIMIT
       target = (target ?? written).slice(2);
     }
     references.push({ path: written, ...(target !== undefined ? { target } : {}), baseDir, kind, location });
+  }
+  if (blend.dropped > 0) {
+    notes.push(
+      `${blend.dropped} datablock(s) naming files were not read: more than ${limits.maxReferences} (limits.maxReferences) or ${MAX_KEPT / 1024 / 1024} MiB of them`,
+    );
   }
   if (packed > 0) notes.push(`${packed} packed file(s) inside the .blend: not external, nothing to upload`);
   return {
