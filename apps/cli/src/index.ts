@@ -13,6 +13,8 @@ export {
   type JobSpec,
   type LoadedJobFile,
   loadJobFile,
+  MAX_JOB_FILE_BYTES,
+  MAX_JOB_FILE_STRING,
 } from './lib/job-file.js';
 export type { Io } from './lib/output.js';
 export { commandNameOf, createProgram, loadAllCommands, loadCommand, main } from './program.js';

@@ -151,6 +151,41 @@ describe('--path-map in gm validate, gm submit and gm init', { timeout: 180_000 
   });
 });
 
+describe('hostile job files and scenes', { timeout: 180_000 }, () => {
+  it('gm validate --offline refuses a job file with a 100 MB string parameter, with exit 2 and the fix', async () => {
+    const { dir, job } = await project();
+    const big = join(dir, 'big.yaml');
+    const text = await readFile(job, 'utf8');
+    await writeFile(big, `${text}    params:\n      script: "${'x'.repeat(100 * 1024 * 1024)}"\n`);
+    const r = await gm(['validate', big, '--offline']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`The job file ${big} has 104857`);
+    expect(r.stderr).toContain('more than a job file can have (4194304)');
+    expect(r.stderr).toMatch(/keep scripts and data in files of the project/);
+  });
+
+  it('gm scan of a zstd bomb exits 2 naming the byte offset and the limit', async () => {
+    const dir = await tempDir('gm-preflight-e2e-');
+    // A zstd frame of one RLE block declaring 128 KiB, repeated: 4 bytes of file per 128 KiB of zeros.
+    const head = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38]);
+    const scene = Buffer.from('BLENDER-v304', 'latin1');
+    const raw = Buffer.alloc(3);
+    raw.writeUIntLE(scene.length << 3, 0, 3);
+    const rle = Buffer.alloc(4);
+    rle.writeUIntLE(((128 * 1024) << 3) | 2, 0, 3);
+    const last = Buffer.from(rle);
+    last[0]! |= 1;
+    const bomb = Buffer.concat([head, raw, scene, ...Array.from({ length: 20_000 }, () => rle), last]);
+    await writeFile(join(dir, 'bomb.blend'), bomb);
+    const r = await gm(['scan', join(dir, 'bomb.blend')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /bomb\.blend at byte \d+: decompressing: a zstd file of \d+ bytes expands to at most/,
+    );
+    expect(r.stderr).toContain('raise limits.maxExpansion');
+  });
+});
+
 describe('gm validate / gm submit with the preflight step', { timeout: 180_000 }, () => {
   it('validate reports a missing texture as a problem with exit 2', async () => {
     const { dir, job } = await project();

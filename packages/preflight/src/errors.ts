@@ -82,3 +82,16 @@ export class DecompressionError extends PreflightError {
     this.name = 'DecompressionError';
   }
 }
+
+/** Reading the file would go past one of the scan's bounds (see `ScanLimits`): a compression bomb or the like. */
+export class LimitExceededError extends PreflightError {
+  /** The name of the limit in `ScanOptions.limits`. */
+  readonly limit: string;
+
+  /** At `position`, reading would go past the limit `limit`: `detail` says how. */
+  constructor(file: string, limit: string, detail: string, position: FilePosition) {
+    super(file, `${detail} (raise limits.${limit} to read it anyway)`, position);
+    this.name = 'LimitExceededError';
+    this.limit = limit;
+  }
+}

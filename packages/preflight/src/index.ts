@@ -9,11 +9,13 @@ export {
   CorruptFileError,
   DecompressionError,
   type FilePosition,
+  LimitExceededError,
   PreflightError,
   SceneNotFoundError,
   TruncatedFileError,
   UnsupportedFormatError,
 } from './errors.js';
+export { DEFAULT_LIMITS } from './limits.js';
 export {
   addSceneDependencies,
   type DependencyTarget,
@@ -31,6 +33,7 @@ export type {
   PathMap,
   ReferenceKind,
   ReferenceLocation,
+  ScanLimits,
   ScanOptions,
   SceneFormat,
   SceneReference,

@@ -10,7 +10,7 @@ import { matchesVersionPrefix } from '@gm/core';
 import { PreflightError } from './errors.js';
 import { isInside, NATIVE } from './paths.js';
 import { savedVersion, scanScene } from './scan.js';
-import type { PathMap, SceneReference, SceneScan } from './types.js';
+import type { PathMap, ScanLimits, SceneReference, SceneScan } from './types.js';
 
 /** What {@link preflightProject} reads of a job. */
 export interface PreflightJob {
@@ -82,6 +82,8 @@ export interface ProjectPreflight {
 export interface PreflightOptions {
   /** Foreign absolute prefixes mapped onto local folders (as the `pathMap` of `scanScene`). */
   pathMap?: PathMap;
+  /** Bounds on what each scan reads (as the `limits` of `scanScene`). */
+  limits?: Partial<ScanLimits>;
 }
 
 function toRel(root: string, file: string): string {
@@ -139,6 +141,7 @@ export async function preflightProject(
       scan = await scanScene(scene, {
         projectFolder: project.localRoot,
         ...(options.pathMap ? { pathMap: options.pathMap } : {}),
+        ...(options.limits ? { limits: options.limits } : {}),
         ...(frames ? { frames } : {}),
       });
     } catch (error) {
@@ -262,6 +265,7 @@ export async function addSceneDependencies<P>(
   const scan = await scanScene(file, {
     projectFolder: project.localRoot,
     ...(options.pathMap ? { pathMap: options.pathMap } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
   });
   const added = new Set<string>();
   const skipped: SceneReference[] = [];

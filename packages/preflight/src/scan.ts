@@ -5,7 +5,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { type FrameRange, type ProductCode, parseFrames } from '@gm/products';
-import { SceneNotFoundError, UnsupportedFormatError } from './errors.js';
+import { type LimitExceededError, SceneNotFoundError, UnsupportedFormatError } from './errors.js';
 import { readBlend } from './formats/blend.js';
 import type { FormatResult, RawReference } from './formats/common.js';
 import { readHoudini } from './formats/houdini.js';
@@ -13,14 +13,26 @@ import { readMaya } from './formats/maya.js';
 import { readNuke } from './formats/nuke.js';
 import { readUsda } from './formats/usda.js';
 import { readVrscene } from './formats/vrscene.js';
+import { limitsOf } from './limits.js';
 import { mapEntries, NATIVE, type PathFlavour, resolvePath } from './paths.js';
 import { FolderCache, matchSequence, sequenceToken } from './sequences.js';
-import type { ScanOptions, SceneFormat, SceneReference, SceneScan, SequenceMatch } from './types.js';
+import type {
+  ScanLimits,
+  ScanOptions,
+  SceneFormat,
+  SceneReference,
+  SceneScan,
+  SequenceMatch,
+} from './types.js';
 
 /** A scene format by file extension: format, product and reader (none: the format cannot be read). */
 const FORMATS: Record<
   string,
-  { format: SceneFormat; product: ProductCode | undefined; read?: (file: string) => Promise<FormatResult> }
+  {
+    format: SceneFormat;
+    product: ProductCode | undefined;
+    read?: (file: string, limits: ScanLimits) => Promise<FormatResult>;
+  }
 > = {
   '.blend': { format: 'blend', product: 'blender', read: readBlend },
   '.nk': { format: 'nuke', product: 'nuke', read: readNuke },
@@ -91,7 +103,11 @@ async function realKey(p: string): Promise<string> {
  *
  * @throws {@link SceneNotFoundError} when `file` cannot be read; {@link UnsupportedFormatError} for an unknown
  * extension; {@link TruncatedFileError}, {@link CorruptFileError} or {@link DecompressionError} (naming the byte
- * offset or line) when the scene itself is damaged. A damaged library or referenced scene is a note, not an error.
+ * offset or line) when the scene itself is damaged; {@link LimitExceededError} when reading it would go past a
+ * limit of `options.limits` (a compression bomb). A damaged library or referenced scene is a note, not an error.
+ * What a limit leaves unread (a too-long value or statement, references past the count, libraries past the depth
+ * or the number) is said in `notes`. A `RangeError` names a limit of `options.limits` that is not a positive
+ * number.
  */
 export async function scanScene(
   file: string,
@@ -99,6 +115,7 @@ export async function scanScene(
   internals: ScanInternals = {},
 ): Promise<SceneScan> {
   const flavour = internals.flavour ?? NATIVE;
+  const limits = limitsOf(options.limits);
   const abs = flavour.resolve(file);
   try {
     const info = await stat(abs);
@@ -125,6 +142,10 @@ export async function scanScene(
     sequences: new Map(),
     outcomes: new Map(),
     visited: new Set([await realKey(abs)]),
+    limits,
+    unread: 0,
+    tooDeep: 0,
+    dropped: 0,
   };
   if (!spec.read) {
     return {
@@ -137,10 +158,25 @@ export async function scanScene(
       notes: [notReadable(spec.format)],
     };
   }
-  const result = await spec.read(abs);
+  const result = await spec.read(abs, context.limits);
   const references: SceneReference[] = [];
   const notes = [...result.notes];
-  await collect(result.references, context, references, notes);
+  await collect(result.references, context, references, notes, 0);
+  if (context.unread > 0) {
+    notes.push(
+      `${context.unread} linked librar(ies) or referenced scene(s) not read: more than ${limits.maxLibraries} read in one scan (limits.maxLibraries); their own references are not listed`,
+    );
+  }
+  if (context.tooDeep > 0) {
+    notes.push(
+      `${context.tooDeep} linked librar(ies) or referenced scene(s) not read: nested more than ${limits.maxLibraryDepth} deep (limits.maxLibraryDepth)`,
+    );
+  }
+  if (context.dropped > 0) {
+    notes.push(
+      `only the first ${limits.maxReferences} references are listed (limits.maxReferences): ${context.dropped} more left out`,
+    );
+  }
   return {
     file: abs,
     product: spec.product,
@@ -166,6 +202,13 @@ interface Context {
   /** Resolution outcomes by folder and written path. */
   outcomes: Map<string, Promise<Outcome>>;
   visited: Set<string>;
+  limits: ScanLimits;
+  /** Libraries not read: past `maxLibraries`. */
+  unread: number;
+  /** Libraries not read: deeper than `maxLibraryDepth`. */
+  tooDeep: number;
+  /** References left out: past `maxReferences`. */
+  dropped: number;
 }
 
 async function collect(
@@ -173,8 +216,13 @@ async function collect(
   context: Context,
   out: SceneReference[],
   notes: string[],
+  depth: number,
 ): Promise<void> {
   for (const raw of raws) {
+    if (out.length >= context.limits.maxReferences) {
+      context.dropped++;
+      continue;
+    }
     const ref = await resolveReference(raw, context);
     out.push(ref);
     if (!context.follow || !ref.exists || ref.resolved === undefined) continue;
@@ -188,15 +236,23 @@ async function collect(
     if (!spec) continue;
     const key = await realKey(ref.resolved);
     if (context.visited.has(key)) continue;
+    if (depth + 1 > context.limits.maxLibraryDepth) {
+      context.tooDeep++;
+      continue;
+    }
+    if (context.visited.size > context.limits.maxLibraries) {
+      context.unread++;
+      continue;
+    }
     context.visited.add(key);
     if (!spec.read) {
       notes.push(`${ref.resolved}: ${notReadable(spec.format)}`);
       continue;
     }
     try {
-      const scene = await spec.read(ref.resolved);
+      const scene = await spec.read(ref.resolved, context.limits);
       notes.push(...scene.notes.map((n) => `${ref.resolved}: ${n}`));
-      await collect(scene.references, context, out, notes);
+      await collect(scene.references, context, out, notes, depth + 1);
     } catch (error) {
       const what = raw.kind === 'linked-library' ? 'linked library' : 'referenced scene';
       notes.push(`${what} ${ref.resolved} could not be read: ${(error as Error).message}`);

@@ -1,13 +1,19 @@
 /**
- * Reading a file front to back without holding it whole: a buffered reader over a plain file (skips seek past
- * unread data) or over a decompressed stream (gzip through node:zlib, zstd through fzstd), with typed errors
- * naming the offset where the data ended or broke.
+ * Reading a file front to back without holding it whole, within bounds: a buffered reader over a plain file
+ * (skips seek past unread data) or over a decompressed stream (gzip through node:zlib, zstd frame by frame and
+ * block by block through fzstd), with typed errors naming the offset where the data ended, broke or went past a
+ * limit. Compressed data is bounded three ways: by what the file itself declares (zstd frame content sizes and
+ * block sizes), by a ratio to the compressed size, and by an absolute number of bytes; zstd frames wholly inside
+ * a skipped range are passed over without being decompressed.
  */
+
 import { createReadStream } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
-import { DecompressionError, TruncatedFileError } from './errors.js';
+import { DecompressionError, LimitExceededError, PreflightError, TruncatedFileError } from './errors.js';
+import { DEFAULT_LIMITS, sizeText } from './limits.js';
+import type { ScanLimits } from './types.js';
 
 /** The compression a file uses, found from its first bytes. */
 export type Compression = 'none' | 'gzip' | 'zstd';
@@ -21,11 +27,13 @@ export function compressionOf(head: Uint8Array): Compression {
 
 const CHUNK = 256 * 1024;
 
-/** A pull source of chunks; `skip` may jump past data without producing it (plain files only). */
+/** A pull source of chunks; `seek` jumps past data without producing it (plain files only). */
 interface ChunkSource {
   next(): Promise<Uint8Array | null>;
-  /** Skips `n` bytes of the source past what was pulled; `false` when this source cannot seek. */
+  /** Skips `n` bytes of the source past what was pulled (plain files). */
   seek?(n: number): void;
+  /** Passes over up to `n` bytes without decompressing them when it can (zstd: whole frames); returns how many. */
+  pass?(n: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -45,6 +53,256 @@ function fileSource(handle: FileHandle): ChunkSource {
       await handle.close();
     },
   };
+}
+
+/** A buffered forward reader of a file's raw bytes: `pos` is the next unread byte. */
+class RawInput {
+  pos = 0;
+  #buf: Uint8Array = new Uint8Array(0);
+  #start = 0;
+  readonly #handle: FileHandle;
+  readonly size: number;
+
+  constructor(handle: FileHandle, size: number) {
+    this.#handle = handle;
+    this.size = size;
+  }
+
+  /** Bytes buffered from `pos` on. */
+  get buffered(): number {
+    return Math.max(0, this.#start + this.#buf.length - this.pos);
+  }
+
+  /** The byte at `pos + i` (buffered, `i < buffered`). */
+  at(i: number): number {
+    return this.#buf[this.pos - this.#start + i]!;
+  }
+
+  /** Ensures `n` bytes from `pos` are buffered; `false` when the file ends first. */
+  async ensure(n: number): Promise<boolean> {
+    if (this.buffered >= n) return true;
+    if (this.pos + n > this.size) return false;
+    const length = Math.max(n, CHUNK);
+    const buffer = Buffer.allocUnsafe(length);
+    const { bytesRead } = await this.#handle.read(buffer, 0, length, this.pos);
+    this.#buf = buffer.subarray(0, bytesRead);
+    this.#start = this.pos;
+    return bytesRead >= n;
+  }
+
+  /** A copy of the `n` buffered bytes at `pos`, then moves past them. */
+  take(n: number): Uint8Array {
+    const from = this.pos - this.#start;
+    this.pos += n;
+    return this.#buf.slice(from, from + n);
+  }
+}
+
+const ZSTD_MAGIC = 0xfd2fb528;
+const BLOCK_MAX = 128 * 1024;
+
+/** A zstd frame header, as read from the file. */
+interface FrameHeader {
+  /** Bytes of the header (magic included). */
+  length: number;
+  /** Window size the frame asks for. */
+  window: number;
+  /** Frame_Content_Size, when declared. */
+  contentSize: number | undefined;
+  checksum: boolean;
+}
+
+type ZstdFail = (detail: string, at: number) => never;
+
+/** Reads the frame (or skippable frame) header at `input.pos`; `skip` is the size of a skippable frame. */
+async function frameHeader(input: RawInput, fail: ZstdFail): Promise<FrameHeader | { skip: number }> {
+  const at = input.pos;
+  if (!(await input.ensure(8))) {
+    if (!(await input.ensure(5))) fail('a zstd frame header is cut short', at);
+  }
+  const magic = (input.at(0) | (input.at(1) << 8) | (input.at(2) << 16) | (input.at(3) << 24)) >>> 0;
+  if (magic >>> 4 === 0x184d2a5) {
+    if (input.buffered < 8) fail('a skippable frame header is cut short', at);
+    const size = (input.at(4) | (input.at(5) << 8) | (input.at(6) << 16) | (input.at(7) << 24)) >>> 0;
+    return { skip: 8 + size };
+  }
+  if (magic !== ZSTD_MAGIC) fail('no zstd frame magic', at);
+  const fhd = input.at(4);
+  if (fhd & 8) fail('a reserved bit of the frame header is set', at + 4);
+  const fcsFlag = fhd >> 6;
+  const single = (fhd >> 5) & 1;
+  const dictBytes = [0, 1, 2, 4][fhd & 3]!;
+  const fcsBytes = [single, 2, 4, 8][fcsFlag]!;
+  const length = 5 + (single ? 0 : 1) + dictBytes + fcsBytes;
+  if (!(await input.ensure(length))) fail('a zstd frame header is cut short', at);
+  let p = 5;
+  let window = 0;
+  if (!single) {
+    const wd = input.at(p++);
+    const base = 2 ** (10 + (wd >> 3));
+    window = base + (base / 8) * (wd & 7);
+  }
+  p += dictBytes;
+  let contentSize: number | undefined;
+  if (fcsBytes > 0) {
+    let v = 0;
+    for (let i = fcsBytes - 1; i >= 0; i--) v = v * 256 + input.at(p + i);
+    contentSize = fcsBytes === 2 ? v + 256 : v;
+  }
+  if (single) window = contentSize ?? 0;
+  return { length, window, contentSize, checksum: ((fhd >> 2) & 1) === 1 };
+}
+
+/**
+ * Walks the blocks of the frame whose header was just read (`input.pos` after the header): without decoding,
+ * returns the most bytes they can decompress to; leaves `input.pos` after the frame (its checksum included).
+ */
+async function walkBlocks(input: RawInput, header: FrameHeader, fail: ZstdFail): Promise<number> {
+  const blockMax = Math.min(header.window || BLOCK_MAX, BLOCK_MAX);
+  let bound = 0;
+  for (;;) {
+    if (input.buffered < 3 && !(await input.ensure(3))) fail('a zstd block header is cut short', input.pos);
+    const b = input.at(0) | (input.at(1) << 8) | (input.at(2) << 16);
+    const type = (b >> 1) & 3;
+    const size = b >>> 3;
+    if (type === 3) fail('a zstd block of the reserved type', input.pos);
+    if (size > blockMax) fail(`a zstd block of ${size} bytes (at most ${blockMax})`, input.pos);
+    const stored = type === 1 ? 1 : size;
+    if (input.pos + 3 + stored > input.size) fail('a zstd block runs past the end of the file', input.pos);
+    input.pos += 3 + stored;
+    bound += type === 2 ? blockMax : size;
+    if (b & 1) break;
+  }
+  if (header.checksum) input.pos += 4;
+  return bound;
+}
+
+/** The most bytes the zstd file can decompress to, as its frames and blocks declare (nothing decoded). */
+async function zstdDeclaredSize(input: RawInput, fail: ZstdFail): Promise<number> {
+  let total = 0;
+  while (input.pos < input.size) {
+    const at = input.pos;
+    const header = await frameHeader(input, fail);
+    if ('skip' in header) {
+      input.pos += header.skip;
+      continue;
+    }
+    input.pos += header.length;
+    const bound = await walkBlocks(input, header, fail);
+    if (header.contentSize !== undefined && header.contentSize > bound) {
+      fail(`a frame declares ${header.contentSize} bytes but its blocks hold at most ${bound}`, at);
+    }
+    total += header.contentSize ?? bound;
+  }
+  if (input.pos > input.size) fail('the last frame runs past the end of the file', input.size);
+  return total;
+}
+
+/**
+ * A zstd source: frames decoded one at a time, each block pushed to fzstd on its own (so no push yields more than
+ * a block or two), and frames (or the rest of a frame) wholly inside a skip passed over undecoded when the frame
+ * declares its content size.
+ */
+class ZstdSource implements ChunkSource {
+  readonly #input: RawInput;
+  readonly #handle: FileHandle;
+  readonly #fail: ZstdFail;
+  readonly #maxWindow: number;
+  readonly #window: (window: number, at: number) => never;
+  #frame: (FrameHeader & { produced: number; decoder: Decompress }) | undefined;
+  #out: Uint8Array[] = [];
+
+  constructor(
+    handle: FileHandle,
+    size: number,
+    fail: ZstdFail,
+    maxWindow: number,
+    window: (w: number, at: number) => never,
+  ) {
+    this.#handle = handle;
+    this.#input = new RawInput(handle, size);
+    this.#fail = fail;
+    this.#maxWindow = maxWindow;
+    this.#window = window;
+  }
+
+  async next(): Promise<Uint8Array | null> {
+    const input = this.#input;
+    while (this.#out.length === 0) {
+      if (!this.#frame) {
+        if (input.pos >= input.size) return null;
+        const at = input.pos;
+        const header = await frameHeader(input, this.#fail);
+        if ('skip' in header) {
+          input.pos += header.skip;
+          continue;
+        }
+        if (header.window > this.#maxWindow) this.#window(header.window, at);
+        const frame = {
+          ...header,
+          produced: 0,
+          decoder: new Decompress((chunk) => {
+            if (chunk.length > 0) this.#out.push(chunk);
+          }),
+        };
+        frame.decoder.push(input.take(header.length));
+        this.#frame = frame;
+      }
+      const frame = this.#frame;
+      if (!(await input.ensure(3))) this.#fail('a zstd block header is cut short', input.pos);
+      const b = input.at(0) | (input.at(1) << 8) | (input.at(2) << 16);
+      const type = (b >> 1) & 3;
+      const stored = 3 + (type === 1 ? 1 : b >>> 3);
+      const last = (b & 1) === 1;
+      const tail = last && frame.checksum ? 4 : 0;
+      if (!(await input.ensure(stored + tail)))
+        this.#fail('a zstd block runs past the end of the file', input.pos);
+      frame.decoder.push(input.take(stored + tail), last);
+      if (last) this.#frame = undefined;
+    }
+    const chunk = this.#out.shift()!;
+    if (this.#frame) this.#frame.produced += chunk.length;
+    return chunk;
+  }
+
+  /** Passes over whole frames (or the rest of the current one) that end within `n` bytes, undecoded. */
+  async pass(n: number): Promise<number> {
+    let passed = 0;
+    const input = this.#input;
+    for (;;) {
+      const queued = this.#out.reduce((sum, c) => sum + c.length, 0);
+      const frame = this.#frame;
+      if (frame) {
+        if (frame.contentSize === undefined) return passed;
+        const rest = frame.contentSize - frame.produced;
+        if (rest > n - passed) return passed;
+        // The rest of this frame is skipped: its queued output and its remaining blocks.
+        this.#out = [];
+        this.#frame = undefined;
+        await walkBlocks(input, frame, this.#fail);
+        passed += rest;
+        continue;
+      }
+      if (queued > 0 || input.pos >= input.size) return passed;
+      const at = input.pos;
+      const header = await frameHeader(input, this.#fail);
+      if ('skip' in header) {
+        input.pos += header.skip;
+        continue;
+      }
+      if (header.contentSize === undefined || header.contentSize > n - passed) {
+        input.pos = at; // decoded by next()
+        return passed;
+      }
+      input.pos += header.length;
+      await walkBlocks(input, header, this.#fail);
+      passed += header.contentSize;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#handle.close();
+  }
 }
 
 /** Adapts an async iterable of chunks whose iteration may throw `wrap(error)`. */
@@ -70,24 +328,6 @@ function iterSource(
   };
 }
 
-async function* zstdChunks(file: string): AsyncGenerator<Uint8Array> {
-  const input = createReadStream(file, { highWaterMark: 64 * 1024 });
-  const out: Uint8Array[] = [];
-  const d = new Decompress((chunk) => {
-    out.push(chunk);
-  });
-  try {
-    for await (const chunk of input) {
-      d.push(chunk as Buffer);
-      while (out.length > 0) yield out.shift()!;
-    }
-    d.push(new Uint8Array(0), true);
-    while (out.length > 0) yield out.shift()!;
-  } finally {
-    input.destroy();
-  }
-}
-
 /**
  * A forward reader of a file's (decompressed) bytes. `offset` is the position of the next unread byte.
  * `read(n)` returns exactly `n` bytes or throws {@link TruncatedFileError}; `skip(n)` passes over bytes.
@@ -99,21 +339,41 @@ export class ByteReader {
   readonly compression: Compression;
   /** The file's size on disk (for plain files, the data's size too). */
   readonly size: number;
+  /**
+   * The most bytes the data can hold: the size of a plain file; for a compressed one, the least of what its frames
+   * declare (zstd), `maxExpansion` times its size and `maxDecompressedBytes`.
+   */
+  readonly bound: number;
+  /** Why the data can hold no more than {@link bound}, in words (for error messages). */
+  readonly boundReason: string;
+  /** The limit that sets {@link bound}, for compressed data (`maxExpansion`, `maxDecompressedBytes`), if one. */
+  readonly boundLimit: keyof ScanLimits | undefined;
   readonly #file: string;
   readonly #source: ChunkSource;
   #buf: Uint8Array = new Uint8Array(0);
   #pos = 0;
   #eof = false;
+  /** Bytes pulled from the source so far. */
+  #pulled = 0;
 
-  private constructor(file: string, source: ChunkSource, compression: Compression, size: number) {
+  private constructor(
+    file: string,
+    source: ChunkSource,
+    compression: Compression,
+    size: number,
+    bound: { bytes: number; reason: string; limit?: keyof ScanLimits },
+  ) {
     this.#file = file;
     this.size = size;
     this.#source = source;
     this.compression = compression;
+    this.bound = bound.bytes;
+    this.boundReason = bound.reason;
+    this.boundLimit = bound.limit;
   }
 
-  /** Opens `file`, choosing plain, gzip or zstd reading from its first bytes. */
-  static async open(file: string): Promise<ByteReader> {
+  /** Opens `file`, choosing plain, gzip or zstd reading from its first bytes, within `limits`. */
+  static async open(file: string, limits: ScanLimits = DEFAULT_LIMITS): Promise<ByteReader> {
     const handle = await open(file, 'r');
     let compression: Compression;
     let size: number;
@@ -126,19 +386,37 @@ export class ByteReader {
       await handle.close();
       throw error;
     }
-    if (compression === 'none') return new ByteReader(file, fileSource(handle), compression, size);
-    await handle.close();
+    if (compression === 'none') {
+      return new ByteReader(file, fileSource(handle), compression, size, {
+        bytes: size,
+        reason: `the file has ${size} bytes`,
+      });
+    }
+    const ratio = size * limits.maxExpansion;
+    const bound =
+      ratio <= limits.maxDecompressedBytes
+        ? {
+            bytes: ratio,
+            reason: `a ${compression} file of ${size} bytes expands to at most ${ratio} bytes (${limits.maxExpansion}× its size)`,
+            limit: 'maxExpansion' as const,
+          }
+        : {
+            bytes: limits.maxDecompressedBytes,
+            reason: `at most ${sizeText(limits.maxDecompressedBytes)} is decompressed from one file`,
+            limit: 'maxDecompressedBytes' as const,
+          };
     let reader: ByteReader;
     const wrap = (error: unknown) =>
-      error instanceof TruncatedFileError
+      error instanceof PreflightError
         ? error
         : new DecompressionError(
             file,
             compression as 'gzip' | 'zstd',
-            { offset: reader.offset },
+            { offset: reader?.offset ?? 0 },
             { cause: error },
           );
     if (compression === 'gzip') {
+      await handle.close();
       const input = createReadStream(file, { highWaterMark: 64 * 1024 });
       const gunzip = createGunzip({ chunkSize: 64 * 1024 });
       input.on('error', (e) => gunzip.destroy(e));
@@ -155,15 +433,46 @@ export class ByteReader {
         ),
         compression,
         size,
+        bound,
       );
-    } else {
-      reader = new ByteReader(
-        file,
-        iterSource(zstdChunks(file), () => {}, wrap),
-        compression,
-        size,
-      );
+      return reader;
     }
+    const fail: ZstdFail = (detail, at) => {
+      throw wrap(new Error(`${detail} (byte ${at} of the compressed file)`));
+    };
+    const windowFail = (window: number, at: number): never => {
+      throw new LimitExceededError(
+        file,
+        'maxZstdWindow',
+        `a zstd frame at byte ${at} of the compressed file asks for a window of ${window} bytes, more than ${sizeText(limits.maxZstdWindow)}`,
+        { offset: reader?.offset ?? 0 },
+      );
+    };
+    let declared: number;
+    try {
+      declared = await zstdDeclaredSize(new RawInput(handle, size), fail);
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+    const zstd = new ZstdSource(handle, size, fail, limits.maxZstdWindow, windowFail);
+    const guarded = <T>(step: () => Promise<T>) =>
+      step().catch((error: unknown) => {
+        throw wrap(error);
+      });
+    reader = new ByteReader(
+      file,
+      {
+        next: () => guarded(() => zstd.next()),
+        pass: (n) => guarded(() => zstd.pass(n)),
+        close: () => zstd.close(),
+      },
+      compression,
+      size,
+      declared <= bound.bytes
+        ? { bytes: declared, reason: `its zstd frames declare ${declared} bytes in all` }
+        : bound,
+    );
     return reader;
   }
 
@@ -172,13 +481,37 @@ export class ByteReader {
     return this.#buf.length - this.#pos;
   }
 
+  /** The next chunk of the source, counted against the bound. */
+  async #pull(): Promise<Uint8Array | null> {
+    const chunk = await this.#source.next();
+    if (chunk === null) return null;
+    this.#pulled += chunk.length;
+    if (this.compression !== 'none' && this.#pulled > this.bound) this.#overBound();
+    return chunk;
+  }
+
+  #overBound(): never {
+    const position = { offset: Math.min(this.bound, this.#pulled) };
+    if (this.boundLimit) {
+      throw new LimitExceededError(
+        this.#file,
+        this.boundLimit,
+        `decompressing: ${this.boundReason}`,
+        position,
+      );
+    }
+    throw new DecompressionError(this.#file, this.compression as 'gzip' | 'zstd', position, {
+      cause: new Error(`the data goes on past the ${this.bound} bytes ${this.boundReason}`),
+    });
+  }
+
   /** Ensures `n` bytes are buffered; `false` when the data ends first. */
   async #fill(n: number): Promise<boolean> {
     if (this.#available >= n) return true;
     const parts: Uint8Array[] = [this.#buf.subarray(this.#pos)];
     let have = this.#available;
     while (have < n && !this.#eof) {
-      const chunk = await this.#source.next();
+      const chunk = await this.#pull();
       if (chunk === null) {
         this.#eof = true;
         break;
@@ -219,7 +552,10 @@ export class ByteReader {
     return view;
   }
 
-  /** Passes over `n` bytes; plain files seek, compressed ones decompress and drop. */
+  /**
+   * Passes over `n` bytes: plain files seek; compressed ones pass whole zstd frames undecoded where they can and
+   * decompress and drop the rest, a chunk at a time (never holding the skipped bytes).
+   */
   async skip(n: number, what: string): Promise<void> {
     const inBuffer = Math.min(n, this.#available);
     this.#pos += inBuffer;
@@ -233,6 +569,13 @@ export class ByteReader {
       return;
     }
     while (left > 0) {
+      if (this.#source.pass && this.#available === 0) {
+        const passed = await this.#source.pass(left);
+        this.#pulled += passed;
+        this.offset += passed;
+        left -= passed;
+        if (left === 0) return;
+      }
       if (!(await this.#fill(1))) {
         throw new TruncatedFileError(this.#file, `${what} needs ${left} more bytes`, { offset: this.offset });
       }

@@ -120,4 +120,39 @@ export interface ScanOptions {
    * libraries, USD sublayers, references and payloads, Maya `.ma` references, Nuke precomps.
    */
   followLibraries?: boolean;
+  /** Bounds on what a scan reads (see {@link ScanLimits}); each one left out keeps its default. */
+  limits?: Partial<ScanLimits>;
+}
+
+/**
+ * The bounds of a scan. Whatever a scene file holds, a scan reads it in chunks and within these bounds: what goes
+ * past a bound is skipped with a note on the result, or (for compressed data) ends the scan with a
+ * {@link LimitExceededError} naming the file, the byte offset and the limit to raise.
+ */
+export interface ScanLimits {
+  /** Longest single value kept (a path, a knob or attribute value), in characters. Default 64 KiB. */
+  maxValueLength: number;
+  /**
+   * Longest unit of a text scene held to be read (a Nuke node, a Maya statement, a USD or V-Ray line, a Houdini
+   * section), in characters. Longer ones are passed over, with a note when they could name a file. Default 1 MiB.
+   */
+  maxRecordLength: number;
+  /** Most references listed by one scan, libraries included; the rest are left out with a note. Default 100,000. */
+  maxReferences: number;
+  /** Most sections read in one Houdini file; the rest are left out with a note. Default 200,000. */
+  maxSections: number;
+  /**
+   * Most linked libraries and referenced scenes (Blender libraries, USD layers, Maya references, Nuke precomps,
+   * V-Ray includes) read by one scan, besides the scene itself; the others are listed but not read, with a note.
+   * Default 256.
+   */
+  maxLibraries: number;
+  /** Deepest chain of libraries followed (a library of a library ...). Default 16. */
+  maxLibraryDepth: number;
+  /** Largest ratio of decompressed to compressed size of a gzip or zstd scene. Default 100. */
+  maxExpansion: number;
+  /** Most bytes decompressed from one compressed scene. Default 1 GiB. */
+  maxDecompressedBytes: number;
+  /** Largest zstd window (the memory a zstd frame asks its reader for). Default 32 MiB. */
+  maxZstdWindow: number;
 }

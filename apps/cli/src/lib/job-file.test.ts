@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from './exit-codes.js';
-import { checkJobFile, type JobSpec, loadJobFile, orderJobs, parseJobFileText } from './job-file.js';
+import {
+  checkJobFile,
+  type JobSpec,
+  loadJobFile,
+  MAX_JOB_FILE_BYTES,
+  MAX_JOB_FILE_STRING,
+  orderJobs,
+  parseJobFileText,
+} from './job-file.js';
 
 const job = (name: string, dependsOn?: string[]): JobSpec => ({
   name,
@@ -134,5 +142,54 @@ describe('loadJobFile', () => {
     await expect(loadJobFile('nope.yaml', dir)).rejects.toThrow(UsageError);
     await writeFile(join(dir, 'bad.json'), '{ "jobs": [');
     await expect(loadJobFile('bad.json', dir)).rejects.toThrow(/not valid JSON/);
+  });
+});
+
+describe('loadJobFile within bounds', () => {
+  const line =
+    'folder: proj\njobs:\n  - { name: a, product: blender, appVersion: "4.2", file: scene.blend, frames: "1 5" }\n';
+
+  it('refuses a file larger than MAX_JOB_FILE_BYTES before reading it, naming the file and the fix', async () => {
+    const dir = await project();
+    await writeFile(join(dir, 'big.yaml'), `${line}params:\n  script: "${'x'.repeat(MAX_JOB_FILE_BYTES)}"\n`);
+    const error = (await loadJobFile('big.yaml', dir).catch((e: unknown) => e)) as UsageError;
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toContain(
+      `The job file ${join(dir, 'big.yaml')} has ${MAX_JOB_FILE_BYTES + line.length + 21} bytes`,
+    );
+    expect(error.hint).toMatch(/keep scripts and data in files of the project/);
+  });
+
+  it('refuses a string longer than MAX_JOB_FILE_STRING, naming where it is', async () => {
+    const dir = await project();
+    const long = 'y'.repeat(MAX_JOB_FILE_STRING + 1);
+    await writeFile(
+      join(dir, 'long.json'),
+      JSON.stringify({ folder: 'proj', jobs: [{ name: 'a', params: { script: long } }] }),
+    );
+    const error = (await loadJobFile('long.json', dir).catch((e: unknown) => e)) as UsageError;
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toBe(
+      `${join(dir, 'long.json')}: jobs[0].params.script is a string of ${MAX_JOB_FILE_STRING + 1} characters, longer than a job file string can be (${MAX_JOB_FILE_STRING}).`,
+    );
+    await writeFile(
+      join(dir, 'key.json'),
+      JSON.stringify({ folder: 'proj', jobs: [], params: { ['k'.repeat(MAX_JOB_FILE_STRING + 1)]: 1 } }),
+    );
+    await expect(loadJobFile('key.json', dir)).rejects.toThrow(/a key of 65537 characters in params/);
+    await writeFile(join(dir, 'deep.json'), `${'['.repeat(100)}${']'.repeat(100)}`);
+    await expect(loadJobFile('deep.json', dir)).rejects.toThrow(/nested more than 64 levels deep/);
+    // At the limit, the file is read as before.
+    const edge = { name: 'a', product: 'blender', appVersion: '4.2', file: 'scene.blend', frames: '1 5' };
+    await writeFile(
+      join(dir, 'edge.json'),
+      JSON.stringify({
+        folder: 'proj',
+        jobs: [{ ...edge, params: { script: 'z'.repeat(MAX_JOB_FILE_STRING) } }],
+      }),
+    );
+    const loaded = await loadJobFile('edge.json', dir);
+    expect(String(loaded.spec.jobs[0]?.params?.script)).toHaveLength(MAX_JOB_FILE_STRING);
   });
 });

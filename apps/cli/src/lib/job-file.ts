@@ -324,13 +324,73 @@ export async function checkJobFile(data: unknown, path: string): Promise<LoadedJ
   return { spec, path, folder, name, order };
 }
 
-/** Reads, parses and checks a job file (see {@link checkJobFile}). */
+/** The largest job file read, in bytes (4 MiB): a job file describes a project and its jobs in a few kilobytes. */
+export const MAX_JOB_FILE_BYTES = 4 * 1024 * 1024;
+
+/** The longest string a job file may hold, in characters (64 KiB): names, paths, frame ranges and parameters. */
+export const MAX_JOB_FILE_STRING = 64 * 1024;
+
+/** Values nested deeper than this are refused (a job file nests a few levels). */
+const MAX_JOB_FILE_DEPTH = 64;
+
+const KEEP_SMALL =
+  'A job file names a project and its jobs in a few kilobytes: keep scripts and data in files of the project and name those files in the job file.';
+
+/**
+ * Checks that no string (key or value) of parsed job file data is longer than {@link MAX_JOB_FILE_STRING} and that
+ * nothing is nested more than 64 deep; throws a {@link UsageError} naming the file, the value's path and the fix.
+ */
+export function checkJobFileBounds(data: unknown, source: string): void {
+  const visit = (value: unknown, path: string, depth: number): void => {
+    if (depth > MAX_JOB_FILE_DEPTH) {
+      throw new UsageError(`${source}: ${path} is nested more than ${MAX_JOB_FILE_DEPTH} levels deep.`, {
+        hint: KEEP_SMALL,
+      });
+    }
+    if (typeof value === 'string') {
+      if (value.length > MAX_JOB_FILE_STRING) {
+        throw new UsageError(
+          `${source}: ${path} is a string of ${value.length} characters, longer than a job file string can be (${MAX_JOB_FILE_STRING}).`,
+          { hint: KEEP_SMALL },
+        );
+      }
+    } else if (Array.isArray(value)) {
+      for (const [i, item] of value.entries()) visit(item, `${path}[${i}]`, depth + 1);
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        const at = path === '$' ? key : `${path}.${key}`;
+        if (key.length > MAX_JOB_FILE_STRING) {
+          throw new UsageError(
+            `${source}: a key of ${key.length} characters in ${path}, longer than a job file string can be (${MAX_JOB_FILE_STRING}).`,
+            { hint: KEEP_SMALL },
+          );
+        }
+        visit(item, at, depth + 1);
+      }
+    }
+  };
+  visit(data, '$', 0);
+}
+
+/**
+ * Reads, parses and checks a job file (see {@link checkJobFile}). A file larger than {@link MAX_JOB_FILE_BYTES} is
+ * refused before it is read, and a string longer than {@link MAX_JOB_FILE_STRING} once it is parsed, each with a
+ * {@link UsageError} naming the file and the fix.
+ */
 export async function loadJobFile(path: string, cwd = process.cwd()): Promise<LoadedJobFile> {
   const full = resolve(cwd, path);
   let text: string;
   try {
+    const info = await stat(full);
+    if (info.isFile() && info.size > MAX_JOB_FILE_BYTES) {
+      throw new UsageError(
+        `The job file ${full} has ${info.size} bytes, more than a job file can have (${MAX_JOB_FILE_BYTES}).`,
+        { hint: KEEP_SMALL },
+      );
+    }
     text = await readFile(full, 'utf8');
   } catch (cause) {
+    if (cause instanceof UsageError) throw cause;
     throw new UsageError(`Cannot read the job file ${full}.`, {
       hint: 'Check the path; job files are YAML (.yaml, .yml) or JSON (.json).',
       cause,
@@ -347,5 +407,6 @@ export async function loadJobFile(path: string, cwd = process.cwd()): Promise<Lo
   } else {
     data = parseJobFileText(text, basename(full));
   }
+  checkJobFileBounds(data, full);
   return checkJobFile(data, full);
 }

@@ -5,9 +5,10 @@
  * other block is skipped (seeked over in plain files, decompressed and dropped in compressed ones).
  */
 import nodePath from 'node:path';
-import { CorruptFileError, TruncatedFileError } from '../errors.js';
+import { CorruptFileError, LimitExceededError, TruncatedFileError } from '../errors.js';
+import { DEFAULT_LIMITS } from '../limits.js';
 import { ByteReader } from '../source.js';
-import type { ReferenceKind } from '../types.js';
+import type { ReferenceKind, ScanLimits } from '../types.js';
 import type { FormatResult, RawReference } from './common.js';
 
 /** The datablocks that name external files: block code, SDNA struct, reference kind. */
@@ -23,6 +24,8 @@ const DATABLOCKS: Record<string, { struct: string; kind: ReferenceKind; label: s
 
 /** Largest datablock block kept (an Image is about 1.5 KB; far more is a damaged length). */
 const MAX_ID_BLOCK = 4 * 1024 * 1024;
+/** Most bytes of datablocks held until the SDNA (at the file's end) says how to read them. */
+const MAX_KEPT = 64 * 1024 * 1024;
 /** Largest SDNA block accepted. */
 const MAX_DNA_BLOCK = 64 * 1024 * 1024;
 
@@ -171,6 +174,10 @@ export class Sdna {
     tag('STRC');
     const count = int();
     if (count < 0 || count > types.length) fail(`struct count ${count} is impossible`);
+    const typeIndexOf = new Map<string, number>();
+    types.forEach((t, i) => {
+      if (!typeIndexOf.has(t)) typeIndexOf.set(t, i);
+    });
     for (let s = 0; s < count; s++) {
       const typeIndex = short();
       const nFields = short();
@@ -185,7 +192,7 @@ export class Sdna {
         if (fType === undefined || fName === undefined)
           fail(`a field of struct ${type} names no type or name`);
         const pointer = fName!.startsWith('*') || fName!.startsWith('(*');
-        let size = pointer ? header.pointerSize : (lengths[types.indexOf(fType!)] ?? 0);
+        let size = pointer ? header.pointerSize : (lengths[typeIndexOf.get(fType!) ?? -1] ?? 0);
         if (!fName!.startsWith('(*')) {
           for (const m of fName!.matchAll(/\[(\d+)\]/g)) size *= Number(m[1]);
         }
@@ -233,11 +240,17 @@ export interface BlendFile {
   compression: string;
   blocks: Block[];
   sdna: Sdna;
+  /** Datablocks naming files that were not kept: past `maxReferences` of them, or `MAX_KEPT` bytes in all. */
+  dropped: number;
 }
 
-/** Reads the header, every block header, the kept blocks and the SDNA of `file`. */
-export async function readBlendBlocks(file: string): Promise<BlendFile> {
-  const reader = await ByteReader.open(file);
+/**
+ * Reads the header, every block header, the kept blocks and the SDNA of `file`. A block longer than what the data
+ * can still hold (the file's size; for compressed files, what the frames declare or the limits allow) is an error
+ * at its header, found before any of it is read or skipped.
+ */
+export async function readBlendBlocks(file: string, limits: ScanLimits = DEFAULT_LIMITS): Promise<BlendFile> {
+  const reader = await ByteReader.open(file, limits);
   try {
     const first = await reader.read(12, 'the .blend header');
     let headerBytes = first.slice();
@@ -247,6 +260,8 @@ export async function readBlendBlocks(file: string): Promise<BlendFile> {
     const header = parseHeader(file, headerBytes);
     const blocks: Block[] = [];
     let sdna: Sdna | undefined;
+    let keptBytes = 0;
+    let dropped = 0;
     for (;;) {
       const at = reader.offset;
       const bh = await reader.read(header.blockHeaderSize, 'a block header');
@@ -265,12 +280,17 @@ export async function readBlendBlocks(file: string): Promise<BlendFile> {
       if (code === 'ENDB') break;
       if (len < 0)
         throw new CorruptFileError(file, `block "${printable(code)}" has length ${len}`, { offset: at });
-      if (reader.compression === 'none' && reader.offset + len > reader.size) {
-        throw new TruncatedFileError(
-          file,
-          `block "${printable(code)}" of ${len} bytes runs past the end of the file (${reader.size} bytes)`,
-          { offset: at },
-        );
+      if (reader.offset + len > reader.bound) {
+        if (reader.compression === 'none') {
+          throw new TruncatedFileError(
+            file,
+            `block "${printable(code)}" of ${len} bytes runs past the end of the file (${reader.size} bytes)`,
+            { offset: at },
+          );
+        }
+        const detail = `block "${printable(code)}" declares ${len} bytes, more than the data can still hold: ${reader.boundReason}`;
+        if (reader.boundLimit) throw new LimitExceededError(file, reader.boundLimit, detail, { offset: at });
+        throw new CorruptFileError(file, detail, { offset: at });
       }
       const kept = code.length === 2 && DATABLOCKS[code] !== undefined;
       if (code === 'DNA1') {
@@ -284,7 +304,13 @@ export async function readBlendBlocks(file: string): Promise<BlendFile> {
             offset: at,
           });
         }
+        if (blocks.length >= limits.maxReferences || keptBytes + len > MAX_KEPT) {
+          dropped++;
+          await reader.skip(len, `the ${code} datablock`);
+          continue;
+        }
         const data = (await reader.read(len, `the ${code} datablock`)).slice();
+        keptBytes += len;
         blocks.push({ code, sdna: sdnaIndex, data, offset: at });
       } else {
         await reader.skip(len, `block "${printable(code)}"`);
@@ -292,7 +318,7 @@ export async function readBlendBlocks(file: string): Promise<BlendFile> {
     }
     if (!sdna)
       throw new CorruptFileError(file, 'no SDNA (DNA1) block before ENDB', { offset: reader.offset });
-    return { header, compression: reader.compression, blocks, sdna };
+    return { header, compression: reader.compression, blocks, sdna, dropped };
   } finally {
     await reader.close();
   }
@@ -318,8 +344,8 @@ const IMA_SRC_VIEWER = 5;
 const MCLIP_SRC_SEQUENCE = 1;
 
 /** Reads `file` and lists the paths its datablocks name. */
-export async function readBlend(file: string): Promise<FormatResult> {
-  const blend = await readBlendBlocks(file);
+export async function readBlend(file: string, limits: ScanLimits = DEFAULT_LIMITS): Promise<FormatResult> {
+  const blend = await readBlendBlocks(file, limits);
   const { sdna, header } = blend;
   const baseDir = nodePath.dirname(file);
   const references: RawReference[] = [];
@@ -392,6 +418,11 @@ export async function readBlend(file: string): Promise<FormatResult> {
       target = (target ?? written).slice(2);
     }
     references.push({ path: written, ...(target !== undefined ? { target } : {}), baseDir, kind, location });
+  }
+  if (blend.dropped > 0) {
+    notes.push(
+      `${blend.dropped} datablock(s) naming files were not read: more than ${limits.maxReferences} (limits.maxReferences) or ${MAX_KEPT / 1024 / 1024} MiB of them`,
+    );
   }
   if (packed > 0) notes.push(`${packed} packed file(s) inside the .blend: not external, nothing to upload`);
   return {

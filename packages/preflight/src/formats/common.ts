@@ -1,4 +1,3 @@
-import { CorruptFileError } from '../errors.js';
 import type { ReferenceKind, ReferenceLocation, SceneFormat } from '../types.js';
 
 /** A reference as a format reader found it, before it is resolved against the disk. */
@@ -121,15 +120,4 @@ export function kindByExtension(p: string, fallback: ReferenceKind): ReferenceKi
   if (SCENE.has(ext)) return 'referenced-scene';
   if (CACHE.has(ext)) return 'cache';
   return fallback;
-}
-
-/** Decodes a text scene file; a NUL byte (binary content) is a typed error naming the line. */
-export function decodeText(file: string, bytes: Uint8Array, what: string): string {
-  const nul = bytes.indexOf(0);
-  if (nul >= 0) {
-    let line = 1;
-    for (let i = 0; i < nul; i++) if (bytes[i] === 0x0a) line++;
-    throw new CorruptFileError(file, `a ${what} file is text; found a NUL byte (binary data)`, { line });
-  }
-  return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
 }

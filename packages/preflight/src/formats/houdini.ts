@@ -5,10 +5,14 @@
  * are expanded; `$F`/`$F4` stay sequence tokens; channels, backtick expressions and unknown variables are
  * reported as not resolvable. Output drivers (`/out`) name outputs and are not listed.
  */
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { CorruptFileError, TruncatedFileError } from '../errors.js';
+import { DEFAULT_LIMITS, sizeText } from '../limits.js';
+import { ByteReader } from '../source.js';
+import type { ScanLimits } from '../types.js';
 import { type FormatResult, kindByExtension, type RawReference } from './common.js';
+import { lines, textChunks } from './text.js';
 
 /** Parameters that name outputs, never inputs. */
 const OUTPUT_PARMS = new Set([
@@ -34,10 +38,19 @@ const OUTPUT_PARMS = new Set([
 
 const PATH_LIKE = /\.[A-Za-z][A-Za-z0-9]{1,5}(\.(sc|gz|lzma|bz2|sz))?$/;
 
+/** A section of a Houdini file: its name, its text when it is one read here, and its offset. */
 interface Section {
   name: string;
-  data: Uint8Array;
+  /** The section's bytes, for the sections read (`.parm`, `.init`, `.variables`) no longer than the limit. */
+  data: Uint8Array | undefined;
+  /** The section's size in bytes. */
+  size: number;
   offset: number;
+}
+
+/** Whether a section's content is read (the others are skipped as they stream by). */
+function wanted(name: string): boolean {
+  return name === '.variables' || name.endsWith('.parm') || name.endsWith('.init');
 }
 
 function octal(
@@ -58,62 +71,109 @@ function octal(
   return v;
 }
 
-/** The sections of a Houdini cpio archive. */
-export function cpioSections(file: string, bytes: Uint8Array): Section[] {
-  const sections: Section[] = [];
-  let p = 0;
+/**
+ * The sections of a Houdini cpio archive, streamed: the content of the sections read here (up to `maxRecordLength`
+ * bytes each) is held, every other section is seeked over.
+ */
+async function* cpioSections(file: string, limits: ScanLimits): AsyncGenerator<Section> {
+  const reader = await ByteReader.open(file, limits);
   const latin = new TextDecoder('latin1');
-  for (;;) {
-    if (p + 76 > bytes.length) {
-      throw new TruncatedFileError(file, 'a cpio header needs 76 bytes', { offset: p });
+  try {
+    for (;;) {
+      const p = reader.offset;
+      if (p + 76 > reader.bound) {
+        throw new TruncatedFileError(file, 'a cpio header needs 76 bytes', { offset: p });
+      }
+      const header = await reader.read(76, 'a cpio header');
+      const magic = latin.decode(header.subarray(0, 6));
+      if (magic !== '070707') {
+        throw new CorruptFileError(
+          file,
+          p === 0
+            ? 'a .hip file is a cpio archive starting with "070707" (this one is not: a newer binary or compressed save?)'
+            : `cpio header magic "${magic.replace(/[^\x20-\x7e]/g, '?')}" is not "070707"`,
+          { offset: p },
+        );
+      }
+      const nameSize = octal(file, header, 59, 6, p + 59, 'namesize');
+      const fileSize = octal(file, header, 65, 11, p + 65, 'filesize');
+      const nameAt = p + 76;
+      const dataAt = nameAt + nameSize;
+      if (nameSize < 1 || dataAt + fileSize > reader.bound) {
+        throw new TruncatedFileError(file, `section of ${fileSize} bytes runs past the end`, { offset: p });
+      }
+      if (nameSize > limits.maxValueLength) {
+        throw new CorruptFileError(file, `a section name of ${nameSize} bytes`, { offset: p });
+      }
+      const name = latin.decode((await reader.read(nameSize, 'a section name')).subarray(0, nameSize - 1));
+      if (name === 'TRAILER!!!') break;
+      if (wanted(name) && fileSize <= limits.maxRecordLength) {
+        const data = (await reader.read(fileSize, `section ${name}`)).slice();
+        yield { name, data, size: fileSize, offset: dataAt };
+      } else {
+        await reader.skip(fileSize, `section ${name}`);
+        yield { name, data: undefined, size: fileSize, offset: dataAt };
+      }
     }
-    const magic = latin.decode(bytes.subarray(p, p + 6));
-    if (magic !== '070707') {
-      throw new CorruptFileError(
-        file,
-        p === 0
-          ? 'a .hip file is a cpio archive starting with "070707" (this one is not: a newer binary or compressed save?)'
-          : `cpio header magic "${magic.replace(/[^\x20-\x7e]/g, '?')}" is not "070707"`,
-        { offset: p },
-      );
-    }
-    const nameSize = octal(file, bytes, p + 59, 6, p + 59, 'namesize');
-    const fileSize = octal(file, bytes, p + 65, 11, p + 65, 'filesize');
-    const nameAt = p + 76;
-    const dataAt = nameAt + nameSize;
-    if (nameSize < 1 || dataAt + fileSize > bytes.length) {
-      throw new TruncatedFileError(file, `section of ${fileSize} bytes runs past the end`, { offset: p });
-    }
-    const name = latin.decode(bytes.subarray(nameAt, dataAt - 1));
-    if (name === 'TRAILER!!!') break;
-    sections.push({ name, data: bytes.subarray(dataAt, dataAt + fileSize), offset: dataAt });
-    p = dataAt + fileSize;
+  } finally {
+    await reader.close();
   }
-  return sections;
 }
 
-/** The parts of a Houdini MIME-form text file (`--HOUDINIMIMEBOUNDARY...` then `filename="..."` headers). */
-export function mimeSections(text: string): Section[] {
-  const sections: Section[] = [];
-  const bytes = new TextEncoder();
-  const marker = /^--HOUDINIMIMEBOUNDARY[^\n]*\n/gm;
-  const starts = [...text.matchAll(marker)].map((m) => ({ at: m.index, end: m.index + m[0].length }));
-  for (let k = 0; k < starts.length; k++) {
-    const part = text.slice(starts[k]!.end, k + 1 < starts.length ? starts[k + 1]!.at : text.length);
-    const blank = part.indexOf('\n\n');
-    if (blank < 0) continue;
-    const name = /filename="([^"]*)"/.exec(part.slice(0, blank))?.[1];
-    if (name === undefined) continue;
-    sections.push({ name, data: bytes.encode(part.slice(blank + 2)), offset: starts[k]!.end + blank + 2 });
-  }
-  return sections;
+/** The parts of a Houdini MIME-form text file (`--HOUDINIMIMEBOUNDARY...` then `filename="..."` headers), streamed. */
+async function* mimeSections(file: string, limits: ScanLimits): AsyncGenerator<Section> {
+  const encoder = new TextEncoder();
+  let name: string | undefined;
+  let inHeaders = false;
+  let parts: string[] = [];
+  let size = 0;
+  let offset = 0;
+  const done = (): Section | undefined => {
+    if (name === undefined) return undefined;
+    const keep = wanted(name) && size <= limits.maxRecordLength;
+    const section = { name, data: keep ? encoder.encode(parts.join('\n')) : undefined, size, offset };
+    name = undefined;
+    parts = [];
+    size = 0;
+    return section;
+  };
+  for await (const batch of lines(textChunks(file, 'Houdini'), limits.maxRecordLength))
+    for (const record of batch) {
+      const text = record.text ?? record.head;
+      if (text.startsWith('--HOUDINIMIMEBOUNDARY')) {
+        const section = done();
+        if (section) yield section;
+        inHeaders = true;
+        continue;
+      }
+      if (inHeaders) {
+        if (text === '' || text === '\r') {
+          inHeaders = false;
+          offset = record.line;
+          continue;
+        }
+        const m = /filename="([^"]*)"/.exec(text);
+        if (m) name = m[1];
+        continue;
+      }
+      if (name === undefined) continue;
+      size += record.length + 1;
+      if (wanted(name) && size <= limits.maxRecordLength && record.text !== undefined)
+        parts.push(record.text);
+    }
+  const section = done();
+  if (section) yield section;
 }
 
 /** Parses the parameter lines of a `.parm` section: name, and the string values or channel references. */
-function parms(text: string): { name: string; values: { text: string; channel: boolean }[]; line: number }[] {
+function parms(
+  text: string,
+  maxLine: number,
+): { name: string; values: { text: string; channel: boolean }[]; line: number }[] {
   const out: { name: string; values: { text: string; channel: boolean }[]; line: number }[] = [];
   const lines = text.split('\n');
   for (let l = 0; l < lines.length; l++) {
+    if (lines[l]!.length > maxLine) continue;
     const m = /^\s*([A-Za-z_]\w*)\s+\[[^\]]*\]\s+\(\s*(.*?)\s*\)\s*$/.exec(lines[l]!);
     if (!m) continue;
     const values: { text: string; channel: boolean }[] = [];
@@ -128,13 +188,35 @@ function parms(text: string): { name: string; values: { text: string; channel: b
   return out;
 }
 
-/** Reads a Houdini scene file and lists the file parameters it could read. */
-export async function readHoudini(file: string): Promise<FormatResult> {
-  const bytes = await readFile(file);
-  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 512));
-  const sections = /HOUDINIMIMEBOUNDARY/.test(head)
-    ? mimeSections(new TextDecoder().decode(bytes))
-    : cpioSections(file, bytes);
+/** A file parameter value found in a `.parm` section, listed once the whole file is read. */
+interface Candidate {
+  node: string;
+  parm: string;
+  text: string;
+  channel: boolean;
+}
+
+/** The first `n` bytes of `file`, as latin1 text. */
+async function headOf(file: string, n: number): Promise<string> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(n);
+    const { bytesRead } = await handle.read(buffer, 0, n, 0);
+    return buffer.toString('latin1', 0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Reads a Houdini scene file, a section at a time, and lists the file parameters it could read. At most
+ * `limits.maxSections` sections are read; a parameter section longer than `limits.maxRecordLength` is passed over;
+ * both with a note.
+ */
+export async function readHoudini(file: string, limits: ScanLimits = DEFAULT_LIMITS): Promise<FormatResult> {
+  const sections = /HOUDINIMIMEBOUNDARY/.test(await headOf(file, 512))
+    ? mimeSections(file, limits)
+    : cpioSections(file, limits);
   const baseDir = nodePath.dirname(file);
   const notes: string[] = [];
   const references: RawReference[] = [];
@@ -145,22 +227,54 @@ export async function readHoudini(file: string): Promise<FormatResult> {
     ['HIPNAME', nodePath.basename(file).replace(/\.[^.]+$/, '')],
   ]);
   const types = new Map<string, string>();
+  const candidates: Candidate[] = [];
   let binary = 0;
   let outputs = 0;
-  const details: Record<string, string | number> = { sections: sections.length };
-  for (const s of sections) {
+  let count = 0;
+  let tooLong = 0;
+  let dropped = 0;
+  let stopped = false;
+  for await (const s of sections) {
+    if (count >= limits.maxSections) {
+      stopped = true;
+      break;
+    }
+    count++;
     if (s.name === '.variables') {
+      if (!s.data) continue;
       for (const m of decoder.decode(s.data).matchAll(/^set\s+-g\s+(\w+)\s*=\s*'((?:[^']|'\\'')*)'/gm)) {
         if (m[1] !== 'HIP' && m[1] !== 'HIPFILE' && m[1] !== 'HIPNAME')
           vars.set(m[1]!, m[2]!.replace(/'\\''/g, "'"));
       }
-    } else if (s.name === '.application') {
-      // Holds the commands Houdini runs on load; nothing to list.
     } else if (s.name.endsWith('.init')) {
+      if (!s.data) continue;
       const m = /^type\s*=\s*(\S+)/m.exec(decoder.decode(s.data));
       if (m) types.set(s.name.slice(0, -5), m[1]!);
+    } else if (s.name.endsWith('.parm')) {
+      const node = s.name.slice(0, -5);
+      if (s.data?.includes(0)) {
+        binary++;
+        continue;
+      }
+      if (node.startsWith('out/')) {
+        outputs++;
+        continue;
+      }
+      if (!s.data) {
+        tooLong++;
+        continue;
+      }
+      for (const p of parms(decoder.decode(s.data), limits.maxValueLength)) {
+        if (OUTPUT_PARMS.has(p.name)) continue;
+        for (const v of p.values) {
+          if (v.channel ? !/file|tex|map|path/i.test(p.name) : !isPath(v.text)) continue;
+          if (candidates.length >= limits.maxReferences) dropped++;
+          else candidates.push({ node, parm: p.name, text: v.text, channel: v.channel });
+        }
+      }
     }
   }
+  const details: Record<string, string | number> = { sections: count };
   const expand = (value: string): { target?: string; unresolved?: string } => {
     if (value.includes('`')) return { unresolved: 'set by a backtick expression: evaluate it in Houdini' };
     let unknown: string | undefined;
@@ -179,54 +293,55 @@ export async function readHoudini(file: string): Promise<FormatResult> {
       };
     return target === value ? {} : { target };
   };
-  for (const s of sections) {
-    if (!s.name.endsWith('.parm')) continue;
-    if (s.data.includes(0)) {
-      binary++;
+  for (const c of candidates) {
+    const type = types.get(c.node) ?? 'node';
+    const location = { file, type: 'node' as const, name: `${type} /${c.node}.${c.parm}` };
+    if (c.channel) {
+      references.push({
+        path: `[${c.text}]`,
+        baseDir,
+        kind: 'other',
+        location,
+        unresolved: 'set by a channel expression: evaluate it in Houdini',
+      });
       continue;
     }
-    const node = s.name.slice(0, -5);
-    if (node.startsWith('out/')) {
-      outputs++;
-      continue;
-    }
-    const type = types.get(node) ?? 'node';
-    for (const p of parms(decoder.decode(s.data))) {
-      if (OUTPUT_PARMS.has(p.name)) continue;
-      for (const v of p.values) {
-        const location = { file, type: 'node' as const, name: `${type} /${node}.${p.name}` };
-        if (v.channel) {
-          if (/file|tex|map|path/i.test(p.name)) {
-            references.push({
-              path: `[${v.text}]`,
-              baseDir,
-              kind: 'other',
-              location,
-              unresolved: 'set by a channel expression: evaluate it in Houdini',
-            });
-          }
-          continue;
-        }
-        const text = v.text;
-        if (text === '' || text.startsWith('op:') || text.startsWith('opdef:') || text.startsWith('oplib:'))
-          continue;
-        if (!PATH_LIKE.test(text) || !(/[\\/]/.test(text) || text.startsWith('$'))) continue;
-        const expanded = expand(text);
-        references.push({
-          path: text,
-          ...(expanded.target !== undefined ? { target: expanded.target } : {}),
-          baseDir,
-          kind: kindByExtension(text, 'other'),
-          location,
-          ...(expanded.unresolved !== undefined ? { unresolved: expanded.unresolved } : {}),
-        });
-      }
-    }
+    const expanded = expand(c.text);
+    references.push({
+      path: c.text,
+      ...(expanded.target !== undefined ? { target: expanded.target } : {}),
+      baseDir,
+      kind: kindByExtension(c.text, 'other'),
+      location,
+      ...(expanded.unresolved !== undefined ? { unresolved: expanded.unresolved } : {}),
+    });
   }
   if (binary > 0) notes.push(`${binary} parameter section(s) are binary and were not read`);
   if (outputs > 0) notes.push(`${outputs} output driver(s) in /out name outputs, not inputs: not listed`);
+  if (tooLong > 0) {
+    notes.push(
+      `${tooLong} parameter section(s) longer than ${sizeText(limits.maxRecordLength)} (limits.maxRecordLength) were not read`,
+    );
+  }
+  if (stopped) {
+    notes.push(
+      `only the first ${limits.maxSections} sections were read (limits.maxSections): the rest of the file was not`,
+    );
+  }
+  if (dropped > 0) {
+    notes.push(
+      `only the first ${limits.maxReferences} references are listed (limits.maxReferences): ${dropped} more left out`,
+    );
+  }
   notes.push(
     'Houdini: only parameters holding a literal file path are listed; paths built by expressions, HDA contents and Python are not seen',
   );
   return { format: 'houdini', scanned: true, details, references, notes };
+}
+
+/** Whether a parameter's literal value is a file path worth listing. */
+function isPath(text: string): boolean {
+  if (text === '' || text.startsWith('op:') || text.startsWith('opdef:') || text.startsWith('oplib:'))
+    return false;
+  return PATH_LIKE.test(text) && (/[\\/]/.test(text) || text.startsWith('$'));
 }

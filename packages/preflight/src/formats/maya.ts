@@ -3,11 +3,13 @@
  * node types that read files (file textures, Alembic and GPU caches, image planes, audio, and the proxies and
  * volumes of common renderers), set by `setAttr` after `createNode`.
  */
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { CorruptFileError } from '../errors.js';
-import type { ReferenceKind } from '../types.js';
-import { decodeText, type FormatResult, kindByExtension, type RawReference } from './common.js';
+import { DEFAULT_LIMITS, sizeText } from '../limits.js';
+import type { ReferenceKind, ScanLimits } from '../types.js';
+import { type FormatResult, kindByExtension, type RawReference } from './common.js';
+import { firstLine, melStatements, textChunks } from './text.js';
 
 /** Node types and their file attributes (short and long names, as `.ma` files write either). */
 const NODES: Record<string, { attrs: string[]; kind: ReferenceKind }> = {
@@ -35,18 +37,27 @@ const NODES: Record<string, { attrs: string[]; kind: ReferenceKind }> = {
   pxrUsdReferenceAssembly: { attrs: ['fp', 'filePath'], kind: 'referenced-scene' },
 };
 
+/** The commands that can name a file or change the node `setAttr` sets: the others are passed over. */
+const COMMANDS = new Set(['requires', 'file', 'createNode', 'select', 'setAttr']);
+
+/** The first word of a statement that starts with one (no comment before it). */
+const FIRST_WORD = /^[ \t\r\n]*([A-Za-z_]\w*)[ \t\r\n;]/;
+
+/** The attribute a `setAttr` statement sets, when its first quoted word is a plain `".attr"` or `".attr[i]"`. */
+const SET_ATTR = /^[ \t\r\n]*setAttr\s[^"]*"\.([A-Za-z_]\w*)(?:\[[^"]*\])?"/;
+
 interface Word {
   text: string;
   quoted: boolean;
 }
 
 /** Splits MEL into statements of words (quoted strings unescaped), each with its first line. */
-function* statements(file: string, text: string): Generator<{ words: Word[]; line: number }> {
+function* statements(file: string, text: string, firstLine = 1): Generator<{ words: Word[]; line: number }> {
   let i = 0;
-  let line = 1;
+  let line = firstLine;
   const n = text.length;
   let words: Word[] = [];
-  let start = 1;
+  let start = firstLine;
   while (i < n) {
     const c = text[i]!;
     if (c === '\n') {
@@ -111,10 +122,27 @@ function mayaUnresolved(value: string): string | undefined {
   return undefined;
 }
 
-/** Reads a Maya ASCII file and lists the files it references. */
-export async function readMaya(file: string): Promise<FormatResult> {
-  const text = decodeText(file, await readFile(file), 'Maya ASCII');
-  if (!/^\/\/Maya ASCII/.test(text)) {
+/** The first bytes of `file`. */
+async function headOf(file: string, n: number): Promise<string> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(n);
+    const { bytesRead } = await handle.read(buffer, 0, n, 0);
+    return buffer.toString('latin1', 0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Reads a Maya ASCII file, a statement at a time, and lists the files it references. A statement longer than
+ * `limits.maxRecordLength` (mesh data, or a hostile value) is passed over, with a note when it could name a file;
+ * a path longer than `limits.maxValueLength` is left out with a note.
+ */
+export async function readMaya(file: string, limits: ScanLimits = DEFAULT_LIMITS): Promise<FormatResult> {
+  const head = await headOf(file, 64);
+  if (!head.startsWith('//Maya ASCII')) {
+    if (head.includes('\0')) for await (const _ of textChunks(file, 'Maya ASCII')) break; // names the NUL's line
     throw new CorruptFileError(file, 'a Maya ASCII file starts with "//Maya ASCII"', { line: 1 });
   }
   const baseDir = nodePath.dirname(file);
@@ -123,8 +151,19 @@ export async function readMaya(file: string): Promise<FormatResult> {
   const details: Record<string, string | number> = {};
   const seenRefs = new Set<string>();
   let node: { type: string; name: string } | undefined;
+  let longValues = 0;
+  let firstLong = 0;
+  let dropped = 0;
   const add = (value: string, kind: ReferenceKind, name: string, line: number) => {
     if (value.trim() === '') return;
+    if (value.length > limits.maxValueLength) {
+      if (longValues++ === 0) firstLong = line;
+      return;
+    }
+    if (references.length >= limits.maxReferences) {
+      dropped++;
+      return;
+    }
     const unresolved = mayaUnresolved(value);
     references.push({
       path: value,
@@ -134,44 +173,91 @@ export async function readMaya(file: string): Promise<FormatResult> {
       ...(unresolved ? { unresolved } : {}),
     });
   };
-  for (const { words, line } of statements(file, text)) {
-    const command = words[0]!.text;
-    if (command === 'requires' && words[1]?.text === 'maya') details.mayaVersion = words[2]?.text ?? '';
-    if (command === 'file') {
-      const isReference = words.some(
-        (w) => !w.quoted && (w.text === '-r' || w.text === '-rdi' || w.text === '-reference'),
-      );
-      const last = words[words.length - 1]!;
-      if (isReference && last.quoted) {
-        const rfn = flag(words, '-rfn', '-referenceNode') ?? flag(words, '-ns', '-namespace') ?? 'reference';
-        if (!seenRefs.has(last.text)) {
-          seenRefs.add(last.text);
-          add(last.text, 'referenced-scene', `reference ${rfn}`, line);
+  let skipped = 0;
+  let firstSkipped = 0;
+  for await (const batch of melStatements(textChunks(file, 'Maya ASCII'), limits.maxRecordLength))
+    for (const record of batch) {
+      if (record.text === undefined) {
+        // Too long to hold: only a file reference or a file attribute of a node type that reads files matters.
+        const words = record.head.trimStart().split(/\s+/, 2);
+        const matters =
+          words[0] === 'file' ||
+          (words[0] === 'setAttr' && node !== undefined && NODES[node.type] !== undefined) ||
+          words[0] === 'createNode';
+        if (words[0] === 'createNode' || words[0] === 'select') node = undefined;
+        if (matters && skipped++ === 0) firstSkipped = firstLine(record);
+        continue;
+      }
+      // Most statements (mesh data, connections) cannot name a file: seen by their first word, not tokenized.
+      const first = FIRST_WORD.exec(record.text)?.[1];
+      if (first !== undefined && !COMMANDS.has(first)) continue;
+      if (first === 'setAttr') {
+        const spec = node === undefined ? undefined : NODES[node.type];
+        if (spec === undefined) continue;
+        // The attribute is the first quoted word; only a file attribute of the node type is tokenized.
+        const attr = SET_ATTR.exec(record.text.slice(0, 1024))?.[1];
+        if (attr !== undefined && !spec.attrs.includes(attr)) continue;
+      }
+      for (const { words, line } of statements(file, record.text, record.line)) {
+        const command = words[0]!.text;
+        if (command === 'requires' && words[1]?.text === 'maya') details.mayaVersion = words[2]?.text ?? '';
+        if (command === 'file') {
+          const isReference = words.some(
+            (w) => !w.quoted && (w.text === '-r' || w.text === '-rdi' || w.text === '-reference'),
+          );
+          const last = words[words.length - 1]!;
+          if (isReference && last.quoted) {
+            const rfn =
+              flag(words, '-rfn', '-referenceNode') ?? flag(words, '-ns', '-namespace') ?? 'reference';
+            if (!seenRefs.has(last.text)) {
+              seenRefs.add(last.text);
+              add(last.text, 'referenced-scene', `reference ${rfn}`, line);
+            }
+          }
+          continue;
+        }
+        if (command === 'createNode') {
+          const type = words[1]?.text ?? '';
+          node = { type, name: flag(words, '-n', '-name') ?? type };
+          continue;
+        }
+        if (command === 'select' || command === 'connectAttr' || command === 'relationship') {
+          if (command === 'select') node = undefined;
+          continue;
+        }
+        if (command === 'setAttr' && node) {
+          const spec = NODES[node.type];
+          if (!spec) continue;
+          const attr = words.slice(1).find((w) => w.quoted && w.text.startsWith('.'));
+          const attrName = attr?.text.slice(1).replace(/\[.*$/, '');
+          if (!attrName || !spec.attrs.includes(attrName)) continue;
+          const type = flag(words, '-type', '-typ');
+          if (type !== 'string') continue;
+          const value = words[words.length - 1]!;
+          if (!value.quoted || value === attr) continue;
+          add(
+            value.text,
+            kindByExtension(value.text, spec.kind),
+            `${node.type} ${node.name}.${attrName}`,
+            line,
+          );
         }
       }
-      continue;
     }
-    if (command === 'createNode') {
-      const type = words[1]?.text ?? '';
-      node = { type, name: flag(words, '-n', '-name') ?? type };
-      continue;
-    }
-    if (command === 'select' || command === 'connectAttr' || command === 'relationship') {
-      if (command === 'select') node = undefined;
-      continue;
-    }
-    if (command === 'setAttr' && node) {
-      const spec = NODES[node.type];
-      if (!spec) continue;
-      const attr = words.slice(1).find((w) => w.quoted && w.text.startsWith('.'));
-      const attrName = attr?.text.slice(1).replace(/\[.*$/, '');
-      if (!attrName || !spec.attrs.includes(attrName)) continue;
-      const type = flag(words, '-type', '-typ');
-      if (type !== 'string') continue;
-      const value = words[words.length - 1]!;
-      if (!value.quoted || value === attr) continue;
-      add(value.text, kindByExtension(value.text, spec.kind), `${node.type} ${node.name}.${attrName}`, line);
-    }
+  if (skipped > 0) {
+    notes.push(
+      `${skipped} statement(s) longer than ${sizeText(limits.maxRecordLength)} (limits.maxRecordLength) that could name a file were not read (the first at line ${firstSkipped})`,
+    );
+  }
+  if (longValues > 0) {
+    notes.push(
+      `${longValues} path(s) longer than ${sizeText(limits.maxValueLength)} (limits.maxValueLength) were left out (the first at line ${firstLong})`,
+    );
+  }
+  if (dropped > 0) {
+    notes.push(
+      `only the first ${limits.maxReferences} references are listed (limits.maxReferences): ${dropped} more left out`,
+    );
   }
   return { format: 'maya-ascii', scanned: true, details, references, notes };
 }

@@ -4,11 +4,12 @@
  * resolvable, never guessed. `Root.project_directory` (when a plain path, or the usual
  * `[python {nuke.script_directory()}]`) is where relative paths start.
  */
-import { readFile } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { CorruptFileError } from '../errors.js';
-import type { ReferenceKind } from '../types.js';
-import { decodeText, type FormatResult, kindByExtension, type RawReference } from './common.js';
+import { DEFAULT_LIMITS, sizeText } from '../limits.js';
+import type { ReferenceKind, ScanLimits } from '../types.js';
+import { type FormatResult, kindByExtension, type RawReference } from './common.js';
+import { firstLine, tclStatements, textChunks } from './text.js';
 
 /** Node classes and their file knobs, with the kind their files are when the extension says nothing. */
 const READERS: Record<string, { knobs: string[]; kind: ReferenceKind }> = {
@@ -142,14 +143,26 @@ export function nukeExpression(value: string): string | undefined {
   return undefined;
 }
 
-/** Reads a Nuke script and lists the files its reading nodes name. */
-export async function readNuke(file: string): Promise<FormatResult> {
-  const text = decodeText(file, await readFile(file), 'Nuke script');
-  return parseNuke(file, text);
+/**
+ * Reads a Nuke script, a top-level statement at a time (several nodes on one line are several statements), and
+ * lists the files its reading nodes name. A node longer than `limits.maxRecordLength` is passed over, with a note
+ * when it is a reading node; a path longer than `limits.maxValueLength` is left out with a note.
+ */
+export async function readNuke(file: string, limits: ScanLimits = DEFAULT_LIMITS): Promise<FormatResult> {
+  const parser = nukeParser(file, limits);
+  for await (const batch of tclStatements(textChunks(file, 'Nuke script'), limits.maxRecordLength))
+    for (const record of batch) {
+      if (record.text !== undefined) parser.feed(record.text, record.line);
+      else parser.tooLong(record.head, record.length, firstLine(record));
+    }
+  return parser.result();
 }
 
-/** Parses Nuke script text (exported for the benchmarks). */
-export function parseNuke(file: string, text: string): FormatResult {
+/** The start of a statement that is a node: its class, then its brace. */
+const NODE_HEAD = /^[ \t\r\n]*([A-Za-z_][\w.]*)[ \t\r]*\{/;
+
+/** A Nuke script parser fed one top-level statement at a time. */
+function nukeParser(file: string, limits: ScanLimits) {
   const scriptDir = nodePath.dirname(file);
   let baseDir = scriptDir;
   const notes: string[] = [];
@@ -164,6 +177,11 @@ export function parseNuke(file: string, text: string): FormatResult {
   }[] = [];
   const details: Record<string, string | number> = {};
   let nodes = 0;
+  let tooLong = 0;
+  let firstTooLong = '';
+  let longValues = 0;
+  let firstLongValue = '';
+  let dropped = 0;
   const walk = (body: string, firstLine: number, depth: number) => {
     if (depth > 64) throw new CorruptFileError(file, 'nodes nested more than 64 deep', { line: firstLine });
     let previous: Token | undefined;
@@ -192,6 +210,10 @@ export function parseNuke(file: string, text: string): FormatResult {
   };
   const node = (cls: string, body: string, line: number) => {
     if (cls !== 'Root' && READERS[cls] === undefined) return; // no file knob to read
+    if (cls !== 'Root' && found.length >= limits.maxReferences) {
+      dropped++; // past the cap: counted, not read
+      return;
+    }
     const knobs = new Map<string, { value: string; quoted: boolean; line: number }>();
     let knob: Token | undefined;
     let value: Token | undefined;
@@ -202,6 +224,7 @@ export function parseNuke(file: string, text: string): FormatResult {
       knob = undefined;
       value = undefined;
     };
+    // Knobs and values pair up, several pairs on a line if need be; a line break ends an unpaired knob.
     for (const token of tokens(file, body, line)) {
       if (token.type === 'newline') {
         flush();
@@ -209,7 +232,10 @@ export function parseNuke(file: string, text: string): FormatResult {
       }
       if (!knob) {
         if (token.type === 'word') knob = token;
-      } else if (!value) value = token;
+      } else {
+        value = token;
+        flush();
+      }
     }
     flush();
     const name = knobs.get('name')?.value ?? cls;
@@ -238,35 +264,79 @@ export function parseNuke(file: string, text: string): FormatResult {
         Number.isInteger(first) && Number.isInteger(last) && first <= last ? [first, last] : undefined;
       for (const k of spec.knobs) {
         const v = knobs.get(k);
-        if (v && v.value.trim() !== '')
-          found.push({
-            cls,
-            name,
-            knob: k,
-            value: v.value.trim(),
-            quoted: v.quoted,
-            line: v.line,
-            ...(within ? { within } : {}),
-          });
+        if (!v || v.value.trim() === '') continue;
+        if (v.value.length > limits.maxValueLength) {
+          if (longValues++ === 0) firstLongValue = `${cls} ${name}.${k} at line ${v.line}`;
+          continue;
+        }
+        if (found.length >= limits.maxReferences) {
+          dropped++;
+          break;
+        }
+        found.push({
+          cls,
+          name,
+          knob: k,
+          value: v.value.trim(),
+          quoted: v.quoted,
+          line: v.line,
+          ...(within ? { within } : {}),
+        });
       }
     }
     if (cls === 'Group' || cls === 'Gizmo' || cls === 'LiveGroup') {
       // Group bodies hold knobs only; their nodes follow at the top level until end_group.
     }
   };
-  walk(text, 1, 0);
-  const references: RawReference[] = found.map((f) => {
-    const spec = READERS[f.cls]!;
-    const unresolved = nukeExpression(f.value);
-    return {
-      path: f.value,
-      baseDir,
-      kind: kindByExtension(f.value, spec.kind),
-      location: { file, type: 'node', name: `${f.cls} ${f.name}.${f.knob}`, line: f.line },
-      ...(f.within ? { within: f.within } : {}),
-      ...(unresolved ? { unresolved } : {}),
-    };
-  });
-  details.nodes = nodes;
-  return { format: 'nuke', scanned: true, details, references, notes };
+  const feed = (text: string, line: number) => {
+    // A statement that is one node, `Class { ... }` (the usual one), is read without tokenizing it at the top.
+    const head = NODE_HEAD.exec(text);
+    if (head && text.trimEnd().endsWith('}')) {
+      let at = line;
+      for (let i = text.indexOf('\n'); i >= 0 && i < head[0].length; i = text.indexOf('\n', i + 1)) at++;
+      nodes++;
+      node(head[1]!, text.slice(head[0].length, text.lastIndexOf('}')), at);
+      return;
+    }
+    walk(text, line, 0);
+  };
+  const skip = (head: string, length: number, line: number) => {
+    const cls = /^\s*([^\s{]+)/.exec(head)?.[1] ?? '';
+    if (/^\s*[^\s{]+\s*\{/.test(head)) nodes++;
+    if (cls === 'Root' || READERS[cls] !== undefined) {
+      if (tooLong++ === 0) firstTooLong = `${cls} node of ${length} characters at line ${line}`;
+    }
+  };
+  const result = (): FormatResult => {
+    const references: RawReference[] = found.map((f) => {
+      const spec = READERS[f.cls]!;
+      const unresolved = nukeExpression(f.value);
+      return {
+        path: f.value,
+        baseDir,
+        kind: kindByExtension(f.value, spec.kind),
+        location: { file, type: 'node', name: `${f.cls} ${f.name}.${f.knob}`, line: f.line },
+        ...(f.within ? { within: f.within } : {}),
+        ...(unresolved ? { unresolved } : {}),
+      };
+    });
+    if (tooLong > 0) {
+      notes.push(
+        `${tooLong} reading node(s) longer than ${sizeText(limits.maxRecordLength)} (limits.maxRecordLength) were not read (the first: ${firstTooLong})`,
+      );
+    }
+    if (longValues > 0) {
+      notes.push(
+        `${longValues} path(s) longer than ${sizeText(limits.maxValueLength)} (limits.maxValueLength) were left out (the first: ${firstLongValue})`,
+      );
+    }
+    if (dropped > 0) {
+      notes.push(
+        `only the first ${limits.maxReferences} references are listed (limits.maxReferences): ${dropped} more reading node(s) not read`,
+      );
+    }
+    details.nodes = nodes;
+    return { format: 'nuke', scanned: true, details, references, notes };
+  };
+  return { feed, tooLong: skip, result };
 }

@@ -2,13 +2,20 @@
  * USD ASCII layers (`.usda`, and `.usd` files that are text): every asset path `@...@` (or `@@@...@@@`) in
  * sublayers, references, payloads and asset-valued attributes. Binary `.usd` (crate) files are not read.
  */
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { CorruptFileError } from '../errors.js';
-import { decodeText, type FormatResult, kindByExtension, type RawReference } from './common.js';
+import { DEFAULT_LIMITS, sizeText } from '../limits.js';
+import type { ScanLimits } from '../types.js';
+import { type FormatResult, kindByExtension, type RawReference } from './common.js';
+import { textChunks } from './text.js';
 
-/** Reads a USD ASCII layer and lists its asset paths. */
-export async function readUsda(file: string): Promise<FormatResult> {
+/**
+ * Reads a USD ASCII layer, chunk by chunk, and lists its asset paths. An asset path longer than
+ * `limits.maxValueLength` is left out with a note; after `limits.maxReferences` paths (sublayers included) the
+ * rest are counted, not listed.
+ */
+export async function readUsda(file: string, limits: ScanLimits = DEFAULT_LIMITS): Promise<FormatResult> {
   const handle = await open(file, 'r');
   const head = Buffer.alloc(8);
   try {
@@ -27,94 +34,222 @@ export async function readUsda(file: string): Promise<FormatResult> {
       ],
     };
   }
-  const text = decodeText(file, await readFile(file), 'USD ASCII');
-  if (!text.startsWith('#usda '))
-    throw new CorruptFileError(file, 'a USD ASCII layer starts with "#usda 1.0"', { line: 1 });
-  return parseUsda(file, text);
+  let first = true;
+  const parser = usdaParser(file, limits);
+  for await (const chunk of textChunks(file, 'USD ASCII')) {
+    if (first && !chunk.startsWith('#usda ')) {
+      throw new CorruptFileError(file, 'a USD ASCII layer starts with "#usda 1.0"', { line: 1 });
+    }
+    first = false;
+    parser.feed(chunk);
+  }
+  return parser.end(first);
 }
 
-function parseUsda(file: string, text: string): FormatResult {
+const WORD_START = /[A-Za-z_]/;
+
+/** Whether `c` continues a word: a letter, digit, `_`, `:` or `.`. */
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 58) || c === 95 || c === 46;
+}
+
+/**
+ * The USD ASCII scanner, fed chunks: strings and comments are passed over, `@...@` and `@@@...@@@` asset paths are
+ * listed with the key (`subLayers`, `references`, `payload`, or an attribute name) they are the value of, kept
+ * until another key is assigned or the brackets it was assigned in close.
+ */
+function usdaParser(file: string, limits: ScanLimits) {
   const baseDir = nodePath.dirname(file);
   const references: RawReference[] = [];
   let line = 1;
-  let i = 0;
-  const n = text.length;
-  // The key (`subLayers`, `references`, `payload`, or an attribute name) an asset path is the value of, kept
-  // until another key is assigned or the brackets it was assigned in close.
   let key = '';
   let keyDepth = 0;
   let keyIsAsset = false;
   let depth = 0;
-  let lineStart = 0;
-  while (i < n) {
-    const c = text[i]!;
-    if (c === '\n') {
-      line++;
-      i++;
-      lineStart = i;
-    } else if (c === '#') {
-      while (i < n && text[i] !== '\n') i++;
-    } else if (c === '"' || c === "'") {
-      const triple = text.startsWith(c.repeat(3), i);
-      const close = triple ? c.repeat(3) : c;
-      const startLine = line;
-      i += close.length;
-      while (i < n && !text.startsWith(close, i)) {
-        if (text[i] === '\\') i++;
-        else if (text[i] === '\n') line++;
-        i++;
-      }
-      if (i >= n) throw new CorruptFileError(file, 'a string is never closed', { line: startLine });
-      i += close.length;
-    } else if (c === '@') {
-      const triple = text.startsWith('@@@', i);
-      const close = triple ? '@@@' : '@';
-      const start = i + close.length;
-      const end = text.indexOf(close, start);
-      const nl = text.indexOf('\n', start);
-      if (end < 0 || (!triple && nl >= 0 && nl < end)) {
-        throw new CorruptFileError(file, 'an asset path @... is never closed', { line });
-      }
-      const value = text.slice(start, end);
-      i = end + close.length;
-      if (value === '') continue;
-      const composition = key === 'subLayers' || key === 'references' || key === 'payload';
-      references.push({
-        path: value,
-        baseDir,
-        kind: composition ? 'referenced-scene' : kindByExtension(value, 'other'),
-        location: {
-          file,
-          type: 'line',
-          name: key === '' ? 'asset' : keyIsAsset ? `asset ${key}` : key,
-          line,
-        },
-      });
-    } else if (c === '[' || c === '(' || c === '{') {
-      depth++;
-      i++;
-    } else if (c === ']' || c === ')' || c === '}') {
-      depth--;
-      if (depth < keyDepth) {
-        key = '';
-        keyDepth = 0;
-      }
-      i++;
-    } else {
-      const word = /^[A-Za-z_][\w:.]*/.exec(text.slice(i, i + 256));
-      if (word) {
-        i += word[0].length;
-        let j = i;
-        while (j < n && (text[j] === ' ' || text[j] === '\t')) j++;
-        if (text[j] === '=') {
-          key = word[0];
-          keyDepth = depth;
-          keyIsAsset = /\basset(\[\])?\s/.test(text.slice(lineStart, i));
+  /** Whether the current line has the type `asset` (or `asset[]`) before the key. */
+  let assetOnLine = false;
+  // State: code; a string (quote, triple); a comment; an asset path (triple); a word; after a word (waiting for
+  // "=" past blanks).
+  let mode: 'code' | 'string' | 'comment' | 'asset' | 'word' | 'afterWord' = 'code';
+  let quote = '';
+  let openedAt = 0;
+  let value: string[] = [];
+  let valueLength = 0;
+  let word = '';
+  let pending = ''; // characters of a closing or opening run ("@@", "''") split across chunks
+  let longValues = 0;
+  let firstLong = 0;
+  let dropped = 0;
+  const addAsset = (text: string, at: number) => {
+    if (text === '') return;
+    if (references.length >= limits.maxReferences) {
+      dropped++;
+      return;
+    }
+    const composition = key === 'subLayers' || key === 'references' || key === 'payload';
+    references.push({
+      path: text,
+      baseDir,
+      kind: composition ? 'referenced-scene' : kindByExtension(text, 'other'),
+      location: {
+        file,
+        type: 'line',
+        name: key === '' ? 'asset' : keyIsAsset ? `asset ${key}` : key,
+        line: at,
+      },
+    });
+  };
+  const endWord = () => {
+    if (word === 'asset') assetOnLine = true;
+  };
+  const feed = (input: string) => {
+    const text = pending + input;
+    pending = '';
+    const n = text.length;
+    let i = 0;
+    while (i < n) {
+      const c = text[i]!;
+      if (mode === 'string') {
+        if (c === '\\') {
+          if (i + 1 >= n) {
+            pending = c;
+            return;
+          }
+          if (text[i + 1] === '\n') line++;
+          i += 2;
+          continue;
         }
+        if (c === '\n') line++;
+        if (c === quote[0]) {
+          if (quote.length === 3) {
+            if (i + 3 > n) {
+              pending = text.slice(i);
+              return;
+            }
+            if (text.startsWith(quote, i)) {
+              mode = 'code';
+              i += 3;
+              continue;
+            }
+          } else {
+            mode = 'code';
+          }
+        }
+        i++;
+        continue;
+      }
+      if (mode === 'comment') {
+        const nl = text.indexOf('\n', i);
+        if (nl < 0) return;
+        mode = 'code';
+        i = nl;
+        continue;
+      }
+      if (mode === 'asset') {
+        const close = quote;
+        const end = text.indexOf(close, i);
+        const stop = end < 0 ? n - (close.length - 1) : end;
+        const piece = text.slice(i, Math.max(i, stop));
+        if (close.length === 1 && piece.includes('\n')) {
+          throw new CorruptFileError(file, 'an asset path @... is never closed', { line: openedAt });
+        }
+        for (let j = piece.indexOf('\n'); j >= 0; j = piece.indexOf('\n', j + 1)) line++;
+        valueLength += piece.length;
+        if (valueLength <= limits.maxValueLength) value.push(piece);
+        else value = [];
+        if (end < 0) {
+          pending = text.slice(Math.max(i, stop));
+          return;
+        }
+        i = end + close.length;
+        mode = 'code';
+        if (valueLength > limits.maxValueLength) {
+          if (longValues++ === 0) firstLong = openedAt;
+        } else addAsset(value.join(''), openedAt);
+        value = [];
+        continue;
+      }
+      if (mode === 'word') {
+        let j = i;
+        while (j < n && isWordChar(text.charCodeAt(j))) j++;
+        if (word.length < 256) word += text.slice(i, Math.min(j, i + 256));
+        if (j >= n) return;
+        i = j;
+        mode = 'afterWord';
+        continue;
+      }
+      if (mode === 'afterWord') {
+        if (c === ' ' || c === '\t') {
+          i++;
+          continue;
+        }
+        if (c === '=') {
+          key = word;
+          keyDepth = depth;
+          keyIsAsset = assetOnLine;
+        }
+        endWord();
+        mode = 'code';
+        continue;
+      }
+      // code
+      if (c === '\n') {
+        line++;
+        assetOnLine = false;
+        i++;
+      } else if (c === '#') {
+        mode = 'comment';
+      } else if (c === '"' || c === "'" || c === '@') {
+        if (i + 3 > n && text.slice(i) === c.repeat(n - i)) {
+          pending = text.slice(i); // a run that may go on in the next chunk
+          return;
+        }
+        const triple = text.startsWith(c.repeat(3), i);
+        quote = triple ? c.repeat(3) : c;
+        openedAt = line;
+        i += quote.length;
+        if (c === '@') {
+          mode = 'asset';
+          value = [];
+          valueLength = 0;
+        } else mode = 'string';
+      } else if (c === '[' || c === '(' || c === '{') {
+        depth++;
+        i++;
+      } else if (c === ']' || c === ')' || c === '}') {
+        depth--;
+        if (depth < keyDepth) {
+          key = '';
+          keyDepth = 0;
+        }
+        i++;
+      } else if (WORD_START.test(c)) {
+        word = '';
+        mode = 'word';
       } else {
         i++;
       }
     }
-  }
-  return { format: 'usda', scanned: true, details: {}, references, notes: [] };
+  };
+  const end = (empty: boolean): FormatResult => {
+    if (empty) throw new CorruptFileError(file, 'a USD ASCII layer starts with "#usda 1.0"', { line: 1 });
+    if (pending !== '') feed('\n');
+    if (mode === 'string') throw new CorruptFileError(file, 'a string is never closed', { line: openedAt });
+    if (mode === 'asset') {
+      throw new CorruptFileError(file, 'an asset path @... is never closed', { line: openedAt });
+    }
+    const notes: string[] = [];
+    if (longValues > 0) {
+      notes.push(
+        `${longValues} asset path(s) longer than ${sizeText(limits.maxValueLength)} (limits.maxValueLength) were left out (the first at line ${firstLong})`,
+      );
+    }
+    if (dropped > 0) {
+      notes.push(
+        `only the first ${limits.maxReferences} asset paths are listed (limits.maxReferences): ${dropped} more left out`,
+      );
+    }
+    return { format: 'usda', scanned: true, details: {}, references, notes };
+  };
+  return { feed, end };
 }
