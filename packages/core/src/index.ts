@@ -67,6 +67,8 @@ export {
   fileNameProblem,
   type PathFlavour,
   projectNameProblem,
+  type RemoteFileRules,
+  remoteFileProblem,
 } from './paths.js';
 export { type PluginSpecParts, parsePluginSpec } from './plugins.js';
 export { ProductResolver, type ProductTypeInfo, type ProductTypes } from './resolver.js';

@@ -108,6 +108,41 @@ export function controlCharacterProblem(text: string): string | undefined {
   return `${JSON.stringify(text)} contains U+${code}, a control or half character: remove it`;
 }
 
+/** Options of {@link remoteFileProblem}. */
+export interface RemoteFileRules {
+  /** An example to show in messages, such as `"/my_project/scene.blend"`. Default `"/my_project/scene.blend"`. */
+  example?: string;
+  /** Only the absolute form (`/my_project/remap.xml`) is accepted, not the relative one. */
+  absolute?: boolean;
+}
+
+/**
+ * Why `path` is not a file of a project in the remote store, or `undefined` when it is: forward slashes, below a
+ * project folder (`<project>/<file>`, at least two segments), written relative (`shot/scene.blend`, as the Python
+ * client's documentation writes it) or absolute (`/shot/scene.blend`), with no empty, `.` or `..` segment and no
+ * control character. The one rule of job files (core's `Job`, the product builders) and remote files a job names.
+ */
+export function remoteFileProblem(path: unknown, rules: RemoteFileRules = {}): string | undefined {
+  const example = rules.example ?? '"/my_project/scene.blend"';
+  if (typeof path !== 'string' || path.trim() === '') {
+    return `is required: a file of the project in the remote store, e.g. ${example} (got ${describeValue(path)})`;
+  }
+  const control = controlCharacterProblem(path);
+  if (control) return control;
+  if (path.includes('\\')) {
+    return `must use forward slashes, e.g. ${example} (got ${JSON.stringify(path)}): remote paths are not local ones`;
+  }
+  const segments = (path.startsWith('/') ? path.slice(1) : path).split('/');
+  if (
+    (rules.absolute && !path.startsWith('/')) ||
+    segments.length < 2 ||
+    segments.some((s) => s === '' || s === '.' || s === '..')
+  ) {
+    return `must be a remote path under the project folder, "/<project name>/<file>"${rules.absolute ? '' : ' or "<project name>/<file>"'}, e.g. ${example} (got ${JSON.stringify(path)})`;
+  }
+  return undefined;
+}
+
 /** Options of {@link fileNameProblem}. */
 export interface FileNameRules {
   /** Also refuse `< > : " | ? *` (output prefixes and results folder names); submission names may hold `:`. */

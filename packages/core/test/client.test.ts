@@ -391,7 +391,7 @@ describe('round trips', () => {
       app: 'c4d',
       appVersion: 'R19',
       path: '/sample_project/sample.c4d',
-      dependencies: [new Job({ name: 'other', app: 'c4d', appVersion: 'R19', path: '/x' })],
+      dependencies: [new Job({ name: 'other', app: 'c4d', appVersion: 'R19', path: '/other_project/x.c4d' })],
     });
     expect(() => bad.addJobs(job)).toThrow(/jobs\[0\]\.dependencies: job "other"/);
     const error = await client(envoy.fetch)

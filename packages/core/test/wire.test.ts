@@ -271,19 +271,31 @@ describe('validation before sending', () => {
     const project = new Project('c:\\sample_project', { createdAt });
     project.addJobs(
       c4dJob({ name: 'docs form', path: 'sample_project/sample.c4d' }),
-      c4dJob({ name: 'backslashes', path: '\\sample_project\\shots\\a.c4d' }),
+      c4dJob({ name: 'absolute', path: '/sample_project/shots/a.c4d' }),
     );
     expect(projectProblems(project, { submit: true })).toEqual([]);
     expect(toSubmitBody(project).project_request.jobs.map((j) => j.path)).toEqual([
       '/sample_project/sample.c4d',
       '/sample_project/shots/a.c4d',
     ]);
+    // A local path (backslashes, a drive) is a mistake to name, not a remote path to guess from.
+    for (const path of [
+      '\\sample_project\\shots\\a.c4d',
+      'C:\\sample_project\\a.c4d',
+      'a.c4d',
+      '/sample_project/./a.c4d',
+      '/sample_project/../other/sample.c4d',
+    ]) {
+      expect(() => c4dJob({ name: 'local', path }), path).toThrow(
+        /path: must (use forward slashes|be a remote path)/,
+      );
+    }
 
     let caught: unknown;
     try {
       project.addJobs(
         c4dJob({ name: 'elsewhere', path: '/other_project/sample.c4d' }),
-        c4dJob({ name: 'climbs out', path: '/sample_project/../other/sample.c4d' }),
+        c4dJob({ name: 'another one', path: 'other_project/shots/sample.c4d' }),
       );
     } catch (error) {
       caught = error;

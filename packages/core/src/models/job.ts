@@ -8,7 +8,7 @@ import {
 } from '../checks.js';
 import { type FieldError, InvalidRequestError } from '../errors.js';
 import { FrameRangeError, moreFramesThan, normalizeFrames, parseFrames } from '../frames.js';
-import { controlCharacterProblem, describeValue, fileNameProblem } from '../paths.js';
+import { controlCharacterProblem, describeValue, fileNameProblem, remoteFileProblem } from '../paths.js';
 
 /** What happens when a job's consumed credits reach its budget. */
 export const CreditsBudgetAction = {
@@ -164,9 +164,8 @@ const WIRE_PARAM_CHECKS: Readonly<Record<string, (value: unknown) => string | un
  * project's remote root is checked when the job is added to a project.
  */
 function remapFileProblem(file: unknown): string | undefined {
-  return typeof file === 'string' && file.startsWith('/') && !/\\|\/\.\.(\/|$)/.test(file)
-    ? controlCharacterProblem(file)
-    : `${describeValue(file)} is not a remote file of the project: give the remap XML uploaded with it, such as "/my_project/remap.xml"`;
+  const problem = remoteFileProblem(file, { example: '"/my_project/remap.xml"', absolute: true });
+  return problem && `${problem}: give the remap XML uploaded with the project`;
 }
 
 /** The output prefix becomes the output files' names: the file-name rule, strict. */
@@ -248,10 +247,12 @@ function optionProblems(options: unknown, prefix: string, canonical: { frames?: 
   const given = options as unknown as Record<string, unknown>;
   const problems: FieldError[] = [];
   const add = (name: string, message: string) => problems.push({ field: `${prefix}${name}`, message });
-  for (const name of ['name', 'app', 'appVersion', 'path'] as const) {
+  for (const name of ['name', 'app', 'appVersion'] as const) {
     const problem = nonEmptyStringProblem(given[name]);
     if (problem) add(name, `is required: ${problem}`);
   }
+  const pathProblem = remoteFileProblem(given.path);
+  if (pathProblem) add('path', pathProblem);
   if (given.operation !== undefined) {
     const problem = nonEmptyStringProblem(given.operation);
     if (problem) add('operation', `${problem}; omit it for "render"`);

@@ -130,7 +130,8 @@ describe('the common options', () => {
       },
       {
         field: 'path',
-        message: 'must use forward slashes, e.g. "/my_project/scene.blend" (got "C:\\\\proj\\\\scene.blend")',
+        message:
+          'must use forward slashes, e.g. "/my_project/scene.blend" (got "C:\\\\proj\\\\scene.blend"): remote paths are not local ones',
       },
       { field: 'frames', message: 'group 2 "10 5" (column 10) has end 5 before start 10' },
       {
@@ -155,11 +156,20 @@ describe('the common options', () => {
     ['/proj//scene.blend', 'must be a remote path under the project folder'],
     ['/proj/../scene.blend', 'must be a remote path under the project folder'],
     ['/proj/scene.c4d', 'must be a Blender file ending in .blend'],
-    ['', 'is required: the job file in the remote store'],
+    ['', 'is required: a file of the project in the remote store'],
+    ['proj/./scene.blend', 'must be a remote path under the project folder'],
   ])('rejects the path %j', (path, message) => {
     const [error] = fieldErrorsOf(() => blenderJob({ ...base, path }));
     expect(error?.field).toBe('path');
     expect(error?.message).toContain(message);
+  });
+
+  it('accepts the relative form core and the Python documentation use (sent with a leading slash)', () => {
+    const job = blenderJob({ ...base, path: 'proj/shots/scene.blend' });
+    expect(job.path).toBe('proj/shots/scene.blend');
+    const project = new Project('/tmp/proj', { name: 'proj' });
+    project.addJobs(job);
+    expect(toSubmitBody(project).project_request.jobs[0]?.path).toBe('/proj/shots/scene.blend');
   });
 
   it('accepts upper-case extensions and nested folders', () => {

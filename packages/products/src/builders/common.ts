@@ -14,6 +14,7 @@ import {
   type JobOptions,
   nonEmptyStringProblem,
   parsePluginSpec,
+  remoteFileProblem,
 } from '@gm/core';
 import {
   isPluginOf,
@@ -151,23 +152,12 @@ const COMMON_KEYS = [
   'creditsBudget',
 ];
 
-/** Checks the job-file path: remote, under a project folder, forward slashes, with a product extension. */
+/** Checks the job-file path: core's rule of remote files (`remoteFileProblem`), and one of the product's extensions. */
 function pathProblem(product: ProductCode, path: unknown): string | undefined {
   const extensions: readonly string[] = PRODUCTS[product].extensions;
-  const example = `"/my_project/scene${extensions[0]}"`;
-  if (typeof path !== 'string' || path.trim() === '') {
-    return `is required: the job file in the remote store, e.g. ${example}`;
-  }
-  if (path.includes('\\')) return `must use forward slashes, e.g. ${example} (got ${JSON.stringify(path)})`;
-  const segments = path.split('/');
-  if (
-    !path.startsWith('/') ||
-    segments.length < 3 ||
-    segments.slice(1).some((s) => s === '' || s === '.' || s === '..')
-  ) {
-    return `must be a remote path under the project folder, "/<project name>/<file>", e.g. ${example} (got ${JSON.stringify(path)})`;
-  }
-  const lower = path.toLowerCase();
+  const problem = remoteFileProblem(path, { example: `"/my_project/scene${extensions[0]}"` });
+  if (problem) return problem;
+  const lower = (path as string).toLowerCase();
   if (!extensions.some((ext) => lower.endsWith(ext))) {
     return `must be a ${PRODUCTS[product].name} file ending in ${extensions.join(', ')} (got ${JSON.stringify(path)})`;
   }

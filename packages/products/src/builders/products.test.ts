@@ -327,7 +327,7 @@ describe('vrayJob', () => {
     for (const remapFile of ['../../etc/passwd', '/p/../../etc/passwd', 'remap.xml']) {
       const [problem] = fieldErrorsOf(() => vrayJob({ ...vray, remapFile }));
       expect(problem?.field, remapFile).toBe('remapFile');
-      expect(problem?.message).toContain('such as "/my_project/remap.xml"');
+      expect(problem?.message).toContain('e.g. "/my_project/remap.xml"');
     }
     expect(badFieldsOf(() => vrayJob({ ...vray, outputFormat: '../png' }))).toEqual(['outputFormat']);
   });
