@@ -32,6 +32,9 @@ export {
   type InsufficientCreditsErrorOptions,
   InvalidRequestError,
   type InvalidRequestErrorOptions,
+  RequestRefusedError,
+  UnexpectedAnswerError,
+  type UnexpectedAnswerErrorOptions,
 } from './errors.js';
 export {
   countFrames,
@@ -64,6 +67,7 @@ export { MAX_PATTERN_LENGTH, WatchFile } from './models/watch-file.js';
 export { describeValue, type FileNameRules, fileNameProblem, type PathFlavour } from './paths.js';
 export { type PluginSpecParts, parsePluginSpec } from './plugins.js';
 export { ProductResolver, type ProductTypeInfo, type ProductTypes } from './resolver.js';
+export { escapeControls } from './text.js';
 export type * from './types.js';
 export { projectProblems, type ValidateFor } from './validate.js';
 export {
