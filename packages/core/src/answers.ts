@@ -57,7 +57,7 @@ export async function readAnswer(response: Response, context: AnswerContext): Pr
   const status = response.status;
   const route = operationRoute(operation);
   const fail = (what: string, details: Partial<AnswerProblem> & { body?: string; found?: string } = {}) =>
-    unexpected(context, status, response.headers, `${route} answered ${status} ${what}`, details);
+    unexpected(context, status, response.headers, `${route} answered ${status}${what}`, details);
   if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
     response.body?.cancel().catch(() => {});
     const target = response.headers.get('location');
@@ -72,13 +72,13 @@ export async function readAnswer(response: Response, context: AnswerContext): Pr
   if (spec?.media === undefined) return text === '' ? undefined : text;
   if (text.trim() === '') {
     if (context.emptyBody) return undefined;
-    throw fail(`with no body; the contract says ${spec.media}.`);
+    throw fail(` with no body; the contract says ${spec.media}.`);
   }
   if (spec.media !== 'application/json') return text;
   // A JSON answer may come as text/plain (a server that does not name the type, such as Go's, sniffs JSON as
   // text); any other named type (text/html, ...) is not the contract's.
   if (type !== null && !/^\s*(application\/([\w.+-]*\+)?json|text\/plain)\s*(;|$)/i.test(type)) {
-    throw fail(`with content type ${type}; the contract says ${spec.media}.`, { body: text });
+    throw fail(` with content type ${type}; the contract says ${spec.media}.`, { body: text });
   }
   const parsed = parseJson(text);
   if (typeof parsed === 'string') throw fail(parsed, { body: text });
@@ -88,8 +88,8 @@ export async function readAnswer(response: Response, context: AnswerContext): Pr
     const field =
       problem.at === '$' ? 'a body' : `${problem.at.replace(/^\$\.?/, '')}: ${found ?? '(missing)'}`;
     const what = problem.missing
-      ? `without ${problem.at}, which the contract requires (${problem.expected}).`
-      : `with ${problem.at === '$' ? `${found}` : field} at ${problem.at}; the contract says ${problem.expected}.`;
+      ? ` without ${problem.at}, which the contract requires (${problem.expected}).`
+      : ` with ${problem.at === '$' ? `${found}` : field} at ${problem.at}; the contract says ${problem.expected}.`;
     throw fail(what, { ...problem, found, body: text });
   }
   return parsed.value;
@@ -104,11 +104,11 @@ function successSpec(operation: OperationId): AnswerSpec | undefined {
 /** The parsed JSON of `text`, or what is wrong with it: nested too deeply, or no JSON at all. */
 function parseJson(text: string): { value: unknown } | string {
   if (nestsDeeper(text))
-    return `with JSON nested deeper than ${MAX_ANSWER_DEPTH} levels; the contract's answers nest a few.`;
+    return ` with JSON nested deeper than ${MAX_ANSWER_DEPTH} levels; the contract's answers nest a few.`;
   try {
     return { value: JSON.parse(text) };
   } catch (error) {
-    return `with a body that is not JSON (${error instanceof Error ? error.message : String(error)}); the contract says application/json.`;
+    return ` with a body that is not JSON (${error instanceof Error ? error.message : String(error)}); the contract says application/json.`;
   }
 }
 
