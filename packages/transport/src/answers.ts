@@ -8,6 +8,10 @@
  * @module
  */
 import { ANSWERS } from './generated/answers.js';
+
+/** The contract's answers: every operation's answers by status, and the schemas they use (generated). */
+export { ANSWERS };
+
 import type { operations } from './generated/envoy.js';
 
 /** A JSON Schema node of the answer table: the keywords the checker evaluates, `$ref` by schema name. */

@@ -15,6 +15,7 @@ import type { paths } from './generated/envoy.js';
 import type { TransportOptions } from './options.js';
 
 export {
+  ANSWERS,
   type AnswerProblem,
   type AnswerSchema,
   type AnswerSpec,
