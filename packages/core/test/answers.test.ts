@@ -30,9 +30,9 @@ describe.each(successes)('the success of $operation ($status)', ({ operation, st
   test.prop([mutated(schema)], { numRuns: 40 })(
     'with one thing wrong is an UnexpectedAnswerError naming it',
     async (bad) => {
-      const error = await readAnswer(answer(bad.value, status), context(operation)).catch(
-        (e: Error) => e as UnexpectedAnswerError,
-      );
+      const error = (await readAnswer(answer(bad.value, status), context(operation)).catch(
+        (e: unknown) => e,
+      )) as UnexpectedAnswerError;
       expect(error).toBeInstanceOf(UnexpectedAnswerError);
       expect(error.constructor).toBe(UnexpectedAnswerError);
       expect(error).toMatchObject({ operation, at: bad.at, status });
@@ -53,9 +53,9 @@ describe.each(failures)('the error answer of $operation ($status)', ({ operation
       numRuns: 15,
     },
   )("keeps its status's class; a malformed body adds a note", async ({ value, bad }) => {
-    const error = await readAnswer(answer(value, status), context(operation)).catch(
-      (e: Error) => e as UnexpectedAnswerError,
-    );
+    const error = (await readAnswer(answer(value, status), context(operation)).catch(
+      (e: unknown) => e,
+    )) as UnexpectedAnswerError;
     expect(error).toBeInstanceOf(GridMarketsError);
     expect(error).not.toBeInstanceOf(UnexpectedAnswerError);
     expect(error.status).toBe(status);
