@@ -3,6 +3,7 @@ import { type Command, Option } from 'commander';
 import { connect } from '../../lib/client.js';
 import { contextOf } from '../../lib/context.js';
 import { UsageError } from '../../lib/exit-codes.js';
+import { safe } from '../../lib/safe.js';
 import { formatTable } from '../../lib/table.js';
 import type { Registry } from '../../registry.js';
 
@@ -53,7 +54,7 @@ Examples:
           });
         }
         if (out.json) out.printJson({ type: opts.type, versions });
-        else out.print(versions.join('\n'));
+        else out.print(versions.map((v) => safe(v)).join('\n'));
         return;
       }
       const types: Record<string, TypeInfo> = opts.compatible
@@ -79,7 +80,7 @@ Examples:
         formatTable(
           rows,
           [
-            { header: 'CODE', value: (r) => out.c.cyan(r.code) },
+            { header: 'CODE', value: (r) => r.code, paint: out.c.cyan },
             { header: 'NAME', value: (r) => r.name ?? '' },
             { header: 'KIND', value: (r) => (r.is_plugin ? 'plugin' : 'product') },
             { header: 'VERSIONS', value: (r) => r.versions.join(', ') },
