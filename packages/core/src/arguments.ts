@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { MAX_DELAY_MS, MAX_RETRIES, redactUrl } from '@gm/transport';
+import { MAX_ANSWER_BYTES, MAX_DELAY_MS, MAX_RETRIES, redactUrl } from '@gm/transport';
 import type { FieldError } from './errors.js';
 import { Project } from './models/project.js';
 import { controlCharacterProblem, describeValue, projectNameProblem } from './paths.js';
@@ -196,6 +196,7 @@ const CLIENT_OPTIONS = [
   'url',
   'fetch',
   'timeoutMs',
+  'maxAnswerBytes',
   'retries',
   'onRequest',
   'onResponse',
@@ -215,6 +216,11 @@ export function clientOptionProblems(options: unknown): FieldError[] {
   checkOptionalFunction(given.onRequest, 'options.onRequest', problems);
   checkOptionalFunction(given.onResponse, 'options.onResponse', problems);
   checkOptionalNumber(given.timeoutMs, 'options.timeoutMs', problems, { min: 0, max: MAX_DELAY_MS });
+  checkOptionalNumber(given.maxAnswerBytes, 'options.maxAnswerBytes', problems, {
+    min: 1,
+    max: MAX_ANSWER_BYTES,
+    integer: true,
+  });
   const retries = given.retries;
   if (typeof retries === 'number' || retries === undefined) {
     checkOptionalNumber(retries, 'options.retries', problems, { min: 0, max: MAX_RETRIES, integer: true });

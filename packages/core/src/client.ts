@@ -3,6 +3,8 @@ import {
   createTransport,
   DEFAULT_ENVOY_URL,
   type EnvoyTransport,
+  type OperationId,
+  type operations,
   type RequestLog,
   type ResponseLog,
   type RetryOptions,
@@ -10,6 +12,7 @@ import {
 } from '@gm/transport';
 import { envoyUrlFromEnvironment } from '#platform';
 import { version as packageVersion } from '../package.json';
+import { readAnswer } from './answers.js';
 import {
   checkOptionalBoolean,
   checkOptionalNumber,
@@ -29,7 +32,6 @@ import {
   AuthenticationError,
   ConnectionError,
   type ErrorRequest,
-  errorFromResponse,
   errorFromThrown,
   type FieldError,
   InsufficientCreditsError,
@@ -77,8 +79,16 @@ export interface EnvoyClientOptions {
   url?: string;
   /** The fetch to use; default `globalThis.fetch`. Tests inject one. */
   fetch?: (request: Request) => Promise<Response>;
-  /** Time limit of one request attempt, in milliseconds; 0 disables it. Default 30000. */
+  /**
+   * Time limit of one request attempt, in milliseconds, from sending to the last byte of the answer; 0 disables
+   * it. Default 30000.
+   */
   timeoutMs?: number;
+  /**
+   * The most bytes one answer may have; a larger one is not read past the cap and throws an
+   * {@link UnexpectedAnswerError}. Default 64 MiB (a listing of 100,000 files is about 26 to 57 MiB).
+   */
+  maxAnswerBytes?: number;
   /** Retries of reads (GET) on network errors and 502/503/504: a count or a policy. Default 2. */
   retries?: number | RetryOptions;
   /** Called before every request attempt, secrets redacted. */
@@ -126,6 +136,17 @@ type Credential = { kind: 'accessKey' | 'password'; secret: string };
 /** What any openapi-fetch call answers. */
 type Answer = { data?: unknown; error?: unknown; response: Response };
 
+/** The body of a success of `operation` as the contract types it. */
+type Body<O extends OperationId> = operations[O]['responses'] extends infer R
+  ? {
+      [S in keyof R]: S extends 200 | 201
+        ? R[S] extends { content: { 'application/json': infer B } }
+          ? B
+          : never
+        : never;
+    }[keyof R]
+  : never;
+
 /** What one call of {@link EnvoyClient} needs to know about the operation it belongs to. */
 interface Operation {
   /** The login of this operation (`POST /auth`), once started; shared by every call of the operation. */
@@ -134,21 +155,18 @@ interface Operation {
   signal: AbortSignal | undefined;
 }
 
-/** Per-call options openapi-fetch takes: a middleware that shows this call's request to the call path. */
+/**
+ * Per-call options openapi-fetch takes: a middleware that shows this call's request and answer to the call path,
+ * which reads the answer itself (openapi-fetch is told to leave a success's body alone).
+ */
 type CallInit = {
-  middleware: { onRequest: (args: { request: Request }) => undefined }[];
+  middleware: {
+    onRequest: (args: { request: Request }) => undefined;
+    onResponse: (args: { response: Response }) => undefined;
+  }[];
   signal?: AbortSignal;
+  parseAs: 'stream';
 };
-
-function parseLenient(text: unknown): Record<string, unknown> | undefined {
-  if (typeof text !== 'string' || text.trim() === '') return undefined;
-  try {
-    const value: unknown = JSON.parse(text);
-    return isRecord(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * `GM_ENVOY_URL` where the runtime has an environment (Node, Deno, Bun), checked by the rule of `options.url`;
@@ -209,6 +227,7 @@ export class EnvoyClient {
       baseUrl: this.url,
       fetch: options.fetch,
       timeoutMs: options.timeoutMs,
+      maxAnswerBytes: options.maxAnswerBytes,
       retries: options.retries,
       userAgent: `@gm/core/${packageVersion}`,
       onRequest: options.onRequest,
@@ -245,17 +264,20 @@ export class EnvoyClient {
 
   /**
    * The one call path: logs the operation in (unless `login` is false), sends, on 401 logs in again and sends once
-   * more, and maps every failure to its error with the request and the answer kept on it. Resolves to the answer
-   * of a success.
+   * more, and maps every failure to its error with the request and the answer kept on it. Resolves to the body of
+   * a success, checked against the contract's answer of `operation` (undefined only for an empty body that
+   * `emptyBody` allows).
    */
-  async #call<A extends Answer>(
+  async #call<O extends OperationId>(
     op: Operation,
-    send: (init: CallInit) => Promise<A>,
-    options: { login?: boolean; secrets?: readonly string[] } = {},
-  ): Promise<A> {
+    operation: O,
+    send: (init: CallInit) => Promise<Answer>,
+    options: { login?: boolean; secrets?: readonly string[]; emptyBody?: boolean } = {},
+  ): Promise<Body<O>> {
     const secrets = options.secrets ?? this.#secrets;
     const login = options.login !== false;
     let sent: Request | undefined;
+    let received: Response | undefined;
     const init: CallInit = {
       middleware: [
         {
@@ -263,35 +285,46 @@ export class EnvoyClient {
             sent = request.clone();
             return undefined;
           },
+          onResponse: ({ response }) => {
+            // The transport has read the whole body already (within the time-out and size cap): a copy is cheap.
+            received = response.clone();
+            return undefined;
+          },
         },
       ],
+      parseAs: 'stream',
       ...(op.signal ? { signal: op.signal } : {}),
     };
-    let answer: A;
+    const sendOnce = async (): Promise<Response> => {
+      received = undefined;
+      const answer = await send(init);
+      // openapi-fetch hands a success's body over unread: the copy is what is read. (Not awaited: cancelling one
+      // branch of a copied body settles only once the other branch is cancelled too.)
+      if (answer.data instanceof ReadableStream) answer.data.cancel().catch(() => {});
+      return received ?? answer.response;
+    };
+    let response: Response;
     try {
       if (login) await this.#login(op);
-      answer = await send(init);
-      if (answer.response.status === 401 && login) {
-        await answer.response.body?.cancel().catch(() => {});
+      response = await sendOnce();
+      if (response.status === 401 && login) {
+        response.body?.cancel().catch(() => {});
         op.login = undefined;
         await this.#login(op);
-        answer = await send(init);
+        response = await sendOnce();
       }
     } catch (error) {
       // The caller's own abort is not a failure of Envoy: it ends the call with the signal's reason.
       if (op.signal?.aborted) throw op.signal.reason;
-      throw errorFromThrown(error, secrets);
+      throw errorFromThrown(error, secrets, operation);
     }
-    if (!answer.response.ok) {
-      throw errorFromResponse({
-        status: answer.response.status,
-        body: answer.error,
-        headers: answer.response.headers,
-        request: await describeRequest(sent, secrets),
-        secrets,
-      });
-    }
-    return answer;
+    return (await readAnswer(response, {
+      operation,
+      request: await describeRequest(sent, secrets),
+      secrets,
+      url: this.url,
+      emptyBody: options.emptyBody ?? false,
+    })) as Body<O>;
   }
 
   /** Logs Envoy in as this client's account, once per operation. */
@@ -312,9 +345,10 @@ export class EnvoyClient {
       credential.kind === 'accessKey'
         ? { Username: email, AccessKey: credential.secret }
         : { Username: email, Password: credential.secret };
-    await this.#call(op, (init) => this.#envoy.POST('/auth', { body, parseAs: 'text', ...init }), {
+    await this.#call(op, 'authenticate', (init) => this.#envoy.POST('/auth', { body, ...init }), {
       login: false,
       secrets: [credential.secret],
+      emptyBody: true,
     });
   }
 
@@ -356,8 +390,7 @@ export class EnvoyClient {
   }
 
   async #creditsInfo(op: Operation): Promise<CreditsInfo> {
-    const answer = await this.#call(op, (init) => this.#envoy.GET('/credits-info', init));
-    return dataOf(answer);
+    return this.#call(op, 'getCreditsInfo', (init) => this.#envoy.GET('/credits-info', init));
   }
 
   /**
@@ -389,13 +422,15 @@ export class EnvoyClient {
    * someone else during the call).
    */
   async getUserInfo(): Promise<UserInfo> {
-    const answer = await this.#run((op) => this.#call(op, (init) => this.#envoy.GET('/user-info', init)));
-    const user = dataOf(answer).data;
+    const answer = await this.#run((op) =>
+      this.#call(op, 'getUserInfo', (init) => this.#envoy.GET('/user-info', init)),
+    );
+    const user = answer.data;
     const email = this.#email;
     if (email && user.email_address.toLowerCase() !== email.trim().toLowerCase()) {
       throw new AuthenticationError(
         `Envoy answered for another account than ${email}: another program logged Envoy in as someone else during the call. Try again.`,
-        { status: answer.response.status, request: { method: 'GET', url: `${this.url}/user-info` } },
+        { status: 200, request: { method: 'GET', url: `${this.url}/user-info` } },
       );
     }
     return user;
@@ -403,8 +438,10 @@ export class EnvoyClient {
 
   /** The product resolver, built from the catalogue (`GET /products`). */
   async getProductResolver(): Promise<ProductResolver> {
-    const answer = await this.#run((op) => this.#call(op, (init) => this.#envoy.GET('/products', init)));
-    return new ProductResolver(Array.isArray(answer.data) ? answer.data : []);
+    const products = await this.#run((op) =>
+      this.#call(op, 'getProducts', (init) => this.#envoy.GET('/products', init)),
+    );
+    return new ProductResolver(products);
   }
 
   /**
@@ -449,10 +486,9 @@ export class EnvoyClient {
       category: options.category ?? MachineCategory.ALL,
       ...(options.plugins?.length ? { plugins: [...options.plugins] } : {}),
     };
-    const answer = await this.#run((op) =>
-      this.#call(op, (init) => this.#envoy.GET('/machines', { params: { query }, ...init })),
+    return this.#run((op) =>
+      this.#call(op, 'getMachines', (init) => this.#envoy.GET('/machines', { params: { query }, ...init })),
     );
-    return answer.data ?? [];
   }
 
   /**
@@ -466,10 +502,9 @@ export class EnvoyClient {
     if (error) throw error;
     const body = toUploadBody(project);
     const answer = await this.#run((op) =>
-      this.#call(op, (init) => this.#envoy.POST('/upload', { body, parseAs: 'text', ...init })),
+      this.#call(op, 'uploadFiles', (init) => this.#envoy.POST('/upload', { body, ...init })),
     );
-    const id = parseLenient(answer.data)?.ID;
-    return typeof id === 'string' && id !== '' ? id : project.name;
+    return answer.ID !== '' ? answer.ID : project.name;
   }
 
   /**
@@ -499,8 +534,11 @@ export class EnvoyClient {
     await this.#run(async (op) => {
       await this.#validateCredits(op);
       try {
-        await this.#call(op, (init) =>
-          this.#envoy.POST('/project-submit', { body, parseAs: 'text', ...init }),
+        await this.#call(
+          op,
+          'submitProject',
+          (init) => this.#envoy.POST('/project-submit', { body, ...init }),
+          { emptyBody: true },
         );
       } catch (lost) {
         if (!(lost instanceof ConnectionError)) throw lost;
@@ -565,16 +603,17 @@ export class EnvoyClient {
   }
 
   async #status(op: Operation, name: string): Promise<ProjectStatus> {
-    const answer = await this.#call(op, (init) =>
+    return this.#call(op, 'getProjectStatus', (init) =>
       this.#envoy.GET('/project-status/{name}', { params: { path: { name } }, ...init }),
     );
-    return dataOf(answer);
   }
 
   /** The projects of this client's account that Envoy knows. */
   async listProjects(): Promise<ProjectSummary[]> {
-    const answer = await this.#run((op) => this.#call(op, (init) => this.#envoy.GET('/projects', init)));
-    return answer.data?.projects ?? [];
+    const answer = await this.#run((op) =>
+      this.#call(op, 'listProjects', (init) => this.#envoy.GET('/projects', init)),
+    );
+    return answer.projects;
   }
 
   /**
@@ -587,11 +626,11 @@ export class EnvoyClient {
     const error = invalid(problems, 'The project files query');
     if (error) throw error;
     const answer = await this.#run((op) =>
-      this.#call(op, (init) =>
+      this.#call(op, 'getProjectFiles', (init) =>
         this.#envoy.GET('/project/{name}/Files', { params: { path: { name } }, ...init }),
       ),
     );
-    return answer.data?.project_files?.all_files ?? [];
+    return answer.project_files.all_files;
   }
 
   /**
@@ -657,15 +696,4 @@ async function describeRequest(
     }
   } catch {}
   return { method: request.method, url: request.url, ...(body === undefined ? {} : { body }) };
-}
-
-/** The data of a successful answer that must have a body; an {@link APIError} when it has none. */
-function dataOf<A extends Answer>(answer: A): NonNullable<A['data']> {
-  const data = answer.data;
-  if (data === undefined || data === null) {
-    throw new APIError(`Envoy answered ${answer.response.status} without a body.`, {
-      status: answer.response.status,
-    });
-  }
-  return data;
 }

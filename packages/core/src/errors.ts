@@ -5,8 +5,9 @@
  * of its chain (`Symbol.for('@gm/core.<ClassName>')`), and each class checks its brand.
  */
 
-import { redactUrl, TransportError } from '@gm/transport';
+import { AnswerError, redactUrl, TransportError } from '@gm/transport';
 import { describeCause } from '#platform';
+import { escapeControls } from './text.js';
 
 /** One problem with one field, from the service or from local validation. */
 export interface FieldError {
@@ -207,6 +208,74 @@ export class APIError extends GridMarketsError {
   }
 }
 
+/** What {@link UnexpectedAnswerError} tells about the answer that differs from the contract. */
+export interface UnexpectedAnswerErrorOptions extends GridMarketsErrorOptions {
+  /** The contract's operation, such as `getProjectStatus`. */
+  operation?: string | undefined;
+  /** Where in the body: `$.State`, `$.projects[3].name`; `$` for the whole body; absent when the body was not read. */
+  at?: string | undefined;
+  /** What the contract says is there, such as `string`. */
+  expected?: string | undefined;
+  /** What came instead, shown in a few characters (secrets removed, control characters escaped). */
+  found?: string | undefined;
+}
+
+/**
+ * Envoy (or whatever listens on its port) answered something the contract does not allow: a body that is no JSON
+ * or of the wrong shape or types, too large or too deeply nested, an unexpected content type, a redirect. The
+ * message names the operation, the field, what the contract says and what came, with an excerpt of the body
+ * (secrets removed, control characters escaped). A real Envoy newer than this client may answer so: update the
+ * client.
+ */
+export class UnexpectedAnswerError extends APIError {
+  /** The brand that `instanceof` checks. */
+  static override readonly brand: symbol = brandOf('UnexpectedAnswerError');
+  /** The contract's operation, such as `getProjectStatus`, when known. */
+  readonly operation: string | undefined;
+  /** Where in the body the answer differs (`$.State`), when it was read. */
+  readonly at: string | undefined;
+  /** What the contract says is there. */
+  readonly expected: string | undefined;
+  /** What came instead, in a few characters. */
+  readonly found: string | undefined;
+  /** An answer that differs from the contract, with `message` and where it differs. */
+  constructor(message: string, options: UnexpectedAnswerErrorOptions = {}) {
+    super(message, options);
+    this.name = 'UnexpectedAnswerError';
+    this.operation = options.operation;
+    this.at = options.at;
+    this.expected = options.expected;
+    this.found = options.found;
+    mark(this, 'UnexpectedAnswerError');
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return {
+      ...super.toJSON(),
+      operation: this.operation,
+      at: this.at,
+      expected: this.expected,
+      found: this.found,
+    };
+  }
+}
+
+/**
+ * The service refused the request for where it comes from or what it is addressed to (403): its `Host` is not an
+ * address the service answers on, or it carries a web page's `Origin` that is not allowed. Not a credentials
+ * problem: a real Envoy answers wrong credentials with 401 ({@link AuthenticationError}).
+ */
+export class RequestRefusedError extends APIError {
+  /** The brand that `instanceof` checks. */
+  static override readonly brand: symbol = brandOf('RequestRefusedError');
+  /** A refused request with `message`. */
+  constructor(message: string, options: GridMarketsErrorOptions = {}) {
+    super(message, options);
+    this.name = 'RequestRefusedError';
+    mark(this, 'RequestRefusedError');
+  }
+}
+
 /**
  * No answer came from Envoy: the connection was refused, the host name did not resolve, the connection was reset,
  * or Envoy did not answer in time. `status` is 0 and {@link ConnectionError.code} names the system error when known.
@@ -241,6 +310,8 @@ export interface ErrorAnswer {
   headers?: Headers;
   /** Strings to remove from any message (the client's access key and password). */
   secrets?: readonly string[];
+  /** A note appended to the message, such as that the body differs from the contract. */
+  note?: string;
 }
 
 const WORD = /[\p{L}\p{N}_]/u;
@@ -355,15 +426,31 @@ export function fieldErrorsOf(body: unknown): FieldError[] {
 
 /** Maps an Envoy answer that is not a success to its error class. */
 export function errorFromResponse(answer: ErrorAnswer): GridMarketsError {
+  const error = errorOfStatus(answer);
+  if (answer.note) error.message = `${error.message} Note: ${answer.note}.`;
+  return error;
+}
+
+function errorOfStatus(answer: ErrorAnswer): GridMarketsError {
   const { status, body, request } = answer;
   const secrets = answer.secrets ?? [];
   const where = `${request.method.toUpperCase()} ${redactUrl(request.url)}`;
   const said = messageOf(body);
-  const text = (fallback: string) => scrub(said ?? fallback, secrets);
+  // Envoy's own words, without secrets and with control characters escaped (a message may reach a terminal).
+  const text = (fallback: string) => escapeControls(scrub(said ?? fallback, secrets), true);
   const options = { status, request, response: errorResponse(status, answer.headers, body, secrets) };
   switch (status) {
+    case 403: {
+      let origin = request.url;
+      try {
+        origin = new URL(request.url).origin;
+      } catch {}
+      return new RequestRefusedError(
+        `${text('The request was refused')} (${where} answered 403). The service refused the request's Host or Origin, not the credentials: use the URL Envoy listens on exactly (http://127.0.0.1:8090 and http://localhost:8090 are different hosts to it; ${origin} was used), and from a web page, an origin the service allows (the emulator's --allow-origin).`,
+        options,
+      );
+    }
     case 401:
-    case 403:
       return new AuthenticationError(
         `${text('Authentication failed')} (${where} answered ${status}). Check the email and access key or password, and that this user is logged in to Envoy.`,
         options,
@@ -427,11 +514,31 @@ const NO_ANSWER: Record<string, string> = {
 
 /**
  * Maps anything thrown while calling Envoy: a `TransportError` (no answer) becomes a {@link ConnectionError}
- * naming the URL and what happened; a {@link GridMarketsError} is kept. Anything else is a local failure (a
+ * naming the URL and what happened; an `AnswerError` (an answer too large, or no `Response` from the fetch given)
+ * an {@link UnexpectedAnswerError} of `operation`; a {@link GridMarketsError} is kept. Anything else is a local failure (a
  * throwing hook, a bug), not Envoy's: it is returned as it is, or as a copy without secrets when it holds any.
  */
-export function errorFromThrown(error: unknown, secrets: readonly string[] = []): unknown {
+export function errorFromThrown(
+  error: unknown,
+  secrets: readonly string[] = [],
+  operation?: string,
+): unknown {
   if (error instanceof GridMarketsError) return error;
+  if (error instanceof AnswerError) {
+    const request = { method: error.method, url: error.url };
+    const fix =
+      error.reason === 'too-large'
+        ? ` A listing that large needs a higher cap (the client option maxAnswerBytes); otherwise Envoy, or something else listening on its port, sent an endless answer.`
+        : error.reason === 'redirected'
+          ? ' Nothing more was read from it.'
+          : ' Pass a fetch that resolves to a Response.';
+    return new UnexpectedAnswerError(scrub(`${error.message}${fix}`, secrets), {
+      status: error.status,
+      request,
+      operation,
+      cause: error,
+    });
+  }
   if (error instanceof TransportError) {
     let origin = error.url;
     try {

@@ -32,6 +32,9 @@ export {
   type InsufficientCreditsErrorOptions,
   InvalidRequestError,
   type InvalidRequestErrorOptions,
+  RequestRefusedError,
+  UnexpectedAnswerError,
+  type UnexpectedAnswerErrorOptions,
 } from './errors.js';
 export {
   countFrames,
@@ -72,6 +75,7 @@ export {
 } from './paths.js';
 export { type PluginSpecParts, parsePluginSpec } from './plugins.js';
 export { ProductResolver, type ProductTypeInfo, type ProductTypes } from './resolver.js';
+export { escapeControls } from './text.js';
 export type * from './types.js';
 export { downloadFolderProblems, projectProblems, type ValidateFor } from './validate.js';
 export {

@@ -55,6 +55,18 @@ beforeAll(async () => {
 });
 afterAll(() => rm(base, { recursive: true, force: true }));
 
+/** A user's details as the contract has them (\`UserInfo\`). */
+function user(email: string, name: string) {
+  return {
+    created: '2019-07-01T15:27:48',
+    credits_available: 5,
+    credits_consumed: 0,
+    email_address: email,
+    name,
+    service_plan: 'Standard',
+  };
+}
+
 describe('EnvoyClient basics', () => {
   test('version and URL', () => {
     const c = new EnvoyClient();
@@ -311,7 +323,7 @@ describe('round trips', () => {
 
   test('an answer for another account is refused', async () => {
     const envoy = fakeEnvoy({
-      'GET /user-info': () => json({ data: { email_address: 'someone.else@studio.example', name: 'B' } }),
+      'GET /user-info': () => json({ data: user('someone.else@studio.example', 'B') }),
     });
     const error = await client(envoy.fetch)
       .getUserInfo()
@@ -463,7 +475,7 @@ describe('reads', () => {
   test('validateCredits, getUserInfo, machines, projects, files, status', async () => {
     const envoy = fakeEnvoy({
       'GET /credits-info': credits(5),
-      'GET /user-info': () => json({ data: { email_address: EMAIL, credits_available: 5, name: 'A' } }),
+      'GET /user-info': () => json({ data: user(EMAIL, 'A') }),
       'GET /machines': () => json([{ id: 'gm4800', name: 'GM4800', gpu: false, is_default: true }]),
       'GET /projects': () => json({ projects: [{ name: 'sample_project' }] }),
       'GET /project/sample project/Files': () =>
@@ -473,7 +485,7 @@ describe('reads', () => {
     });
     const c = client(envoy.fetch);
     expect(await c.validateCredits()).toBe(true);
-    expect(await c.getUserInfo()).toEqual({ email_address: EMAIL, credits_available: 5, name: 'A' });
+    expect(await c.getUserInfo()).toEqual(user(EMAIL, 'A'));
     expect(
       await c.getMachines('c4d', 'render', {
         category: MachineCategory.GPU,

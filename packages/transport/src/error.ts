@@ -62,3 +62,59 @@ function describeCause(cause: unknown): string {
   const code = errorCode(cause);
   return code && !message.includes(code) ? `${message}: ${code}` : message;
 }
+
+const ANSWER_BRAND = Symbol.for('@gm/transport.AnswerError');
+
+/** Why an {@link AnswerError} was thrown. */
+export type AnswerErrorReason = 'too-large' | 'not-a-response' | 'redirected';
+
+/**
+ * An answer that arrived but is not taken: its body is larger than `maxAnswerBytes` (`too-large`; reading stopped
+ * at the cap), the injected fetch resolved to something that is not a `Response` (`not-a-response`), or that fetch
+ * followed a redirect although told not to (`redirected`). Never retried.
+ */
+export class AnswerError extends Error {
+  /** HTTP method of the request. */
+  readonly method: string;
+  /** Full URL of the request, with secrets in it redacted. */
+  readonly url: string;
+  /** HTTP status of the answer; 0 when there is none. */
+  readonly status: number;
+  /** Why the answer is not taken. */
+  readonly reason: AnswerErrorReason;
+  /** The size cap in bytes, for `too-large`. */
+  readonly limit: number | undefined;
+
+  /** An answer not taken: the request, its status, the reason and (for `too-large`) the cap. */
+  constructor(init: {
+    method: string;
+    url: string;
+    status: number;
+    reason: AnswerErrorReason;
+    limit?: number;
+    detail?: string;
+  }) {
+    const url = redactUrl(init.url);
+    const what =
+      init.reason === 'too-large'
+        ? `answered ${init.status} with a body larger than ${init.limit} bytes (maxAnswerBytes); reading stopped there`
+        : init.reason === 'redirected'
+          ? `was redirected${init.detail ? ` to ${redactUrl(init.detail)}` : ''} by the fetch function given, which must not follow redirects`
+          : `got no Response from the fetch function given (it resolved to ${init.detail ?? 'something else'})`;
+    super(`${init.method} ${url} ${what}.`);
+    this.name = 'AnswerError';
+    this.method = init.method;
+    this.url = url;
+    this.status = init.status;
+    this.reason = init.reason;
+    this.limit = init.limit;
+    Object.defineProperty(this, ANSWER_BRAND, { value: true });
+  }
+
+  /** `instanceof` that also recognises errors from another copy of this package. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return (
+      typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[ANSWER_BRAND] === true
+    );
+  }
+}

@@ -5,8 +5,15 @@
  * @module
  */
 import { version as packageVersion } from '../package.json';
-import { TransportError } from './error.js';
-import { MAX_DELAY_MS, MAX_RETRIES, type RetryOptions, type TransportOptions } from './options.js';
+import { AnswerError, TransportError } from './error.js';
+import {
+  DEFAULT_MAX_ANSWER_BYTES,
+  MAX_ANSWER_BYTES,
+  MAX_DELAY_MS,
+  MAX_RETRIES,
+  type RetryOptions,
+  type TransportOptions,
+} from './options.js';
 import { abortableSleep } from './sleep.js';
 
 const SECRET_KEY = /access.?key|password|passwd|secret|token/i;
@@ -88,14 +95,91 @@ export function runtimeTag(
   return typeof version === 'string' ? `node/${version}` : undefined;
 }
 
+/** Whether `value` can be read as a fetch `Response` (also one of another realm or copy of undici). */
+function isResponse(value: unknown): value is Response {
+  const r = value as Response | null | undefined;
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    typeof r.status === 'number' &&
+    typeof r.headers?.get === 'function' &&
+    (r.body === null || typeof r.body?.getReader === 'function')
+  );
+}
+
+/** `promise`, or a rejection with the signal's reason as soon as `signal` aborts, whichever comes first. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /**
- * Wraps a fetch with Envoy's transport rules: user agent, per-attempt timeout, caller's abort signal,
- * retries of GETs, logging hooks with secrets redacted, and {@link TransportError} for network failures.
+ * The answer with its whole body read into memory: at most `limit` bytes (more throws a `too-large`
+ * {@link AnswerError} and stops reading), and no longer than `signal` allows (an abort stops reading even when the
+ * body does not heed the signal itself). The time-out thus covers the body, not only the headers.
+ */
+async function readWhole(
+  response: Response,
+  limit: number,
+  signal: AbortSignal,
+  request: { method: string; url: string },
+): Promise<Response> {
+  const tooLarge = () => new AnswerError({ ...request, status: response.status, reason: 'too-large', limit });
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (declared > limit) {
+    await response.body?.cancel().catch(() => {});
+    throw tooLarge();
+  }
+  if (response.body === null) return response;
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await untilAborted(reader.read(), signal);
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) throw tooLarge();
+      chunks.push(value);
+    }
+  } catch (error) {
+    reader.cancel(error).catch(() => {});
+    throw error;
+  }
+  const body = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  const { status, statusText, headers } = response;
+  // Statuses without a body (204, 205, 304) take none; a 1xx or 0 never gets here with one.
+  return new Response(status === 204 || status === 205 || status === 304 ? null : body, {
+    status,
+    statusText,
+    headers,
+  });
+}
+
+/**
+ * Wraps a fetch with Envoy's transport rules: user agent, a time-out of each attempt that covers the whole answer,
+ * the caller's abort signal, retries of GETs, a size cap on answers, no redirects, logging hooks with secrets
+ * redacted, {@link TransportError} for network failures and {@link AnswerError} for answers not taken.
  */
 export function createEnvoyFetch(options: TransportOptions = {}): (request: Request) => Promise<Response> {
   const baseFetch = options.fetch ?? ((request: Request) => globalThis.fetch(request));
   const timeoutMs = inRange(options.timeoutMs ?? 30_000, 'timeoutMs', MAX_DELAY_MS);
   const policy = retryPolicy(options.retries);
+  const maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
+  if (!Number.isInteger(maxAnswerBytes) || maxAnswerBytes < 1 || maxAnswerBytes > MAX_ANSWER_BYTES) {
+    throw new RangeError(
+      `createTransport: options.maxAnswerBytes must be a whole number from 1 to ${MAX_ANSWER_BYTES}, not ${String(maxAnswerBytes)}`,
+    );
+  }
   const sleep = options.sleep ?? abortableSleep;
   const random = options.random ?? Math.random;
   const userAgent = [options.userAgent, `@gm/transport/${packageVersion}`, runtimeTag()]
@@ -125,7 +209,8 @@ export function createEnvoyFetch(options: TransportOptions = {}): (request: Requ
       const onCallerAbort = () => controller.abort(callerSignal.reason);
       if (callerSignal.aborted) onCallerAbort();
       else callerSignal.addEventListener('abort', onCallerAbort, { once: true });
-      const init: RequestInit = { method, headers, signal: controller.signal };
+      // Never follow a redirect: the body (credentials, for POST /auth) would go to wherever it points.
+      const init: RequestInit = { method, headers, signal: controller.signal, redirect: 'manual' };
       if (bodyText !== undefined) init.body = bodyText;
       options.onRequest?.({ method, url, attempt, body: redactBody(bodyText) });
       const started = performance.now();
@@ -137,9 +222,42 @@ export function createEnvoyFetch(options: TransportOptions = {}): (request: Requ
       controller.signal.addEventListener('abort', keepAlive, { once: true });
       let response: Response;
       try {
-        response = await baseFetch(attemptRequest);
+        const given: unknown = await untilAborted(baseFetch(attemptRequest), controller.signal);
+        if (!isResponse(given)) {
+          throw new AnswerError({
+            method,
+            url,
+            status: 0,
+            reason: 'not-a-response',
+            detail: describeValue(given),
+          });
+        }
+        if (given.redirected) {
+          await given.body?.cancel().catch(() => {});
+          throw new AnswerError({
+            method,
+            url,
+            status: given.status,
+            reason: 'redirected',
+            detail: given.url,
+          });
+        }
+        options.onResponse?.({
+          method,
+          url,
+          attempt,
+          status: given.status,
+          durationMs: Math.round(performance.now() - started),
+        });
+        if (RETRY_STATUS.has(given.status) && attempt < maxAttempts) {
+          await given.body?.cancel().catch(() => {});
+          response = given;
+        } else {
+          response = await readWhole(given, maxAnswerBytes, controller.signal, { method, url });
+        }
       } catch (error) {
         if (callerSignal.aborted) throw callerSignal.reason;
+        if (error instanceof AnswerError) throw error;
         if (attempt < maxAttempts) {
           await sleep(backoffDelay(attempt, policy, random), callerSignal);
           continue;
@@ -150,19 +268,23 @@ export function createEnvoyFetch(options: TransportOptions = {}): (request: Requ
         callerSignal.removeEventListener('abort', onCallerAbort);
         controller.signal.removeEventListener('abort', keepAlive);
       }
-      options.onResponse?.({
-        method,
-        url,
-        attempt,
-        status: response.status,
-        durationMs: Math.round(performance.now() - started),
-      });
       if (RETRY_STATUS.has(response.status) && attempt < maxAttempts) {
-        await response.body?.cancel().catch(() => {});
         await sleep(backoffDelay(attempt, policy, random), callerSignal);
         continue;
       }
       return response;
     }
   };
+}
+
+/** A value in a few words, for a message: `{}`, `undefined`, `a string`. */
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'object') {
+    const name = (value as object).constructor?.name;
+    return name && name !== 'Object'
+      ? `a ${name}`
+      : `an object with keys [${Object.keys(value).slice(0, 5).join(', ')}]`;
+  }
+  return `a ${typeof value}`;
 }

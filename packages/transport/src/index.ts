@@ -2,8 +2,10 @@
  * `@gm/transport`: the typed HTTP layer between a client and the GridMarkets Envoy local service.
  *
  * The types come from `openapi/envoy.yaml` (generated into `src/generated/`); the client is openapi-fetch with
- * a base URL, per-request timeouts, abort signals, retries of idempotent reads, redacted logging hooks and one
- * {@link TransportError} for every network failure. It never throws on an HTTP status.
+ * a base URL, time-outs that cover the whole answer, a size cap on answers, no redirects, abort signals, retries
+ * of idempotent reads, redacted logging hooks, one {@link TransportError} for every network failure and one
+ * {@link AnswerError} for an answer not taken. It never throws on an HTTP status. {@link checkAnswer} checks a
+ * body against the contract's schema of its answer ({@link answerSpec}), generated from the contract too.
  *
  * @packageDocumentation
  */
@@ -12,7 +14,21 @@ import { createEnvoyFetch } from './fetch.js';
 import type { paths } from './generated/envoy.js';
 import type { TransportOptions } from './options.js';
 
-export { TransportError } from './error.js';
+export {
+  ANSWERS,
+  type AnswerProblem,
+  type AnswerSchema,
+  type AnswerSpec,
+  type AnswerTable,
+  answerSpec,
+  answerStatuses,
+  checkAnswer,
+  MAX_ANSWER_DEPTH,
+  nestsDeeper,
+  type OperationId,
+  operationRoute,
+} from './answers.js';
+export { AnswerError, type AnswerErrorReason, TransportError } from './error.js';
 export { redactSecrets } from './fetch.js';
 // The generated wire types, by name. Schemas whose names core gives to its own, different types (`FieldError`,
 // `CreditsBudget`, `JobParams`) stay reachable as `components['schemas'][...]` only, so that no two public types
@@ -50,7 +66,7 @@ export type {
   ValidationErrorBody,
 } from './generated/envoy.js';
 export type { RequestLog, ResponseLog, RetryOptions, TransportOptions } from './options.js';
-export { MAX_DELAY_MS, MAX_RETRIES } from './options.js';
+export { DEFAULT_MAX_ANSWER_BYTES, MAX_ANSWER_BYTES, MAX_DELAY_MS, MAX_RETRIES } from './options.js';
 export { redactUrl } from './redact.js';
 export { abortableSleep } from './sleep.js';
 

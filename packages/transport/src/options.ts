@@ -2,6 +2,14 @@
 export const MAX_DELAY_MS = 2_147_483_647;
 /** The most retries of one read a transport (and a client) makes. */
 export const MAX_RETRIES = 100;
+/**
+ * The default cap on the size of one answer's body: 64 MiB. The largest answers are file listings; one of
+ * 100,000 files (`GET /project/{name}/Files`) is about 26 MiB with 40-character paths and 57 MiB with
+ * 200-character ones.
+ */
+export const DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+/** The largest cap `maxAnswerBytes` takes: 1 GiB. */
+export const MAX_ANSWER_BYTES = 1024 * 1024 * 1024;
 
 /** Options and logging records of the transport. */
 
@@ -47,8 +55,16 @@ export interface TransportOptions {
   baseUrl?: string;
   /** The fetch to use; default `globalThis.fetch`. Tests inject one. */
   fetch?: (request: Request) => Promise<Response>;
-  /** Time limit of one attempt, in milliseconds; 0 disables it. Default 30000. */
+  /**
+   * Time limit of one attempt, in milliseconds, from sending to the last byte of the answer's body (not only its
+   * headers); 0 disables it. Default 30000.
+   */
   timeoutMs?: number;
+  /**
+   * The most bytes one answer's body may have, from 1 to 1 GiB; a larger one is not read past the cap and
+   * throws an `AnswerError` (`too-large`). Default {@link DEFAULT_MAX_ANSWER_BYTES} (64 MiB).
+   */
+  maxAnswerBytes?: number;
   /** Retries of GETs on network errors and 502/503/504: a count, or a full policy. */
   retries?: number | RetryOptions;
   /** Prepended to the user agent, such as `@gm/core/0.1.0`. */

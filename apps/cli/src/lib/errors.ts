@@ -13,6 +13,7 @@ import {
 } from '@gm/core';
 import { CommanderError } from 'commander';
 import { CliError, ExitCode, type ExitCodeValue } from './exit-codes.js';
+import { safe } from './safe.js';
 
 /** How an error is reported: exit code, message, hint and details. */
 export interface ErrorReport {
@@ -46,8 +47,21 @@ export interface ReportContext {
   command?: string | undefined;
 }
 
-/** Maps any thrown value to its exit code, message and hint. */
+/**
+ * Maps any thrown value to its exit code, message and hint, every text made terminal-safe ({@link safe}: a message
+ * may quote Envoy or a file; its own line breaks stay).
+ */
 export function reportError(error: unknown, context: ReportContext | string = {}): ErrorReport {
+  const report = reportOf(error, context);
+  return {
+    ...report,
+    message: safe(report.message, true),
+    details: report.details.map((d) => safe(d, true)),
+    ...(report.hint === undefined ? {} : { hint: safe(report.hint, true) }),
+  };
+}
+
+function reportOf(error: unknown, context: ReportContext | string): ErrorReport {
   const { url, command } = typeof context === 'string' ? { url: context, command: undefined } : context;
   if (error instanceof CliError) {
     return {

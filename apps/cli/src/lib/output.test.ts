@@ -41,11 +41,23 @@ describe('tables and numbers', () => {
         { n: 'longer', v: 100 },
       ],
       [
-        { header: 'NAME', value: (r) => c.cyan(r.n) },
+        { header: 'NAME', value: (r) => r.n, paint: c.cyan },
         { header: 'V', value: (r) => String(r.v), align: 'right' },
       ],
     );
+    expect(text).toContain(c.cyan('longer'));
     expect(stripAnsi(text).split('\n')).toEqual(['NAME      V', 'a         1', 'longer  100']);
+  });
+
+  it('escapes control characters in every cell before painting it', () => {
+    const c = createColours(true);
+    const text = formatTable(
+      [{ n: 'shot\u001b]0;owned\u0007\u001b[2J\u009b\nx' }],
+      [{ header: 'NAME', value: (r) => r.n, paint: c.cyan }],
+    );
+    const plain = stripAnsi(text);
+    expect(plain.split('\n')).toEqual(['NAME', String.raw`shot\x1b]0;owned\x07\x1b[2J\x9b\x0ax`]);
+    expect(plain).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
   });
 
   it('formats bytes and credits', () => {

@@ -4,23 +4,32 @@
  * @module
  */
 import { stripAnsi } from './colour.js';
+import { safe } from './safe.js';
 
 /** One column of a table. */
 export interface Column<T> {
   /** The header text. */
   header: string;
-  /** The cell text of one row. */
+  /** The cell text of one row, as it came (control characters are escaped when the table is made). */
   value: (row: T) => string;
+  /** Colours a cell after it was made safe, such as `c.cyan`. */
+  paint?: (text: string) => string;
   /** Right-align (numbers). */
   align?: 'left' | 'right';
 }
 
 /**
  * Formats rows as a table with a header line, columns separated by two spaces, trailing spaces trimmed.
- * Colour codes in cells do not count toward the width.
+ * Every cell is made terminal-safe ({@link safe}), then painted with its column's `paint`; colour codes do not
+ * count toward the width.
  */
 export function formatTable<T>(rows: readonly T[], columns: readonly Column<T>[], header?: Paint): string {
-  const cells = rows.map((row) => columns.map((c) => c.value(row)));
+  const cells = rows.map((row) =>
+    columns.map((c) => {
+      const text = safe(c.value(row));
+      return c.paint ? c.paint(text) : text;
+    }),
+  );
   const widths = columns.map((c, i) =>
     Math.max(stripAnsi(c.header).length, ...cells.map((r) => stripAnsi(r[i] ?? '').length)),
   );

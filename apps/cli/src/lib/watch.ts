@@ -10,6 +10,7 @@ import { type EnvoyClient, FINAL_PROJECT_STATES, type ProjectStatus } from '@gm/
 import type { Context } from './context.js';
 import { CliError, ExitCode } from './exit-codes.js';
 import type { ProgressBar } from './progress.js';
+import { safe } from './safe.js';
 import { formatBytes, formatCredits, formatTable } from './table.js';
 
 /** Whether watching ends at `state`: a final project state, or `Uploaded` when only uploading. */
@@ -128,7 +129,7 @@ export async function watchProject(
       if (state !== lastState && state !== printedState && !bytesBar?.active && !framesBar?.active) {
         printedState = state;
         out.info(
-          `${out.ce.dim('state')} ${stateColour(ctx, state)}${status.Message ? `  ${out.ce.dim(status.Message)}` : ''}`,
+          `${out.ce.dim('state')} ${stateColour(ctx, state)}${status.Message ? `  ${out.ce.dim(safe(status.Message))}` : ''}`,
         );
       }
       const bytesTotal = Number(status.BytesTotal ?? 0);
@@ -152,7 +153,7 @@ export async function watchProject(
           format: (d, t) => `${d}/${t} frames`,
           rate: frameRate,
         });
-        const jobs = (status.Jobs ?? []).map((j) => `${j.Name} ${j.State}`).join(', ');
+        const jobs = (status.Jobs ?? []).map((j) => `${safe(j.Name)} ${safe(j.State)}`).join(', ');
         framesBar.update(
           frames.done,
           frames.total,
@@ -174,7 +175,7 @@ export async function watchProject(
           if (!seenAlerts.has(key)) {
             seenAlerts.add(key);
             if (framesBar?.active) out.io.stderr.write('\n');
-            out.warn(`${job.Name}: ${text}`);
+            out.warn(`${safe(job.Name)}: ${safe(text)}`);
           }
         }
       }
@@ -216,7 +217,7 @@ export async function watchProject(
   }
   if (!out.json && finalState !== printedState) {
     out.info(
-      `${out.ce.dim('state')} ${stateColour(ctx, finalState)}${last.Message ? `  ${out.ce.dim(last.Message)}` : ''}`,
+      `${out.ce.dim('state')} ${stateColour(ctx, finalState)}${last.Message ? `  ${out.ce.dim(safe(last.Message))}` : ''}`,
     );
   }
   if (options.failOnStopped !== false && FAILED_STATES.includes(finalState)) {
@@ -255,15 +256,16 @@ export function stateColour(ctx: Context, state: string): string {
   const { ce } = ctx.out;
   if (state === 'Completed' || state === 'Uploaded') return ce.green(state);
   if (FAILED_STATES.includes(state) || state === 'Cancelled') return ce.red(state);
-  return ce.yellow(state);
+  // Any other state is Envoy's own text.
+  return ce.yellow(safe(state));
 }
 
 /** Prints a status as text: state, bytes, credits, then a table of jobs. */
 export function printStatus(ctx: Context, name: string, status: ProjectStatus): void {
   const { out } = ctx;
   const { c } = out;
-  const state = String(status.State ?? '');
-  out.print(`${c.bold(name)}  ${state}${status.Message ? `  ${c.dim(status.Message)}` : ''}`);
+  const state = safe(status.State);
+  out.print(`${c.bold(safe(name))}  ${state}${status.Message ? `  ${c.dim(safe(status.Message))}` : ''}`);
   if (status.BytesTotal) {
     out.print(
       `${c.dim('uploaded'.padEnd(10))} ${formatBytes(status.BytesDone ?? 0)} of ${formatBytes(status.BytesTotal)}`,
@@ -283,7 +285,7 @@ export function printStatus(ctx: Context, name: string, status: ProjectStatus): 
       formatTable(
         jobs,
         [
-          { header: 'JOB', value: (j) => c.cyan(j.Name) },
+          { header: 'JOB', value: (j) => j.Name, paint: c.cyan },
           { header: 'STATE', value: (j) => j.State },
           { header: 'FRAMES', value: (j) => `${j.FramesDone}/${j.FramesTotal}`, align: 'right' },
           { header: 'RUNNING', value: (j) => String(j.FramesRunning ?? 0), align: 'right' },

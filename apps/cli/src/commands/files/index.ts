@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { connect } from '../../lib/client.js';
 import { contextOf } from '../../lib/context.js';
 import { onProject } from '../../lib/projects.js';
+import { safe } from '../../lib/safe.js';
 import { formatBytes, formatTable } from '../../lib/table.js';
 import type { Registry } from '../../registry.js';
 
@@ -28,7 +29,7 @@ export function define(command: Command, { io, signal }: Registry): void {
         return;
       }
       if (files.length === 0) {
-        out.print(`No files in ${project}.`);
+        out.print(`No files in ${safe(project)}.`);
         return;
       }
       out.print(

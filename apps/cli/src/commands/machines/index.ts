@@ -72,7 +72,7 @@ export function define(command: Command, { io, signal }: Registry): void {
         formatTable(
           machines as Array<(typeof machines)[number] & { credit_rate?: number }>,
           [
-            { header: 'ID', value: (m) => out.c.cyan(m.id) },
+            { header: 'ID', value: (m) => m.id, paint: out.c.cyan },
             { header: 'NAME', value: (m) => m.name },
             { header: 'KIND', value: (m) => (m.gpu ? 'GPU' : 'CPU') },
             { header: 'DEFAULT', value: (m) => (m.is_default ? 'yes' : '') },

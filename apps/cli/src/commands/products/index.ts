@@ -4,6 +4,7 @@ import { type Command, Option } from 'commander';
 import { connect } from '../../lib/client.js';
 import { contextOf } from '../../lib/context.js';
 import { UsageError } from '../../lib/exit-codes.js';
+import { safe } from '../../lib/safe.js';
 import { formatTable } from '../../lib/table.js';
 import type { Registry } from '../../registry.js';
 
@@ -47,7 +48,7 @@ Examples:
       if (opts.type) {
         const versions = offeredVersions(resolver, opts.type);
         if (out.json) out.printJson({ type: opts.type, versions });
-        else out.print(versions.join('\n'));
+        else out.print(versions.map((v) => safe(v)).join('\n'));
         return;
       }
       // An unknown type or version is a typo to fix, not an empty answer.
@@ -84,7 +85,7 @@ Examples:
         formatTable(
           rows,
           [
-            { header: 'CODE', value: (r) => out.c.cyan(r.code) },
+            { header: 'CODE', value: (r) => r.code, paint: out.c.cyan },
             { header: 'NAME', value: (r) => r.name ?? '' },
             { header: 'KIND', value: (r) => (r.is_plugin ? 'plugin' : 'product') },
             { header: 'VERSIONS', value: (r) => r.versions.join(', ') },

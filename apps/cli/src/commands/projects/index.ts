@@ -54,7 +54,7 @@ export function define(command: Command, { io, signal }: Registry): void {
         formatTable(
           projects,
           [
-            { header: 'NAME', value: (p) => out.c.cyan(p.name) },
+            { header: 'NAME', value: (p) => p.name, paint: out.c.cyan },
             { header: 'STATE', value: (p) => p.state },
             { header: 'FILES', value: (p) => String(p.num_files ?? ''), align: 'right' },
             {

@@ -197,7 +197,7 @@ Examples:
         formatTable(
           estimates,
           [
-            { header: 'JOB', value: (e) => c.cyan(e.name) },
+            { header: 'JOB', value: (e) => e.name, paint: c.cyan },
             { header: 'PRODUCT', value: (e) => `${e.product} ${e.version}` },
             { header: 'FRAMES', value: (e) => String(e.frames), align: 'right' },
             { header: 'MACHINE', value: (e) => e.machine ?? 'default' },

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { connect } from '../../lib/client.js';
 import { contextOf } from '../../lib/context.js';
+import { safe } from '../../lib/safe.js';
 import { formatCredits } from '../../lib/table.js';
 import type { Registry } from '../../registry.js';
 
@@ -16,13 +17,13 @@ export function define(command: Command, { io, signal }: Registry): void {
     }
     const { c } = ctx.out;
     const rows: [string, string][] = [
-      ['Name', String(user.name ?? '')],
-      ['Email', String(user.email_address ?? connection.email ?? '')],
-      ['Plan', String(user.service_plan ?? '')],
+      ['Name', safe(user.name)],
+      ['Email', safe(user.email_address ?? connection.email)],
+      ['Plan', safe(user.service_plan)],
       ['Credits available', c.green(formatCredits(Number(user.credits_available ?? 0)))],
       ['Credits consumed', formatCredits(Number(user.credits_consumed ?? 0))],
-      ['Envoy', connection.url],
-      ['Profile', connection.profileName],
+      ['Envoy', safe(connection.url)],
+      ['Profile', safe(connection.profileName)],
     ];
     for (const [k, v] of rows) ctx.out.print(`${c.dim(k.padEnd(18))} ${v}`);
   });
