@@ -99,7 +99,11 @@ const NODE_BUILT_IN = /["']node:|require\(/;
  * for its flow in Chromium (about 21.1 KB: the same code, plus the page's own few hundred bytes). The budgets were
  * 20.5 and 21 KB until the checks a hostile review asked for (typed job parameters, half characters, names Envoy
  * refuses, output formats), secrets redacted before a message cuts them, and cancellable turns between accounts
- * took 0.6 KB more: each budget keeps about 0.4 KB of room, so that growth stays a decision.
+ * took 0.6 KB more. Checking every answer against the contract before a caller sees it (the answer table generated
+ * from openapi/envoy.yaml and its checker: 2.4 KB), reading answers whole within the time-out and a size cap, the
+ * errors of unexpected and refused answers, escaping control characters, and one rule for remote files took the
+ * bundle from 21.5 to 26.5 KB (page: 27.1 KB): each budget keeps about 0.2 KB of room, so that growth stays a
+ * decision. (ajv's standalone validators of the same schemas would be 4.9 KB on their own.)
  *
  * The issue's aim of 12 KB is not reached. What remains is what the page's flow runs: the checks of every
  * argument and their messages before anything is sent (project, job, client options, JSON values, names,
@@ -108,11 +112,11 @@ const NODE_BUILT_IN = /["']node:|require\(/;
  * class and esbuild then puts it in a chunk the page loads at once), openapi-fetch and transport's retries and
  * time-outs. The code alone, without any string literal, is about 14.4 KB min+gzip.
  */
-const CORE_BUDGET = 21.5 * 1024;
+const CORE_BUDGET = 26.75 * 1024;
 /** Every script the page fetched but re2js: core, transport and the page's own code. */
-const PAGE_BUDGET = 22 * 1024;
+const PAGE_BUDGET = 27.25 * 1024;
 /** With re2js bundled too. */
-const WITH_RE2JS_BUDGET = 70 * 1024;
+const WITH_RE2JS_BUDGET = 74.5 * 1024;
 
 /**
  * Serves the page and its scripts, and passes every other request on to Envoy (`envoyUrl()`, known once the

@@ -109,7 +109,11 @@ function isResponse(value: unknown): value is Response {
 
 /** `promise`, or a rejection with the signal's reason as soon as `signal` aborts, whichever comes first. */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) {
+    // The fetch already started and will settle on its own: its rejection is no one's to handle any more.
+    promise.catch(() => {});
+    return Promise.reject(signal.reason);
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
