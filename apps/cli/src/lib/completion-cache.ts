@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { privacyProblem } from '@gm/core/node';
 
 /** The most entries the cache keeps (the newest). */
@@ -17,7 +17,8 @@ const MAX_ENTRIES = 64;
 
 /**
  * The folder `gm` keeps caches in: `GM_CACHE_DIR` when set; `%LOCALAPPDATA%\gm\Cache` on Windows;
- * `~/Library/Caches/gm` on macOS; otherwise `$XDG_CACHE_HOME/gm` or `~/.cache/gm`.
+ * `~/Library/Caches/gm` on macOS; otherwise `$XDG_CACHE_HOME/gm` (when absolute, as the XDG rules ask) or
+ * `~/.cache/gm`.
  */
 export function cacheDir(
   env: NodeJS.ProcessEnv = process.env,
@@ -27,7 +28,8 @@ export function cacheDir(
   if (platform === 'win32')
     return join(env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'), 'gm', 'Cache');
   if (platform === 'darwin') return join(homedir(), 'Library', 'Caches', 'gm');
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'gm');
+  const xdg = env.XDG_CACHE_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'gm');
 }
 
 /** Whether `path` is absent or the user's own and writable by no one else (a folder may be a link to one). */
