@@ -78,7 +78,8 @@ export async function cachedValues(
   const dir = cacheDir(env);
   const file = join(dir, 'completion.json');
   // Values another local user planted would be offered at the prompt: only the user's own file is read.
-  const entries = own(dir, 'folder') && own(file, 'file') ? await readEntries(file) : Object.create(null);
+  const entries: Entries =
+    own(dir, 'folder') && own(file, 'file') ? await readEntries(file) : Object.create(null);
   const hit = entries[key];
   if (hit && now() - hit.at >= 0 && now() - hit.at < maxAgeMs) return hit.values;
   const values = await load();
