@@ -314,6 +314,28 @@ describe('gm completion', () => {
     expect(bad.code).toBe(2);
   });
 
+  it('bash offers values from Envoy as one quoted word each: no command, glob or space in a name acts', async () => {
+    const script = (await gm(['completion', 'bash'])).stdout;
+    const cache = await tempDir('gm-daily-cache-');
+    const env = { ...creds, GM_CACHE_DIR: cache };
+    expect((await gm(['__complete', 'projects', 'daily_d'], env)).code).toBe(0);
+    // Project names may hold ; $ ( ) * and spaces (Envoy makes folders of them): a name must not end the command.
+    const file = join(cache, 'completion.json');
+    const cached = JSON.parse(await readFile(file, 'utf8')) as Record<string, { values: string[] }>;
+    const [key] = Object.keys(cached).filter((k) => k.endsWith('\u0000projects'));
+    cached[key!]!.values = ['daily_x;touch pwned', 'daily_$(id)', 'daily_*', 'daily_a b'];
+    await writeFile(file, JSON.stringify(cached));
+    const here = await tempDir('gm-daily-here-');
+    await writeFile(join(here, 'daily_file'), '');
+    const offered = await complete(script, ['gm', 'status', 'daily_'], { env, cwd: here });
+    expect(offered.sort()).toEqual([
+      'daily_\\$\\(id\\)',
+      'daily_\\*',
+      'daily_a\\ b',
+      'daily_x\\;touch\\ pwned',
+    ]);
+  });
+
   it('zsh and fish scripts name every command, its options and the product codes', async () => {
     const zsh = await gm(['completion', 'zsh']);
     const fish = await gm(['completion', 'fish']);

@@ -220,7 +220,7 @@ export class EnvoyClient {
   constructor(options: EnvoyClientOptions = {}) {
     const error = invalid(clientOptionProblems(options), 'The EnvoyClient options');
     if (error) throw error;
-    this.url = (options.url ?? environmentUrl() ?? DEFAULT_ENVOY_URL).replace(/\/+$/, '');
+    this.url = (options.url ?? environmentUrl() ?? DEFAULT_ENVOY_URL).trim().replace(/\/+$/, '');
     this.#email = options.email;
     if (options.accessKey) this.#credential = { kind: 'accessKey', secret: options.accessKey };
     this.#envoy = createTransport({

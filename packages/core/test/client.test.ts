@@ -102,6 +102,11 @@ describe('EnvoyClient basics', () => {
     }
   });
 
+  test('spaces around a URL (a pasted env file line) are dropped, not sent as a path', () => {
+    expect(new EnvoyClient({ url: 'http://127.0.0.1:8111/ ' }).url).toBe('http://127.0.0.1:8111');
+    expect(new EnvoyClient({ url: ' http://127.0.0.1:8111\n' }).url).toBe('http://127.0.0.1:8111');
+  });
+
   test('credentials never show in inspect, JSON, errors or logs', async () => {
     const logs: string[] = [];
     // A careless service that echoes the secret it was sent.

@@ -159,4 +159,13 @@ describe('checkJob arguments', () => {
     const noJob = await checkJob(null as never, { resolver: fakeResolver }).catch((e) => e);
     expect(noJob.fieldErrors).toEqual([{ field: 'job', message: 'must be a Job (got null)' }]);
   });
+
+  it('machines that are no list of machine types, given or fetched, are a typed error naming options.machines', async () => {
+    const job = hou({ machineType: 'gm4800' });
+    for (const given of [[null], ['gm4800'], async () => undefined, async () => ({ machines })]) {
+      const error = await checkJob(job, { resolver: fakeResolver, machines: given as never }).catch((e) => e);
+      expect(error, String(given)).toBeInstanceOf(InvalidRequestError);
+      expect(error.fieldErrors.map((e: { field: string }) => e.field)).toEqual(['options.machines']);
+    }
+  });
 });

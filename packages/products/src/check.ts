@@ -107,13 +107,27 @@ function argumentProblems(job: unknown, options: unknown): FieldError[] {
     });
   }
   const machines = options.machines;
-  if (machines !== undefined && !Array.isArray(machines) && typeof machines !== 'function') {
-    problems.push({
-      field: 'options.machines',
-      message: `must be a list of machine types, a function fetching them, or absent (got ${describeValue(machines)})`,
-    });
+  if (machines !== undefined && typeof machines !== 'function') {
+    const problem = machinesProblem(
+      machines,
+      'must be a list of machine types, a function fetching them, or absent',
+    );
+    if (problem) problems.push(problem);
   }
   return problems;
+}
+
+/** What is wrong with `machines` when it is no list of machine types (objects with a string `id`). */
+function machinesProblem(machines: unknown, what: string): FieldError | undefined {
+  if (Array.isArray(machines)) {
+    const bad = machines.findIndex((m) => !isObject(m) || typeof m.id !== 'string');
+    if (bad < 0) return undefined;
+    return {
+      field: 'options.machines',
+      message: `${what}; machine ${bad} is no machine type with an id (got ${describeValue(machines[bad])})`,
+    };
+  }
+  return { field: 'options.machines', message: `${what} (got ${describeValue(machines)})` };
 }
 
 const list = (values: readonly string[], max = 8): string =>
@@ -196,6 +210,8 @@ export async function checkJob(job: CheckableJob, options: CheckJobOptions): Pro
       typeof options.machines === 'function'
         ? await options.machines(job.app, job.operation)
         : options.machines;
+    const fetched = machinesProblem(machines, 'must fetch a list of machine types');
+    if (fetched) throw InvalidRequestError.fromProblems([fetched], 'checkJob');
     const ids = machines.map((m) => m.id);
     const chosen = machines.find((m) => m.id === machineType);
     const wantGpu = job.gpu === true;

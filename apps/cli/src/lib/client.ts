@@ -44,15 +44,15 @@ export function describeUrlSource(source: UrlSource, profileName: string): strin
 /**
  * Checks `url` by the client's own rule (an http(s) URL without user name, password, query or fragment); throws a
  * {@link UsageError} (exit 2) naming where it came from otherwise, any secret in it redacted. Returns the URL
- * without trailing slashes.
+ * without spaces around it or trailing slashes.
  */
 export function checkUrl(url: string, from: string): string {
   try {
-    new EnvoyClient({ url });
+    // The client's own form of it: spaces around and trailing slashes dropped.
+    return new EnvoyClient({ url }).url;
   } catch (error) {
     throw urlUsageError(error, url, from);
   }
-  return url.replace(/\/+$/, '');
 }
 
 /** The {@link UsageError} for a URL the client refused with `error`, or `error` itself when it is another. */

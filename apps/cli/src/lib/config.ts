@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { privacyProblem } from '@gm/core/node';
 import { UsageError } from './exit-codes.js';
 
@@ -33,7 +33,7 @@ export interface ProfilesFile {
 
 /**
  * The folder `gm` keeps its configuration in: `GM_CONFIG_DIR` when set; `%APPDATA%\gm` on Windows;
- * otherwise `$XDG_CONFIG_HOME/gm` or `~/.config/gm`.
+ * otherwise `$XDG_CONFIG_HOME/gm` (when absolute, as the XDG rules ask) or `~/.config/gm`.
  */
 export function configDir(
   env: NodeJS.ProcessEnv = process.env,
@@ -41,7 +41,8 @@ export function configDir(
 ): string {
   if (env.GM_CONFIG_DIR) return env.GM_CONFIG_DIR;
   if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'gm');
-  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'gm');
+  const xdg = env.XDG_CONFIG_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.config'), 'gm');
 }
 
 /** The path of `profiles.json`. */

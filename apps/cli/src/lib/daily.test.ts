@@ -27,6 +27,7 @@ describe('Envoy URLs', () => {
   it('accepts http(s) URLs and refuses the rest with exit 2, naming the source', () => {
     expect(checkUrl('http://localhost:8090/', '--url')).toBe('http://localhost:8090');
     expect(checkUrl('https://envoy.example:443', '--url')).toBe('https://envoy.example:443');
+    expect(checkUrl('http://localhost:8090/ ', 'GM_ENVOY_URL')).toBe('http://localhost:8090');
     for (const bad of ['notaurl', 'localhost:8090', 'ftp://h', 'file:///x', 'http://', '']) {
       expect(() => checkUrl(bad, 'GM_ENVOY_URL'), bad).toThrow(UsageError);
     }

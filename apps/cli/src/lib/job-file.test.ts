@@ -192,4 +192,27 @@ describe('loadJobFile within bounds', () => {
     const loaded = await loadJobFile('edge.json', dir);
     expect(String(loaded.spec.jobs[0]?.params?.script)).toHaveLength(MAX_JOB_FILE_STRING);
   });
+
+  it('refuses YAML nested deeper than 64 brackets before building it (a 2 MB file of [ is no gigabyte)', async () => {
+    const dir = await project();
+    await writeFile(
+      join(dir, 'deep.yaml'),
+      `${line}params: ${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}\n`,
+    );
+    await expect(loadJobFile('deep.yaml', dir)).rejects.toThrow(/nested more than 64 levels deep/);
+    // Brackets in strings and plain words are no nesting.
+    const words = `${line}params:\n  a: "${'['.repeat(100)}"\n  b: x${'['.repeat(100)}\n`;
+    expect((parseJobFileText(words) as { params: unknown }).params).toEqual({
+      a: '['.repeat(100),
+      b: `x${'['.repeat(100)}`,
+    });
+  });
+
+  it.runIf(process.platform !== 'win32')('reads no more than the bound from a pipe or a device', async () => {
+    const error = (await loadJobFile('/dev/zero').catch((e: unknown) => e)) as UsageError;
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toBe(
+      `The job file /dev/zero has more than ${MAX_JOB_FILE_BYTES} bytes, more than a job file can have.`,
+    );
+  });
 });

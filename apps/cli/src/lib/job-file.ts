@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { projectNameProblem } from '@gm/core';
 import { didYouMean, type ProductCode } from '@gm/products';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { Lexer, parse as parseYaml, YAMLParseError } from 'yaml';
 import schemaJson from '../../schema/job-file.schema.json' with { type: 'json' };
 import { type SchemaError, validate } from '../generated/job-file-validator.js';
 import { UsageError } from './exit-codes.js';
@@ -205,6 +205,18 @@ export interface LoadedJobFile {
 
 /** Parses job file text (YAML, of which JSON is a subset); syntax errors become a {@link UsageError}. */
 export function parseJobFileText(text: string, source = 'job file'): unknown {
+  // Brackets nested past the bound are refused from the tokens, before the parser builds them (a megabyte of `[`
+  // would take seconds and a gigabyte): quoted and plain scalars are one token each, so only real nesting counts.
+  let depth = 0;
+  for (const token of new Lexer().lex(text)) {
+    if (token === '[' || token === '{') depth++;
+    else if (token === ']' || token === '}') depth--;
+    if (depth > MAX_JOB_FILE_DEPTH) {
+      throw new UsageError(`${source}: [ ] or { } are nested more than ${MAX_JOB_FILE_DEPTH} levels deep.`, {
+        hint: KEEP_SMALL,
+      });
+    }
+  }
   try {
     return parseYaml(text, { prettyErrors: true, uniqueKeys: true });
   } catch (cause) {
@@ -381,14 +393,33 @@ export async function loadJobFile(path: string, cwd = process.cwd()): Promise<Lo
   const full = resolve(cwd, path);
   let text: string;
   try {
-    const info = await stat(full);
-    if (info.isFile() && info.size > MAX_JOB_FILE_BYTES) {
-      throw new UsageError(
-        `The job file ${full} has ${info.size} bytes, more than a job file can have (${MAX_JOB_FILE_BYTES}).`,
-        { hint: KEEP_SMALL },
-      );
+    const handle = await open(full, 'r');
+    try {
+      const info = await handle.stat();
+      if (info.isFile() && info.size > MAX_JOB_FILE_BYTES) {
+        throw new UsageError(
+          `The job file ${full} has ${info.size} bytes, more than a job file can have (${MAX_JOB_FILE_BYTES}).`,
+          { hint: KEEP_SMALL },
+        );
+      }
+      // A pipe or a device has no size to check first: at most one byte past the bound is read.
+      const buffer = Buffer.alloc(MAX_JOB_FILE_BYTES + 1);
+      let length = 0;
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, length, buffer.length - length);
+        if (bytesRead === 0) break;
+        length += bytesRead;
+        if (length > MAX_JOB_FILE_BYTES) {
+          throw new UsageError(
+            `The job file ${full} has more than ${MAX_JOB_FILE_BYTES} bytes, more than a job file can have.`,
+            { hint: KEEP_SMALL },
+          );
+        }
+      }
+      text = buffer.toString('utf8', 0, length);
+    } finally {
+      await handle.close();
     }
-    text = await readFile(full, 'utf8');
   } catch (cause) {
     if (cause instanceof UsageError) throw cause;
     throw new UsageError(`Cannot read the job file ${full}.`, {

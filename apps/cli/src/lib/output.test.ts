@@ -1,8 +1,9 @@
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createColours, shouldColour, stripAnsi } from './colour.js';
+import { cacheDir } from './completion-cache.js';
 import { configDir, getProfile, readProfiles, removeProfile, saveProfile } from './config.js';
 import { createOutput, type Io } from './output.js';
 import { formatDuration, ProgressBar, renderBar } from './progress.js';
@@ -219,6 +220,12 @@ describe('profiles', () => {
       join('C:/Users/a/AppData/Roaming', 'gm'),
     );
     expect(configDir({ HOME: '/h' }, 'darwin').endsWith(join('.config', 'gm'))).toBe(true);
+  });
+
+  it('ignores a relative XDG_CONFIG_HOME or XDG_CACHE_HOME (profiles never land in the folder gm runs in)', () => {
+    expect(configDir({ XDG_CONFIG_HOME: '.config' }, 'linux')).toBe(join(homedir(), '.config', 'gm'));
+    expect(cacheDir({ XDG_CACHE_HOME: 'cache' }, 'linux')).toBe(join(homedir(), '.cache', 'gm'));
+    expect(cacheDir({ XDG_CACHE_HOME: '/x' }, 'linux')).toBe(join('/x', 'gm'));
   });
 
   it('saves with mode 0600, reads back and removes profiles', async () => {

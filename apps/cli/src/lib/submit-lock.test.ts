@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -63,6 +63,25 @@ describe('the submission lock', () => {
     await utimes(lockPath(locks, 'shot'), old, old);
     (await lockSubmission(locks, 'shot', { onWait: (h) => said.push(h) }))();
     expect(said).toEqual([]);
+  });
+
+  it('takes a stale lock that is garbage, a folder or a link, and never writes through the link', async () => {
+    (await lockSubmission(locks, 'x'))(); // makes the folder
+    const path = lockPath(locks, 'shot');
+    const old = new Date(Date.now() - 120_000);
+    await writeFile(path, 'not json \u0000');
+    await utimes(path, old, old);
+    (await lockSubmission(locks, 'shot'))();
+    await mkdir(join(path, 'inside'), { recursive: true });
+    await utimes(path, old, old);
+    (await lockSubmission(locks, 'shot'))();
+    const elsewhere = join(locks, '..', 'precious');
+    await writeFile(elsewhere, 'keep');
+    await utimes(elsewhere, old, old);
+    await symlink(elsewhere, path);
+    (await lockSubmission(locks, 'shot'))();
+    expect(await readFile(elsewhere, 'utf8')).toBe('keep');
+    expect(await readdir(locks)).toEqual([]);
   });
 
   it('a release leaves alone a lock another process took meanwhile', async () => {

@@ -95,7 +95,7 @@ function removeStale(path: string, judged: LockHolder | undefined): void {
       linkSync(aside, path); // fails when yet another lock was taken: that one stands
     } catch {}
   }
-  rmSync(aside, { force: true });
+  rmSync(aside, { force: true, recursive: true }); // a folder put there by hand goes too (a link, not its target)
 }
 
 /** Options of {@link lockSubmission}. */

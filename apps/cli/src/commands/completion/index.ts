@@ -142,13 +142,19 @@ export function bashScript(program: Command): string {
 # Project names, machine types and product types come from Envoy through the command itself (\`gm __complete\`),
 # with a short time limit and a cache; nothing is offered for them when Envoy cannot answer.
 _gm_values() {
-  local IFS=$'\\n' product="" j
+  local product="" j value
   if [[ "$1" == machines ]]; then
     for ((j = 1; j < \${#COMP_WORDS[@]} - 1; j++)); do
       [[ "\${COMP_WORDS[j]}" == --product ]] && product="\${COMP_WORDS[j+1]}"
     done
   fi
-  COMPREPLY=($("\${COMP_WORDS[0]}" __complete "$1" --product "$product" -- "$cur" 2>/dev/null))
+  # One value a line, each quoted for the command line (bash inserts a value as it is): a name holding ; $ * or a
+  # space is one argument, never a command, a glob or two words.
+  COMPREPLY=()
+  while IFS= read -r value; do
+    printf -v value '%q' "$value"
+    COMPREPLY+=("$value")
+  done < <("\${COMP_WORDS[0]}" __complete "$1" --product "$product" -- "$cur" 2>/dev/null)
 }
 _gm_scenes() {
   local IFS=$'\\n' ext
