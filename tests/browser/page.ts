@@ -5,7 +5,7 @@
  * emulator: through `@gm/transport` directly, and through `@gm/core` (log in, user info, a `Project` given its
  * file list without reading any disk, a `Job`, upload and submit, status). What it saw goes to `window.gmResult`.
  */
-import { EnvoyClient, InvalidRequestError, Job, Project } from '@gm/core';
+import { EnvoyClient, InvalidRequestError, Job, Project, resultsPattern, WatchFile } from '@gm/core';
 import { createTransport } from '@gm/transport';
 
 /** What the page saw, read by the test. */
@@ -27,6 +27,8 @@ export interface PageResult {
     jobs: number;
     /** What `addFiles` (reading a folder) says in a runtime without a disk. */
     addFilesError: string;
+    /** With `watch` in the query: the field of the problem a pattern only RE2 refuses is sent back with. */
+    refusedPattern?: string;
   };
   error?: string;
 }
@@ -79,6 +81,22 @@ async function withCore(query: URLSearchParams): Promise<PageResult['core']> {
       params: { frames: '1 2', output_prefix: 'out_', output_format: 'PNG' },
     }),
   );
+  let refusedPattern: string | undefined;
+  if (query.has('watch')) {
+    // A repeat count over RE2's 1,000: nothing but the engine tells, and it is asked before anything is sent.
+    const bad = new Project(folder, { name: `${name}_bad` });
+    bad.addFileList(folder, bad.remoteRoot, ['scene.blend']);
+    bad.addJobs(
+      new Job({ name: 'j', app: 'blender', appVersion: '2.80', path: `${bad.remoteRoot}/scene.blend` }),
+    );
+    bad.addWatchFiles(new WatchFile(`${bad.remoteOutputFolder}/x{1001}`, `${folder}/bad`));
+    refusedPattern = await client.submitProject(bad).then(
+      () => 'sent',
+      (error: unknown) =>
+        error instanceof InvalidRequestError ? error.fieldErrors[0]?.field : String(error),
+    );
+    project.addWatchFiles(new WatchFile(resultsPattern(project.remoteOutputFolder), `${folder}/my_results`));
+  }
   const submitted = await client.submitProject(project, { skipAutoDownload: true });
   const status = await client.getProjectStatus(project.name);
   return {
@@ -90,6 +108,7 @@ async function withCore(query: URLSearchParams): Promise<PageResult['core']> {
     uploaded: Object.keys(status.Details ?? {}).sort(),
     jobs: status.Jobs?.length ?? 0,
     addFilesError,
+    ...(refusedPattern === undefined ? {} : { refusedPattern }),
   };
 }
 

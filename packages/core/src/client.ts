@@ -40,6 +40,7 @@ import {
 } from './errors.js';
 import { enterOperation } from './gate.js';
 import type { Project } from './models/project.js';
+import { re2PatternProblems } from './models/watch-file.js';
 import { ProductResolver } from './resolver.js';
 import type {
   CreditsInfo,
@@ -526,9 +527,10 @@ export class EnvoyClient {
     checkOptionalBoolean(given?.skipAutoDownload, 'options.skipAutoDownload', problems);
     let error = invalid(problems, checkedName(project));
     if (error) throw error;
-    // The body is made now: jobs added while the submit is under way are not sent.
+    // The body is made now: jobs and watch rules added while the submit is under way are not sent.
+    const rules = project.watchFiles;
     const body = toSubmitBody(project, options);
-    problems.push(...(await downloadFolderProblems(project, options)));
+    problems.push(...(await downloadFolderProblems(project, options)), ...(await re2PatternProblems(rules)));
     error = invalid(problems, checkedName(project));
     if (error) throw error;
     await this.#run(async (op) => {

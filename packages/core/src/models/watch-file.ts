@@ -1,4 +1,4 @@
-import { RE2JS } from 're2js';
+import { re2Problem } from '#platform';
 import { type FieldError, InvalidRequestError } from '../errors.js';
 import { controlCharacterProblem, describeValue, flavourOf } from '../paths.js';
 
@@ -19,14 +19,81 @@ export function watchPatternProblem(pattern: unknown): string | undefined {
   }
   const control = controlCharacterProblem(pattern);
   if (control) return control;
-  try {
-    RE2JS.compile(pattern);
-    return pattern.split(/\/|\\\\/).some((s) => s.replace(/\\\./g, '.') === '..')
-      ? `${JSON.stringify(pattern)} holds a ".." segment: its matches would leave the download folder`
-      : undefined;
-  } catch (error) {
-    return `${JSON.stringify(pattern)} is not a valid RE2 regular expression (${(error as Error).message}); look-around and back-references are not supported`;
+  const syntax = re2Problem ? re2Problem(pattern) : perlOnlyProblem(pattern);
+  if (syntax) return re2Message(pattern, syntax);
+  return pattern.split(/\/|\\\\/).some((s) => s.replace(/\\\./g, '.') === '..')
+    ? `${JSON.stringify(pattern)} holds a ".." segment: its matches would leave the download folder`
+    : undefined;
+}
+
+function re2Message(pattern: string, problem: string): string {
+  return `${JSON.stringify(pattern)} is not a valid RE2 regular expression (${problem}); look-around and back-references are not supported`;
+}
+
+/**
+ * Without the RE2 engine at hand (a browser page, until a submit): what RE2 never takes, found by a scan of the
+ * pattern, in RE2's words: look-around (`(?=`, `(?!`, `(?<=`, `(?<!`), back-references (`\1`, `\k<name>`,
+ * `(?P=name)`). Escapes, `\Q...\E` and character classes are read as RE2 reads them. The engine's full check
+ * follows before anything is sent ({@link re2PatternProblems}).
+ *
+ * @internal Exported for the tests, which hold it to RE2's own verdicts.
+ */
+export function perlOnlyProblem(pattern: string): string | undefined {
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      const next = pattern[i + 1] ?? '';
+      if (next === 'Q') {
+        const end = pattern.indexOf('\\E', i + 2);
+        if (end < 0) return undefined;
+        i = end + 1;
+        continue;
+      }
+      if (
+        next === 'k' ||
+        next === '8' ||
+        next === '9' ||
+        (/[1-7]/.test(next) && !/[0-7]/.test(pattern[i + 2] ?? ''))
+      ) {
+        return `invalid escape sequence: \`\\${next}\``;
+      }
+      i++;
+    } else if (inClass) {
+      if (c === ']') inClass = false;
+    } else if (c === '[') {
+      inClass = true;
+      // A `]` first in a class (after `^`) is a literal one.
+      if (pattern[i + 1] === '^') i++;
+      if (pattern[i + 1] === ']') i++;
+    } else if (c === '(' && pattern[i + 1] === '?') {
+      const head = /^(=|!|<=|<!|P=)/.exec(pattern.slice(i + 2, i + 4));
+      if (head) return `invalid or unsupported Perl syntax: \`(?${head[1]}\``;
+    }
   }
+  return undefined;
+}
+
+/**
+ * RE2's verdict on watch rules' patterns, as `watchFiles[i].pattern` problems: none where the engine already
+ * checked each rule when it was made (Node); elsewhere the engine (re2js) is loaded now, when there are rules to
+ * check, and not before, so that a page that submits without watch rules never loads it.
+ */
+export async function re2PatternProblems(rules: readonly WatchFile[]): Promise<FieldError[]> {
+  if (re2Problem || rules.length === 0) return [];
+  const { RE2JS } = await import('re2js');
+  const problems: FieldError[] = [];
+  rules.forEach((rule, i) => {
+    try {
+      RE2JS.compile(rule.pattern);
+    } catch (error) {
+      problems.push({
+        field: `watchFiles[${i}].pattern`,
+        message: re2Message(rule.pattern, (error as Error).message),
+      });
+    }
+  });
+  return problems;
 }
 
 /**

@@ -6,6 +6,7 @@ import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { inspect } from 'node:util';
+import { RE2JS } from 're2js';
 import type { PathFlavours } from '../paths.js';
 import { takeTurn as turnOnDisk } from '../turns.js';
 import { walkFolder } from '../walk.js';
@@ -45,6 +46,16 @@ export const disk: Disk | undefined = {
 export function envoyUrlFromEnvironment(): string | undefined {
   const value = process.env.GM_ENVOY_URL;
   return value === undefined || value === '' ? undefined : value;
+}
+
+/** RE2's verdict on a pattern, from re2js loaded with the package. */
+export function re2Problem(pattern: string): string | undefined {
+  try {
+    RE2JS.compile(pattern);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
 /** `inspect(cause)`, ten levels deep. */

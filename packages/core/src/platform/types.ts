@@ -31,6 +31,12 @@ export interface Platform {
    * `undefined` when it is unset or empty, and always where there is no environment (browsers, plugin panels).
    */
   envoyUrlFromEnvironment(): string | undefined;
+  /**
+   * RE2's own verdict on a watch pattern (the engine's message, or `undefined` when it compiles), given at once
+   * where the runtime loads the engine with the package (Node, Deno, Bun); `undefined` where the engine is loaded
+   * only when a pattern must be checked before sending (browsers, plugin panels), to keep pages small.
+   */
+  readonly re2Problem: ((pattern: string) => string | undefined) | undefined;
   /** Every detail of an error's cause as text, to look for secrets in it. */
   describeCause(cause: unknown): string;
   /**

@@ -17,6 +17,9 @@ export function envoyUrlFromEnvironment(): string | undefined {
   return undefined;
 }
 
+/** The RE2 engine is not loaded with the page: patterns are checked by it before sending (`re2PatternProblems`). */
+export const re2Problem: Platform['re2Problem'] = undefined;
+
 /** No processes to take turns with here: one runtime, one process (the in-process gate suffices). */
 export const takeTurn: Platform['takeTurn'] = undefined;
 
