@@ -13,7 +13,7 @@ import type { Io } from './lib/output.js';
 import type { Registry } from './registry.js';
 
 /** The root options that take a value (so the command name can be found without parsing). */
-const VALUE_OPTIONS = new Set(['--url', '--profile', '--email', '--access-key']);
+const VALUE_OPTIONS = new Set(['--url', '--profile', '--email', '--access-key', '--timeout']);
 
 const filled = new WeakMap<Command, Promise<void>>();
 const registries = new WeakMap<Command, Registry>();
@@ -90,6 +90,12 @@ export function createProgram(io: Io, signal: AbortSignal, name: ProgramName = '
     .addOption(new Option('--email <email>', 'account email (overrides the profile)').env('GM_EMAIL'))
     .addOption(
       new Option('--access-key <key>', 'account access key (overrides the profile)').env('GM_ACCESS_KEY'),
+    )
+    .addOption(
+      new Option(
+        '--timeout <seconds>',
+        'time limit of one request to Envoy, its whole answer included (default 30; reads are tried 3 times)',
+      ).env('GM_TIMEOUT'),
     )
     .option('--json', 'machine readable output: one JSON document, or JSON lines with --watch')
     .option('--no-color', 'no colour (also NO_COLOR=1)')

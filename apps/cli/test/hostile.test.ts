@@ -32,7 +32,7 @@ const env = (url: string) => ({
 /** Raw control characters a terminal acts on (a newline excepted). */
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
 
-// A dripping answer ends at gm's time-out (30 s a try, 3 tries for a read): core's tests cover it with a short one.
+// A dripping answer ends at gm's time-out (30 s a try by default, 3 tries for a read): --timeout, below.
 const CASES: [Hostility, number, string][] = [
   ['endless', 6, 'maxAnswerBytes'],
   ['redirect', 6, 'redirect to http://127.0.0.1:'],
@@ -58,6 +58,33 @@ describe.each(CASES)('gm against an Envoy whose answers are %s', (hostility, cod
     expect(r.stderr).not.toMatch(/unexpected error|is not a function/i);
     expect(r.stderr).not.toMatch(RAW_CONTROL);
     expect(envoy.stolen()).toBe(0);
+  });
+});
+
+describe('gm against an Envoy whose answers drip one byte at a time', () => {
+  let envoy: Awaited<ReturnType<typeof startHostileEnvoy>>;
+  beforeAll(async () => {
+    envoy = await startHostileEnvoy('drip');
+  });
+  afterAll(async () => {
+    await envoy?.close();
+  });
+  it.each(COMMANDS)(
+    'gm %s --timeout 0.5 ends (exit 5), the whole answer within the limit or not at all',
+    async (...args) => {
+      const r = await gm(['--timeout', '0.5', ...args], env(envoy.url));
+      expect(r.code, r.stderr).toBe(5);
+      expect(r.stderr).toContain('did not answer in time');
+    expect(r.stderr).toContain('wait longer with --timeout <seconds>');
+      expect(r.stderr).not.toMatch(RAW_CONTROL);
+    },
+  );
+  it('takes the limit from GM_TIMEOUT too, and refuses one that is no time', async () => {
+    const r = await gm(['whoami'], { ...env(envoy.url), GM_TIMEOUT: '0.5' });
+    expect(r.code).toBe(5);
+    const bad = await gm(['whoami', '--timeout', 'soon'], env(envoy.url));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--timeout (or GM_TIMEOUT) must be a number of seconds');
   });
 });
 

@@ -164,6 +164,19 @@ describe('hostile job files and scenes', { timeout: 180_000 }, () => {
     expect(r.stderr).toMatch(/keep scripts and data in files of the project/);
   });
 
+  it('gm scan prints paths from a scene with their control characters escaped; --json keeps them exact', async () => {
+    const dir = await tempDir('gm-preflight-e2e-');
+    // A title-setting and a screen-clearing sequence in a path the scene names.
+    const evil = '/x/\u001b]0;pwned\u0007plate\u001b[2J.exr';
+    await writeFile(join(dir, 'comp.nk'), `Read {\n file "${evil}"\n name Read1\n}\n`);
+    const r = await gm(['scan', join(dir, 'comp.nk')]);
+    expect(r.code).toBe(0);
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    expect(r.stdout).toContain('/x/\\x1b]0;pwned\\x07plate');
+    const json = await gm(['scan', join(dir, 'comp.nk'), '--json']);
+    expect(JSON.parse(json.stdout).references[0].path).toBe(evil); // --json stays exact
+  });
+
   it('gm scan of a zstd bomb exits 2 naming the byte offset and the limit', async () => {
     const dir = await tempDir('gm-preflight-e2e-');
     // A zstd frame of one RLE block declaring 128 KiB, repeated: 4 bytes of file per 128 KiB of zeros.

@@ -12,6 +12,8 @@ const resolve = (schema: AnswerSchema): AnswerSchema =>
 /** A property name no schema of the contract uses, for extra properties. */
 const EXTRA = fc.constantFrom('x_extra', 'Later-Field', '/p/a b.png');
 const KEY = fc.constantFrom('/shot/a.png', 'scene', '/p/a b.png');
+/** Any JSON value as it comes back from the wire: `-0` is sent as `0` (JSON has no negative zero). */
+const ANY_JSON = fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.parse(JSON.stringify(value)) as unknown);
 
 /** A JSON answer the contract allows for `schema`. */
 export function valid(given: AnswerSchema): fc.Arbitrary<unknown> {
@@ -32,7 +34,7 @@ export function valid(given: AnswerSchema): fc.Arbitrary<unknown> {
     case 'boolean':
       return fc.boolean();
     case 'array':
-      return fc.array(schema.items ? valid(schema.items) : fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 });
+      return fc.array(schema.items ? valid(schema.items) : ANY_JSON, { maxLength: 3 });
     case 'object': {
       const properties = schema.properties ?? {};
       const required = new Set(schema.required ?? []);
@@ -47,7 +49,7 @@ export function valid(given: AnswerSchema): fc.Arbitrary<unknown> {
               typeof schema.additionalProperties === 'object' ? KEY : EXTRA,
               typeof schema.additionalProperties === 'object'
                 ? valid(schema.additionalProperties)
-                : fc.jsonValue({ maxDepth: 2 }),
+                : ANY_JSON,
               { maxKeys: 2 },
             );
       // Known properties win over an extra one of the same name.
@@ -58,7 +60,7 @@ export function valid(given: AnswerSchema): fc.Arbitrary<unknown> {
       });
     }
     default:
-      return fc.jsonValue({ maxDepth: 2 });
+      return ANY_JSON;
   }
 }
 

@@ -140,8 +140,9 @@ export async function connect(
 ): Promise<{ client: EnvoyClient; connection: Connection }> {
   const connection = await resolveConnection(ctx);
   // The client checks the URL first: a URL it refuses is the problem to report, credentials or not.
+  const timeoutMs = options.timeoutMs ?? timeoutOf(ctx.globals.timeout);
   const client = createClient(connection.url, connection.email, connection.accessKey, {
-    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(options.retries !== undefined ? { retries: options.retries } : {}),
   });
   if (options.requireCredentials !== false && (!connection.email || !connection.accessKey)) {
@@ -150,6 +151,24 @@ export async function connect(
     });
   }
   return { client, connection };
+}
+
+/** The longest `--timeout`, in seconds: a day. */
+const MAX_TIMEOUT_S = 86_400;
+
+/** `--timeout` (seconds) in milliseconds; undefined when not given; a usage error (exit 2) when it is no time. */
+export function timeoutOf(seconds: string | undefined): number | undefined {
+  if (seconds === undefined) return undefined;
+  const n = Number(seconds);
+  if (seconds.trim() === '' || !Number.isFinite(n) || n <= 0 || n > MAX_TIMEOUT_S) {
+    throw new UsageError(
+      `--timeout (or GM_TIMEOUT) must be a number of seconds from 0.001 to ${MAX_TIMEOUT_S}, not "${seconds}".`,
+      {
+        hint: 'For example --timeout 10: a request whose whole answer has not arrived after 10 s fails (exit 5).',
+      },
+    );
+  }
+  return Math.round(n * 1000);
 }
 
 /**

@@ -16,6 +16,8 @@ export interface GlobalOptions {
   email?: string;
   /** Account access key (`--access-key`, `GM_ACCESS_KEY`). */
   accessKey?: string;
+  /** Time limit of one request, in seconds (`--timeout`, `GM_TIMEOUT`). */
+  timeout?: string;
   /** Machine readable output (`--json`). */
   json?: boolean;
   /** `false` with `--no-color`. */

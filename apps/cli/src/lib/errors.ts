@@ -117,12 +117,16 @@ function reportOf(error: unknown, context: ReportContext | string): ErrorReport 
   }
   if (isUnreachable(error)) {
     const e = error as GridMarketsError;
+    // A time-out: something answered, or accepted the connection, but no whole answer came within the limit.
+    const slow = error instanceof ConnectionError && error.code === 'ETIMEDOUT';
     return {
       exitCode: ExitCode.UNREACHABLE,
       kind: e.name,
       message: e.message,
       details: [],
-      hint: `Is Envoy running${url ? ` at ${url}` : ''}? Open the Envoy app, pass --url (or GM_ENVOY_URL), or run \`gm emulator\` for a local one.`,
+      hint: slow
+        ? `No whole answer came in time${url ? ` from ${url}` : ''}: check that it is Envoy that listens there, or wait longer with --timeout <seconds> (or GM_TIMEOUT; default 30).`
+        : `Is Envoy running${url ? ` at ${url}` : ''}? Open the Envoy app, pass --url (or GM_ENVOY_URL), or run \`gm emulator\` for a local one.`,
     };
   }
   if (error instanceof GridMarketsError) {

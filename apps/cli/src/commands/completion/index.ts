@@ -169,7 +169,7 @@ _gm_completion() {
   cmd=""
   for ((i = 1; i < COMP_CWORD; i++)); do
     case "\${COMP_WORDS[i]}" in
-      --url|--profile|--email|--access-key) ((i++)) ;;
+      --url|--profile|--email|--access-key|--timeout) ((i++)) ;;
       -*) ;;
       *) cmd="\${COMP_WORDS[i]}"; break ;;
     esac
@@ -237,7 +237,7 @@ _gm() {
   local -a opts cmds
   for ((i = 2; i < CURRENT; i++)); do
     case "\${words[i]}" in
-      --url|--profile|--email|--access-key) ((i++)) ;;
+      --url|--profile|--email|--access-key|--timeout) ((i++)) ;;
       -*) ;;
       *) cmd="\${words[i]}"; break ;;
     esac

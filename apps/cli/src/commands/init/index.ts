@@ -11,6 +11,7 @@ import { contextOf } from '../../lib/context.js';
 import { CliError, ExitCode, UsageError } from '../../lib/exit-codes.js';
 import { loadJobFile } from '../../lib/job-file.js';
 import { parsePathMap, pathMapOption } from '../../lib/preflight.js';
+import { safe } from '../../lib/safe.js';
 import type { Registry } from '../../registry.js';
 
 interface InitOptions {
@@ -249,8 +250,8 @@ Examples:
         `${out.c.green('✔')} Wrote ${out.c.bold(jobPath)}: ${product} ${version} on ${machine || 'the default machine'}, frames ${opts.frames}.`,
       );
       if (versionWhy) out.info(`${product} ${version}: ${versionWhy}.`);
-      out.info(scan.summary);
-      for (const file of scan.files.filter((f) => f.problem)) out.warn(`${file.path}: ${file.problem}`);
+      out.info(safe(scan.summary));
+      for (const file of scan.files.filter((f) => f.problem)) out.warn(safe(`${file.path}: ${file.problem}`));
       out.info(`Next: edit it, then \`gm validate ${opts.out}\` and \`gm submit ${opts.out} --watch\`.`);
     });
 }

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { contextOf } from '../../lib/context.js';
 import { UsageError } from '../../lib/exit-codes.js';
 import { parsePathMap, pathMapOption } from '../../lib/preflight.js';
+import { safe } from '../../lib/safe.js';
 import { formatTable } from '../../lib/table.js';
 import type { Registry } from '../../registry.js';
 
@@ -86,7 +87,9 @@ Examples:
       const details = Object.entries(scan.details)
         .map(([k, v]) => `${k} ${v}`)
         .join(', ');
-      out.print(`${c.bold(scan.file)}: ${scan.product ?? scan.format}${details ? ` (${details})` : ''}`);
+      out.print(
+        `${c.bold(safe(scan.file))}: ${scan.product ?? scan.format}${details ? ` (${safe(details)})` : ''}`,
+      );
       if (scan.references.length > 0) {
         out.print();
         out.print(
@@ -118,9 +121,9 @@ Examples:
             : seq
               ? `no file matches ${ref.resolved}`
               : `looked for ${ref.resolved}`);
-        out.print(`  ${c.red('✗')} ${ref.path}: ${why}`);
+        out.print(`  ${c.red('✗')} ${safe(ref.path)}: ${safe(why)}`);
       }
-      for (const note of scan.notes) out.print(`  ${c.dim(note)}`);
+      for (const note of scan.notes) out.print(`  ${c.dim(safe(note))}`);
       out.print(
         scan.scanned
           ? `${scan.references.length} reference(s), ${missing.length === 0 ? c.green('all present') : c.red(`${missing.length} missing`)}.`

@@ -15,6 +15,7 @@ import { contextOf } from '../../lib/context.js';
 import { CliError, ExitCode, UsageError } from '../../lib/exit-codes.js';
 import { loadJobFile } from '../../lib/job-file.js';
 import { parsePathMap, pathMapOption, problemLines, scenePreflight } from '../../lib/preflight.js';
+import { safe } from '../../lib/safe.js';
 import { lockSubmission } from '../../lib/submit-lock.js';
 import { printStatus, watchProject } from '../../lib/watch.js';
 import type { Registry } from '../../registry.js';
@@ -109,7 +110,7 @@ Examples:
       if (!opts.allowMissing) {
         const preflight = await scenePreflight(project, pathMap);
         // A scene saved with another version than its job's: said, not refused.
-        for (const w of preflight.warnings) if (w.kind === 'version') ctx.out.warn(w.message);
+        for (const w of preflight.warnings) if (w.kind === 'version') ctx.out.warn(safe(w.message));
         if (preflight.blocking.length > 0) {
           throw new UsageError(
             'The job scenes need files the project does not have; nothing was submitted.',
@@ -173,7 +174,7 @@ Examples:
         if (!ctx.out.json) {
           printStatus(ctx, name, last);
           if (!submitOptions.skipAutoDownload)
-            ctx.out.info(`Results: ${downloadFolders(project).join(', ')}`);
+            ctx.out.info(`Results: ${safe(downloadFolders(project).join(', '))}`);
         }
         return;
       }

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { connect } from '../../lib/client.js';
 import { contextOf } from '../../lib/context.js';
 import { UsageError } from '../../lib/exit-codes.js';
+import { safe } from '../../lib/safe.js';
 import { formatBytes } from '../../lib/table.js';
 import { watchProject } from '../../lib/watch.js';
 import type { Registry } from '../../registry.js';
@@ -41,7 +42,7 @@ export function define(command: Command, { io, signal }: Registry): void {
       if (project.files.length === 0) throw new UsageError(`${full} has no files to upload.`);
       const { client } = await connect(ctx);
       ctx.out.info(
-        `Uploading ${project.files.length} files from ${full} as ${ctx.out.ce.cyan(project.name)}`,
+        `Uploading ${project.files.length} files from ${safe(full)} as ${ctx.out.ce.cyan(project.name)}`,
       );
       const name = await client.uploadProjectFiles(project);
       const last = opts.wait

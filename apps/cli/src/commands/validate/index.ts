@@ -22,6 +22,7 @@ import {
   problemLines,
   scenePreflight,
 } from '../../lib/preflight.js';
+import { safe } from '../../lib/safe.js';
 import { formatCredits, formatTable } from '../../lib/table.js';
 import type { Registry } from '../../registry.js';
 
@@ -191,7 +192,7 @@ Examples:
           ? `${c.yellow('!')} Preflight: ${preflight.references} scene reference(s), ${allowed} missing or not in the project (allowed by --allow-missing)${unchecked > 0 ? `; ${unchecked} could not be checked` : ''}.`
           : `${c.green('✔')} Preflight: ${preflight.references} scene reference(s), all present${unchecked > 0 ? `; ${unchecked} could not be checked` : ''}.`,
       );
-      for (const warning of preflight.warnings) out.info(c.yellow(`  ! ${warning.message}`));
+      for (const warning of preflight.warnings) out.info(c.yellow(`  ! ${safe(warning.message)}`));
       out.print();
       out.print(
         formatTable(
