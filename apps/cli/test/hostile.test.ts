@@ -75,7 +75,7 @@ describe('gm against an Envoy whose answers drip one byte at a time', () => {
       const r = await gm(['--timeout', '0.5', ...args], env(envoy.url));
       expect(r.code, r.stderr).toBe(5);
       expect(r.stderr).toContain('did not answer in time');
-    expect(r.stderr).toContain('wait longer with --timeout <seconds>');
+      expect(r.stderr).toContain('wait longer with --timeout <seconds>');
       expect(r.stderr).not.toMatch(RAW_CONTROL);
     },
   );

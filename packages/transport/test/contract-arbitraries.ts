@@ -47,9 +47,7 @@ export function valid(given: AnswerSchema): fc.Arbitrary<unknown> {
           ? fc.constant({})
           : fc.dictionary(
               typeof schema.additionalProperties === 'object' ? KEY : EXTRA,
-              typeof schema.additionalProperties === 'object'
-                ? valid(schema.additionalProperties)
-                : ANY_JSON,
+              typeof schema.additionalProperties === 'object' ? valid(schema.additionalProperties) : ANY_JSON,
               { maxKeys: 2 },
             );
       // Known properties win over an extra one of the same name.
