@@ -4,7 +4,13 @@
  */
 import { realpath, stat } from 'node:fs/promises';
 import nodePath from 'node:path';
-import { type FrameRange, type ProductCode, parseFrames } from '@gm/products';
+import {
+  type FrameRange,
+  PRODUCT_SPEC_LIST,
+  type ProductCode,
+  parseFrames,
+  productTables,
+} from '@gm/products';
 import { type LimitExceededError, SceneNotFoundError, UnsupportedFormatError } from './errors.js';
 import { readBlend } from './formats/blend.js';
 import type { FormatResult, RawReference } from './formats/common.js';
@@ -25,27 +31,50 @@ import type {
   SequenceMatch,
 } from './types.js';
 
-/** A scene format by file extension: format, product and reader (none: the format cannot be read). */
-const FORMATS: Record<
-  string,
-  {
-    format: SceneFormat;
-    product: ProductCode | undefined;
-    read?: (file: string, limits: ScanLimits) => Promise<FormatResult>;
-  }
-> = {
-  '.blend': { format: 'blend', product: 'blender', read: readBlend },
-  '.nk': { format: 'nuke', product: 'nuke', read: readNuke },
-  '.ma': { format: 'maya-ascii', product: 'maya', read: readMaya },
-  '.mb': { format: 'maya-binary', product: 'maya' },
-  '.vrscene': { format: 'vrscene', product: 'vray', read: readVrscene },
-  '.usda': { format: 'usda', product: undefined, read: readUsda },
-  '.usd': { format: 'usda', product: undefined, read: readUsda },
-  '.hip': { format: 'houdini', product: 'hou', read: readHoudini },
-  '.hipnc': { format: 'houdini', product: 'hou', read: readHoudini },
-  '.hiplc': { format: 'houdini', product: 'hou', read: readHoudini },
-  '.c4d': { format: 'cinema4d', product: 'c4d' },
+/** How preflight reads one scene format: its name and reader (none: the format cannot be read outside its application). */
+interface FormatReader {
+  format: SceneFormat;
+  read?: (file: string, limits: ScanLimits) => Promise<FormatResult>;
+}
+
+/** A scene format by file extension: format, reader, and the product whose scenes have the extension. */
+type FormatSpec = FormatReader & { product: ProductCode | undefined };
+
+/**
+ * The formats preflight reads, by extension (lower case, with the dot), in the order messages list them. Which
+ * product an extension belongs to is not said here: the product specs of `@gm/products` say it.
+ */
+const READERS: Readonly<Record<string, FormatReader>> = {
+  '.blend': { format: 'blend', read: readBlend },
+  '.nk': { format: 'nuke', read: readNuke },
+  '.ma': { format: 'maya-ascii', read: readMaya },
+  '.mb': { format: 'maya-binary' },
+  '.vrscene': { format: 'vrscene', read: readVrscene },
+  '.usda': { format: 'usda', read: readUsda },
+  '.usd': { format: 'usda', read: readUsda },
+  '.hip': { format: 'houdini', read: readHoudini },
+  '.hipnc': { format: 'houdini', read: readHoudini },
+  '.hiplc': { format: 'houdini', read: readHoudini },
+  '.c4d': { format: 'cinema4d' },
 };
+
+/**
+ * Internal: preflight's extension table for the products' scene extensions (extension → product code, as
+ * `productTables(specs).sceneExtensions` gives them): every format it reads with its product, and the product
+ * extensions it has no format for (`missing`, none for the catalogue's products; a test holds it).
+ */
+export function formatTable(sceneExtensions: ReadonlyMap<string, string>): {
+  formats: Readonly<Record<string, FormatSpec>>;
+  missing: string[];
+} {
+  const formats: Record<string, FormatSpec> = {};
+  for (const [ext, reader] of Object.entries(READERS)) {
+    formats[ext] = { ...reader, product: sceneExtensions.get(ext) as ProductCode | undefined };
+  }
+  return { formats, missing: [...sceneExtensions.keys()].filter((ext) => !Object.hasOwn(READERS, ext)) };
+}
+
+const FORMATS = formatTable(productTables(PRODUCT_SPEC_LIST).sceneExtensions).formats;
 
 /** The file extensions {@link scanScene} accepts (lower case, with the dot). */
 export const SCENE_EXTENSIONS: readonly string[] = Object.keys(FORMATS);

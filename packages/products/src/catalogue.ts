@@ -3,13 +3,13 @@
  * operations and job-file extensions, as data with derived types.
  *
  * Source: the "Product types and plugins" table of the Envoy client
- * documentation. That table writes Maya's code as `hou` and calls Maya "V-Ray"
- * in one row; both are typos there, and Maya's code is `maya` here.
+ * documentation, as the product specs (`specs/`) hold it.
  *
  * @module
  */
 
 import { parsePluginSpec } from '@gm/core';
+import { catalogueOf, PRODUCT_SPEC_LIST, type ProductSpecs, productsForFileIn } from './specs/index.js';
 
 /**
  * The operation types the Envoy documentation defines.
@@ -34,60 +34,12 @@ export const OPERATION_TYPES = {
 export type OperationType = keyof typeof OPERATION_TYPES;
 
 /**
- * The products, by code: display name, compatible plugins (code → name),
- * supported operations (the first is the default) and job-file extensions.
+ * The products, by code: display name, compatible plugins (code → name), supported operations (the first is the
+ * default) and job-file extensions. Made from the product specs (`PRODUCT_SPEC_LIST`).
  */
-export const PRODUCTS = {
-  blender: {
-    name: 'Blender',
-    plugins: { blender_vray: 'V-Ray' },
-    operations: ['render'],
-    defaultOperation: 'render',
-    extensions: ['.blend'],
-  },
-  c4d: {
-    name: 'Cinema 4D',
-    plugins: { arnold: 'Arnold', redshift: 'Redshift', vray: 'V-Ray' },
-    operations: ['render'],
-    defaultOperation: 'render',
-    extensions: ['.c4d'],
-  },
-  hou: {
-    name: 'Houdini',
-    plugins: {
-      htoa: 'Arnold',
-      hton: 'Nuke',
-      hou_redshift: 'Redshift',
-      prman: 'Renderman',
-      htot: 'FFMPEG Transcode',
-      hou_vray: 'V-Ray',
-    },
-    operations: ['render', 'batch', 'sim'],
-    defaultOperation: 'render',
-    extensions: ['.hip', '.hipnc', '.hiplc'],
-  },
-  maya: {
-    name: 'Maya',
-    plugins: { mtoa: 'Arnold', maya_redshift: 'Redshift', maya_prman: 'Renderman', maya_vray: 'V-Ray' },
-    operations: ['render'],
-    defaultOperation: 'render',
-    extensions: ['.ma', '.mb'],
-  },
-  nuke: {
-    name: 'Nuke',
-    plugins: {},
-    operations: ['render'],
-    defaultOperation: 'render',
-    extensions: ['.nk'],
-  },
-  vray: {
-    name: 'V-Ray',
-    plugins: {},
-    operations: ['render'],
-    defaultOperation: 'render',
-    extensions: ['.vrscene'],
-  },
-} as const;
+export const PRODUCTS: { readonly [P in keyof ProductSpecs]: ProductSpecs[P]['catalogue'] } = catalogueOf(
+  PRODUCT_SPEC_LIST,
+) as unknown as { readonly [P in keyof ProductSpecs]: ProductSpecs[P]['catalogue'] };
 
 /** A product code: `blender`, `c4d`, `hou`, `maya`, `nuke` or `vray`. */
 export type ProductCode = keyof typeof PRODUCTS;
@@ -161,8 +113,5 @@ export function isOperationOf<P extends ProductCode>(
 
 /** The product codes whose job files end with the given file name's extension (case-insensitive). */
 export function productsForFile(fileName: string): ProductCode[] {
-  const lower = fileName.toLowerCase();
-  return PRODUCT_CODES.filter((p) =>
-    (PRODUCTS[p].extensions as readonly string[]).some((ext) => lower.endsWith(ext)),
-  );
+  return productsForFileIn(PRODUCTS, fileName);
 }

@@ -60,4 +60,19 @@ export {
   checkJob,
   type JobFinding,
 } from './check.js';
+export {
+  type Check,
+  type FieldSpec,
+  nonEmptyString,
+  OUTPUT_FILE_FIELDS,
+  OUTPUT_SIZE_DEFAULTS,
+  OUTPUT_SIZE_FIELDS,
+  oneOf,
+  outputFileDefaults,
+  positiveInteger,
+  stringList,
+} from './specs/fields.js';
+export { PRODUCT_SPEC_LIST, PRODUCT_SPECS, type ProductSpecs } from './specs/index.js';
+export { type ProductTables, productTables } from './specs/tables.js';
+export type { CatalogueEntry, JobFileContext, ProductSpec } from './specs/types.js';
 export { didYouMean } from './suggest.js';

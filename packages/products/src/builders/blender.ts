@@ -1,27 +1,12 @@
 import type { Job } from '@gm/core';
-import {
-  buildJob,
-  type CommonJobOptions,
-  type FieldSpec,
-  nonEmptyString,
-  OUTPUT_FILE_FIELDS,
-  type OutputFileOptions,
-} from './common.js';
+import { PRODUCT_SPECS } from '../specs/index.js';
+import { buildJob, type CommonJobOptions, type OutputFileOptions } from './common.js';
 
 /** Options of {@link blenderJob}: the common job options plus Blender's own. */
 export interface BlenderJobOptions extends CommonJobOptions<'blender'>, OutputFileOptions {
   /** The render engine (`engine`), e.g. `'CYCLES'`; omitted: the scene's. */
   engine?: string;
 }
-
-const FIELDS: Record<string, FieldSpec> = {
-  ...OUTPUT_FILE_FIELDS,
-  engine: {
-    required: false,
-    check: nonEmptyString,
-    hint: 'the render engine, e.g. "CYCLES"',
-  },
-};
 
 /**
  * A Blender (`blender`) render job of a `.blend` file.
@@ -34,5 +19,5 @@ const FIELDS: Record<string, FieldSpec> = {
  * @throws InvalidRequestError (from `@gm/core`) listing every invalid option.
  */
 export function blenderJob(options: BlenderJobOptions): Job {
-  return buildJob('blender', options, FIELDS);
+  return buildJob('blender', options, PRODUCT_SPECS.blender.fields);
 }

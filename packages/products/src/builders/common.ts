@@ -9,22 +9,27 @@ import {
   describeValue,
   type FieldError,
   InvalidRequestError,
-  integerProblem,
   Job,
   type JobOptions,
-  nonEmptyStringProblem,
   parsePluginSpec,
   remoteFileProblem,
 } from '@gm/core';
-import {
-  isPluginOf,
-  type OperationOf,
-  type PluginSpec,
-  PRODUCTS,
-  type ProductCode,
-  pluginsOf,
-} from '../catalogue.js';
+import { type OperationOf, type PluginSpec, PRODUCTS, type ProductCode } from '../catalogue.js';
+import type { FieldSpec } from '../specs/fields.js';
+import type { CatalogueEntry } from '../specs/types.js';
 import { didYouMean } from '../suggest.js';
+
+export {
+  type FieldSpec,
+  nonEmptyString,
+  OUTPUT_FILE_FIELDS,
+  OUTPUT_SIZE_FIELDS,
+  type OutputFileOptions,
+  type OutputSizeOptions,
+  oneOf,
+  positiveInteger,
+  stringList,
+} from '../specs/fields.js';
 
 /** The options every job builder takes, named as core's `Job` names them, plus `frames`. */
 export interface CommonJobOptions<P extends ProductCode> {
@@ -55,88 +60,7 @@ export interface CommonJobOptions<P extends ProductCode> {
   creditsBudget?: Readonly<CreditsBudget>;
 }
 
-/** Checks a value of a product's own option: a problem message, or `undefined` when it is fine. */
-type Check = (value: unknown) => string | undefined;
-
-/**
- * How one product-specific option is checked. The job keeps it under its model name in `Job.productOptions`;
- * `@gm/core`'s `wire.ts` names it on the wire.
- */
-export interface FieldSpec {
-  /** Whether the option must be given. */
-  readonly required: boolean;
-  /** Checks a given value; absent when `@gm/core`'s `Job` owns the rule (the output prefix). */
-  readonly check?: Check;
-  /** Converts a valid value to the form the job keeps (e.g. an engine name to its number); the value itself when absent. */
-  readonly toModel?: (value: unknown) => unknown;
-  /** What to give, for the "is required" message, e.g. `a string such as "render_"`. */
-  readonly hint: string;
-}
-
 const describe = describeValue;
-
-/** A non-empty string: core's rule. */
-export const nonEmptyString: Check = (v) => nonEmptyStringProblem(v);
-
-/** A positive integer: core's rule. */
-export const positiveInteger: Check = (v) => integerProblem(v);
-
-/** A non-empty list of non-empty strings. */
-export const stringList: Check = (v) =>
-  Array.isArray(v) && v.length > 0 && v.every((s) => typeof s === 'string' && s.trim() !== '')
-    ? undefined
-    : 'must be a non-empty list of non-empty strings';
-
-/** The output file options of products that write images. */
-export interface OutputFileOptions {
-  /** The render output file prefix (`output_prefix`). */
-  outputPrefix: string;
-  /** The render output file format (`output_format`), e.g. `'png'`, `'exr'` or `'tiff'`. */
-  outputFormat: string;
-}
-
-/** The output size options of products that render at a given resolution. */
-export interface OutputSizeOptions {
-  /** The render output width in pixels (`output_width`). */
-  outputWidth: number;
-  /** The render output height in pixels (`output_height`). */
-  outputHeight: number;
-}
-
-/** How {@link OutputFileOptions} are checked and sent. */
-export const OUTPUT_FILE_FIELDS: Readonly<Record<keyof OutputFileOptions, FieldSpec>> = {
-  outputPrefix: {
-    required: true,
-    hint: 'the output file prefix, e.g. "render_"',
-  },
-  outputFormat: {
-    required: true,
-    check: nonEmptyString,
-    hint: 'the output format, e.g. "PNG"',
-  },
-};
-
-/** How {@link OutputSizeOptions} are checked and sent. */
-export const OUTPUT_SIZE_FIELDS: Readonly<Record<keyof OutputSizeOptions, FieldSpec>> = {
-  outputHeight: {
-    required: true,
-    check: positiveInteger,
-    hint: 'the output height in pixels, e.g. 1080',
-  },
-  outputWidth: {
-    required: true,
-    check: positiveInteger,
-    hint: 'the output width in pixels, e.g. 1920',
-  },
-};
-
-/** One of the given values. */
-export const oneOf =
-  (values: readonly (string | number)[]): Check =>
-  (v) =>
-    values.includes(v as string | number)
-      ? undefined
-      : `must be one of ${values.map((x) => JSON.stringify(x)).join(', ')} (got ${describe(v)})`;
 
 const COMMON_KEYS = [
   'name',
@@ -153,27 +77,33 @@ const COMMON_KEYS = [
 ];
 
 /** Checks the job-file path: core's rule of remote files (`remoteFileProblem`), and one of the product's extensions. */
-function pathProblem(product: ProductCode, path: unknown): string | undefined {
-  const extensions: readonly string[] = PRODUCTS[product].extensions;
+function pathProblem(info: CatalogueEntry, path: unknown): string | undefined {
+  const extensions: readonly string[] = info.extensions;
   const problem = remoteFileProblem(path, { example: `"/my_project/scene${extensions[0]}"` });
   if (problem) return problem;
   const lower = (path as string).toLowerCase();
   if (!extensions.some((ext) => lower.endsWith(ext))) {
-    return `must be a ${PRODUCTS[product].name} file ending in ${extensions.join(', ')} (got ${JSON.stringify(path)})`;
+    return `must be a ${info.name} file ending in ${extensions.join(', ')} (got ${JSON.stringify(path)})`;
   }
   return undefined;
 }
 
+/** True when `plugin` (a code, or `code:version` with a version) is one of the catalogue entry's plugins. */
+function isPluginOfEntry(info: CatalogueEntry, plugin: string): boolean {
+  const { code, version } = parsePluginSpec(plugin);
+  return Object.hasOwn(info.plugins, code) && (version === undefined || version.length > 0);
+}
+
 /** Checks the plugins against the catalogue; one message per bad entry. */
-function pluginProblems(product: ProductCode, plugins: unknown): string[] {
-  const { name } = PRODUCTS[product];
-  const valid = pluginsOf(product) as readonly string[];
+function pluginProblems(info: CatalogueEntry, plugins: unknown): string[] {
+  const { name } = info;
+  const valid = Object.keys(info.plugins);
   if (!Array.isArray(plugins)) return [`must be a list of ${name} plugin codes`];
   if (plugins.length > 0 && valid.length === 0) return [`${name} takes no plugins; remove them`];
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const plugin of plugins) {
-    if (typeof plugin !== 'string' || !isPluginOf(product, plugin)) {
+    if (typeof plugin !== 'string' || !isPluginOfEntry(info, plugin)) {
       const code = typeof plugin === 'string' ? parsePluginSpec(plugin).code : '';
       const known = valid.includes(code);
       const guess = known ? undefined : didYouMean(code, valid);
@@ -211,7 +141,21 @@ export function buildJob<P extends ProductCode>(
   options: CommonJobOptions<P> & { operation?: OperationOf<P> },
   fields: Readonly<Record<string, FieldSpec>>,
 ): Job {
-  const info = PRODUCTS[product];
+  return buildProductJob(product, PRODUCTS[product], fields, options);
+}
+
+/**
+ * {@link buildJob} for any product given by its code, catalogue entry and fields (a product spec's), so the
+ * derived builders of `productTables` work for any list of specs.
+ *
+ * @throws InvalidRequestError (from `@gm/core`) naming each field at fault and how to fix it.
+ */
+export function buildProductJob(
+  product: string,
+  info: CatalogueEntry,
+  fields: Readonly<Record<string, FieldSpec>>,
+  options: unknown,
+): Job {
   const problems: FieldError[] = [];
   const add = (field: string, message: string) => problems.push({ field, message });
 
@@ -222,7 +166,7 @@ export function buildJob<P extends ProductCode>(
   }
   const given = options as unknown as Record<string, unknown>;
 
-  const path = pathProblem(product, given.path);
+  const path = pathProblem(info, given.path);
   if (path) add('path', path);
   if (given.frames === undefined)
     add('frames', 'is required: a frame range such as "1 100" or "1 100 2, 120"');
@@ -238,7 +182,7 @@ export function buildJob<P extends ProductCode>(
     );
   }
   if (Array.isArray(given.plugins)) {
-    for (const p of pluginProblems(product, given.plugins)) add('plugins', p);
+    for (const p of pluginProblems(info, given.plugins)) add('plugins', p);
   }
 
   const productOptions = productOptionsOf(given, fields, add);
@@ -288,7 +232,7 @@ function productOptionsOf(
 
 /** The core `Job` options of a builder's options: `frames` joins the caller's `params`; the rest is core's to check. */
 function jobOptionsOf(
-  product: ProductCode,
+  product: string,
   given: Record<string, unknown>,
   operation: string,
   productOptions: Record<string, unknown>,

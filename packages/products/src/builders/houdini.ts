@@ -1,5 +1,6 @@
 import { InvalidRequestError, type Job } from '@gm/core';
-import { buildJob, type CommonJobOptions, type FieldSpec, nonEmptyString, stringList } from './common.js';
+import { PRODUCT_SPECS } from '../specs/index.js';
+import { buildJob, type CommonJobOptions, nonEmptyString, stringList } from './common.js';
 
 /** Options of {@link houdiniJob}: the common job options plus Houdini's own. */
 export interface HoudiniJobOptions extends CommonJobOptions<'hou'> {
@@ -27,37 +28,6 @@ export interface HoudiniJobOptions extends CommonJobOptions<'hou'> {
   diskOutputPathParm?: string;
 }
 
-const optional = (hint: string): FieldSpec => ({
-  required: false,
-  check: nonEmptyString,
-  hint,
-});
-
-const FIELDS: Record<string, FieldSpec> = {
-  take: optional('the take, e.g. "Main"'),
-  ropNodeType: {
-    required: true,
-    check: nonEmptyString,
-    hint: 'the ROP node type, e.g. "ifd"',
-  },
-  ropNodePath: {
-    required: true,
-    check: nonEmptyString,
-    hint: 'the ROP node path, e.g. "/out/mantra1"',
-  },
-  outputUpload: {
-    required: true,
-    check: stringList,
-    hint: 'the output patterns to upload, e.g. ["/my_project/render/.+"]',
-  },
-  diskOutputExt: optional('the disk output extension, e.g. ".exr"'),
-  diskOutputMode: optional('the disk output mode'),
-  diskOutputParm: optional('the disk output parameter, e.g. "vm_picture"'),
-  diskOutputPath: optional('the disk output path'),
-  diskOutputRenderer: optional('the disk output renderer, e.g. "mantra"'),
-  diskOutputPathParm: optional('the disk output path parameter'),
-};
-
 /**
  * A Houdini (`hou`) job of a `.hip`, `.hipnc` or `.hiplc` file: a render (default), a batch or a simulation.
  *
@@ -69,7 +39,7 @@ const FIELDS: Record<string, FieldSpec> = {
  * @throws InvalidRequestError (from `@gm/core`) listing every invalid option.
  */
 export function houdiniJob(options: HoudiniJobOptions): Job {
-  return buildJob('hou', options, FIELDS);
+  return buildJob('hou', options, PRODUCT_SPECS.hou.fields);
 }
 
 /** Houdini's project-level parameters, shared by every job of the project. */

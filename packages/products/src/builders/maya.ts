@@ -1,14 +1,6 @@
 import type { Job } from '@gm/core';
-import {
-  buildJob,
-  type CommonJobOptions,
-  type FieldSpec,
-  nonEmptyString,
-  OUTPUT_FILE_FIELDS,
-  OUTPUT_SIZE_FIELDS,
-  type OutputFileOptions,
-  type OutputSizeOptions,
-} from './common.js';
+import { PRODUCT_SPECS } from '../specs/index.js';
+import { buildJob, type CommonJobOptions, type OutputFileOptions, type OutputSizeOptions } from './common.js';
 
 /** Options of {@link mayaJob}: the common job options plus Maya's own. */
 export interface MayaJobOptions extends CommonJobOptions<'maya'>, OutputFileOptions, OutputSizeOptions {
@@ -17,13 +9,6 @@ export interface MayaJobOptions extends CommonJobOptions<'maya'>, OutputFileOpti
   /** The renderer (`renderer`), e.g. `'arnold'`; omitted: the scene's. */
   renderer?: string;
 }
-
-const FIELDS: Record<string, FieldSpec> = {
-  ...OUTPUT_SIZE_FIELDS,
-  ...OUTPUT_FILE_FIELDS,
-  camera: { required: false, check: nonEmptyString, hint: 'the camera, e.g. "persp"' },
-  renderer: { required: false, check: nonEmptyString, hint: 'the renderer, e.g. "arnold"' },
-};
 
 /**
  * A Maya (`maya`) render job of a `.ma` or `.mb` file.
@@ -37,5 +22,5 @@ const FIELDS: Record<string, FieldSpec> = {
  * @throws InvalidRequestError (from `@gm/core`) listing every invalid option.
  */
 export function mayaJob(options: MayaJobOptions): Job {
-  return buildJob('maya', options, FIELDS);
+  return buildJob('maya', options, PRODUCT_SPECS.maya.fields);
 }

@@ -1,4 +1,5 @@
 import type { Job } from '@gm/core';
+import { PRODUCT_SPECS } from '../specs/index.js';
 import { buildJob, type CommonJobOptions } from './common.js';
 
 /** Options of {@link nukeJob}: the common job options (Nuke has no options of its own, and no plugins). */
@@ -14,5 +15,5 @@ export interface NukeJobOptions extends CommonJobOptions<'nuke'> {}
  * @throws InvalidRequestError (from `@gm/core`) listing every invalid option.
  */
 export function nukeJob(options: NukeJobOptions): Job {
-  return buildJob('nuke', options, {});
+  return buildJob('nuke', options, PRODUCT_SPECS.nuke.fields);
 }

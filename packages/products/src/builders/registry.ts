@@ -1,7 +1,9 @@
 import type { Job } from '@gm/core';
 import type { ProductCode } from '../catalogue.js';
+import type { ProductSpecs } from '../specs/index.js';
 import { blenderJob } from './blender.js';
 import { cinema4dJob } from './cinema4d.js';
+import type { CommonJobOptions } from './common.js';
 import { houdiniJob } from './houdini.js';
 import { mayaJob } from './maya.js';
 import { nukeJob } from './nuke.js';
@@ -24,3 +26,22 @@ export const JOB_BUILDERS = Object.freeze({
   nuke: nukeJob,
   vray: vrayJob,
 }) satisfies { readonly [P in ProductCode]: (options: never) => Job };
+
+/** The options of product `P`'s typed builder that are its own (not those every job takes). */
+type OwnOptionsOf<P extends ProductCode> = Exclude<
+  keyof Parameters<(typeof JOB_BUILDERS)[P]>[0],
+  keyof CommonJobOptions<P> | 'operation'
+>;
+/** The option names of product `P`'s spec. */
+type FieldNamesOf<P extends ProductCode> = keyof ProductSpecs[P]['fields'];
+/** The products whose typed builder's own options are not exactly their spec's fields: none, or this fails to compile. */
+type BuilderSpecMismatch = {
+  [P in ProductCode]: [OwnOptionsOf<P>] extends [FieldNamesOf<P>]
+    ? [FieldNamesOf<P>] extends [OwnOptionsOf<P>]
+      ? never
+      : P
+    : P;
+}[ProductCode];
+/** Compiles only when every builder's options and its spec's fields agree (the error names the product). */
+type BuildersMatchSpecs = [BuilderSpecMismatch] extends [never] ? true : { mismatch: BuilderSpecMismatch };
+true satisfies BuildersMatchSpecs;

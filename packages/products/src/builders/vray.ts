@@ -1,36 +1,9 @@
 import type { Job } from '@gm/core';
-import {
-  buildJob,
-  type CommonJobOptions,
-  type FieldSpec,
-  nonEmptyString,
-  OUTPUT_FILE_FIELDS,
-  OUTPUT_SIZE_FIELDS,
-  type OutputFileOptions,
-  type OutputSizeOptions,
-  oneOf,
-} from './common.js';
+import { PRODUCT_SPECS } from '../specs/index.js';
+import type { RtEngine, RtEngineName } from '../specs/vray.js';
+import { buildJob, type CommonJobOptions, type OutputFileOptions, type OutputSizeOptions } from './common.js';
 
-/** V-Ray's RT engines and their wire numbers (`rt_engine`). */
-export const RtEngine = {
-  /** Regular (production) render: 0. */
-  Regular: 0,
-  /** RT on the CPU: 1. */
-  CpuRt: 1,
-  /** RT on the GPU with OpenCL: 3. */
-  GpuOpenCl: 3,
-  /** RT on the GPU with CUDA: 5. */
-  GpuCuda: 5,
-} as const;
-
-/** An RT engine's wire number: 0, 1, 3 or 5. */
-export type RtEngine = (typeof RtEngine)[keyof typeof RtEngine];
-
-/** The RT engines by the short names {@link vrayJob} also accepts. */
-export const RT_ENGINE_NAMES = { regular: 0, cpu: 1, opencl: 3, cuda: 5 } as const;
-
-/** An RT engine's short name: `'regular'`, `'cpu'`, `'opencl'` or `'cuda'`. */
-export type RtEngineName = keyof typeof RT_ENGINE_NAMES;
+export { RT_ENGINE_NAMES, RtEngine, type RtEngineName } from '../specs/vray.js';
 
 /** V-Ray's image sampling types (`sampling_type`). */
 export type SamplingType = 'progressive' | 'bucket';
@@ -45,32 +18,6 @@ export interface VrayJobOptions extends CommonJobOptions<'vray'>, OutputFileOpti
   remapFile?: string;
 }
 
-const ENGINE_VALUES: readonly (string | number)[] = [
-  ...Object.keys(RT_ENGINE_NAMES),
-  ...Object.values(RT_ENGINE_NAMES),
-];
-
-const FIELDS: Record<string, FieldSpec> = {
-  ...OUTPUT_SIZE_FIELDS,
-  ...OUTPUT_FILE_FIELDS,
-  rtEngine: {
-    required: false,
-    check: oneOf(ENGINE_VALUES),
-    toModel: (v) => (typeof v === 'number' ? v : RT_ENGINE_NAMES[v as RtEngineName]),
-    hint: 'an RT engine such as "cuda" or RtEngine.GpuCuda',
-  },
-  samplingType: {
-    required: false,
-    check: oneOf(['progressive', 'bucket']),
-    hint: '"progressive" or "bucket"',
-  },
-  remapFile: {
-    required: false,
-    check: nonEmptyString,
-    hint: 'the path remapping XML file',
-  },
-};
-
 /**
  * A V-Ray Standalone (`vray`) render job of a `.vrscene` file.
  *
@@ -83,5 +30,5 @@ const FIELDS: Record<string, FieldSpec> = {
  * @throws InvalidRequestError (from `@gm/core`) listing every invalid option.
  */
 export function vrayJob(options: VrayJobOptions): Job {
-  return buildJob('vray', options, FIELDS);
+  return buildJob('vray', options, PRODUCT_SPECS.vray.fields);
 }

@@ -2,7 +2,14 @@ import { writeFile } from 'node:fs/promises';
 import path, { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { compareVersions, MachineCategory, matchesVersionPrefix, sortVersions } from '@gm/core';
 import { type PathMap, PreflightError, type SceneScan, savedVersion, scanScene } from '@gm/preflight';
-import { isProductCode, PRODUCT_CODES, PRODUCTS, type ProductCode, productsForFile } from '@gm/products';
+import {
+  isProductCode,
+  PRODUCT_CODES,
+  PRODUCT_SPECS,
+  PRODUCTS,
+  type ProductCode,
+  productsForFile,
+} from '@gm/products';
 import type { Command } from 'commander';
 import { packagePath } from '../../lib/assets.js';
 import { buildJob } from '../../lib/build-project.js';
@@ -24,25 +31,6 @@ interface InitOptions {
   frames: string;
   name?: string;
   pathMap?: string[];
-}
-
-/** The output settings each product's builder needs, with values to edit. */
-function outputSettings(product: ProductCode, stem: string, project: string): Record<string, unknown> {
-  // The frame number comes after the prefix and an underscore Envoy adds (`shot_0001.png`): no underscore of our own.
-  const file = { outputPrefix: stem, outputFormat: 'PNG' };
-  const size = { outputWidth: 1920, outputHeight: 1080 };
-  switch (product) {
-    case 'blender':
-      return file;
-    case 'c4d':
-    case 'maya':
-    case 'vray':
-      return { ...size, ...file };
-    case 'hou':
-      return { ropNodeType: 'ifd', ropNodePath: '/out/mantra1', outputUpload: [`/${project}/render/.+`] };
-    default:
-      return {};
-  }
 }
 
 /**
@@ -197,7 +185,7 @@ Examples:
         instances: 1,
         machineType: machine,
         ...(opts.gpu ? { gpu: true } : {}),
-        ...outputSettings(product, stem, name),
+        ...PRODUCT_SPECS[product].jobFileDefaults({ stem, project: name }),
       };
       // What the builders refuse is a bug here, not something to write and leave for `gm validate`.
       buildJob(job as never, `/${name}`);
@@ -216,7 +204,9 @@ Examples:
         '    instances: 1 # machines at once',
         `    machineType: ${y(machine)} # \`gm machines ${product}\` lists them; "" is the account default`,
         ...(opts.gpu ? ['    gpu: true'] : []),
-        ...Object.entries(outputSettings(product, stem, name)).map(([k, v]) => `    ${k}: ${y(v)}`),
+        ...Object.entries(PRODUCT_SPECS[product].jobFileDefaults({ stem, project: name })).map(
+          ([k, v]) => `    ${k}: ${y(v)}`,
+        ),
         '    # budget: { value: 50, action: stop } # a credit budget: stop, suspend or alert',
         ...scan.comment,
         '',

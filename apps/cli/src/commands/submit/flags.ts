@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { productsForFile } from '@gm/products';
+import { PRODUCT_CODES, productsForFile } from '@gm/products';
 import { UsageError } from '../../lib/exit-codes.js';
 import { checkJobFile, type JobFile, type LoadedJobFile } from '../../lib/job-file.js';
 
@@ -70,7 +70,7 @@ export async function jobFileFromFlags(flags: JobFlags, cwd: string): Promise<Lo
     const guesses = productsForFile(file);
     if (guesses.length !== 1) {
       throw new UsageError(`Cannot tell the product of ${basename(file)}; give --product.`, {
-        hint: 'Products: blender, c4d, hou, maya, nuke, vray.',
+        hint: `Products: ${PRODUCT_CODES.join(', ')}.`,
       });
     }
     product = guesses[0];

@@ -1,0 +1,56 @@
+/**
+ * The product specs: the one list of the products this client knows. Adding a product is a spec file here and
+ * its entry in {@link PRODUCT_SPEC_LIST}; the compiler and the tests name anything else that must follow (its
+ * typed builder in `JOB_BUILDERS`, preflight's scene reader, the emulator's catalogue).
+ *
+ * @module
+ */
+import { blenderSpec } from './blender.js';
+import { cinema4dSpec } from './cinema4d.js';
+import { houdiniSpec } from './houdini.js';
+import { mayaSpec } from './maya.js';
+import { nukeSpec } from './nuke.js';
+import type { CatalogueEntry, ProductSpec } from './types.js';
+import { vraySpec } from './vray.js';
+
+/** Every product spec, in catalogue order (the order of `PRODUCT_CODES`, hints and completion). */
+export const PRODUCT_SPEC_LIST = [
+  blenderSpec,
+  cinema4dSpec,
+  houdiniSpec,
+  mayaSpec,
+  nukeSpec,
+  vraySpec,
+] as const;
+
+type Specs = (typeof PRODUCT_SPEC_LIST)[number];
+
+/** The product specs by product code. */
+export type ProductSpecs = { readonly [S in Specs as S['code']]: S };
+
+/** The catalogue entries by product code, from specs. */
+export function catalogueOf(specs: readonly ProductSpec[]): Readonly<Record<string, CatalogueEntry>> {
+  const catalogue: Record<string, CatalogueEntry> = {};
+  for (const spec of specs) {
+    if (Object.hasOwn(catalogue, spec.code))
+      throw new Error(`Two product specs have the code "${spec.code}"`);
+    catalogue[spec.code] = spec.catalogue;
+  }
+  return catalogue;
+}
+
+/** The product specs by product code (see {@link PRODUCT_SPEC_LIST}). */
+export const PRODUCT_SPECS: ProductSpecs = Object.fromEntries(
+  PRODUCT_SPEC_LIST.map((spec) => [spec.code, spec]),
+) as unknown as ProductSpecs;
+
+/** The product codes of a catalogue whose extensions end the given file name (case-insensitive). */
+export function productsForFileIn<C extends string>(
+  catalogue: Readonly<Record<C, CatalogueEntry>>,
+  fileName: string,
+): C[] {
+  const lower = fileName.toLowerCase();
+  return (Object.keys(catalogue) as C[]).filter((code) =>
+    catalogue[code].extensions.some((ext) => lower.endsWith(ext)),
+  );
+}
