@@ -79,7 +79,10 @@ describe('productTables', () => {
     const { id: _a, ...derived } = tables.builders.blender!(options);
     const { id: _b, ...typed } = JOB_BUILDERS.blender(options);
     expect(derived).toEqual(typed);
-    expect(derived).toMatchObject({ app: 'blender', productOptions: { outputPrefix: 'a', outputFormat: 'PNG' } });
+    expect(derived).toMatchObject({
+      app: 'blender',
+      productOptions: { outputPrefix: 'a', outputFormat: 'PNG' },
+    });
   });
 
   it('picks up a product added as one spec: codes, catalogue, builder, defaults and extensions', () => {
