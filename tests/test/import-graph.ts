@@ -5,7 +5,8 @@
  *
  * Only value imports count: `import type`, `export type` and imports whose every name is `type` are erased
  * by the compiler and never load the other module, so a circle made only of them is harmless. A dynamic
- * `import()` loads lazily, after both modules ran, so it does not count either.
+ * `import('./x.js')` counts: a module loaded lazily that imports its loader back is a circle all the same
+ * (harmless only while every load stays lazy, which nothing checks).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -14,7 +15,7 @@ import ts from 'typescript';
 /** One module's value imports, as absolute paths of the workspace's source files. */
 export type ImportGraph = Map<string, string[]>;
 
-/** The specifiers a module imports for their values (statically), in source order. */
+/** The specifiers a module imports for their values (statically, then by `import()` of a string), in order. */
 export function valueImports(sourceText: string, fileName = 'module.ts'): string[] {
   const source = ts.createSourceFile(fileName, sourceText, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
   const found: string[] = [];
@@ -41,6 +42,14 @@ export function valueImports(sourceText: string, fileName = 'module.ts'): string
       if (ts.isStringLiteral(statement.moduleSpecifier)) found.push(statement.moduleSpecifier.text);
     }
   }
+  const dynamic = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      const [specifier] = node.arguments;
+      if (specifier && ts.isStringLiteralLike(specifier)) found.push(specifier.text);
+    }
+    ts.forEachChild(node, dynamic);
+  };
+  dynamic(source);
   return found;
 }
 
