@@ -6,6 +6,7 @@ export default gmTsdownConfig({
   entry: {
     index: 'src/index.ts',
     node: 'src/node.ts',
+    internal: 'src/internal.ts',
     'platform-node': 'src/platform/node.ts',
     'platform-web': 'src/platform/web.ts',
     'disk-node': 'src/disk/node.ts',

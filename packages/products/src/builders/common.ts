@@ -6,16 +6,14 @@
  */
 import {
   type CreditsBudget,
-  describeValue,
   type FieldError,
   InvalidRequestError,
-  integerProblem,
   Job,
   type JobOptions,
-  nonEmptyStringProblem,
   parsePluginSpec,
   remoteFileProblem,
 } from '@gm/core';
+import { describeValue, integerProblem, nonEmptyStringProblem } from '@gm/core/internal';
 import {
   isPluginOf,
   type OperationOf,
