@@ -13,6 +13,10 @@ const resolve = (schema: AnswerSchema): AnswerSchema =>
 const EXTRA = fc.constantFrom('x_extra', 'Later-Field', '/p/a b.png');
 const KEY = fc.constantFrom('/shot/a.png', 'scene', '/p/a b.png');
 
+/** Any JSON value a few levels deep, as it comes back from JSON text: no `-0` (`JSON.stringify(-0)` is `0`). */
+const anyJson = (): fc.Arbitrary<unknown> =>
+  fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.parse(JSON.stringify(value)) as unknown);
+
 /** A JSON answer the contract allows for `schema`. */
 export function valid(given: AnswerSchema): fc.Arbitrary<unknown> {
   const schema = resolve(given);
@@ -32,7 +36,7 @@ export function valid(given: AnswerSchema): fc.Arbitrary<unknown> {
     case 'boolean':
       return fc.boolean();
     case 'array':
-      return fc.array(schema.items ? valid(schema.items) : fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 });
+      return fc.array(schema.items ? valid(schema.items) : anyJson(), { maxLength: 3 });
     case 'object': {
       const properties = schema.properties ?? {};
       const required = new Set(schema.required ?? []);
@@ -47,7 +51,7 @@ export function valid(given: AnswerSchema): fc.Arbitrary<unknown> {
               typeof schema.additionalProperties === 'object' ? KEY : EXTRA,
               typeof schema.additionalProperties === 'object'
                 ? valid(schema.additionalProperties)
-                : fc.jsonValue({ maxDepth: 2 }),
+                : anyJson(),
               { maxKeys: 2 },
             );
       // Known properties win over an extra one of the same name.
@@ -58,7 +62,7 @@ export function valid(given: AnswerSchema): fc.Arbitrary<unknown> {
       });
     }
     default:
-      return fc.jsonValue({ maxDepth: 2 });
+      return anyJson();
   }
 }
 
