@@ -132,7 +132,13 @@ Examples:
 
 ${EXIT_CODES_HELP}`,
     );
-  registries.set(program, { program, io, signal, loadAll: () => loadAllCommands(program) });
+  registries.set(program, {
+    program,
+    io,
+    signal,
+    commands: COMMANDS,
+    loadAll: () => loadAllCommands(program),
+  });
   for (const entry of COMMANDS) {
     program.command(entry.name, { hidden: entry.hidden === true }).description(entry.summary);
   }

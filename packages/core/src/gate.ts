@@ -1,11 +1,11 @@
 /**
  * Envoy holds one login for every program that talks to it: operations of clients for different accounts on the
- * same Envoy must not interleave. This module lets them take turns within one process, and (through `#platform`)
+ * same Envoy must not interleave. This module lets them take turns within one process, and (through `#disk`)
  * between processes.
  *
  * @module
  */
-import { takeTurn } from '#platform';
+import { takeTurn } from '#disk';
 
 /** Who is using one Envoy (by URL) in this process: the account and how many of its operations run. */
 interface Gate {

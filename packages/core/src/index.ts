@@ -8,7 +8,6 @@
 
 /** Where Envoy's local service listens unless told otherwise: `http://localhost:8090`. */
 export { DEFAULT_ENVOY_URL, redactUrl } from '@gm/transport';
-export { integerProblem, nonEmptyStringProblem, stringListProblem } from './checks.js';
 export {
   EnvoyClient,
   type EnvoyClientOptions,
@@ -65,7 +64,6 @@ export {
 } from './models/project.js';
 export { MAX_PATTERN_LENGTH, WatchFile } from './models/watch-file.js';
 export {
-  describeValue,
   type FileNameRules,
   fileNameProblem,
   type PathFlavour,

@@ -12,13 +12,24 @@
  * @packageDocumentation
  */
 
+import { disk } from '#disk';
+import type { InvalidRequestError } from './errors.js';
+import { type WalkOptions, type WalkResult, walkFolder as walkWith } from './walk.js';
+
 export { type PrivacyOptions, type PrivacyProblem, privacyProblem, processAlive } from './private.js';
 export { turnsFolder } from './turns.js';
-export {
-  type WalkEntry,
-  type WalkFs,
-  type WalkOptions,
-  type WalkProblem,
-  type WalkResult,
-  walkFolder,
-} from './walk.js';
+export type { WalkEntry, WalkFs, WalkOptions, WalkProblem, WalkResult } from './walk.js';
+
+/**
+ * Walks `folder` and lists its files: every file below it relative to it with forward slashes, sorted, links that
+ * were not followed and folders that could not be read (see {@link WalkResult}). Reads the disk through `node:fs`
+ * unless `options.fs` is given (required where the runtime has no disk, such as a browser).
+ *
+ * @param folder - an absolute folder (or relative to the working directory), in native form.
+ * @throws {@link InvalidRequestError} (field `fs`) where the runtime has no disk and no `options.fs` is given.
+ */
+export function walkFolder(folder: string, options: WalkOptions = {}): WalkResult {
+  return disk !== undefined && options.fs === undefined
+    ? disk.walk(folder, options)
+    : walkWith(folder, options);
+}

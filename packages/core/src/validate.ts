@@ -4,7 +4,7 @@
  * project's jobs (their paths, dependencies and count) are checked as they are added. A dependency cycle
  * cannot be built: a job only names jobs made before it.
  */
-import { disk } from '#platform';
+import { disk } from '#disk';
 import type { FieldError } from './errors.js';
 import type { Project } from './models/project.js';
 

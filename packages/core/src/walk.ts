@@ -3,7 +3,6 @@
  * forward slashes. One `readdir` per folder (the entry types come with the names, so no `stat` per file), one
  * pass, no second walk to tell links apart.
  */
-import { disk } from '#platform';
 import { InvalidRequestError } from './errors.js';
 import { flavourOf, type PathFlavour, relativeInside } from './paths.js';
 
@@ -90,7 +89,7 @@ function compareCodeUnits(a: string, b: string): number {
  */
 export function walkFolder(folder: string, options: WalkOptions = {}): WalkResult {
   const flavour = options.flavour ?? flavourOf(folder);
-  const fs = options.fs ?? disk?.walkFs;
+  const fs = options.fs;
   if (fs === undefined) {
     throw InvalidRequestError.fromProblems(
       [

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it, vi } from 'vitest';
+import * as none from '../src/disk/none.js';
 import { InvalidRequestError, Project } from '../src/index.js';
 import { purePosix, pureWin32 } from '../src/platform/pure-path.js';
 import * as web from '../src/platform/web.js';
@@ -75,7 +76,8 @@ describe('pure path flavours answer as node:path', () => {
     },
   );
   it('has no disk and describes causes without node:util', () => {
-    expect(web.disk).toBeUndefined();
+    expect(none.disk).toBeUndefined();
+    expect(none.takeTurn).toBeUndefined();
     const cause = new Error('outer', { cause: { token: 'deep secret' } });
     expect(web.describeCause(cause)).toContain('deep secret');
   });
@@ -119,9 +121,11 @@ describe('Project.addFileList', () => {
   it('tells addFiles callers in a runtime without a disk to list the files', async () => {
     vi.resetModules();
     vi.doMock('#platform', () => web);
+    vi.doMock('#disk', () => none);
     const { Project: WebProject } = await import('../src/index.js');
     const project = new WebProject('/p/shot');
     await expect(project.addFiles('/p/shot', '/shot')).rejects.toThrow(/no disk.*addFileList/);
     vi.doUnmock('#platform');
+    vi.doUnmock('#disk');
   });
 });

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { fc, test } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { Project } from '../src/index.js';
-import { type WalkEntry, type WalkFs, walkFolder } from '../src/walk.js';
+import { walkFolder } from '../src/node.js';
+import type { WalkEntry, WalkFs } from '../src/walk.js';
 
 const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 

@@ -2,20 +2,10 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { own } from './names.js';
 import { framePng } from './png.js';
+import { frameRel, renderedFrame } from './result-names.js';
 import type { Runtime } from './runtime.js';
 import type { FileRecord, JobRecord, ProjectRecord } from './store.js';
 import type { Uploader } from './uploads.js';
-
-/** Output file name of a frame: `<prefix>_<frame, 4 digits>.<ext>`. */
-export function frameFileName(job: JobRecord, frame: number): string {
-  const digits = String(Math.abs(frame)).padStart(4, '0');
-  return `${job.outputPrefix}_${frame < 0 ? '-' : ''}${digits}.${job.ext}`;
-}
-
-/** Path of a frame's output below the project folder: `render_results/<folder>/<file>`. */
-export function frameRel(job: JobRecord, frame: number): string {
-  return `render_results/${job.outputDir}/${frameFileName(job, frame)}`;
-}
 
 /** A frame's PNG depends only on its hue (`frame * 37 mod 256`): 256 images, made once each. */
 const pngs = new Map<number, { data: Buffer; sha256: string }>();
@@ -48,22 +38,6 @@ function placeholder(job: JobRecord, frame: number): string {
 /** The size in bytes of a frame's output, found without making it and hashing it (see {@link frameOutput}). */
 export function frameSize(job: JobRecord, frame: number): number {
   return job.ext === 'png' ? frameOutput(job, frame).data.length : Buffer.byteLength(placeholder(job, frame));
-}
-
-/** The frame of `job` whose output is `rel`, when the job has rendered it; else undefined. */
-export function renderedFrame(job: JobRecord, rel: string): number | undefined {
-  const folder = `render_results/${job.outputDir}/`;
-  if (!rel.startsWith(folder)) return undefined;
-  const name = rel.slice(folder.length);
-  const head = `${job.outputPrefix}_`;
-  const tail = `.${job.ext}`;
-  if (!name.startsWith(head) || !name.endsWith(tail)) return undefined;
-  const digits = name.slice(head.length, name.length - tail.length);
-  if (!/^-?\d{4,}$/.test(digits)) return undefined;
-  const frame = Number(digits);
-  if (frameFileName(job, frame) !== name) return undefined;
-  const index = job.frames.indexOf(frame);
-  return index >= 0 && job.done.has(index) ? frame : undefined;
 }
 
 /** Whether the project's store holds a completed file at `rel`: an upload, or a rendered frame. */

@@ -4,7 +4,8 @@ import type { Downloader } from './downloads.js';
 import { planDownloads } from './downloads.js';
 import { own } from './names.js';
 import { RangeSet } from './ranges.js';
-import { frameFileName, frameOutput, frameRel } from './results.js';
+import { frameFileName, frameRel } from './result-names.js';
+import { frameOutput } from './results.js';
 import { now, type Runtime } from './runtime.js';
 import type {
   DownloadRecord,
@@ -16,7 +17,7 @@ import type {
 } from './store.js';
 import { writeSmallAtomic } from './store.js';
 
-export { frameFileName } from './results.js';
+export { frameFileName } from './result-names.js';
 
 /** Longest stretch, in ms, the scheduler writes finished frames before letting requests be answered. */
 const DRAIN_MS = 4;

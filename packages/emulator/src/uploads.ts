@@ -3,7 +3,7 @@ import { constants, createReadStream } from 'node:fs';
 import { copyFile, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { own } from './names.js';
-import { renderedFrame } from './results.js';
+import { renderedFrame } from './result-names.js';
 import { now, type Runtime, SerialWorker } from './runtime.js';
 import { type FileRecord, inFolder, type ProjectRecord } from './store.js';
 

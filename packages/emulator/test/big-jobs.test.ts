@@ -1,7 +1,7 @@
 import { access, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { frameRel } from '../src/results.js';
+import { frameRel } from '../src/result-names.js';
 import { loadState, type State } from '../src/store.js';
 import { Client, job, submitBody, tempDir, writeFiles } from './helpers.js';
 import { killAll, killHard, spawnEmulator } from './spawn.js';

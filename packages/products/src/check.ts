@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { describeValue, type FieldError, InvalidRequestError, parsePluginSpec } from '@gm/core';
+import { type FieldError, InvalidRequestError, parsePluginSpec } from '@gm/core';
+import { describeValue } from '@gm/core/internal';
 import { productOf } from './catalogue.js';
 import { closest, nearestVersion } from './suggest.js';
 

@@ -1,4 +1,4 @@
-import { disk } from '#platform';
+import { disk } from '#disk';
 import {
   isPlainObject,
   jsonValueProblem,

@@ -1,46 +1,15 @@
 /**
  * The platform module for runtimes with Node's built-ins (Node, Deno, Bun; the `node` export condition of
- * `#platform`): `node:path`, the disk through `node:fs` (and the folder walk), causes shown by `node:util`'s `inspect`.
+ * `#platform`): `node:path`, RE2 loaded with the package, causes shown by `node:util`'s `inspect`. A leaf: it
+ * imports nothing of the package but types (the disk and the turns between processes are `#disk`'s).
  */
-import { readdirSync, realpathSync, statSync } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { inspect } from 'node:util';
 import { RE2JS } from 're2js';
 import type { PathFlavours } from '../paths.js';
-import { takeTurn as turnOnDisk } from '../turns.js';
-import { walkFolder } from '../walk.js';
-import type { Disk, Platform } from './types.js';
 
 /** `node:path`'s flavours. */
 export const flavours: PathFlavours = { posix: nodePath.posix, win32: nodePath.win32, native: nodePath };
-
-/** The disk through `node:fs`. */
-export const disk: Disk | undefined = {
-  walkFs: { readdirSync, realpathSync: realpathSync.native, statSync },
-  realpath,
-  isDirectory: async (path) => (await stat(path)).isDirectory(),
-  downloadFolderProblems: async (project) => {
-    const own = project.watchFiles.length > 0;
-    const rules = own ? project.watchFiles : [project.defaultWatchFile];
-    const problems = [];
-    for (const [i, rule] of rules.entries()) {
-      const folder = rule.downloadPath;
-      const fine = await stat(folder).then(
-        (info) => info.isDirectory(),
-        (error) => error?.code !== 'ENOTDIR',
-      );
-      if (fine) continue;
-      problems.push({
-        field: own ? `watchFiles[${i}].downloadPath` : 'defaultWatchFile.downloadPath',
-        message: `${folder} is a file, or lies below one: results are downloaded into a folder; give a folder (made when absent) or move the file away`,
-      });
-    }
-    return problems;
-  },
-  // Read at call time: walk.ts imports `#platform` too, and a CommonJS require cycle would see it unset here.
-  walk: (folder, options) => walkFolder(folder, options),
-};
 
 /** `GM_ENVOY_URL`, read when a client is made (so a change to it is seen by the next client); unset or empty: none. */
 export function envoyUrlFromEnvironment(): string | undefined {
@@ -62,6 +31,3 @@ export function re2Problem(pattern: string): string | undefined {
 export function describeCause(cause: unknown): string {
   return inspect(cause, { depth: 10 });
 }
-
-/** The turn between this user's processes on one Envoy (see `turns.ts`). */
-export const takeTurn: Platform['takeTurn'] = turnOnDisk;

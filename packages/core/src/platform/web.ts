@@ -1,16 +1,13 @@
 /**
  * The platform module for runtimes without Node's built-ins (browsers, plugin panels, workers; the `default`
- * export condition of `#platform`): pure path flavours, no disk.
+ * export condition of `#platform`): pure path flavours.
  */
 import type { PathFlavours } from '../paths.js';
 import { purePosix, pureWin32 } from './pure-path.js';
-import type { Disk, Platform } from './types.js';
+import type { Platform } from './types.js';
 
 /** Pure posix and win32 flavours; posix is the native one. */
 export const flavours: PathFlavours = { posix: purePosix, win32: pureWin32, native: purePosix };
-
-/** No disk here: a project is given its file list (`Project.addFileList`). */
-export const disk: Disk | undefined = undefined;
 
 /** No environment here: a client is given its URL, or uses the default. */
 export function envoyUrlFromEnvironment(): string | undefined {
@@ -19,9 +16,6 @@ export function envoyUrlFromEnvironment(): string | undefined {
 
 /** The RE2 engine is not loaded with the page: patterns are checked by it before sending (`re2PatternProblems`). */
 export const re2Problem: Platform['re2Problem'] = undefined;
-
-/** No processes to take turns with here: one runtime, one process (the in-process gate suffices). */
-export const takeTurn: Platform['takeTurn'] = undefined;
 
 /** A cause as text: an error's name, message, stack, own fields and causes; other values as JSON, else `String`. */
 export function describeCause(cause: unknown, depth = 10): string {

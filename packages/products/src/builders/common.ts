@@ -6,7 +6,6 @@
  */
 import {
   type CreditsBudget,
-  describeValue,
   type FieldError,
   InvalidRequestError,
   Job,
@@ -14,6 +13,7 @@ import {
   parsePluginSpec,
   remoteFileProblem,
 } from '@gm/core';
+import { describeValue } from '@gm/core/internal';
 import { type OperationOf, type PluginSpec, PRODUCTS, type ProductCode } from '../catalogue.js';
 import type { FieldSpec } from '../specs/fields.js';
 import type { CatalogueEntry } from '../specs/types.js';

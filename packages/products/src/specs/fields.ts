@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { describeValue, integerProblem, nonEmptyStringProblem } from '@gm/core';
+import { describeValue, integerProblem, nonEmptyStringProblem } from '@gm/core/internal';
 
 /** Checks a value of a product's own option: a problem message, or `undefined` when it is fine. */
 export type Check = (value: unknown) => string | undefined;

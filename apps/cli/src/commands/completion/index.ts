@@ -4,7 +4,7 @@ import { contextOf } from '../../lib/context.js';
 import { UsageError } from '../../lib/exit-codes.js';
 import type { Registry } from '../../registry.js';
 import { COMPLETION_TIMEOUT_MS } from '../complete-values/index.js';
-import { COMMANDS } from '../table.js';
+import type { CommandEntry } from '../table.js';
 
 /** The shells `gm completion` writes scripts for. */
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
@@ -67,7 +67,7 @@ function optionSpec(option: Option): OptionSpec {
 }
 
 /** What completes a command's arguments. */
-function argsOf(entry: (typeof COMMANDS)[number]): Completer {
+function argsOf(entry: CommandEntry): Completer {
   switch (entry.name) {
     case 'machines':
       return { kind: 'words', words: PRODUCT_CODES };
@@ -83,8 +83,14 @@ function argsOf(entry: (typeof COMMANDS)[number]): Completer {
   }
 }
 
-/** Commands, options and what completes their values, read from the program itself (every command loaded). */
-export function describeProgram(program: Command): { globals: OptionSpec[]; commands: CommandSpec[] } {
+/**
+ * Commands, options and what completes their values, read from the program itself (every command loaded) and the
+ * command table (`table`: the program's, as the registry gives it).
+ */
+export function describeProgram(
+  program: Command,
+  table: readonly CommandEntry[],
+): { globals: OptionSpec[]; commands: CommandSpec[] } {
   const help = new OptionClass('-h, --help', 'display help');
   return {
     globals: [
@@ -92,15 +98,17 @@ export function describeProgram(program: Command): { globals: OptionSpec[]; comm
       optionSpec(help),
       optionSpec(new OptionClass('-V, --version', 'print the version')),
     ],
-    commands: COMMANDS.filter((entry) => entry.hidden !== true).map((entry) => {
-      const command = program.commands.find((c) => c.name() === entry.name)!;
-      return {
-        name: entry.name,
-        summary: entry.summary,
-        options: [...command.options.map(optionSpec), optionSpec(help)],
-        args: argsOf(entry),
-      };
-    }),
+    commands: table
+      .filter((entry) => entry.hidden !== true)
+      .map((entry) => {
+        const command = program.commands.find((c) => c.name() === entry.name)!;
+        return {
+          name: entry.name,
+          summary: entry.summary,
+          options: [...command.options.map(optionSpec), optionSpec(help)],
+          args: argsOf(entry),
+        };
+      }),
   };
 }
 
@@ -124,8 +132,8 @@ function bashCompleter(c: Completer): string {
 }
 
 /** A bash completion script (also used by zsh through bashcompinit where zsh's own is not wanted). */
-export function bashScript(program: Command): string {
-  const { globals, commands } = describeProgram(program);
+export function bashScript(program: Command, table: readonly CommandEntry[]): string {
+  const { globals, commands } = describeProgram(program, table);
   const valueCases = [
     ...new Set(
       [...globals, ...commands.flatMap((c) => c.options)]
@@ -204,8 +212,8 @@ function zshCompleter(c: Completer): string {
 }
 
 /** A zsh completion script (commands with their summaries, options, their values, files). */
-export function zshScript(program: Command): string {
-  const { globals, commands } = describeProgram(program);
+export function zshScript(program: Command, table: readonly CommandEntry[]): string {
+  const { globals, commands } = describeProgram(program, table);
   const esc = (text: string) => text.replace(/\\/g, '\\\\').replace(/:/g, '\\:').replace(/'/g, `'\\''`);
   const describe = (o: OptionSpec) => o.flags.map((f) => `'${esc(f)}:${esc(o.description)}'`).join(' ');
   const globalOpts = globals.map(describe).join(' ');
@@ -257,8 +265,8 @@ if [[ "$funcstack[1]" == "_gm" ]]; then _gm "$@"; else compdef _gm gm gridmarket
 }
 
 /** A fish completion script. */
-export function fishScript(program: Command): string {
-  const { globals, commands } = describeProgram(program);
+export function fishScript(program: Command, table: readonly CommandEntry[]): string {
+  const { globals, commands } = describeProgram(program, table);
   const q = (text: string) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   const flagArgs = (o: OptionSpec) =>
     o.flags.map((f) => (f.startsWith('--') ? `-l ${f.slice(2)}` : `-s ${f.slice(1)}`)).join(' ');
@@ -307,7 +315,7 @@ export function fishScript(program: Command): string {
 }
 
 /** `gm completion`: prints a completion script for bash, zsh or fish. */
-export function define(command: Command, { io, signal, program, loadAll }: Registry): void {
+export function define(command: Command, { io, signal, program, commands, loadAll }: Registry): void {
   command
     .argument('<shell>', `the shell: ${SHELLS.join(', ')}`)
     .addHelpText(
@@ -333,7 +341,11 @@ Examples:
       }
       await loadAll();
       const script =
-        shell === 'bash' ? bashScript(program) : shell === 'zsh' ? zshScript(program) : fishScript(program);
+        shell === 'bash'
+          ? bashScript(program, commands)
+          : shell === 'zsh'
+            ? zshScript(program, commands)
+            : fishScript(program, commands);
       ctx.io.stdout.write(script);
     });
 }

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import type { Io } from '../../lib/output.js';
 import { createProgram, loadAllCommands } from '../../program.js';
+import { COMMANDS } from '../table.js';
 import { bashScript, fishScript, zshScript } from './index.js';
 
 vi.mock('@gm/products', async (importOriginal) => {
@@ -39,10 +40,10 @@ describe('completion of a product added as a spec', () => {
   it('offers its code and its scene extension in every shell', async () => {
     const program = createProgram(io, new AbortController().signal);
     await loadAllCommands(program);
-    const bash = bashScript(program);
+    const bash = bashScript(program, COMMANDS);
     expect(bash).toContain('blender c4d hou maya nuke vray gaffer');
     expect(bash).toMatch(/_gm_scenes [^\n]*\bgfr\b/);
-    expect(zshScript(program)).toMatch(/\*\.\([^)]*\|gfr\)/);
-    expect(fishScript(program)).toMatch(/for ext in [^\n]*\bgfr\b/);
+    expect(zshScript(program, COMMANDS)).toMatch(/\*\.\([^)]*\|gfr\)/);
+    expect(fishScript(program, COMMANDS)).toMatch(/for ext in [^\n]*\bgfr\b/);
   });
 });

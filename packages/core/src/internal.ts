@@ -1,0 +1,11 @@
+/**
+ * `@gm/core/internal`: helpers the other `@gm` packages share with the core (the checks of plain option values
+ * and the way messages describe a value), so each rule lives in one place. Not public API: not covered by
+ * semantic versioning, and any of it may change or go in any release. Use the public entry `@gm/core`.
+ *
+ * @packageDocumentation
+ * @internal
+ */
+
+export { integerProblem, nonEmptyStringProblem, stringListProblem } from './checks.js';
+export { describeValue } from './paths.js';
