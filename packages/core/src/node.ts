@@ -13,7 +13,6 @@
  */
 
 import { disk } from '#disk';
-import type { InvalidRequestError } from './errors.js';
 import { type WalkOptions, type WalkResult, walkFolder as walkWith } from './walk.js';
 
 export { type PrivacyOptions, type PrivacyProblem, privacyProblem, processAlive } from './private.js';
@@ -26,7 +25,7 @@ export type { WalkEntry, WalkFs, WalkOptions, WalkProblem, WalkResult } from './
  * unless `options.fs` is given (required where the runtime has no disk, such as a browser).
  *
  * @param folder - an absolute folder (or relative to the working directory), in native form.
- * @throws {@link InvalidRequestError} (field `fs`) where the runtime has no disk and no `options.fs` is given.
+ * @throws `InvalidRequestError` (from the main entry; field `fs`) where the runtime has no disk and no `options.fs` is given.
  */
 export function walkFolder(folder: string, options: WalkOptions = {}): WalkResult {
   return disk !== undefined && options.fs === undefined

@@ -31,9 +31,10 @@ export function normalOrigin(origin: string): string {
  * origin is `scheme://host[:port]` as a browser sends it, a host is `name` or `name:port`. A value that matched
  * nothing would otherwise be kept silently, and the page or client it was meant for refused.
  */
-export function guardOptionProblems(
-  options: Pick<GuardOptions, 'allowedHosts' | 'allowedOrigins'>,
-): string[] {
+export function guardOptionProblems(options: {
+  readonly allowedHosts?: readonly string[] | undefined;
+  readonly allowedOrigins?: readonly string[] | undefined;
+}): string[] {
   const problems: string[] = [];
   for (const origin of options.allowedOrigins ?? []) {
     if (typeof origin !== 'string' || !/^https?:\/\/[^/\s?#@]+$/i.test(origin.trim().replace(/\/+$/, ''))) {

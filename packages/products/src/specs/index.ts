@@ -23,10 +23,8 @@ export const PRODUCT_SPEC_LIST = [
   vraySpec,
 ] as const;
 
-type Specs = (typeof PRODUCT_SPEC_LIST)[number];
-
 /** The product specs by product code. */
-export type ProductSpecs = { readonly [S in Specs as S['code']]: S };
+export type ProductSpecs = { readonly [S in (typeof PRODUCT_SPEC_LIST)[number] as S['code']]: S };
 
 /** The catalogue entries by product code, from specs. */
 export function catalogueOf(specs: readonly ProductSpec[]): Readonly<Record<string, CatalogueEntry>> {
