@@ -121,7 +121,9 @@ export class Downloader {
       d.done = true;
     } catch (err) {
       d.error = (err as Error).message;
-      await rm(tmp, { force: true });
+      // `force` forgives a missing temp file, not a path through a file (ENOTDIR): a download folder that is a file
+      // must fail this download, not stop the worker with the other downloads still pending.
+      await rm(tmp, { force: true }).catch(() => {});
     }
     this.runtime.store.record({ p: project.name, dl: [[index, d]] });
     this.onChange();
