@@ -5,14 +5,13 @@
  * are expanded; `$F`/`$F4` stay sequence tokens; channels, backtick expressions and unknown variables are
  * reported as not resolvable. Output drivers (`/out`) name outputs and are not listed.
  */
-import { open } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { CorruptFileError, TruncatedFileError } from '../errors.js';
 import { DEFAULT_LIMITS, sizeText } from '../limits.js';
 import { ByteReader } from '../source.js';
 import type { ScanLimits } from '../types.js';
 import { type FormatResult, kindByExtension, type RawReference } from './common.js';
-import { lines, textChunks } from './text.js';
+import { headOf, lines, textChunks } from './text.js';
 
 /** Parameters that name outputs, never inputs. */
 const OUTPUT_PARMS = new Set([
@@ -194,18 +193,6 @@ interface Candidate {
   parm: string;
   text: string;
   channel: boolean;
-}
-
-/** The first `n` bytes of `file`, as latin1 text. */
-async function headOf(file: string, n: number): Promise<string> {
-  const handle = await open(file, 'r');
-  try {
-    const buffer = Buffer.alloc(n);
-    const { bytesRead } = await handle.read(buffer, 0, n, 0);
-    return buffer.toString('latin1', 0, bytesRead);
-  } finally {
-    await handle.close();
-  }
 }
 
 /**

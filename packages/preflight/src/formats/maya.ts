@@ -3,13 +3,12 @@
  * node types that read files (file textures, Alembic and GPU caches, image planes, audio, and the proxies and
  * volumes of common renderers), set by `setAttr` after `createNode`.
  */
-import { open } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { CorruptFileError } from '../errors.js';
 import { DEFAULT_LIMITS, sizeText } from '../limits.js';
 import type { ReferenceKind, ScanLimits } from '../types.js';
 import { type FormatResult, kindByExtension, type RawReference } from './common.js';
-import { firstLine, melStatements, textChunks } from './text.js';
+import { firstLine, headOf, melStatements, textChunks } from './text.js';
 
 /** Node types and their file attributes (short and long names, as `.ma` files write either). */
 const NODES: Record<string, { attrs: string[]; kind: ReferenceKind }> = {
@@ -120,18 +119,6 @@ function mayaUnresolved(value: string): string | undefined {
   if (variable)
     return `uses the environment variable ${variable[1] ?? variable[2]}: Maya expands it when the scene opens`;
   return undefined;
-}
-
-/** The first bytes of `file`. */
-async function headOf(file: string, n: number): Promise<string> {
-  const handle = await open(file, 'r');
-  try {
-    const buffer = Buffer.alloc(n);
-    const { bytesRead } = await handle.read(buffer, 0, n, 0);
-    return buffer.toString('latin1', 0, bytesRead);
-  } finally {
-    await handle.close();
-  }
 }
 
 /**

@@ -29,6 +29,18 @@ async function lineAt(file: string, offset: number): Promise<number> {
   }
 }
 
+/** The first `n` bytes of `file` as latin1 text (a format's magic line), read without decoding the rest. */
+export async function headOf(file: string, n: number): Promise<string> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(n);
+    const { bytesRead } = await handle.read(buffer, 0, n, 0);
+    return buffer.toString('latin1', 0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
 /** The decoded text of `file`, chunk by chunk (UTF-8); a NUL byte is a {@link CorruptFileError} naming its line. */
 export async function* textChunks(file: string, what: string): AsyncGenerator<string> {
   const handle = await open(file, 'r');
