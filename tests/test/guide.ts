@@ -40,3 +40,27 @@ export function guideModule(markdown: string): GuideModule {
   const head = [...imports].map(([from, names]) => `import { ${[...names].join(', ')} } from '${from}';`);
   return { source: `${head.join('\n')}\n\n${bodies.join('\n')}\nexport {};\n`, blocks: blocks.length };
 }
+
+/**
+ * The tsconfig.json that compiles snippets as a reader would: strict, Node ESM, Node's types from the workspace's
+ * `typeRoots`, emitted into `out`. `sources` are tsconfig `files` or `include` entries.
+ */
+export function snippetTsconfig(
+  typeRoots: string,
+  sources: { files: string[] } | { include: string[] },
+): string {
+  return JSON.stringify({
+    compilerOptions: {
+      target: 'ES2022',
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      strict: true,
+      noUncheckedIndexedAccess: true,
+      types: ['node'],
+      typeRoots: [typeRoots],
+      skipLibCheck: true,
+      outDir: 'out',
+    },
+    ...sources,
+  });
+}

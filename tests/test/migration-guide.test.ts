@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { productOptionWireName } from '@gm/core';
 import { type RunningEmulator, startEmulator } from '@gm/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fencedBlocks, guideModule } from './guide.js';
+import { fencedBlocks, guideModule, snippetTsconfig } from './guide.js';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -160,20 +160,7 @@ describe('docs/migrating-from-python.md', () => {
       await writeFile(join(compiled, 'guide.ts'), source);
       await writeFile(
         join(compiled, 'tsconfig.json'),
-        JSON.stringify({
-          compilerOptions: {
-            target: 'ES2022',
-            module: 'NodeNext',
-            moduleResolution: 'NodeNext',
-            strict: true,
-            noUncheckedIndexedAccess: true,
-            types: ['node'],
-            typeRoots: [join(here, '..', '..', 'node_modules', '@types')],
-            skipLibCheck: true,
-            outDir: 'out',
-          },
-          files: ['guide.ts'],
-        }),
+        snippetTsconfig(join(here, '..', '..', 'node_modules', '@types'), { files: ['guide.ts'] }),
       );
       await writeFile(join(compiled, 'package.json'), '{ "type": "module" }\n');
       const typecheck = await run(process.execPath, [tsc, '-p', compiled], { cwd: compiled }).catch((e) => e);

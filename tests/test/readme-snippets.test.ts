@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DEMO_USER, startEmulator } from '@gm/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fencedBlocks } from './guide.js';
+import { fencedBlocks, snippetTsconfig } from './guide.js';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -72,20 +72,7 @@ describe('the README snippets, as printed', () => {
     for (const s of snippets) await writeFile(join(compiled, `${s.file}.ts`), `${s.code}\nexport {};\n`);
     await writeFile(
       join(compiled, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          target: 'ES2022',
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          strict: true,
-          noUncheckedIndexedAccess: true,
-          types: ['node'],
-          typeRoots: [join(root, 'node_modules', '@types')],
-          skipLibCheck: true,
-          outDir: 'out',
-        },
-        include: ['*.ts'],
-      }),
+      snippetTsconfig(join(root, 'node_modules', '@types'), { include: ['*.ts'] }),
     );
     const result = await run(process.execPath, [tsc, '-p', compiled], { cwd: compiled }).catch((e) => e);
     typecheck = `${result.stdout ?? ''}${result.stderr ?? ''}`;
