@@ -1,21 +1,9 @@
 /** Preflight's extension table against the product specs of `@gm/products`: one source of which product has which extension. */
-import { OUTPUT_FILE_FIELDS, PRODUCT_SPEC_LIST, type ProductSpec, productTables } from '@gm/products';
+import { PRODUCT_SPEC_LIST, type ProductSpec, productTables } from '@gm/products';
 import { describe, expect, it } from 'vitest';
+import { GAFFER as gaffer } from '../../products/test/gaffer.js';
 import { SCENE_EXTENSIONS } from '../src/index.js';
 import { formatTable } from '../src/scan.js';
-
-const gaffer: ProductSpec = {
-  code: 'gaffer',
-  catalogue: {
-    name: 'Gaffer',
-    plugins: {},
-    operations: ['render'],
-    defaultOperation: 'render',
-    extensions: ['.gfr'],
-  },
-  fields: OUTPUT_FILE_FIELDS,
-  jobFileDefaults: () => ({}),
-};
 
 describe('the scene extension table', () => {
   it('gives each extension the product the specs give it, and has a format for every product extension', () => {

@@ -6,6 +6,7 @@
 import { DEFAULT_MACHINES, DEFAULT_PRODUCTS } from '@gm/emulator';
 import { describe, expect, it } from 'vitest';
 import { PRODUCT_SPEC_LIST, type ProductSpec } from '../src/index.js';
+import { GAFFER as gaffer } from './gaffer.js';
 
 /** Every way the emulator's default catalogue and the specs disagree, in words naming the product. */
 function disagreements(specs: readonly ProductSpec[]): string[] {
@@ -45,18 +46,6 @@ describe("the emulator's default catalogue", () => {
   });
 
   it('names a product added as a spec that the emulator does not play yet', () => {
-    const gaffer: ProductSpec = {
-      code: 'gaffer',
-      catalogue: {
-        name: 'Gaffer',
-        plugins: {},
-        operations: ['render'],
-        defaultOperation: 'render',
-        extensions: ['.gfr'],
-      },
-      fields: {},
-      jobFileDefaults: () => ({}),
-    };
     expect(disagreements([...PRODUCT_SPEC_LIST, gaffer])).toEqual(['gaffer: the emulator offers no version']);
     const withoutNuke = PRODUCT_SPEC_LIST.filter((s) => s.code !== 'nuke');
     expect(disagreements(withoutNuke)).toEqual(['nuke: offered by the emulator, in no product spec']);

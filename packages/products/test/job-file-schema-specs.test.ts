@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PRODUCT_SPEC_LIST, type ProductSpec } from '../src/index.js';
+import { GAFFER as gaffer } from './gaffer.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const schema = JSON.parse(readFileSync(join(ROOT, 'apps/cli/schema/job-file.schema.json'), 'utf8'));
@@ -60,18 +61,6 @@ describe('the job-file schema and the product specs', () => {
   });
 
   it('name what the schema lacks for a product added as a spec', () => {
-    const gaffer: ProductSpec = {
-      code: 'gaffer',
-      catalogue: {
-        name: 'Gaffer',
-        plugins: {},
-        operations: ['render'],
-        defaultOperation: 'render',
-        extensions: ['.gfr'],
-      },
-      fields: { taskNode: { required: true, hint: 'the task node' } },
-      jobFileDefaults: () => ({ taskNode: 'Render' }),
-    };
     expect(drift([...PRODUCT_SPEC_LIST, gaffer])).toEqual([
       'product enum is ["blender","c4d","hou","maya","nuke","vray"], the specs give ["blender","c4d","hou","maya","nuke","vray","gaffer"]',
       'gaffer: option taskNode is not in the schema',

@@ -1,30 +1,12 @@
 import { InvalidRequestError } from '@gm/core';
 import { describe, expect, it } from 'vitest';
+import { GAFFER as gaffer } from '../../test/gaffer.js';
 import { JOB_BUILDERS } from '../builders/registry.js';
 import { PRODUCT_CODES, PRODUCTS, productsForFile } from '../catalogue.js';
-import { nonEmptyString, OUTPUT_FILE_FIELDS, outputFileDefaults } from './fields.js';
 import { PRODUCT_SPEC_LIST, PRODUCT_SPECS } from './index.js';
 import { productTables } from './tables.js';
-import type { ProductSpec } from './types.js';
 
 const context = { stem: 'shot', project: 'film' };
-
-/** A product GridMarkets does not offer: what adding a seventh product takes, as a spec and nothing else. */
-const gaffer: ProductSpec<'gaffer'> = {
-  code: 'gaffer',
-  catalogue: {
-    name: 'Gaffer',
-    plugins: { gaffer_cycles: 'Cycles' },
-    operations: ['render'],
-    defaultOperation: 'render',
-    extensions: ['.gfr'],
-  },
-  fields: {
-    ...OUTPUT_FILE_FIELDS,
-    taskNode: { required: true, check: nonEmptyString, hint: 'the task node, e.g. "Render"' },
-  },
-  jobFileDefaults: ({ stem }) => ({ ...outputFileDefaults(stem), taskNode: 'Render' }),
-};
 
 const common = { name: 'n', appVersion: '1.0', frames: '1 10' };
 

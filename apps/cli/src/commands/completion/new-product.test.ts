@@ -11,18 +11,7 @@ import { bashScript, fishScript, zshScript } from './index.js';
 
 vi.mock('@gm/products', async (importOriginal) => {
   const real = await importOriginal<typeof import('@gm/products')>();
-  const gaffer: import('@gm/products').ProductSpec = {
-    code: 'gaffer',
-    catalogue: {
-      name: 'Gaffer',
-      plugins: {},
-      operations: ['render'],
-      defaultOperation: 'render',
-      extensions: ['.gfr'],
-    },
-    fields: real.OUTPUT_FILE_FIELDS,
-    jobFileDefaults: ({ stem }) => real.outputFileDefaults(stem),
-  };
+  const { GAFFER: gaffer } = await import('../../../../../packages/products/test/gaffer.js');
   const tables = real.productTables([...real.PRODUCT_SPEC_LIST, gaffer]);
   return { ...real, PRODUCT_CODES: tables.codes, PRODUCTS: tables.products };
 });
