@@ -300,9 +300,9 @@ export class Scheduler {
       folder = this.runtime.storePath(project.name, `render_results/${job.outputDir}`);
       this.folders.set(job, folder);
     }
-    if (job.state === 'Stopped') {
-      // A stop cancels everything, frames still being rendered included: nothing is written (the path may hold
-      // another job's output), recorded or charged.
+    if (job.state === 'Stopped' || job.cancelled.has(index)) {
+      // A stop or a failure cancels everything, frames still being rendered included: nothing is written (the
+      // path may hold another job's output), recorded or charged.
       job.cancelled.add(index);
       this.changed(project, job);
       return;
@@ -359,6 +359,9 @@ export class Scheduler {
       }
       if (timers) this.reserve(project.owner, -job.creditRate * timers.size);
       this.running.delete(key);
+      // Frames whose time is up but that wait in the queue to be written are cancelled now too, so an answer
+      // given before the queue drains already counts them (the queue skips them; their credits free there).
+      for (const index of this.finishing.get(key) ?? []) if (!job.done.has(index)) job.cancelled.add(index);
     }
     // Frames from the cursor on have not started: cancel each stretch between done or cancelled ones.
     for (let i = nextOpen(job, this.cursor.get(key) ?? 0); i >= 0; ) {
