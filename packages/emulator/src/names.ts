@@ -38,6 +38,13 @@ export function compileWatchPattern(pattern: string): { re: RE2JS } | { problem:
   if (pattern.length > MAX_PATTERN_LENGTH) {
     return { problem: `must be at most ${MAX_PATTERN_LENGTH} characters, got ${pattern.length}` };
   }
+  const control = /[\u0000-\u001f\u007f]/.exec(pattern);
+  if (control) {
+    const code = (control[0].codePointAt(0) ?? 0).toString(16).padStart(2, '0');
+    return {
+      problem: `holds the control character \\x${code} at ${control.index}: write it as an escape (\\x${code}) if it is meant`,
+    };
+  }
   try {
     return { re: RE2JS.compile(pattern) };
   } catch (err) {

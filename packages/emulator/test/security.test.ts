@@ -380,6 +380,8 @@ describe('watch patterns are RE2: matched in linear time, or refused', () => {
     ['(a)\\1', 'not an RE2'],
     ['([', 'not an RE2'],
     ['a'.repeat(1001), 'at most 1000'],
+    ['/re/render_results/\u0000.+', 'control character \\x00 at 19'],
+    ['/re/render_results/a\n.+', 'control character \\x0a at 20'],
   ])('refuses %s with 400 naming watch_files', async (pattern, message) => {
     const { client } = await started();
     const local = await tempDir();
