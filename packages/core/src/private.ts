@@ -8,6 +8,7 @@
  * @module
  */
 import { lstatSync, type Stats, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 /** Why a path is not private to this user, and the command that fixes it. */
 export interface PrivacyProblem {
@@ -33,7 +34,7 @@ export interface PrivacyOptions {
 
 /**
  * Checks that `path` (which must exist) is a folder (or file) owned by this user or root and not writable by group
- * or others. Resolves to `undefined` when it is, or on Windows; else to what is wrong with the fix.
+ * or others, and that so is every folder above it (a sticky folder such as `/tmp` may be writable by others). Resolves to `undefined` when it is, or on Windows; else to what is wrong with the fix.
  *
  * @throws the `node:fs` error when the path cannot be read (`ENOENT` when absent)
  */
@@ -49,14 +50,32 @@ export function privacyProblem(path: string, options: PrivacyOptions = {}): Priv
   }
   if (platform === 'win32') return undefined;
   const uid = options.uid ?? process.getuid?.();
+  const own = ownershipProblem(path, info, uid, false);
+  if (own) return own;
+  // Every folder above must be as safe, or another user could move the path away and put their own in its place
+  // (a sticky folder such as /tmp is fine: there only an entry's owner can rename it).
+  for (let dir = dirname(resolve(path)), up = dirname(dir); ; dir = up, up = dirname(dir)) {
+    const problem = ownershipProblem(dir, statSync(dir), uid, true);
+    if (problem) return { ...problem, problem: `${problem.problem}, and it holds ${path}` };
+    if (up === dir) return undefined;
+  }
+}
+
+/** Why a path owned by another user, or writable by others, is not private (`above`: a sticky folder is fine). */
+function ownershipProblem(
+  path: string,
+  info: Stats,
+  uid: number | undefined,
+  above: boolean,
+): PrivacyProblem | undefined {
   if (uid !== undefined && info.uid !== uid && info.uid !== 0) {
     return {
       path,
       problem: `is owned by another user (uid ${info.uid}; you are uid ${uid})`,
-      fix: `chown ${uid} ${quote(path)} (as root), or remove it`,
+      fix: `chown ${uid} ${quote(path)} (as root), or ${above ? 'keep the folder elsewhere' : 'remove it'}`,
     };
   }
-  if ((info.mode & 0o022) !== 0) {
+  if ((info.mode & 0o022) !== 0 && !(above && (info.mode & 0o1000) !== 0)) {
     return {
       path,
       problem: `is writable by ${(info.mode & 0o002) !== 0 ? 'others' : 'its group'} (mode ${(info.mode & 0o777).toString(8).padStart(4, '0')})`,

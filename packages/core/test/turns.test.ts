@@ -194,6 +194,31 @@ describe('takeTurn', () => {
     await rm(open, { recursive: true });
   });
 
+  test('a private folder inside a folder others can write to is not private: they could swap it for their own', async () => {
+    const open = `${folder}.open`;
+    const inner = path.join(open, 'gm');
+    await mkdir(inner, { recursive: true, mode: 0o700 });
+    await chmod(open, 0o777);
+    expect(privacyProblem(inner, { platform: 'linux' })).toEqual({
+      path: open,
+      problem: `is writable by others (mode 0777), and it holds ${inner}`,
+      fix: `chmod go-w ${open}`,
+    });
+    // Sticky, as /tmp is: only an entry's owner may rename it, so what is inside stays the user's.
+    await chmod(open, 0o1777);
+    expect(privacyProblem(inner, { platform: 'linux' })).toBeUndefined();
+    // A folder above owned by another user (and not root) could be changed by them at will (only root can
+    // give a folder away, so this part runs as root).
+    if (process.getuid?.() === 0) {
+      await chmod(open, 0o755);
+      await chown(open, 4242, 4242);
+      expect(privacyProblem(inner, { platform: 'linux' })?.problem).toBe(
+        `is owned by another user (uid 4242; you are uid 0), and it holds ${inner}`,
+      );
+    }
+    await rm(open, { recursive: true });
+  });
+
   test('the default folder is one only the user can make: the runtime folder, else the cache folder', () => {
     expect(turnsFolder({ XDG_RUNTIME_DIR: '/run/user/1000' }, 'linux')).toBe('/run/user/1000/gm-envoy-turns');
     expect(turnsFolder({ XDG_CACHE_HOME: '/home/me/.cache' }, 'linux')).toBe(
