@@ -9,7 +9,7 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import openapiGlue from 'fastify-openapi-glue';
-import { type AjvLikeError, formatSchemaErrors, loadContract } from './contract.js';
+import { formatSchemaErrors, loadContract } from './contract.js';
 import { requestGuard } from './guard.js';
 import { accountRoutes } from './routes/account.js';
 import { catalogueRoutes } from './routes/catalogue.js';
@@ -136,10 +136,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((error: FastifyError, _req, reply) => {
     if (error.validation) {
-      return invalid(
-        reply,
-        formatSchemaErrors(error.validation as AjvLikeError[], error.validationContext ?? 'body'),
-      );
+      return invalid(reply, formatSchemaErrors(error.validation, error.validationContext ?? 'body'));
     }
     const status = error.statusCode ?? 500;
     if (status === 400) return invalid(reply, [{ field: 'body', message: error.message }]);
