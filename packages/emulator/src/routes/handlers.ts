@@ -128,7 +128,8 @@ function isOperation(handlers: Handlers, key: string): key is OperationId {
 
 /**
  * The table as `fastify-openapi-glue` takes it (`serviceHandlers`): by `operationId`, each handler wrapped to
- * send the answer it returns.
+ * send the answer it returns. Glue registers each route with the operation's schemas from the same contract, which
+ * Fastify checks before the wrapper runs: that check is what the typed {@link HandlerRequest} stands on.
  */
 export function serviceHandlers(handlers: Handlers): Record<string, object> {
   return Object.fromEntries(
