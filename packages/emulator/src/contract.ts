@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { components } from '@gm/transport';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import type { components } from './generated/envoy.js';
 
 /** One problem with a request, as the contract's 400 answers list them. */
 export type FieldError = components['schemas']['FieldError'];

@@ -9,11 +9,12 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import openapiGlue from 'fastify-openapi-glue';
-import { type AjvLikeError, formatSchemaErrors, loadContract } from './contract.js';
+import { formatSchemaErrors, loadContract } from './contract.js';
 import { requestGuard } from './guard.js';
 import { accountRoutes } from './routes/account.js';
 import { catalogueRoutes } from './routes/catalogue.js';
 import { invalid, notFound, type RouteDeps, routeContext } from './routes/context.js';
+import { type Handlers, seesSchemaProblems, serviceHandlers } from './routes/handlers.js';
 import { projectRoutes } from './routes/projects.js';
 import { submitRoutes } from './routes/submit.js';
 import { uploadRoutes } from './routes/uploads.js';
@@ -135,10 +136,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((error: FastifyError, _req, reply) => {
     if (error.validation) {
-      return invalid(
-        reply,
-        formatSchemaErrors(error.validation as AjvLikeError[], error.validationContext ?? 'body'),
-      );
+      return invalid(reply, formatSchemaErrors(error.validation, error.validationContext ?? 'body'));
     }
     const status = error.statusCode ?? 500;
     if (status === 400) return invalid(reply, [{ field: 'body', message: error.message }]);
@@ -157,14 +155,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       .send({ message: `internal error: ${error.message}` });
   });
   app.addHook('onRoute', (route) => {
-    if (route.url === '/project-submit') route.attachValidation = true;
+    if (seesSchemaProblems(route.schema)) route.attachValidation = true;
   });
   app.setNotFoundHandler((req, reply) =>
     notFound(reply, `no such path: ${req.method} ${req.url.split('?')[0]}`),
   );
 
   const ctx = routeContext(deps);
-  const handlers = {
+  // One handler per operationId of the contract, each typed by it.
+  const handlers: Handlers = {
     ...accountRoutes(ctx),
     ...catalogueRoutes(ctx),
     ...uploadRoutes(ctx),
@@ -172,6 +171,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     ...projectRoutes(ctx),
   };
 
-  await app.register(openapiGlue, { specification: loadContract(), serviceHandlers: handlers });
+  await app.register(openapiGlue, {
+    specification: loadContract(),
+    serviceHandlers: serviceHandlers(handlers),
+  });
   return app;
 }

@@ -1,4 +1,4 @@
-import type { FileStatus, ProjectStatus } from '@gm/transport';
+import type { FileStatus, ProjectStatus } from './generated/envoy.js';
 import { dict } from './names.js';
 import type { Scheduler } from './scheduler.js';
 import { isTerminal } from './scheduler.js';

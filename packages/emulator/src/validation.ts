@@ -1,9 +1,9 @@
-import type { JobRequest, SubmitRequest } from '@gm/transport';
 import { checkDependencies } from './checks/dependencies.js';
 import { checkOutputs, defaultOutputDir } from './checks/outputs.js';
 import { type Catalogue, checkMachine, checkProduct } from './checks/product.js';
 import { checkWatchRules } from './checks/watch.js';
 import type { FieldError } from './contract.js';
+import type { JobRequest, SubmitRequest } from './generated/envoy.js';
 import { nameProblem } from './names.js';
 import type { FrameList } from './ranges.js';
 import type { ProjectRecord } from './store.js';

@@ -1,5 +1,5 @@
-import type { JobRequest } from '@gm/transport';
 import type { FieldError } from '../contract.js';
+import type { JobRequest } from '../generated/envoy.js';
 import type { ProjectRecord } from '../store.js';
 
 /**

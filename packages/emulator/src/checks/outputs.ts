@@ -1,5 +1,5 @@
-import type { JobRequest } from '@gm/transport';
 import { parseFrameList } from '../frames.js';
+import type { JobRequest } from '../generated/envoy.js';
 import { nameProblem } from '../names.js';
 import { FrameList } from '../ranges.js';
 import type { Fail } from './product.js';

@@ -1,5 +1,5 @@
-import type { JobRequest } from '@gm/transport';
 import { machineSupports } from '../catalogue.js';
+import type { JobRequest } from '../generated/envoy.js';
 import { own } from '../names.js';
 import type { MachineCatalogue, MachineType, ProductVersion } from '../types.js';
 

@@ -1,8 +1,8 @@
 import { lstat, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import type { UploadSet } from '@gm/transport';
 import type { FieldError } from '../contract.js';
 import { inside } from '../downloads.js';
+import type { UploadSet } from '../generated/envoy.js';
 import { nameProblem } from '../names.js';
 
 /** An upload set as the wire carries it (the contract's `UploadSet`). */

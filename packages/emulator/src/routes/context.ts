@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { FieldError } from '../contract.js';
 import type { Downloader } from '../downloads.js';
 import { dict, own } from '../names.js';
@@ -8,9 +8,7 @@ import type { ProjectRecord, State, UserBalance } from '../store.js';
 import type { EmulatorUser } from '../types.js';
 import type { Uploader } from '../uploads.js';
 import type { Catalogue } from '../validation.js';
-
-/** A route handler, bound to an operationId of the contract. */
-export type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+import { answer, sendAnswer } from './handlers.js';
 
 /** What the route handlers of every resource act on. */
 export interface RouteDeps {
@@ -32,8 +30,8 @@ export interface CurrentUser {
 export interface RouteContext extends RouteDeps {
   /** The persisted state. */
   state(): State;
-  /** The user Envoy acts for, or null (and a 401 sent). */
-  current(reply: FastifyReply): CurrentUser | null;
+  /** The user Envoy acts for, or null when no one is logged in (answer {@link answer.unauthorized}). */
+  current(): CurrentUser | null;
   /** A project of this owner, or undefined. */
   ownProject(name: string, email: string): ProjectRecord | undefined;
   /** Creates an empty project. */
@@ -46,15 +44,11 @@ export function routeContext(deps: RouteDeps): RouteContext {
   return {
     ...deps,
     state,
-    current(reply) {
+    current() {
       const email = state().currentUser;
       const user = deps.users.find((u) => u.email === email);
       const balance = email ? own(state().balances, email) : undefined;
-      if (!user || !balance) {
-        unauthorized(reply);
-        return null;
-      }
-      return { user, balance };
+      return user && balance ? { user, balance } : null;
     },
     ownProject(name, email) {
       const p = own(state().projects, name);
@@ -76,21 +70,12 @@ export function routeContext(deps: RouteDeps): RouteContext {
   };
 }
 
-/** Answers 400 with every problem by field (the contract's `ValidationErrorBody`). */
+/** Answers 400 with every problem by field (the contract's `ValidationErrorBody`), outside a handler. */
 export function invalid(reply: FastifyReply, errors: FieldError[]): FastifyReply {
-  const message =
-    errors.length === 1
-      ? `The request has 1 problem: ${errors[0]?.field}: ${errors[0]?.message}`
-      : `The request has ${errors.length} problems.`;
-  return reply.code(400).type('application/json').send({ message, errors });
+  return sendAnswer(reply, answer.invalid(errors));
 }
 
-/** Answers 401 with a plain message, as Envoy does. */
-export function unauthorized(reply: FastifyReply, text = 'Not logged in: authenticate first'): FastifyReply {
-  return reply.code(401).type('text/plain; charset=utf-8').send(text);
-}
-
-/** Answers 404 with a message. */
+/** Answers 404 with a message, outside a handler. */
 export function notFound(reply: FastifyReply, message: string): FastifyReply {
-  return reply.code(404).type('application/json').send({ message });
+  return sendAnswer(reply, answer.notFound(message));
 }

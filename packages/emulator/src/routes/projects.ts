@@ -1,23 +1,24 @@
-import type { operations, ProjectFiles, ProjectList } from '@gm/transport';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { completedTotals, describeFiles } from '../results.js';
 import { formatSize, projectStatus } from '../status.js';
-import { type Handler, notFound, type RouteContext } from './context.js';
+import type { RouteContext } from './context.js';
+import { answer, type Handlers } from './handlers.js';
 
 /** Handlers of projects: `GET /project-status/{name}`, `GET /projects`, `GET /project/{name}/Files`. */
-export function projectRoutes(ctx: RouteContext): Record<string, Handler> {
+export function projectRoutes(
+  ctx: RouteContext,
+): Pick<Handlers, 'getProjectStatus' | 'listProjects' | 'getProjectFiles'> {
   return {
-    async getProjectStatus(req: FastifyRequest, reply: FastifyReply) {
-      const me = ctx.current(reply);
-      if (!me) return reply;
-      const { name } = req.params as operations['getProjectStatus']['parameters']['path'];
+    async getProjectStatus(req) {
+      const me = ctx.current();
+      if (!me) return answer.unauthorized();
+      const { name } = req.params;
       const project = ctx.ownProject(name, me.user.email);
-      if (!project) return notFound(reply, `project not found: ${name}`);
-      return projectStatus(project, ctx.uploader, ctx.scheduler);
+      if (!project) return answer.notFound(`project not found: ${name}`);
+      return { status: 200, json: projectStatus(project, ctx.uploader, ctx.scheduler) };
     },
-    async listProjects(_req: FastifyRequest, reply: FastifyReply) {
-      const me = ctx.current(reply);
-      if (!me) return reply;
+    async listProjects() {
+      const me = ctx.current();
+      if (!me) return answer.unauthorized();
       const projects = Object.values(ctx.state().projects)
         .filter((p) => p.owner === me.user.email)
         .map((p) => {
@@ -31,15 +32,14 @@ export function projectRoutes(ctx: RouteContext): Record<string, Handler> {
             watched_list: Object.keys(p.watch),
           };
         });
-      const list: ProjectList = { projects };
-      return list;
+      return { status: 200, json: { projects } };
     },
-    async getProjectFiles(req: FastifyRequest, reply: FastifyReply) {
-      const me = ctx.current(reply);
-      if (!me) return reply;
-      const { name } = req.params as operations['getProjectFiles']['parameters']['path'];
+    async getProjectFiles(req) {
+      const me = ctx.current();
+      if (!me) return answer.unauthorized();
+      const { name } = req.params;
       const project = ctx.ownProject(name, me.user.email);
-      if (!project) return notFound(reply, `project not found: ${name}`);
+      if (!project) return answer.notFound(`project not found: ${name}`);
       const all_files = (await describeFiles(project, ctx.runtime, ctx.uploader)).map((f) => ({
         CheckSum: f.sha256,
         LastModified: f.lastModified ?? project.createdAt,
@@ -48,8 +48,7 @@ export function projectRoutes(ctx: RouteContext): Record<string, Handler> {
         Size: f.size,
         FmtName: formatSize(f.size),
       }));
-      const answer: ProjectFiles = { project_files: { all_files } };
-      return answer;
+      return { status: 200, json: { project_files: { all_files } } };
     },
   };
 }

@@ -1,6 +1,5 @@
-import type { InsufficientCreditsBody, SubmitResult } from '@gm/transport';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type AjvLikeError, formatSchemaErrors } from '../contract.js';
+import type { SubmitResult } from '../generated/envoy.js';
 import { MAX_PROJECT_JOBS, own } from '../names.js';
 import { RangeSet } from '../ranges.js';
 import { hasCompletedFile } from '../results.js';
@@ -13,7 +12,11 @@ import {
   type PlannedJob,
   type SubmitBody,
 } from '../validation.js';
-import { type CurrentUser, type Handler, invalid, type RouteContext } from './context.js';
+import type { CurrentUser, RouteContext } from './context.js';
+import { answer, type Handlers } from './handlers.js';
+
+/** The schema problems of a submit, which its handler sees (the body may then be any JSON value). */
+type SchemaError = Error & { validation?: AjvLikeError[] };
 
 /** What the checks of a submit conclude. */
 type Verdict =
@@ -28,30 +31,32 @@ type Verdict =
     };
 
 /** Handler of `POST /project-submit`: every check first, then the project, its uploads and its jobs. */
-export function submitRoutes(ctx: RouteContext): Record<string, Handler> {
+export function submitRoutes(ctx: RouteContext): Pick<Handlers, 'submitProject'> {
   return {
-    async submitProject(req: FastifyRequest, reply: FastifyReply) {
-      const me = ctx.current(reply);
-      if (!me) return reply;
-      const body = req.body as SubmitBody;
-      // The schema check does not stop a submit here (attachValidation): its problems are listed together
+    async submitProject(req) {
+      const me = ctx.current();
+      if (!me) return answer.unauthorized();
+      const body: SubmitBody = req.body;
+      // The schema check does not stop a submit here (it sees its schema problems): they are listed together
       // with every other problem the checks below can still find in the body.
-      const schemaError = req.validationError as (Error & { validation?: AjvLikeError[] }) | undefined;
+      const schemaError: SchemaError | undefined = req.validationError;
       if (schemaError && (body === null || typeof body !== 'object' || Array.isArray(body))) {
-        return invalid(reply, formatSchemaErrors(schemaError.validation ?? [], 'body'));
+        return answer.invalid(formatSchemaErrors(schemaError.validation ?? [], 'body'));
       }
       const verdict = await checkSubmit(ctx, me, body, schemaError);
-      if (verdict.kind === 'again') return reply.code(201).send(verdict.result);
-      if (verdict.kind === 'invalid') return invalid(reply, verdict.errors);
+      if (verdict.kind === 'again') return { status: 201, json: verdict.result };
+      if (verdict.kind === 'invalid') return answer.invalid(verdict.errors);
       const { plan, existing } = verdict;
       const cheapest = Math.min(...plan.map((p) => p.machine.credit_rate));
       if (plan.length > 0 && (me.balance.credits_available <= 0 || me.balance.credits_available < cheapest)) {
-        const short: InsufficientCreditsBody = {
-          message: 'Insufficient credits balance',
-          credits_available: me.balance.credits_available,
-          credits_required: cheapest,
+        return {
+          status: 402,
+          json: {
+            message: 'Insufficient credits balance',
+            credits_available: me.balance.credits_available,
+            credits_required: cheapest,
+          },
         };
-        return reply.code(402).type('application/json').send(short);
       }
       const project = existing ?? ctx.newProject(verdict.project, me.user.email);
       if (body.skip_upload !== true) {
@@ -64,8 +69,7 @@ export function submitRoutes(ctx: RouteContext): Record<string, Handler> {
       ctx.runtime.store.save();
       ctx.uploader.kick();
       ctx.scheduler.pump();
-      const result: SubmitResult = { ID: project.name, Jobs: body.project_request.jobs.map((j) => j.id) };
-      return reply.code(201).send(result);
+      return { status: 201, json: { ID: project.name, Jobs: body.project_request.jobs.map((j) => j.id) } };
     },
   };
 }
@@ -78,7 +82,7 @@ async function checkSubmit(
   ctx: RouteContext,
   me: CurrentUser,
   body: SubmitBody,
-  schemaError: (Error & { validation?: AjvLikeError[] }) | undefined,
+  schemaError: SchemaError | undefined,
 ): Promise<Verdict> {
   const errors: FieldError[] = [];
   const skip = body.skip_upload === true;

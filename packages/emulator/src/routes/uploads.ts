@@ -1,19 +1,17 @@
-import type { UploadRequest, UploadResult } from '@gm/transport';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { own } from '../names.js';
 import { type CheckedFile, checkUploadSet, type FieldError } from '../validation.js';
-import { type Handler, invalid, type RouteContext } from './context.js';
+import type { RouteContext } from './context.js';
+import { answer, type Handlers } from './handlers.js';
 
 /** Handler of `POST /upload`. */
-export function uploadRoutes(ctx: RouteContext): Record<string, Handler> {
+export function uploadRoutes(ctx: RouteContext): Pick<Handlers, 'uploadFiles'> {
   return {
-    async uploadFiles(req: FastifyRequest, reply: FastifyReply) {
-      const me = ctx.current(reply);
-      if (!me) return reply;
-      const body = req.body as UploadRequest;
+    async uploadFiles(req) {
+      const me = ctx.current();
+      if (!me) return answer.unauthorized();
       const errors: FieldError[] = [];
       const sets: { project: string; files: CheckedFile[] }[] = [];
-      for (const [i, set] of body.upload.entries()) {
+      for (const [i, set] of req.body.upload.entries()) {
         const checked = await checkUploadSet(set, `upload[${i}]`, errors);
         if (!checked) continue;
         if (sets[0] && checked.project !== sets[0].project) {
@@ -32,15 +30,14 @@ export function uploadRoutes(ctx: RouteContext): Record<string, Handler> {
         sets.push(checked);
       }
       const first = sets[0];
-      if (errors.length > 0 || !first) return invalid(reply, errors);
+      if (errors.length > 0 || !first) return answer.invalid(errors);
       const project =
         ctx.ownProject(first.project, me.user.email) ?? ctx.newProject(first.project, me.user.email);
       for (const set of sets)
         for (const f of set.files) ctx.uploader.enqueue(project, f.rel, f.source, f.size);
       ctx.runtime.store.save();
       ctx.uploader.kick();
-      const result: UploadResult = { ID: project.name };
-      return reply.code(200).send(result);
+      return { status: 200, json: { ID: project.name } };
     },
   };
 }
