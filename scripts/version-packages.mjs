@@ -4,28 +4,20 @@
 // and what the package does (its package.json description), instead of replaying every changeset of the history
 // before anything was published.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { publishedPackages } from './workspace-packages.mjs';
 
 const root = process.env.GM_RELEASE_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), '..');
 const changeset = createRequire(import.meta.url).resolve('@changesets/cli/bin.js');
 
-/** The workspace's published packages: folder, manifest. */
-function packages() {
-  return ['packages', 'apps']
-    .flatMap((group) => readdirSync(join(root, group)).map((name) => join(root, group, name)))
-    .filter((folder) => existsSync(join(folder, 'package.json')))
-    .map((folder) => ({ folder, manifest: JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) }))
-    .filter(({ manifest }) => manifest.private !== true);
-}
-
-const before = new Map(packages().map(({ manifest }) => [manifest.name, manifest.version]));
+const before = new Map(publishedPackages(root).map(({ manifest }) => [manifest.name, manifest.version]));
 const result = spawnSync(process.execPath, [changeset, 'version'], { cwd: root, stdio: 'inherit' });
 if (result.status !== 0) process.exit(result.status ?? 1);
 
-for (const { folder, manifest } of packages()) {
+for (const { folder, manifest } of publishedPackages(root)) {
   if (before.get(manifest.name) !== '0.0.0' || manifest.version === '0.0.0') continue;
   const text = [
     `# ${manifest.name}`,
