@@ -1,0 +1,91 @@
+/**
+ * Scenes as productions write them: public scenes written by the applications (test/fixtures/README.md says
+ * where each came from) and fixtures that follow the applications' documentation for what those do not hold.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scanScene } from '../src/index.js';
+import { fixture, refNamed } from './helpers.js';
+
+describe('Nuke scripts in production', () => {
+  const DIR = fixture('nuke', 'production');
+
+  it('reads cloned Read nodes, once (their clones share the knobs)', async () => {
+    const scan = await scanScene(join(DIR, 'shot.nk'));
+    expect(refNamed(scan, 'Read Read_fg.file')).toMatchObject({
+      path: 'plates/fg.####.exr',
+      resolved: join(DIR, 'plates', 'fg.####.exr'),
+      location: { line: 16 },
+    });
+    expect(scan.details.nodes).toBe(10);
+  });
+
+  it('counts the frames of a Read within its range, Nuke defaults where the script leaves knobs out', async () => {
+    const scan = await scanScene(join(DIR, 'shot.nk'));
+    // first/last written: 1001-1005, frame 1004 missing.
+    expect(refNamed(scan, 'Read Read_fg.file')).toMatchObject({
+      exists: false,
+      partial: true,
+      sequence: { found: 4, missing: 1, missingFrames: [1004], foundFrames: [[1001, 1003], [1005, 1005]] },
+    });
+    // `first` left out: Nuke's default, 1.
+    expect(refNamed(scan, 'Read Read_clean.file')).toMatchObject({
+      exists: true,
+      sequence: { found: 3, missing: 0, foundFrames: [[1, 3]] },
+    });
+    // Neither written: the script's range (Root.first_frame/last_frame), not "no frames".
+    expect(refNamed(scan, 'Read Read_noRange.file').sequence).toMatchObject({ found: 4, missing: 1 });
+  });
+
+  it("lists Root's custom OCIO config, Vectorfield files and cameras read from a file, not Writes", async () => {
+    const scan = await scanScene(join(DIR, 'shot.nk'));
+    expect(scan.references.map((r) => `${r.location.name} ${r.kind} ${r.exists}`)).toEqual([
+      'Read Read_fg.file texture false',
+      'Read Read_clean.file texture true',
+      'Read Read_noRange.file texture false',
+      'Vectorfield Vectorfield1.vfield_file other true',
+      'Camera2 Camera_fbx.file cache true',
+      'Root.customOCIOConfigPath other true',
+    ]);
+    expect(refNamed(scan, 'Root.customOCIOConfigPath').resolved).toBe(join(DIR, 'ocio', 'config.ocio'));
+  });
+
+  it('returns the frame range, resolution and output of the script, saying where each was read', async () => {
+    const scan = await scanScene(join(DIR, 'shot.nk'));
+    expect(scan.settings).toEqual({
+      frames: { value: { start: 1001, end: 1005, step: 1 }, from: 'Root.first_frame/last_frame' },
+      resolution: { value: { width: 1920, height: 1080 }, from: 'Root.format' },
+      output: { value: 'renders/shot_v002.####.exr', from: 'Write Write_main.file' },
+      format: { value: 'exr', from: 'Write Write_main.file_type' },
+    });
+  });
+
+  it('reads a public Nuke 9 script: OCIOFileTransform and BlinkScript files, clones, Writes and GenerateLUT left out', async () => {
+    const scan = await scanScene(fixture('nuke', 'public', 'LUTApply.nk'));
+    expect(scan.details.nukeVersion).toBe('9.0 v4');
+    expect(scan.references.map((r) => `${r.location.name} ${r.path}`)).toEqual([
+      'OCIOFileTransform OCIOFileTransform2.file /Volumes/BOOTCAMP/work/client/hpd/code/public/general/blink/scripts/exampleGrade.3dl',
+      'BlinkScript BlinkScript1.kernelSourceFile /Volumes/BOOTCAMP/work/client/hpd/code/public/general/blink/LUTApply.blink',
+      'BlinkScript BlinkScript11.kernelSourceFile /Volumes/BOOTCAMP/work/client/hpd/code/public/general/blink/LUTApply.blink',
+    ]);
+    expect(scan.settings).toEqual({
+      frames: {
+        value: { start: 1, end: 100, step: 1 },
+        from: "Root.first_frame/last_frame (Nuke's defaults where left out)",
+      },
+      resolution: { value: { width: 2048, height: 1556 }, from: 'Root.format' },
+      output: {
+        value: '/Volumes/BOOTCAMP/work/client/hpd/code/public/general/blink/scripts/LUTApply_identity.jpg',
+        from: 'Write Write5.file',
+      },
+      format: { value: 'jpeg', from: 'Write Write5.file_type' },
+    });
+  });
+
+  it('reads a public Nuke 13.2 script with roto shapes and no file nodes: nothing listed, nothing thrown', async () => {
+    const scan = await scanScene(fixture('nuke', 'public', 'nukery_test_file.nk'));
+    expect(scan.details.nukeVersion).toBe('13.2 v8');
+    expect(scan.references).toEqual([]);
+    expect(scan.settings.frames?.value).toEqual({ start: 1, end: 100, step: 1 });
+  });
+});
