@@ -26,7 +26,15 @@ describe('Nuke scripts in production', () => {
     expect(refNamed(scan, 'Read Read_fg.file')).toMatchObject({
       exists: false,
       partial: true,
-      sequence: { found: 4, missing: 1, missingFrames: [1004], foundFrames: [[1001, 1003], [1005, 1005]] },
+      sequence: {
+        found: 4,
+        missing: 1,
+        missingFrames: [1004],
+        foundFrames: [
+          [1001, 1003],
+          [1005, 1005],
+        ],
+      },
     });
     // `first` left out: Nuke's default, 1.
     expect(refNamed(scan, 'Read Read_clean.file')).toMatchObject({
@@ -87,5 +95,99 @@ describe('Nuke scripts in production', () => {
     expect(scan.details.nukeVersion).toBe('13.2 v8');
     expect(scan.references).toEqual([]);
     expect(scan.settings.frames?.value).toEqual({ start: 1, end: 100, step: 1 });
+  });
+});
+
+describe('Maya ASCII scenes in production', () => {
+  const PROJECT = fixture('maya', 'project');
+  const SHOT = join(PROJECT, 'scenes', 'shots', 'shot_010.ma');
+
+  it('expands UV tiling modes (UDIM, ZBrush, Mudbox) to the tiles on disk', async () => {
+    const scan = await scanScene(SHOT);
+    expect(refNamed(scan, 'file body_col.ftn')).toMatchObject({
+      path: 'sourceimages/tiles/body.1001.exr',
+      resolved: join(PROJECT, 'sourceimages', 'tiles', 'body.<UDIM>.exr'),
+      exists: true,
+      sequence: { token: '<UDIM>', found: 3 },
+    });
+    expect(refNamed(scan, 'file head_col.ftn').sequence).toMatchObject({ token: '<UVTILE>', found: 2 });
+    expect(refNamed(scan, 'file arm_col.ftn').sequence).toMatchObject({ token: '<UVTILE>', found: 2 });
+    expect(refNamed(scan, 'PxrTexture leaf_tex.filename').sequence).toMatchObject({ found: 2 });
+  });
+
+  it('reads an image sequence (.ufe) as frames: 4 of 5 found is partly present', async () => {
+    const scan = await scanScene(SHOT);
+    expect(refNamed(scan, 'file ref_seq.ftn')).toMatchObject({
+      resolved: join(PROJECT, 'sourceimages', 'seq', 'ref.####.jpg'),
+      exists: false,
+      partial: true,
+      sequence: {
+        found: 4,
+        missing: 1,
+        missingFrames: [4],
+        foundFrames: [
+          [1, 3],
+          [5, 5],
+        ],
+      },
+    });
+    const within = await scanScene(SHOT, { frames: '1 3' });
+    expect(refNamed(within, 'file ref_seq.ftn')).toMatchObject({ exists: true, sequence: { found: 3 } });
+    expect(refNamed(within, 'file ref_seq.ftn').partial).toBeUndefined();
+  });
+
+  it('takes relative paths from the Maya project root (workspace.mel), then the scene folder', async () => {
+    const scan = await scanScene(SHOT);
+    expect(scan.details.workspace).toBe(PROJECT);
+    expect(refNamed(scan, 'file beside_scene.ftn')).toMatchObject({
+      resolved: join(PROJECT, 'scenes', 'shots', 'local.png'),
+      exists: true,
+    });
+  });
+
+  it('lists RenderMan textures, ptex, dome maps and IES profiles', async () => {
+    const scan = await scanScene(SHOT);
+    expect(
+      scan.references
+        .filter((r) => r.location.name.startsWith('Pxr'))
+        .map((r) => `${r.location.name} ${r.kind} ${r.exists}`),
+    ).toEqual([
+      'PxrTexture leaf_tex.filename texture true',
+      'PxrPtexture skin_ptex.filename texture false',
+      'PxrDomeLight domeShape.lightColorMap texture false',
+      'PxrRectLight rectShape.iesProfile other false',
+    ]);
+  });
+
+  it('returns defaultRenderGlobals, defaultResolution and the renderable camera', async () => {
+    const scan = await scanScene(SHOT);
+    expect(scan.settings).toEqual({
+      frames: {
+        value: { start: 1001, end: 1100, step: 2 },
+        from: 'defaultRenderGlobals.startFrame/endFrame/byFrameStep',
+      },
+      resolution: { value: { width: 2048, height: 858 }, from: 'defaultResolution.width/height' },
+      output: { value: '<Scene>/<RenderLayer>/beauty', from: 'defaultRenderGlobals.imageFilePrefix' },
+      format: { value: 'exr', from: 'defaultRenderGlobals.imfPluginKey' },
+      renderer: { value: 'renderman', from: 'defaultRenderGlobals.currentRenderer' },
+      camera: { value: 'shotcam', from: 'shotcam camera (renderable)' },
+    });
+  });
+
+  it('reads public Maya scenes: a UDIM file node, a workspace-relative texture, RenderMan lights', async () => {
+    const PUBLIC = fixture('maya', 'public');
+    const udim = await scanScene(join(PUBLIC, 'udim', 'UsdExportUDIMTest.ma'));
+    expect(udim.references.map((r) => [r.location.name, r.sequence?.found])).toEqual([['file file1.ftn', 3]]);
+    const rel = await scanScene(join(PUBLIC, 'rel_project', 'scenes', 'TextureTest.ma'));
+    expect(rel.references.map((r) => [r.location.name, r.resolved, r.exists])).toEqual([
+      ['file file1.ftn', join(PUBLIC, 'rel_project', 'sourceimages', 'grid.png'), true],
+    ]);
+    expect(rel.settings.renderer).toEqual({ value: 'arnold', from: 'defaultRenderGlobals.currentRenderer' });
+    const rfm = await scanScene(join(PUBLIC, 'rfm', 'RfMLightsTest.ma'));
+    expect(rfm.references.map((r) => `${r.location.name} ${r.path} ${r.exists}`)).toEqual([
+      'PxrDiskLight DiskLightShape.iesProfile ./DiskLight_profile.ies true',
+      'PxrDomeLight DomeLightShape.lightColorMap ./DomeLight_texture.tex true',
+      'PxrRectLight RectLightShape.lightColorMap ./RectLight_texture.tex false',
+    ]);
   });
 });

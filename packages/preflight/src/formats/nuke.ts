@@ -201,7 +201,10 @@ function settingsOf(
   } else if (root) {
     const first = integer(root.first);
     const last = integer(root.last);
-    if ((root.first === undefined || first !== undefined) && (root.last === undefined || last !== undefined)) {
+    if (
+      (root.first === undefined || first !== undefined) &&
+      (root.last === undefined || last !== undefined)
+    ) {
       const start = first ?? DEFAULTS.rootFirst;
       const end = last ?? DEFAULTS.rootLast;
       if (start <= end) {
@@ -275,7 +278,9 @@ function nukeParser(file: string, limits: ScanLimits) {
   }[] = [];
   const details: Record<string, string | number> = {};
   /** Root's knobs that matter here, once Root is read. */
-  let root: { first?: string; last?: string; format?: string; ocio?: string; ocioPath?: string; line: number } | undefined;
+  let root:
+    | { first?: string; last?: string; format?: string; ocio?: string; ocioPath?: string; line: number }
+    | undefined;
   /** Write nodes, for the job's output settings. */
   const writes: { name: string; knobs: Map<string, { value: string; line: number }> }[] = [];
   let nodes = 0;
