@@ -191,3 +191,55 @@ describe('Maya ASCII scenes in production', () => {
     ]);
   });
 });
+
+describe('Houdini scenes in production', () => {
+  const DIR = fixture('houdini');
+
+  it('lists what File, Alembic, USD and texture parameters read, not what the scene writes', async () => {
+    const scan = await scanScene(join(DIR, 'production.hip'));
+    expect(scan.references.map((r) => `${r.location.name} ${r.path}`)).toEqual([
+      'file /obj/geo1/file1.file $HIP/geo/box.$F4.bgeo.sc',
+      'alembic /obj/geo1/alembic1.fileName $HIP/cache/anim.abc',
+      'sublayer /stage/sublayer1.filepath1 $HIP/usd/layout.usda',
+      'principledshader::2.0 /mat/wood.basecolor_texture $HIP/tex/wood.png',
+    ]);
+    expect(refNamed(scan, 'file /obj/geo1/file1.file')).toMatchObject({
+      exists: true,
+      sequence: { found: 2 },
+    });
+    expect(scan.notes).toContain(
+      "1 path(s) into Houdini's own installation ($HH, $HFS) are not listed: Houdini brings them wherever it runs",
+    );
+    expect(scan.notes).toContain(
+      '8 path(s) the scene writes (render and cache outputs, ROPs, the render gallery, task graphs) are outputs: not listed',
+    );
+  });
+
+  it('returns the render ROP range, output, camera and its resolution, and the renderer', async () => {
+    const scan = await scanScene(join(DIR, 'production.hip'));
+    expect(scan.settings).toEqual({
+      frames: {
+        value: { start: 1001, end: 1100, step: 2 },
+        from: '/out/mantra1.f (Valid Frame Range: normal)',
+      },
+      renderer: { value: 'mantra', from: '/out/mantra1 (ifd)' },
+      output: { value: '$HIP/render/$HIPNAME.$OS.$F4.exr', from: '/out/mantra1.vm_picture' },
+      camera: { value: '/obj/cam1', from: '/out/mantra1.camera' },
+      resolution: { value: { width: 1920, height: 1080 }, from: '/obj/cam1.res' },
+    });
+  });
+
+  it('preflights a public Houdini 18.5 scene clean: no render gallery, task graph or ROP output listed', async () => {
+    const scan = await scanScene(join(DIR, 'public', 'test_parameters.hip'));
+    expect(scan.references).toEqual([]);
+    expect(scan.settings).toEqual({
+      frames: {
+        value: { start: 1, end: 240, step: 1 },
+        from: 'playbar range (frange; /out/mantra1 renders the current frame only)',
+      },
+      renderer: { value: 'mantra', from: '/out/mantra1 (ifd)' },
+      output: { value: '$HIP/render/$HIPNAME.$OS.$F4.exr', from: '/out/mantra1.vm_picture' },
+      camera: { value: '/obj/cam1', from: '/out/mantra1.camera' },
+    });
+  });
+});
