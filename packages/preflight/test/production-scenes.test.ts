@@ -243,3 +243,50 @@ describe('Houdini scenes in production', () => {
     });
   });
 });
+
+describe('V-Ray scenes in production', () => {
+  const DIR = fixture('vray', 'production');
+
+  it('lists bitmaps, ptex, Phoenix caches, IES, OSL, proxies of nested scenes and a light cache read from file', async () => {
+    const scan = await scanScene(join(DIR, 'shot.vrscene'));
+    expect(scan.references.map((r) => `${r.location.name} ${r.kind} ${r.exists}`)).toEqual([
+      'SettingsLightCache lightCache.file cache true',
+      'BitmapBuffer skin@bitmapBuffer.file texture true',
+      'TexPtex leaf@ptex.ptex_file texture true',
+      'PhxShaderCache smoke@cache.cache_path volume true',
+      'LightIES downlight@ies.ies_file other true',
+      'TexOSL noise@osl.shader_file other true',
+      'BitmapBuffer animated@bitmapBuffer.file texture false',
+      'VRayScene set_dressing@vrayscene.filepath referenced-scene true',
+      'GeomMeshFile rock_proxy@mesh.file cache true',
+    ]);
+    expect(refNamed(scan, 'BitmapBuffer skin@bitmapBuffer.file').sequence).toMatchObject({ found: 2 });
+    expect(refNamed(scan, 'PhxShaderCache smoke@cache.cache_path').sequence).toMatchObject({
+      found: 3,
+      missing: 0,
+    });
+    expect(refNamed(scan, 'BitmapBuffer animated@bitmapBuffer.file').unresolved).toMatch(/animated/);
+    // The irradiance map is computed and written by V-Ray (mode 0): not an input.
+    expect(scan.references.some((r) => r.path.includes('vrmap'))).toBe(false);
+  });
+
+  it('returns SettingsOutput: size, output, and the frames of its animation range', async () => {
+    const scan = await scanScene(join(DIR, 'shot.vrscene'));
+    expect(scan.settings).toEqual({
+      resolution: {
+        value: { width: 2048, height: 858 },
+        from: 'SettingsOutput vraySettings.img_width/img_height',
+      },
+      output: {
+        value: '/mnt/renders/sh010/sh010_beauty.exr',
+        from: 'SettingsOutput vraySettings.img_dir + img_file',
+      },
+      format: { value: 'exr', from: 'SettingsOutput vraySettings.img_file' },
+      frames: {
+        value: { start: 1000, end: 1099, step: 1 },
+        from: 'SettingsOutput vraySettings.anim_start/anim_end/frames_per_second/frame_start',
+      },
+      renderer: { value: 'vray', from: 'the .vrscene format' },
+    });
+  });
+});

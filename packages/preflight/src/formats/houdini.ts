@@ -486,7 +486,7 @@ function settingsOf(
       override === 'on' || override === '1'
         ? [Number(value(res?.[0])), Number(value(res?.[1]))]
         : resolutions.get(camera.replace(/^\//, ''));
-    if (size && size.every((n) => Number.isInteger(n) && n > 0)) {
+    if (size?.every((n) => Number.isInteger(n) && n > 0)) {
       settings.resolution = {
         value: { width: size[0], height: size[1] },
         from: override === 'on' || override === '1' ? `/${rop.node}.res_override` : `${camera}.res`,
