@@ -2,10 +2,11 @@
  * Scenes as productions write them: public scenes written by the applications (test/fixtures/README.md says
  * where each came from) and fixtures that follow the applications' documentation for what those do not hold.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanScene } from '../src/index.js';
-import { fixture, refNamed } from './helpers.js';
+import { fixture, refNamed, tempDir } from './helpers.js';
 
 describe('Nuke scripts in production', () => {
   const DIR = fixture('nuke', 'production');
@@ -288,5 +289,133 @@ describe('V-Ray scenes in production', () => {
       },
       renderer: { value: 'vray', from: 'the .vrscene format' },
     });
+  });
+});
+
+describe("every file knob and attribute of the README's table", () => {
+  /** Writes `text` as `name` in a fresh folder and scans it. */
+  const scanText = async (name: string, text: string) => {
+    const dir = tempDir();
+    writeFileSync(join(dir, name), text);
+    return scanScene(join(dir, name));
+  };
+
+  it('Nuke: each reading node class and knob is listed; cameras, axes, lights and CDLs only when read from file', async () => {
+    const knobs: [string, string][] = [
+      ['Read', 'file'],
+      ['Read', 'proxy'],
+      ['DeepRead', 'file'],
+      ['ReadGeo', 'file'],
+      ['ReadGeo2', 'file'],
+      ['Camera4', 'file'],
+      ['OCIOFileTransform', 'file'],
+      ['Vectorfield', 'vfield_file'],
+      ['AudioRead', 'file'],
+      ['Precomp', 'file'],
+      ['LiveGroup', 'file'],
+      ['ParticleCache', 'file'],
+      ['GeoImport', 'file'],
+      ['BlinkScript', 'kernelSourceFile'],
+      ['FieldVolume', 'file_name'],
+    ];
+    const fromFile = [
+      'Camera',
+      'Camera2',
+      'Camera3',
+      'Axis',
+      'Axis2',
+      'Axis3',
+      'Light',
+      'Light2',
+      'Light3',
+      'OCIOCDLTransform',
+    ];
+    const nodes = [
+      ...knobs.map(([cls, knob], i) => `${cls} {\n ${knob} in/${cls}_${knob}.dat\n name N${i}\n}`),
+      ...fromFile.map((cls, i) => `${cls} {\n read_from_file true\n file in/${cls}.fbx\n name F${i}\n}`),
+      ...fromFile.map((cls, i) => `${cls} {\n file in/${cls}_unused.fbx\n name U${i}\n}`),
+    ];
+    const scan = await scanText('all.nk', `${nodes.join('\n')}\n`);
+    expect(scan.references.map((r) => r.location.name)).toEqual([
+      ...knobs.map(([cls, knob], i) => `${cls} N${i}.${knob}`),
+      ...fromFile.map((cls, i) => `${cls} F${i}.file`),
+    ]);
+  });
+
+  it('Maya: each node type and file attribute is listed', async () => {
+    const attrs: [string, string][] = [
+      ['file', 'ftn'],
+      ['psdFileTex', 'fileTextureName'],
+      ['imagePlane', 'imn'],
+      ['AlembicNode', 'fn'],
+      ['gpuCache', 'cfn'],
+      ['audio', 'f'],
+      ['cacheFile', 'cp'],
+      ['aiImage', 'filename'],
+      ['aiStandIn', 'dso'],
+      ['aiVolume', 'fn'],
+      ['aiPhotometricLight', 'aiFilename'],
+      ['VRayMesh', 'fn'],
+      ['VRayVolumeGrid', 'if'],
+      ['VRayLightIESShape', 'iesFile'],
+      ['RedshiftProxyMesh', 'fn'],
+      ['RedshiftVolumeShape', 'fn'],
+      ['RedshiftDomeLight', 'tex0'],
+      ['RedshiftIESLight', 'profile'],
+      ['mayaUsdProxyShape', 'fp'],
+      ['PxrTexture', 'filename'],
+      ['PxrPtexture', 'filename'],
+      ['PxrNormalMap', 'filename'],
+      ['PxrBump', 'filename'],
+      ['PxrMultiTexture', 'filename3'],
+      ['PxrDomeLight', 'lightColorMap'],
+      ['PxrRectLight', 'lightColorMap'],
+      ['PxrRectLight', 'iesProfile'],
+      ['PxrDiskLight', 'iesProfile'],
+      ['PxrSphereLight', 'iesProfile'],
+      ['PxrCylinderLight', 'iesProfile'],
+      ['PxrMeshLight', 'iesProfile'],
+      ['PxrPortalLight', 'lightColorMap'],
+      ['PxrGoboLightFilter', 'map'],
+      ['PxrCookieLightFilter', 'map'],
+    ];
+    const body = attrs
+      .map(
+        ([type, attr], i) =>
+          `createNode ${type} -n "n${i}";\n\tsetAttr ".${attr}" -type "string" "in/${type}.dat";`,
+      )
+      .join('\n');
+    const scan = await scanText('all.ma', `//Maya ASCII 2024 scene\nrequires maya "2024";\n${body}\n`);
+    expect(scan.references.map((r) => r.location.name)).toEqual(
+      attrs.map(([type, attr], i) => `${type} n${i}.${attr}`),
+    );
+  });
+
+  it('V-Ray: each file parameter of the plugin descriptions is listed; Settings outputs are not', async () => {
+    const params: [string, string][] = [
+      ['BitmapBuffer', 'file'],
+      ['GeomMeshFile', 'file'],
+      ['GeomMeshFile', 'material_assignments_file'],
+      ['LightIES', 'ies_file'],
+      ['TexPtex', 'ptex_file'],
+      ['PhxShaderCache', 'cache_path'],
+      ['TexOSL', 'shader_file'],
+      ['MtlOSL', 'shader_file'],
+      ['VRayScene', 'filepath'],
+      ['VRayScene', 'override_filepath'],
+    ];
+    const plugins = params.map(
+      ([type, param], i) => `${type} p${i} {\n  ${param}="in/${type}_${param}.dat";\n}`,
+    );
+    const settings = [
+      'SettingsLightCache lc {\n  mode=0;\n  file="out/lc.vrlmap";\n}',
+      'SettingsIrradianceMap im {\n  mode=2;\n  file="in/im.vrmap";\n  auto_save_file="out/im.vrmap";\n}',
+      'SettingsOutput out {\n  img_file="out/beauty.exr";\n}',
+    ];
+    const scan = await scanText('all.vrscene', `${[...plugins, ...settings].join('\n')}\n`);
+    expect(scan.references.map((r) => r.location.name)).toEqual([
+      ...params.map(([type, param], i) => `${type} p${i}.${param}`),
+      'SettingsIrradianceMap im.file',
+    ]);
   });
 });

@@ -74,6 +74,9 @@ const RENDER_ROPS: Record<string, { renderer: string; output: string }> = {
   opengl: { renderer: 'opengl', output: 'picture' },
 };
 
+/** The output parameters of the render ROPs, whose channel expressions are kept. */
+const OUTPUT_CHANNELS = new Set(Object.values(RENDER_ROPS).map((r) => r.output));
+
 const PATH_LIKE = /\.[A-Za-z][A-Za-z0-9]{1,5}(\.(sc|gz|lzma|bz2|sz))?$/;
 
 /** A section of a Houdini file: its name, its text when it is one read here, and its offset. */
@@ -294,7 +297,9 @@ export async function readHoudini(file: string, limits: ScanLimits = DEFAULT_LIM
       const chunks = decoder.decode(s.data).split(/\bchannel\s+(?=\w+\s*\{)/);
       for (const chunk of chunks.slice(1)) {
         const m = /^(\w+)[\s\S]*?\bexpr\s*=\s*\\"((?:[^"\\]|\\[^"])*)\\"/.exec(chunk);
-        if (m) expressions.set(`${node}.${m[1]}`, m[2]!);
+        // Only a render ROP's output parameter is kept, for at most as many ROPs as are read.
+        if (m && OUTPUT_CHANNELS.has(m[1]!) && expressions.size < 1000)
+          expressions.set(`${node}.${m[1]}`, m[2]!);
       }
     } else if (s.name.endsWith('.init')) {
       if (!s.data) continue;
