@@ -199,6 +199,7 @@ describe('Houdini scenes in production', () => {
   it('lists what File, Alembic, USD and texture parameters read, not what the scene writes', async () => {
     const scan = await scanScene(join(DIR, 'production.hip'));
     expect(scan.references.map((r) => `${r.location.name} ${r.path}`)).toEqual([
+      'filepattern /tasks/topnet1/filepattern1.pattern $HIP/tex/*.png',
       'file /obj/geo1/file1.file $HIP/geo/box.$F4.bgeo.sc',
       'alembic /obj/geo1/alembic1.fileName $HIP/cache/anim.abc',
       'sublayer /stage/sublayer1.filepath1 $HIP/usd/layout.usda',

@@ -346,6 +346,8 @@ export async function readHoudini(file: string, limits: ScanLimits = DEFAULT_LIM
   const details: Record<string, string | number> = { sections: count };
   const expand = (value: string): { target?: string; unresolved?: string } => {
     if (value.includes('`')) return { unresolved: 'set by a backtick expression: evaluate it in Houdini' };
+    if (/[*?]/.test(value.slice(Math.max(value.lastIndexOf('/'), value.lastIndexOf('\\')) + 1)))
+      return { unresolved: 'a file pattern (glob): Houdini matches it when the node cooks' };
     let unknown: string | undefined;
     const target = value.replace(/\$\{?([A-Za-z_]\w*)\}?/g, (whole, name: string) => {
       if (/^F\d*$/.test(name)) return whole;
