@@ -420,3 +420,21 @@ describe("every file knob and attribute of the README's table", () => {
     ]);
   });
 });
+
+describe('USD layers in production', () => {
+  it("returns the layer's frames from startTimeCode and endTimeCode", async () => {
+    const dir = tempDir();
+    const layer = join(dir, 'shot.usda');
+    writeFileSync(
+      layer,
+      '#usda 1.0\n(\n    defaultPrim = "shot"\n    endTimeCode = 1100\n    framesPerSecond = 24\n    metersPerUnit = 0.01\n    startTimeCode = 1001\n    upAxis = "Y"\n)\n\ndef Xform "shot"\n{\n    double startTimeCode = 5\n}\n',
+    );
+    const scan = await scanScene(layer);
+    expect(scan.settings).toEqual({
+      frames: {
+        value: { start: 1001, end: 1100, step: 1 },
+        from: 'layer metadata startTimeCode/endTimeCode',
+      },
+    });
+  });
+});
