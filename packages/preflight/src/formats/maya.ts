@@ -358,11 +358,7 @@ function attrsOf(type: string): string[] | undefined {
  * The file name Maya reads for a node's written name in the node's modes: tiles (`<UDIM>`, `<UVTILE>`) for UV
  * tiling modes, a frame pattern (`####`) for image sequences; `undefined` when the mode changes nothing.
  */
-export function expandedName(
-  type: string,
-  written: string,
-  modes: ReadonlyMap<string, string>,
-): string | undefined {
+function expandedName(type: string, written: string, modes: ReadonlyMap<string, string>): string | undefined {
   const cut = Math.max(written.lastIndexOf('/'), written.lastIndexOf('\\')) + 1;
   const dir = written.slice(0, cut);
   let name = written.slice(cut);
