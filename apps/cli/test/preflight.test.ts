@@ -1,4 +1,4 @@
-import { cp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEMO_USER, startEmulator } from '@gm/emulator';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -247,5 +247,84 @@ describe('gm validate / gm submit with the preflight step', { timeout: 180_000 }
     const allowed = await gm(['submit', job, '--dry-run', '--allow-missing']);
     expect(allowed.code).toBe(0);
     expect(JSON.parse(allowed.stdout).project_request.jobs).toHaveLength(1);
+  });
+});
+
+describe('scene settings and sequences partly on disk', { timeout: 180_000 }, () => {
+  /** A Nuke script of frames 1001-1005 whose plate has 4 of its 5 frames on disk. */
+  async function shot(): Promise<string> {
+    const dir = join(await tempDir('gm-preflight-settings-'), 'shot');
+    await mkdir(join(dir, 'plates'), { recursive: true });
+    for (const f of [1001, 1002, 1003, 1005]) await writeFile(join(dir, 'plates', `fg.${f}.exr`), '');
+    await writeFile(
+      join(dir, 'comp.nk'),
+      [
+        'Root {',
+        ' first_frame 1001',
+        ' last_frame 1005',
+        ' format "2048 858 0 0 2048 858 1 scope"',
+        '}',
+        'Read {',
+        ' file plates/fg.####.exr',
+        ' first 1001',
+        ' last 1005',
+        ' name Read1',
+        '}',
+        'Write {',
+        ' file renders/comp.####.exr',
+        ' file_type exr',
+        ' name Write1',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    return dir;
+  }
+
+  it('gm scan says how much of a sequence is on disk: "4 of 5 frames"', async () => {
+    const dir = await shot();
+    const r = await gm(['scan', join(dir, 'comp.nk')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Read Read1\.file\s+plates\/fg\.####\.exr\s+4 of 5 frames \(partly present\)/);
+    expect(r.stdout).toContain('4 of 5 frames present; frames 1004 missing');
+    expect(r.stdout).toContain('1 reference(s), 1 missing (1 partly present).');
+    const json = JSON.parse((await gm(['scan', join(dir, 'comp.nk'), '--json'])).stdout);
+    expect(json.references[0]).toMatchObject({
+      exists: false,
+      partial: true,
+      sequence: {
+        found: 4,
+        missing: 1,
+        missingFrames: [1004],
+        foundFrames: [
+          [1001, 1003],
+          [1005, 1005],
+        ],
+      },
+    });
+    expect(json.summary).toEqual({ references: 1, missing: 1, partial: 1 });
+    expect(json.settings.frames).toEqual({
+      value: { start: 1001, end: 1005, step: 1 },
+      from: 'Root.first_frame/last_frame',
+    });
+  });
+
+  it("gm init starts from the scene's own frame range and says where it came from; --frames still wins", async () => {
+    const dir = await shot();
+    const out = join(dir, 'job.yaml');
+    const offline = ['--version', '14.0v5', '--machine', 'gm4800', '--out', out, '--force'];
+    const r = await gm(['init', join(dir, 'comp.nk'), ...offline]);
+    expect(r.code, r.stderr).toBe(0);
+    const text = await readFile(out, 'utf8');
+    expect(text).toContain('frames: "1001 1005" # from the scene: Root.first_frame/last_frame;');
+    expect(text).toContain('#   output: "renders/comp.####.exr" (Write Write1.file)');
+    expect(text).toContain('#   resolution: "2048x858" (Root.format)');
+    expect(text).toContain('"plates/fg.####.exr"  <- 1 file(s) of the sequence missing (4 of 5 present)');
+    expect(r.stderr).toContain('Frames 1001 1005: from the scene (Root.first_frame/last_frame).');
+    const given = await gm(['init', join(dir, 'comp.nk'), ...offline, '--frames', '1001 1003']);
+    expect(given.code, given.stderr).toBe(0);
+    const chosen = await readFile(out, 'utf8');
+    expect(chosen).toContain('frames: "1001 1003" # start [end] [step]');
+    expect(chosen).toContain('#   "plates/fg.####.exr"\n');
   });
 });

@@ -38,5 +38,7 @@ export type {
   SceneFormat,
   SceneReference,
   SceneScan,
+  SceneSetting,
+  SceneSettings,
   SequenceMatch,
 } from './types.js';

@@ -72,13 +72,17 @@ export interface Resolution {
 }
 
 /**
- * Resolves `p` (relative paths against `baseDir`, then `projectFolder`), after `pathMap`. A foreign absolute
+ * Resolves `p` (relative paths against `baseDir`, then `alsoFrom`, then `projectFolder`), after `pathMap`. A foreign absolute
  * path no entry covers is unresolved, with a message that names the fix.
  */
 export function resolvePath(
   p: string,
   baseDir: string,
-  options: { pathMap: readonly (readonly [string, string])[]; projectFolder?: string | undefined },
+  options: {
+    pathMap: readonly (readonly [string, string])[];
+    projectFolder?: string | undefined;
+    alsoFrom?: string | undefined;
+  },
   flavour: PathFlavour = NATIVE,
 ): Resolution {
   const mapped = applyPathMap(p, options.pathMap, flavour);
@@ -97,9 +101,10 @@ export function resolvePath(
     .split('/')
     .filter((s) => s !== '');
   const candidates = [flavour.resolve(baseDir, ...parts)];
-  if (options.projectFolder !== undefined) {
-    const inProject = flavour.resolve(options.projectFolder, ...parts);
-    if (inProject !== candidates[0]) candidates.push(inProject);
+  for (const folder of [options.alsoFrom, options.projectFolder]) {
+    if (folder === undefined) continue;
+    const candidate = flavour.resolve(folder, ...parts);
+    if (!candidates.includes(candidate)) candidates.push(candidate);
   }
   return { candidates };
 }

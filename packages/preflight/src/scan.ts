@@ -185,6 +185,7 @@ export async function scanScene(
       details: {},
       references: [],
       notes: [notReadable(spec.format)],
+      settings: {},
     };
   }
   const result = await spec.read(abs, context.limits);
@@ -214,6 +215,7 @@ export async function scanScene(
     details: result.details,
     references,
     notes,
+    settings: result.settings ?? {},
   };
 }
 
@@ -312,10 +314,10 @@ async function resolveReference(raw: RawReference, context: Context): Promise<Sc
     };
   }
   const target = raw.target ?? raw.path;
-  const key = `${raw.baseDir}\0${target}\0${raw.within?.join(' ') ?? ''}`;
+  const key = `${raw.baseDir}\0${raw.alsoFrom ?? ''}\0${target}\0${raw.within?.join(' ') ?? ''}`;
   let outcome = context.outcomes.get(key);
   if (!outcome) {
-    outcome = outcomeOf(target, raw.baseDir, context, raw.within);
+    outcome = outcomeOf(target, raw.baseDir, context, raw.within, raw.alsoFrom);
     context.outcomes.set(key, outcome);
   }
   return { ...base, ...(await outcome) };
@@ -326,11 +328,12 @@ async function outcomeOf(
   baseDir: string,
   context: Context,
   within: RawReference['within'],
+  alsoFrom: string | undefined,
 ): Promise<Outcome> {
   const resolution = resolvePath(
     target,
     baseDir,
-    { pathMap: context.pathMap, projectFolder: context.projectFolder },
+    { pathMap: context.pathMap, projectFolder: context.projectFolder, alsoFrom },
     context.flavour,
   );
   const mapped = resolution.mappedFrom !== undefined ? { mappedFrom: resolution.mappedFrom } : {};
@@ -357,6 +360,7 @@ async function outcomeOf(
       const outcome: Outcome = {
         resolved: candidate,
         exists: matched.found > 0 && matched.missing === 0,
+        ...(matched.found > 0 && matched.missing > 0 ? { partial: true } : {}),
         sequence: matched,
         ...mapped,
       };

@@ -60,6 +60,19 @@ export class FolderCache {
   }
 }
 
+/** Frame numbers as ascending `[first, last]` runs of consecutive frames, at most `max` runs. */
+export function frameRanges(frames: readonly number[], max: number): [number, number][] {
+  const sorted = [...frames].sort((a, b) => a - b);
+  const out: [number, number][] = [];
+  for (const f of sorted) {
+    const last = out[out.length - 1];
+    if (last && f <= last[1] + 1) last[1] = Math.max(last[1], f);
+    else if (out.length < max) out.push([f, f]);
+    else break;
+  }
+  return out;
+}
+
 /** Matches the sequence pattern `pattern` (an absolute path) against the disk. */
 export async function matchSequence(
   pattern: string,
@@ -82,16 +95,18 @@ export async function matchSequence(
   }
   if (spec.tiles) {
     const files = tiles.sort().map((n) => flavour.join(dir, n));
-    return { token: spec.token, found: tiles.length, missing: 0, missingFrames: [], files };
+    return { token: spec.token, found: tiles.length, missing: 0, missingFrames: [], foundFrames: [], files };
   }
   let found = 0;
   let missing = 0;
   const missingFrames: number[] = [];
   const files: string[] = [];
+  const foundList: number[] = [];
   const consider = (frame: number) => {
     const name = present.get(frame);
     if (name !== undefined) {
       found++;
+      foundList.push(frame);
       files.push(flavour.join(dir, name));
     } else {
       missing++;
@@ -125,5 +140,5 @@ export async function matchSequence(
     if (last - first < MAX_FRAMES_CHECKED) for (let f = first; f <= last; f++) consider(f);
     else for (const f of numbers) consider(f);
   }
-  return { token: spec.token, found, missing, missingFrames, files };
+  return { token: spec.token, found, missing, missingFrames, foundFrames: frameRanges(foundList, 20), files };
 }

@@ -49,6 +49,11 @@ export interface SequenceMatch {
   missing: number;
   /** Up to 20 missing frame numbers, ascending. */
   missingFrames: number[];
+  /**
+   * The frames found, as ascending ranges (`[[1001, 1003], [1005, 1005]]`), at most 20 ranges (frame sequences
+   * only; tiles have none).
+   */
+  foundFrames: [first: number, last: number][];
   /** The files found, absolute (frames in order, tiles by name). */
   files: string[];
 }
@@ -69,6 +74,11 @@ export interface SceneReference {
   location: ReferenceLocation;
   /** Whether the file exists (for a sequence: at least one file found and none missing). */
   exists: boolean;
+  /**
+   * `true` for a sequence partly on disk: some of its files found, some missing (`exists` is `false`; `sequence`
+   * says how many of each, as in "4 of 5 frames").
+   */
+  partial?: boolean;
   /** For sequences: how the pattern matched the disk. */
   sequence?: SequenceMatch;
   /** Why the path could not be resolved (an expression, a variable, a foreign absolute path). */
@@ -98,6 +108,35 @@ export interface SceneScan {
   references: SceneReference[];
   /** What could not be read or checked, in words (unscanned format, unreadable library, skipped sections). */
   notes: string[];
+  /** What a render job needs from the scene, where the scene writes it down (empty when it says nothing). */
+  settings: SceneSettings;
+}
+
+/** One value of {@link SceneSettings}, with where in the scene it was read. */
+export interface SceneSetting<T> {
+  /** The value. */
+  value: T;
+  /** Where it was read: a node and knob or attribute (`Root.first_frame/last_frame`, `defaultRenderGlobals.startFrame`). */
+  from: string;
+}
+
+/**
+ * What a render job needs from a scene, as the scene writes it down: every reader fills what its format holds,
+ * in this one shape, and leaves out what the scene does not say.
+ */
+export interface SceneSettings {
+  /** The frames rendered: first, last (inclusive) and step. */
+  frames?: SceneSetting<{ start: number; end: number; step: number }>;
+  /** Where the render is written: the output path as the scene writes it (a pattern or a prefix). */
+  output?: SceneSetting<string>;
+  /** The output image format (`exr`, `png`, ...), as the scene names it. */
+  format?: SceneSetting<string>;
+  /** The output resolution in pixels. */
+  resolution?: SceneSetting<{ width: number; height: number }>;
+  /** The camera rendered. */
+  camera?: SceneSetting<string>;
+  /** The renderer (`arnold`, `vray`, `karma`, ...), as the scene names it. */
+  renderer?: SceneSetting<string>;
 }
 
 /** A prefix mapping: paths starting with `from` (a foreign absolute folder) lead to `to` (a local folder). */

@@ -1,4 +1,4 @@
-import type { ReferenceKind, ReferenceLocation, SceneFormat } from '../types.js';
+import type { ReferenceKind, ReferenceLocation, SceneFormat, SceneSettings } from '../types.js';
 
 /** A reference as a format reader found it, before it is resolved against the disk. */
 export interface RawReference {
@@ -16,6 +16,8 @@ export interface RawReference {
   unresolved?: string;
   /** The frames the scene reads of this sequence (a Nuke Read's `first`/`last`), inclusive. */
   within?: readonly [first: number, last: number];
+  /** A second folder relative paths are looked for in when not found from `baseDir` (a Maya scene's own folder). */
+  alsoFrom?: string;
 }
 
 /** What a format reader returns. */
@@ -25,6 +27,8 @@ export interface FormatResult {
   details: Record<string, string | number>;
   references: RawReference[];
   notes: string[];
+  /** What a render job needs from the scene, where it is written (see {@link SceneSettings}). */
+  settings?: SceneSettings;
 }
 
 const IMAGE = new Set([

@@ -7,27 +7,34 @@
 import nodePath from 'node:path';
 import { CorruptFileError } from '../errors.js';
 import { DEFAULT_LIMITS, sizeText } from '../limits.js';
-import type { ReferenceKind, ScanLimits } from '../types.js';
+import type { ReferenceKind, ScanLimits, SceneSettings } from '../types.js';
 import { type FormatResult, kindByExtension, type RawReference } from './common.js';
 import { firstLine, tclStatements, textChunks } from './text.js';
 
-/** Node classes and their file knobs, with the kind their files are when the extension says nothing. */
-const READERS: Record<string, { knobs: string[]; kind: ReferenceKind }> = {
+/**
+ * Node classes and their file knobs, with the kind their files are when the extension says nothing. Knob names
+ * are those of Foundry's Nuke Reference Guide (learn.foundry.com/nuke/content/reference_guide/...: Read, DeepRead,
+ * ReadGeo, Camera, Axis, Light, OCIOFileTransform, OCIOCDLTransform, Vectorfield, AudioRead, Precomp, LiveGroup,
+ * ParticleCache, GeoImport, BlinkScript, FieldVolume). `fromFile`: the knob is read only when the node's
+ * `read_from_file` knob is on (cameras, axes and lights keep a file knob they do not read otherwise).
+ */
+const READERS: Record<string, { knobs: string[]; kind: ReferenceKind; fromFile?: boolean }> = {
   Read: { knobs: ['file', 'proxy'], kind: 'texture' },
   DeepRead: { knobs: ['file'], kind: 'texture' },
   ReadGeo: { knobs: ['file'], kind: 'cache' },
   ReadGeo2: { knobs: ['file'], kind: 'cache' },
-  Camera: { knobs: ['file'], kind: 'cache' },
-  Camera2: { knobs: ['file'], kind: 'cache' },
-  Camera3: { knobs: ['file'], kind: 'cache' },
+  Camera: { knobs: ['file'], kind: 'cache', fromFile: true },
+  Camera2: { knobs: ['file'], kind: 'cache', fromFile: true },
+  Camera3: { knobs: ['file'], kind: 'cache', fromFile: true },
   Camera4: { knobs: ['file'], kind: 'cache' },
-  Axis: { knobs: ['file'], kind: 'cache' },
-  Axis2: { knobs: ['file'], kind: 'cache' },
-  Axis3: { knobs: ['file'], kind: 'cache' },
-  Light: { knobs: ['file'], kind: 'cache' },
-  Light2: { knobs: ['file'], kind: 'cache' },
-  Light3: { knobs: ['file'], kind: 'cache' },
+  Axis: { knobs: ['file'], kind: 'cache', fromFile: true },
+  Axis2: { knobs: ['file'], kind: 'cache', fromFile: true },
+  Axis3: { knobs: ['file'], kind: 'cache', fromFile: true },
+  Light: { knobs: ['file'], kind: 'cache', fromFile: true },
+  Light2: { knobs: ['file'], kind: 'cache', fromFile: true },
+  Light3: { knobs: ['file'], kind: 'cache', fromFile: true },
   OCIOFileTransform: { knobs: ['file'], kind: 'other' },
+  OCIOCDLTransform: { knobs: ['file'], kind: 'other', fromFile: true },
   Vectorfield: { knobs: ['vfield_file'], kind: 'other' },
   AudioRead: { knobs: ['file'], kind: 'sound' },
   Precomp: { knobs: ['file'], kind: 'referenced-scene' },
@@ -35,7 +42,14 @@ const READERS: Record<string, { knobs: string[]; kind: ReferenceKind }> = {
   ParticleCache: { knobs: ['file'], kind: 'cache' },
   GeoImport: { knobs: ['file'], kind: 'cache' },
   BlinkScript: { knobs: ['kernelSourceFile'], kind: 'other' },
+  FieldVolume: { knobs: ['file_name'], kind: 'volume' },
 };
+
+/** Nodes read for the job's settings, not for files they need. */
+const SETTINGS_NODES = new Set(['Root', 'Write']);
+
+/** Nuke's defaults of knobs a script leaves out when they are unchanged. */
+const DEFAULTS = { readFirst: 1, rootFirst: 1, rootLast: 100 } as const;
 
 interface Token {
   type: 'word' | 'brace' | 'newline';
@@ -143,6 +157,88 @@ export function nukeExpression(value: string): string | undefined {
   return undefined;
 }
 
+/** An integer knob value as written, or `undefined` (left out, an expression, not an integer). */
+function integer(value: string | undefined): number | undefined {
+  if (value === undefined || !/^\s*-?\d+\s*$/.test(value)) return undefined;
+  return Number(value);
+}
+
+/**
+ * The frames a reading node reads: its `first`/`last` knobs; a Read or DeepRead leaves out `first` when it is
+ * Nuke's default (1), and a Read with neither reads the script's range (Root's `first_frame`/`last_frame`).
+ */
+function frameRange(
+  f: { cls: string; first: string | undefined; last: string | undefined },
+  rootFirst: number,
+  rootLast: number,
+): [number, number] | undefined {
+  const defaults = f.cls === 'Read' || f.cls === 'DeepRead';
+  let first = integer(f.first);
+  let last = integer(f.last);
+  if (defaults && f.first === undefined && f.last === undefined) [first, last] = [rootFirst, rootLast];
+  else if (defaults && f.first === undefined) first = DEFAULTS.readFirst;
+  return first !== undefined && last !== undefined && first <= last ? [first, last] : undefined;
+}
+
+/**
+ * What a render job needs from the script: the frame range (Root's, or the first enabled Write's own when it
+ * limits it), the resolution (Root's format), and the first enabled Write's file and file type.
+ */
+function settingsOf(
+  root: { first?: string; last?: string; format?: string } | undefined,
+  writes: readonly { name: string; knobs: Map<string, { value: string }> }[],
+): SceneSettings {
+  const settings: SceneSettings = {};
+  const write = writes.find((w) => w.knobs.get('disable')?.value !== 'true');
+  const knob = (k: string) => write?.knobs.get(k)?.value;
+  const limitFirst = integer(knob('first'));
+  const limitLast = integer(knob('last'));
+  if (write && knob('use_limit') === 'true' && limitFirst !== undefined && limitLast !== undefined) {
+    settings.frames = {
+      value: { start: limitFirst, end: limitLast, step: 1 },
+      from: `Write ${write.name}.first/last (use_limit)`,
+    };
+  } else if (root) {
+    const first = integer(root.first);
+    const last = integer(root.last);
+    if (
+      (root.first === undefined || first !== undefined) &&
+      (root.last === undefined || last !== undefined)
+    ) {
+      const start = first ?? DEFAULTS.rootFirst;
+      const end = last ?? DEFAULTS.rootLast;
+      if (start <= end) {
+        settings.frames = {
+          value: { start, end, step: 1 },
+          from:
+            root.first === undefined || root.last === undefined
+              ? "Root.first_frame/last_frame (Nuke's defaults where left out)"
+              : 'Root.first_frame/last_frame',
+        };
+      }
+    }
+  }
+  const size = /^\s*(\d+)\s+(\d+)/.exec(root?.format ?? '');
+  if (size) {
+    settings.resolution = {
+      value: { width: Number(size[1]), height: Number(size[2]) },
+      from: 'Root.format',
+    };
+  }
+  const output = knob('file');
+  if (write && output !== undefined && output.trim() !== '') {
+    settings.output = { value: output.trim(), from: `Write ${write.name}.file` };
+    const type = knob('file_type') ?? /\.([A-Za-z0-9]+)$/.exec(output.trim())?.[1];
+    if (type) {
+      settings.format = {
+        value: type,
+        from: knob('file_type') !== undefined ? `Write ${write.name}.file_type` : `Write ${write.name}.file`,
+      };
+    }
+  }
+  return settings;
+}
+
 /**
  * Reads a Nuke script, a top-level statement at a time (several nodes on one line are several statements), and
  * lists the files its reading nodes name. A node longer than `limits.maxRecordLength` is passed over, with a note
@@ -158,8 +254,11 @@ export async function readNuke(file: string, limits: ScanLimits = DEFAULT_LIMITS
   return parser.result();
 }
 
-/** The start of a statement that is a node: its class, then its brace. */
-const NODE_HEAD = /^[ \t\r\n]*([A-Za-z_][\w.]*)[ \t\r]*\{/;
+/**
+ * The start of a statement that is a node: its class, then its brace; or a cloned node, `clone <id>|<class>|<n>`
+ * then its class and brace (a clone of a clone, `clone $C1 {`, only places a copy: its knobs are the first's).
+ */
+const NODE_HEAD = /^[ \t\r\n]*(?:clone[ \t]+[^\s{$][^\s{]*[ \t]+)?([A-Za-z_][\w.]*)[ \t\r]*\{/;
 
 /** A Nuke script parser fed one top-level statement at a time. */
 function nukeParser(file: string, limits: ScanLimits) {
@@ -173,9 +272,17 @@ function nukeParser(file: string, limits: ScanLimits) {
     value: string;
     quoted: boolean;
     line: number;
-    within?: [number, number];
+    /** The node's `first` and `last` knobs as written (`undefined`: left out, at Nuke's default). */
+    first: string | undefined;
+    last: string | undefined;
   }[] = [];
   const details: Record<string, string | number> = {};
+  /** Root's knobs that matter here, once Root is read. */
+  let root:
+    | { first?: string; last?: string; format?: string; ocio?: string; ocioPath?: string; line: number }
+    | undefined;
+  /** Write nodes, for the job's output settings. */
+  const writes: { name: string; knobs: Map<string, { value: string; line: number }> }[] = [];
   let nodes = 0;
   let tooLong = 0;
   let firstTooLong = '';
@@ -187,6 +294,7 @@ function nukeParser(file: string, limits: ScanLimits) {
     let previous: Token | undefined;
     let statementStart = true;
     let command: Token | undefined;
+    let words = 0;
     for (const token of tokens(file, body, firstLine)) {
       if (token.type === 'newline') {
         statementStart = true;
@@ -196,21 +304,27 @@ function nukeParser(file: string, limits: ScanLimits) {
       if (statementStart) {
         command = token;
         statementStart = false;
+        words = 0;
         if (token.type === 'word' && token.text === 'version' && depth === 0) details.nukeVersion = '';
       }
       if (depth === 0 && command?.text === 'version' && token !== command && token.type === 'word') {
         details.nukeVersion = `${details.nukeVersion} ${token.text}`.trim();
       }
+      if (token.type === 'word') words++;
       if (token.type === 'brace' && previous?.type === 'word' && previous === command) {
         nodes++;
         node(previous.text, token.text, token.line);
+      } else if (token.type === 'brace' && command?.text === 'clone' && previous?.type === 'word') {
+        // `clone node7f..|Read|21972 Read { knobs }` is a node (its clones, `clone $C.. { xpos .. }`, share it).
+        nodes++;
+        if (words === 3) node(previous.text, token.text, token.line);
       }
       previous = token;
     }
   };
   const node = (cls: string, body: string, line: number) => {
-    if (cls !== 'Root' && READERS[cls] === undefined) return; // no file knob to read
-    if (cls !== 'Root' && found.length >= limits.maxReferences) {
+    if (!SETTINGS_NODES.has(cls) && READERS[cls] === undefined) return; // no file knob to read
+    if (!SETTINGS_NODES.has(cls) && found.length >= limits.maxReferences) {
       dropped++; // past the cap: counted, not read
       return;
     }
@@ -239,7 +353,20 @@ function nukeParser(file: string, limits: ScanLimits) {
     }
     flush();
     const name = knobs.get('name')?.value ?? cls;
+    if (cls === 'Write') {
+      if (writes.length < 1000) writes.push({ name, knobs });
+      return;
+    }
     if (cls === 'Root') {
+      const knob = (k: string) => knobs.get(k)?.value;
+      root = {
+        ...(knob('first_frame') !== undefined ? { first: knob('first_frame') } : {}),
+        ...(knob('last_frame') !== undefined ? { last: knob('last_frame') } : {}),
+        ...(knob('format') !== undefined ? { format: knob('format') } : {}),
+        ...(knob('OCIO_config') !== undefined ? { ocio: knob('OCIO_config') } : {}),
+        ...(knob('customOCIOConfigPath') !== undefined ? { ocioPath: knob('customOCIOConfigPath') } : {}),
+        line: knobs.get('customOCIOConfigPath')?.line ?? line,
+      };
       const dir = knobs.get('project_directory')?.value;
       if (dir !== undefined && dir !== '') {
         if (
@@ -258,10 +385,7 @@ function nukeParser(file: string, limits: ScanLimits) {
     }
     const spec = READERS[cls];
     if (spec) {
-      const first = Number(knobs.get('first')?.value);
-      const last = Number(knobs.get('last')?.value);
-      const within: [number, number] | undefined =
-        Number.isInteger(first) && Number.isInteger(last) && first <= last ? [first, last] : undefined;
+      if (spec.fromFile && knobs.get('read_from_file')?.value !== 'true') return; // its file knob is not read
       for (const k of spec.knobs) {
         const v = knobs.get(k);
         if (!v || v.value.trim() === '') continue;
@@ -280,7 +404,8 @@ function nukeParser(file: string, limits: ScanLimits) {
           value: v.value.trim(),
           quoted: v.quoted,
           line: v.line,
-          ...(within ? { within } : {}),
+          first: knobs.get('first')?.value,
+          last: knobs.get('last')?.value,
         });
       }
     }
@@ -301,25 +426,43 @@ function nukeParser(file: string, limits: ScanLimits) {
     walk(text, line, 0);
   };
   const skip = (head: string, length: number, line: number) => {
-    const cls = /^\s*([^\s{]+)/.exec(head)?.[1] ?? '';
-    if (/^\s*[^\s{]+\s*\{/.test(head)) nodes++;
+    const cls = /^\s*(?:clone\s+[^\s{$][^\s{]*\s+)?([^\s{]+)/.exec(head)?.[1] ?? '';
+    if (/^\s*(?:clone\s+\S+\s+)?[^\s{]+\s*\{/.test(head)) nodes++;
     if (cls === 'Root' || READERS[cls] !== undefined) {
       if (tooLong++ === 0) firstTooLong = `${cls} node of ${length} characters at line ${line}`;
     }
   };
   const result = (): FormatResult => {
+    const rootFirst = integer(root?.first) ?? DEFAULTS.rootFirst;
+    const rootLast = integer(root?.last) ?? DEFAULTS.rootLast;
     const references: RawReference[] = found.map((f) => {
       const spec = READERS[f.cls]!;
       const unresolved = nukeExpression(f.value);
+      const within = frameRange(f, rootFirst, rootLast);
       return {
         path: f.value,
         baseDir,
         kind: kindByExtension(f.value, spec.kind),
         location: { file, type: 'node', name: `${f.cls} ${f.name}.${f.knob}`, line: f.line },
-        ...(f.within ? { within: f.within } : {}),
+        ...(within ? { within } : {}),
         ...(unresolved ? { unresolved } : {}),
       };
     });
+    // Root's custom OCIO config is read by every colour operation of the script.
+    if (root?.ocio === 'custom' && root.ocioPath !== undefined && root.ocioPath.trim() !== '') {
+      if (root.ocioPath.length > limits.maxValueLength) {
+        if (longValues++ === 0) firstLongValue = `Root.customOCIOConfigPath at line ${root.line}`;
+      } else if (references.length < limits.maxReferences) {
+        const unresolved = nukeExpression(root.ocioPath);
+        references.push({
+          path: root.ocioPath.trim(),
+          baseDir,
+          kind: 'other',
+          location: { file, type: 'node', name: 'Root.customOCIOConfigPath', line: root.line },
+          ...(unresolved ? { unresolved } : {}),
+        });
+      } else dropped++;
+    }
     if (tooLong > 0) {
       notes.push(
         `${tooLong} reading node(s) longer than ${sizeText(limits.maxRecordLength)} (limits.maxRecordLength) were not read (the first: ${firstTooLong})`,
@@ -336,7 +479,7 @@ function nukeParser(file: string, limits: ScanLimits) {
       );
     }
     details.nodes = nodes;
-    return { format: 'nuke', scanned: true, details, references, notes };
+    return { format: 'nuke', scanned: true, details, references, notes, settings: settingsOf(root, writes) };
   };
   return { feed, tooLong: skip, result };
 }

@@ -6,7 +6,7 @@ import { open } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { CorruptFileError } from '../errors.js';
 import { DEFAULT_LIMITS, sizeText } from '../limits.js';
-import type { ScanLimits } from '../types.js';
+import type { ScanLimits, SceneSettings } from '../types.js';
 import { type FormatResult, kindByExtension, type RawReference } from './common.js';
 import { textChunks } from './text.js';
 
@@ -35,15 +35,34 @@ export async function readUsda(file: string, limits: ScanLimits = DEFAULT_LIMITS
     };
   }
   let first = true;
+  let settings: SceneSettings = {};
   const parser = usdaParser(file, limits);
   for await (const chunk of textChunks(file, 'USD ASCII')) {
     if (first && !chunk.startsWith('#usda ')) {
       throw new CorruptFileError(file, 'a USD ASCII layer starts with "#usda 1.0"', { line: 1 });
     }
+    if (first) settings = layerSettings(chunk);
     first = false;
     parser.feed(chunk);
   }
-  return parser.end(first);
+  return { ...parser.end(first), settings };
+}
+
+/**
+ * The frames of a layer, from its metadata (the parenthesised header before the first prim, within the first
+ * chunk): `startTimeCode` and `endTimeCode`.
+ */
+function layerSettings(chunk: string): SceneSettings {
+  const prim = /^[ \t]*(?:def|over|class)\b/m.exec(chunk);
+  const header = chunk.slice(0, prim ? prim.index : chunk.length);
+  const code = (name: string) => {
+    const m = new RegExp(`^[ \\t]*${name}[ \\t]*=[ \\t]*(-?\\d+(?:\\.\\d+)?)[ \\t]*$`, 'm').exec(header);
+    return m ? Number(m[1]) : undefined;
+  };
+  const start = code('startTimeCode');
+  const end = code('endTimeCode');
+  if (start === undefined || end === undefined || start > end) return {};
+  return { frames: { value: { start, end, step: 1 }, from: 'layer metadata startTimeCode/endTimeCode' } };
 }
 
 const WORD_START = /[A-Za-z_]/;

@@ -1,7 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import path, { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { compareVersions, MachineCategory, matchesVersionPrefix, sortVersions } from '@gm/core';
-import { type PathMap, PreflightError, type SceneScan, savedVersion, scanScene } from '@gm/preflight';
+import {
+  type PathMap,
+  PreflightError,
+  type SceneScan,
+  type SceneSettings,
+  savedVersion,
+  scanScene,
+} from '@gm/preflight';
 import {
   isProductCode,
   PRODUCT_CODES,
@@ -28,7 +35,7 @@ interface InitOptions {
   appVersion?: string;
   machine?: string;
   gpu?: boolean;
-  frames: string;
+  frames?: string;
   name?: string;
   pathMap?: string[];
 }
@@ -110,7 +117,10 @@ export function define(command: Command, { io, signal }: Registry): void {
     )
     .option('--machine <id>', 'machine type (default: the default machine the service names)')
     .option('--gpu', 'use the default GPU machine instead of the default CPU one')
-    .option('--frames <range>', 'frame range to start from', '1 10')
+    .option(
+      '--frames <range>',
+      'frame range to start from (default: the range the scene renders, where it says; else 1 10)',
+    )
     .option('--name <project>', "project name (default: the scene folder's name)")
     .addOption(pathMapOption())
     .addHelpText(
@@ -119,7 +129,9 @@ export function define(command: Command, { io, signal }: Registry): void {
 Asks the service for the version the scene was saved with (Blender, Maya ASCII and Nuke scenes say; else the
 nearest newer one, else the newest) and its default machine (give --version and --machine to work offline),
 writes the job file with a frame range and output settings to edit and the schema line editors use, and never
-replaces a file unless --force. \`gm validate <job file>\` accepts what it writes.
+replaces a file unless --force. The frame range and output size are the scene's own where it writes them down
+(Nuke's Root and Write nodes, Maya's render globals, Houdini's ROP or playbar, V-Ray's SettingsOutput); the job
+file says where each value came from. \`gm validate <job file>\` accepts what it writes.
 
 Examples:
   gm init scene.blend
@@ -154,8 +166,16 @@ Examples:
       const folder = dirname(scenePath);
       const name = opts.name ?? safeName(basename(folder));
       const stem = safeName(basename(scenePath, extname(scenePath)));
-      // The scene's own references (what the project folder must hold), and the version it was saved with.
-      const scan = await sceneFiles(scenePath, folder, opts.frames, parsePathMap(opts.pathMap));
+      // The scene's own references (what the project folder must hold), the version it was saved with, and the
+      // settings it writes down (frames, size): the job's frames are --frames, else the scene's, else 1-10.
+      const pathMap = parsePathMap(opts.pathMap);
+      let scan = await sceneFiles(scenePath, folder, opts.frames, pathMap);
+      const settings = scan.scan?.settings ?? {};
+      const fromScene = opts.frames === undefined ? sceneFrames(settings) : undefined;
+      const frames = opts.frames ?? fromScene?.frames ?? DEFAULT_FRAMES;
+      // Sequences are counted within the job's frames: scanned again when those came from the scene.
+      if (fromScene && scan.scan?.references.some((r) => r.sequence))
+        scan = await sceneFiles(scenePath, folder, frames, pathMap);
       let version = opts.appVersion;
       let versionWhy: string | undefined;
       let machine = opts.machine;
@@ -176,16 +196,26 @@ Examples:
           machine = (machines.find((m) => m.is_default) ?? machines[0])?.id ?? '';
         }
       }
+      const defaults: Record<string, unknown> = {
+        ...PRODUCT_SPECS[product].jobFileDefaults({ stem, project: name }),
+      };
+      // The scene's output size, where the product's job file has one.
+      const size = settings.resolution;
+      const sized = size !== undefined && 'outputWidth' in defaults && 'outputHeight' in defaults;
+      if (sized) {
+        defaults.outputWidth = size.value.width;
+        defaults.outputHeight = size.value.height;
+      }
       const job: Record<string, unknown> = {
         name: stem,
         product,
         appVersion: version,
         file: relativePath(folder, scenePath),
-        frames: opts.frames,
+        frames,
         instances: 1,
         machineType: machine,
         ...(opts.gpu ? { gpu: true } : {}),
-        ...PRODUCT_SPECS[product].jobFileDefaults({ stem, project: name }),
+        ...defaults,
       };
       // What the builders refuse is a bug here, not something to write and leave for `gm validate`.
       buildJob(job as never, `/${name}`);
@@ -200,14 +230,16 @@ Examples:
         `    product: ${y(product)}`,
         `    appVersion: ${y(version)} # ${versionWhy ? `${versionWhy}; ` : ''}\`gm products --type ${product}\` lists the versions`,
         `    file: ${y(job.file)} # relative to the project folder`,
-        `    frames: ${y(opts.frames)} # start [end] [step], comma separated groups`,
+        `    frames: ${y(frames)} # ${fromScene ? `from the scene: ${fromScene.from}; ` : ''}start [end] [step], comma separated groups`,
         '    instances: 1 # machines at once',
         `    machineType: ${y(machine)} # \`gm machines ${product}\` lists them; "" is the account default`,
         ...(opts.gpu ? ['    gpu: true'] : []),
-        ...Object.entries(PRODUCT_SPECS[product].jobFileDefaults({ stem, project: name })).map(
-          ([k, v]) => `    ${k}: ${y(v)}`,
+        ...Object.entries(defaults).map(
+          ([k, v]) =>
+            `    ${k}: ${y(v)}${sized && (k === 'outputWidth' || k === 'outputHeight') ? ` # from the scene: ${size.from}` : ''}`,
         ),
         '    # budget: { value: 50, action: stop } # a credit budget: stop, suspend or alert',
+        ...settingsComment(settings),
         ...scan.comment,
         '',
       ];
@@ -231,19 +263,58 @@ Examples:
           ...(versionWhy ? { appVersionReason: versionWhy } : {}),
           machineType: machine,
           project: name,
+          frames,
+          framesFrom: fromScene
+            ? `the scene: ${fromScene.from}`
+            : opts.frames !== undefined
+              ? '--frames'
+              : 'the default',
+          sceneSettings: settings,
           sceneFiles: scan.files,
           ...(scan.note ? { sceneNote: scan.note } : {}),
         });
         return;
       }
       out.print(
-        `${out.c.green('✔')} Wrote ${out.c.bold(jobPath)}: ${product} ${version} on ${machine || 'the default machine'}, frames ${opts.frames}.`,
+        `${out.c.green('✔')} Wrote ${out.c.bold(jobPath)}: ${product} ${version} on ${machine || 'the default machine'}, frames ${frames}.`,
       );
+      if (fromScene) out.info(`Frames ${frames}: from the scene (${fromScene.from}).`);
+      if (sized)
+        out.info(`Output size ${size.value.width}x${size.value.height}: from the scene (${size.from}).`);
       if (versionWhy) out.info(`${product} ${version}: ${versionWhy}.`);
       out.info(safe(scan.summary));
       for (const file of scan.files.filter((f) => f.problem)) out.warn(safe(`${file.path}: ${file.problem}`));
       out.info(`Next: edit it, then \`gm validate ${opts.out}\` and \`gm submit ${opts.out} --watch\`.`);
     });
+}
+
+/** The frames a job file starts with when neither --frames nor the scene gives them. */
+const DEFAULT_FRAMES = '1 10';
+
+/** The job's frames in Envoy's form (`1001 1100`, `1001 1100 2`) from the scene's settings, and where they were read. */
+export function sceneFrames(settings: SceneSettings): { frames: string; from: string } | undefined {
+  const f = settings.frames;
+  if (!f) return undefined;
+  const { start, end, step } = f.value;
+  if (![start, end, step].every(Number.isInteger) || start > end || step < 1) return undefined;
+  const frames = step === 1 ? `${start} ${end}` : `${start} ${end} ${step}`;
+  return { frames, from: f.from };
+}
+
+/** Comment lines for the job file: what else the scene says a render needs (output, camera, renderer), and where. */
+export function settingsComment(settings: SceneSettings): string[] {
+  const lines: string[] = [];
+  const say = (what: string, value: string | undefined, from: string | undefined) => {
+    if (value !== undefined && from !== undefined)
+      lines.push(`#   ${what}: ${JSON.stringify(value)} (${from})`);
+  };
+  say('output', settings.output?.value, settings.output?.from);
+  say('format', settings.format?.value, settings.format?.from);
+  const r = settings.resolution;
+  say('resolution', r ? `${r.value.width}x${r.value.height}` : undefined, r?.from);
+  say('camera', settings.camera?.value, settings.camera?.from);
+  say('renderer', settings.renderer?.value, settings.renderer?.from);
+  return lines.length === 0 ? [] : ['# What the scene says of its render (check the job matches):', ...lines];
 }
 
 /** One file a scene needs, as `gm init` lists it. */
@@ -263,12 +334,12 @@ interface SceneFile {
 async function sceneFiles(
   scenePath: string,
   folder: string,
-  frames: string,
+  frames: string | undefined,
   pathMap: PathMap,
 ): Promise<{ files: SceneFile[]; comment: string[]; summary: string; note?: string; scan?: SceneScan }> {
   let scan: SceneScan;
   try {
-    scan = await scanScene(scenePath, { projectFolder: folder, frames, pathMap });
+    scan = await scanScene(scenePath, { projectFolder: folder, pathMap, ...(frames ? { frames } : {}) });
   } catch (error) {
     if (!(error instanceof PreflightError)) throw error;
     const note = `The scene could not be scanned for the files it needs: ${error.message}`;
@@ -288,7 +359,7 @@ async function sceneFiles(
           ? `outside the project folder ${folder}: copy it in and fix the path in the scene`
           : !ref.exists
             ? ref.sequence
-              ? `${ref.sequence.missing} file(s) of the sequence missing`
+              ? `${ref.sequence.missing} file(s) of the sequence missing (${ref.sequence.found} of ${ref.sequence.found + ref.sequence.missing} present)`
               : 'missing on disk'
             : undefined;
     return {

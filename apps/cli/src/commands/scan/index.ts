@@ -16,9 +16,14 @@ interface ScanOptions {
   strict?: boolean;
 }
 
-function state(ref: SceneReference): string {
+/** A reference's state in words: found, missing, unresolved, or how much of a sequence is on disk ("4 of 5 frames"). */
+export function state(ref: SceneReference): string {
   if (ref.unresolved !== undefined) return 'unresolved';
-  if (ref.sequence) return `${ref.sequence.found} found, ${ref.sequence.missing} missing`;
+  const seq = ref.sequence;
+  if (seq && seq.found + seq.missing === 0) return 'missing';
+  if (seq && /^<(UDIM|UVTILE)>$/i.test(seq.token)) return `${seq.found} tile(s) found`;
+  if (seq)
+    return `${seq.found} of ${seq.found + seq.missing} frames${ref.partial ? ' (partly present)' : ''}`;
   return ref.exists ? 'found' : 'missing';
 }
 
@@ -79,11 +84,19 @@ Examples:
         if (!scan.scanned) throw new UsageError(`${scene} could not be scanned (--strict).`);
       };
       if (out.json) {
-        out.printJson({ ...scan, summary: { references: scan.references.length, missing: missing.length } });
+        out.printJson({
+          ...scan,
+          summary: {
+            references: scan.references.length,
+            missing: missing.length,
+            partial: scan.references.filter((r) => r.partial).length,
+          },
+        });
         strictFailure();
         return;
       }
       const { c } = out;
+      const partial = scan.references.filter((r) => r.partial).length;
       const details = Object.entries(scan.details)
         .map(([k, v]) => `${k} ${v}`)
         .join(', ');
@@ -103,7 +116,7 @@ Examples:
                 header: 'STATE',
                 value: (r) => {
                   const s = state(r);
-                  return r.exists ? c.green(s) : c.red(s);
+                  return r.exists ? c.green(s) : r.partial ? c.yellow(s) : c.red(s);
                 },
               },
             ],
@@ -117,16 +130,16 @@ Examples:
         const why =
           ref.unresolved ??
           (seq && seq.found > 0
-            ? `frames ${seq.missingFrames.join(', ')}${seq.missing > seq.missingFrames.length ? ', ...' : ''} missing (${ref.resolved})`
+            ? `${seq.found} of ${seq.found + seq.missing} frames present; frames ${seq.missingFrames.join(', ')}${seq.missing > seq.missingFrames.length ? ', ...' : ''} missing (${ref.resolved})`
             : seq
               ? `no file matches ${ref.resolved}`
               : `looked for ${ref.resolved}`);
-        out.print(`  ${c.red('✗')} ${safe(ref.path)}: ${safe(why)}`);
+        out.print(`  ${ref.partial ? c.yellow('~') : c.red('✗')} ${safe(ref.path)}: ${safe(why)}`);
       }
       for (const note of scan.notes) out.print(`  ${c.dim(safe(note))}`);
       out.print(
         scan.scanned
-          ? `${scan.references.length} reference(s), ${missing.length === 0 ? c.green('all present') : c.red(`${missing.length} missing`)}.`
+          ? `${scan.references.length} reference(s), ${missing.length === 0 ? c.green('all present') : c.red(`${missing.length} missing${partial > 0 ? ` (${partial} partly present)` : ''}`)}.`
           : c.yellow('Not scanned: check this scene’s references in its application.'),
       );
       strictFailure();
