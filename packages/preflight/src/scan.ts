@@ -18,6 +18,8 @@ import { readHoudini } from './formats/houdini.js';
 import { readMaya } from './formats/maya.js';
 import { readNuke } from './formats/nuke.js';
 import { readUsda } from './formats/usda.js';
+import { readUsdc } from './formats/usdc.js';
+import { readUsdz } from './formats/usdz.js';
 import { readVrscene } from './formats/vrscene.js';
 import { limitsOf } from './limits.js';
 import { mapEntries, NATIVE, type PathFlavour, resolvePath } from './paths.js';
@@ -52,6 +54,8 @@ const READERS: Readonly<Record<string, FormatReader>> = {
   '.vrscene': { format: 'vrscene', read: readVrscene },
   '.usda': { format: 'usda', read: readUsda },
   '.usd': { format: 'usda', read: readUsda },
+  '.usdc': { format: 'usdc', read: readUsdc },
+  '.usdz': { format: 'usdz', read: readUsdz },
   '.hip': { format: 'houdini', read: readHoudini },
   '.hipnc': { format: 'houdini', read: readHoudini },
   '.hiplc': { format: 'houdini', read: readHoudini },

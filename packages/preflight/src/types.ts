@@ -8,6 +8,8 @@ export type SceneFormat =
   | 'maya-binary'
   | 'vrscene'
   | 'usda'
+  | 'usdc'
+  | 'usdz'
   | 'houdini'
   | 'cinema4d';
 

@@ -79,7 +79,6 @@ const CACHE = new Set([
   'vrmesh',
   'rs',
   'ass',
-  'usdc',
   'mcx',
   'mcc',
   'xml',
@@ -95,6 +94,7 @@ const CACHE = new Set([
 const SCENE = new Set([
   'usd',
   'usda',
+  'usdc',
   'usdz',
   'ma',
   'mb',
