@@ -316,10 +316,10 @@ async function resolveReference(raw: RawReference, context: Context): Promise<Sc
     };
   }
   const target = raw.target ?? raw.path;
-  const key = `${raw.baseDir}\0${target}\0${raw.within?.join(' ') ?? ''}`;
+  const key = `${raw.baseDir}\0${target}\0${raw.within?.join(' ') ?? ''}\0${raw.tiles?.join(' ') ?? ''}`;
   let outcome = context.outcomes.get(key);
   if (!outcome) {
-    outcome = outcomeOf(target, raw.baseDir, context, raw.within);
+    outcome = outcomeOf(target, raw.baseDir, context, raw.within, raw.tiles);
     context.outcomes.set(key, outcome);
   }
   return { ...base, ...(await outcome) };
@@ -330,6 +330,7 @@ async function outcomeOf(
   baseDir: string,
   context: Context,
   within: RawReference['within'],
+  tiles?: RawReference['tiles'],
 ): Promise<Outcome> {
   const resolution = resolvePath(
     target,
@@ -350,10 +351,10 @@ async function outcomeOf(
   if (sequenceToken(target) !== undefined) {
     let best: Outcome | undefined;
     for (const candidate of resolution.candidates) {
-      const sequenceKey = `${candidate}\0${within?.join(' ') ?? ''}`;
+      const sequenceKey = `${candidate}\0${within?.join(' ') ?? ''}\0${tiles?.join(' ') ?? ''}`;
       let pending = context.sequences.get(sequenceKey);
       if (!pending) {
-        pending = matchSequence(candidate, context.flavour, context.folders, context.frames, within);
+        pending = matchSequence(candidate, context.flavour, context.folders, context.frames, within, tiles);
         context.sequences.set(sequenceKey, pending);
       }
       const matched = await pending;

@@ -46,10 +46,11 @@ export interface SequenceMatch {
   found: number;
   /**
    * Files missing: frames of the frame range not on disk, or (without a range) gaps between the first and last
-   * frame found. Tiles (`<UDIM>`, `<UVTILE>`) have no expected set: always 0.
+   * frame found. Tiles (`<UDIM>`, `<UVTILE>`) count as missing only where the scene declares its tiles (a
+   * Blender Image's tiles); otherwise they have no expected set: 0.
    */
   missing: number;
-  /** Up to 20 missing frame numbers, ascending. */
+  /** Up to 20 missing frame (or declared tile) numbers, ascending. */
   missingFrames: number[];
   /** The files found, absolute (frames in order, tiles by name). */
   files: string[];

@@ -16,6 +16,8 @@ export interface RawReference {
   unresolved?: string;
   /** The frames the scene reads of this sequence (a Nuke Read's `first`/`last`), inclusive. */
   within?: readonly [first: number, last: number];
+  /** The tiles a `<UDIM>` path declares (a Blender Image's tiles): each one not on disk counts as missing. */
+  tiles?: readonly number[];
 }
 
 /** What a format reader returns. */
