@@ -167,7 +167,7 @@ class Cursor {
   }
 }
 
-/** Reads small pieces of a range through a 64 KiB window (values lie scattered in the file). */
+/** Reads small pieces of a range through a 4 KiB window (values lie scattered in the file, between arrays never read). */
 class Window {
   #start = 0;
   #bytes: Uint8Array = new Uint8Array(0);
@@ -183,7 +183,7 @@ class Window {
       );
     }
     if (offset < this.#start || offset + n > this.#start + this.#bytes.length) {
-      const length = Math.min(Math.max(n, 64 * 1024), this.source.size - offset);
+      const length = Math.min(Math.max(n, 4096), this.source.size - offset);
       this.#bytes = await this.source.read(offset, length);
       this.#start = offset;
       if (this.#bytes.length < n) this.fail(`${what} at byte ${offset} is cut short`, offset);
