@@ -671,7 +671,8 @@ export class ByteReader {
   /** Ensures `n` bytes are buffered; `false` when the data ends first. */
   async #fill(n: number): Promise<boolean> {
     if (this.#available >= n) return true;
-    const parts: Uint8Array[] = [this.#buf.subarray(this.#pos)];
+    // The rest of the buffer, if any, then whole chunks: a chunk is copied only to join it to a rest.
+    const parts: Uint8Array[] = this.#available > 0 ? [this.#buf.subarray(this.#pos)] : [];
     let have = this.#available;
     while (have < n && !this.#eof) {
       const chunk = await this.#pull();
@@ -682,8 +683,8 @@ export class ByteReader {
       parts.push(chunk);
       have += chunk.length;
     }
-    if (parts.length === 1) {
-      this.#buf = parts[0]!;
+    if (parts.length <= 1) {
+      this.#buf = parts[0] ?? new Uint8Array(0);
     } else {
       const joined = new Uint8Array(have);
       let at = 0;
@@ -713,6 +714,23 @@ export class ByteReader {
     this.#pos += n;
     this.offset += n;
     return view;
+  }
+
+  /** The next `n` bytes when they are already buffered (a view valid until the next call), else `undefined`. */
+  readBuffered(n: number): Uint8Array | undefined {
+    if (this.#available < n) return undefined;
+    const view = this.#buf.subarray(this.#pos, this.#pos + n);
+    this.#pos += n;
+    this.offset += n;
+    return view;
+  }
+
+  /** Passes over `n` bytes when they are all buffered (`true`); else does nothing (`false`). */
+  skipBuffered(n: number): boolean {
+    if (this.#available < n) return false;
+    this.#pos += n;
+    this.offset += n;
+    return true;
   }
 
   /**

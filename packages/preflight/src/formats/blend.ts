@@ -272,13 +272,19 @@ export interface BlendFile {
   dropped: number;
 }
 
+/** The unsigned 32-bit integer at `at` of `data`. */
+function u32(data: Uint8Array, at: number, littleEndian: boolean): number {
+  return littleEndian
+    ? (data[at]! | (data[at + 1]! << 8) | (data[at + 2]! << 16) | (data[at + 3]! << 24)) >>> 0
+    : ((data[at]! << 24) | (data[at + 1]! << 16) | (data[at + 2]! << 8) | data[at + 3]!) >>> 0;
+}
+
 /** The address held by the pointer of `size` bytes at `at` of `data` (0 for null; exact below 2^53). */
 function pointerAt(data: Uint8Array, at: number, size: number, littleEndian: boolean): number {
   if (at + size > data.length) return 0;
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  if (size === 4) return view.getUint32(at, littleEndian);
-  const a = view.getUint32(at, littleEndian);
-  const b = view.getUint32(at + 4, littleEndian);
+  if (size === 4) return u32(data, at, littleEndian);
+  const a = u32(data, at, littleEndian);
+  const b = u32(data, at + 4, littleEndian);
   return littleEndian ? b * 4294967296 + a : a * 4294967296 + b;
 }
 
@@ -365,21 +371,27 @@ interface BlockHeader {
  */
 async function nextBlock(file: string, reader: ByteReader, header: BlendHeader): Promise<BlockHeader> {
   const at = reader.offset;
-  const bh = await reader.read(header.blockHeaderSize, 'a block header');
-  const view = new DataView(bh.buffer, bh.byteOffset, bh.byteLength);
+  const bh =
+    reader.readBuffered(header.blockHeaderSize) ??
+    (await reader.read(header.blockHeaderSize, 'a block header'));
+  // Most blocks are "DATA": their code is not decoded.
   const code =
-    bh[2] === 0
-      ? String.fromCharCode(bh[0]!, bh[1]!)
-      : String.fromCharCode(bh[0]!, bh[1]!, bh[2]!, bh[3]!).replace(/\0+$/, '');
+    bh[0] === 0x44 && bh[1] === 0x41 && bh[2] === 0x54 && bh[3] === 0x41
+      ? 'DATA'
+      : bh[2] === 0
+        ? String.fromCharCode(bh[0]!, bh[1]!)
+        : String.fromCharCode(bh[0]!, bh[1]!, bh[2]!, bh[3]!).replace(/\0+$/, '');
+  const le = header.littleEndian;
   let len: number;
   let sdna: number;
   if (header.large) {
-    sdna = view.getInt32(4, true);
-    const big = view.getBigInt64(16, true);
-    len = big > BigInt(Number.MAX_SAFE_INTEGER) || big < 0n ? -1 : Number(big);
+    sdna = u32(bh, 4, true) | 0;
+    const lo = u32(bh, 16, true);
+    const hi = u32(bh, 20, true);
+    len = hi > 0x1fffff ? -1 : hi * 4294967296 + lo;
   } else {
-    len = view.getInt32(4, header.littleEndian);
-    sdna = view.getInt32(8 + header.pointerSize, header.littleEndian);
+    len = u32(bh, 4, le) | 0;
+    sdna = u32(bh, 8 + header.pointerSize, le) | 0;
   }
   const address = pointerAt(bh, 8, header.large ? 8 : header.pointerSize, header.littleEndian);
   if (code === 'ENDB') return { code, len: 0, sdna, address, at };
@@ -434,7 +446,7 @@ export async function readBlendBlocks(file: string, limits: ScanLimits = DEFAULT
       const extra = !id && kinds[block.sdna] !== undefined;
       const pointedAt = !id && !extra && wanted.size > 0 && wanted.has(block.address);
       if (!id && !extra && !pointedAt) {
-        await reader.skip(len, `block "${printable(code)}"`);
+        if (!reader.skipBuffered(len)) await reader.skip(len, `block "${printable(code)}"`);
         continue;
       }
       if (len > MAX_ID_BLOCK) {
