@@ -1,7 +1,7 @@
 // Scanning a large USD crate layer (.usdc) with @gm/preflight's scanScene, beside a plain read of the same file,
 // measured in the same run, alternating (lib.mjs `alternate`), medians of 5. The layer is written once by the test
 // suite's crate writer (packages/preflight/test/crate-writer.mjs, the crate layout of OpenUSD's public source): a
-// prim per asset, each with a texture (an asset path), a points array of 4,000 floats (never read by preflight),
+// prim per asset, each with a texture (an asset path), a points array of 4,000 floats (16 KB) (never read by preflight),
 // every 10th with a reference and every 100th with a payload and an asset array, as a set's layer holds them.
 // Goal: the scan reads only the structural sections and the values that can hold asset paths: ≤ 1× a plain read.
 // Usage: node --expose-gc bench/preflight-usdc.mjs [prims=25000] [runs=5] [--json]

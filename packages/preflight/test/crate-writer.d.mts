@@ -25,6 +25,8 @@ export type CrateValue =
 
 /** A crate layer under construction. */
 export class CrateWriter {
+  /** `version`: the crate version written (default `[0, 8, 0]`); before 0.4.0 the sections are not compressed. */
+  constructor(options?: { version?: [number, number, number] });
   token(t: string): number;
   string(s: string): number;
   spec(path: string, type: keyof typeof SPEC, fields?: [string, CrateValue][]): this;

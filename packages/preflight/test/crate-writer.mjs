@@ -83,11 +83,22 @@ function elements(path) {
  * `{ string }`, `{ token }`, `{ floats: count }` (an array of floats, never read by preflight).
  */
 export class CrateWriter {
+  #version;
   #tokens = new Map();
   #strings = new Map();
   #data = [];
   #at = 88;
   #specs = [];
+
+  /** `version`: the crate version written, `[0, 8, 0]` by default; before 0.4.0 the sections are not compressed. */
+  constructor({ version = [0, 8, 0] } = {}) {
+    this.#version = version;
+  }
+
+  #atLeast(a, b, c) {
+    const [x, y, z] = this.#version;
+    return x !== a ? x > a : y !== b ? y > b : z >= c;
+  }
 
   token(t) {
     if (!this.#tokens.has(t)) this.#tokens.set(t, this.#tokens.size);
@@ -115,9 +126,10 @@ export class CrateWriter {
     if ('token' in value) return rep(11, { inlined: true, payload: this.token(value.token) });
     this.#align();
     if ('assets' in value) {
-      const at = this.#write(
-        Buffer.concat([u64(value.assets.length), ...value.assets.map((a) => u32(this.string(a)))]),
-      );
+      const count = this.#atLeast(0, 7, 0)
+        ? u64(value.assets.length)
+        : Buffer.concat([...(this.#atLeast(0, 5, 0) ? [] : [u32(1)]), u32(value.assets.length)]);
+      const at = this.#write(Buffer.concat([count, ...value.assets.map((a) => u32(this.string(a)))]));
       return rep(12, { array: true, payload: at });
     }
     if ('floats' in value) {
@@ -136,7 +148,8 @@ export class CrateWriter {
       const offset = Buffer.alloc(16);
       offset.writeDoubleLE(1, 8);
       for (const item of items) {
-        parts.push(u32(this.string(item)), u32(0), offset);
+        parts.push(u32(this.string(item)), u32(0));
+        if (value.references || this.#atLeast(0, 8, 0)) parts.push(offset); // payloads have one from 0.8.0
         if (value.references) parts.push(u64(0)); // no custom data
       }
       return rep(value.references ? 35 : 55, { payload: this.#write(Buffer.concat(parts)) });
@@ -227,37 +240,86 @@ export class CrateWriter {
     };
     const tokens = [...this.#tokens.keys()];
     const chars = Buffer.from(`${tokens.join('\0')}\0`);
-    const lzTokens = lz4Literals(chars);
-    section('TOKENS', Buffer.concat([u64(tokens.length), u64(chars.length), u64(lzTokens.length), lzTokens]));
-    section(
-      'STRINGS',
-      Buffer.concat([u64(this.#strings.size), ...[...this.#strings.keys()].map((t) => u32(t))]),
-    );
-    const lzReps = lz4Literals(Buffer.concat(fieldReps));
-    section(
-      'FIELDS',
-      Buffer.concat([u64(fieldTokens.length), compressedInts(fieldTokens), u64(lzReps.length), lzReps]),
-    );
-    section('FIELDSETS', Buffer.concat([u64(fieldSets.length), compressedInts(fieldSets)]));
-    section(
-      'PATHS',
-      Buffer.concat([
-        u64(count),
-        u64(order.length),
-        compressedInts(order.map((e) => e.node.index)),
-        compressedInts(order.map((e) => (e.node.prop ? -e.node.token : e.node.token))),
-        compressedInts(order.map((e) => e.jump)),
-      ]),
-    );
-    section(
-      'SPECS',
-      Buffer.concat([
-        u64(specs.length),
-        compressedInts(specs.map((s) => s[0])),
-        compressedInts(specs.map((s) => s[1])),
-        compressedInts(specs.map((s) => s[2])),
-      ]),
-    );
+    const strings = Buffer.concat([u64(this.#strings.size), ...[...this.#strings.keys()].map((t) => u32(t))]);
+    if (!this.#atLeast(0, 4, 0)) {
+      // Plain sections: vectors as a u64 count and their items; the paths as a tree of headers, a header that has
+      // both a child and a sibling followed by the sibling's file offset. 0.0.1 puts 4 bytes of padding first.
+      const pad = this.#atLeast(0, 1, 0) ? [] : [u32(0)];
+      section('TOKENS', Buffer.concat([u64(tokens.length), u64(chars.length), chars]));
+      section('STRINGS', strings);
+      section(
+        'FIELDS',
+        Buffer.concat([
+          u64(fieldTokens.length),
+          ...fieldTokens.flatMap((t, i) => [u32(0), u32(t), fieldReps[i]]),
+        ]),
+      );
+      section('FIELDSETS', Buffer.concat([u64(fieldSets.length), ...fieldSets.map((f) => u32(f))]));
+      this.#align();
+      const parts = [u64(count)];
+      let at = this.#at + 8;
+      const level = (nodes) => {
+        nodes.forEach((node, i) => {
+          const kids = [...node.children.values()];
+          const sibling = i + 1 < nodes.length;
+          const h = Buffer.alloc(12);
+          h.writeUInt32LE(node.index, 0);
+          h.writeUInt32LE(node.token, 4);
+          h[8] = (kids.length ? 1 : 0) | (sibling ? 2 : 0) | (node.prop ? 4 : 0);
+          parts.push(...pad, h);
+          at += pad.length * 4 + 12;
+          let jump;
+          if (kids.length && sibling) {
+            jump = Buffer.alloc(8);
+            parts.push(jump);
+            at += 8;
+          }
+          if (kids.length) level(kids);
+          jump?.writeBigInt64LE(BigInt(at)); // the next sibling's header comes after the children
+        });
+      };
+      level([root]);
+      section('PATHS', Buffer.concat(parts));
+      section(
+        'SPECS',
+        Buffer.concat([
+          u64(specs.length),
+          ...specs.flatMap((sp) => [...pad, u32(sp[0]), u32(sp[1]), u32(sp[2])]),
+        ]),
+      );
+    } else {
+      const lzTokens = lz4Literals(chars);
+      section(
+        'TOKENS',
+        Buffer.concat([u64(tokens.length), u64(chars.length), u64(lzTokens.length), lzTokens]),
+      );
+      section('STRINGS', strings);
+      const lzReps = lz4Literals(Buffer.concat(fieldReps));
+      section(
+        'FIELDS',
+        Buffer.concat([u64(fieldTokens.length), compressedInts(fieldTokens), u64(lzReps.length), lzReps]),
+      );
+      section('FIELDSETS', Buffer.concat([u64(fieldSets.length), compressedInts(fieldSets)]));
+      section(
+        'PATHS',
+        Buffer.concat([
+          u64(count),
+          u64(order.length),
+          compressedInts(order.map((e) => e.node.index)),
+          compressedInts(order.map((e) => (e.node.prop ? -e.node.token : e.node.token))),
+          compressedInts(order.map((e) => e.jump)),
+        ]),
+      );
+      section(
+        'SPECS',
+        Buffer.concat([
+          u64(specs.length),
+          compressedInts(specs.map((sp) => sp[0])),
+          compressedInts(specs.map((sp) => sp[1])),
+          compressedInts(specs.map((sp) => sp[2])),
+        ]),
+      );
+    }
     this.#align();
     const toc = [u64(sections.length)];
     for (const [name, start, size] of sections) {
@@ -268,7 +330,7 @@ export class CrateWriter {
     const tocAt = this.#write(Buffer.concat(toc));
     const boot = Buffer.alloc(88);
     boot.write('PXR-USDC', 'latin1');
-    boot.set([0, 8, 0], 8);
+    boot.set(this.#version, 8);
     boot.writeBigInt64LE(BigInt(tocAt), 16);
     return Buffer.concat([boot, ...this.#data]);
   }

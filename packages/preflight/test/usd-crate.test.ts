@@ -234,3 +234,35 @@ describe('USD packages .usdz', () => {
     await expect(scanScene(join(dir, 'cut.usdz'))).rejects.toThrow(/no end of central directory/);
   });
 });
+
+describe('USD crate files of the first USD releases (versions before 0.4.0: sections not compressed)', () => {
+  for (const version of [
+    [0, 0, 1],
+    [0, 3, 0],
+  ] as [number, number, number][]) {
+    it(`reads a crate of version ${version.join('.')}: paths as a tree of headers, arrays and payloads in their old forms`, async () => {
+      const dir = tempDir();
+      const layer = new CrateWriter({ version })
+        .spec('/', 'pseudoRoot', [['subLayers', { subLayers: ['base.usda'] }]])
+        .spec('/World', 'prim', [['references', { references: ['chair.usd'] }]])
+        .spec('/World/Set', 'prim', [['payload', { payloads: ['set.usd'] }]])
+        .spec('/World/Set.tex', 'attribute', [['default', { asset: 'wood.png' }]])
+        .spec('/World/Set.maps', 'attribute', [['default', { assets: ['a.png', 'b.png'] }]])
+        .spec('/World/Other', 'prim')
+        .spec('/World/Other.tex', 'attribute', [['default', { asset: 'other.png' }]])
+        .bytes();
+      writeFileSync(join(dir, 'old.usdc'), layer);
+      const scan = await scanScene(join(dir, 'old.usdc'), { followLibraries: false });
+      expect(scan.details).toMatchObject({ crateVersion: version.join('.') });
+      expect(scan.references.map((r) => [r.location.name, r.path])).toEqual([
+        ['subLayers', 'base.usda'],
+        ['/World references', 'chair.usd'],
+        ['/World/Set payload', 'set.usd'],
+        ['/World/Set.tex', 'wood.png'],
+        ['/World/Set.maps', 'a.png'],
+        ['/World/Set.maps', 'b.png'],
+        ['/World/Other.tex', 'other.png'],
+      ]);
+    });
+  }
+});
