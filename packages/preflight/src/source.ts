@@ -71,9 +71,15 @@ class RawInput {
   readonly #handle: FileHandle;
   readonly size: number;
 
-  constructor(handle: FileHandle, size: number) {
+  /** `held`: bytes of the file already in memory, from file offset `pos` (they are read from there first). */
+  constructor(handle: FileHandle, size: number, held?: { bytes: Uint8Array; pos: number }) {
     this.#handle = handle;
     this.size = size;
+    if (held) {
+      this.#buf = held.bytes;
+      this.#start = held.pos;
+      this.pos = held.pos;
+    }
   }
 
   /** Bytes buffered from `pos` on. */
@@ -233,6 +239,50 @@ async function zstdDeclaredSize(
   return { total, frames };
 }
 
+const SEEK_TABLE_MAGIC = 0x8f92eab1;
+
+/**
+ * Whether a frame can be decoded whole when read out of order: it declares its content size, within the window
+ * limit, and is not much larger compressed than decompressed.
+ */
+function indexable(f: FrameEntry, limits: ScanLimits): boolean {
+  return (
+    f.contentSize !== undefined &&
+    f.contentSize <= limits.maxZstdWindow &&
+    f.length <= 2 * f.contentSize + 65536
+  );
+}
+
+/**
+ * The frames of a zstd file as its seek table lists them (the skippable frame zstd's seekable format appends, as
+ * Blender writes one), when the file has a seek table that accounts for every byte before it; else `undefined`.
+ * Nothing in a frame is trusted from the table until the frame is decoded, when its header must agree.
+ */
+async function seekTable(handle: FileHandle, size: number): Promise<FrameEntry[] | undefined> {
+  if (size < 17) return undefined;
+  const foot = Buffer.alloc(9);
+  await handle.read(foot, 0, 9, size - 9);
+  if (foot.readUInt32LE(5) !== SEEK_TABLE_MAGIC || (foot[4]! & 0x7f) !== 0) return undefined;
+  const count = foot.readUInt32LE(0);
+  const entry = foot[4]! & 0x80 ? 12 : 8;
+  const tableSize = count * entry + 9;
+  if (tableSize + 8 > size) return undefined;
+  const table = Buffer.alloc(tableSize + 8);
+  await handle.read(table, 0, tableSize + 8, size - tableSize - 8);
+  if (table.readUInt32LE(0) !== 0x184d2a5e || table.readUInt32LE(4) !== tableSize) return undefined;
+  const frames: FrameEntry[] = [];
+  let at = 0;
+  let start = 0;
+  for (let i = 0; i < count; i++) {
+    const length = table.readUInt32LE(8 + i * entry);
+    const contentSize = table.readUInt32LE(12 + i * entry);
+    frames.push({ at, length, start, contentSize, window: 0 });
+    at += length;
+    start += contentSize;
+  }
+  return at === size - tableSize - 8 ? frames : undefined;
+}
+
 let decoder: Promise<ZSTDDecoder> | undefined;
 
 /** The WebAssembly zstd decoder (the reference implementation), loaded on first use. */
@@ -259,6 +309,8 @@ class IndexedZstdSource implements ChunkSource {
     readonly frames: FrameEntry[],
     readonly total: number,
     readonly fail: ZstdFail,
+    readonly maxWindow: number,
+    readonly windowFail: (window: number, at: number) => never,
   ) {}
 
   /** The index of the frame holding decompressed byte `pos` (binary search). */
@@ -279,6 +331,15 @@ class IndexedZstdSource implements ChunkSource {
     const raw = Buffer.allocUnsafe(frame.length);
     const { bytesRead } = await this.handle.read(raw, 0, frame.length, frame.at);
     if (bytesRead < frame.length) this.fail('a zstd frame runs past the end of the file', frame.at);
+    // The frame's own header must say what the index says (a seek table is not trusted further).
+    const header = await frameHeader(
+      new RawInput(this.handle, frame.at + frame.length, { bytes: raw, pos: frame.at }),
+      this.fail,
+    );
+    if ('skip' in header || header.contentSize !== frame.contentSize) {
+      this.fail(`a zstd frame does not hold the ${frame.contentSize} bytes its index lists`, frame.at);
+    }
+    if (header.window > this.maxWindow) this.windowFail(header.window, frame.at);
     const bytes = (await zstdDecoder()).decode(raw, frame.contentSize!);
     if (bytes.length !== frame.contentSize) {
       this.fail(`a frame declares ${frame.contentSize} bytes but decodes to ${bytes.length}`, frame.at);
@@ -580,7 +641,14 @@ export class ByteReader {
     let declared: number;
     let frames: FrameEntry[];
     try {
-      ({ total: declared, frames } = await zstdDeclaredSize(new RawInput(handle, size), fail));
+      // Blender's seek table lists the frames: then nothing else is read to index them. Otherwise every frame's
+      // header and block headers are walked (nothing decoded).
+      const listed = await seekTable(handle, size);
+      const total = listed?.reduce((sum, f) => sum + f.contentSize!, 0) ?? 0;
+      if (listed && listed.length > 0 && listed.every((f) => indexable(f, limits)) && total <= bound.bytes) {
+        frames = listed;
+        declared = total;
+      } else ({ total: declared, frames } = await zstdDeclaredSize(new RawInput(handle, size), fail));
     } catch (error) {
       await handle.close();
       throw error;
@@ -600,16 +668,8 @@ export class ByteReader {
       await handle.close();
       windowFail(wide.window, wide.at);
     }
-    if (
-      declared <= bound.bytes &&
-      frames.every(
-        (f) =>
-          f.contentSize !== undefined &&
-          f.contentSize <= limits.maxZstdWindow &&
-          f.length <= 2 * f.contentSize + 65536,
-      )
-    ) {
-      const indexed = new IndexedZstdSource(handle, frames, declared, fail);
+    if (declared <= bound.bytes && frames.every((f) => indexable(f, limits))) {
+      const indexed = new IndexedZstdSource(handle, frames, declared, fail, limits.maxZstdWindow, windowFail);
       reader = new ByteReader(
         file,
         {

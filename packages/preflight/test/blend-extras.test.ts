@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readBlendBlocks } from '../src/formats/blend.js';
-import { scanScene } from '../src/index.js';
+import { DecompressionError, scanScene } from '../src/index.js';
 import { fixture } from './helpers.js';
 
 const DIR = fixture('blend');
@@ -84,6 +84,25 @@ describe('.blend: the datablocks beyond images and libraries (Blender 3.4 fixtur
       expect(await rows(gz)).toEqual(rowsOf('extras_gzip_tmp'));
     } finally {
       rmSync(gz);
+    }
+  });
+
+  it('finds the frames of the zstd file by its seek table, and trusts no entry its frame contradicts', async () => {
+    const bytes = Buffer.from(readFileSync(join(DIR, 'extras_zstd.blend')));
+    expect(bytes.readUInt32LE(bytes.length - 4)).toBe(0x8f92eab1); // Blender wrote a seek table
+    const frames = bytes.readUInt32LE(bytes.length - 9);
+    // The last entry's decompressed size, one byte more: the frame's own header says otherwise.
+    const last = bytes.length - 9 - 4;
+    expect(frames).toBeGreaterThan(1);
+    bytes.writeUInt32LE(bytes.readUInt32LE(last) + 1, last);
+    const lying = join(DIR, 'extras_lying_tmp.blend');
+    writeFileSync(lying, bytes);
+    try {
+      const error = await scanScene(lying).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DecompressionError);
+      expect(String((error as Error).cause)).toMatch(/does not hold the \d+ bytes its index lists/);
+    } finally {
+      rmSync(lying);
     }
   });
 
