@@ -18,6 +18,8 @@ import { readHoudini } from './formats/houdini.js';
 import { readMaya } from './formats/maya.js';
 import { readNuke } from './formats/nuke.js';
 import { readUsda } from './formats/usda.js';
+import { readUsdc } from './formats/usdc.js';
+import { readUsdz } from './formats/usdz.js';
 import { readVrscene } from './formats/vrscene.js';
 import { limitsOf } from './limits.js';
 import { mapEntries, NATIVE, type PathFlavour, resolvePath } from './paths.js';
@@ -52,6 +54,8 @@ const READERS: Readonly<Record<string, FormatReader>> = {
   '.vrscene': { format: 'vrscene', read: readVrscene },
   '.usda': { format: 'usda', read: readUsda },
   '.usd': { format: 'usda', read: readUsda },
+  '.usdc': { format: 'usdc', read: readUsdc },
+  '.usdz': { format: 'usdz', read: readUsdz },
   '.hip': { format: 'houdini', read: readHoudini },
   '.hipnc': { format: 'houdini', read: readHoudini },
   '.hiplc': { format: 'houdini', read: readHoudini },
@@ -314,10 +318,10 @@ async function resolveReference(raw: RawReference, context: Context): Promise<Sc
     };
   }
   const target = raw.target ?? raw.path;
-  const key = `${raw.baseDir}\0${raw.alsoFrom ?? ''}\0${target}\0${raw.within?.join(' ') ?? ''}`;
+  const key = `${raw.baseDir}\0${raw.alsoFrom ?? ''}\0${target}\0${raw.within?.join(' ') ?? ''}\0${raw.tiles?.join(' ') ?? ''}`;
   let outcome = context.outcomes.get(key);
   if (!outcome) {
-    outcome = outcomeOf(target, raw.baseDir, context, raw.within, raw.alsoFrom);
+    outcome = outcomeOf(target, raw.baseDir, context, raw.within, raw.alsoFrom, raw.tiles);
     context.outcomes.set(key, outcome);
   }
   return { ...base, ...(await outcome) };
@@ -329,6 +333,7 @@ async function outcomeOf(
   context: Context,
   within: RawReference['within'],
   alsoFrom: string | undefined,
+  tiles: RawReference['tiles'],
 ): Promise<Outcome> {
   const resolution = resolvePath(
     target,
@@ -349,10 +354,10 @@ async function outcomeOf(
   if (sequenceToken(target) !== undefined) {
     let best: Outcome | undefined;
     for (const candidate of resolution.candidates) {
-      const sequenceKey = `${candidate}\0${within?.join(' ') ?? ''}`;
+      const sequenceKey = `${candidate}\0${within?.join(' ') ?? ''}\0${tiles?.join(' ') ?? ''}`;
       let pending = context.sequences.get(sequenceKey);
       if (!pending) {
-        pending = matchSequence(candidate, context.flavour, context.folders, context.frames, within);
+        pending = matchSequence(candidate, context.flavour, context.folders, context.frames, within, tiles);
         context.sequences.set(sequenceKey, pending);
       }
       const matched = await pending;

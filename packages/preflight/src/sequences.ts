@@ -80,6 +80,7 @@ export async function matchSequence(
   folders: FolderCache,
   frames: readonly FrameRange[] | undefined,
   within?: readonly [first: number, last: number],
+  declaredTiles?: readonly number[],
 ): Promise<SequenceMatch | undefined> {
   const dir = flavour.dirname(pattern);
   const spec = sequenceRegex(flavour.basename(pattern));
@@ -92,6 +93,19 @@ export async function matchSequence(
     if (!m) continue;
     if (spec.tiles) tiles.push(name);
     else present.set(Number(m[1]), name);
+  }
+  if (spec.tiles && declaredTiles && spec.token.toUpperCase() === '<UDIM>') {
+    // The scene says which tiles it has: each one is expected on disk.
+    const byTile = new Map(tiles.map((n) => [Number(spec.regex.exec(n)![1]), n]));
+    const files: string[] = [];
+    const missingFrames: number[] = [];
+    let missing = 0;
+    for (const tile of [...new Set(declaredTiles)].sort((a, b) => a - b)) {
+      const name = byTile.get(tile);
+      if (name !== undefined) files.push(flavour.join(dir, name));
+      else if (missing++ < 20) missingFrames.push(tile);
+    }
+    return { token: spec.token, found: files.length, missing, missingFrames, files };
   }
   if (spec.tiles) {
     const files = tiles.sort().map((n) => flavour.join(dir, n));

@@ -11,6 +11,7 @@ import { createReadStream } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
+import type { ZSTDDecoder } from 'zstddec';
 import { DecompressionError, LimitExceededError, PreflightError, TruncatedFileError } from './errors.js';
 import { DEFAULT_LIMITS, sizeText } from './limits.js';
 import type { ScanLimits } from './types.js';
@@ -34,6 +35,8 @@ interface ChunkSource {
   seek?(n: number): void;
   /** Passes over up to `n` bytes without decompressing them when it can (zstd: whole frames); returns how many. */
   pass?(n: number): Promise<number>;
+  /** Up to `n` bytes at `offset` of the data, without moving the position (random-access sources only). */
+  readAt?(offset: number, n: number): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
@@ -49,6 +52,11 @@ function fileSource(handle: FileHandle): ChunkSource {
     seek(n: number) {
       position += n;
     },
+    async readAt(offset: number, n: number) {
+      const buffer = Buffer.allocUnsafe(n);
+      const { bytesRead } = await handle.read(buffer, 0, n, offset);
+      return buffer.subarray(0, bytesRead);
+    },
     async close() {
       await handle.close();
     },
@@ -63,9 +71,15 @@ class RawInput {
   readonly #handle: FileHandle;
   readonly size: number;
 
-  constructor(handle: FileHandle, size: number) {
+  /** `held`: bytes of the file already in memory, from file offset `pos` (they are read from there first). */
+  constructor(handle: FileHandle, size: number, held?: { bytes: Uint8Array; pos: number }) {
     this.#handle = handle;
     this.size = size;
+    if (held) {
+      this.#buf = held.bytes;
+      this.#start = held.pos;
+      this.pos = held.pos;
+    }
   }
 
   /** Bytes buffered from `pos` on. */
@@ -177,9 +191,29 @@ async function walkBlocks(input: RawInput, header: FrameHeader, fail: ZstdFail):
   return bound;
 }
 
-/** The most bytes the zstd file can decompress to, as its frames and blocks declare (nothing decoded). */
-async function zstdDeclaredSize(input: RawInput, fail: ZstdFail): Promise<number> {
+/** One zstd frame of a file: where it lies compressed, and the part of the data it decompresses to. */
+interface FrameEntry {
+  /** Byte offset of the frame (its magic) in the file. */
+  at: number;
+  /** Bytes of the frame in the file, header and checksum included. */
+  length: number;
+  /** Offset of its content in the decompressed data. */
+  start: number;
+  /** Frame_Content_Size, when declared. */
+  contentSize: number | undefined;
+  window: number;
+}
+
+/**
+ * The most bytes the zstd file can decompress to, as its frames and blocks declare (nothing decoded), and its
+ * frames, in order.
+ */
+async function zstdDeclaredSize(
+  input: RawInput,
+  fail: ZstdFail,
+): Promise<{ total: number; frames: FrameEntry[] }> {
   let total = 0;
+  const frames: FrameEntry[] = [];
   while (input.pos < input.size) {
     const at = input.pos;
     const header = await frameHeader(input, fail);
@@ -192,10 +226,166 @@ async function zstdDeclaredSize(input: RawInput, fail: ZstdFail): Promise<number
     if (header.contentSize !== undefined && header.contentSize > bound) {
       fail(`a frame declares ${header.contentSize} bytes but its blocks hold at most ${bound}`, at);
     }
+    frames.push({
+      at,
+      length: input.pos - at,
+      start: total,
+      contentSize: header.contentSize,
+      window: header.window,
+    });
     total += header.contentSize ?? bound;
   }
   if (input.pos > input.size) fail('the last frame runs past the end of the file', input.size);
-  return total;
+  return { total, frames };
+}
+
+const SEEK_TABLE_MAGIC = 0x8f92eab1;
+
+/**
+ * Whether a frame can be decoded whole when read out of order: it declares its content size, within the window
+ * limit, and is not much larger compressed than decompressed.
+ */
+function indexable(f: FrameEntry, limits: ScanLimits): boolean {
+  return (
+    f.contentSize !== undefined &&
+    f.contentSize <= limits.maxZstdWindow &&
+    f.length <= 2 * f.contentSize + 65536
+  );
+}
+
+/**
+ * The frames of a zstd file as its seek table lists them (the skippable frame zstd's seekable format appends, as
+ * Blender writes one), when the file has a seek table that accounts for every byte before it; else `undefined`.
+ * Nothing in a frame is trusted from the table until the frame is decoded, when its header must agree.
+ */
+async function seekTable(handle: FileHandle, size: number): Promise<FrameEntry[] | undefined> {
+  if (size < 17) return undefined;
+  const foot = Buffer.alloc(9);
+  await handle.read(foot, 0, 9, size - 9);
+  if (foot.readUInt32LE(5) !== SEEK_TABLE_MAGIC || (foot[4]! & 0x7f) !== 0) return undefined;
+  const count = foot.readUInt32LE(0);
+  const entry = foot[4]! & 0x80 ? 12 : 8;
+  const tableSize = count * entry + 9;
+  if (tableSize + 8 > size) return undefined;
+  const table = Buffer.alloc(tableSize + 8);
+  await handle.read(table, 0, tableSize + 8, size - tableSize - 8);
+  if (table.readUInt32LE(0) !== 0x184d2a5e || table.readUInt32LE(4) !== tableSize) return undefined;
+  const frames: FrameEntry[] = [];
+  let at = 0;
+  let start = 0;
+  for (let i = 0; i < count; i++) {
+    const length = table.readUInt32LE(8 + i * entry);
+    const contentSize = table.readUInt32LE(12 + i * entry);
+    frames.push({ at, length, start, contentSize, window: 0 });
+    at += length;
+    start += contentSize;
+  }
+  return at === size - tableSize - 8 ? frames : undefined;
+}
+
+let decoder: Promise<ZSTDDecoder> | undefined;
+
+/** The WebAssembly zstd decoder (the reference implementation), loaded on first use. */
+function zstdDecoder(): Promise<ZSTDDecoder> {
+  decoder ??= import('zstddec').then(async ({ ZSTDDecoder }) => {
+    const d = new ZSTDDecoder();
+    await d.init();
+    return d;
+  });
+  return decoder;
+}
+
+/**
+ * A zstd source with random access, for files whose every frame declares its content size (as Blender writes
+ * them) within the window limit: the position is a place in the decompressed data, and only the frames that hold
+ * bytes actually read are decoded, each whole, by the reference zstd decoder compiled to WebAssembly (no frame is
+ * decoded for a skip or a seek). The last two frames decoded are kept.
+ */
+class IndexedZstdSource implements ChunkSource {
+  #pos = 0;
+  readonly #cache: { frame: FrameEntry; bytes: Uint8Array }[] = [];
+  constructor(
+    readonly handle: FileHandle,
+    readonly frames: FrameEntry[],
+    readonly total: number,
+    readonly fail: ZstdFail,
+    readonly maxWindow: number,
+    readonly windowFail: (window: number, at: number) => never,
+  ) {}
+
+  /** The index of the frame holding decompressed byte `pos` (binary search). */
+  #frameAt(pos: number): number {
+    let lo = 0;
+    let hi = this.frames.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.frames[mid]!.start <= pos) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  async #decode(frame: FrameEntry): Promise<Uint8Array> {
+    const hit = this.#cache.find((c) => c.frame === frame);
+    if (hit) return hit.bytes;
+    const raw = Buffer.allocUnsafe(frame.length);
+    const { bytesRead } = await this.handle.read(raw, 0, frame.length, frame.at);
+    if (bytesRead < frame.length) this.fail('a zstd frame runs past the end of the file', frame.at);
+    // The frame's own header must say what the index says (a seek table is not trusted further).
+    const header = await frameHeader(
+      new RawInput(this.handle, frame.at + frame.length, { bytes: raw, pos: frame.at }),
+      this.fail,
+    );
+    if ('skip' in header || header.contentSize !== frame.contentSize) {
+      this.fail(`a zstd frame does not hold the ${frame.contentSize} bytes its index lists`, frame.at);
+    }
+    if (header.window > this.maxWindow) this.windowFail(header.window, frame.at);
+    const bytes = (await zstdDecoder()).decode(raw, frame.contentSize!);
+    if (bytes.length !== frame.contentSize) {
+      this.fail(`a frame declares ${frame.contentSize} bytes but decodes to ${bytes.length}`, frame.at);
+    }
+    this.#cache.push({ frame, bytes });
+    if (this.#cache.length > 2) this.#cache.shift();
+    return bytes;
+  }
+
+  async next(): Promise<Uint8Array | null> {
+    while (this.#pos < this.total) {
+      const frame = this.frames[this.#frameAt(this.#pos)]!;
+      if (frame.contentSize === 0) {
+        this.#pos = frame.start + 1; // an empty frame: on to the next one
+        continue;
+      }
+      const bytes = await this.#decode(frame);
+      const chunk = bytes.subarray(this.#pos - frame.start);
+      this.#pos = frame.start + bytes.length;
+      return chunk;
+    }
+    return null;
+  }
+
+  seek(n: number): void {
+    this.#pos += n;
+  }
+
+  async readAt(offset: number, n: number): Promise<Uint8Array> {
+    const out = new Uint8Array(Math.max(0, Math.min(n, this.total - offset)));
+    let done = 0;
+    while (done < out.length) {
+      const frame = this.frames[this.#frameAt(offset + done)]!;
+      const bytes = await this.#decode(frame);
+      const from = offset + done - frame.start;
+      const piece = bytes.subarray(from, Math.min(bytes.length, from + out.length - done));
+      if (piece.length === 0) break;
+      out.set(piece, done);
+      done += piece.length;
+    }
+    return out.subarray(0, done);
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
+  }
 }
 
 /**
@@ -449,17 +639,52 @@ export class ByteReader {
       );
     };
     let declared: number;
+    let frames: FrameEntry[];
     try {
-      declared = await zstdDeclaredSize(new RawInput(handle, size), fail);
+      // Blender's seek table lists the frames: then nothing else is read to index them. Otherwise every frame's
+      // header and block headers are walked (nothing decoded).
+      const listed = await seekTable(handle, size);
+      const total = listed?.reduce((sum, f) => sum + f.contentSize!, 0) ?? 0;
+      if (listed && listed.length > 0 && listed.every((f) => indexable(f, limits)) && total <= bound.bytes) {
+        frames = listed;
+        declared = total;
+      } else ({ total: declared, frames } = await zstdDeclaredSize(new RawInput(handle, size), fail));
     } catch (error) {
       await handle.close();
       throw error;
     }
-    const zstd = new ZstdSource(handle, size, fail, limits.maxZstdWindow, windowFail);
     const guarded = <T>(step: () => Promise<T>) =>
       step().catch((error: unknown) => {
         throw wrap(error);
       });
+    const boundOf =
+      declared <= bound.bytes
+        ? { bytes: declared, reason: `its zstd frames declare ${declared} bytes in all` }
+        : bound;
+    // Random access when every frame declares its content size and decodes within the window limit (Blender's
+    // frames do); otherwise frames are decoded as a stream, block by block.
+    const wide = frames.find((f) => f.window > limits.maxZstdWindow);
+    if (wide) {
+      await handle.close();
+      windowFail(wide.window, wide.at);
+    }
+    if (declared <= bound.bytes && frames.every((f) => indexable(f, limits))) {
+      const indexed = new IndexedZstdSource(handle, frames, declared, fail, limits.maxZstdWindow, windowFail);
+      reader = new ByteReader(
+        file,
+        {
+          next: () => guarded(() => indexed.next()),
+          seek: (n) => indexed.seek(n),
+          readAt: (offset, n) => guarded(() => indexed.readAt(offset, n)),
+          close: () => indexed.close(),
+        },
+        compression,
+        size,
+        boundOf,
+      );
+      return reader;
+    }
+    const zstd = new ZstdSource(handle, size, fail, limits.maxZstdWindow, windowFail);
     reader = new ByteReader(
       file,
       {
@@ -469,9 +694,7 @@ export class ByteReader {
       },
       compression,
       size,
-      declared <= bound.bytes
-        ? { bytes: declared, reason: `its zstd frames declare ${declared} bytes in all` }
-        : bound,
+      boundOf,
     );
     return reader;
   }
@@ -508,7 +731,8 @@ export class ByteReader {
   /** Ensures `n` bytes are buffered; `false` when the data ends first. */
   async #fill(n: number): Promise<boolean> {
     if (this.#available >= n) return true;
-    const parts: Uint8Array[] = [this.#buf.subarray(this.#pos)];
+    // The rest of the buffer, if any, then whole chunks: a chunk is copied only to join it to a rest.
+    const parts: Uint8Array[] = this.#available > 0 ? [this.#buf.subarray(this.#pos)] : [];
     let have = this.#available;
     while (have < n && !this.#eof) {
       const chunk = await this.#pull();
@@ -519,8 +743,8 @@ export class ByteReader {
       parts.push(chunk);
       have += chunk.length;
     }
-    if (parts.length === 1) {
-      this.#buf = parts[0]!;
+    if (parts.length <= 1) {
+      this.#buf = parts[0] ?? new Uint8Array(0);
     } else {
       const joined = new Uint8Array(have);
       let at = 0;
@@ -550,6 +774,23 @@ export class ByteReader {
     this.#pos += n;
     this.offset += n;
     return view;
+  }
+
+  /** The next `n` bytes when they are already buffered (a view valid until the next call), else `undefined`. */
+  readBuffered(n: number): Uint8Array | undefined {
+    if (this.#available < n) return undefined;
+    const view = this.#buf.subarray(this.#pos, this.#pos + n);
+    this.#pos += n;
+    this.offset += n;
+    return view;
+  }
+
+  /** Passes over `n` bytes when they are all buffered (`true`); else does nothing (`false`). */
+  skipBuffered(n: number): boolean {
+    if (this.#available < n) return false;
+    this.#pos += n;
+    this.offset += n;
+    return true;
   }
 
   /**
@@ -584,6 +825,15 @@ export class ByteReader {
       this.offset += step;
       left -= step;
     }
+  }
+
+  /**
+   * Up to `n` bytes of the (decompressed) data at `offset`, without moving the reader; `undefined` when the data
+   * cannot be read out of order (a gzip stream, a zstd file whose frames do not declare their sizes).
+   */
+  async readAt(offset: number, n: number): Promise<Uint8Array | undefined> {
+    if (!this.#source.readAt) return undefined;
+    return this.#source.readAt(offset, Math.max(0, Math.min(n, this.bound - offset)));
   }
 
   /** Closes the file. */

@@ -8,6 +8,8 @@ export type SceneFormat =
   | 'maya-binary'
   | 'vrscene'
   | 'usda'
+  | 'usdc'
+  | 'usdz'
   | 'houdini'
   | 'cinema4d';
 
@@ -44,10 +46,11 @@ export interface SequenceMatch {
   found: number;
   /**
    * Files missing: frames of the frame range not on disk, or (without a range) gaps between the first and last
-   * frame found. Tiles (`<UDIM>`, `<UVTILE>`) have no expected set: always 0.
+   * frame found. Tiles (`<UDIM>`, `<UVTILE>`) count as missing only where the scene declares its tiles (a
+   * Blender Image's tiles); otherwise they have no expected set: 0.
    */
   missing: number;
-  /** Up to 20 missing frame numbers, ascending. */
+  /** Up to 20 missing frame (or declared tile) numbers, ascending. */
   missingFrames: number[];
   /**
    * The frames found, as ascending ranges (`[[1001, 1003], [1005, 1005]]`), at most 20 ranges (frame sequences

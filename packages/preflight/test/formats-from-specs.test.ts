@@ -17,6 +17,8 @@ describe('the scene extension table', () => {
       ['.vrscene', 'vrscene', 'vray'],
       ['.usda', 'usda', null],
       ['.usd', 'usda', null],
+      ['.usdc', 'usdc', null],
+      ['.usdz', 'usdz', null],
       ['.hip', 'houdini', 'hou'],
       ['.hipnc', 'houdini', 'hou'],
       ['.hiplc', 'houdini', 'hou'],

@@ -36,6 +36,8 @@ const SEEDS: [string, Uint8Array][] = [
   ['.ma', readFileSync(fixture('maya', 'scenes', 'shot.ma'))],
   ['.vrscene', readFileSync(fixture('vray', 'materials.vrscene'))],
   ['.usda', readFileSync(fixture('usd', 'shot.usda'))],
+  ['.usdc', readFileSync(fixture('usd', 'crate', 'shot.usdc'))],
+  ['.usdz', readFileSync(fixture('usd', 'crate', 'package.usdz'))],
   ['.hip', readFileSync(fixture('houdini', 'scene.hip'))],
   ['.hiplc', readFileSync(fixture('houdini', 'scene_mime.hiplc'))],
 ];
@@ -83,7 +85,18 @@ const mutation = (seed: Uint8Array) =>
   );
 
 describe('fuzz: every reader answers with a result or a typed error', () => {
-  for (const ext of ['.blend', '.nk', '.ma', '.vrscene', '.usda', '.usd', '.hip', '.hipnc']) {
+  for (const ext of [
+    '.blend',
+    '.nk',
+    '.ma',
+    '.vrscene',
+    '.usda',
+    '.usd',
+    '.usdc',
+    '.usdz',
+    '.hip',
+    '.hipnc',
+  ]) {
     it(`random bytes as ${ext}`, async () => {
       await fc.assert(
         fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), async (bytes) => {
@@ -103,6 +116,8 @@ describe('fuzz: every reader answers with a result or a typed error', () => {
       ['.blend', '\x1f\x8b\x08\x00'],
       ['.ma', '//Maya ASCII 2022 scene\n'],
       ['.usda', '#usda 1.0\n'],
+      ['.usdc', 'PXR-USDC\x00\x08\x00\x00\x00\x00\x00\x00'],
+      ['.usdz', 'PK\x03\x04'],
       ['.hip', '070707'],
     ];
     await fc.assert(

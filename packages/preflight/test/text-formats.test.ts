@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scanScene } from '../src/index.js';
+import { scanScene, TruncatedFileError } from '../src/index.js';
 import { fixture, refNamed, tempDir } from './helpers.js';
 
 describe('Nuke .nk', () => {
@@ -184,17 +184,15 @@ describe('USD ASCII .usda', () => {
       [join(dir, 'a.usda'), './bad.usda'],
     ]);
     expect(scan.notes).toEqual([
-      expect.stringMatching(/crate\.usd: not scanned: format not readable \(binary USD crate file/),
+      expect.stringMatching(/^referenced scene .*crate\.usd could not be read: .*88-byte bootstrap/),
       expect.stringMatching(/^referenced scene .*bad\.usda could not be read: .*#usda 1\.0/),
     ]);
   });
 
-  it('says a binary USD crate file is not scanned', async () => {
+  it('reads a .usd file in crate form as a crate layer; a damaged one is a typed error', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'x.usd'), Buffer.concat([Buffer.from('PXR-USDC'), Buffer.alloc(64)]));
-    const scan = await scanScene(join(dir, 'x.usd'));
-    expect(scan.scanned).toBe(false);
-    expect(scan.notes[0]).toMatch(/^not scanned: format not readable/);
+    await expect(scanScene(join(dir, 'x.usd'))).rejects.toThrow(TruncatedFileError);
   });
 });
 

@@ -20,6 +20,7 @@ const DATABLOCKS: Record<string, { struct: string; kind: ReferenceKind; label: s
   CF: { struct: 'CacheFile', kind: 'cache', label: 'CacheFile' },
   VO: { struct: 'Volume', kind: 'volume', label: 'Volume' },
   VF: { struct: 'VFont', kind: 'font', label: 'VFont' },
+  TX: { struct: 'Text', kind: 'other', label: 'Text' },
 };
 
 /** Largest datablock block kept (an Image is about 1.5 KB; far more is a damaged length). */
@@ -215,12 +216,13 @@ export class Sdna {
   }
 }
 
-/** A kept block: its code, SDNA index, count, data and file offset. */
+/** A kept block: its code, SDNA index, data, file offset and the address it had in memory when saved. */
 interface Block {
   code: string;
   sdna: number;
   data: Uint8Array;
   offset: number;
+  address: number;
 }
 
 function cString(data: Uint8Array, start: number, size: number): string {
@@ -234,91 +236,252 @@ function isNonNull(data: Uint8Array, start: number, size: number): boolean {
   return false;
 }
 
+/**
+ * The structs (besides the datablocks of {@link DATABLOCKS}) whose blocks name files or lead to names of files:
+ * sequencer strips and their data (named `Sequence`/`Strip` before Blender 4.4, `Strip`/`StripData` from 4.4 on),
+ * strip elements, image tiles, IES and OSL node storage, the modifiers and settings that read caches, point
+ * caches. Each is small; they are kept up to `MAX_KEPT` bytes in all.
+ */
+const EXTRA_STRUCTS = new Set([
+  'Sequence',
+  'Strip',
+  'StripData',
+  'StripElem',
+  'ImageTile',
+  'NodeShaderTexIES',
+  'NodeShaderScript',
+  'MeshCacheModifierData',
+  'FluidModifierData',
+  'FluidDomainSettings',
+  'OceanModifierData',
+  'PointCache',
+]);
+
 /** The result of reading a .blend: its header and the file-naming datablocks. */
 export interface BlendFile {
   header: BlendHeader;
   compression: string;
+  /** The datablocks of {@link DATABLOCKS}, in file order. */
   blocks: Block[];
+  /** The blocks of {@link EXTRA_STRUCTS}, in file order. */
+  extras: Block[];
+  /** Blocks kept because a kept block points at them (a Text's file path), by address. */
+  byAddress: Map<number, Block>;
   sdna: Sdna;
   /** Datablocks naming files that were not kept: past `maxReferences` of them, or `MAX_KEPT` bytes in all. */
   dropped: number;
 }
 
+/** The unsigned 32-bit integer at `at` of `data`. */
+function u32(data: Uint8Array, at: number, littleEndian: boolean): number {
+  return littleEndian
+    ? (data[at]! | (data[at + 1]! << 8) | (data[at + 2]! << 16) | (data[at + 3]! << 24)) >>> 0
+    : ((data[at]! << 24) | (data[at + 1]! << 16) | (data[at + 2]! << 8) | data[at + 3]!) >>> 0;
+}
+
+/** The address held by the pointer of `size` bytes at `at` of `data` (0 for null; exact below 2^53). */
+function pointerAt(data: Uint8Array, at: number, size: number, littleEndian: boolean): number {
+  if (at + size > data.length) return 0;
+  if (size === 4) return u32(data, at, littleEndian);
+  const a = u32(data, at, littleEndian);
+  const b = u32(data, at + 4, littleEndian);
+  return littleEndian ? b * 4294967296 + a : a * 4294967296 + b;
+}
+
+/** The bytes of the .blend header, which says how long it is (12 bytes, or 17 from Blender 5.0 on). */
+async function readHeader(file: string, reader: ByteReader): Promise<BlendHeader> {
+  const first = await reader.read(12, 'the .blend header');
+  let headerBytes = first.slice();
+  if (first[7]! >= 0x30 && first[7]! <= 0x39) {
+    headerBytes = new Uint8Array([...first, ...(await reader.read(5, 'the .blend header'))]);
+  }
+  return parseHeader(file, headerBytes);
+}
+
+/** Bytes of the end of the data searched for the SDNA, first and at most. */
+const TAIL_FIRST = 4 * 1024 * 1024;
+const TAIL_MOST = 64 * 1024 * 1024;
+
 /**
- * Reads the header, every block header, the kept blocks and the SDNA of `file`. A block longer than what the data
- * can still hold (the file's size; for compressed files, what the frames declare or the limits allow) is an error
- * at its header, found before any of it is read or skipped.
+ * The SDNA, read from the end of the data where Blender writes it (just before ENDB), when the data can be read
+ * out of order (plain files; zstd files whose frames declare their sizes): found by its block header (`DNA1`)
+ * followed by `SDNANAME`. `undefined` when it cannot be read so or is not found there, or does not parse.
+ */
+async function tailSdna(file: string, reader: ByteReader, header: BlendHeader): Promise<Sdna | undefined> {
+  const marker = Buffer.from('SDNANAME', 'latin1');
+  for (let want = TAIL_FIRST; ; want *= 4) {
+    const size = Math.min(want, reader.bound);
+    const start = reader.bound - size;
+    const tail = await reader.readAt(start, size);
+    if (!tail) return undefined;
+    const bytes = Buffer.from(tail.buffer, tail.byteOffset, tail.byteLength);
+    for (
+      let p = bytes.lastIndexOf(marker);
+      p >= header.blockHeaderSize;
+      p = bytes.lastIndexOf(marker, p - 1)
+    ) {
+      const h = p - header.blockHeaderSize;
+      if (bytes.toString('latin1', h, h + 4) !== 'DNA1') continue;
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const len = header.large
+        ? Number(view.getBigInt64(h + 16, true))
+        : view.getInt32(h + 4, header.littleEndian);
+      if (len <= 0 || len > MAX_DNA_BLOCK || p + len > bytes.length) continue;
+      try {
+        return new Sdna(file, bytes.subarray(p, p + len), header, start + p);
+      } catch {
+        return undefined; // damaged: the walk reads it and says where
+      }
+    }
+    if (size === reader.bound || want >= TAIL_MOST) return undefined;
+  }
+}
+
+/**
+ * Walks every block header of `reader` until the SDNA block, skipping everything else (for data that cannot be
+ * read out of order: gzip streams, zstd frames of undeclared sizes, or an SDNA not found at the end).
+ */
+async function walkToSdna(file: string, reader: ByteReader, header: BlendHeader): Promise<Sdna> {
+  for (;;) {
+    const block = await nextBlock(file, reader, header);
+    if (block.code === 'ENDB') break;
+    if (block.code === 'DNA1') {
+      if (block.len > MAX_DNA_BLOCK)
+        throw new CorruptFileError(file, `SDNA block of ${block.len} bytes`, { offset: block.at });
+      const data = await reader.read(block.len, 'the SDNA block');
+      return new Sdna(file, data, header, block.at + header.blockHeaderSize);
+    }
+    await reader.skip(block.len, `block "${printable(block.code)}"`);
+  }
+  throw new CorruptFileError(file, 'no SDNA (DNA1) block before ENDB', { offset: reader.offset });
+}
+
+/** One block header: its code, data length, SDNA index, old address and offset. */
+interface BlockHeader {
+  code: string;
+  len: number;
+  sdna: number;
+  address: number;
+  at: number;
+}
+
+/**
+ * Reads the next block header. A block longer than what the data can still hold (the file's size; for compressed
+ * files, what the frames declare or the limits allow) is an error at its header, before any of it is read.
+ */
+async function nextBlock(file: string, reader: ByteReader, header: BlendHeader): Promise<BlockHeader> {
+  const at = reader.offset;
+  const bh =
+    reader.readBuffered(header.blockHeaderSize) ??
+    (await reader.read(header.blockHeaderSize, 'a block header'));
+  // Most blocks are "DATA": their code is not decoded.
+  const code =
+    bh[0] === 0x44 && bh[1] === 0x41 && bh[2] === 0x54 && bh[3] === 0x41
+      ? 'DATA'
+      : bh[2] === 0
+        ? String.fromCharCode(bh[0]!, bh[1]!)
+        : String.fromCharCode(bh[0]!, bh[1]!, bh[2]!, bh[3]!).replace(/\0+$/, '');
+  const le = header.littleEndian;
+  let len: number;
+  let sdna: number;
+  if (header.large) {
+    sdna = u32(bh, 4, true) | 0;
+    const lo = u32(bh, 16, true);
+    const hi = u32(bh, 20, true);
+    len = hi > 0x1fffff ? -1 : hi * 4294967296 + lo;
+  } else {
+    len = u32(bh, 4, le) | 0;
+    sdna = u32(bh, 8 + header.pointerSize, le) | 0;
+  }
+  const address = pointerAt(bh, 8, header.large ? 8 : header.pointerSize, header.littleEndian);
+  if (code === 'ENDB') return { code, len: 0, sdna, address, at };
+  if (len < 0)
+    throw new CorruptFileError(file, `block "${printable(code)}" has length ${len}`, { offset: at });
+  if (reader.offset + len > reader.bound) {
+    if (reader.compression === 'none') {
+      throw new TruncatedFileError(
+        file,
+        `block "${printable(code)}" of ${len} bytes runs past the end of the file (${reader.size} bytes)`,
+        { offset: at },
+      );
+    }
+    const detail = `block "${printable(code)}" declares ${len} bytes, more than the data can still hold: ${reader.boundReason}`;
+    if (reader.boundLimit) throw new LimitExceededError(file, reader.boundLimit, detail, { offset: at });
+    throw new CorruptFileError(file, detail, { offset: at });
+  }
+  return { code, len, sdna, address, at };
+}
+
+/**
+ * Reads the header, the SDNA, every block header, and the blocks that name files (or lead to names of files) of
+ * `file`. The SDNA is read first from the end of the data where it can be read out of order, so that one pass
+ * over the blocks knows each block's struct; otherwise a first pass walks to it. Every other block is skipped
+ * without being read (seeked over in plain files and zstd files whose frames declare their sizes, whose frames
+ * are decoded only where a block header or a kept block lies).
  */
 export async function readBlendBlocks(file: string, limits: ScanLimits = DEFAULT_LIMITS): Promise<BlendFile> {
-  const reader = await ByteReader.open(file, limits);
+  let reader = await ByteReader.open(file, limits);
   try {
-    const first = await reader.read(12, 'the .blend header');
-    let headerBytes = first.slice();
-    if (first[7]! >= 0x30 && first[7]! <= 0x39) {
-      headerBytes = new Uint8Array([...first, ...(await reader.read(5, 'the .blend header'))]);
+    let header = await readHeader(file, reader);
+    let sdna = await tailSdna(file, reader, header);
+    if (!sdna) {
+      sdna = await walkToSdna(file, reader, header);
+      await reader.close();
+      reader = await ByteReader.open(file, limits);
+      header = await readHeader(file, reader);
     }
-    const header = parseHeader(file, headerBytes);
+    const kinds = sdna.structs.map((s) => (EXTRA_STRUCTS.has(s.type) ? s.type : undefined));
+    const text = sdna.field('Text', 'filepath') ?? sdna.field('Text', 'name'); // `name` before Blender 4.0
     const blocks: Block[] = [];
-    let sdna: Sdna | undefined;
+    const extras: Block[] = [];
+    const byAddress = new Map<number, Block>();
+    const wanted = new Set<number>();
     let keptBytes = 0;
     let dropped = 0;
     for (;;) {
-      const at = reader.offset;
-      const bh = await reader.read(header.blockHeaderSize, 'a block header');
-      const view = new DataView(bh.buffer, bh.byteOffset, bh.byteLength);
-      const code = String.fromCharCode(bh[0]!, bh[1]!, bh[2]!, bh[3]!).replace(/\0+$/, '');
-      let len: number;
-      let sdnaIndex: number;
-      if (header.large) {
-        sdnaIndex = view.getInt32(4, true);
-        const big = view.getBigInt64(16, true);
-        len = big > BigInt(Number.MAX_SAFE_INTEGER) || big < 0n ? -1 : Number(big);
-      } else {
-        len = view.getInt32(4, header.littleEndian);
-        sdnaIndex = view.getInt32(8 + header.pointerSize, header.littleEndian);
-      }
+      const block = await nextBlock(file, reader, header);
+      const { code, len, at } = block;
       if (code === 'ENDB') break;
-      if (len < 0)
-        throw new CorruptFileError(file, `block "${printable(code)}" has length ${len}`, { offset: at });
-      if (reader.offset + len > reader.bound) {
-        if (reader.compression === 'none') {
-          throw new TruncatedFileError(
-            file,
-            `block "${printable(code)}" of ${len} bytes runs past the end of the file (${reader.size} bytes)`,
-            { offset: at },
-          );
-        }
-        const detail = `block "${printable(code)}" declares ${len} bytes, more than the data can still hold: ${reader.boundReason}`;
-        if (reader.boundLimit) throw new LimitExceededError(file, reader.boundLimit, detail, { offset: at });
-        throw new CorruptFileError(file, detail, { offset: at });
+      const id = code.length === 2 && DATABLOCKS[code] !== undefined;
+      const extra = !id && kinds[block.sdna] !== undefined;
+      const pointedAt = !id && !extra && wanted.size > 0 && wanted.has(block.address);
+      if (!id && !extra && !pointedAt) {
+        if (!reader.skipBuffered(len)) await reader.skip(len, `block "${printable(code)}"`);
+        continue;
       }
-      const kept = code.length === 2 && DATABLOCKS[code] !== undefined;
-      if (code === 'DNA1') {
-        if (len > MAX_DNA_BLOCK)
-          throw new CorruptFileError(file, `SDNA block of ${len} bytes`, { offset: at });
-        const data = await reader.read(len, 'the SDNA block');
-        sdna = new Sdna(file, data, header, at + header.blockHeaderSize);
-      } else if (kept) {
-        if (len > MAX_ID_BLOCK) {
+      if (len > MAX_ID_BLOCK) {
+        if (id) {
           throw new CorruptFileError(file, `datablock "${code}" of ${len} bytes (expected a few KB)`, {
             offset: at,
           });
         }
-        if (blocks.length >= limits.maxReferences || keptBytes + len > MAX_KEPT) {
-          dropped++;
-          await reader.skip(len, `the ${code} datablock`);
-          continue;
-        }
-        const data = (await reader.read(len, `the ${code} datablock`)).slice();
-        keptBytes += len;
-        blocks.push({ code, sdna: sdnaIndex, data, offset: at });
-      } else {
         await reader.skip(len, `block "${printable(code)}"`);
+        continue;
+      }
+      if ((id ? blocks : extras).length >= limits.maxReferences || keptBytes + len > MAX_KEPT) {
+        if (id) dropped++;
+        await reader.skip(len, `block "${printable(code)}"`);
+        continue;
+      }
+      const data = (await reader.read(len, `block "${printable(code)}"`)).slice();
+      keptBytes += len;
+      const kept: Block = { code, sdna: block.sdna, data, offset: at, address: block.address };
+      if (id) {
+        blocks.push(kept);
+        // A Text's file path is a string block of its own, written after it.
+        if (code === 'TX' && text?.pointer && sdna.structs[block.sdna]?.type === 'Text') {
+          const target = pointerAt(data, text.offset, header.pointerSize, header.littleEndian);
+          if (target !== 0) wanted.add(target);
+        }
+      } else if (extra) {
+        extras.push(kept);
+        byAddress.set(block.address, kept);
+      } else {
+        byAddress.set(block.address, kept);
+        wanted.delete(block.address);
       }
     }
-    if (!sdna)
-      throw new CorruptFileError(file, 'no SDNA (DNA1) block before ENDB', { offset: reader.offset });
-    return { header, compression: reader.compression, blocks, sdna, dropped };
+    return { header, compression: reader.compression, blocks, extras, byAddress, sdna, dropped };
   } finally {
     await reader.close();
   }
@@ -338,6 +501,7 @@ export function sequencePattern(p: string): string {
 }
 
 const IMA_SRC_SEQUENCE = 2;
+const IMA_SRC_TILED = 6;
 const IMA_SRC_MOVIE = 3;
 const IMA_SRC_GENERATED = 4;
 const IMA_SRC_VIEWER = 5;
@@ -377,8 +541,16 @@ export async function readBlend(file: string, limits: ScanLimits = DEFAULT_LIMIT
       block.code === 'LI' && !fields.has('filepath_abs')
         ? (fields.get('name') ?? fields.get('filepath'))
         : (fields.get('filepath') ?? fields.get('name'));
-    if (!pathField || pathField.pointer) continue;
-    const written = cString(data, pathField.offset, pathField.size);
+    if (!pathField) continue;
+    let written: string;
+    if (pathField.pointer) {
+      // A Text's path is a string of its own block.
+      const target = blend.byAddress.get(
+        pointerAt(data, pathField.offset, header.pointerSize, header.littleEndian),
+      );
+      if (block.code !== 'TX' || !target) continue;
+      written = cString(target.data, 0, target.data.length);
+    } else written = cString(data, pathField.offset, pathField.size);
     const name = nameOf();
     const location = { file, type: 'datablock' as const, name: `${spec.label} "${name}"` };
     const packedFile = fields.get('packedfile');
@@ -392,6 +564,7 @@ export async function readBlend(file: string, limits: ScanLimits = DEFAULT_LIMIT
     }
     let kind = spec.kind;
     let target: string | undefined;
+    let tiles: number[] | undefined;
     const source = fields.get('source');
     const sourceView = new DataView(data.buffer, data.byteOffset, data.byteLength);
     const sourceValue =
@@ -406,6 +579,10 @@ export async function readBlend(file: string, limits: ScanLimits = DEFAULT_LIMIT
       if (sourceValue === IMA_SRC_GENERATED || sourceValue === IMA_SRC_VIEWER) continue;
       if (sourceValue === IMA_SRC_MOVIE) kind = 'movie';
       if (sourceValue === IMA_SRC_SEQUENCE) target = sequencePattern(written);
+      if (sourceValue === IMA_SRC_TILED) {
+        const list = imageTiles(blend, fields, data);
+        if (list.length > 0) tiles = list;
+      }
     }
     if (block.code === 'MC' && sourceValue === MCLIP_SRC_SEQUENCE) target = sequencePattern(written);
     if (block.code === 'VO') {
@@ -417,8 +594,16 @@ export async function readBlend(file: string, limits: ScanLimits = DEFAULT_LIMIT
     if (written.startsWith('//')) {
       target = (target ?? written).slice(2);
     }
-    references.push({ path: written, ...(target !== undefined ? { target } : {}), baseDir, kind, location });
+    references.push({
+      path: written,
+      ...(target !== undefined ? { target } : {}),
+      ...(tiles ? { tiles } : {}),
+      baseDir,
+      kind,
+      location,
+    });
   }
+  references.push(...extraReferences(file, blend));
   if (blend.dropped > 0) {
     notes.push(
       `${blend.dropped} datablock(s) naming files were not read: more than ${limits.maxReferences} (limits.maxReferences) or ${MAX_KEPT / 1024 / 1024} MiB of them`,
@@ -437,4 +622,184 @@ export async function readBlend(file: string, limits: ScanLimits = DEFAULT_LIMIT
     references,
     notes,
   };
+}
+
+/** Reads the fields of one kept block through the file's SDNA. */
+class StructReader {
+  readonly type: string;
+  readonly #fields: Map<string, Field>;
+  readonly #view: DataView;
+  constructor(
+    readonly blend: BlendFile,
+    readonly data: Uint8Array,
+    sdnaIndex: number,
+    readonly base = 0,
+  ) {
+    const struct = blend.sdna.structs[sdnaIndex];
+    this.type = struct?.type ?? '';
+    this.#fields = struct?.fields ?? new Map();
+    this.#view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  }
+  has(name: string): boolean {
+    return this.#fields.has(name);
+  }
+  /** An integer field (1, 2 or 4 bytes); `undefined` when the struct has none of that name. */
+  int(name: string): number | undefined {
+    const f = this.#fields.get(name);
+    if (!f || f.pointer || this.base + f.offset + f.size > this.data.length) return undefined;
+    const at = this.base + f.offset;
+    const le = this.blend.header.littleEndian;
+    return f.size === 1
+      ? this.#view.getInt8(at)
+      : f.size === 2
+        ? this.#view.getInt16(at, le)
+        : f.size === 4
+          ? this.#view.getInt32(at, le)
+          : undefined;
+  }
+  /** A `char[]` field as text. */
+  text(name: string): string {
+    const f = this.#fields.get(name);
+    if (!f || f.pointer) return '';
+    return cString(this.data, this.base + f.offset, f.size);
+  }
+  /** The address a pointer field holds (0: null). */
+  pointer(name: string): number {
+    const f = this.#fields.get(name);
+    if (!f?.pointer) return 0;
+    return pointerAt(
+      this.data,
+      this.base + f.offset,
+      this.blend.header.pointerSize,
+      this.blend.header.littleEndian,
+    );
+  }
+  /** The struct embedded as field `name` (a modifier's `ModifierData modifier`). */
+  nested(name: string): StructReader | undefined {
+    const f = this.#fields.get(name);
+    const index = f && !f.pointer ? this.blend.sdna.byName.get(f.type) : undefined;
+    return index === undefined
+      ? undefined
+      : new StructReader(this.blend, this.data, index, this.base + f!.offset);
+  }
+  /** The kept block a pointer field leads to, read as its own struct. */
+  follow(name: string): StructReader | undefined {
+    const block = this.blend.byAddress.get(this.pointer(name));
+    return block ? new StructReader(this.blend, block.data, block.sdna) : undefined;
+  }
+}
+
+/** The tile numbers an Image declares (its `tiles` list of ImageTile blocks). */
+function imageTiles(blend: BlendFile, fields: Map<string, Field>, data: Uint8Array): number[] {
+  const list = fields.get('tiles');
+  if (!list || list.pointer) return [];
+  const { pointerSize, littleEndian } = blend.header;
+  const tiles: number[] = [];
+  let address = pointerAt(data, list.offset, pointerSize, littleEndian);
+  for (let guard = 0; address !== 0 && guard < 10_000; guard++) {
+    const block = blend.byAddress.get(address);
+    if (!block) break;
+    const tile = new StructReader(blend, block.data, block.sdna);
+    if (tile.type !== 'ImageTile') break;
+    const number = tile.int('tile_number');
+    if (number !== undefined) tiles.push(number);
+    address = tile.pointer('next');
+  }
+  return tiles.sort((a, b) => a - b);
+}
+
+const SEQ_TYPE_IMAGE = 0;
+const SEQ_TYPE_MOVIE = 3;
+const SEQ_TYPE_SOUND_RAM = 4;
+const NODE_EXTERNAL = 1;
+const PTCACHE_BAKED = 1 << 0;
+const PTCACHE_DISK_CACHE = 1 << 6;
+const PTCACHE_EXTERNAL = 1 << 9;
+/** FluidDomainSettings.cache_flag bits saying some data was baked (data, noise, mesh, particles, guides). */
+const FLUID_BAKED = (1 << 1) | (1 << 3) | (1 << 5) | (1 << 7) | (1 << 9);
+
+/**
+ * The files named by the blocks that are not datablocks: sequencer strips (image strips' files, movie and sound
+ * strips' file), IES and OSL script nodes with external files, Mesh Cache modifiers, baked fluid domains' cache
+ * folders, cached oceans' folders, point caches read from disk (an external folder, or the `blendcache_<name>`
+ * folder beside the file for a disk cache that is baked).
+ */
+function extraReferences(file: string, blend: BlendFile): RawReference[] {
+  const baseDir = nodePath.dirname(file);
+  const out: RawReference[] = [];
+  const add = (written: string, kind: ReferenceKind, name: string) => {
+    if (written === '') return;
+    out.push({
+      path: written,
+      ...(written.startsWith('//') ? { target: written.slice(2) } : {}),
+      baseDir,
+      kind,
+      location: { file, type: 'datablock', name },
+    });
+  };
+  const renamed = blend.sdna.byName.has('StripData'); // Blender 4.4 on: Sequence → Strip, Strip → StripData
+  const stripStruct = renamed ? 'Strip' : 'Sequence';
+  const dataField = renamed ? 'data' : 'strip';
+  const elemSize = blend.sdna.structs[blend.sdna.byName.get('StripElem') ?? -1]?.size ?? 0;
+  const modifierName = (r: StructReader) => r.nested('modifier')?.text('name') ?? '';
+  const fluidNames = new Map<number, string>();
+  for (const block of blend.extras) {
+    const r = new StructReader(blend, block.data, block.sdna);
+    if (r.type === 'FluidModifierData') fluidNames.set(r.pointer('domain'), modifierName(r));
+  }
+  for (const block of blend.extras) {
+    const r = new StructReader(blend, block.data, block.sdna);
+    switch (r.type) {
+      case stripStruct: {
+        const type = r.int('type');
+        if (type !== SEQ_TYPE_IMAGE && type !== SEQ_TYPE_MOVIE && type !== SEQ_TYPE_SOUND_RAM) break;
+        const data = r.follow(dataField);
+        if (!data) break;
+        let dir = data.text('dir');
+        if (dir !== '' && !dir.endsWith('/') && !dir.endsWith('\\')) dir += '/';
+        const elems = blend.byAddress.get(data.pointer('stripdata'));
+        const names: string[] = [];
+        if (elems && elemSize > 0) {
+          const field = blend.sdna.field('StripElem', 'name');
+          for (let at = 0; field && at + elemSize <= elems.data.length; at += elemSize) {
+            names.push(cString(elems.data, at + field.offset, field.size));
+            if (type !== SEQ_TYPE_IMAGE) break;
+          }
+        }
+        const label = `Strip "${r.text('name').slice(2)}"`;
+        const kind = type === SEQ_TYPE_IMAGE ? 'texture' : type === SEQ_TYPE_MOVIE ? 'movie' : 'sound';
+        for (const n of names) if (n !== '') add(dir + n, kind, label);
+        break;
+      }
+      case 'NodeShaderTexIES':
+        if (r.int('mode') === NODE_EXTERNAL) add(r.text('filepath'), 'other', 'IES texture node');
+        break;
+      case 'NodeShaderScript':
+        if (r.int('mode') === NODE_EXTERNAL) add(r.text('filepath'), 'other', 'Script node');
+        break;
+      case 'MeshCacheModifierData':
+        add(r.text('filepath'), 'cache', `Mesh Cache modifier "${modifierName(r)}"`);
+        break;
+      case 'FluidDomainSettings':
+        if (((r.int('cache_flag') ?? 0) & FLUID_BAKED) !== 0) {
+          add(r.text('cache_directory'), 'cache', `Fluid domain "${fluidNames.get(block.address) ?? ''}"`);
+        }
+        break;
+      case 'OceanModifierData':
+        if ((r.int('cached') ?? 0) !== 0)
+          add(r.text('cachepath'), 'cache', `Ocean modifier "${modifierName(r)}"`);
+        break;
+      case 'PointCache': {
+        const flag = r.int('flag') ?? 0;
+        const label = `Point cache "${r.text('name')}"`;
+        if (flag & PTCACHE_EXTERNAL) add(r.text('path'), 'cache', label);
+        else if (flag & PTCACHE_DISK_CACHE && flag & PTCACHE_BAKED) {
+          const stem = nodePath.basename(file).replace(/\.blend\d*$/i, '');
+          add(`//blendcache_${stem}/`, 'cache', label);
+        }
+        break;
+      }
+    }
+  }
+  return out;
 }

@@ -18,6 +18,8 @@ export interface RawReference {
   within?: readonly [first: number, last: number];
   /** A second folder relative paths are looked for in when not found from `baseDir` (a Maya scene's own folder). */
   alsoFrom?: string;
+  /** The tiles a `<UDIM>` path declares (a Blender Image's tiles): each one not on disk counts as missing. */
+  tiles?: readonly number[];
 }
 
 /** What a format reader returns. */
@@ -83,7 +85,6 @@ const CACHE = new Set([
   'vrmesh',
   'rs',
   'ass',
-  'usdc',
   'mcx',
   'mcc',
   'xml',
@@ -99,6 +100,7 @@ const CACHE = new Set([
 const SCENE = new Set([
   'usd',
   'usda',
+  'usdc',
   'usdz',
   'ma',
   'mb',

@@ -1,6 +1,7 @@
 /**
  * USD ASCII layers (`.usda`, and `.usd` files that are text): every asset path `@...@` (or `@@@...@@@`) in
- * sublayers, references, payloads and asset-valued attributes. Binary `.usd` (crate) files are not read.
+ * sublayers, references, payloads and asset-valued attributes. A `.usd` file in crate form is read by the crate
+ * reader (`usdc.ts`).
  */
 import { open } from 'node:fs/promises';
 import nodePath from 'node:path';
@@ -9,6 +10,7 @@ import { DEFAULT_LIMITS, sizeText } from '../limits.js';
 import type { ScanLimits, SceneSettings } from '../types.js';
 import { type FormatResult, kindByExtension, type RawReference } from './common.js';
 import { textChunks } from './text.js';
+import { readUsdc } from './usdc.js';
 
 /**
  * Reads a USD ASCII layer, chunk by chunk, and lists its asset paths. An asset path longer than
@@ -23,20 +25,10 @@ export async function readUsda(file: string, limits: ScanLimits = DEFAULT_LIMITS
   } finally {
     await handle.close();
   }
-  if (head.toString('latin1') === 'PXR-USDC') {
-    return {
-      format: 'usda',
-      scanned: false,
-      details: { encoding: 'crate' },
-      references: [],
-      notes: [
-        'not scanned: format not readable (binary USD crate file; save it as .usda to have it scanned)',
-      ],
-    };
-  }
+  if (head.toString('latin1') === 'PXR-USDC') return readUsdc(file, limits);
   let first = true;
   let settings: SceneSettings = {};
-  const parser = usdaParser(file, limits);
+  const parser = usdaParser(file, limits, nodePath.dirname(file), file);
   for await (const chunk of textChunks(file, 'USD ASCII')) {
     if (first && !chunk.startsWith('#usda ')) {
       throw new CorruptFileError(file, 'a USD ASCII layer starts with "#usda 1.0"', { line: 1 });
@@ -73,12 +65,12 @@ function isWordChar(c: number): boolean {
 }
 
 /**
- * The USD ASCII scanner, fed chunks: strings and comments are passed over, `@...@` and `@@@...@@@` asset paths are
+ * The USD ASCII scanner of a layer (`file` in errors, `locationFile` in references' locations, relative paths
+ * from `baseDir`), fed chunks: strings and comments are passed over, `@...@` and `@@@...@@@` asset paths are
  * listed with the key (`subLayers`, `references`, `payload`, or an attribute name) they are the value of, kept
  * until another key is assigned or the brackets it was assigned in close.
  */
-function usdaParser(file: string, limits: ScanLimits) {
-  const baseDir = nodePath.dirname(file);
+export function usdaParser(file: string, limits: ScanLimits, baseDir: string, locationFile: string) {
   const references: RawReference[] = [];
   let line = 1;
   let key = '';
@@ -111,7 +103,7 @@ function usdaParser(file: string, limits: ScanLimits) {
       baseDir,
       kind: composition ? 'referenced-scene' : kindByExtension(text, 'other'),
       location: {
-        file,
+        file: locationFile,
         type: 'line',
         name: key === '' ? 'asset' : keyIsAsset ? `asset ${key}` : key,
         line: at,
