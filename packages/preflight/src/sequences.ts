@@ -105,7 +105,7 @@ export async function matchSequence(
       if (name !== undefined) files.push(flavour.join(dir, name));
       else if (missing++ < 20) missingFrames.push(tile);
     }
-    return { token: spec.token, found: files.length, missing, missingFrames, files };
+    return { token: spec.token, found: files.length, missing, missingFrames, foundFrames: [], files };
   }
   if (spec.tiles) {
     const files = tiles.sort().map((n) => flavour.join(dir, n));
