@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { BlenderPool, defaultBlenderProcesses, findBlender } from './blender.js';
 import {
   DEFAULT_MACHINES,
   DEFAULT_PRODUCTS,
@@ -8,7 +9,6 @@ import {
   machineProblems,
   productProblems,
 } from './catalogue.js';
-import { BlenderPool, defaultBlenderProcesses, findBlender } from './blender.js';
 import { Downloader } from './downloads.js';
 import { guardOptionProblems } from './guard.js';
 import { Runtime } from './runtime.js';

@@ -132,6 +132,18 @@ export class Scheduler {
     return (this.running.get(key)?.size ?? 0) + (this.finishing.get(key)?.size ?? 0);
   }
 
+  /** Indexes of a job's frames running now (rendering, or being written). */
+  *runningIndexes(project: string, job: string): Iterable<number> {
+    const key = `${project}\u0000${job}`;
+    yield* this.running.get(key)?.keys() ?? [];
+    yield* this.finishing.get(key) ?? [];
+  }
+
+  /** The Blender that renders Blender jobs, or null. */
+  get blenderPool(): BlenderPool | null {
+    return this.blender;
+  }
+
   /** Advances every job as far as it can go now. */
   pump(): void {
     if (this.runtime.closing) return;
