@@ -40,18 +40,18 @@ function executable(file: string): boolean {
 
 /**
  * The Blender executable to render with: `option` when it is a path (which must be an executable file: a
- * TypeError names the fix otherwise), none when it is `false`, else `blender` found on PATH (or none).
+ * TypeError names the fix otherwise), `blender` found on PATH when it is `true` (or none), none otherwise.
  */
 export function findBlender(
-  option: string | false | undefined,
+  option: string | boolean | undefined,
   path = process.env.PATH ?? '',
 ): string | null {
-  if (option === false) return null;
+  if (option === false || option === undefined) return null;
   if (typeof option === 'string') {
     const file = resolve(option);
     if (!executable(file)) {
       throw new TypeError(
-        `blender: ${option} is not an executable file; give the path of Blender's program (e.g. /usr/bin/blender), or false to simulate every frame`,
+        `blender: ${option} is not an executable file; give the path of Blender's program (e.g. /usr/bin/blender), or leave it out to simulate every frame`,
       );
     }
     return file;

@@ -95,10 +95,11 @@ export interface EmulatorOptions {
   /** Seconds one frame takes before scaling (default 1). */
   frameSeconds?: number;
   /**
-   * The Blender that renders Blender jobs for real: its path, `false` to simulate every frame, or (the default)
-   * `blender` found on PATH. Other products, and Blender when none is found, are simulated.
+   * The Blender that renders Blender jobs for real: its path, or `true` for `blender` found on PATH (none found:
+   * simulated). By default (and with `false`) every frame is simulated, as are other products' frames always.
+   * The `gm-envoy-emulator` and `gm emulator` commands take `--blender PATH` (or `auto` for PATH).
    */
-  blender?: string | false;
+  blender?: string | boolean;
   /** Most seconds a real Blender frame may take before it is stopped (default 600; not scaled by timeScale). */
   blenderFrameSeconds?: number;
   /** Most Blender processes at once (default half the CPUs, at least 1). */

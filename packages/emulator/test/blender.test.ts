@@ -15,7 +15,7 @@ import { PNG_SIGNATURE } from '../src/png.js';
 import { type Client, job, setup, submitBody, tempDir } from './helpers.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'blender');
-const BLENDER = findBlender(undefined, `/usr/bin${process.env.PATH ? `:${process.env.PATH}` : ''}`);
+const BLENDER = findBlender(true, `/usr/bin${process.env.PATH ? `:${process.env.PATH}` : ''}`);
 const required = process.env.GM_REQUIRE_BLENDER === '1';
 if (!BLENDER && !required)
   console.warn('real-render tests skipped: no blender on PATH (Debian: apt-get install blender)');
@@ -161,7 +161,7 @@ describe.runIf(BLENDER || required)('a hung Blender frame', () => {
 describe('Blender that is not there', () => {
   it('is refused with the fix when named, and the jobs are simulated when none is found', async () => {
     await expect(setup({ blender: '/nowhere/blender' })).rejects.toThrow(
-      /blender: \/nowhere\/blender is not an executable file; give the path of Blender's program/,
+      /blender: \/nowhere\/blender is not an executable file; give the path of Blender's program,
     );
     const env = await setup({ blender: false });
     try {
