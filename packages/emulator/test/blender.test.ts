@@ -161,7 +161,7 @@ describe.runIf(BLENDER || required)('a hung Blender frame', () => {
 describe('Blender that is not there', () => {
   it('is refused with the fix when named, and the jobs are simulated when none is found', async () => {
     await expect(setup({ blender: '/nowhere/blender' })).rejects.toThrow(
-      /blender: \/nowhere\/blender is not an executable file; give the path of Blender's program,
+      "blender: /nowhere/blender is not an executable file; give the path of Blender's program (e.g. /usr/bin/blender), or leave it out to simulate every frame",
     );
     const env = await setup({ blender: false });
     try {
