@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { renameSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type BlenderOutcome, type BlenderPool, removeWorkDir } from './blender.js';
@@ -419,8 +419,8 @@ export class Scheduler {
   private finishFrame(project: ProjectRecord, job: JobRecord, index: number, real?: RealFrame): void {
     const frame = job.frames.at(index);
     const folder = this.folderOf(project, job);
-    if (real) this.runtime.track(() => removeWorkDir(real.workDir));
     if (job.state === 'Stopped' || job.cancelled.has(index)) {
+      if (real) rmSync(real.workDir, { recursive: true, force: true });
       // A stop or a failure cancels everything, frames still being rendered included: nothing is written (the
       // path may hold another job's output), recorded or charged.
       job.cancelled.add(index);
@@ -428,7 +428,14 @@ export class Scheduler {
       return;
     }
     if (real) {
-      if (!this.placeReal(project, job, index, real.outcome, join(folder, frameFileName(job, frame)))) return;
+      let placed: boolean;
+      try {
+        placed = this.placeReal(project, job, index, real.outcome, join(folder, frameFileName(job, frame)));
+      } finally {
+        // Blender's own folder goes before the frame is recorded: once a job is Completed only its frames are there.
+        rmSync(real.workDir, { recursive: true, force: true });
+      }
+      if (!placed) return;
     } else {
       writeSmallAtomic(join(folder, frameFileName(job, frame)), frameOutput(job, frame).data);
     }

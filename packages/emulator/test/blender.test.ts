@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findBlender } from '../src/blender.js';
 import { PNG_SIGNATURE } from '../src/png.js';
-import { type Client, job, setup, submitBody, tempDir } from './helpers.js';
+import { type Client, type Json, job, setup, submitBody, tempDir } from './helpers.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'blender');
 const BLENDER = findBlender(true, `/usr/bin${process.env.PATH ? `:${process.env.PATH}` : ''}`);
@@ -28,6 +28,18 @@ async function localProject(files: Record<string, string>): Promise<string> {
     await copyFile(join(FIXTURES, fixture), join(root, rel));
   }
   return root;
+}
+
+/** The first event of the inspector's stream: every account, project and job as the page first shows them. */
+async function inspectorHello(url: string): Promise<Json> {
+  const controller = new AbortController();
+  const res = await fetch(`${url}/inspector/events`, { signal: controller.signal });
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  let text = '';
+  while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
+  controller.abort();
+  const data = /^data: (.*)$/m.exec(text)?.[1] ?? 'null';
+  return JSON.parse(data);
 }
 
 describe.runIf(BLENDER || required)('real Blender rendering', () => {
@@ -103,6 +115,10 @@ describe.runIf(BLENDER || required)('real Blender rendering', () => {
     expect(j.Alerts.map((a: { Message: string }) => a.Message)).toEqual([
       'missing image: //textures/checker.png (not in the uploaded files) (frame 2)',
     ]);
+    // The inspector shows the same alert on the job, and the job as rendered by Blender.
+    const page = await inspectorHello(env.emulator.url);
+    const shown = page.projects.find((p: { name: string }) => p.name === 'notex').jobs[0];
+    expect(shown).toMatchObject({ renderer: 'blender', alerts: j.Alerts });
   });
 
   it('does not run the Python script a scene carries', async () => {

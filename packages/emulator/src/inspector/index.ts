@@ -100,7 +100,7 @@ export function registerInspector(app: FastifyInstance, deps: InspectorDeps): vo
   const files = assets();
   const clients = new Set<Client>();
   const last = new Map<string, string>();
-  let pendingRequests: LoggedRequest[] = [];
+  let pendingRequests: number[] = [];
   let timer: NodeJS.Timeout | null = null;
   const state = () => deps.runtime.store.state;
 
@@ -144,14 +144,15 @@ export function registerInspector(app: FastifyInstance, deps: InspectorDeps): vo
     }
     for (const key of last.keys()) if (!now.has(key)) last.delete(key);
     if (pendingRequests.length > 0) {
-      text += `event: requests\ndata: ${JSON.stringify(pendingRequests.map(summary))}\n\n`;
+      const entries = pendingRequests.map((id) => deps.log.get(id)).filter((e) => e !== undefined);
+      text += `event: requests\ndata: ${JSON.stringify(entries.map(summary))}\n\n`;
       pendingRequests = [];
     }
     if (text) send(text);
   };
 
-  deps.log.listen((entry) => {
-    if (clients.size > 0) pendingRequests.push(entry);
+  deps.log.listen((id) => {
+    if (clients.size > 0) pendingRequests.push(id);
   });
 
   const page = (reply: FastifyReply, name: string) => {
@@ -174,7 +175,7 @@ export function registerInspector(app: FastifyInstance, deps: InspectorDeps): vo
 
   app.get('/inspector/request/:id', async (req, reply) => {
     const id = Number((req.params as { id: string }).id);
-    const entry = deps.log.entries.find((e) => e.id === id);
+    const entry = deps.log.get(id);
     reply.headers(SECURITY_HEADERS);
     if (!entry)
       return reply.code(404).send({ message: `no request ${id} in the log (it keeps the last 500)` });
@@ -220,7 +221,7 @@ export function registerInspector(app: FastifyInstance, deps: InspectorDeps): vo
       ...(await info()),
       accounts: JSON.parse(first.get('accounts') ?? '[]'),
       projects,
-      requests: deps.log.entries.map(summary),
+      requests: deps.log.all().map(summary),
     };
     res.write(`retry: 1000\nevent: hello\ndata: ${JSON.stringify(hello)}\n\n`);
     // Later changes are measured against what this page was just sent.

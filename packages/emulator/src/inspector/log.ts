@@ -132,13 +132,33 @@ export function exchangeProblems(
   return problems;
 }
 
-/** The requests clients sent, newest last, with listeners told of each new one. */
-export class RequestLog {
-  readonly entries: LoggedRequest[] = [];
-  private next = 1;
-  private readonly listeners = new Set<(entry: LoggedRequest) => void>();
+/** One exchange as it was recorded: its bodies as sent, redacted and checked only when someone looks. */
+interface Recorded {
+  id: number;
+  at: string;
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+  request: string | undefined;
+  answer: string | undefined;
+  contentType: string;
+  /** Characters of a body too large to keep (its text is dropped), by which body. */
+  dropped?: { request?: number; answer?: number };
+  /** The entry as the inspector shows it, once made. */
+  shown?: LoggedRequest;
+}
 
-  /** Records one exchange (bodies as sent; they are redacted and checked here). */
+/**
+ * The requests clients sent, newest last (the last {@link MAX_ENTRIES}). Recording one costs a push: bodies are
+ * redacted and checked against the contract only when a page asks for them, so nobody pays for it unwatched.
+ */
+export class RequestLog {
+  private readonly recorded: Recorded[] = [];
+  private next = 1;
+  private readonly listeners = new Set<(id: number) => void>();
+
+  /** Records one exchange (bodies as sent; bodies over {@link MAX_BODY} × 4 characters are kept in part). */
   add(e: {
     at: string;
     method: string;
@@ -148,34 +168,63 @@ export class RequestLog {
     request: string | undefined;
     answer: string | undefined;
     contentType: string;
-  }): LoggedRequest {
-    const req = bodyText(e.request);
-    const ans = bodyText(e.answer);
-    // Large answers (file listings of big jobs) are checked by the tests, not on every request here.
-    const checkable = (e.answer?.length ?? 0) <= MAX_BODY * 4;
-    const problems = checkable
-      ? exchangeProblems(e.method, e.path, req.json, e.status, e.contentType, ans.json)
-      : [];
-    const entry: LoggedRequest = {
-      id: this.next++,
-      at: e.at,
-      method: e.method,
-      path: e.path,
-      status: e.status,
-      ms: Math.round(e.ms * 10) / 10,
-      request: req.text,
-      answer: ans.text,
-      problems,
-    };
-    this.entries.push(entry);
-    if (this.entries.length > MAX_ENTRIES) this.entries.splice(0, this.entries.length - MAX_ENTRIES);
-    for (const l of this.listeners) l(entry);
-    return entry;
+  }): number {
+    const id = this.next++;
+    const r: Recorded = { ...e, id, ms: Math.round(e.ms * 10) / 10 };
+    // A file listing of a big job can run to many MiB: such bodies are not kept (nor checked).
+    for (const k of ['request', 'answer'] as const) {
+      const length = r[k]?.length ?? 0;
+      if (length > MAX_BODY * 4) {
+        r.dropped = { ...r.dropped, [k]: length };
+        r[k] = undefined;
+      }
+    }
+    this.recorded.push(r);
+    if (this.recorded.length > MAX_ENTRIES) this.recorded.splice(0, this.recorded.length - MAX_ENTRIES);
+    for (const l of this.listeners) l(id);
+    return id;
   }
 
-  /** Calls `listener` with each new entry; returns the function that stops it. */
-  listen(listener: (entry: LoggedRequest) => void): () => void {
+  /** An entry as the inspector shows it (redacted, checked), or undefined when the log no longer holds it. */
+  get(id: number): LoggedRequest | undefined {
+    const r = this.recorded.find((x) => x.id === id);
+    return r ? this.show(r) : undefined;
+  }
+
+  /** Every entry the log holds, oldest first, as the inspector shows them. */
+  all(): LoggedRequest[] {
+    return this.recorded.map((r) => this.show(r));
+  }
+
+  /** Calls `listener` with the id of each new entry; returns the function that stops it. */
+  listen(listener: (id: number) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  private show(r: Recorded): LoggedRequest {
+    if (r.shown) return r.shown;
+    const req = bodyText(r.request);
+    const ans = bodyText(r.answer);
+    const dropped = (n: number | undefined): string | null =>
+      n === undefined ? null : `(${n} characters: too large to keep)`;
+    const checkable = r.dropped === undefined;
+    r.shown = {
+      id: r.id,
+      at: r.at,
+      method: r.method,
+      path: r.path,
+      status: r.status,
+      ms: r.ms,
+      request: dropped(r.dropped?.request) ?? req.text,
+      answer: dropped(r.dropped?.answer) ?? ans.text,
+      problems: checkable
+        ? exchangeProblems(r.method, r.path, req.json, r.status, r.contentType, ans.json)
+        : ['a body too large to keep was not checked against the contract'],
+    };
+    // The raw bodies are no longer needed.
+    r.request = undefined;
+    r.answer = undefined;
+    return r.shown;
   }
 }
