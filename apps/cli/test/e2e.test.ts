@@ -716,7 +716,15 @@ describe('gm emulator / demo', () => {
       child.on('error', reject);
       child.on('exit', (code) => reject(new Error(`emulator exited ${code}`)));
     });
-    const { url } = JSON.parse(line) as { url: string };
+    const { url, inspectorUrl, blender } = JSON.parse(line) as {
+      url: string;
+      inspectorUrl: string;
+      blender: string | null;
+    };
+    // The inspector's page is served beside the API; without --blender every frame is simulated.
+    expect(inspectorUrl).toBe(`${url}/`);
+    expect(blender).toBeNull();
+    expect((await fetch(inspectorUrl)).headers.get('content-type')).toContain('text/html');
     const who = await gm([
       'whoami',
       '--json',

@@ -20,6 +20,11 @@ const USAGE = `Usage: gm-envoy-emulator [options]
   --bandwidth BYTES_PER_SEC  upload bandwidth limit (default unlimited)
   --time-scale N             multiplies simulated durations (default 1)
   --frame-seconds N          seconds one frame takes before scaling (default 1)
+  --blender PATH|auto        render Blender jobs for real with this Blender (auto: blender on PATH);
+                             default: every frame simulated
+  --blender-frame-seconds N  most seconds a real Blender frame may take (default 600)
+  --blender-processes N      most Blender processes at once (default half the CPUs)
+  --open                     open the inspector (the page at the printed URL) in a browser
   --help                     show this help`;
 
 class UsageError extends Error {}
@@ -58,7 +63,7 @@ function parseUser(spec: string): EmulatorUser {
 }
 
 /** Parses the command line into emulator options (throws UsageError on bad flags). */
-function options(argv: string[]): EmulatorOptions | 'help' {
+function options(argv: string[]): Settings | 'help' {
   let parsed: ReturnType<typeof parse>;
   function parse() {
     return parseArgs({
@@ -77,6 +82,10 @@ function options(argv: string[]): EmulatorOptions | 'help' {
         bandwidth: { type: 'string' },
         'time-scale': { type: 'string' },
         'frame-seconds': { type: 'string' },
+        blender: { type: 'string' },
+        'blender-frame-seconds': { type: 'string' },
+        'blender-processes': { type: 'string' },
+        open: { type: 'boolean' },
         help: { type: 'boolean' },
       },
     });
@@ -109,7 +118,18 @@ function options(argv: string[]): EmulatorOptions | 'help' {
   if (timeScale !== undefined) opts.timeScale = timeScale;
   const frameSeconds = number('frame-seconds', v['frame-seconds'], 0);
   if (frameSeconds !== undefined) opts.frameSeconds = frameSeconds;
-  return opts;
+  if (v.blender !== undefined) opts.blender = v.blender === 'auto' ? true : v.blender;
+  const limit = number('blender-frame-seconds', v['blender-frame-seconds'], 1);
+  if (limit !== undefined) opts.blenderFrameSeconds = limit;
+  const processes = number('blender-processes', v['blender-processes'], 1);
+  if (processes !== undefined) opts.blenderProcesses = processes;
+  return { emulator: opts, open: v.open === true };
+}
+
+/** What the command runs: the emulator's options, and whether to open the inspector. */
+interface Settings {
+  emulator: EmulatorOptions;
+  open: boolean;
 }
 
 /**
@@ -124,7 +144,7 @@ const YOUNG_GENERATION_MB = 8;
  * the emulator in a worker thread, forwarding SIGINT and SIGTERM to it.
  */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
-  let opts: EmulatorOptions | 'help';
+  let opts: Settings | 'help';
   try {
     opts = options(argv);
   } catch (err) {
@@ -138,7 +158,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     return;
   }
   const worker = new Worker(new URL(import.meta.url), {
-    workerData: opts,
+    workerData: opts satisfies Settings,
     resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
   });
   const forward = (signal: NodeJS.Signals) => () => worker.postMessage(signal);
@@ -160,12 +180,17 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
 }
 
 /** The worker thread: starts the emulator, prints where it listens, closes it on a forwarded signal. */
-async function serve(opts: EmulatorOptions): Promise<void> {
+async function serve(settings: Settings): Promise<void> {
+  const opts = settings.emulator;
   // Loaded here only: the main thread, which only forwards signals, stays small.
   const { startEmulator } = await import('./emulator.js');
   const emulator = await startEmulator(opts);
   const lines = [
     `GridMarkets Envoy emulator listening on ${emulator.url}`,
+    `inspector: ${emulator.inspectorUrl}`,
+    emulator.blender
+      ? `rendering: Blender jobs with ${emulator.blender}; other products simulated`
+      : `rendering: simulated${opts.blender === true ? ' (no blender on PATH)' : ''}; --blender PATH|auto renders Blender jobs for real`,
     `data directory: ${emulator.dataDir}`,
   ];
   if (!opts.users) {
@@ -176,6 +201,12 @@ async function serve(opts: EmulatorOptions): Promise<void> {
     lines.push(`users: ${opts.users.map((u) => u.email).join(', ')}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
+  if (settings.open) {
+    const { openBrowser } = await import('./open.js');
+    if (!(await openBrowser(emulator.inspectorUrl))) {
+      process.stdout.write(`could not start a browser: open ${emulator.inspectorUrl} yourself\n`);
+    }
+  }
   let stopping = false;
   parentPort?.on('message', (signal: string) => {
     if (stopping) return;
@@ -191,7 +222,7 @@ async function serve(opts: EmulatorOptions): Promise<void> {
   });
 }
 
-(isMainThread ? main() : serve(workerData as EmulatorOptions)).catch((err: unknown) => {
+(isMainThread ? main() : serve(workerData as Settings)).catch((err: unknown) => {
   process.stderr.write(`gm-envoy-emulator: ${(err as Error).message}\n`);
   process.exit(1);
 });

@@ -64,6 +64,8 @@ export function formatSchemaErrors(errors: readonly AjvLikeError[], context: str
 }
 
 let checker: Ajv2020 | null = null;
+/** Validators compiled by {@link contractProblems}, by their schema as JSON (each is compiled once). */
+const compiled = new Map<string, ReturnType<Ajv2020['compile']>>();
 
 /**
  * Problems of `value` against a schema that may `$ref` the contract (`contract#/components/schemas/...`), as
@@ -75,7 +77,12 @@ export function contractProblems(schema: object, value: unknown): string[] {
     addFormats(checker);
     checker.addSchema(loadContract(), 'contract');
   }
-  const validate = checker.compile(schema);
+  const key = JSON.stringify(schema);
+  let validate = compiled.get(key);
+  if (!validate) {
+    validate = checker.compile(schema);
+    compiled.set(key, validate);
+  }
   if (validate(value)) return [];
   return formatSchemaErrors(validate.errors ?? [], 'value').map((e) => `${e.field}: ${e.message}`);
 }

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { BlenderPool, defaultBlenderProcesses, findBlender } from './blender.js';
 import {
   DEFAULT_MACHINES,
   DEFAULT_PRODUCTS,
@@ -47,6 +48,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   if (problems.length > 0) throw new Error(`invalid catalogue: ${problems.join('; ')}`);
   const guardProblems = guardOptionProblems(options);
   if (guardProblems.length > 0) throw new TypeError(`startEmulator: ${guardProblems.join('; ')}`);
+  const blenderExe = findBlender(options.blender);
+  for (const [name, value] of [
+    ['blenderFrameSeconds', options.blenderFrameSeconds],
+    ['blenderProcesses', options.blenderProcesses],
+  ] as const) {
+    if (value !== undefined && !(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
+      throw new TypeError(`startEmulator: ${name} must be a positive number, got ${String(value)}`);
+    }
+  }
   const temporary = options.dataDir === undefined;
   const dataDir = temporary
     ? await mkdtemp(join(tmpdir(), 'gm-envoy-emulator-'))
@@ -68,7 +78,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const frameMs = (options.frameSeconds ?? 1) * (options.timeScale ?? 1) * 1000;
   const uploader = new Uploader(runtime, options.bandwidth);
   const downloader = new Downloader(runtime);
-  const scheduler = new Scheduler(runtime, frameMs, downloader);
+  const blender = blenderExe
+    ? new BlenderPool(blenderExe, {
+        frameSeconds: options.blenderFrameSeconds ?? 600,
+        processes: Math.floor(options.blenderProcesses ?? defaultBlenderProcesses()) || 1,
+      })
+    : null;
+  const scheduler = new Scheduler(runtime, frameMs, downloader, blender);
   uploader.onChange = () => scheduler.pump();
   downloader.onChange = () => scheduler.pump();
   const app = await buildServer({
@@ -93,8 +109,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   downloader.kick();
   scheduler.pump();
   let closed: Promise<void> | null = null;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url,
+    inspectorUrl: `${url}/`,
+    blender: blenderExe,
     port,
     dataDir,
     close() {

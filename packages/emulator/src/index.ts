@@ -6,6 +6,7 @@
 export { DEFAULT_MACHINES, DEFAULT_PRODUCTS, DEMO_USER } from './catalogue.js';
 export { startEmulator } from './emulator.js';
 export { guardOptionProblems } from './guard.js';
+export { openBrowser } from './open.js';
 export type {
   EmulatorLoggerOptions,
   EmulatorOptions,

@@ -37,6 +37,8 @@ function placeholder(job: JobRecord, frame: number): string {
 
 /** The size in bytes of a frame's output, found without making it and hashing it (see {@link frameOutput}). */
 export function frameSize(job: JobRecord, frame: number): number {
+  const real = job.outputs?.[frame];
+  if (real) return real[0];
   return job.ext === 'png' ? frameOutput(job, frame).data.length : Buffer.byteLength(placeholder(job, frame));
 }
 
@@ -141,7 +143,7 @@ export async function describeFiles(
         out[k + n] = {
           rel,
           size: f.size,
-          sha256: frameOutput(f.job, f.frame).sha256,
+          sha256: f.job.outputs?.[f.frame]?.[1] ?? frameOutput(f.job, f.frame).sha256,
           lastModified: info ? info.mtime.toISOString() : undefined,
         };
       }),

@@ -1,5 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { type BlenderOutcome, type BlenderPool, removeWorkDir } from './blender.js';
 import type { Downloader } from './downloads.js';
 import { planDownloads } from './downloads.js';
 import { own } from './names.js';
@@ -23,6 +26,24 @@ export { frameFileName } from './result-names.js';
 const DRAIN_MS = 4;
 
 const TERMINAL: ReadonlySet<JobState> = new Set(['Completed', 'Failed', 'Stopped', 'Suspended', 'Cancelled']);
+
+/** A frame rendered for real: how it ended, and the folder it was rendered in (removed once it is recorded). */
+interface RealFrame {
+  outcome: BlenderOutcome;
+  workDir: string;
+}
+
+/** A frame running now: a timer (simulated) or a real render, with a way to stop it. */
+type FrameRun = NodeJS.Timeout | { cancel(): void };
+
+/** Stops a running frame: clears its timer or kills its render. */
+function stopRun(run: FrameRun): void {
+  if ('cancel' in run && typeof run.cancel === 'function') run.cancel();
+  else clearTimeout(run as NodeJS.Timeout);
+}
+
+/** Most warnings a job keeps as alerts. */
+const MAX_JOB_WARNINGS = 50;
 
 /** Whether a job has ended. */
 export function isTerminal(state: JobState): boolean {
@@ -75,7 +96,7 @@ function jobEntry(
  */
 export class Scheduler {
   /** Timers of running frames by `project/job` key, then frame index. */
-  private readonly running = new Map<string, Map<number, NodeJS.Timeout>>();
+  private readonly running = new Map<string, Map<number, FrameRun>>();
   /** Frame indexes whose timer fired and whose output is being written. */
   private readonly finishing = new Map<string, Set<number>>();
   /** Per job: every frame index below it has been started in this process, or is done or cancelled. */
@@ -91,12 +112,36 @@ export class Scheduler {
     private readonly runtime: Runtime,
     private readonly frameMs: number,
     private readonly downloader: Downloader,
+    /** The Blender that renders Blender jobs for real; none: every frame is simulated. */
+    private readonly blender: BlenderPool | null = null,
   ) {}
+
+  /** Whether a job's frames are rendered by a real Blender (else simulated). */
+  rendersForReal(job: JobRecord): boolean {
+    return this.blender !== null && job.app === 'blender';
+  }
+
+  /** Who renders a job: `blender` or `simulated` (what it last started its frames with). */
+  rendererOf(job: JobRecord): 'blender' | 'simulated' {
+    return job.renderer ?? (this.rendersForReal(job) ? 'blender' : 'simulated');
+  }
 
   /** Frames of a job running now. */
   runningCount(project: string, job: string): number {
     const key = `${project}\u0000${job}`;
     return (this.running.get(key)?.size ?? 0) + (this.finishing.get(key)?.size ?? 0);
+  }
+
+  /** Indexes of a job's frames running now (rendering, or being written). */
+  *runningIndexes(project: string, job: string): Iterable<number> {
+    const key = `${project}\u0000${job}`;
+    yield* this.running.get(key)?.keys() ?? [];
+    yield* this.finishing.get(key) ?? [];
+  }
+
+  /** The Blender that renders Blender jobs, or null. */
+  get blenderPool(): BlenderPool | null {
+    return this.blender;
   }
 
   /** Advances every job as far as it can go now. */
@@ -199,6 +244,12 @@ export class Scheduler {
       timers = new Map();
       this.running.set(key, timers);
     }
+    if (this.rendersForReal(job)) {
+      job.renderer = 'blender';
+      timers.set(index, this.startReal(project, job, key, index, timers));
+      return;
+    }
+    if (job.renderer === 'blender') job.renderer = 'simulated';
     const timer = setTimeout(() => {
       timers.delete(index);
       let fin = this.finishing.get(key);
@@ -213,8 +264,70 @@ export class Scheduler {
     timers.set(index, timer);
   }
 
+  /**
+   * Starts a frame's real render in a fresh folder inside the job's results folder; when it ends, the frame
+   * joins the queue of {@link drain} like a simulated one whose time is up. A frame stopped before (a stop, a
+   * budget, a close) is dropped with its folder.
+   */
+  private startReal(
+    project: ProjectRecord,
+    job: JobRecord,
+    key: string,
+    index: number,
+    timers: Map<number, FrameRun>,
+  ): FrameRun {
+    const pool = this.blender as BlenderPool;
+    const frame = job.frames.at(index);
+    const folder = this.folderOf(project, job);
+    const workDir = join(folder, `.gm-blender-${frame}-${randomBytes(4).toString('hex')}`);
+    const uploads: Record<string, string> = {};
+    for (const f of Object.values(project.files)) {
+      if (f.origin === 'upload' && f.state === 'Completed' && f.source) {
+        uploads[f.source] = this.runtime.storePath(project.name, f.rel);
+      }
+    }
+    const render = pool.render({
+      scene: this.runtime.storePath(project.name, job.path.slice(project.name.length + 2)),
+      projectRoot: this.runtime.storePath(project.name, ''),
+      uploads,
+      frame,
+      ext: job.ext,
+      workDir,
+    });
+    let stopped = false;
+    const run = {
+      cancel() {
+        stopped = true;
+        render.cancel();
+      },
+    };
+    void render.done.then((outcome) => {
+      if (stopped || this.runtime.closing || (outcome.ok === false && outcome.cancelled)) {
+        // Its credits were freed by whatever stopped it.
+        void removeWorkDir(workDir);
+        return;
+      }
+      timers.delete(index);
+      let fin = this.finishing.get(key);
+      if (!fin) {
+        fin = new Set();
+        this.finishing.set(key, fin);
+      }
+      fin.add(index);
+      this.ready.push({ project, job, index, fin, real: { outcome, workDir } });
+      this.drainSoon();
+    });
+    return run;
+  }
+
   /** Frames whose time is up, to be written and recorded by {@link drain}. */
-  private ready: { project: ProjectRecord; job: JobRecord; index: number; fin: Set<number> }[] = [];
+  private ready: {
+    project: ProjectRecord;
+    job: JobRecord;
+    index: number;
+    fin: Set<number>;
+    real?: RealFrame;
+  }[] = [];
   private readyHead = 0;
   private drainQueued = false;
 
@@ -233,9 +346,9 @@ export class Scheduler {
     if (this.runtime.closing) return;
     const until = performance.now() + DRAIN_MS;
     while (this.readyHead < this.ready.length && performance.now() < until) {
-      const { project, job, index, fin } = this.ready[this.readyHead++] as (typeof this.ready)[number];
+      const { project, job, index, fin, real } = this.ready[this.readyHead++] as (typeof this.ready)[number];
       try {
-        this.finishFrame(project, job, index);
+        this.finishFrame(project, job, index, real);
       } catch (err) {
         // An output that cannot be written fails the job: re-running the frame would fail the same way.
         if (!isTerminal(job.state)) {
@@ -293,21 +406,39 @@ export class Scheduler {
     this.runtime.store.record(b.length === 1 ? (b[0] as JournalEntry) : { b });
   }
 
-  private finishFrame(project: ProjectRecord, job: JobRecord, index: number): void {
-    const frame = job.frames.at(index);
+  /** A job's results folder in the store. */
+  private folderOf(project: ProjectRecord, job: JobRecord): string {
     let folder = this.folders.get(job);
     if (!folder) {
       folder = this.runtime.storePath(project.name, `render_results/${job.outputDir}`);
       this.folders.set(job, folder);
     }
+    return folder;
+  }
+
+  private finishFrame(project: ProjectRecord, job: JobRecord, index: number, real?: RealFrame): void {
+    const frame = job.frames.at(index);
+    const folder = this.folderOf(project, job);
     if (job.state === 'Stopped' || job.cancelled.has(index)) {
+      if (real) rmSync(real.workDir, { recursive: true, force: true });
       // A stop or a failure cancels everything, frames still being rendered included: nothing is written (the
       // path may hold another job's output), recorded or charged.
       job.cancelled.add(index);
       this.changed(project, job);
       return;
     }
-    writeSmallAtomic(join(folder, frameFileName(job, frame)), frameOutput(job, frame).data);
+    if (real) {
+      let placed: boolean;
+      try {
+        placed = this.placeReal(project, job, index, real.outcome, join(folder, frameFileName(job, frame)));
+      } finally {
+        // Blender's own folder goes before the frame is recorded: once a job is Completed only its frames are there.
+        rmSync(real.workDir, { recursive: true, force: true });
+      }
+      if (!placed) return;
+    } else {
+      writeSmallAtomic(join(folder, frameFileName(job, frame)), frameOutput(job, frame).data);
+    }
     const { store } = this.runtime;
     // The output, the frame and the charge are recorded in one journal line; the balance never goes below 0.
     const balance = store.state.balances[project.owner];
@@ -328,6 +459,44 @@ export class Scheduler {
     change.done.add(index);
     for (const i of dl ?? []) change.dl.add(i);
     if (dl && dl.length > 0) this.downloader.kick();
+  }
+
+  /**
+   * Moves a real frame's output into place and keeps its size, checksum and warnings; a frame Blender could not
+   * render is cancelled (not charged) with an alert, and the job ends Failed once its other frames are done.
+   * Resolves whether the frame was rendered.
+   */
+  private placeReal(
+    project: ProjectRecord,
+    job: JobRecord,
+    index: number,
+    outcome: BlenderOutcome,
+    target: string,
+  ): boolean {
+    const frame = job.frames.at(index);
+    const at = now();
+    if (outcome.warnings.length > 0) {
+      job.warnings ??= {};
+      job.warnings[frame] = outcome.warnings;
+      for (const w of outcome.warnings) {
+        if (job.alerts.length >= MAX_JOB_WARNINGS) break;
+        if (job.alerts.some((a) => a.Message.startsWith(`${w} (frame`))) continue;
+        job.alerts.push({ At: at, Message: `${w} (frame ${frame})` });
+      }
+    }
+    // The outputs, warnings and alerts are in the snapshot (real frames are few: one per Blender run).
+    this.runtime.store.save();
+    if (!outcome.ok) {
+      job.cancelled.add(index);
+      job.message = `frame ${frame} failed: ${outcome.reason}`;
+      job.alerts.push({ At: at, Message: `frame ${frame} failed: ${outcome.reason}` });
+      this.changed(project, job);
+      return false;
+    }
+    renameSync(outcome.file, target);
+    job.outputs ??= {};
+    job.outputs[frame] = [outcome.size, outcome.sha256];
+    return true;
   }
 
   private applyBudget(project: ProjectRecord, job: JobRecord, at: string): void {
@@ -354,7 +523,7 @@ export class Scheduler {
     if (running) {
       const timers = this.running.get(key);
       for (const [index, timer] of timers ?? []) {
-        clearTimeout(timer);
+        stopRun(timer);
         job.cancelled.add(index);
       }
       if (timers) this.reserve(project.owner, -job.creditRate * timers.size);
@@ -374,7 +543,8 @@ export class Scheduler {
 
   /** Stops every frame timer (the frames re-run after a restart). */
   stop(): void {
-    for (const timers of this.running.values()) for (const t of timers.values()) clearTimeout(t);
+    for (const timers of this.running.values()) for (const t of timers.values()) stopRun(t);
+    this.blender?.close();
     this.ready = [];
     this.readyHead = 0;
     this.running.clear();

@@ -11,6 +11,7 @@ import Fastify, {
 import openapiGlue from 'fastify-openapi-glue';
 import { formatSchemaErrors, loadContract } from './contract.js';
 import { requestGuard } from './guard.js';
+import { logRequests, RequestLog, registerInspector } from './inspector/index.js';
 import { accountRoutes } from './routes/account.js';
 import { catalogueRoutes } from './routes/catalogue.js';
 import { invalid, notFound, type RouteDeps, routeContext } from './routes/context.js';
@@ -29,6 +30,8 @@ export interface ServerDeps extends RouteDeps {
   allowedHosts?: readonly string[];
   /** Web origins allowed to call; every other `Origin` is refused. */
   allowedOrigins?: readonly string[];
+  /** Where the inspector's request log goes (default: a log of this server's own). */
+  log?: RequestLog;
 }
 
 /** A URL for the request log, its query string replaced (a client could put a key or password there). */
@@ -96,6 +99,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     },
     clientErrorHandler: clientError,
   });
+  const log = deps.log ?? new RequestLog();
+  logRequests(app, log);
   // Bodies are JSON only: a web page can post text/plain or a form without asking the browser first. Other
   // types have no parser (415); text/plain has Fastify's by default, replaced by one that refuses it.
   app.removeContentTypeParser('text/plain');
@@ -171,6 +176,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     ...projectRoutes(ctx),
   };
 
+  registerInspector(app, { ...deps, log });
   await app.register(openapiGlue, {
     specification: loadContract(),
     serviceHandlers: serviceHandlers(handlers),

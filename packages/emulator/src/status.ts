@@ -113,6 +113,7 @@ export function projectStatus(
       FramesCancelled: j.cancelled.size,
       CreditsConsumed: j.creditsConsumed,
       Alerts: j.alerts,
+      Renderer: scheduler.rendererOf(j),
       ...(j.message ? { Message: j.message } : {}),
     })),
     CreditsConsumed: project.jobs.reduce((n, j) => n + j.creditsConsumed, 0),

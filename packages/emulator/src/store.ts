@@ -74,6 +74,12 @@ export interface JobRecord {
   creditsConsumed: number;
   alerts: AlertRecord[];
   message?: string;
+  /** Who renders the job's frames: a real Blender, or the simulation (absent: simulated). */
+  renderer?: 'blender' | 'simulated';
+  /** Size and SHA-256 of each frame a real renderer wrote, by frame number (simulated outputs are derived). */
+  outputs?: Record<string, [number, string]>;
+  /** What the renderer complained about, by frame number (real renders only). */
+  warnings?: Record<string, string[]>;
 }
 
 /** A result file waiting for (or done with) its auto-download. */

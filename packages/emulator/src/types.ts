@@ -94,6 +94,16 @@ export interface EmulatorOptions {
   timeScale?: number;
   /** Seconds one frame takes before scaling (default 1). */
   frameSeconds?: number;
+  /**
+   * The Blender that renders Blender jobs for real: its path, or `true` for `blender` found on PATH (none found:
+   * simulated). By default (and with `false`) every frame is simulated, as are other products' frames always.
+   * The `gm-envoy-emulator` and `gm emulator` commands take `--blender PATH` (or `auto` for PATH).
+   */
+  blender?: string | boolean;
+  /** Most seconds a real Blender frame may take before it is stopped (default 600; not scaled by timeScale). */
+  blenderFrameSeconds?: number;
+  /** Most Blender processes at once (default half the CPUs, at least 1). */
+  blenderProcesses?: number;
   /** Request logging: false (default), true (stdout) or a stream. Secrets are never logged. */
   logger?: boolean | EmulatorLoggerOptions;
 }
@@ -106,6 +116,10 @@ export interface RunningEmulator {
   port: number;
   /** The data directory in use. */
   dataDir: string;
+  /** The web inspector's address (`<url>/`): accounts, projects, frames, uploads, downloads and every request. */
+  inspectorUrl: string;
+  /** The Blender that renders Blender jobs for real, or null when every frame is simulated. */
+  blender: string | null;
   /** Stops timers and uploads, waits for pending writes, closes the server (and removes a temp data dir). */
   close(): Promise<void>;
 }

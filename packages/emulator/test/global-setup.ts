@@ -8,8 +8,13 @@ export default function setup(): void {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
   const built = join(root, 'dist', 'bin.js');
   const src = join(root, 'src');
+  // The inspector page's sources too: the build bundles them into dist/inspector.
+  const sources = [src, join(root, 'inspector')].flatMap((dir) =>
+    readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => join(dir, f)),
+  );
   const stale =
     !existsSync(built) ||
-    readdirSync(src).some((f) => statSync(join(src, f)).mtimeMs > statSync(built).mtimeMs);
+    !existsSync(join(root, 'dist', 'inspector', 'app.js')) ||
+    sources.some((f) => statSync(f).mtimeMs > statSync(built).mtimeMs);
   if (stale) execFileSync('pnpm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
 }

@@ -171,6 +171,8 @@ describe('the gm-envoy-emulator command', () => {
     expect(out).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
     expect(out).toContain('demo@gridmarkets.local');
     expect(out).toContain('demo-access-key');
+    expect(out).toMatch(/inspector: http:\/\/127\.0\.0\.1:\d+\//);
+    expect(out).toContain('rendering: simulated');
     const dataDir = /data directory: (.+)/.exec(out)?.[1] ?? '';
     const url = /listening on (\S+)/.exec(out)?.[1] ?? '';
     expect((await new Client(url).login()).status).toBe(200);

@@ -340,6 +340,12 @@ export interface components {
             /** @description The job name. */
             Name: string;
             /**
+             * @description Who renders the job's frames (the emulator's answer): `blender`, a real Blender on the emulator's
+             *     machine, or `simulated` (this project's definition).
+             * @enum {string}
+             */
+            Renderer?: "blender" | "simulated";
+            /**
              * @description `Waiting` (for uploads or dependencies), `Queued`, `Running`, `Completed`, `Failed`,
              *     `Stopped` (credit budget, stop), `Suspended` (credit budget, suspend) or `Cancelled`
              *     (a job it depends on did not complete).

@@ -1,4 +1,4 @@
-import { DEMO_USER, guardOptionProblems, startEmulator } from '@gm/emulator';
+import { DEMO_USER, guardOptionProblems, openBrowser, startEmulator } from '@gm/emulator';
 import type { Command } from 'commander';
 import { contextOf } from '../../lib/context.js';
 import { UsageError } from '../../lib/exit-codes.js';
@@ -12,6 +12,8 @@ interface EmulatorOptions {
   bandwidth?: string;
   allowOrigin?: string[];
   allowHost?: string[];
+  blender?: string | boolean;
+  open?: boolean;
 }
 
 function number(text: string, flag: string, min: number): number {
@@ -37,6 +39,11 @@ export function define(command: Command, { io, signal }: Registry): void {
       '--allow-host <host...>',
       'also answer requests addressed to these Host names (name or name:port)',
     )
+    .option(
+      '--blender [path]',
+      'render Blender jobs for real with this Blender (no path: blender on PATH); default: every frame simulated',
+    )
+    .option('--open', 'open the inspector (the page at the printed URL) in a browser')
     .addHelpText(
       'after',
       `
@@ -45,6 +52,7 @@ The emulator's demo account: ${DEMO_USER.email}, access key ${DEMO_USER.accessKe
 Examples:
   gm emulator
   gm emulator --port 0 --time-scale 0.05 --data-dir ./envoy-data
+  gm emulator --blender --open                       real Blender frames; the inspector in a browser
   gm emulator --allow-origin http://localhost:5173    a plugin's web page served by a dev server may call it
   gm login --url http://127.0.0.1:8090 --email ${DEMO_USER.email} --access-key ${DEMO_USER.accessKey}`,
     )
@@ -64,7 +72,11 @@ Examples:
         timeScale: number(opts.timeScale, '--time-scale', 0),
         ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
         ...(opts.bandwidth ? { bandwidth: number(opts.bandwidth, '--bandwidth', 1) } : {}),
+        ...(opts.blender === undefined ? {} : { blender: opts.blender }),
       }).catch((error: NodeJS.ErrnoException) => {
+        if (error instanceof TypeError && error.message.startsWith('blender:')) {
+          throw new UsageError(`--${error.message}.`);
+        }
         if (error?.code === 'EADDRINUSE') {
           throw new UsageError(
             `Port ${port} on ${opts.host} is taken (Envoy or another emulator may run there).`,
@@ -92,6 +104,8 @@ Examples:
         ctx.out.event({
           event: 'listening',
           url: running.url,
+          inspectorUrl: running.inspectorUrl,
+          blender: running.blender,
           dataDir: running.dataDir,
           email: DEMO_USER.email,
           accessKey: DEMO_USER.accessKey,
@@ -99,6 +113,12 @@ Examples:
       } else {
         const { c } = ctx.out;
         ctx.out.print(`Envoy emulator listening on ${c.bold(running.url)}`);
+        ctx.out.print(`Inspector: ${c.bold(running.inspectorUrl)}`);
+        ctx.out.print(
+          running.blender
+            ? `Rendering: Blender jobs with ${running.blender}; other products simulated`
+            : 'Rendering: simulated (--blender renders Blender jobs for real)',
+        );
         ctx.out.print(`Data: ${running.dataDir}`);
         ctx.out.print(`Demo account: ${DEMO_USER.email} / access key ${DEMO_USER.accessKey}`);
         ctx.out.info(
@@ -106,6 +126,9 @@ Examples:
             `Try: GM_ENVOY_URL=${running.url} gm login --email ${DEMO_USER.email} --access-key ${DEMO_USER.accessKey}\nCtrl-C to stop.`,
           ),
         );
+      }
+      if (opts.open && !(await openBrowser(running.inspectorUrl))) {
+        ctx.out.info(`Could not start a browser: open ${running.inspectorUrl} yourself.`);
       }
       await new Promise<void>((resolve) => {
         if (signal.aborted) resolve();
