@@ -29,7 +29,7 @@ export {
 } from './builders/houdini.js';
 export { type MayaJobOptions, mayaJob } from './builders/maya.js';
 export { type NukeJobOptions, nukeJob } from './builders/nuke.js';
-export { JOB_BUILDERS } from './builders/registry.js';
+export { buildJobOf, JOB_BUILDERS } from './builders/registry.js';
 export {
   RT_ENGINE_NAMES,
   RtEngine,

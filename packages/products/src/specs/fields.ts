@@ -43,7 +43,7 @@ const check = (problem: (value: unknown) => string | undefined, schema: OptionSc
 export interface FieldSpec {
   /** Whether the option must be given. */
   readonly required: boolean;
-  /** Checks a given value; absent when `@gm/core`'s `Job` owns the rule (the output prefix, see {@link schema}). */
+  /** Checks a given value; absent when `@gm/core`'s `Job` owns the rule (the output prefix and format). */
   readonly check?: Check;
   /** The option's type in the job-file JSON Schema, when not its {@link check}'s (or it has none). */
   readonly schema?: OptionSchema;
@@ -104,9 +104,10 @@ export const OUTPUT_FILE_FIELDS: Readonly<Record<keyof OutputFileOptions, FieldS
     hint: 'the output file prefix, e.g. "render_"',
     description: 'Render output file prefix.',
   },
+  // Core's `Job` owns the output prefix's and format's rules (file-name safe; a format name, never a path).
   outputFormat: {
     required: true,
-    check: nonEmptyString,
+    schema: { type: 'string' },
     hint: 'the output format, e.g. "PNG"',
     description: 'Render output format, a format name (for example PNG, EXR, tiff), never a path.',
   },

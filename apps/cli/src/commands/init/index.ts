@@ -14,22 +14,32 @@ import type { Command } from 'commander';
 import { packagePath } from '../../lib/assets.js';
 import { buildJob } from '../../lib/build-project.js';
 import { connect } from '../../lib/client.js';
-import { contextOf } from '../../lib/context.js';
+import { type Context, contextOf } from '../../lib/context.js';
 import { CliError, ExitCode, UsageError } from '../../lib/exit-codes.js';
-import { loadJobFile } from '../../lib/job-file.js';
+import { type JobSpec, loadJobFile } from '../../lib/job-file.js';
 import { parsePathMap, pathMapOption } from '../../lib/preflight.js';
 import { safe } from '../../lib/safe.js';
 import type { Registry } from '../../registry.js';
 
-interface InitOptions {
+/** The options of {@link init}: `gm init`'s flags. */
+export interface InitOptions {
+  /** The job file to write (`--out`). */
   out: string;
+  /** Replace the job file when it exists (`--force`). */
   force?: boolean;
+  /** The product code, when the extension does not tell (`--product`). */
   product?: string;
+  /** The product version (`--version`); asked of the service when absent. */
   appVersion?: string;
+  /** The machine type (`--machine`); the service's default when absent. */
   machine?: string;
+  /** Use the default GPU machine (`--gpu`). */
   gpu?: boolean;
+  /** The frame range to start from (`--frames`). */
   frames: string;
+  /** The project name (`--name`); the scene folder's name when absent. */
   name?: string;
+  /** Foreign folders mapped onto local ones for the scene scan, `from=to` (`--path-map`). */
   pathMap?: string[];
 }
 
@@ -127,123 +137,132 @@ Examples:
   gm init scene.blend --version 4.2 --machine gm4800 --force
   gm init ./shots/scene.blend --name shots_v2     # for a folder \`gm upload ./shots --name shots_v2\` sent`,
     )
-    .action(async (scene: string, opts: InitOptions) => {
-      const ctx = contextOf(command, io, signal);
-      const { out } = ctx;
-      const scenePath = resolve(io.cwd, scene);
-      const jobPath = resolve(io.cwd, opts.out);
-      let product: ProductCode;
-      if (opts.product) {
-        if (!isProductCode(opts.product)) {
-          throw new UsageError(`--product ${opts.product} is not a product code.`, {
-            hint: `Products: ${PRODUCT_CODES.join(', ')}.`,
-          });
-        }
-        product = opts.product;
-      } else {
-        const guesses = productsForFile(scenePath);
-        if (guesses.length !== 1) {
-          const known = PRODUCT_CODES.flatMap((code) => PRODUCTS[code].extensions).join(', ');
-          throw new UsageError(
-            `Cannot tell the product of ${basename(scenePath)} from its extension "${extname(scenePath)}".`,
-            { hint: `Scene extensions: ${known}; or give --product.` },
-          );
-        }
-        product = guesses[0]!;
-      }
-      const folder = dirname(scenePath);
-      const name = opts.name ?? safeName(basename(folder));
-      const stem = safeName(basename(scenePath, extname(scenePath)));
-      // The scene's own references (what the project folder must hold), and the version it was saved with.
-      const scan = await sceneFiles(scenePath, folder, opts.frames, parsePathMap(opts.pathMap));
-      let version = opts.appVersion;
-      let versionWhy: string | undefined;
-      let machine = opts.machine;
-      if (!version || !machine) {
-        const { client } = await connect(ctx);
-        if (!version) {
-          const offered = (await client.getProductResolver()).getVersionsByType(product);
-          ({ version, why: versionWhy } = versionForScene(offered, scan.scan && savedVersion(scan.scan)));
-          if (!version) {
-            throw new CliError(`The service offers no version of ${product}.`, ExitCode.SERVICE, {
-              hint: '`gm products` lists what it offers; give --version to write the file anyway.',
-            });
-          }
-        }
-        if (!machine) {
-          const category = opts.gpu ? MachineCategory.GPU : MachineCategory.CPU;
-          const machines = await client.getMachines(product, PRODUCTS[product].operations[0], { category });
-          machine = (machines.find((m) => m.is_default) ?? machines[0])?.id ?? '';
-        }
-      }
-      const job: Record<string, unknown> = {
-        name: stem,
-        product,
-        appVersion: version,
-        file: relativePath(folder, scenePath),
-        frames: opts.frames,
-        instances: 1,
-        machineType: machine,
-        ...(opts.gpu ? { gpu: true } : {}),
-        ...PRODUCT_SPECS[product].jobFileDefaults({ stem, project: name }),
-      };
-      // What the builders refuse is a bug here, not something to write and leave for `gm validate`.
-      buildJob(job as never, `/${name}`);
-      const schemaFile = packagePath(join('schema', 'job-file.schema.json'));
-      const lines = [
-        `# yaml-language-server: $schema=${relativePath(dirname(jobPath), schemaFile)}`,
-        `# Written by \`gm init ${basename(scenePath)}\`: edit, then \`gm validate ${basename(jobPath)}\` and \`gm submit ${basename(jobPath)} --watch\`.`,
-        `name: ${y(name)} # project (and remote folder) name`,
-        `folder: ${y(relativePath(dirname(jobPath), folder))} # project folder, relative to this file; all of it is uploaded but the job file`,
-        'jobs:',
-        `  - name: ${y(job.name)}`,
-        `    product: ${y(product)}`,
-        `    appVersion: ${y(version)} # ${versionWhy ? `${versionWhy}; ` : ''}\`gm products --type ${product}\` lists the versions`,
-        `    file: ${y(job.file)} # relative to the project folder`,
-        `    frames: ${y(opts.frames)} # start [end] [step], comma separated groups`,
-        '    instances: 1 # machines at once',
-        `    machineType: ${y(machine)} # \`gm machines ${product}\` lists them; "" is the account default`,
-        ...(opts.gpu ? ['    gpu: true'] : []),
-        ...Object.entries(PRODUCT_SPECS[product].jobFileDefaults({ stem, project: name })).map(
-          ([k, v]) => `    ${k}: ${y(v)}`,
-        ),
-        '    # budget: { value: 50, action: stop } # a credit budget: stop, suspend or alert',
-        ...scan.comment,
-        '',
-      ];
-      try {
-        await writeFile(jobPath, lines.join('\n'), { flag: opts.force ? 'w' : 'wx' });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-          throw new UsageError(`${jobPath} exists; gm init does not replace it.`, {
-            hint: 'Pass --force to replace it, or --out to write another file.',
-          });
-        }
-        throw error;
-      }
-      // Read back through the same checks as `gm validate --offline` (schema, files, builders).
-      await loadJobFile(jobPath, io.cwd);
-      if (out.json) {
-        out.printJson({
-          path: jobPath,
-          product,
-          appVersion: version,
-          ...(versionWhy ? { appVersionReason: versionWhy } : {}),
-          machineType: machine,
-          project: name,
-          sceneFiles: scan.files,
-          ...(scan.note ? { sceneNote: scan.note } : {}),
-        });
-        return;
-      }
-      out.print(
-        `${out.c.green('✔')} Wrote ${out.c.bold(jobPath)}: ${product} ${version} on ${machine || 'the default machine'}, frames ${opts.frames}.`,
+    .action((scene: string, opts: InitOptions) => init(contextOf(command, io, signal), scene, opts));
+}
+
+/**
+ * What `gm init` runs, callable without the argument parser (see `createContext`): writes a job file for a scene
+ * (its product from the extension, its version and machine from the service unless given) and reads it back
+ * through `gm validate --offline`'s checks.
+ *
+ * @throws UsageError (exit 2) for a scene whose product cannot be told, or a job file that exists without `--force`.
+ */
+export async function init(ctx: Context, scene: string, opts: InitOptions): Promise<void> {
+  const { io } = ctx;
+  const { out } = ctx;
+  const scenePath = resolve(io.cwd, scene);
+  const jobPath = resolve(io.cwd, opts.out);
+  let product: ProductCode;
+  if (opts.product) {
+    if (!isProductCode(opts.product)) {
+      throw new UsageError(`--product ${opts.product} is not a product code.`, {
+        hint: `Products: ${PRODUCT_CODES.join(', ')}.`,
+      });
+    }
+    product = opts.product;
+  } else {
+    const guesses = productsForFile(scenePath);
+    if (guesses.length !== 1) {
+      const known = PRODUCT_CODES.flatMap((code) => PRODUCTS[code].extensions).join(', ');
+      throw new UsageError(
+        `Cannot tell the product of ${basename(scenePath)} from its extension "${extname(scenePath)}".`,
+        { hint: `Scene extensions: ${known}; or give --product.` },
       );
-      if (versionWhy) out.info(`${product} ${version}: ${versionWhy}.`);
-      out.info(safe(scan.summary));
-      for (const file of scan.files.filter((f) => f.problem)) out.warn(safe(`${file.path}: ${file.problem}`));
-      out.info(`Next: edit it, then \`gm validate ${opts.out}\` and \`gm submit ${opts.out} --watch\`.`);
+    }
+    product = guesses[0]!;
+  }
+  const folder = dirname(scenePath);
+  const name = opts.name ?? safeName(basename(folder));
+  const stem = safeName(basename(scenePath, extname(scenePath)));
+  // The scene's own references (what the project folder must hold), and the version it was saved with.
+  const scan = await sceneFiles(scenePath, folder, opts.frames, parsePathMap(opts.pathMap));
+  let version = opts.appVersion;
+  let versionWhy: string | undefined;
+  let machine = opts.machine;
+  if (!version || !machine) {
+    const { client } = await connect(ctx);
+    if (!version) {
+      const offered = (await client.getProductResolver()).getVersionsByType(product);
+      ({ version, why: versionWhy } = versionForScene(offered, scan.scan && savedVersion(scan.scan)));
+      if (!version) {
+        throw new CliError(`The service offers no version of ${product}.`, ExitCode.SERVICE, {
+          hint: '`gm products` lists what it offers; give --version to write the file anyway.',
+        });
+      }
+    }
+    if (!machine) {
+      const category = opts.gpu ? MachineCategory.GPU : MachineCategory.CPU;
+      const machines = await client.getMachines(product, PRODUCTS[product].operations[0], { category });
+      machine = (machines.find((m) => m.is_default) ?? machines[0])?.id ?? '';
+    }
+  }
+  const job: JobSpec = {
+    name: stem,
+    product,
+    appVersion: version,
+    file: relativePath(folder, scenePath),
+    frames: opts.frames,
+    instances: 1,
+    machineType: machine,
+    ...(opts.gpu ? { gpu: true } : {}),
+    ...PRODUCT_SPECS[product].jobFileDefaults({ stem, project: name }),
+  };
+  // What the builders refuse is a bug here, not something to write and leave for `gm validate`.
+  buildJob(job, folder, `/${name}`);
+  const schemaFile = packagePath(join('schema', 'job-file.schema.json'));
+  const lines = [
+    `# yaml-language-server: $schema=${relativePath(dirname(jobPath), schemaFile)}`,
+    `# Written by \`gm init ${basename(scenePath)}\`: edit, then \`gm validate ${basename(jobPath)}\` and \`gm submit ${basename(jobPath)} --watch\`.`,
+    `name: ${y(name)} # project (and remote folder) name`,
+    `folder: ${y(relativePath(dirname(jobPath), folder))} # project folder, relative to this file; all of it is uploaded but the job file`,
+    'jobs:',
+    `  - name: ${y(job.name)}`,
+    `    product: ${y(product)}`,
+    `    appVersion: ${y(version)} # ${versionWhy ? `${versionWhy}; ` : ''}\`gm products --type ${product}\` lists the versions`,
+    `    file: ${y(job.file)} # relative to the project folder`,
+    `    frames: ${y(opts.frames)} # start [end] [step], comma separated groups`,
+    '    instances: 1 # machines at once',
+    `    machineType: ${y(machine)} # \`gm machines ${product}\` lists them; "" is the account default`,
+    ...(opts.gpu ? ['    gpu: true'] : []),
+    ...Object.entries(PRODUCT_SPECS[product].jobFileDefaults({ stem, project: name })).map(
+      ([k, v]) => `    ${k}: ${y(v)}`,
+    ),
+    '    # budget: { value: 50, action: stop } # a credit budget: stop, suspend or alert',
+    ...scan.comment,
+    '',
+  ];
+  try {
+    await writeFile(jobPath, lines.join('\n'), { flag: opts.force ? 'w' : 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new UsageError(`${jobPath} exists; gm init does not replace it.`, {
+        hint: 'Pass --force to replace it, or --out to write another file.',
+      });
+    }
+    throw error;
+  }
+  // Read back through the same checks as `gm validate --offline` (schema, files, builders).
+  await loadJobFile(jobPath, io.cwd);
+  if (out.json) {
+    out.printJson({
+      path: jobPath,
+      product,
+      appVersion: version,
+      ...(versionWhy ? { appVersionReason: versionWhy } : {}),
+      machineType: machine,
+      project: name,
+      sceneFiles: scan.files,
+      ...(scan.note ? { sceneNote: scan.note } : {}),
     });
+    return;
+  }
+  out.print(
+    `${out.c.green('✔')} Wrote ${out.c.bold(jobPath)}: ${product} ${version} on ${machine || 'the default machine'}, frames ${opts.frames}.`,
+  );
+  if (versionWhy) out.info(`${product} ${version}: ${versionWhy}.`);
+  out.info(safe(scan.summary));
+  for (const file of scan.files.filter((f) => f.problem)) out.warn(safe(`${file.path}: ${file.problem}`));
+  out.info(`Next: edit it, then \`gm validate ${opts.out}\` and \`gm submit ${opts.out} --watch\`.`);
 }
 
 /** One file a scene needs, as `gm init` lists it. */
