@@ -8,4 +8,5 @@
  */
 
 export { integerProblem, nonEmptyStringProblem, stringListProblem } from './checks.js';
+export { jobFromUnknown } from './models/job.js';
 export { describeValue } from './paths.js';

@@ -22,6 +22,7 @@ import {
   toSubmitBody,
   WatchFile,
 } from '../src/index.js';
+import { jobFromUnknown } from '../src/internal.js';
 import { fakeEnvoy } from './helpers.js';
 
 /** The fields of the InvalidRequestError `make` throws. */
@@ -271,6 +272,19 @@ describe('Project.addFiles', () => {
 });
 
 describe('Job', () => {
+  test('options from outside the type system get the same checks, every problem named', () => {
+    const given: unknown = JSON.parse('{"name":"a","app":"c4d","appVersion":"R19","path":"/p/s.c4d"}');
+    expect(jobFromUnknown(given)).toBeInstanceOf(Job);
+    let error: unknown;
+    try {
+      jobFromUnknown({ name: '', app: 'c4d', appVersion: 'R19', path: 'p\\s.c4d', gpu: 'yes' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect((error as InvalidRequestError).fieldErrors.map((e) => e.field)).toEqual(['name', 'path', 'gpu']);
+  });
+
   test('parameters JSON cannot carry are refused when the job is made', () => {
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;

@@ -2,8 +2,8 @@
  * Project checks: for each job's scene, the references missing on disk, outside the project folder, or on disk
  * but not added to the project; and adding a scene with everything it needs inside the project folder.
  *
- * Only a project's public read API is used (`localRoot`, `remoteRoot`, `files`, `jobs` with `name`, `path` and
- * `params.frames`), and `addFiles` for adding, whose result is returned as is (so a project that returns a new
+ * Only a project's public read API is used (`localRoot`, `remoteRoot`, `files`, `jobs` with `name`, `path`,
+ * `localPath` and `params.frames`), and `addFiles` for adding, whose result is returned as is (so a project that returns a new
  * value from `addFiles` works the same as one that changes itself).
  */
 import { matchesVersionPrefix } from '@gm/core';
@@ -17,6 +17,8 @@ export interface PreflightJob {
   readonly name: string;
   /** The job file in the remote store, such as `/shot/scene.blend`. */
   readonly path: string;
+  /** The job file on this machine, when the job carries it (a `@gm/core` `Job` made from a local file does). */
+  readonly localPath?: string | undefined;
   /** The product version the job renders in; compared with the version the scene was saved with. */
   readonly appVersion?: string;
   readonly params?: Readonly<Record<string, unknown>>;
@@ -90,7 +92,10 @@ function toRel(root: string, file: string): string {
   return NATIVE.relative(root, file).split(NATIVE.sep).join('/');
 }
 
-/** The local scene file of a job whose remote path is `remote`, or `undefined` when it is not below the root. */
+/**
+ * The local scene file of a job that does not carry it (made from a remote path only), from its remote path
+ * `remote`; `undefined` when that is not below the root.
+ */
 function localScene(project: PreflightProject, remote: string): string | undefined {
   const normal = `/${remote.replace(/\\/g, '/').replace(/^\/+/, '')}`;
   const root = project.remoteRoot.replace(/\/+$/, '');
@@ -126,7 +131,7 @@ export async function preflightProject(
     const problems: PreflightProblem[] = [];
     const problem = (kind: PreflightProblem['kind'], message: string, reference?: SceneReference) =>
       problems.push({ job: job.name, field, kind, message, ...(reference ? { reference } : {}) });
-    const scene = localScene(project, job.path);
+    const scene = job.localPath ?? localScene(project, job.path);
     if (scene === undefined) {
       problem(
         'scene-missing',

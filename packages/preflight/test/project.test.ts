@@ -56,6 +56,34 @@ describe('addSceneDependencies', () => {
 });
 
 describe('preflightProject', () => {
+  it("reads a job's scene where the job says it is on this machine, not where its remote path would put it", async () => {
+    const dir = blendProject();
+    const project = new Project(dir, { name: 'shot' });
+    await project.addFiles(dir, '/shot', ['scene.blend']);
+    // The scene is not where the remote path puts it (`<dir>/scene.blend`); a job that carries its local path
+    // is read there, one that does not is not found.
+    project.addJobs(blenderJob('/shot/scene.blend'));
+    rmSync(join(dir, 'scene.blend'));
+    const moved = join(tempDir(), 'elsewhere.blend');
+    cpSync(join(fixture('blend'), 'scene.blend'), moved);
+    const withLocal = new Project(dir, { name: 'shot' });
+    withLocal.addFileList(dir, '/shot', ['scene.blend']);
+    withLocal.addJobs(
+      new Job({
+        name: 'local',
+        app: 'blender',
+        appVersion: '3.4',
+        path: '/shot/scene.blend',
+        localPath: moved,
+      }),
+    );
+    const [carried] = (await preflightProject(withLocal)).jobs;
+    expect(carried?.scene).toBe(moved);
+    expect(carried?.scan?.scanned).toBe(true);
+    const [derived] = (await preflightProject(project)).jobs;
+    expect(derived?.problems.map((p) => p.kind)).toEqual(['scene-missing']);
+  });
+
   it('reports references missing, unresolvable, outside the project, and on disk but not added', async () => {
     const dir = blendProject();
     const project = new Project(dir, { name: 'shot' });

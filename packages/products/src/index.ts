@@ -29,7 +29,7 @@ export {
 } from './builders/houdini.js';
 export { type MayaJobOptions, mayaJob } from './builders/maya.js';
 export { type NukeJobOptions, nukeJob } from './builders/nuke.js';
-export { JOB_BUILDERS } from './builders/registry.js';
+export { buildJobOf, JOB_BUILDERS } from './builders/registry.js';
 export {
   RT_ENGINE_NAMES,
   RtEngine,
@@ -41,6 +41,7 @@ export {
 export {
   isPluginOf,
   isProductCode,
+  OPERATION_TYPES,
   type OperationOf,
   type OperationType,
   type PluginOf,
@@ -64,6 +65,7 @@ export {
   type Check,
   type FieldSpec,
   nonEmptyString,
+  type OptionSchema,
   OUTPUT_FILE_FIELDS,
   OUTPUT_SIZE_DEFAULTS,
   OUTPUT_SIZE_FIELDS,
@@ -73,6 +75,7 @@ export {
   stringList,
 } from './specs/fields.js';
 export { PRODUCT_SPEC_LIST, PRODUCT_SPECS, type ProductSpecs } from './specs/index.js';
+export { type OptionProperty, productCodesInWords, productOptionProperties } from './specs/schema.js';
 export { type ProductTables, productTables } from './specs/tables.js';
 export type { CatalogueEntry, JobFileContext, ProductSpec } from './specs/types.js';
 export { didYouMean } from './suggest.js';

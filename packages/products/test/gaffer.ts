@@ -17,7 +17,12 @@ export const GAFFER: ProductSpec<'gaffer'> = {
   },
   fields: {
     ...OUTPUT_FILE_FIELDS,
-    taskNode: { required: true, check: nonEmptyString, hint: 'the task node, e.g. "Render"' },
+    taskNode: {
+      required: true,
+      check: nonEmptyString,
+      hint: 'the task node, e.g. "Render"',
+      description: 'Gaffer: task node to run.',
+    },
   },
   jobFileDefaults: ({ stem }) => ({ ...outputFileDefaults(stem), taskNode: 'Render' }),
 };

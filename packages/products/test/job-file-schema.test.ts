@@ -1,5 +1,5 @@
 /**
- * The CLI's job-file JSON Schema (apps/cli/schema/job-file.schema.json) against the one source of the job
+ * The CLI's job-file JSON Schema (apps/cli/schema/job-file.schema.json, generated from the specs) against the job
  * option rules: the builders (the product's own options) and core's `Job` (the options every job shares).
  * Every option a builder takes is in the schema and the other way round; every value the schema refuses for an
  * option is refused by the builders; and the builders' valid examples pass the schema.

@@ -7,7 +7,6 @@
 import { stat } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import {
-  CreditsBudgetAction,
   type FieldError,
   folderTimestamp,
   InvalidRequestError,
@@ -15,7 +14,7 @@ import {
   Project,
   WatchFile,
 } from '@gm/core';
-import { houdiniProjectParams, JOB_BUILDERS, productOf } from '@gm/products';
+import { buildJobOf, houdiniProjectParams, isProductCode } from '@gm/products';
 import { UsageError } from './exit-codes.js';
 import type { JobSpec, LoadedJobFile } from './job-file.js';
 
@@ -24,26 +23,32 @@ const FILE_KEYS = new Set(['product', 'file', 'dependsOn', 'budget', 'params']);
 
 /**
  * Builds one job with its product's builder, which checks every option (the file's `params` and `budget`
- * included); `remoteRoot` is `/<project name>`, `dependencies` the jobs it waits for.
+ * included); `localRoot` is the project folder, `remoteRoot` `/<project name>`, `dependencies` the jobs it waits
+ * for. The job carries its scene's local path (`Job.localPath`) and its remote one.
  */
-export function buildJob(spec: JobSpec, remoteRoot: string, dependencies: readonly Job[] = []): Job {
-  const product = productOf(spec.product) ? (spec.product as keyof typeof JOB_BUILDERS) : undefined;
-  if (!product) throw new UsageError(`Unknown product ${spec.product}.`);
+export function buildJob(
+  spec: JobSpec,
+  localRoot: string,
+  remoteRoot: string,
+  dependencies: readonly Job[] = [],
+): Job {
+  const product = spec.product;
+  if (!isProductCode(product)) throw new UsageError(`Unknown product ${product}.`);
   const options: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(spec)) if (!FILE_KEYS.has(key)) options[key] = value;
   const remote = (file: string) => `${remoteRoot}/${file.replace(/\\/g, '/').replace(/^\.\//, '')}`;
   options.path = remote(spec.file);
+  // The scene on this machine goes with the job: preflight reads it there, never from the remote path.
+  options.localPath = resolve(localRoot, spec.file);
   // V-Ray's remap XML is a file of the project too: relative to the project folder, like `file`.
   if (typeof options.remapFile === 'string' && !options.remapFile.startsWith('/')) {
     options.remapFile = remote(options.remapFile);
   }
   if (spec.params) options.params = spec.params;
-  if (spec.budget) {
-    const action = CreditsBudgetAction[spec.budget.action.toUpperCase() as keyof typeof CreditsBudgetAction];
-    options.creditsBudget = { value: spec.budget.value, action };
-  }
+  // The job file's budget actions are core's `CreditsBudgetAction` values (a test holds the schema's enum to them).
+  if (spec.budget) options.creditsBudget = { value: spec.budget.value, action: spec.budget.action };
   if (dependencies.length > 0) options.dependencies = dependencies;
-  return JOB_BUILDERS[product](options as never);
+  return buildJobOf(product, options);
 }
 
 /** A project built from a job file, with its jobs by name. */
@@ -88,7 +93,7 @@ export async function buildProject(loaded: LoadedJobFile): Promise<BuiltProject>
     const deps = (jobSpec.dependsOn ?? []).map((d) => jobs.get(d));
     try {
       if (deps.some((d) => d === undefined)) continue; // a dependency failed; its problems are listed
-      jobs.set(jobSpec.name, buildJob(jobSpec, project.remoteRoot, deps as Job[]));
+      jobs.set(jobSpec.name, buildJob(jobSpec, folder, project.remoteRoot, deps as Job[]));
     } catch (error) {
       if (!(error instanceof InvalidRequestError)) throw error;
       problems.push(

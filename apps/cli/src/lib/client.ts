@@ -98,7 +98,7 @@ export async function resolveConnectionUnchecked(ctx: Context): Promise<Connecti
   let urlSource: UrlSource = 'default';
   if (globals.url) {
     url = globals.url;
-    urlSource = ctx.command.getOptionValueSourceWithGlobals('url') === 'env' ? 'env' : 'flag';
+    urlSource = ctx.sourceOf('url') === 'env' ? 'env' : 'flag';
   } else if (io.env.GM_ENVOY_URL) {
     url = io.env.GM_ENVOY_URL;
     urlSource = 'env';

@@ -36,12 +36,30 @@ export interface Context {
   out: Output;
   /** Called on Ctrl-C by long running commands to stop cleanly. */
   signal: AbortSignal;
-  /** The command that runs (for where an option's value came from). */
-  command: Command;
+  /**
+   * Where a global option's value came from: `'cli'` (a flag), `'env'` (its variable), `'default'`, or
+   * `undefined` when it was not given.
+   */
+  sourceOf(option: keyof GlobalOptions): string | undefined;
+}
+
+/**
+ * The context of a command run without the argument parser (a test, another program): the streams, the global
+ * options as given, and where each came from (`sourceOf`; by default a given option is a flag).
+ */
+export function createContext(
+  io: Io,
+  globals: GlobalOptions = {},
+  signal: AbortSignal = new AbortController().signal,
+  sourceOf: (option: keyof GlobalOptions) => string | undefined = (option) =>
+    globals[option] === undefined ? undefined : 'cli',
+): Context {
+  return { io, globals, out: createOutput(io, globals), signal, sourceOf };
 }
 
 /** Builds the context of a command from its commander object (global options come from the root program). */
 export function contextOf(command: Command, io: Io, signal: AbortSignal): Context {
-  const globals = command.optsWithGlobals() as GlobalOptions;
-  return { io, globals, out: createOutput(io, globals), signal, command };
+  return createContext(io, command.optsWithGlobals() as GlobalOptions, signal, (option) =>
+    command.getOptionValueSourceWithGlobals(option),
+  );
 }

@@ -46,6 +46,12 @@ export interface JobOptions {
   operation?: string;
   /** The job file in the remote store, such as `/sample_project/sample.c4d`. */
   path: string;
+  /**
+   * The same job file on this machine (a native absolute path), when the job is made from a local file, as `gm`
+   * makes it from a job file's `file`: preflight reads the scene there and never works it out from {@link path}.
+   * Never sent: the wire has only {@link path}.
+   */
+  localPath?: string;
   /** Frames to run at once; a positive integer. Omitted: the service decides. */
   instances?: number;
   /** Machine type id from `getMachines`; empty or omitted for the profile's default. */
@@ -77,6 +83,7 @@ const JOB_OPTION_KEYS = [
   'appVersion',
   'operation',
   'path',
+  'localPath',
   'instances',
   'machineType',
   'plugins',
@@ -253,6 +260,10 @@ function optionProblems(options: unknown, prefix: string, canonical: { frames?: 
   }
   const pathProblem = remoteFileProblem(given.path);
   if (pathProblem) add('path', pathProblem);
+  if (given.localPath !== undefined) {
+    const problem = nonEmptyStringProblem(given.localPath);
+    if (problem) add('localPath', `${problem}: the job file on this machine, or omit it`);
+  }
   if (given.operation !== undefined) {
     const problem = nonEmptyStringProblem(given.operation);
     if (problem) add('operation', `${problem}; omit it for "render"`);
@@ -332,6 +343,22 @@ function creditsBudgetProblems(budget: unknown): FieldError[] {
   return problems;
 }
 
+/** Whether the checks found no problem: then the options are {@link JobOptions} (the checks are the type's). */
+function passed(options: unknown, problems: readonly FieldError[]): options is JobOptions {
+  return problems.length === 0;
+}
+
+/**
+ * A job of options from outside the type system (a builder's options as a caller gave them, a parsed file): the
+ * constructor's checks, every problem named in one {@link InvalidRequestError}. Internal to the `@gm` packages
+ * (`@gm/core/internal`).
+ */
+export function jobFromUnknown(options: unknown): Job {
+  const { problems } = checkJobOptions(options);
+  if (!passed(options, problems)) throw InvalidRequestError.fromProblems(problems, 'The job');
+  return new Job(options);
+}
+
 /** Freezes a tree of plain values (already checked: no cycles, bounded depth). Internal to `@gm/core`. */
 export function deepFreeze<T>(value: T): T {
   const stack: unknown[] = [value];
@@ -368,6 +395,8 @@ export class Job {
   readonly operation: string;
   /** The job file in the remote store. */
   readonly path: string;
+  /** The job file on this machine, when the job was made from one (see {@link JobOptions.localPath}). */
+  readonly localPath: string | undefined;
   /** Frames to run at once, when given. */
   readonly instances: number | undefined;
   /** Machine type id; `''` for the account's default. */
@@ -399,6 +428,7 @@ export class Job {
     this.appVersion = options.appVersion;
     this.operation = options.operation ?? 'render';
     this.path = options.path;
+    this.localPath = options.localPath;
     this.instances = options.instances;
     this.machineType = options.machineType ?? '';
     this.plugins = Object.freeze([...(options.plugins ?? [])]);
@@ -422,6 +452,7 @@ export class Job {
       appVersion: this.appVersion,
       operation: this.operation,
       path: this.path,
+      ...(this.localPath !== undefined && { localPath: this.localPath }),
       ...(this.instances !== undefined && { instances: this.instances }),
       machineType: this.machineType,
       plugins: this.plugins,

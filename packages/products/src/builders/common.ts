@@ -8,12 +8,11 @@ import {
   type CreditsBudget,
   type FieldError,
   InvalidRequestError,
-  Job,
-  type JobOptions,
+  type Job,
   parsePluginSpec,
   remoteFileProblem,
 } from '@gm/core';
-import { describeValue } from '@gm/core/internal';
+import { describeValue, jobFromUnknown } from '@gm/core/internal';
 import { type OperationOf, type PluginSpec, PRODUCTS, type ProductCode } from '../catalogue.js';
 import type { FieldSpec } from '../specs/fields.js';
 import type { CatalogueEntry } from '../specs/types.js';
@@ -42,6 +41,8 @@ export interface CommonJobOptions<P extends ProductCode> {
    * product's extensions (see `PRODUCTS[product].extensions`).
    */
   path: string;
+  /** The job file on this machine, when there is one (see `@gm/core`'s `JobOptions.localPath`); never sent. */
+  localPath?: string;
   /** Frames to render, `start [end] [step],[start [end] [step]],...` (see `parseFrames`). */
   frames: string;
   /** Requested concurrent machines; a positive integer. Omitted: the service decides. */
@@ -66,6 +67,7 @@ const COMMON_KEYS = [
   'name',
   'appVersion',
   'path',
+  'localPath',
   'frames',
   'instances',
   'machineType',
@@ -80,8 +82,8 @@ const COMMON_KEYS = [
 function pathProblem(info: CatalogueEntry, path: unknown): string | undefined {
   const extensions: readonly string[] = info.extensions;
   const problem = remoteFileProblem(path, { example: `"/my_project/scene${extensions[0]}"` });
-  if (problem) return problem;
-  const lower = (path as string).toLowerCase();
+  if (problem !== undefined || typeof path !== 'string') return problem;
+  const lower = path.toLowerCase();
   if (!extensions.some((ext) => lower.endsWith(ext))) {
     return `must be a ${info.name} file ending in ${extensions.join(', ')} (got ${JSON.stringify(path)})`;
   }
@@ -159,20 +161,19 @@ export function buildProductJob(
   const problems: FieldError[] = [];
   const add = (field: string, message: string) => problems.push({ field, message });
 
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+  if (!isOptionsObject(options)) {
     throw new InvalidRequestError(`The ${info.name} job options must be an object`, {
       fieldErrors: [{ field: 'options', message: `must be an object (got ${describe(options)})` }],
     });
   }
-  const given = options as unknown as Record<string, unknown>;
 
-  const path = pathProblem(info, given.path);
+  const path = pathProblem(info, options.path);
   if (path) add('path', path);
-  if (given.frames === undefined)
+  if (options.frames === undefined)
     add('frames', 'is required: a frame range such as "1 100" or "1 100 2, 120"');
 
   const operations: readonly string[] = info.operations;
-  const operation = given.operation === undefined ? info.defaultOperation : given.operation;
+  const operation = options.operation === undefined ? info.defaultOperation : options.operation;
   if (typeof operation !== 'string' || !operations.includes(operation)) {
     add(
       'operation',
@@ -181,14 +182,14 @@ export function buildProductJob(
         : `must be one of ${operations.map((o) => `"${o}"`).join(', ')} (got ${describe(operation)})`,
     );
   }
-  if (Array.isArray(given.plugins)) {
-    for (const p of pluginProblems(info, given.plugins)) add('plugins', p);
+  if (Array.isArray(options.plugins)) {
+    for (const p of pluginProblems(info, options.plugins)) add('plugins', p);
   }
 
-  const productOptions = productOptionsOf(given, fields, add);
+  const productOptions = productOptionsOf(options, fields, add);
 
   const known = [...COMMON_KEYS, 'operation', ...Object.keys(fields)];
-  for (const key of Object.keys(given)) {
+  for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
     const guess = didYouMean(key, known);
     add(key, `is not a ${info.name} job option${guess ? `; did you mean "${guess}"?` : ''}`);
@@ -197,7 +198,9 @@ export function buildProductJob(
   const valid = typeof operation === 'string' && operations.includes(operation);
   let job: Job | undefined;
   try {
-    job = new Job(jobOptionsOf(product, given, valid ? operation : info.defaultOperation, productOptions));
+    job = jobFromUnknown(
+      jobOptionsOf(product, options, valid ? operation : info.defaultOperation, productOptions),
+    );
   } catch (error) {
     if (!(error instanceof InvalidRequestError)) throw error;
     const own = new Set(problems.map((p) => p.field));
@@ -210,9 +213,14 @@ export function buildProductJob(
   return job;
 }
 
+/** Whether the builder's options are an object (not a list): its keys are then read as options. */
+function isOptionsObject(options: unknown): options is Readonly<Record<string, unknown>> {
+  return typeof options === 'object' && options !== null && !Array.isArray(options);
+}
+
 /** The product's own options, checked (`add` gets each problem), under their model names. */
 function productOptionsOf(
-  given: Record<string, unknown>,
+  given: Readonly<Record<string, unknown>>,
   fields: Readonly<Record<string, FieldSpec>>,
   add: (field: string, message: string) => void,
 ): Record<string, unknown> {
@@ -233,10 +241,10 @@ function productOptionsOf(
 /** The core `Job` options of a builder's options: `frames` joins the caller's `params`; the rest is core's to check. */
 function jobOptionsOf(
   product: string,
-  given: Record<string, unknown>,
+  given: Readonly<Record<string, unknown>>,
   operation: string,
   productOptions: Record<string, unknown>,
-): JobOptions {
+): Record<string, unknown> {
   const extra = given.params;
   const frames = given.frames !== undefined && { frames: given.frames };
   const core: Record<string, unknown> = {
@@ -253,10 +261,18 @@ function jobOptionsOf(
           : extra,
     productOptions,
   };
-  for (const key of ['instances', 'machineType', 'plugins', 'gpu', 'dependencies', 'creditsBudget']) {
+  for (const key of [
+    'localPath',
+    'instances',
+    'machineType',
+    'plugins',
+    'gpu',
+    'dependencies',
+    'creditsBudget',
+  ]) {
     if (given[key] !== undefined) core[key] = given[key];
   }
-  return core as unknown as JobOptions;
+  return core;
 }
 
 /** One error with every problem, in the order of the options (`known`). */

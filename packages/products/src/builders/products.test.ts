@@ -35,6 +35,20 @@ describe('blenderJob', () => {
     expect(job.gpu).toBeUndefined();
   });
 
+  it('checks the output format by the core rule: a format name, named by its option', () => {
+    const job = (outputFormat: unknown) => () =>
+      blenderJob({ ...common, path: '/p/s.blend', outputPrefix: 'a', outputFormat } as never);
+    expect(fieldErrorsOf(job(''))).toEqual([
+      { field: 'outputFormat', message: 'must not be empty: give a format name such as "PNG" or "exr"' },
+    ]);
+    expect(fieldErrorsOf(job(7))).toEqual([
+      { field: 'outputFormat', message: 'must be a format name such as "PNG" (got 7)' },
+    ]);
+    expect(fieldErrorsOf(job('out/png'))[0]?.message).toBe(
+      '"out/png" is a path, not a format name such as "PNG"',
+    );
+  });
+
   it('requires outputPrefix and outputFormat', () => {
     expect(fieldErrorsOf(() => blenderJob({ ...common, path: '/p/s.blend' } as never))).toEqual([
       { field: 'outputPrefix', message: 'is required: the output file prefix, e.g. "render_"' },

@@ -1,9 +1,9 @@
 import type { Job } from '@gm/core';
-import type { ProductCode } from '../catalogue.js';
-import type { ProductSpecs } from '../specs/index.js';
+import { PRODUCTS, type ProductCode } from '../catalogue.js';
+import { PRODUCT_SPECS, type ProductSpecs } from '../specs/index.js';
 import { blenderJob } from './blender.js';
 import { cinema4dJob } from './cinema4d.js';
-import type { CommonJobOptions } from './common.js';
+import { buildProductJob, type CommonJobOptions } from './common.js';
 import { houdiniJob } from './houdini.js';
 import { mayaJob } from './maya.js';
 import { nukeJob } from './nuke.js';
@@ -26,6 +26,16 @@ export const JOB_BUILDERS = Object.freeze({
   nuke: nukeJob,
   vray: vrayJob,
 }) satisfies { readonly [P in ProductCode]: (options: never) => Job };
+
+/**
+ * Builds a job of product `product` from options not typed yet (a parsed job file, a form): the same checks as
+ * the product's typed builder in {@link JOB_BUILDERS}, every problem named by its option.
+ *
+ * @throws InvalidRequestError (from `@gm/core`) naming each option at fault and how to fix it.
+ */
+export function buildJobOf(product: ProductCode, options: unknown): Job {
+  return buildProductJob(product, PRODUCTS[product], PRODUCT_SPECS[product].fields, options);
+}
 
 /** The options of product `P`'s typed builder that are its own (not those every job takes). */
 type OwnOptionsOf<P extends ProductCode> = Exclude<

@@ -17,6 +17,7 @@ export const blenderSpec = {
       required: false,
       check: nonEmptyString,
       hint: 'the render engine, e.g. "CYCLES"',
+      description: 'Blender: render engine (for example CYCLES, BLENDER_EEVEE).',
     },
   },
   jobFileDefaults: ({ stem }) => outputFileDefaults(stem),

@@ -24,6 +24,7 @@ export const cinema4dSpec = {
       required: false,
       check: nonEmptyString,
       hint: 'the multipass output file prefix, e.g. "passes_"',
+      description: 'Cinema 4D: multipass output file prefix.',
     },
   },
   jobFileDefaults: ({ stem }) => ({ ...OUTPUT_SIZE_DEFAULTS, ...outputFileDefaults(stem) }),

@@ -1,6 +1,6 @@
 /**
  * The product specs: the one list of the products this client knows. Adding a product is a spec file here and
- * its entry in {@link PRODUCT_SPEC_LIST}; the compiler and the tests name anything else that must follow (its
+ * its entry in {@link PRODUCT_SPECS}; the compiler and the tests name anything else that must follow (its
  * typed builder in `JOB_BUILDERS`, preflight's scene reader, the emulator's catalogue).
  *
  * @module
@@ -13,18 +13,25 @@ import { nukeSpec } from './nuke.js';
 import type { CatalogueEntry, ProductSpec } from './types.js';
 import { vraySpec } from './vray.js';
 
-/** Every product spec, in catalogue order (the order of `PRODUCT_CODES`, hints and completion). */
-export const PRODUCT_SPEC_LIST = [
-  blenderSpec,
-  cinema4dSpec,
-  houdiniSpec,
-  mayaSpec,
-  nukeSpec,
-  vraySpec,
-] as const;
+/** Specs by code, each under its own code (or this fails to compile, naming the spec). */
+const byCode = <const T extends { readonly [C in keyof T]: ProductSpec<C & string> }>(specs: T): T =>
+  Object.freeze(specs);
+
+/** The product specs by product code, in catalogue order (the order of `PRODUCT_CODES`, hints and completion). */
+export const PRODUCT_SPECS = byCode({
+  blender: blenderSpec,
+  c4d: cinema4dSpec,
+  hou: houdiniSpec,
+  maya: mayaSpec,
+  nuke: nukeSpec,
+  vray: vraySpec,
+});
 
 /** The product specs by product code. */
-export type ProductSpecs = { readonly [S in (typeof PRODUCT_SPEC_LIST)[number] as S['code']]: S };
+export type ProductSpecs = typeof PRODUCT_SPECS;
+
+/** Every product spec, in catalogue order (see {@link PRODUCT_SPECS}). */
+export const PRODUCT_SPEC_LIST: readonly ProductSpecs[keyof ProductSpecs][] = Object.values(PRODUCT_SPECS);
 
 /** The catalogue entries by product code, from specs. */
 export function catalogueOf(specs: readonly ProductSpec[]): Readonly<Record<string, CatalogueEntry>> {
@@ -36,11 +43,6 @@ export function catalogueOf(specs: readonly ProductSpec[]): Readonly<Record<stri
   }
   return catalogue;
 }
-
-/** The product specs by product code (see {@link PRODUCT_SPEC_LIST}). */
-export const PRODUCT_SPECS: ProductSpecs = Object.fromEntries(
-  PRODUCT_SPEC_LIST.map((spec) => [spec.code, spec]),
-) as unknown as ProductSpecs;
 
 /** The product codes of a catalogue whose extensions end the given file name (case-insensitive). */
 export function productsForFileIn<C extends string>(

@@ -24,8 +24,18 @@ export const mayaSpec = {
   fields: {
     ...OUTPUT_SIZE_FIELDS,
     ...OUTPUT_FILE_FIELDS,
-    camera: { required: false, check: nonEmptyString, hint: 'the camera, e.g. "persp"' },
-    renderer: { required: false, check: nonEmptyString, hint: 'the renderer, e.g. "arnold"' },
+    camera: {
+      required: false,
+      check: nonEmptyString,
+      hint: 'the camera, e.g. "persp"',
+      description: 'Maya: camera to render.',
+    },
+    renderer: {
+      required: false,
+      check: nonEmptyString,
+      hint: 'the renderer, e.g. "arnold"',
+      description: 'Maya: renderer.',
+    },
   },
   jobFileDefaults: ({ stem }) => ({ ...OUTPUT_SIZE_DEFAULTS, ...outputFileDefaults(stem) }),
 } as const satisfies ProductSpec<'maya'>;

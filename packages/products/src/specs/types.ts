@@ -32,6 +32,11 @@ export interface JobFileContext {
 export interface ProductSpec<Code extends string = string> {
   /** The product code Envoy knows it by, e.g. `'c4d'`. */
   readonly code: Code;
+  /**
+   * How a list of product codes in help names this product when its code does not say it, e.g.
+   * `'hou (Houdini)'`; absent: the code alone.
+   */
+  readonly codeLabel?: string;
   /** The catalogue entry. */
   readonly catalogue: CatalogueEntry;
   /** The product's own job options by model name, and how each is checked. */

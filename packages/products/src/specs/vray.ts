@@ -51,17 +51,23 @@ export const vraySpec = {
       required: false,
       check: oneOf(ENGINE_VALUES),
       toModel: (v: unknown) => (typeof v === 'number' ? v : RT_ENGINE_NAMES[v as RtEngineName]),
+      // The schema lists the wire numbers first.
+      schema: { enum: [...Object.values(RT_ENGINE_NAMES), ...Object.keys(RT_ENGINE_NAMES)] },
       hint: 'an RT engine such as "cuda" or RtEngine.GpuCuda',
+      description: 'V-Ray: RT engine: regular (0), cpu (1), opencl (3) or cuda (5).',
     },
     samplingType: {
       required: false,
       check: oneOf(['progressive', 'bucket']),
       hint: '"progressive" or "bucket"',
+      description: 'V-Ray: sampling type.',
     },
     remapFile: {
       required: false,
       check: nonEmptyString,
       hint: 'the path remapping XML file',
+      description:
+        'V-Ray: XML file mapping absolute paths to server paths, a file of the project: relative to the project folder (for example `remap.xml`), or a remote path `/<project name>/…`; never with `..`.',
     },
   },
   jobFileDefaults: ({ stem }) => ({ ...OUTPUT_SIZE_DEFAULTS, ...outputFileDefaults(stem) }),

@@ -21,22 +21,32 @@ import type { Command } from 'commander';
 import { packagePath } from '../../lib/assets.js';
 import { buildJob } from '../../lib/build-project.js';
 import { connect } from '../../lib/client.js';
-import { contextOf } from '../../lib/context.js';
+import { type Context, contextOf } from '../../lib/context.js';
 import { CliError, ExitCode, UsageError } from '../../lib/exit-codes.js';
-import { loadJobFile } from '../../lib/job-file.js';
+import { type JobSpec, loadJobFile } from '../../lib/job-file.js';
 import { parsePathMap, pathMapOption } from '../../lib/preflight.js';
 import { safe } from '../../lib/safe.js';
 import type { Registry } from '../../registry.js';
 
-interface InitOptions {
+/** The options of {@link init}: `gm init`'s flags. */
+export interface InitOptions {
+  /** The job file to write (`--out`). */
   out: string;
+  /** Replace the job file when it exists (`--force`). */
   force?: boolean;
+  /** The product code, when the extension does not tell (`--product`). */
   product?: string;
+  /** The product version (`--version`); asked of the service when absent. */
   appVersion?: string;
+  /** The machine type (`--machine`); the service's default when absent. */
   machine?: string;
+  /** Use the default GPU machine (`--gpu`). */
   gpu?: boolean;
+  /** The frame range (`--frames`); the scene's own range when absent, else 1-10. */
   frames?: string;
+  /** The project name (`--name`); the scene folder's name when absent. */
   name?: string;
+  /** Foreign folders mapped onto local ones for the scene scan, `from=to` (`--path-map`). */
   pathMap?: string[];
 }
 
@@ -139,153 +149,161 @@ Examples:
   gm init scene.blend --version 4.2 --machine gm4800 --force
   gm init ./shots/scene.blend --name shots_v2     # for a folder \`gm upload ./shots --name shots_v2\` sent`,
     )
-    .action(async (scene: string, opts: InitOptions) => {
-      const ctx = contextOf(command, io, signal);
-      const { out } = ctx;
-      const scenePath = resolve(io.cwd, scene);
-      const jobPath = resolve(io.cwd, opts.out);
-      let product: ProductCode;
-      if (opts.product) {
-        if (!isProductCode(opts.product)) {
-          throw new UsageError(`--product ${opts.product} is not a product code.`, {
-            hint: `Products: ${PRODUCT_CODES.join(', ')}.`,
-          });
-        }
-        product = opts.product;
-      } else {
-        const guesses = productsForFile(scenePath);
-        if (guesses.length !== 1) {
-          const known = PRODUCT_CODES.flatMap((code) => PRODUCTS[code].extensions).join(', ');
-          throw new UsageError(
-            `Cannot tell the product of ${basename(scenePath)} from its extension "${extname(scenePath)}".`,
-            { hint: `Scene extensions: ${known}; or give --product.` },
-          );
-        }
-        product = guesses[0]!;
-      }
-      const folder = dirname(scenePath);
-      const name = opts.name ?? safeName(basename(folder));
-      const stem = safeName(basename(scenePath, extname(scenePath)));
-      // The scene's own references (what the project folder must hold), the version it was saved with, and the
-      // settings it writes down (frames, size): the job's frames are --frames, else the scene's, else 1-10.
-      const pathMap = parsePathMap(opts.pathMap);
-      let scan = await sceneFiles(scenePath, folder, opts.frames, pathMap);
-      const settings = scan.scan?.settings ?? {};
-      const fromScene = opts.frames === undefined ? sceneFrames(settings) : undefined;
-      const frames = opts.frames ?? fromScene?.frames ?? DEFAULT_FRAMES;
-      // Sequences are counted within the job's frames: scanned again when those came from the scene.
-      if (fromScene && scan.scan?.references.some((r) => r.sequence))
-        scan = await sceneFiles(scenePath, folder, frames, pathMap);
-      let version = opts.appVersion;
-      let versionWhy: string | undefined;
-      let machine = opts.machine;
-      if (!version || !machine) {
-        const { client } = await connect(ctx);
-        if (!version) {
-          const offered = (await client.getProductResolver()).getVersionsByType(product);
-          ({ version, why: versionWhy } = versionForScene(offered, scan.scan && savedVersion(scan.scan)));
-          if (!version) {
-            throw new CliError(`The service offers no version of ${product}.`, ExitCode.SERVICE, {
-              hint: '`gm products` lists what it offers; give --version to write the file anyway.',
-            });
-          }
-        }
-        if (!machine) {
-          const category = opts.gpu ? MachineCategory.GPU : MachineCategory.CPU;
-          const machines = await client.getMachines(product, PRODUCTS[product].operations[0], { category });
-          machine = (machines.find((m) => m.is_default) ?? machines[0])?.id ?? '';
-        }
-      }
-      const defaults: Record<string, unknown> = {
-        ...PRODUCT_SPECS[product].jobFileDefaults({ stem, project: name }),
-      };
-      // The scene's output size, where the product's job file has one.
-      const size = settings.resolution;
-      const sized = size !== undefined && 'outputWidth' in defaults && 'outputHeight' in defaults;
-      if (sized) {
-        defaults.outputWidth = size.value.width;
-        defaults.outputHeight = size.value.height;
-      }
-      const job: Record<string, unknown> = {
-        name: stem,
-        product,
-        appVersion: version,
-        file: relativePath(folder, scenePath),
-        frames,
-        instances: 1,
-        machineType: machine,
-        ...(opts.gpu ? { gpu: true } : {}),
-        ...defaults,
-      };
-      // What the builders refuse is a bug here, not something to write and leave for `gm validate`.
-      buildJob(job as never, `/${name}`);
-      const schemaFile = packagePath(join('schema', 'job-file.schema.json'));
-      const lines = [
-        `# yaml-language-server: $schema=${relativePath(dirname(jobPath), schemaFile)}`,
-        `# Written by \`gm init ${basename(scenePath)}\`: edit, then \`gm validate ${basename(jobPath)}\` and \`gm submit ${basename(jobPath)} --watch\`.`,
-        `name: ${y(name)} # project (and remote folder) name`,
-        `folder: ${y(relativePath(dirname(jobPath), folder))} # project folder, relative to this file; all of it is uploaded but the job file`,
-        'jobs:',
-        `  - name: ${y(job.name)}`,
-        `    product: ${y(product)}`,
-        `    appVersion: ${y(version)} # ${versionWhy ? `${versionWhy}; ` : ''}\`gm products --type ${product}\` lists the versions`,
-        `    file: ${y(job.file)} # relative to the project folder`,
-        `    frames: ${y(frames)} # ${fromScene ? `from the scene: ${fromScene.from}; ` : ''}start [end] [step], comma separated groups`,
-        '    instances: 1 # machines at once',
-        `    machineType: ${y(machine)} # \`gm machines ${product}\` lists them; "" is the account default`,
-        ...(opts.gpu ? ['    gpu: true'] : []),
-        ...Object.entries(defaults).map(
-          ([k, v]) =>
-            `    ${k}: ${y(v)}${sized && (k === 'outputWidth' || k === 'outputHeight') ? ` # from the scene: ${size.from}` : ''}`,
-        ),
-        '    # budget: { value: 50, action: stop } # a credit budget: stop, suspend or alert',
-        ...settingsComment(settings),
-        ...scan.comment,
-        '',
-      ];
-      try {
-        await writeFile(jobPath, lines.join('\n'), { flag: opts.force ? 'w' : 'wx' });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-          throw new UsageError(`${jobPath} exists; gm init does not replace it.`, {
-            hint: 'Pass --force to replace it, or --out to write another file.',
-          });
-        }
-        throw error;
-      }
-      // Read back through the same checks as `gm validate --offline` (schema, files, builders).
-      await loadJobFile(jobPath, io.cwd);
-      if (out.json) {
-        out.printJson({
-          path: jobPath,
-          product,
-          appVersion: version,
-          ...(versionWhy ? { appVersionReason: versionWhy } : {}),
-          machineType: machine,
-          project: name,
-          frames,
-          framesFrom: fromScene
-            ? `the scene: ${fromScene.from}`
-            : opts.frames !== undefined
-              ? '--frames'
-              : 'the default',
-          sceneSettings: settings,
-          sceneFiles: scan.files,
-          ...(scan.note ? { sceneNote: scan.note } : {}),
-        });
-        return;
-      }
-      out.print(
-        `${out.c.green('✔')} Wrote ${out.c.bold(jobPath)}: ${product} ${version} on ${machine || 'the default machine'}, frames ${frames}.`,
+    .action((scene: string, opts: InitOptions) => init(contextOf(command, io, signal), scene, opts));
+}
+
+/**
+ * What `gm init` runs, callable without the argument parser (see `createContext`): writes a job file for a scene
+ * (its product from the extension, its version and machine from the service unless given) and reads it back
+ * through `gm validate --offline`'s checks.
+ *
+ * @throws UsageError (exit 2) for a scene whose product cannot be told, or a job file that exists without `--force`.
+ */
+export async function init(ctx: Context, scene: string, opts: InitOptions): Promise<void> {
+  const { io } = ctx;
+  const { out } = ctx;
+  const scenePath = resolve(io.cwd, scene);
+  const jobPath = resolve(io.cwd, opts.out);
+  let product: ProductCode;
+  if (opts.product) {
+    if (!isProductCode(opts.product)) {
+      throw new UsageError(`--product ${opts.product} is not a product code.`, {
+        hint: `Products: ${PRODUCT_CODES.join(', ')}.`,
+      });
+    }
+    product = opts.product;
+  } else {
+    const guesses = productsForFile(scenePath);
+    if (guesses.length !== 1) {
+      const known = PRODUCT_CODES.flatMap((code) => PRODUCTS[code].extensions).join(', ');
+      throw new UsageError(
+        `Cannot tell the product of ${basename(scenePath)} from its extension "${extname(scenePath)}".`,
+        { hint: `Scene extensions: ${known}; or give --product.` },
       );
-      if (fromScene) out.info(`Frames ${frames}: from the scene (${fromScene.from}).`);
-      if (sized)
-        out.info(`Output size ${size.value.width}x${size.value.height}: from the scene (${size.from}).`);
-      if (versionWhy) out.info(`${product} ${version}: ${versionWhy}.`);
-      out.info(safe(scan.summary));
-      for (const file of scan.files.filter((f) => f.problem)) out.warn(safe(`${file.path}: ${file.problem}`));
-      out.info(`Next: edit it, then \`gm validate ${opts.out}\` and \`gm submit ${opts.out} --watch\`.`);
+    }
+    product = guesses[0]!;
+  }
+  const folder = dirname(scenePath);
+  const name = opts.name ?? safeName(basename(folder));
+  const stem = safeName(basename(scenePath, extname(scenePath)));
+  // The scene's own references (what the project folder must hold), the version it was saved with, and the
+  // settings it writes down (frames, size): the job's frames are --frames, else the scene's, else 1-10.
+  const pathMap = parsePathMap(opts.pathMap);
+  let scan = await sceneFiles(scenePath, folder, opts.frames, pathMap);
+  const settings = scan.scan?.settings ?? {};
+  const fromScene = opts.frames === undefined ? sceneFrames(settings) : undefined;
+  const frames = opts.frames ?? fromScene?.frames ?? DEFAULT_FRAMES;
+  // Sequences are counted within the job's frames: scanned again when those came from the scene.
+  if (fromScene && scan.scan?.references.some((r) => r.sequence))
+    scan = await sceneFiles(scenePath, folder, frames, pathMap);
+  let version = opts.appVersion;
+  let versionWhy: string | undefined;
+  let machine = opts.machine;
+  if (!version || !machine) {
+    const { client } = await connect(ctx);
+    if (!version) {
+      const offered = (await client.getProductResolver()).getVersionsByType(product);
+      ({ version, why: versionWhy } = versionForScene(offered, scan.scan && savedVersion(scan.scan)));
+      if (!version) {
+        throw new CliError(`The service offers no version of ${product}.`, ExitCode.SERVICE, {
+          hint: '`gm products` lists what it offers; give --version to write the file anyway.',
+        });
+      }
+    }
+    if (!machine) {
+      const category = opts.gpu ? MachineCategory.GPU : MachineCategory.CPU;
+      const machines = await client.getMachines(product, PRODUCTS[product].operations[0], { category });
+      machine = (machines.find((m) => m.is_default) ?? machines[0])?.id ?? '';
+    }
+  }
+  const defaults: Record<string, unknown> = {
+    ...PRODUCT_SPECS[product].jobFileDefaults({ stem, project: name }),
+  };
+  // The scene's output size, where the product's job file has one.
+  const size = settings.resolution;
+  const sized = size !== undefined && 'outputWidth' in defaults && 'outputHeight' in defaults;
+  if (sized) {
+    defaults.outputWidth = size.value.width;
+    defaults.outputHeight = size.value.height;
+  }
+  const job: JobSpec = {
+    name: stem,
+    product,
+    appVersion: version,
+    file: relativePath(folder, scenePath),
+    frames,
+    instances: 1,
+    machineType: machine,
+    ...(opts.gpu ? { gpu: true } : {}),
+    ...defaults,
+  };
+  // What the builders refuse is a bug here, not something to write and leave for `gm validate`.
+  buildJob(job, folder, `/${name}`);
+  const schemaFile = packagePath(join('schema', 'job-file.schema.json'));
+  const lines = [
+    `# yaml-language-server: $schema=${relativePath(dirname(jobPath), schemaFile)}`,
+    `# Written by \`gm init ${basename(scenePath)}\`: edit, then \`gm validate ${basename(jobPath)}\` and \`gm submit ${basename(jobPath)} --watch\`.`,
+    `name: ${y(name)} # project (and remote folder) name`,
+    `folder: ${y(relativePath(dirname(jobPath), folder))} # project folder, relative to this file; all of it is uploaded but the job file`,
+    'jobs:',
+    `  - name: ${y(job.name)}`,
+    `    product: ${y(product)}`,
+    `    appVersion: ${y(version)} # ${versionWhy ? `${versionWhy}; ` : ''}\`gm products --type ${product}\` lists the versions`,
+    `    file: ${y(job.file)} # relative to the project folder`,
+    `    frames: ${y(frames)} # ${fromScene ? `from the scene: ${fromScene.from}; ` : ''}start [end] [step], comma separated groups`,
+    '    instances: 1 # machines at once',
+    `    machineType: ${y(machine)} # \`gm machines ${product}\` lists them; "" is the account default`,
+    ...(opts.gpu ? ['    gpu: true'] : []),
+    ...Object.entries(defaults).map(
+      ([k, v]) =>
+        `    ${k}: ${y(v)}${sized && (k === 'outputWidth' || k === 'outputHeight') ? ` # from the scene: ${size.from}` : ''}`,
+    ),
+    '    # budget: { value: 50, action: stop } # a credit budget: stop, suspend or alert',
+    ...settingsComment(settings),
+    ...scan.comment,
+    '',
+  ];
+  try {
+    await writeFile(jobPath, lines.join('\n'), { flag: opts.force ? 'w' : 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new UsageError(`${jobPath} exists; gm init does not replace it.`, {
+        hint: 'Pass --force to replace it, or --out to write another file.',
+      });
+    }
+    throw error;
+  }
+  // Read back through the same checks as `gm validate --offline` (schema, files, builders).
+  await loadJobFile(jobPath, io.cwd);
+  if (out.json) {
+    out.printJson({
+      path: jobPath,
+      product,
+      appVersion: version,
+      ...(versionWhy ? { appVersionReason: versionWhy } : {}),
+      machineType: machine,
+      project: name,
+      frames,
+      framesFrom: fromScene
+        ? `the scene: ${fromScene.from}`
+        : opts.frames !== undefined
+          ? '--frames'
+          : 'the default',
+      sceneSettings: settings,
+      sceneFiles: scan.files,
+      ...(scan.note ? { sceneNote: scan.note } : {}),
     });
+    return;
+  }
+  out.print(
+    `${out.c.green('✔')} Wrote ${out.c.bold(jobPath)}: ${product} ${version} on ${machine || 'the default machine'}, frames ${frames}.`,
+  );
+  if (fromScene) out.info(`Frames ${frames}: from the scene (${fromScene.from}).`);
+  if (sized) out.info(`Output size ${size.value.width}x${size.value.height}: from the scene (${size.from}).`);
+  if (versionWhy) out.info(`${product} ${version}: ${versionWhy}.`);
+  out.info(safe(scan.summary));
+  for (const file of scan.files.filter((f) => f.problem)) out.warn(safe(`${file.path}: ${file.problem}`));
+  out.info(`Next: edit it, then \`gm validate ${opts.out}\` and \`gm submit ${opts.out} --watch\`.`);
 }
 
 /** The frames a job file starts with when neither --frames nor the scene gives them. */

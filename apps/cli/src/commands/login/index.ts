@@ -38,7 +38,7 @@ Examples:
       let email = ctx.globals.email || io.env.GM_EMAIL;
       let accessKey = ctx.globals.accessKey || io.env.GM_ACCESS_KEY;
       if (opts.accessKeyStdin) {
-        if (ctx.command.getOptionValueSourceWithGlobals('accessKey') === 'cli')
+        if (ctx.sourceOf('accessKey') === 'cli')
           throw new UsageError('Give the access key with --access-key or --access-key-stdin, not both.');
         if (!email) {
           throw new UsageError('gm login --access-key-stdin needs an email.', {

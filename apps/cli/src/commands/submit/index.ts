@@ -11,7 +11,7 @@ import { type Command, Option } from 'commander';
 import { buildProject } from '../../lib/build-project.js';
 import { connect } from '../../lib/client.js';
 import { configDir } from '../../lib/config.js';
-import { contextOf } from '../../lib/context.js';
+import { type Context, contextOf } from '../../lib/context.js';
 import { CliError, ExitCode, UsageError } from '../../lib/exit-codes.js';
 import { loadJobFile } from '../../lib/job-file.js';
 import { parsePathMap, pathMapOption, problemLines, scenePreflight } from '../../lib/preflight.js';
@@ -21,14 +21,23 @@ import { printStatus, watchProject } from '../../lib/watch.js';
 import type { Registry } from '../../registry.js';
 import { type JobFlags, jobFileFromFlags } from './flags.js';
 
-interface SubmitOptions extends JobFlags {
+/** The options of {@link submit}: `gm submit`'s flags (those of a single job in {@link JobFlags}). */
+export interface SubmitOptions extends JobFlags {
+  /** Print the request body; send nothing (`--dry-run`). */
   dryRun?: boolean;
+  /** Submit even when the project has jobs of the same names (`--again`). */
   again?: boolean;
+  /** Follow the project to the end (`--watch`). */
   watch?: boolean;
+  /** The files are already uploaded (`--skip-upload`). */
   skipUpload?: boolean;
+  /** Submit even when scenes reference files the project lacks (`--allow-missing`). */
   allowMissing?: boolean;
+  /** Foreign folders mapped onto local ones for the scene checks, `from=to` (`--path-map`). */
   pathMap?: string[];
+  /** Download results automatically (`false` with `--no-download`). */
   download: boolean;
+  /** Milliseconds between polls with `--watch` (`--interval`). */
   interval: string;
 }
 
@@ -96,95 +105,102 @@ Examples:
   gm submit --file scene.blend --version 4.2 --frames "1 24" --output-prefix shot --output-format PNG \\
             --budget 50 --budget-action stop --watch`,
     )
-    .action(async (jobFile: string | undefined, opts: SubmitOptions) => {
-      const ctx = contextOf(command, io, signal);
-      if (jobFile && opts.file) throw new UsageError('Give a job file or --file, not both.');
-      if (!jobFile && !opts.file) {
-        throw new UsageError('Nothing to submit.', {
-          hint: 'Give a job file (gm submit job.yaml) or describe one job with --file, --version and --frames.',
-        });
-      }
-      const pathMap = parsePathMap(opts.pathMap);
-      const loaded = jobFile ? await loadJobFile(jobFile, io.cwd) : await jobFileFromFlags(opts, io.cwd);
-      const { project, autoDownload } = await buildProject(loaded);
-      if (!opts.allowMissing) {
-        const preflight = await scenePreflight(project, pathMap);
-        // A scene saved with another version than its job's: said, not refused.
-        for (const w of preflight.warnings) if (w.kind === 'version') ctx.out.warn(safe(w.message));
-        if (preflight.blocking.length > 0) {
-          throw new UsageError(
-            'The job scenes need files the project does not have; nothing was submitted.',
-            {
-              details: problemLines(preflight.blocking),
-              hint: 'Add the files to the project, or pass --allow-missing to submit anyway; `gm scan <scene>` lists every reference.',
-            },
-          );
-        }
-      }
-      const submitOptions = {
-        skipUpload: opts.skipUpload === true,
-        skipAutoDownload: !opts.download || !autoDownload,
-      };
-      if (opts.dryRun) {
-        const body = toSubmitBody(project, submitOptions);
-        ctx.out.printJson(body);
-        ctx.out.info(
-          ctx.out.ce.dim(
-            `Dry run: ${project.jobs.length} job(s), ${project.files.length} file(s); nothing was uploaded or submitted.`,
-          ),
-        );
-        return;
-      }
-      // Before anything is sent (the rerun check is a request too): download folders that cannot take results.
-      const folders = await downloadFolderProblems(project, submitOptions);
-      if (folders.length > 0) {
-        throw InvalidRequestError.fromProblems(folders, `${loaded.path}: the results`);
-      }
-      // The rerun check and the submit are one step across processes: a second `gm submit` of the project waits
-      // here for the first to be taken by Envoy, then sees its jobs in the rerun check.
-      const release = await lockSubmission(join(configDir(io.env), 'locks'), project.name, {
-        signal,
-        onWait: (holder) =>
-          ctx.out.info(
-            `Waiting for another gm submit of ${project.name}${holder ? ` (process ${holder.pid} on ${holder.host}, since ${holder.started})` : ''} to be taken by Envoy…`,
-          ),
-      });
-      let client: EnvoyClient;
-      let name: string;
-      try {
-        const { client: connected } = await connect(ctx);
-        client = connected;
-        if (!opts.again) await refuseRerun(client, project);
-        ctx.out.info(
-          `Submitting ${ctx.out.ce.cyan(project.name)}: ${project.jobs.length} job(s), ${project.files.length} file(s)${submitOptions.skipUpload ? ' (already uploaded)' : ''}`,
-        );
-        name = await client.submitProject(project, submitOptions);
-      } finally {
-        release();
-      }
-      const jobs = project.jobs.map((j) => ({ name: j.name, id: j.id }));
-      if (opts.watch) {
-        if (ctx.out.json) ctx.out.event({ event: 'submitted', project: name, jobs });
-        const last = await watchProject(ctx, client, name, {
-          intervalMs: Number(opts.interval) || 1000,
-          resultFolders: submitOptions.skipAutoDownload ? [] : downloadFolders(project),
-          // This submission's jobs only: a rerun is not reported with the totals of the runs before it.
-          jobIds: jobs.map((j) => j.id),
-        });
-        if (!ctx.out.json) {
-          printStatus(ctx, name, last);
-          if (!submitOptions.skipAutoDownload)
-            ctx.out.info(`Results: ${safe(downloadFolders(project).join(', '))}`);
-        }
-        return;
-      }
-      if (ctx.out.json) {
-        ctx.out.printJson({ project: name, submissionName: project.submissionName, jobs });
-        return;
-      }
-      ctx.out.print(`${ctx.out.c.green('✔')} Submitted ${ctx.out.c.bold(name)} (${project.submissionName}).`);
-      ctx.out.info(`Next: \`gm status ${name} --watch\` to follow it.`);
+    .action((jobFile: string | undefined, opts: SubmitOptions) =>
+      submit(contextOf(command, io, signal), jobFile, opts),
+    );
+}
+
+/**
+ * What `gm submit` runs, callable without the argument parser (see `createContext`): builds the project of a job
+ * file (or of flags), checks its scenes, uploads and submits it once, and with `--watch` follows it to the end.
+ *
+ * @throws UsageError (exit 2) for a job file, flags or scenes with problems; CliError for a refused submission.
+ */
+export async function submit(ctx: Context, jobFile: string | undefined, opts: SubmitOptions): Promise<void> {
+  const { io, signal } = ctx;
+  if (jobFile && opts.file) throw new UsageError('Give a job file or --file, not both.');
+  if (!jobFile && !opts.file) {
+    throw new UsageError('Nothing to submit.', {
+      hint: 'Give a job file (gm submit job.yaml) or describe one job with --file, --version and --frames.',
     });
+  }
+  const pathMap = parsePathMap(opts.pathMap);
+  const loaded = jobFile ? await loadJobFile(jobFile, io.cwd) : await jobFileFromFlags(opts, io.cwd);
+  const { project, autoDownload } = await buildProject(loaded);
+  if (!opts.allowMissing) {
+    const preflight = await scenePreflight(project, pathMap);
+    // A scene saved with another version than its job's: said, not refused.
+    for (const w of preflight.warnings) if (w.kind === 'version') ctx.out.warn(safe(w.message));
+    if (preflight.blocking.length > 0) {
+      throw new UsageError('The job scenes need files the project does not have; nothing was submitted.', {
+        details: problemLines(preflight.blocking),
+        hint: 'Add the files to the project, or pass --allow-missing to submit anyway; `gm scan <scene>` lists every reference.',
+      });
+    }
+  }
+  const submitOptions = {
+    skipUpload: opts.skipUpload === true,
+    skipAutoDownload: !opts.download || !autoDownload,
+  };
+  if (opts.dryRun) {
+    const body = toSubmitBody(project, submitOptions);
+    ctx.out.printJson(body);
+    ctx.out.info(
+      ctx.out.ce.dim(
+        `Dry run: ${project.jobs.length} job(s), ${project.files.length} file(s); nothing was uploaded or submitted.`,
+      ),
+    );
+    return;
+  }
+  // Before anything is sent (the rerun check is a request too): download folders that cannot take results.
+  const folders = await downloadFolderProblems(project, submitOptions);
+  if (folders.length > 0) {
+    throw InvalidRequestError.fromProblems(folders, `${loaded.path}: the results`);
+  }
+  // The rerun check and the submit are one step across processes: a second `gm submit` of the project waits
+  // here for the first to be taken by Envoy, then sees its jobs in the rerun check.
+  const release = await lockSubmission(join(configDir(io.env), 'locks'), project.name, {
+    signal,
+    onWait: (holder) =>
+      ctx.out.info(
+        `Waiting for another gm submit of ${project.name}${holder ? ` (process ${holder.pid} on ${holder.host}, since ${holder.started})` : ''} to be taken by Envoy…`,
+      ),
+  });
+  let client: EnvoyClient;
+  let name: string;
+  try {
+    const { client: connected } = await connect(ctx);
+    client = connected;
+    if (!opts.again) await refuseRerun(client, project);
+    ctx.out.info(
+      `Submitting ${ctx.out.ce.cyan(project.name)}: ${project.jobs.length} job(s), ${project.files.length} file(s)${submitOptions.skipUpload ? ' (already uploaded)' : ''}`,
+    );
+    name = await client.submitProject(project, submitOptions);
+  } finally {
+    release();
+  }
+  const jobs = project.jobs.map((j) => ({ name: j.name, id: j.id }));
+  if (opts.watch) {
+    if (ctx.out.json) ctx.out.event({ event: 'submitted', project: name, jobs });
+    const last = await watchProject(ctx, client, name, {
+      intervalMs: Number(opts.interval) || 1000,
+      resultFolders: submitOptions.skipAutoDownload ? [] : downloadFolders(project),
+      // This submission's jobs only: a rerun is not reported with the totals of the runs before it.
+      jobIds: jobs.map((j) => j.id),
+    });
+    if (!ctx.out.json) {
+      printStatus(ctx, name, last);
+      if (!submitOptions.skipAutoDownload)
+        ctx.out.info(`Results: ${safe(downloadFolders(project).join(', '))}`);
+    }
+    return;
+  }
+  if (ctx.out.json) {
+    ctx.out.printJson({ project: name, submissionName: project.submissionName, jobs });
+    return;
+  }
+  ctx.out.print(`${ctx.out.c.green('✔')} Submitted ${ctx.out.c.bold(name)} (${project.submissionName}).`);
+  ctx.out.info(`Next: \`gm status ${name} --watch\` to follow it.`);
 }
 
 /**
