@@ -4,6 +4,7 @@ import {
   type Answer,
   Client,
   durableFramesDone,
+  durableJobState,
   type Json,
   job,
   setup,
@@ -134,7 +135,9 @@ describe('credits running out mid-job (the bin as its own process)', () => {
     const second = await spawnEmulator(args);
     const c2 = answering(second.url);
     await expectRanOut(c2, 'kill');
-    // A third start on the finished state answers at once too.
+    // A third start on the finished state answers at once too (once that state is on disk: an answer may come
+    // before its write, and a kill in between rightly re-runs the frames whose charges were not written yet).
+    while ((await durableJobState(dataDir, 'kill')) !== 'Failed') await new Promise((r) => setTimeout(r, 20));
     await killHard(second.child);
     const third = await spawnEmulator(args);
     const c3 = answering(third.url, 5_000);

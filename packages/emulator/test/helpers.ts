@@ -228,6 +228,12 @@ export function raw(
   });
 }
 
+/** The state of a project's first job recorded on disk (snapshot and journal), as a restart would find it. */
+export async function durableJobState(dataDir: string, project: string): Promise<string | undefined> {
+  const { state } = await loadState(dataDir, { tidy: false });
+  return state.projects[project]?.jobs[0]?.state;
+}
+
 /** Frames of a project's first job recorded on disk (snapshot and journal), as a restart would find them. */
 export async function durableFramesDone(dataDir: string, project: string): Promise<number> {
   const { state } = await loadState(dataDir, { tidy: false });
