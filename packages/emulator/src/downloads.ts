@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { copyFile, mkdir, realpath, rename, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { watchRegex } from './names.js';
@@ -116,7 +117,9 @@ export class Downloader {
         throw new Error(`${d.target} would be written outside ${d.folder} through a symbolic link`);
       }
       await mkdir(dirname(d.target), { recursive: true });
-      await copyFile(source, tmp);
+      // Made afresh, never opened where it is: a link planted at the temp name would be written through.
+      await rm(tmp, { force: true });
+      await copyFile(source, tmp, constants.COPYFILE_EXCL);
       await rename(tmp, d.target);
       d.done = true;
     } catch (err) {
