@@ -126,6 +126,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     return undefined;
   });
 
+  // A change is answered only once it is on disk: a kill -9 right after the answer must not undo a submit the
+  // client was told was taken (it would never submit it again).
+  app.addHook('onSend', async (req, _reply, payload) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') await deps.runtime.store.durable();
+    return payload;
+  });
+
   const bodyAjv = new Ajv2020({ allErrors: true, strict: false, coerceTypes: false, useDefaults: true });
   const otherAjv = new Ajv2020({ allErrors: true, strict: false, coerceTypes: 'array', useDefaults: true });
   addFormats(bodyAjv);

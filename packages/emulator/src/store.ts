@@ -349,6 +349,10 @@ export class StateStore {
   private lines: string[] = [];
   private journalBytes = 0;
   private writing: Promise<void> | null = null;
+  /** Changes asked for so far (each {@link save} and {@link record}), and how many of them are on disk. */
+  private asked = 0;
+  private stored = 0;
+  private waiters: { upTo: number; resolve: () => void }[] = [];
 
   private constructor(
     private readonly dataDir: string,
@@ -372,18 +376,38 @@ export class StateStore {
   /** Records that the state changed: a new snapshot is written (coalesced with other changes). */
   save(): void {
     this.dirty = true;
+    this.asked++;
     this.writing ??= this.loop();
   }
 
   /** Records a change already made to the state as one journal line (see {@link JournalEntry}). */
   record(entry: JournalEntry | { b: JournalEntry[] }): void {
     this.lines.push(`${JSON.stringify(entry)}\n`);
+    this.asked++;
     this.writing ??= this.loop();
+  }
+
+  /**
+   * Resolves once every change asked for so far is on disk (later ones are not waited for): an answer sent after
+   * it is not undone by a kill. Resolves too when a write fails (the failure is the writer's to report).
+   */
+  durable(): Promise<void> {
+    const upTo = this.asked;
+    if (this.stored >= upTo || !this.writing) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ upTo, resolve }));
+  }
+
+  private settle(all: boolean): void {
+    const ready = all ? this.waiters : this.waiters.filter((w) => w.upTo <= this.stored);
+    this.waiters = all ? [] : this.waiters.filter((w) => w.upTo > this.stored);
+    for (const w of ready) w.resolve();
   }
 
   private async loop(): Promise<void> {
     try {
       while (this.dirty || this.lines.length > 0) {
+        // Each write holds every change asked for until now: the snapshot the whole state, the chunk every line.
+        const upTo = this.asked;
         if (this.dirty || this.journalBytes > COMPACT_BYTES) {
           // The snapshot holds every change so far, the buffered lines' too; later lines start a new generation.
           this.dirty = false;
@@ -402,9 +426,12 @@ export class StateStore {
           this.bytesWritten += chunk.length;
           await appendFile(this.journal(this.generation), chunk, { mode: 0o600 });
         }
+        this.stored = upTo;
+        this.settle(false);
       }
     } finally {
       this.writing = null;
+      this.settle(true);
     }
   }
 
