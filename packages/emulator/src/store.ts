@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { dict, own } from './names.js';
 import { FrameList, type FrameRun, type Range, RangeSet } from './ranges.js';
 
@@ -137,13 +137,27 @@ export interface JournalEntry {
 /** Temp files of {@link writeAtomic}: `<name>.<pid>.<8 hex>.tmp`. */
 const TEMP = /\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 
+/** The most bytes a file name may have (Linux, macOS and Windows all stop at 255). */
+const MAX_FILE_NAME_BYTES = 255;
+
 /**
- * Writes `data` to `file` atomically: a temp file in the same folder (`<name>.<pid>.<hex>.tmp`), then a
- * rename. `mode` applies to a new file (default 0o644 less the umask).
+ * The temp file beside `file`: its name followed by `suffix`, or, when the two together would be longer than a
+ * file name may be, `.` and a hash of its name followed by `suffix` (a name as long as the checks allow must not
+ * make its temp file impossible).
+ */
+export function tempBeside(file: string, suffix: string): string {
+  const name = basename(file);
+  if (Buffer.byteLength(name) + Buffer.byteLength(suffix) <= MAX_FILE_NAME_BYTES) return `${file}${suffix}`;
+  return join(dirname(file), `.${createHash('sha256').update(name).digest('hex').slice(0, 16)}${suffix}`);
+}
+
+/**
+ * Writes `data` to `file` atomically: a temp file in the same folder (`<name>.<pid>.<hex>.tmp`, see
+ * {@link tempBeside}), then a rename. `mode` applies to a new file (default 0o644 less the umask).
  */
 export async function writeAtomic(file: string, data: string | Uint8Array, mode?: number): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const tmp = tempBeside(file, `.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     await writeFile(tmp, data, mode === undefined ? {} : { mode });
     await rename(tmp, file);
@@ -210,7 +224,7 @@ export function inFolderSync<T>(dir: string, write: () => T): T {
  */
 export function writeSmallAtomic(file: string, data: Uint8Array): void {
   tempCounter = (tempCounter + 1) % 0x100000000;
-  const tmp = `${file}.${process.pid}.${tempCounter.toString(16).padStart(8, '0')}.tmp`;
+  const tmp = tempBeside(file, `.${process.pid}.${tempCounter.toString(16).padStart(8, '0')}.tmp`);
   try {
     inFolderSync(dirname(file), () => writeFileSync(tmp, data));
     renameSync(tmp, file);

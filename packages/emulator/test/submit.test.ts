@@ -174,6 +174,29 @@ describe('submit', () => {
     }
   });
 
+  it('renders and downloads outputs whose names are as long as the checks allow', async () => {
+    const out = join(local, 'long-names');
+    const prefix = 'p'.repeat(200);
+    const ext = 'x'.repeat(32);
+    const a = await submit(
+      submitBody(
+        'longnames',
+        local,
+        ['scene.blend'],
+        [job('longnames', {}, { frames: '1 2', output_prefix: prefix, output_format: ext })],
+        { watch_files: { '/longnames/render_results/.+': out } },
+      ),
+    );
+    expect(a.status).toBe(201);
+    const s = await client.waitFor('longnames', (b) => b.State === 'Completed' || b.State === 'Failed');
+    expect(s.Message).toBe('All jobs completed and their results are downloaded.');
+    expect(s.Jobs[0]).toMatchObject({ State: 'Completed', FramesDone: 2 });
+    expect((await readdir(join(out, 'my_results'))).sort()).toEqual([
+      `${prefix}_0001.${ext}`,
+      `${prefix}_0002.${ext}`,
+    ]);
+  });
+
   it('refuses instances below 1 with the field path', async () => {
     const a = await submit(submitBody('inst', local, ['scene.blend'], [job('inst', {}, { instances: 0 })]));
     expect(a.status).toBe(400);
