@@ -20,7 +20,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir, hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { abortableSleep } from '@gm/transport';
 import { InvalidRequestError } from './errors.js';
 import { privacyProblem, processAlive } from './private.js';
@@ -82,9 +82,10 @@ export function turnsFolder(
   env: Readonly<Record<string, string | undefined>> = process.env,
   platform: NodeJS.Platform = process.platform,
 ): string {
-  let home: string;
+  // `HOME` as Node's homedir() reads it, from the environment given.
+  let home = platform !== 'win32' && env.HOME && isAbsolute(env.HOME) ? env.HOME : undefined;
   try {
-    home = homedir();
+    home ??= homedir();
   } catch {
     home = tmpdir();
   }

@@ -226,6 +226,9 @@ describe('takeTurn', () => {
     // A process started without the session's variables (cron, su, a tmux left after logout) must find the same.
     expect(turnsFolder({ XDG_RUNTIME_DIR: '/run/user/1000' }, 'linux')).toBe(linux);
     expect(turnsFolder({ XDG_CACHE_HOME: '/home/me/.cache-elsewhere' }, 'linux')).toBe(linux);
+    expect(turnsFolder({ HOME: '/home/me' }, 'linux')).toBe(
+      path.join('/home/me', '.cache', 'gm', 'envoy-turns', host),
+    );
     expect(turnsFolder({}, 'darwin')).toBe(
       path.join(homedir(), 'Library', 'Caches', 'gm', 'envoy-turns', host),
     );
