@@ -3,7 +3,8 @@
 import { spawn } from 'node:child_process';
 import { chmod, chown, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { turnsFolder } from '@gm/core/node';
 import { DEMO_USER, startEmulator } from '@gm/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, BIN, gm, sampleJobFile, tempDir } from './helpers.js';
@@ -15,11 +16,14 @@ let silent: { server: Server; url: string; requests: string[] };
 
 const isRoot = process.platform !== 'win32' && process.getuid?.() === 0;
 
-/** Credentials and folders of their own for one test: a config folder and a runtime folder (for the turns). */
+/** Credentials and folders of their own for one test: a config folder and a home (for the turns folder). */
 async function account(url = emulator.url): Promise<Record<string, string>> {
+  const home = await tempDir('gm-trust-home-');
   return {
     GM_CONFIG_DIR: await tempDir('gm-trust-config-'),
-    XDG_RUNTIME_DIR: await tempDir('gm-trust-run-'),
+    HOME: home,
+    USERPROFILE: home,
+    LOCALAPPDATA: join(home, 'AppData', 'Local'),
     GM_ENVOY_URL: url,
     GM_EMAIL: DEMO_USER.email,
     GM_ACCESS_KEY: DEMO_USER.accessKey,
@@ -157,7 +161,8 @@ describe('the turns folder between processes must be the user own', () => {
       return;
     }
     const env = await account(silent.url);
-    const turns = join(env.XDG_RUNTIME_DIR!, 'gm-envoy-turns');
+    const turns = turnsFolder(env, process.platform);
+    await mkdir(dirname(turns), { recursive: true });
     await mkdir(turns, { mode: 0o777 });
     await chmod(turns, 0o777);
     const before = silent.requests.length;
@@ -179,7 +184,9 @@ describe('the turns folder between processes must be the user own', () => {
     const own = await account();
     const ok = await gm(['whoami', '--json'], own);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(await readdir(own.XDG_RUNTIME_DIR!)).toEqual(['gm-envoy-turns']);
+    expect(await readdir(dirname(turnsFolder(own, process.platform)))).toEqual([
+      basename(turnsFolder(own, process.platform)),
+    ]);
   });
 });
 

@@ -190,7 +190,8 @@ export function folderNameProblem(name: unknown): string | undefined {
 
 /**
  * Makes any text a valid strict file name: forbidden and control characters become `_`, trailing dots and
- * spaces are dropped, a device name gets a leading `_`, and the result is cut to 200 UTF-8 bytes.
+ * spaces are dropped, a device name (before or after dropping them) gets a leading `_`, and the result is cut to
+ * 200 UTF-8 bytes.
  */
 export function toFolderName(text: string): string {
   let cleaned = text.replace(/[/\\:*?"<>|\u0000-\u001f\u007f]/g, '_').trim();
@@ -202,6 +203,8 @@ export function toFolderName(text: string): string {
     cleaned = points.join('');
   }
   cleaned = cleaned.replace(/[. ]+$/, '');
+  // Dropping the end can leave a device name (`con .` becomes `con`); it is short, so the `_` fits.
+  if (DEVICE.test(cleaned)) cleaned = `_${cleaned}`;
   return cleaned === '' ? '_' : cleaned;
 }
 

@@ -19,7 +19,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { homedir, hostname, tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { abortableSleep } from '@gm/transport';
 import { InvalidRequestError } from './errors.js';
@@ -70,20 +70,22 @@ function before(a: Entry, b: Entry): boolean {
 }
 
 /**
- * Where the turn files live by default, a folder only this user can make: `$XDG_RUNTIME_DIR/gm-envoy-turns` when
- * the runtime folder is set (Linux, the user's own, mode 0700), else `envoy-turns` in gm's cache folder:
- * `%LOCALAPPDATA%\\gm` on Windows, `~/Library/Caches/gm` on macOS, `$XDG_CACHE_HOME/gm` or `~/.cache/gm` elsewhere
- * (made with mode 0700). Never a shared temp folder another user could make first.
+ * Where the turn files live by default, a folder only this user can make, the same for every process of the user
+ * on this machine whatever its environment: `envoy-turns/<host name>` in gm's cache folder, `%LOCALAPPDATA%\\gm` on
+ * Windows, `~/Library/Caches/gm` on macOS, `~/.cache/gm` elsewhere (made with mode 0700). The host name keeps apart
+ * the machines of a home folder shared over the network, each with its own Envoy. Never a shared temp folder another
+ * user could make first. Session variables such as `XDG_RUNTIME_DIR` and `XDG_CACHE_HOME` are not read: a process
+ * started without them (cron, `su`, a `tmux` left running after logout) would keep its turns in another folder and
+ * interleave with the others.
  */
 export function turnsFolder(
   env: Readonly<Record<string, string | undefined>> = process.env,
   platform: NodeJS.Platform = process.platform,
 ): string {
-  const runtime = env.XDG_RUNTIME_DIR;
-  if (platform !== 'win32' && runtime && isAbsolute(runtime)) return join(runtime, 'gm-envoy-turns');
-  let home: string;
+  // `HOME` as Node's homedir() reads it, from the environment given.
+  let home = platform !== 'win32' && env.HOME && isAbsolute(env.HOME) ? env.HOME : undefined;
   try {
-    home = homedir();
+    home ??= homedir();
   } catch {
     home = tmpdir();
   }
@@ -92,11 +94,13 @@ export function turnsFolder(
       ? join(env.LOCALAPPDATA || join(home, 'AppData', 'Local'), 'gm')
       : platform === 'darwin'
         ? join(home, 'Library', 'Caches', 'gm')
-        : join(
-            env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : join(home, '.cache'),
-            'gm',
-          );
-  return join(cache, 'envoy-turns');
+        : join(home, '.cache', 'gm');
+  const host =
+    hostname()
+      .replace(/[^\w.-]/g, '_')
+      .replace(/^\.+/, '')
+      .slice(0, 64) || 'host';
+  return join(cache, 'envoy-turns', host);
 }
 
 /**

@@ -38,7 +38,19 @@ describe('properties', () => {
     },
   );
 
-  test.prop([fc.string()])('toFolderName always gives a valid folder name', (text) => {
-    expect(folderNameProblem(toFolderName(text))).toBeUndefined();
-  });
+  /** Text near the edges of the rule: a Windows device name, padded, dotted, long, or with forbidden characters. */
+  const nearlyDevice = fc
+    .tuple(
+      fc.constantFrom('', ' ', '  '),
+      fc.constantFrom('con', 'PRN', 'Aux', 'nul', 'COM1', 'lpt9', 'conx'),
+      fc.array(fc.constantFrom(' ', '.', 'x', ':', '\u0000', '\u00e9', '\u{1f600}'), { maxLength: 220 }),
+    )
+    .map(([before, device, rest]) => before + device + rest.join(''));
+
+  test.prop([fc.oneof(fc.string(), fc.string({ unit: 'binary' }), nearlyDevice)], { numRuns: 2000 })(
+    'toFolderName always gives a valid folder name',
+    (text) => {
+      expect(folderNameProblem(toFolderName(text))).toBeUndefined();
+    },
+  );
 });

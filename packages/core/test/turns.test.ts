@@ -5,7 +5,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { homedir, hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type RunningEmulator, startEmulator } from '@gm/emulator';
@@ -219,20 +219,22 @@ describe('takeTurn', () => {
     await rm(open, { recursive: true });
   });
 
-  test('the default folder is one only the user can make: the runtime folder, else the cache folder', () => {
-    expect(turnsFolder({ XDG_RUNTIME_DIR: '/run/user/1000' }, 'linux')).toBe('/run/user/1000/gm-envoy-turns');
-    expect(turnsFolder({ XDG_CACHE_HOME: '/home/me/.cache' }, 'linux')).toBe(
-      '/home/me/.cache/gm/envoy-turns',
+  test('the default folder is one only the user can make, the same whatever the session variables', () => {
+    const host = hostname();
+    const linux = path.join(homedir(), '.cache', 'gm', 'envoy-turns', host);
+    expect(turnsFolder({}, 'linux')).toBe(linux);
+    // A process started without the session's variables (cron, su, a tmux left after logout) must find the same.
+    expect(turnsFolder({ XDG_RUNTIME_DIR: '/run/user/1000' }, 'linux')).toBe(linux);
+    expect(turnsFolder({ XDG_CACHE_HOME: '/home/me/.cache-elsewhere' }, 'linux')).toBe(linux);
+    expect(turnsFolder({ HOME: '/home/me' }, 'linux')).toBe(
+      path.join('/home/me', '.cache', 'gm', 'envoy-turns', host),
     );
-    expect(turnsFolder({}, 'linux')).toBe(path.join(homedir(), '.cache', 'gm', 'envoy-turns'));
-    // A relative runtime folder is not trusted (the XDG rule: ignore relative paths).
-    expect(turnsFolder({ XDG_RUNTIME_DIR: 'run' }, 'linux')).toBe(
-      path.join(homedir(), '.cache', 'gm', 'envoy-turns'),
+    expect(turnsFolder({}, 'darwin')).toBe(
+      path.join(homedir(), 'Library', 'Caches', 'gm', 'envoy-turns', host),
     );
-    expect(turnsFolder({}, 'darwin')).toBe(path.join(homedir(), 'Library', 'Caches', 'gm', 'envoy-turns'));
     expect(
       turnsFolder({ LOCALAPPDATA: 'C:\\Users\\me\\AppData\\Local', XDG_RUNTIME_DIR: '/run/x' }, 'win32'),
-    ).toBe(path.join('C:\\Users\\me\\AppData\\Local', 'gm', 'envoy-turns'));
+    ).toBe(path.join('C:\\Users\\me\\AppData\\Local', 'gm', 'envoy-turns', host));
     for (const where of [turnsFolder({}, 'linux'), turnsFolder({}, 'darwin')]) {
       expect(where.startsWith(tmpdir())).toBe(false);
     }
@@ -253,7 +255,8 @@ describe('clients of different accounts in different processes on one Envoy', ()
     await envoy.close();
   });
 
-  test('never read as another account, however their calls interleave', async () => {
+  /** Runs one process per user (with its own environment), each asking Envoy who it is 60 times; counts wrong answers. */
+  async function whoAmI(envs: NodeJS.ProcessEnv[]): Promise<{ email: string; wrong: number }[]> {
     const dist = fileURLToPath(new URL('../dist/index.mjs', import.meta.url));
     if (!existsSync(dist)) throw new Error('dist/ is missing: run `pnpm --filter @gm/core build` first');
     // Each process asks Envoy who it is, again and again; the client throws when Envoy answers for another.
@@ -272,13 +275,14 @@ describe('clients of different accounts in different processes on one Envoy', ()
         }
       }
       console.log(JSON.stringify({ email, wrong }));`;
-    const runs = USERS.map(
-      (u) =>
+    const runs = envs.map(
+      (env, i) =>
         new Promise<{ email: string; wrong: number }>((resolve, reject) => {
+          const u = USERS[i] as (typeof USERS)[number];
           const child = spawn(
             process.execPath,
             ['--input-type=module', '-e', script, envoy.url, u.email, u.accessKey],
-            { env: { ...process.env, NODE_OPTIONS: '' } },
+            { env: { ...env, NODE_OPTIONS: '' } },
           );
           let out = '';
           let err = '';
@@ -295,6 +299,31 @@ describe('clients of different accounts in different processes on one Envoy', ()
           });
         }),
     );
-    expect(await Promise.all(runs)).toEqual(USERS.map((u) => ({ email: u.email, wrong: 0 })));
+    return Promise.all(runs);
+  }
+
+  test('never read as another account, however their calls interleave', async () => {
+    expect(await whoAmI(USERS.map(() => process.env))).toEqual(
+      USERS.map((u) => ({ email: u.email, wrong: 0 })),
+    );
+  });
+
+  test('take turns when started with different session variables (cron, su, a tmux left after logout)', async () => {
+    const home = await mkdtemp(path.join(tmpdir(), 'gm-turns-home-'));
+    const runtime = await mkdtemp(path.join(tmpdir(), 'gm-turns-run-'));
+    const cache = await mkdtemp(path.join(tmpdir(), 'gm-turns-cache-'));
+    try {
+      const base: NodeJS.ProcessEnv = { ...process.env, HOME: home, USERPROFILE: home };
+      delete base.XDG_RUNTIME_DIR;
+      delete base.XDG_CACHE_HOME;
+      const envs = [
+        { ...base, XDG_RUNTIME_DIR: runtime },
+        base,
+        { ...base, XDG_RUNTIME_DIR: path.join(runtime, 'gone', 'after', 'logout'), XDG_CACHE_HOME: cache },
+      ];
+      expect(await whoAmI(envs)).toEqual(USERS.map((u) => ({ email: u.email, wrong: 0 })));
+    } finally {
+      for (const d of [home, runtime, cache]) await rm(d, { recursive: true, force: true });
+    }
   });
 });

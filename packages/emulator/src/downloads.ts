@@ -1,8 +1,9 @@
+import { constants } from 'node:fs';
 import { copyFile, mkdir, realpath, rename, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { watchRegex } from './names.js';
 import { type Runtime, SerialWorker } from './runtime.js';
-import type { DownloadRecord, ProjectRecord } from './store.js';
+import { type DownloadRecord, type ProjectRecord, tempBeside } from './store.js';
 
 /** Whether `target` lies strictly below the folder `root` (both resolved paths). */
 export function inside(root: string, target: string): boolean {
@@ -110,13 +111,15 @@ export class Downloader {
     if (!d) return;
     const source = this.runtime.storePath(project.name, d.remote.slice(project.name.length + 2));
     // One fixed name per target: a temp file left by a crash is overwritten and renamed by the retry.
-    const tmp = `${d.target}.gm-download.tmp`;
+    const tmp = tempBeside(d.target, '.gm-download.tmp');
     try {
       if (!(await staysInside(d.folder, d.target))) {
         throw new Error(`${d.target} would be written outside ${d.folder} through a symbolic link`);
       }
       await mkdir(dirname(d.target), { recursive: true });
-      await copyFile(source, tmp);
+      // Made afresh, never opened where it is: a link planted at the temp name would be written through.
+      await rm(tmp, { force: true });
+      await copyFile(source, tmp, constants.COPYFILE_EXCL);
       await rename(tmp, d.target);
       d.done = true;
     } catch (err) {

@@ -131,6 +131,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     return undefined;
   });
 
+  // A change is answered only once it is on disk: a kill -9 right after the answer must not undo a submit or an
+  // upload the client was told was taken (it would never send it again). Logins are not waited for: clients log in
+  // before every operation, a snapshot of a big state takes a while, and a login lost to a kill costs one 401 and
+  // a new login.
+  app.addHook('onSend', async (req, _reply, payload) => {
+    if (req.method === 'POST' && req.routeOptions.url !== '/auth') await deps.runtime.store.durable();
+    return payload;
+  });
+
   const bodyAjv = new Ajv2020({ allErrors: true, strict: false, coerceTypes: false, useDefaults: true });
   const otherAjv = new Ajv2020({ allErrors: true, strict: false, coerceTypes: 'array', useDefaults: true });
   addFormats(bodyAjv);

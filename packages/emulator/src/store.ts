@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { dict, own } from './names.js';
 import { FrameList, type FrameRun, type Range, RangeSet } from './ranges.js';
 
@@ -143,13 +143,27 @@ export interface JournalEntry {
 /** Temp files of {@link writeAtomic}: `<name>.<pid>.<8 hex>.tmp`. */
 const TEMP = /\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 
+/** The most bytes a file name may have (Linux, macOS and Windows all stop at 255). */
+const MAX_FILE_NAME_BYTES = 255;
+
 /**
- * Writes `data` to `file` atomically: a temp file in the same folder (`<name>.<pid>.<hex>.tmp`), then a
- * rename. `mode` applies to a new file (default 0o644 less the umask).
+ * The temp file beside `file`: its name followed by `suffix`, or, when the two together would be longer than a
+ * file name may be, `.` and a hash of its name followed by `suffix` (a name as long as the checks allow must not
+ * make its temp file impossible).
+ */
+export function tempBeside(file: string, suffix: string): string {
+  const name = basename(file);
+  if (Buffer.byteLength(name) + Buffer.byteLength(suffix) <= MAX_FILE_NAME_BYTES) return `${file}${suffix}`;
+  return join(dirname(file), `.${createHash('sha256').update(name).digest('hex').slice(0, 16)}${suffix}`);
+}
+
+/**
+ * Writes `data` to `file` atomically: a temp file in the same folder (`<name>.<pid>.<hex>.tmp`, see
+ * {@link tempBeside}), then a rename. `mode` applies to a new file (default 0o644 less the umask).
  */
 export async function writeAtomic(file: string, data: string | Uint8Array, mode?: number): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const tmp = tempBeside(file, `.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     await writeFile(tmp, data, mode === undefined ? {} : { mode });
     await rename(tmp, file);
@@ -216,7 +230,7 @@ export function inFolderSync<T>(dir: string, write: () => T): T {
  */
 export function writeSmallAtomic(file: string, data: Uint8Array): void {
   tempCounter = (tempCounter + 1) % 0x100000000;
-  const tmp = `${file}.${process.pid}.${tempCounter.toString(16).padStart(8, '0')}.tmp`;
+  const tmp = tempBeside(file, `.${process.pid}.${tempCounter.toString(16).padStart(8, '0')}.tmp`);
   try {
     inFolderSync(dirname(file), () => writeFileSync(tmp, data));
     renameSync(tmp, file);
@@ -355,6 +369,10 @@ export class StateStore {
   private lines: string[] = [];
   private journalBytes = 0;
   private writing: Promise<void> | null = null;
+  /** Changes asked for so far (each {@link save} and {@link record}), and how many of them are on disk. */
+  private asked = 0;
+  private stored = 0;
+  private waiters: { upTo: number; resolve: () => void }[] = [];
 
   private constructor(
     private readonly dataDir: string,
@@ -378,18 +396,38 @@ export class StateStore {
   /** Records that the state changed: a new snapshot is written (coalesced with other changes). */
   save(): void {
     this.dirty = true;
+    this.asked++;
     this.writing ??= this.loop();
   }
 
   /** Records a change already made to the state as one journal line (see {@link JournalEntry}). */
   record(entry: JournalEntry | { b: JournalEntry[] }): void {
     this.lines.push(`${JSON.stringify(entry)}\n`);
+    this.asked++;
     this.writing ??= this.loop();
+  }
+
+  /**
+   * Resolves once every change asked for so far is on disk (later ones are not waited for): an answer sent after
+   * it is not undone by a kill. Resolves too when a write fails (the failure is the writer's to report).
+   */
+  durable(): Promise<void> {
+    const upTo = this.asked;
+    if (this.stored >= upTo || !this.writing) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ upTo, resolve }));
+  }
+
+  private settle(all: boolean): void {
+    const ready = all ? this.waiters : this.waiters.filter((w) => w.upTo <= this.stored);
+    this.waiters = all ? [] : this.waiters.filter((w) => w.upTo > this.stored);
+    for (const w of ready) w.resolve();
   }
 
   private async loop(): Promise<void> {
     try {
       while (this.dirty || this.lines.length > 0) {
+        // Each write holds every change asked for until now: the snapshot the whole state, the chunk every line.
+        const upTo = this.asked;
         if (this.dirty || this.journalBytes > COMPACT_BYTES) {
           // The snapshot holds every change so far, the buffered lines' too; later lines start a new generation.
           this.dirty = false;
@@ -408,9 +446,12 @@ export class StateStore {
           this.bytesWritten += chunk.length;
           await appendFile(this.journal(this.generation), chunk, { mode: 0o600 });
         }
+        this.stored = upTo;
+        this.settle(false);
       }
     } finally {
       this.writing = null;
+      this.settle(true);
     }
   }
 

@@ -120,6 +120,40 @@ describe('kill -9 and restart on the same data directory', () => {
   });
 });
 
+describe('kill -9 right after an answer', () => {
+  it('an upload and submits that were answered are there after the restart', async () => {
+    const dataDir = await tempDir('gm-emu-data-');
+    const local = await tempDir();
+    dirs.push(dataDir, local);
+    await writeFiles(local, { 'scene.blend': 'scene' });
+    // Slow frames: nothing but the answers themselves is written to disk before the kill.
+    const first = await spawnEmulator(['--data-dir', dataDir, '--time-scale', '100']);
+    const c1 = new Client(first.url);
+    expect((await c1.login()).status).toBe(200);
+    const names = ['ack_a', 'ack_b', 'ack_c'];
+    const uploaded = await c1.call('POST', '/upload', {
+      body: { upload: [{ localRoot: local, remoteRoot: '/ack_up', files: ['scene.blend'] }] },
+    });
+    expect(uploaded.status).toBe(200);
+    for (const name of names) {
+      const body = submitBody(name, local, ['scene.blend'], [job(name, { id: `${name}-1` })]);
+      expect((await c1.call('POST', '/project-submit', { body })).status).toBe(201);
+    }
+    // Killed the moment the last answer arrives.
+    await killHard(first.child);
+
+    const second = await spawnEmulator(['--data-dir', dataDir, '--time-scale', '100']);
+    const c2 = new Client(second.url);
+    await c2.login();
+    for (const name of names) {
+      const s = await c2.status(name);
+      expect(s.status, `${name} was answered 201, then lost`).toBe(200);
+      expect(s.body.Jobs.map((j: Json) => j.Id)).toEqual([`${name}-1`]);
+    }
+    expect((await c2.status('ack_up')).status).toBe(200);
+  });
+});
+
 describe('a data directory whose state.json was removed', () => {
   it('starts afresh: the journal left beside it brings back no balance', async () => {
     const dataDir = await tempDir('gm-emu-data-');

@@ -48,6 +48,19 @@ describe('who may call (a local service is reachable from every web page)', () =
       'evil.example',
       `localhost.evil.example:${port}`,
       `127.0.0.1:${port + 1}`,
+      // Other spellings of the loopback a resolver or browser may accept: trailing dots, IPv4 in IPv6 or
+      // shorthand, a number, a padded port, names that merely start or end like its own.
+      `localhost.:${port}`,
+      `127.0.0.1.:${port}`,
+      `[::ffff:127.0.0.1]:${port}`,
+      `[0:0:0:0:0:0:0:1]:${port}`,
+      `127.1:${port}`,
+      `2130706433:${port}`,
+      `localhost:0${port}`,
+      `evil.localhost:${port}`,
+      `localhost:${port}@evil.example`,
+      `localhost:${port}, evil.example`,
+      'localhost',
     ]) {
       const post = await raw(url, 'POST', '/upload', { ...JSON_TYPE, host }, upload);
       expect(post.status, host).toBe(403);

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PNG_SIGNATURE } from '../src/png.js';
 import { type Client, type Json, job, setup, submitBody, tempDir, writeFiles } from './helpers.js';
+import { checkPng } from './png-check.js';
 
 describe('submit', () => {
   let env: Awaited<ReturnType<typeof setup>>;
@@ -146,6 +147,54 @@ describe('submit', () => {
     } finally {
       await rm(elsewhere, { recursive: true, force: true });
     }
+  });
+
+  it('never writes through a link planted at the name of a download temp file', async () => {
+    const out = join(local, 'tmp-linked');
+    const elsewhere = await tempDir();
+    const victim = join(elsewhere, 'victim.txt');
+    await writeFile(victim, 'precious');
+    await mkdir(join(out, 'my_results'), { recursive: true });
+    await symlink(victim, join(out, 'my_results', 'frame_0001.png.gm-download.tmp'));
+    try {
+      const a = await submit(
+        submitBody('tmplink', local, ['scene.blend'], [job('tmplink', {}, { frames: '1 2' })], {
+          watch_files: { '/tmplink/render_results/.+': out },
+        }),
+      );
+      expect(a.status).toBe(201);
+      const s = await client.waitFor('tmplink', (b) => b.State === 'Completed' || b.State === 'Failed');
+      expect(await readFile(victim, 'utf8')).toBe('precious');
+      expect(s.State).toBe('Completed');
+      expect(checkPng(await readFile(join(out, 'my_results', 'frame_0001.png'))).width).toBe(64);
+      expect((await lstat(join(out, 'my_results', 'frame_0001.png'))).isFile()).toBe(true);
+      expect((await readdir(join(out, 'my_results'))).sort()).toEqual(['frame_0001.png', 'frame_0002.png']);
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it('renders and downloads outputs whose names are as long as the checks allow', async () => {
+    const out = join(local, 'long-names');
+    const prefix = 'p'.repeat(200);
+    const ext = 'x'.repeat(32);
+    const a = await submit(
+      submitBody(
+        'longnames',
+        local,
+        ['scene.blend'],
+        [job('longnames', {}, { frames: '1 2', output_prefix: prefix, output_format: ext })],
+        { watch_files: { '/longnames/render_results/.+': out } },
+      ),
+    );
+    expect(a.status).toBe(201);
+    const s = await client.waitFor('longnames', (b) => b.State === 'Completed' || b.State === 'Failed');
+    expect(s.Message).toBe('All jobs completed and their results are downloaded.');
+    expect(s.Jobs[0]).toMatchObject({ State: 'Completed', FramesDone: 2 });
+    expect((await readdir(join(out, 'my_results'))).sort()).toEqual([
+      `${prefix}_0001.${ext}`,
+      `${prefix}_0002.${ext}`,
+    ]);
   });
 
   it('refuses instances below 1 with the field path', async () => {

@@ -1,8 +1,10 @@
+import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { climbsOut, downloadTarget } from '../src/downloads.js';
 import { parseFrames } from '../src/frames.js';
 import { watchRegex } from '../src/names.js';
 import { framePng } from '../src/png.js';
+import { tempBeside } from '../src/store.js';
 import { extensionFor, MAX_EXTENSION } from '../src/validation.js';
 import { checkPng } from './png-check.js';
 
@@ -50,6 +52,19 @@ describe('downloads', () => {
     expect(downloadTarget('p', '/p/render_results/r/f.png', '/dl')).toBe('/dl/r/f.png');
     expect(downloadTarget('p', '/p/render_results/../../etc/passwd', '/dl')).toBeNull();
     expect(downloadTarget('p', '/p/render_results/', '/dl')).toBeNull();
+  });
+  it('gives every file a temp name that is a valid name beside it, however long its own name', () => {
+    for (const name of ['f.png', 'é'.repeat(100), 'p'.repeat(250), 'q'.repeat(255)]) {
+      for (const suffix of ['.gm-download.tmp', '.12345.0000abcd.tmp']) {
+        const tmp = tempBeside(join('/dl', 'r', name), suffix);
+        expect(dirname(tmp)).toBe(join('/dl', 'r'));
+        expect(Buffer.byteLength(basename(tmp))).toBeLessThanOrEqual(255);
+        expect(tmp.endsWith(suffix)).toBe(true);
+      }
+    }
+    expect(tempBeside('/dl/f.png', '.gm-download.tmp')).toBe('/dl/f.png.gm-download.tmp');
+    // Two long names keep their own temp files.
+    expect(tempBeside(`/dl/${'a'.repeat(250)}`, '.t')).not.toBe(tempBeside(`/dl/${'a'.repeat(249)}b`, '.t'));
   });
 });
 

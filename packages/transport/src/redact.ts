@@ -1,7 +1,10 @@
-/** Secret-looking query keys: access keys, passwords, secrets and tokens. */
-const SECRET_QUERY = /([?&](?:access.?key|password|passwd|secret|token)=)[^&#\s"']*/gi;
-/** The user information of a URL (`//user:password@`). */
-const USER_INFO = /(\b[a-z][a-z0-9+.-]*:\/\/)[^/?#@\s]*@/gi;
+/**
+ * Secret-looking query keys: any key ending in a secret's word (`access_key`, `AccessKey`, `access%5Fkey`, `api_key`,
+ * `access_token`, `client_secret`, `X-Amz-Signature`, `password`...).
+ */
+const SECRET_QUERY = /([?&][^=&#?\s"']*?(?:key|password|passwd|secret|token|signature)=)[^&#\s"']*/gi;
+/** The user information of a URL (`//user:password@`), up to its last `@` as URL parsers read it (`p@ss` is one password). */
+const USER_INFO = /(\b[a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/gi;
 
 /**
  * `text` with every URL's user information (`user:password@`) and secret query values (`access_key=`,
