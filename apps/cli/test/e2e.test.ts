@@ -592,6 +592,24 @@ describe('gm submit / status', () => {
     expect(lines.at(-1)).not.toContain('left');
   });
 
+  it('gm status says what each alert says (a budget reached), and who rendered the frames', async () => {
+    const file = join(work, 'alerted.yaml');
+    await writeFile(
+      file,
+      jobFile('alerted_project').replace(
+        'budget: { value: 100, action: alert }',
+        'budget: { value: 1, action: alert }',
+      ),
+    );
+    expect((await gm(['submit', file, '--watch', '--interval', '50'], creds)).code).toBe(0);
+    const r = await gm(['status', 'alerted_project'], { ...creds, NO_COLOR: '1' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/RENDERER/);
+    expect(r.stdout).toMatch(/ simulated\b/);
+    expect(r.stdout).toContain('! beauty: 1 alert(s)');
+    expect(r.stdout).toMatch(/\n {2}\d{4}-\d\d-\d\dT[^ ]+ {2}credits budget of 1 reached/);
+  });
+
   it('exits 130 on Ctrl-C during --watch, and the project goes on', async () => {
     const file = join(work, 'interrupt.yaml');
     await writeFile(

@@ -170,7 +170,7 @@ export async function watchProject(
           );
         }
         for (const alert of job.Alerts ?? []) {
-          const text = typeof alert === 'string' ? alert : JSON.stringify(alert);
+          const text = alertText(alert);
           const key = `${job.Name}:${text}`;
           if (!seenAlerts.has(key)) {
             seenAlerts.add(key);
@@ -291,9 +291,38 @@ export function printStatus(ctx: Context, name: string, status: ProjectStatus): 
           { header: 'RUNNING', value: (j) => String(j.FramesRunning ?? 0), align: 'right' },
           { header: 'CREDITS', value: (j) => formatCredits(j.CreditsConsumed ?? 0), align: 'right' },
           { header: 'ALERTS', value: (j) => String((j.Alerts ?? []).length || '') },
+          ...(jobs.some((j) => j.Renderer !== undefined)
+            ? [{ header: 'RENDERER', value: (j: (typeof jobs)[number]) => j.Renderer ?? '' }]
+            : []),
         ],
         c.bold,
       ),
     );
   }
+  // What each alert says (a budget reached, a file the renderer could not find), the latest few per job.
+  for (const job of jobs) {
+    const alerts = job.Alerts ?? [];
+    if (alerts.length === 0) continue;
+    out.print();
+    out.print(`${c.yellow('!')} ${c.cyan(safe(job.Name))}: ${alerts.length} alert(s)`);
+    for (const alert of alerts.slice(-MAX_ALERTS_SHOWN)) out.print(`  ${safe(alertText(alert))}`);
+    if (alerts.length > MAX_ALERTS_SHOWN) {
+      out.print(
+        c.dim(`  (${alerts.length - MAX_ALERTS_SHOWN} earlier; \`gm status --json\` lists them all)`),
+      );
+    }
+  }
+}
+
+/** Alerts `gm status` shows per job (the latest). */
+const MAX_ALERTS_SHOWN = 5;
+
+/** An alert as a line: its time and message (Envoy's `{ At, Message }`), or the text Envoy sent. */
+function alertText(alert: unknown): string {
+  if (typeof alert === 'string') return alert;
+  if (alert && typeof alert === 'object' && 'Message' in alert) {
+    const { At, Message } = alert as { At?: unknown; Message?: unknown };
+    return `${typeof At === 'string' ? `${At}  ` : ''}${String(Message)}`;
+  }
+  return JSON.stringify(alert);
 }
