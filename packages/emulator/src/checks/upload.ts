@@ -1,9 +1,13 @@
+import type { Stats } from 'node:fs';
 import { lstat, realpath, stat } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { UploadSet } from '@gm/transport';
 import type { FieldError } from '../contract.js';
 import { inside } from '../downloads.js';
 import { nameProblem } from '../names.js';
+
+/** How many files of an upload set are looked at together. */
+const CHECK_BATCH = 64;
 
 /** An upload set as the wire carries it (the contract's `UploadSet`). */
 export type UploadSetBody = UploadSet;
@@ -62,50 +66,57 @@ export async function checkUploadSet(
       return null;
     }
   }
-  for (const [k, name] of set.files.entries()) {
-    const f = `${field}.files[${k}]`;
+  // Each file is looked at once (`lstat`); the real path of its folder is asked once per folder, and a file's
+  // own only when it is a link. Up to CHECK_BATCH files are looked at together (their calls overlap in the
+  // thread pool); problems and files keep the order of the list.
+  const realFolders = new Map<string, Promise<string>>();
+  const realFolder = (dir: string): Promise<string> => {
+    let real = realFolders.get(dir);
+    if (!real) {
+      real = realpath(dir);
+      realFolders.set(dir, real);
+    }
+    return real;
+  };
+  const checkOne = async (name: string, f: string): Promise<CheckedFile | FieldError> => {
     const parts = name.split('/').filter((p) => p !== '' && p !== '.');
     if (name.startsWith('/') || /^[A-Za-z]:/.test(name) || name.includes('\\') || isAbsolute(name)) {
-      errors.push({ field: f, message: `${name} must be relative to localRoot, with forward slashes` });
-      continue;
+      return { field: f, message: `${name} must be relative to localRoot, with forward slashes` };
     }
     if (parts.length === 0 || parts.includes('..')) {
-      errors.push({ field: f, message: `${name} leaves localRoot (..)` });
-      continue;
+      return { field: f, message: `${name} leaves localRoot (..)` };
     }
     const rel = [...(root?.sub ?? []), ...parts].join('/');
-    if (!options.needLocal || !realRoot) {
-      files.push({ rel, source: '', size: 0 });
-      continue;
-    }
+    if (!options.needLocal || !realRoot) return { rel, source: '', size: 0 };
     const local = resolve(set.localRoot, ...parts);
-    if (!inside(resolve(set.localRoot), local)) {
-      errors.push({ field: f, message: `${name} leaves localRoot` });
-      continue;
-    }
+    if (!inside(resolve(set.localRoot), local)) return { field: f, message: `${name} leaves localRoot` };
+    let info: Stats;
     try {
-      await lstat(local);
+      info = await lstat(local);
     } catch {
-      errors.push({ field: f, message: `${name} does not exist in ${set.localRoot}` });
-      continue;
+      return { field: f, message: `${name} does not exist in ${set.localRoot}` };
     }
     let real: string;
     try {
-      real = await realpath(local);
+      real = info.isSymbolicLink()
+        ? await realpath(local)
+        : join(await realFolder(dirname(local)), basename(local));
     } catch {
-      errors.push({ field: f, message: `${name} is a broken link` });
-      continue;
+      return { field: f, message: `${name} is a broken link` };
     }
-    if (!inside(realRoot, real)) {
-      errors.push({ field: f, message: `${name} is a link that leads out of localRoot` });
-      continue;
+    if (!inside(realRoot, real))
+      return { field: f, message: `${name} is a link that leads out of localRoot` };
+    if (info.isSymbolicLink()) info = await stat(real);
+    if (!info.isFile()) return { field: f, message: `${name} is not a regular file` };
+    return { rel, source: real, size: info.size };
+  };
+  for (let k = 0; k < set.files.length; k += CHECK_BATCH) {
+    const batch = set.files.slice(k, k + CHECK_BATCH);
+    const checked = await Promise.all(batch.map((name, n) => checkOne(name, `${field}.files[${k + n}]`)));
+    for (const c of checked) {
+      if ('field' in c) errors.push(c);
+      else files.push(c);
     }
-    const info = await stat(real);
-    if (!info.isFile()) {
-      errors.push({ field: f, message: `${name} is not a regular file` });
-      continue;
-    }
-    files.push({ rel, source: real, size: info.size });
   }
   return root ? { project: root.project, files } : null;
 }
