@@ -14,6 +14,7 @@ import { configDir } from '../../lib/config.js';
 import { contextOf } from '../../lib/context.js';
 import { CliError, ExitCode, UsageError } from '../../lib/exit-codes.js';
 import { loadJobFile } from '../../lib/job-file.js';
+import { Phases } from '../../lib/phases.js';
 import { parsePathMap, pathMapOption, problemLines, scenePreflight } from '../../lib/preflight.js';
 import { safe } from '../../lib/safe.js';
 import { lockSubmission } from '../../lib/submit-lock.js';
@@ -28,6 +29,7 @@ interface SubmitOptions extends JobFlags {
   skipUpload?: boolean;
   allowMissing?: boolean;
   pathMap?: string[];
+  verbose?: boolean;
   download: boolean;
   interval: string;
 }
@@ -54,6 +56,10 @@ export function define(command: Command, { io, signal }: Registry): void {
       'submit even when the project already has jobs of the same names (runs and charges them again)',
     )
     .option('--no-download', 'do not download results automatically')
+    .option(
+      '--verbose',
+      'print how long each phase took (job file, files, preflight, sign-in, submit) on stderr',
+    )
     .option('--interval <ms>', 'milliseconds between polls with --watch', '1000')
     .optionsGroup('Single job without a job file:')
     .option('--file <path>', 'the scene file (its folder is the project folder unless --folder)')
@@ -98,6 +104,10 @@ Examples:
     )
     .action(async (jobFile: string | undefined, opts: SubmitOptions) => {
       const ctx = contextOf(command, io, signal);
+      const phases = new Phases();
+      const printPhases = () => {
+        if (opts.verbose) for (const line of phases.lines()) ctx.out.info(line);
+      };
       if (jobFile && opts.file) throw new UsageError('Give a job file or --file, not both.');
       if (!jobFile && !opts.file) {
         throw new UsageError('Nothing to submit.', {
@@ -106,7 +116,9 @@ Examples:
       }
       const pathMap = parsePathMap(opts.pathMap);
       const loaded = jobFile ? await loadJobFile(jobFile, io.cwd) : await jobFileFromFlags(opts, io.cwd);
+      phases.end('job file');
       const { project, autoDownload } = await buildProject(loaded);
+      phases.end('files', `${project.files.length.toLocaleString('en')} files`);
       if (!opts.allowMissing) {
         const preflight = await scenePreflight(project, pathMap);
         // A scene saved with another version than its job's: said, not refused.
@@ -120,6 +132,7 @@ Examples:
             },
           );
         }
+        phases.end('preflight');
       }
       const submitOptions = {
         skipUpload: opts.skipUpload === true,
@@ -128,6 +141,8 @@ Examples:
       if (opts.dryRun) {
         const body = toSubmitBody(project, submitOptions);
         ctx.out.printJson(body);
+        phases.end('body');
+        printPhases();
         ctx.out.info(
           ctx.out.ce.dim(
             `Dry run: ${project.jobs.length} job(s), ${project.files.length} file(s); nothing was uploaded or submitted.`,
@@ -155,13 +170,16 @@ Examples:
         const { client: connected } = await connect(ctx);
         client = connected;
         if (!opts.again) await refuseRerun(client, project);
+        phases.end('sign in', opts.again ? undefined : 'and rerun check');
         ctx.out.info(
           `Submitting ${ctx.out.ce.cyan(project.name)}: ${project.jobs.length} job(s), ${project.files.length} file(s)${submitOptions.skipUpload ? ' (already uploaded)' : ''}`,
         );
         name = await client.submitProject(project, submitOptions);
+        phases.end('submit', 'credits check, body, POST');
       } finally {
         release();
       }
+      printPhases();
       const jobs = project.jobs.map((j) => ({ name: j.name, id: j.id }));
       if (opts.watch) {
         if (ctx.out.json) ctx.out.event({ event: 'submitted', project: name, jobs });
