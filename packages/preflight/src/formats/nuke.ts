@@ -376,9 +376,14 @@ function nukeParser(file: string, limits: ScanLimits) {
     }
   };
   const feed = (text: string, line: number) => {
+    // A blank statement (the line break after a node) holds nothing to read.
+    let last = text.length - 1;
+    for (let c = text.charCodeAt(last); c === 32 || c === 9 || c === 10 || c === 13 || c === 59; )
+      c = text.charCodeAt(--last);
+    if (last < 0) return;
     // A statement that is one node, `Class { ... }` (the usual one), is read without tokenizing it at the top.
     const head = NODE_HEAD.exec(text);
-    if (head && text.trimEnd().endsWith('}')) {
+    if (head && text.charCodeAt(last) === 125) {
       let at = line;
       for (let i = text.indexOf('\n'); i >= 0 && i < head[0].length; i = text.indexOf('\n', i + 1)) at++;
       nodes++;
