@@ -202,7 +202,7 @@ async function measure(c) {
   }
 
   note(`submit-e2e ${c.label}: ${RUNS} alternating runs (${loadText()})`);
-  await alternate({ submit: submitOnce, cp: cpOnce }, { runs: RUNS, warmup: 1 });
+  await alternate({ submit: submitOnce, cp: cpOnce }, { runs: RUNS, warmup: 0 });
   const [value, limit] = [median(totals.slice(-RUNS)), median(cps.slice(-RUNS))];
   const ratio = value / limit;
   emit({

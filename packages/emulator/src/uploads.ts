@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { type FileHandle, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { own } from './names.js';
 import { renderedFrame } from './result-names.js';
 import { now, type Runtime, SerialWorker } from './runtime.js';
-import { type FileRecord, inFolder, type ProjectRecord } from './store.js';
+import { type FileRecord, inFolder, inFolderSync, type ProjectRecord } from './store.js';
 
 /**
  * How many unthrottled copies run at once: more than the thread pool's four threads, so that a thread freed by one
@@ -15,6 +15,15 @@ const COPY_LANES = 8;
 
 /** Files up to this size are copied whole: read, hashed, written, renamed. */
 const SMALL_FILE = 1024 * 1024;
+
+/**
+ * Files up to this size are copied with synchronous calls: for a tiny file the thread pool's round trips (eight
+ * of them: open, stat, read, close, open, write, close, rename) cost more CPU than the copy itself.
+ */
+const TINY_FILE = 64 * 1024;
+
+/** Synchronous copies run at most this long in a row before the event loop has a turn (requests are answered). */
+const SLICE_MS = 8;
 
 /** The chunk of an unthrottled copy of a larger file: read, hashed and written while the next one is read. */
 const COPY_CHUNK = 1024 * 1024;
@@ -131,6 +140,8 @@ export class Uploader {
   private resumed = false;
   /** A save of the state is due (completed copies not saved yet). */
   private saveDue = false;
+  /** When the event loop last had a turn during synchronous copies. */
+  private sliceStart = 0;
   /** The pause before the next save while copies complete (see SAVE_EVERY_MS). */
   private savePause = SAVE_EVERY_MS;
   /** Called after a file fails, and once all queued files of a project are copied. */
@@ -351,10 +362,18 @@ export class Uploader {
       }
       const folder = dirname(target);
       if (!this.throttle) {
-        // Unthrottled: each file is hashed as it is copied, a small one whole, a larger one in chunks (one
-        // chunk hashed while the next is read and it is written).
+        // Unthrottled: each file is hashed as it is copied: a tiny one with synchronous calls (for at most SLICE_MS
+        // in a row), a small one whole, a larger one in chunks (one hashed while the next is read and it written).
         let copied: { size: number; sha256: string };
-        if (file.size <= SMALL_FILE) {
+        const tiny = file.size <= TINY_FILE;
+        if (tiny) {
+          if (performance.now() - this.sliceStart > SLICE_MS) {
+            await new Promise((resolve) => setImmediate(resolve));
+            this.sliceStart = performance.now();
+            if (this.runtime.closing) return; // copied again on the next start
+          }
+          copied = copyTiny(source, part, target, folder);
+        } else if (file.size <= SMALL_FILE) {
           const data = await readFile(source);
           const writing = inFolder(folder, () => writeFile(part, data));
           copied = { size: data.length, sha256: createHash('sha256').update(data).digest('hex') };
@@ -364,7 +383,7 @@ export class Uploader {
             file.bytesDone = bytes;
           });
         }
-        await rename(part, target);
+        if (!tiny) await rename(part, target);
         file.size = file.bytesDone = copied.size;
         file.sha256 = copied.sha256;
         file.lastModified = now();
@@ -414,4 +433,22 @@ export class Uploader {
       store.save();
     }
   }
+}
+
+/** A tiny file copied with synchronous calls: read whole, hashed, written to `part`, renamed to `target`. */
+function copyTiny(
+  source: string,
+  part: string,
+  target: string,
+  folder: string,
+): { size: number; sha256: string } {
+  const data = readFileSync(source);
+  try {
+    inFolderSync(folder, () => writeFileSync(part, data));
+    renameSync(part, target);
+  } catch (err) {
+    rmSync(part, { force: true });
+    throw err;
+  }
+  return { size: data.length, sha256: createHash('sha256').update(data).digest('hex') };
 }
