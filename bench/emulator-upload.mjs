@@ -76,7 +76,7 @@ async function emulatorUpload() {
       await new Promise((r) => setTimeout(r, 5));
     }
     const took = performance.now() - start;
-    // The checksums the file listing reports (computed after the copy) are awaited too, outside the timing.
+    // The checksums the file listing reports (computed while copying) are awaited too: the second row's time.
     const files = (await call(url, 'GET', '/project/big/Files')).json().project_files.all_files;
     checksumWaits.push(performance.now() - start);
     if (files.length !== names.length || files.some((f) => f.CheckSum.length !== 64 || f.Size !== size)) {
@@ -124,13 +124,13 @@ try {
   });
   const withSums = median(checksumWaits.slice(-RUNS));
   emit({
-    figure: '  the same until the listing shows every checksum',
+    figure: 'emulator upload until the listing shows every checksum',
     value: ms(withSums),
     limit: `cp -r ${ms(c)}`,
     ratio: c / withSums,
-    goal: '',
-    pass: null,
-    detail: `checksums are computed after each copy, one file at a time; runs ${runsText(checksumWaits.slice(-RUNS))} ms`,
+    goal: 'speed ≥ 0.50× cp',
+    pass: c / withSums >= 0.5,
+    detail: `each file is hashed while it is copied; runs ${runsText(checksumWaits.slice(-RUNS))} ms`,
   });
 } finally {
   await rm(scratch, { recursive: true, force: true });

@@ -540,6 +540,38 @@ describe('gm submit / status', () => {
     expect(png.subarray(1, 4).toString()).toBe('PNG');
   });
 
+  it('--verbose prints each phase of the submit with its time, and the total', async () => {
+    const file = join(work, 'verbose.yaml');
+    await writeFile(file, jobFile('verbose_project'));
+    const r = await gm(['submit', file, '--verbose', '--no-download'], creds);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stderr.split('\n');
+    const at = lines.indexOf('Phases:');
+    expect(at, r.stderr).toBeGreaterThanOrEqual(0);
+    const phases = lines.slice(at + 1).flatMap((line) => {
+      const m = /^ {2}(\S+(?: \S+)?) +(\d+(?:\.\d)?) ms(?: {2}(.+))?$/.exec(line);
+      return m ? [{ name: m[1], ms: Number(m[2]), note: m[3] }] : [];
+    });
+    expect(phases.map((p) => p.name)).toEqual([
+      'start',
+      'job file',
+      'files',
+      'preflight',
+      'sign in',
+      'submit',
+      'total',
+    ]);
+    expect(phases.find((p) => p.name === 'files')?.note).toBe('4 files');
+    // The total is the sum of the phases (each rounded as printed).
+    const total = phases.at(-1)!.ms;
+    const sum = phases.slice(0, -1).reduce((n, p) => n + p.ms, 0);
+    expect(Math.abs(total - sum)).toBeLessThanOrEqual(phases.length);
+    // Without --verbose, no phases.
+    const quiet = await gm(['submit', file, '--no-download', '--again'], creds);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stderr).not.toContain('Phases:');
+  });
+
   it('submits a single job from flags, and status --watch follows it', async () => {
     const r = await gm(
       [

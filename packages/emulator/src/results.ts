@@ -119,7 +119,7 @@ export function completedFiles(
 }
 
 /**
- * The completed files of a project with checksums (waiting for an upload's background checksum) and
+ * The completed files of a project with checksums (an upload's, computed while it was copied) and
  * modification times (a result's from its file in the store).
  */
 export async function describeFiles(

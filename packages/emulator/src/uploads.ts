@@ -1,14 +1,90 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { constants, createReadStream } from 'node:fs';
-import { copyFile, open, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { type FileHandle, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { own } from './names.js';
 import { renderedFrame } from './result-names.js';
 import { now, type Runtime, SerialWorker } from './runtime.js';
-import { type FileRecord, inFolder, type ProjectRecord } from './store.js';
+import { type FileRecord, inFolder, inFolderSync, type ProjectRecord } from './store.js';
 
-/** How many unthrottled copies run at once. */
-const COPY_LANES = 4;
+/**
+ * How many unthrottled copies run at once: more than the thread pool's four threads, so that a thread freed by one
+ * copy's call finds the next call waiting (a copy of many small files is mostly opening, creating and renaming).
+ */
+const COPY_LANES = 8;
+
+/** Files up to this size are copied whole: read, hashed, written, renamed. */
+const SMALL_FILE = 1024 * 1024;
+
+/**
+ * Files up to this size are copied with synchronous calls: for a tiny file the thread pool's round trips (eight
+ * of them: open, stat, read, close, open, write, close, rename) cost more CPU than the copy itself.
+ */
+const TINY_FILE = 64 * 1024;
+
+/** Synchronous copies run at most this long in a row before the event loop has a turn (requests are answered). */
+const SLICE_MS = 8;
+
+/** The chunk of an unthrottled copy of a larger file: read, hashed and written while the next one is read. */
+const COPY_CHUNK = 1024 * 1024;
+
+/**
+ * While unthrottled copies complete, the state is saved at most every 250 ms, and after a save the next waits ten
+ * times as long as that save took: a project of 100,000 files has a snapshot of some 20 MB, which would otherwise
+ * be written back to back. A kill re-copies the files whose completion was not saved.
+ */
+const SAVE_EVERY_MS = 250;
+
+/** A queued copy. */
+interface Item {
+  project: ProjectRecord;
+  file: FileRecord;
+}
+
+/** Writes all of `data` to `out` at its current position. */
+async function writeAll(out: FileHandle, data: Buffer): Promise<void> {
+  for (let at = 0; at < data.length; ) at += (await out.write(data, at, data.length - at)).bytesWritten;
+}
+
+/**
+ * Copies `source` into the new file `part` (in `folder`) chunk by chunk, hashing each chunk while the next is read
+ * and it is written; resolves to the bytes copied and their hex SHA-256 (the checksum of exactly what was written).
+ */
+async function copyHashed(
+  source: string,
+  part: string,
+  folder: string,
+  progress: (bytes: number) => void,
+): Promise<{ size: number; sha256: string }> {
+  const input = await open(source, 'r');
+  try {
+    const out = await inFolder(folder, () => open(part, 'w'));
+    try {
+      const hash = createHash('sha256');
+      let size = 0;
+      let chunk = Buffer.allocUnsafe(COPY_CHUNK);
+      let spare = Buffer.allocUnsafe(COPY_CHUNK);
+      let n = (await input.read(chunk, 0, COPY_CHUNK, null)).bytesRead;
+      while (n > 0) {
+        const data = chunk.subarray(0, n);
+        const reading = input.read(spare, 0, COPY_CHUNK, null);
+        const writing = writeAll(out, data);
+        hash.update(data);
+        await writing;
+        const next = (await reading).bytesRead;
+        size += n;
+        progress(size);
+        [chunk, spare] = [spare, chunk];
+        n = next;
+      }
+      return { size, sha256: hash.digest('hex') };
+    } finally {
+      await out.close();
+    }
+  } finally {
+    await input.close();
+  }
+}
 
 /** A shared bandwidth limit: callers take bytes and wait their turn. */
 class Throttle {
@@ -43,14 +119,32 @@ interface Active {
 
 /**
  * Copies queued project files from their local folders into the remote store: one at a time under a bandwidth
- * limit, a few at a time without one.
+ * limit, a few at a time without one. Every copy hashes the bytes as it writes them, so a file is listed with its
+ * checksum as soon as it is completed.
  */
 export class Uploader {
   private readonly throttle: Throttle | null;
   private readonly chunkSize: number;
   /** The files being copied now. */
   private readonly active = new Map<FileRecord, Active>();
-  /** Called after a file completes or fails. */
+  /** `project NUL rel` of the files being copied now. */
+  private readonly busy = new Set<string>();
+  /** Copies in the order they were queued; `head` is the next to look at. */
+  private queue: Item[] = [];
+  private head = 0;
+  /** Queued files whose earlier copy still runs: looked at again when a copy ends. */
+  private deferred: Item[] = [];
+  /** Copies queued or running, by project: the scheduler hears of a project's uploads when they are all done. */
+  private readonly pending = new Map<ProjectRecord, number>();
+  /** Whether the files left Queued or Uploading by an earlier run were queued again. */
+  private resumed = false;
+  /** A save of the state is due (completed copies not saved yet). */
+  private saveDue = false;
+  /** When the event loop last had a turn during synchronous copies. */
+  private sliceStart = 0;
+  /** The pause before the next save while copies complete (see SAVE_EVERY_MS). */
+  private savePause = SAVE_EVERY_MS;
+  /** Called after a file fails, and once all queued files of a project are copied. */
   onChange: () => void = () => {};
 
   constructor(
@@ -85,79 +179,116 @@ export class Uploader {
       if (previous.lastModified) rec.lastModified = previous.lastModified;
     }
     project.files[rel] = rec;
+    this.push({ project, file: rec });
   }
 
-  private readonly worker: SerialWorker<{ project: ProjectRecord; file: FileRecord }>;
+  private push(item: Item): void {
+    this.queue.push(item);
+    this.pending.set(item.project, (this.pending.get(item.project) ?? 0) + 1);
+  }
+
+  /** One copy of a project fewer to wait for; the scheduler is told when none is left. */
+  private settle(project: ProjectRecord): void {
+    const left = (this.pending.get(project) ?? 1) - 1;
+    if (left > 0) {
+      this.pending.set(project, left);
+      return;
+    }
+    this.pending.delete(project);
+    this.onChange();
+  }
+
+  private readonly worker: SerialWorker<Item>;
 
   /** Starts the worker if it is idle. */
   kick(): void {
     this.worker.kick();
   }
 
-  private next(): { project: ProjectRecord; file: FileRecord } | null {
-    // A file queued again while its earlier copy runs waits for it: the copy renamed last must be the newer one.
-    const busy = new Set<string>();
-    for (const a of this.active.values()) busy.add(`${a.project}\u0000${a.rel}`);
-    for (const project of Object.values(this.runtime.store.state.projects)) {
-      for (const file of Object.values(project.files)) {
-        if (
-          file.origin === 'upload' &&
-          (file.state === 'Queued' || file.state === 'Uploading') &&
-          !this.active.has(file) &&
-          !busy.has(`${project.name}\u0000${file.rel}`)
-        ) {
-          return { project, file };
+  /** Whether a queued item is still to be copied: the project's record of the file, not copied yet. */
+  private wanted({ project, file }: Item): boolean {
+    return (
+      own(this.runtime.store.state.projects, project.name) === project &&
+      own(project.files, file.rel) === file &&
+      (file.state === 'Queued' || file.state === 'Uploading') &&
+      !this.active.has(file)
+    );
+  }
+
+  private next(): Item | null {
+    if (!this.resumed) {
+      // Files left Queued or Uploading by an earlier run (a kill) are copied again, in the state's order.
+      this.resumed = true;
+      for (const project of Object.values(this.runtime.store.state.projects)) {
+        for (const file of Object.values(project.files)) {
+          if (file.origin === 'upload' && (file.state === 'Queued' || file.state === 'Uploading'))
+            this.push({ project, file });
         }
       }
     }
-    // Nothing left to copy: the checksums of the files just copied, in the background.
-    for (const { project, file } of this.unhashed.splice(0))
-      void this.checksum(project, file).catch(() => undefined);
+    while (this.head < this.queue.length) {
+      const item = this.queue[this.head++] as Item;
+      if (this.head > 4096 && this.head * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+      }
+      if (!this.wanted(item)) {
+        this.settle(item.project);
+        continue;
+      }
+      // A file queued again while its earlier copy runs waits for it: the copy renamed last must be the newer one.
+      if (this.busy.has(`${item.project.name}\u0000${item.file.rel}`)) {
+        this.deferred.push(item);
+        continue;
+      }
+      return item;
+    }
     return null;
   }
 
-  /** Files copied without their checksum yet, hashed once no copy is waiting (so copies run undisturbed). */
-  private unhashed: { project: ProjectRecord; file: FileRecord }[] = [];
-
-  /** Checksums being computed, by file record. */
-  private readonly hashing = new Map<FileRecord, Promise<string>>();
-  /** The last checksum started: checksums are computed one at a time, in the background. */
-  private hashChain: Promise<unknown> = Promise.resolve();
-
   /**
-   * The SHA-256 of a completed upload. A file copied without throttling is hashed after it completes (from the
-   * store's copy, one file at a time in the background), so that the copy runs at the disk's speed; whoever
-   * needs the checksum before then waits for it.
+   * Saves the state soon: at once under a bandwidth limit (copies are slow), else after a pause (SAVE_EVERY_MS);
+   * at once when no copy of the project is left.
    */
-  checksum(project: ProjectRecord, file: FileRecord): Promise<string> {
-    if (file.sha256) return Promise.resolve(file.sha256);
-    let pending = this.hashing.get(file);
-    if (!pending) {
-      const target = this.runtime.storePath(project.name, file.rel);
-      pending = this.hashChain.then(async () => {
-        const sum = file.sha256 ?? (await sha256File(target));
-        this.hashing.delete(file);
-        if (own(project.files, file.rel) === file && file.state === 'Completed' && !file.sha256) {
-          file.sha256 = sum;
-          this.runtime.store.save();
-        }
-        return sum;
-      });
-      pending.catch(() => this.hashing.delete(file));
-      this.hashChain = pending.catch(() => undefined);
-      this.hashing.set(file, pending);
-      const tracked = pending;
-      this.runtime.track(() => tracked);
+  private saveSoon(project: ProjectRecord): void {
+    const { store } = this.runtime;
+    if (this.throttle || this.pending.get(project) === 1) {
+      store.save();
+      return;
     }
-    return pending;
+    if (this.saveDue) return;
+    this.saveDue = true;
+    this.runtime.track(async () => {
+      await this.runtime.sleep(this.savePause);
+      this.saveDue = false;
+      const started = performance.now();
+      store.save();
+      await store.flush();
+      this.savePause = Math.max(SAVE_EVERY_MS, 10 * (performance.now() - started));
+    });
   }
 
-  /** Starts the checksums of completed uploads that have none yet (after a restart). */
+  /**
+   * The SHA-256 of a completed upload, computed while it was copied; a completed file without one (left by an
+   * earlier version of the emulator, which hashed after copying) is hashed from the store's copy.
+   */
+  async checksum(project: ProjectRecord, file: FileRecord): Promise<string> {
+    if (file.sha256) return file.sha256;
+    const sum = await sha256File(this.runtime.storePath(project.name, file.rel));
+    if (own(project.files, file.rel) === file && file.state === 'Completed' && !file.sha256) {
+      file.sha256 = sum;
+      this.runtime.store.save();
+    }
+    return sum;
+  }
+
+  /** Starts the checksums of completed uploads that have none yet (left by an earlier version). */
   resumeChecksums(): void {
     for (const project of Object.values(this.runtime.store.state.projects)) {
       for (const file of Object.values(project.files)) {
         if (file.origin === 'upload' && file.state === 'Completed' && !file.sha256) {
-          void this.checksum(project, file).catch(() => undefined);
+          const sum = this.checksum(project, file);
+          this.runtime.track(() => sum);
         }
       }
     }
@@ -185,6 +316,24 @@ export class Uploader {
   }
 
   private async copy(project: ProjectRecord, file: FileRecord): Promise<void> {
+    const key = `${project.name}\u0000${file.rel}`;
+    this.active.set(file, { project: project.name, rel: file.rel, startedAt: Date.now() });
+    this.busy.add(key);
+    try {
+      await this.copyOne(project, file);
+    } finally {
+      this.active.delete(file);
+      this.busy.delete(key);
+      if (this.deferred.length > 0) {
+        // Files that waited for this copy: back to the front of the queue.
+        this.queue.splice(this.head, 0, ...this.deferred.splice(0));
+      }
+      if (file.state === 'Failed') this.onChange();
+      this.settle(project);
+    }
+  }
+
+  private async copyOne(project: ProjectRecord, file: FileRecord): Promise<void> {
     const { store } = this.runtime;
     const target = this.runtime.storePath(project.name, file.rel);
     const source = file.source ?? '';
@@ -195,7 +344,6 @@ export class Uploader {
     file.bytesDone = 0;
     // A copy interrupted by a kill starts again either way: only a throttled (long) one records its start.
     if (this.throttle) store.save();
-    this.active.set(file, { project: project.name, rel: file.rel, startedAt: Date.now() });
     try {
       // Same content already in the store: nothing to copy.
       if (file.sha256) {
@@ -214,17 +362,33 @@ export class Uploader {
       }
       const folder = dirname(target);
       if (!this.throttle) {
-        // Unthrottled: the kernel copies (a reflink where the file system has them, else copy_file_range or
-        // sendfile); the checksum follows in the background once no copy is waiting.
-        await inFolder(folder, () => copyFile(source, part, constants.COPYFILE_FICLONE));
-        const copied = await stat(part);
-        await rename(part, target);
+        // Unthrottled: each file is hashed as it is copied: a tiny one with synchronous calls (for at most SLICE_MS
+        // in a row), a small one whole, a larger one in chunks (one hashed while the next is read and it written).
+        let copied: { size: number; sha256: string };
+        const tiny = file.size <= TINY_FILE;
+        if (tiny) {
+          if (performance.now() - this.sliceStart > SLICE_MS) {
+            await new Promise((resolve) => setImmediate(resolve));
+            this.sliceStart = performance.now();
+            if (this.runtime.closing) return; // copied again on the next start
+          }
+          copied = copyTiny(source, part, target, folder);
+        } else if (file.size <= SMALL_FILE) {
+          const data = await readFile(source);
+          const writing = inFolder(folder, () => writeFile(part, data));
+          copied = { size: data.length, sha256: createHash('sha256').update(data).digest('hex') };
+          await writing;
+        } else {
+          copied = await copyHashed(source, part, folder, (bytes) => {
+            file.bytesDone = bytes;
+          });
+        }
+        if (!tiny) await rename(part, target);
         file.size = file.bytesDone = copied.size;
-        delete file.sha256;
+        file.sha256 = copied.sha256;
         file.lastModified = now();
         this.completed(project, file);
-        store.save();
-        this.unhashed.push({ project, file });
+        this.saveSoon(project);
         return;
       }
       file.size = (await stat(source)).size;
@@ -267,9 +431,24 @@ export class Uploader {
       file.error = (err as Error).message;
       await rm(part, { force: true });
       store.save();
-    } finally {
-      this.active.delete(file);
-      this.onChange();
     }
   }
+}
+
+/** A tiny file copied with synchronous calls: read whole, hashed, written to `part`, renamed to `target`. */
+function copyTiny(
+  source: string,
+  part: string,
+  target: string,
+  folder: string,
+): { size: number; sha256: string } {
+  const data = readFileSync(source);
+  try {
+    inFolderSync(folder, () => writeFileSync(part, data));
+    renameSync(part, target);
+  } catch (err) {
+    rmSync(part, { force: true });
+    throw err;
+  }
+  return { size: data.length, sha256: createHash('sha256').update(data).digest('hex') };
 }

@@ -240,6 +240,28 @@ describe('uploads without a bandwidth limit (several copies at once)', () => {
     ]);
     expect(await readdir(join(env.dataDir, 'store', 'twice'))).toEqual(['scene.blend']);
   }, 60_000);
+
+  it('lists each file with the checksum of its bytes, whatever its size (empty, tiny, small, chunked)', async () => {
+    const sizes = [0, 1, 1024, 64 * 1024, 64 * 1024 + 1, MiB, MiB + 1, 3 * MiB + 5];
+    const contents = Object.fromEntries(sizes.map((n) => [`sizes/f_${n}.bin`, randomBytes(n)]));
+    await writeFiles(local, contents);
+    const up = await env.client.call('POST', '/upload', {
+      body: { upload: [{ localRoot: local, remoteRoot: '/sizes', files: Object.keys(contents) }] },
+      template: '/upload',
+    });
+    expect(up.status).toBe(200);
+    const done = await env.client.waitFor('sizes', (s) => s.State !== 'Uploading');
+    expect(done.State).toBe('Uploaded');
+    const files = await env.client.call('GET', '/project/sizes/Files', { template: '/project/{name}/Files' });
+    const listed = Object.fromEntries(
+      files.body.project_files.all_files.map((f: Json) => [f.Name, { Size: f.Size, CheckSum: f.CheckSum }]),
+    );
+    for (const [name, bytes] of Object.entries(contents)) {
+      expect(listed[name], name).toEqual({ Size: bytes.length, CheckSum: sha(bytes) });
+      // The store holds the same bytes (compared as buffers: a deep comparison of megabytes is slow).
+      expect((await readFile(join(env.dataDir, 'store', 'sizes', name))).equals(bytes), name).toBe(true);
+    }
+  }, 60_000);
 });
 
 describe('a project holding both a file and that name with .part', () => {

@@ -1,9 +1,13 @@
-import { lstat, realpath, stat } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
+import { lstatSync, realpathSync, type Stats, statSync } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { FieldError } from '../contract.js';
 import { inside } from '../downloads.js';
 import type { UploadSet } from '../generated/envoy.js';
 import { nameProblem } from '../names.js';
+
+/** The checks of an upload set's files run at most this long in a row before the event loop has a turn. */
+const CHECK_SLICE_MS = 8;
 
 /** An upload set as the wire carries it (the contract's `UploadSet`). */
 export type UploadSetBody = UploadSet;
@@ -62,50 +66,57 @@ export async function checkUploadSet(
       return null;
     }
   }
-  for (const [k, name] of set.files.entries()) {
-    const f = `${field}.files[${k}]`;
+  // Each file is looked at once (`lstat`); the real path of its folder is asked once per folder, and a file's
+  // own only when it is a link. The calls are synchronous (a project of 100,000 files costs a fraction of the
+  // CPU of the thread pool's round trips), for at most CHECK_SLICE_MS in a row: then requests are answered.
+  const realFolders = new Map<string, string>();
+  const realFolder = (dir: string): string => {
+    let real = realFolders.get(dir);
+    if (real === undefined) {
+      real = realpathSync(dir);
+      realFolders.set(dir, real);
+    }
+    return real;
+  };
+  const checkOne = (name: string, f: string): CheckedFile | FieldError => {
     const parts = name.split('/').filter((p) => p !== '' && p !== '.');
     if (name.startsWith('/') || /^[A-Za-z]:/.test(name) || name.includes('\\') || isAbsolute(name)) {
-      errors.push({ field: f, message: `${name} must be relative to localRoot, with forward slashes` });
-      continue;
+      return { field: f, message: `${name} must be relative to localRoot, with forward slashes` };
     }
     if (parts.length === 0 || parts.includes('..')) {
-      errors.push({ field: f, message: `${name} leaves localRoot (..)` });
-      continue;
+      return { field: f, message: `${name} leaves localRoot (..)` };
     }
     const rel = [...(root?.sub ?? []), ...parts].join('/');
-    if (!options.needLocal || !realRoot) {
-      files.push({ rel, source: '', size: 0 });
-      continue;
-    }
+    if (!options.needLocal || !realRoot) return { rel, source: '', size: 0 };
     const local = resolve(set.localRoot, ...parts);
-    if (!inside(resolve(set.localRoot), local)) {
-      errors.push({ field: f, message: `${name} leaves localRoot` });
-      continue;
-    }
+    if (!inside(resolve(set.localRoot), local)) return { field: f, message: `${name} leaves localRoot` };
+    let info: Stats;
     try {
-      await lstat(local);
+      info = lstatSync(local);
     } catch {
-      errors.push({ field: f, message: `${name} does not exist in ${set.localRoot}` });
-      continue;
+      return { field: f, message: `${name} does not exist in ${set.localRoot}` };
     }
     let real: string;
     try {
-      real = await realpath(local);
+      real = info.isSymbolicLink() ? realpathSync(local) : join(realFolder(dirname(local)), basename(local));
     } catch {
-      errors.push({ field: f, message: `${name} is a broken link` });
-      continue;
+      return { field: f, message: `${name} is a broken link` };
     }
-    if (!inside(realRoot, real)) {
-      errors.push({ field: f, message: `${name} is a link that leads out of localRoot` });
-      continue;
+    if (!inside(realRoot, real))
+      return { field: f, message: `${name} is a link that leads out of localRoot` };
+    if (info.isSymbolicLink()) info = statSync(real);
+    if (!info.isFile()) return { field: f, message: `${name} is not a regular file` };
+    return { rel, source: real, size: info.size };
+  };
+  let slice = performance.now();
+  for (const [k, name] of set.files.entries()) {
+    if (performance.now() - slice > CHECK_SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      slice = performance.now();
     }
-    const info = await stat(real);
-    if (!info.isFile()) {
-      errors.push({ field: f, message: `${name} is not a regular file` });
-      continue;
-    }
-    files.push({ rel, source: real, size: info.size });
+    const c = checkOne(name, `${field}.files[${k}]`);
+    if ('field' in c) errors.push(c);
+    else files.push(c);
   }
   return root ? { project: root.project, files } : null;
 }

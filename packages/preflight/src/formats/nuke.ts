@@ -59,84 +59,156 @@ interface Token {
   quoted?: boolean;
 }
 
+/** What {@link Lexer.next} found: the end of the text, a line break, a word, or a `{...}` group. */
+const END = 0;
+const NEWLINE = 1;
+const WORD = 2;
+const BRACE = 3;
+
+/**
+ * Splits TCL text into words, `{...}` groups (balanced, kept raw) and newlines, one at a time without an object per
+ * token: {@link Lexer.next} says what comes next, {@link Lexer.text} reads its text only when it is wanted.
+ */
+class Lexer {
+  private i = 0;
+  private readonly n: number;
+  /** The line of the token found last (for a group, the line its content starts on). */
+  tokenLine = 0;
+  /** Whether the word found last was a quoted string. */
+  quoted = false;
+  private start = 0;
+  private end = 0;
+  private escaped = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly source: string,
+    /** The line the text starts on, then the line the lexer is at. */
+    private line: number,
+  ) {
+    this.n = source.length;
+  }
+
+  /** The text of the word or group found last (a quoted string with its escapes read). */
+  text(): string {
+    const raw = this.source.slice(this.start, this.end);
+    return this.escaped
+      ? raw.replace(/\\(.)/gs, (_, e: string) => (e === 'n' ? '\n' : e === 't' ? '\t' : e))
+      : raw;
+  }
+
+  next(): number {
+    const text = this.source;
+    const n = this.n;
+    let i = this.i;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 10) {
+        this.tokenLine = this.line++;
+        this.i = i + 1;
+        return NEWLINE;
+      }
+      if (c === 32 || c === 9 || c === 13 || c === 59) {
+        i++;
+      } else if (c === 35 && atCommandStart(text, i)) {
+        // A comment to the end of the line.
+        while (i < n && text.charCodeAt(i) !== 10) i++;
+      } else if (c === 123) {
+        const start = i + 1;
+        const startLine = this.line;
+        let line = this.line;
+        let depth = 1;
+        i++;
+        while (i < n && depth > 0) {
+          const d = text.charCodeAt(i);
+          if (d === 92) i++;
+          else if (d === 123) depth++;
+          else if (d === 125) depth--;
+          else if (d === 10) line++;
+          i++;
+        }
+        if (depth > 0) throw new CorruptFileError(this.file, 'a "{" is never closed', { line: startLine });
+        return this.found(BRACE, start, i - 1, i, startLine, line, false, false);
+      } else if (c === 125) {
+        throw new CorruptFileError(this.file, 'a "}" closes nothing', { line: this.line });
+      } else if (c === 34) {
+        const startLine = this.line;
+        let line = this.line;
+        const start = i + 1;
+        let j = start;
+        let escaped = false;
+        while (j < n) {
+          const d = text.charCodeAt(j);
+          if (d === 34) break;
+          if (d === 92) {
+            escaped = true;
+            if (text.charCodeAt(j + 1) === 10) line++;
+            j += 2;
+            continue;
+          }
+          if (d === 10) line++;
+          j++;
+        }
+        if (j >= n)
+          throw new CorruptFileError(this.file, 'a quoted string is never closed', { line: startLine });
+        return this.found(WORD, start, j, j + 1, startLine, line, true, escaped);
+      } else {
+        const start = i;
+        let line = this.line;
+        while (i < n) {
+          const d = text.charCodeAt(i);
+          if (d === 32 || d === 9 || d === 10 || d === 13 || d === 59 || d === 123 || d === 125) break;
+          if (d === 92) i++;
+          else if (d === 91) {
+            // A command substitution [ ... ] is part of the word, spaces included.
+            let depth = 0;
+            while (i < n) {
+              const e = text.charCodeAt(i);
+              if (e === 91) depth++;
+              else if (e === 93 && --depth === 0) break;
+              else if (e === 10) line++;
+              i++;
+            }
+          }
+          i++;
+        }
+        // A word's line is where the lexer is once it is read (a substitution over lines counts them first).
+        return this.found(WORD, start, Math.min(i, n), i, line, line, false, false);
+      }
+    }
+    this.i = i;
+    return END;
+  }
+
+  private found(
+    kind: number,
+    start: number,
+    end: number,
+    after: number,
+    tokenLine: number,
+    line: number,
+    quoted: boolean,
+    escaped: boolean,
+  ): number {
+    this.start = start;
+    this.end = end;
+    this.i = after;
+    this.tokenLine = tokenLine;
+    this.line = line;
+    this.quoted = quoted;
+    this.escaped = escaped;
+    return kind;
+  }
+}
+
 /** Splits TCL text into words, `{...}` groups (balanced, kept raw) and newlines. */
 function* tokens(file: string, text: string, firstLine: number): Generator<Token> {
-  let i = 0;
-  let line = firstLine;
-  const n = text.length;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c === 10) {
-      yield { type: 'newline', text: '\n', line };
-      line++;
-      i++;
-    } else if (c === 32 || c === 9 || c === 13 || c === 59) {
-      i++;
-    } else if (c === 35 && atCommandStart(text, i)) {
-      // A comment to the end of the line.
-      while (i < n && text.charCodeAt(i) !== 10) i++;
-    } else if (c === 123) {
-      const start = i + 1;
-      const startLine = line;
-      let depth = 1;
-      i++;
-      while (i < n && depth > 0) {
-        const d = text.charCodeAt(i);
-        if (d === 92) i++;
-        else if (d === 123) depth++;
-        else if (d === 125) depth--;
-        else if (d === 10) line++;
-        i++;
-      }
-      if (depth > 0) throw new CorruptFileError(file, 'a "{" is never closed', { line: startLine });
-      yield { type: 'brace', text: text.slice(start, i - 1), line: startLine };
-    } else if (c === 125) {
-      throw new CorruptFileError(file, 'a "}" closes nothing', { line });
-    } else if (c === 34) {
-      const startLine = line;
-      const start = i + 1;
-      let j = start;
-      let escaped = false;
-      while (j < n) {
-        const d = text.charCodeAt(j);
-        if (d === 34) break;
-        if (d === 92) {
-          escaped = true;
-          if (text.charCodeAt(j + 1) === 10) line++;
-          j += 2;
-          continue;
-        }
-        if (d === 10) line++;
-        j++;
-      }
-      if (j >= n) throw new CorruptFileError(file, 'a quoted string is never closed', { line: startLine });
-      const raw = text.slice(start, j);
-      i = j + 1;
-      const out = escaped
-        ? raw.replace(/\\(.)/gs, (_, e: string) => (e === 'n' ? '\n' : e === 't' ? '\t' : e))
-        : raw;
-      yield { type: 'word', text: out, line: startLine, quoted: true };
-    } else {
-      const start = i;
-      while (i < n) {
-        const d = text.charCodeAt(i);
-        if (d === 32 || d === 9 || d === 10 || d === 13 || d === 59 || d === 123 || d === 125) break;
-        if (d === 92) i++;
-        else if (d === 91) {
-          // A command substitution [ ... ] is part of the word, spaces included.
-          let depth = 0;
-          while (i < n) {
-            const e = text.charCodeAt(i);
-            if (e === 91) depth++;
-            else if (e === 93 && --depth === 0) break;
-            else if (e === 10) line++;
-            i++;
-          }
-        }
-        i++;
-      }
-      yield { type: 'word', text: text.slice(start, Math.min(i, n)), line };
-    }
+  const lexer = new Lexer(file, text, firstLine);
+  for (let kind = lexer.next(); kind !== END; kind = lexer.next()) {
+    if (kind === NEWLINE) yield { type: 'newline', text: '\n', line: lexer.tokenLine };
+    else if (kind === BRACE) yield { type: 'brace', text: lexer.text(), line: lexer.tokenLine };
+    else if (lexer.quoted) yield { type: 'word', text: lexer.text(), line: lexer.tokenLine, quoted: true };
+    else yield { type: 'word', text: lexer.text(), line: lexer.tokenLine };
   }
 }
 
@@ -147,6 +219,44 @@ function atCommandStart(text: string, i: number): boolean {
     if (c !== 32 && c !== 9 && c !== 13) return false;
   }
   return true;
+}
+
+/** The knobs {@link knobsOf} keeps of every reading node (its file knobs are kept too). */
+const KEPT_KNOBS = new Set(['name', 'first', 'last', 'project_directory']);
+
+/**
+ * The knobs of a node's body that the reader uses (its name, frame range, file knobs, the Root's project folder),
+ * each with its first value. Knobs and values pair up, several pairs on a line if need be; a line break ends an
+ * unpaired knob. Other knobs are passed over without their text being read.
+ */
+function knobsOf(
+  file: string,
+  body: string,
+  line: number,
+  cls: string,
+): Map<string, { value: string; quoted: boolean; line: number }> {
+  const fileKnobs = READERS[cls]?.knobs ?? [];
+  const knobs = new Map<string, { value: string; quoted: boolean; line: number }>();
+  const lexer = new Lexer(file, body, line);
+  let knob: string | undefined;
+  let knobLine = 0;
+  for (let kind = lexer.next(); kind !== END; kind = lexer.next()) {
+    if (kind === NEWLINE) {
+      knob = undefined;
+    } else if (knob === undefined) {
+      if (kind === WORD) {
+        const name = lexer.text();
+        knob = KEPT_KNOBS.has(name) || fileKnobs.includes(name) ? name : '';
+        knobLine = lexer.tokenLine;
+      }
+    } else {
+      if (knob !== '' && !knobs.has(knob)) {
+        knobs.set(knob, { value: lexer.text(), quoted: lexer.quoted, line: knobLine });
+      }
+      knob = undefined;
+    }
+  }
+  return knobs;
 }
 
 /** Why a knob value cannot be resolved outside Nuke, if it cannot. */
@@ -328,30 +438,7 @@ function nukeParser(file: string, limits: ScanLimits) {
       dropped++; // past the cap: counted, not read
       return;
     }
-    const knobs = new Map<string, { value: string; quoted: boolean; line: number }>();
-    let knob: Token | undefined;
-    let value: Token | undefined;
-    const flush = () => {
-      if (knob && value && !knobs.has(knob.text)) {
-        knobs.set(knob.text, { value: value.text, quoted: value.quoted === true, line: knob.line });
-      }
-      knob = undefined;
-      value = undefined;
-    };
-    // Knobs and values pair up, several pairs on a line if need be; a line break ends an unpaired knob.
-    for (const token of tokens(file, body, line)) {
-      if (token.type === 'newline') {
-        flush();
-        continue;
-      }
-      if (!knob) {
-        if (token.type === 'word') knob = token;
-      } else {
-        value = token;
-        flush();
-      }
-    }
-    flush();
+    const knobs = knobsOf(file, body, line, cls);
     const name = knobs.get('name')?.value ?? cls;
     if (cls === 'Write') {
       if (writes.length < 1000) writes.push({ name, knobs });
@@ -414,9 +501,14 @@ function nukeParser(file: string, limits: ScanLimits) {
     }
   };
   const feed = (text: string, line: number) => {
+    // A blank statement (the line break after a node) holds nothing to read.
+    let last = text.length - 1;
+    for (let c = text.charCodeAt(last); c === 32 || c === 9 || c === 10 || c === 13 || c === 59; )
+      c = text.charCodeAt(--last);
+    if (last < 0) return;
     // A statement that is one node, `Class { ... }` (the usual one), is read without tokenizing it at the top.
     const head = NODE_HEAD.exec(text);
-    if (head && text.trimEnd().endsWith('}')) {
+    if (head && text.charCodeAt(last) === 125) {
       let at = line;
       for (let i = text.indexOf('\n'); i >= 0 && i < head[0].length; i = text.indexOf('\n', i + 1)) at++;
       nodes++;

@@ -153,8 +153,6 @@ class Collector {
 const MEL_CODE = /[;"/\n]/g;
 /** What ends a run inside a quoted string: a quote, a backslash, a line break. */
 const QUOTED = /["\\\n]/g;
-/** What ends a run inside TCL braces: a brace, a backslash, a line break. */
-const BRACED = /[{}\\\n]/g;
 
 /** The index before the next character of `chunk` after `i` that `stop` matches (the chunk's last when none). */
 function jump(stop: RegExp, chunk: string, i: number): number {
@@ -292,7 +290,17 @@ export async function* tclStatements(
             out.push(unit.take(line));
             atStart = true;
           }
-        } else if (c !== 10) i = jump(BRACED, chunk, i);
+        } else {
+          // A run inside braces up to the next brace or backslash, its line breaks counted on the way (a loop over
+          // the characters: most runs are one short line, where a regular expression costs more to start).
+          let j = i + 1;
+          for (; j < n; j++) {
+            const d = chunk.charCodeAt(j);
+            if (d === 123 || d === 125 || d === 92) break;
+            if (d === 10) line++;
+          }
+          i = j - 1;
+        }
         continue;
       }
       if (quoted) {

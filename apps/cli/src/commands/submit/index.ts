@@ -14,6 +14,7 @@ import { configDir } from '../../lib/config.js';
 import { type Context, contextOf } from '../../lib/context.js';
 import { CliError, ExitCode, UsageError } from '../../lib/exit-codes.js';
 import { loadJobFile } from '../../lib/job-file.js';
+import { Phases } from '../../lib/phases.js';
 import { parsePathMap, pathMapOption, problemLines, scenePreflight } from '../../lib/preflight.js';
 import { safe } from '../../lib/safe.js';
 import { lockSubmission } from '../../lib/submit-lock.js';
@@ -35,6 +36,8 @@ export interface SubmitOptions extends JobFlags {
   allowMissing?: boolean;
   /** Foreign folders mapped onto local ones for the scene checks, `from=to` (`--path-map`). */
   pathMap?: string[];
+  /** Print how long each phase took (`--verbose`). */
+  verbose?: boolean;
   /** Download results automatically (`false` with `--no-download`). */
   download: boolean;
   /** Milliseconds between polls with `--watch` (`--interval`). */
@@ -63,6 +66,10 @@ export function define(command: Command, { io, signal }: Registry): void {
       'submit even when the project already has jobs of the same names (runs and charges them again)',
     )
     .option('--no-download', 'do not download results automatically')
+    .option(
+      '--verbose',
+      'print how long each phase took (job file, files, preflight, sign-in, submit) on stderr',
+    )
     .option('--interval <ms>', 'milliseconds between polls with --watch', '1000')
     .optionsGroup('Single job without a job file:')
     .option('--file <path>', 'the scene file (its folder is the project folder unless --folder)')
@@ -113,11 +120,16 @@ Examples:
 /**
  * What `gm submit` runs, callable without the argument parser (see `createContext`): builds the project of a job
  * file (or of flags), checks its scenes, uploads and submits it once, and with `--watch` follows it to the end.
+ * With `--verbose`, says how long each phase took.
  *
  * @throws UsageError (exit 2) for a job file, flags or scenes with problems; CliError for a refused submission.
  */
 export async function submit(ctx: Context, jobFile: string | undefined, opts: SubmitOptions): Promise<void> {
   const { io, signal } = ctx;
+  const phases = new Phases();
+  const printPhases = () => {
+    if (opts.verbose) for (const line of phases.lines()) ctx.out.info(line);
+  };
   if (jobFile && opts.file) throw new UsageError('Give a job file or --file, not both.');
   if (!jobFile && !opts.file) {
     throw new UsageError('Nothing to submit.', {
@@ -126,7 +138,9 @@ export async function submit(ctx: Context, jobFile: string | undefined, opts: Su
   }
   const pathMap = parsePathMap(opts.pathMap);
   const loaded = jobFile ? await loadJobFile(jobFile, io.cwd) : await jobFileFromFlags(opts, io.cwd);
+  phases.end('job file');
   const { project, autoDownload } = await buildProject(loaded);
+  phases.end('files', `${project.files.length.toLocaleString('en')} files`);
   if (!opts.allowMissing) {
     const preflight = await scenePreflight(project, pathMap);
     // A scene saved with another version than its job's: said, not refused.
@@ -137,6 +151,7 @@ export async function submit(ctx: Context, jobFile: string | undefined, opts: Su
         hint: 'Add the files to the project, or pass --allow-missing to submit anyway; `gm scan <scene>` lists every reference.',
       });
     }
+    phases.end('preflight');
   }
   const submitOptions = {
     skipUpload: opts.skipUpload === true,
@@ -145,6 +160,8 @@ export async function submit(ctx: Context, jobFile: string | undefined, opts: Su
   if (opts.dryRun) {
     const body = toSubmitBody(project, submitOptions);
     ctx.out.printJson(body);
+    phases.end('body');
+    printPhases();
     ctx.out.info(
       ctx.out.ce.dim(
         `Dry run: ${project.jobs.length} job(s), ${project.files.length} file(s); nothing was uploaded or submitted.`,
@@ -172,13 +189,16 @@ export async function submit(ctx: Context, jobFile: string | undefined, opts: Su
     const { client: connected } = await connect(ctx);
     client = connected;
     if (!opts.again) await refuseRerun(client, project);
+    phases.end('sign in', opts.again ? undefined : 'and rerun check');
     ctx.out.info(
       `Submitting ${ctx.out.ce.cyan(project.name)}: ${project.jobs.length} job(s), ${project.files.length} file(s)${submitOptions.skipUpload ? ' (already uploaded)' : ''}`,
     );
     name = await client.submitProject(project, submitOptions);
+    phases.end('submit', 'credits check, body, POST');
   } finally {
     release();
   }
+  printPhases();
   const jobs = project.jobs.map((j) => ({ name: j.name, id: j.id }));
   if (opts.watch) {
     if (ctx.out.json) ctx.out.event({ event: 'submitted', project: name, jobs });
