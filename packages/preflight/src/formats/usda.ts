@@ -44,7 +44,7 @@ export async function readUsda(file: string, limits: ScanLimits = DEFAULT_LIMITS
  * The frames of a layer, from its metadata (the parenthesised header before the first prim, within the first
  * chunk): `startTimeCode` and `endTimeCode`.
  */
-function layerSettings(chunk: string): SceneSettings {
+export function layerSettings(chunk: string): SceneSettings {
   const prim = /^[ \t]*(?:def|over|class)\b/m.exec(chunk);
   const header = chunk.slice(0, prim ? prim.index : chunk.length);
   const code = (name: string) => {
