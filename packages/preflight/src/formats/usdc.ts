@@ -640,7 +640,8 @@ export async function readCrate(source: ByteRange, context: CrateContext): Promi
         return;
       case T.String:
         // Value clips name their files with a template: a string, not an asset path.
-        if (key === 'templateAssetPath' && field === 'clips' && !rep.array) emit(string(rep.low, at), where, true);
+        if (key === 'templateAssetPath' && field === 'clips' && !rep.array)
+          emit(string(rep.low, at), where, true);
         return;
       case T.StringVector:
         if (field === 'subLayers' && !rep.inlined && rep.payload !== 0) {
