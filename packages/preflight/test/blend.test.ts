@@ -267,6 +267,19 @@ describe('Blender scene settings, against what Blender itself reads of the scene
     }
   });
 
+  it('reads the settings of scenes saved by Blender 5.2 (public files, zstd, 5.x header): the engine each is named for', async () => {
+    // Blender's factory values, as Blender 3.4 gives them for the factory scene of settings.blend.
+    const factory = expected.scenes.Scene!;
+    for (const [file, engine] of [
+      ['37_lamp_Cycles.blend', 'CYCLES'],
+      ['37_lamp_Workbench.blend', 'BLENDER_WORKBENCH'],
+    ] as const) {
+      const scan = await scanScene(fixture('blend', 'public', file));
+      expect(scan.details).toMatchObject({ version: '5.2', compression: 'zstd' });
+      expect(scan.settings).toEqual(asScanned('Scene', { ...factory, camera: 'Camera', renderer: engine }));
+    }
+  });
+
   it('leaves the camera out with a note when more objects than limits.maxReferences come before it', async () => {
     const scan = await scanScene(join(SETTINGS, 'settings.blend'), { limits: { maxReferences: 1 } });
     // Two objects: "Backdrop", then the camera "ShotCam"; one name is kept.
