@@ -327,4 +327,40 @@ describe('scene settings and sequences partly on disk', { timeout: 180_000 }, ()
     expect(chosen).toContain('frames: "1001 1003" # start [end] [step]');
     expect(chosen).toContain('#   "plates/fg.####.exr"\n');
   });
+
+  it("gm init scene.blend writes the frames of the window's scene, from the scene, and what else it says", async () => {
+    // Made by Blender 3.4 (packages/preflight/test/fixtures/blend/make_settings.py): the window's scene "Shot"
+    // renders frames 1001-1012 step 2 at 1280x720 50%, OpenEXR, camera "ShotCam", Cycles.
+    const made = join(CLI_ROOT, '..', '..', 'packages', 'preflight', 'test', 'fixtures', 'blend', 'settings');
+    const dir = join(await tempDir('gm-preflight-blend-settings-'), 'shot');
+    await mkdir(dir, { recursive: true });
+    await cp(join(made, 'settings.blend'), join(dir, 'scene.blend'));
+    const out = join(dir, 'job.yaml');
+    const r = await gm([
+      'init',
+      join(dir, 'scene.blend'),
+      '--version',
+      '4.2',
+      '--machine',
+      'gm4800',
+      '--out',
+      out,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const text = await readFile(out, 'utf8');
+    const at = 'scenes["Shot"]';
+    expect(text).toContain(`frames: "1001 1012 2" # from the scene: ${at}.frame_start/frame_end/frame_step;`);
+    expect(text).toContain(`#   output: "//render/shot_####" (${at}.render.filepath)`);
+    expect(text).toContain(`#   format: "OPEN_EXR" (${at}.render.image_settings.file_format)`);
+    expect(text).toContain(
+      `#   resolution: "640x360" (${at}.render.resolution_x/resolution_y/resolution_percentage)`,
+    );
+    expect(text).toContain(`#   camera: "ShotCam" (${at}.camera)`);
+    expect(text).toContain(`#   renderer: "CYCLES" (${at}.render.engine)`);
+    expect(r.stderr).toContain(
+      `Frames 1001 1012 2: from the scene (${at}.frame_start/frame_end/frame_step).`,
+    );
+    const validated = await gm(['validate', out, '--offline']);
+    expect(validated.code, validated.stderr + validated.stdout).toBe(0);
+  });
 });

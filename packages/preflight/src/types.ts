@@ -119,7 +119,10 @@ export interface SceneScan {
 export interface SceneSetting<T> {
   /** The value. */
   value: T;
-  /** Where it was read: a node and knob or attribute (`Root.first_frame/last_frame`, `defaultRenderGlobals.startFrame`). */
+  /**
+   * Where it was read: a node and knob, an attribute or a datablock property (`Root.first_frame/last_frame`,
+   * `defaultRenderGlobals.startFrame`, `scenes["Shot"].frame_start/frame_end/frame_step`).
+   */
   from: string;
 }
 

@@ -1,6 +1,7 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readBlendBlocks } from '../src/formats/blend.js';
 import { scanScene } from '../src/index.js';
 import { fixture, refNamed, tempDir } from './helpers.js';
 
@@ -192,5 +193,102 @@ describe('Blender .blend files made by Blender 3.4', () => {
       resolved: join(dir, 'textures', 'wood.png'),
     });
     expect(scan.references).toHaveLength(13);
+  });
+});
+
+describe('Blender scene settings, against what Blender itself reads of the scene (settings_expected.json)', () => {
+  const SETTINGS = fixture('blend', 'settings');
+  interface Expected {
+    frames: { start: number; end: number; step: number };
+    output: string;
+    format: string;
+    resolution: { width: number; height: number };
+    camera: string | null;
+    renderer: string;
+  }
+  const expected = JSON.parse(readFileSync(join(SETTINGS, 'settings_expected.json'), 'utf8')) as {
+    windowScene: string;
+    scenes: Record<string, Expected>;
+    imtypes: Record<string, number>;
+  };
+  /** The settings a scan reports for `scene`, in the form of the expected file. */
+  const asScanned = (scene: string, e: Expected) => {
+    const at = `scenes["${scene}"]`;
+    return {
+      frames: { value: e.frames, from: `${at}.frame_start/frame_end/frame_step` },
+      output: { value: e.output, from: `${at}.render.filepath` },
+      format: { value: e.format, from: `${at}.render.image_settings.file_format` },
+      resolution: {
+        value: e.resolution,
+        from: `${at}.render.resolution_x/resolution_y/resolution_percentage`,
+      },
+      ...(e.camera !== null ? { camera: { value: e.camera, from: `${at}.camera` } } : {}),
+      renderer: { value: e.renderer, from: `${at}.render.engine` },
+    };
+  };
+
+  for (const file of ['settings.blend', 'settings_zstd.blend']) {
+    it(`reads the window's scene of ${file}: frames, output, format, resolution, camera, renderer`, async () => {
+      const scan = await scanScene(join(SETTINGS, file));
+      expect(expected.windowScene).toBe('Shot');
+      expect(scan.settings).toEqual(asScanned('Shot', expected.scenes.Shot!));
+      expect(scan.settings.frames?.value).toEqual({ start: 1001, end: 1012, step: 2 });
+    });
+  }
+
+  it('reads the first Scene datablock when the file does not say which scene its window shows', async () => {
+    const dir = tempDir();
+    const bytes = readFileSync(join(SETTINGS, 'settings.blend'));
+    // The FileGlobal block (code "GLOB") names the window's scene; renamed, the reader no longer sees it.
+    const at = bytes.indexOf('GLOB', 12, 'latin1');
+    expect(at).toBeGreaterThan(0);
+    bytes.write('GLOX', at, 'latin1');
+    writeFileSync(join(dir, 'settings.blend'), bytes);
+    const scan = await scanScene(join(dir, 'settings.blend'));
+    expect(scan.settings).toEqual(asScanned('Scene', expected.scenes.Scene!));
+    expect(scan.settings.camera).toBeUndefined();
+  });
+
+  it('names every output format as Blender does (the numbers Blender 3.4 lists for its formats)', async () => {
+    const dir = tempDir();
+    const bytes = readFileSync(join(SETTINGS, 'settings.blend'));
+    const blend = await readBlendBlocks(join(SETTINGS, 'settings.blend'));
+    const shot = blend.scenes.find((b) => b.address === blend.curscene)!;
+    const r = blend.sdna.field('Scene', 'r')!;
+    const imtype = blend.sdna.field('ImageFormatData', 'imtype')!;
+    const format = blend.sdna.field('RenderData', 'im_format')!;
+    const byte = shot.offset + blend.header.blockHeaderSize + r.offset + format.offset + imtype.offset;
+    expect(bytes[byte]).toBe(expected.imtypes.OPEN_EXR);
+    for (const [name, value] of Object.entries(expected.imtypes)) {
+      bytes[byte] = value;
+      writeFileSync(join(dir, 'f.blend'), bytes);
+      const scan = await scanScene(join(dir, 'f.blend'));
+      expect(scan.settings.format?.value).toBe(name);
+    }
+  });
+
+  it('reads the settings of scenes saved by Blender 5.2 (public files, zstd, 5.x header): the engine each is named for', async () => {
+    // Blender's factory values, as Blender 3.4 gives them for the factory scene of settings.blend.
+    const factory = expected.scenes.Scene!;
+    for (const [file, engine] of [
+      ['37_lamp_Cycles.blend', 'CYCLES'],
+      ['37_lamp_Workbench.blend', 'BLENDER_WORKBENCH'],
+    ] as const) {
+      const scan = await scanScene(fixture('blend', 'public', file));
+      expect(scan.details).toMatchObject({ version: '5.2', compression: 'zstd' });
+      expect(scan.settings).toEqual(asScanned('Scene', { ...factory, camera: 'Camera', renderer: engine }));
+    }
+  });
+
+  it('leaves the camera out with a note when more objects than limits.maxReferences come before it', async () => {
+    const scan = await scanScene(join(SETTINGS, 'settings.blend'), { limits: { maxReferences: 1 } });
+    // Two objects: "Backdrop", then the camera "ShotCam"; one name is kept.
+    expect(scan.settings.camera).toBeUndefined();
+    expect(scan.notes).toContain(
+      'the camera of scene "Shot" was not read: it comes after the first 1 objects (limits.maxReferences)',
+    );
+    const all = await scanScene(join(SETTINGS, 'settings.blend'), { limits: { maxReferences: 2 } });
+    expect(all.settings.camera?.value).toBe('ShotCam');
+    expect(scan.settings.frames?.value).toEqual({ start: 1001, end: 1012, step: 2 });
   });
 });

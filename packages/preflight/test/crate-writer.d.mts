@@ -21,6 +21,7 @@ export type CrateValue =
   | { timeSamples: [number, CrateValue][] }
   | { string: string }
   | { token: string }
+  | { double: number }
   | { floats: number };
 
 /** A crate layer under construction. */

@@ -80,7 +80,7 @@ function elements(path) {
 /**
  * A crate layer under construction. Values: `{ asset }`, `{ assets: [] }`, `{ subLayers: [] }`,
  * `{ references: [] }`, `{ payloads: [] }`, `{ dict: { key: value } }`, `{ timeSamples: [[time, value]] }`,
- * `{ string }`, `{ token }`, `{ floats: count }` (an array of floats, never read by preflight).
+ * `{ string }`, `{ token }`, `{ double }`, `{ floats: count }` (an array of floats, never read by preflight).
  */
 export class CrateWriter {
   #version;
@@ -124,7 +124,18 @@ export class CrateWriter {
     if ('asset' in value) return rep(12, { inlined: true, payload: this.token(value.asset) });
     if ('string' in value) return rep(10, { inlined: true, payload: this.string(value.string) });
     if ('token' in value) return rep(11, { inlined: true, payload: this.token(value.token) });
+    if ('double' in value && Math.fround(value.double) === value.double) {
+      // A double a float holds exactly is inlined as that float, as OpenUSD's writer does.
+      const f = Buffer.alloc(4);
+      f.writeFloatLE(value.double);
+      return rep(9, { inlined: true, payload: f.readUInt32LE(0) });
+    }
     this.#align();
+    if ('double' in value) {
+      const d = Buffer.alloc(8);
+      d.writeDoubleLE(value.double);
+      return rep(9, { payload: this.#write(d) });
+    }
     if ('assets' in value) {
       const count = this.#atLeast(0, 7, 0)
         ? u64(value.assets.length)

@@ -1,7 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { usdaParser } from '../src/formats/usda.js';
 import { scanScene, TruncatedFileError } from '../src/index.js';
+import { DEFAULT_LIMITS } from '../src/limits.js';
 import { fixture, refNamed, tempDir } from './helpers.js';
 
 describe('Nuke .nk', () => {
@@ -187,6 +189,59 @@ describe('USD ASCII .usda', () => {
       expect.stringMatching(/^referenced scene .*crate\.usd could not be read: .*88-byte bootstrap/),
       expect.stringMatching(/^referenced scene .*bad\.usda could not be read: .*#usda 1\.0/),
     ]);
+  });
+
+  it('lists value-clip templates, written as strings in clips dictionaries, and no other string', async () => {
+    const dir = tempDir();
+    // As OpenUSD's value-clips documentation writes them: per clip set, `string templateAssetPath`.
+    const layer = [
+      '#usda 1.0',
+      'def "Model" (',
+      '    clips = {',
+      '        dictionary default = {',
+      '            asset manifestAssetPath = @./manifest.usda@',
+      '            string primPath = "/Model"',
+      '            string templateAssetPath = "clips/anim.###.usd"',
+      '            double templateStartTime = 1',
+      '            double templateEndTime = 3',
+      '            double templateStride = 1',
+      '        }',
+      "        dictionary fx = { string templateAssetPath = 'fx/smoke \\'a\\'.#.usd' }",
+      '    }',
+      '    doc = "string templateAssetPath = \\"not/a/clip.usd\\""',
+      ')',
+      '{',
+      '    string templateAssetPath = "not/a/clip/either.usd"',
+      '}',
+      '',
+    ].join('\n');
+    writeFileSync(join(dir, 'clips.usda'), layer);
+    writeFileSync(join(dir, 'manifest.usda'), '#usda 1.0\n');
+    mkdirSync(join(dir, 'clips'));
+    for (const f of ['001', '002', '003']) writeFileSync(join(dir, 'clips', `anim.${f}.usd`), '#usda 1.0\n');
+    const scan = await scanScene(join(dir, 'clips.usda'), { followLibraries: false });
+    expect(scan.references.map((r) => [r.location.name, r.kind, r.path, r.exists, r.location.line])).toEqual([
+      ['asset manifestAssetPath', 'referenced-scene', './manifest.usda', true, 5],
+      ['clips:default:templateAssetPath', 'referenced-scene', 'clips/anim.###.usd', true, 7],
+      ['clips:fx:templateAssetPath', 'referenced-scene', "fx/smoke 'a'.#.usd", false, 12],
+    ]);
+    expect(refNamed(scan, 'clips:default:templateAssetPath').sequence).toMatchObject({
+      found: 3,
+      missing: 0,
+    });
+    // Read in chunks of any size (here one character at a time), the same.
+    const parser = usdaParser(join(dir, 'clips.usda'), DEFAULT_LIMITS, dir, join(dir, 'clips.usda'));
+    for (const ch of layer) parser.feed(ch);
+    expect(parser.end(false).references.map((r) => [r.location.name, r.path, r.location.line])).toEqual(
+      scan.references.map((r) => [r.location.name, r.path, r.location.line]),
+    );
+    // A template longer than limits.maxValueLength is left out, with a note.
+    const short = await scanScene(join(dir, 'clips.usda'), {
+      followLibraries: false,
+      limits: { maxValueLength: 16 },
+    });
+    expect(short.references.map((r) => r.path)).toEqual(['./manifest.usda']);
+    expect(short.notes.join('\n')).toContain('limits.maxValueLength');
   });
 
   it('reads a .usd file in crate form as a crate layer; a damaged one is a typed error', async () => {

@@ -59,6 +59,38 @@ describe('USD crate .usdc', () => {
     expect(rows.filter((r) => r[0] === join(DIR, 'assets', 'chair.usdc'))).toHaveLength(1);
   });
 
+  it("gives the root layer's startTimeCode/endTimeCode as the frames, as a .usda layer does; sublayers' not", async () => {
+    const scan = await scanScene(join(DIR, 'shot.usdc'), { followLibraries: false });
+    expect(scan.settings).toEqual({
+      frames: {
+        value: { start: 1001, end: 1100, step: 1 },
+        from: 'layer metadata startTimeCode/endTimeCode',
+      },
+    });
+    // crate_form.usd says nothing of its frames; the shot.usdc it sublayers does, but is not the root layer.
+    expect((await scanScene(join(DIR, 'crate_form.usd'))).settings).toEqual({});
+  });
+
+  it('reads time codes a float cannot hold exactly (written as doubles apart from the field) and leaves out a reversed range', async () => {
+    const dir = tempDir();
+    const write = (start: number, end: number) =>
+      new CrateWriter()
+        .spec('/', 'pseudoRoot', [
+          ['startTimeCode', { double: start }],
+          ['endTimeCode', { double: end }],
+        ])
+        .bytes();
+    // 2^24 + 1: as a float it would read 16777216.
+    writeFileSync(join(dir, 'long.usdc'), write(0.5, 16_777_217));
+    expect((await scanScene(join(dir, 'long.usdc'))).settings.frames?.value).toEqual({
+      start: 0.5,
+      end: 16_777_217,
+      step: 1,
+    });
+    writeFileSync(join(dir, 'reversed.usdc'), write(100, 1));
+    expect((await scanScene(join(dir, 'reversed.usdc'))).settings).toEqual({});
+  });
+
   it('leaves values past maxReferences out with a note', async () => {
     const dir = tempDir();
     const many = Array.from({ length: 500 }, (_, i) => `t${i}.png`);
@@ -211,6 +243,35 @@ describe('USD packages .usdz', () => {
       [`${file}[sub/more.usda]`, 'asset inputs:extra', './extra.png', join(file, 'sub', 'extra.png'), false],
     ]);
     expect(scan.notes).toEqual(['3 file(s) named by the layers are inside the .usdz: they travel with it']);
+    // The root layer's time codes.
+    expect(scan.settings.frames).toEqual({
+      value: { start: 1, end: 48, step: 1 },
+      from: 'layer metadata startTimeCode/endTimeCode',
+    });
+  });
+
+  it('gives the frames of a text root layer, not those of the crate layer it sublayers', async () => {
+    const dir = tempDir();
+    const root =
+      '#usda 1.0\n(\n    startTimeCode = 101\n    endTimeCode = 148\n    subLayers = [@sub.usdc@]\n)\n';
+    const sub = new CrateWriter()
+      .spec('/', 'pseudoRoot', [
+        ['startTimeCode', { double: 1 }],
+        ['endTimeCode', { double: 2 }],
+      ])
+      .bytes();
+    writeFileSync(
+      join(dir, 'text.usdz'),
+      usdz([
+        ['root.usda', Buffer.from(root)],
+        ['sub.usdc', sub],
+      ]),
+    );
+    expect((await scanScene(join(dir, 'text.usdz'))).settings.frames?.value).toEqual({
+      start: 101,
+      end: 148,
+      step: 1,
+    });
   });
 
   it('a package whose root is a package, and one whose first file is not a layer', async () => {

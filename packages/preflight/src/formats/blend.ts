@@ -8,7 +8,7 @@ import nodePath from 'node:path';
 import { CorruptFileError, LimitExceededError, TruncatedFileError } from '../errors.js';
 import { DEFAULT_LIMITS } from '../limits.js';
 import { ByteReader } from '../source.js';
-import type { ReferenceKind, ScanLimits } from '../types.js';
+import type { ReferenceKind, ScanLimits, SceneSettings } from '../types.js';
 import type { FormatResult, RawReference } from './common.js';
 
 /** The datablocks that name external files: block code, SDNA struct, reference kind. */
@@ -270,6 +270,14 @@ export interface BlendFile {
   sdna: Sdna;
   /** Datablocks naming files that were not kept: past `maxReferences` of them, or `MAX_KEPT` bytes in all. */
   dropped: number;
+  /** The Scene datablocks (`SC`), in file order, for the job's settings. */
+  scenes: Block[];
+  /** The scene of the window the file was saved from (`FileGlobal.curscene`), 0 when the file does not say. */
+  curscene: number;
+  /** The names of the Objects (without their `OB` prefix) by address, up to `maxReferences` of them. */
+  objectNames: Map<number, string>;
+  /** Objects whose names were not kept (past `maxReferences`). */
+  objectsDropped: number;
 }
 
 /** The unsigned 32-bit integer at `at` of `data`. */
@@ -434,14 +442,47 @@ export async function readBlendBlocks(file: string, limits: ScanLimits = DEFAULT
     const text = sdna.field('Text', 'filepath') ?? sdna.field('Text', 'name'); // `name` before Blender 4.0
     const blocks: Block[] = [];
     const extras: Block[] = [];
+    const scenes: Block[] = [];
     const byAddress = new Map<number, Block>();
     const wanted = new Set<number>();
+    const objectNames = new Map<number, string>();
+    const idName = sdna.field('ID', 'name');
+    const objectId = sdna.field('Object', 'id');
+    // Bytes of an Object block that hold its name (the ID is its first member).
+    const objectNameEnd = idName && objectId ? objectId.offset + idName.offset + idName.size : 0;
+    const curscene = sdna.field('FileGlobal', 'curscene');
+    let current = 0;
     let keptBytes = 0;
     let dropped = 0;
+    let objectsDropped = 0;
     for (;;) {
       const block = await nextBlock(file, reader, header);
       const { code, len, at } = block;
       if (code === 'ENDB') break;
+      if (code === 'OB' && objectNameEnd > 0 && sdna.structs[block.sdna]?.type === 'Object') {
+        // Only the name of an Object is read (for the scene's camera); the rest of it is skipped.
+        if (objectNames.size >= limits.maxReferences || len < objectNameEnd) {
+          objectsDropped++;
+          await reader.skip(len, 'block "OB"');
+          continue;
+        }
+        const head = await reader.read(objectNameEnd, 'block "OB"');
+        objectNames.set(
+          block.address,
+          cString(head, objectId!.offset + idName!.offset, idName!.size).slice(2),
+        );
+        await reader.skip(len - objectNameEnd, 'block "OB"');
+        continue;
+      }
+      if ((code === 'SC' || code === 'GLOB') && len <= MAX_ID_BLOCK && keptBytes + len <= MAX_KEPT) {
+        const data = (await reader.read(len, `block "${code}"`)).slice();
+        keptBytes += len;
+        if (code === 'SC') scenes.push({ code, sdna: block.sdna, data, offset: at, address: block.address });
+        else if (curscene?.pointer && sdna.structs[block.sdna]?.type === 'FileGlobal') {
+          current = pointerAt(data, curscene.offset, header.pointerSize, header.littleEndian);
+        }
+        continue;
+      }
       const id = code.length === 2 && DATABLOCKS[code] !== undefined;
       const extra = !id && kinds[block.sdna] !== undefined;
       const pointedAt = !id && !extra && wanted.size > 0 && wanted.has(block.address);
@@ -481,7 +522,19 @@ export async function readBlendBlocks(file: string, limits: ScanLimits = DEFAULT
         wanted.delete(block.address);
       }
     }
-    return { header, compression: reader.compression, blocks, extras, byAddress, sdna, dropped };
+    return {
+      header,
+      compression: reader.compression,
+      blocks,
+      extras,
+      byAddress,
+      sdna,
+      dropped,
+      scenes,
+      curscene: current,
+      objectNames,
+      objectsDropped,
+    };
   } finally {
     await reader.close();
   }
@@ -610,6 +663,7 @@ export async function readBlend(file: string, limits: ScanLimits = DEFAULT_LIMIT
     );
   }
   if (packed > 0) notes.push(`${packed} packed file(s) inside the .blend: not external, nothing to upload`);
+  const settings = sceneSettings(blend, notes);
   return {
     format: 'blend',
     scanned: true,
@@ -621,7 +675,90 @@ export async function readBlend(file: string, limits: ScanLimits = DEFAULT_LIMIT
     },
     references,
     notes,
+    settings,
   };
+}
+
+/**
+ * The names Blender gives its output formats (`ImageFormatData.imtype`, as `rna_scene` names them for
+ * `image_settings.file_format`); the numbers are stored in files and never reused.
+ */
+const IMTYPES: Record<number, string> = {
+  0: 'TARGA',
+  1: 'IRIS',
+  4: 'JPEG',
+  14: 'TARGA_RAW',
+  15: 'AVI_RAW',
+  16: 'AVI_JPEG',
+  17: 'PNG',
+  20: 'BMP',
+  21: 'HDR',
+  22: 'TIFF',
+  23: 'OPEN_EXR',
+  24: 'FFMPEG',
+  26: 'CINEON',
+  27: 'DPX',
+  28: 'OPEN_EXR_MULTILAYER',
+  30: 'JPEG2000',
+  35: 'WEBP',
+};
+
+/**
+ * The job's settings from the scene Blender renders from the command line: the scene of the window the file was
+ * saved from, else the first Scene datablock of the file (linked scenes left out). Each value is read by name
+ * through the file's SDNA; what the file's Blender does not have is left out.
+ */
+function sceneSettings(blend: BlendFile, notes: string[]): SceneSettings {
+  const local = blend.scenes
+    .map((b) => ({ address: b.address, r: new StructReader(blend, b.data, b.sdna) }))
+    .filter(({ r }) => r.type === 'Scene' && r.nested('id')?.pointer('lib') === 0);
+  const scene = (local.find((s) => s.address === blend.curscene) ?? local[0])?.r;
+  if (!scene) return {};
+  const name = scene.nested('id')?.text('name').slice(2) ?? '';
+  const at = `scenes["${name}"]`;
+  const settings: SceneSettings = {};
+  const r = scene.nested('r');
+  if (!r) return settings;
+  const start = r.int('sfra');
+  const end = r.int('efra');
+  const step = r.int('frame_step');
+  if (start !== undefined && end !== undefined) {
+    settings.frames = {
+      value: { start, end, step: step !== undefined && step > 0 ? step : 1 },
+      from: `${at}.frame_start/frame_end/frame_step`,
+    };
+  }
+  const output = r.has('pic') ? r.text('pic') : '';
+  if (output !== '') settings.output = { value: output, from: `${at}.render.filepath` };
+  const imtype = r.nested('im_format')?.int('imtype');
+  if (imtype !== undefined) {
+    settings.format = {
+      value: IMTYPES[imtype] ?? `imtype ${imtype}`,
+      from: `${at}.render.image_settings.file_format`,
+    };
+  }
+  const x = r.int('xsch');
+  const y = r.int('ysch');
+  const size = r.int('size') ?? 100;
+  if (x !== undefined && y !== undefined && x > 0 && y > 0 && size > 0) {
+    settings.resolution = {
+      value: { width: Math.floor((x * size) / 100), height: Math.floor((y * size) / 100) },
+      from: `${at}.render.resolution_x/resolution_y/resolution_percentage`,
+    };
+  }
+  const cameraAddress = scene.pointer('camera');
+  if (cameraAddress !== 0) {
+    const camera = blend.objectNames.get(cameraAddress);
+    if (camera !== undefined) settings.camera = { value: camera, from: `${at}.camera` };
+    else if (blend.objectsDropped > 0) {
+      notes.push(
+        `the camera of scene "${name}" was not read: it comes after the first ${blend.objectNames.size} objects (limits.maxReferences)`,
+      );
+    }
+  }
+  const engine = r.has('engine') ? r.text('engine') : '';
+  if (engine !== '') settings.renderer = { value: engine, from: `${at}.render.engine` };
+  return settings;
 }
 
 /** Reads the fields of one kept block through the file's SDNA. */

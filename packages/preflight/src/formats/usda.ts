@@ -44,7 +44,7 @@ export async function readUsda(file: string, limits: ScanLimits = DEFAULT_LIMITS
  * The frames of a layer, from its metadata (the parenthesised header before the first prim, within the first
  * chunk): `startTimeCode` and `endTimeCode`.
  */
-function layerSettings(chunk: string): SceneSettings {
+export function layerSettings(chunk: string): SceneSettings {
   const prim = /^[ \t]*(?:def|over|class)\b/m.exec(chunk);
   const header = chunk.slice(0, prim ? prim.index : chunk.length);
   const code = (name: string) => {
@@ -91,13 +91,20 @@ export function usdaParser(file: string, limits: ScanLimits, baseDir: string, lo
   let longValues = 0;
   let firstLong = 0;
   let dropped = 0;
-  const addAsset = (text: string, at: number) => {
+  // Value clips (`clips = { dictionary <set> = { string templateAssetPath = "..." } }`): the depth `clips` was
+  // assigned at while inside its dictionary, the clip set being read, and whether a string being read is a
+  // template (kept in `value`, as an asset path is).
+  let clipsDepth = -1;
+  let clipSet = '';
+  let template = false;
+  const addAsset = (text: string, at: number, name?: string) => {
     if (text === '') return;
     if (references.length >= limits.maxReferences) {
       dropped++;
       return;
     }
-    const composition = key === 'subLayers' || key === 'references' || key === 'payload';
+    const composition =
+      key === 'subLayers' || key === 'references' || key === 'payload' || name !== undefined;
     references.push({
       path: text,
       baseDir,
@@ -105,10 +112,24 @@ export function usdaParser(file: string, limits: ScanLimits, baseDir: string, lo
       location: {
         file: locationFile,
         type: 'line',
-        name: key === '' ? 'asset' : keyIsAsset ? `asset ${key}` : key,
+        name: name ?? (key === '' ? 'asset' : keyIsAsset ? `asset ${key}` : key),
         line: at,
       },
     });
+  };
+  /** One character of a template string, up to `maxValueLength` of them. */
+  const keep = (ch: string) => {
+    if (++valueLength <= limits.maxValueLength) value.push(ch);
+  };
+  /** The end of a string: a template is listed (or counted as too long), once. */
+  const endTemplate = () => {
+    if (!template) return;
+    template = false;
+    if (valueLength > limits.maxValueLength) {
+      if (longValues++ === 0) firstLong = openedAt;
+    } else addAsset(value.join(''), openedAt, `clips:${clipSet}:templateAssetPath`);
+    value = [];
+    key = '';
   };
   const endWord = () => {
     if (word === 'asset') assetOnLine = true;
@@ -127,6 +148,7 @@ export function usdaParser(file: string, limits: ScanLimits, baseDir: string, lo
             return;
           }
           if (text[i + 1] === '\n') line++;
+          if (template) keep(text[i + 1]!);
           i += 2;
           continue;
         }
@@ -140,12 +162,17 @@ export function usdaParser(file: string, limits: ScanLimits, baseDir: string, lo
             if (text.startsWith(quote, i)) {
               mode = 'code';
               i += 3;
+              endTemplate();
               continue;
             }
           } else {
             mode = 'code';
+            i++;
+            endTemplate();
+            continue;
           }
         }
+        if (template) keep(c);
         i++;
         continue;
       }
@@ -198,6 +225,10 @@ export function usdaParser(file: string, limits: ScanLimits, baseDir: string, lo
           key = word;
           keyDepth = depth;
           keyIsAsset = assetOnLine;
+          if (word === 'clips') {
+            clipsDepth = depth;
+            clipSet = '';
+          } else if (clipsDepth >= 0 && depth === clipsDepth + 1) clipSet = word;
         }
         endWord();
         mode = 'code';
@@ -223,7 +254,13 @@ export function usdaParser(file: string, limits: ScanLimits, baseDir: string, lo
           mode = 'asset';
           value = [];
           valueLength = 0;
-        } else mode = 'string';
+        } else {
+          mode = 'string';
+          template =
+            key === 'templateAssetPath' && keyDepth === depth && clipsDepth >= 0 && depth > clipsDepth;
+          value = [];
+          valueLength = 0;
+        }
       } else if (c === '[' || c === '(' || c === '{') {
         depth++;
         i++;
@@ -233,6 +270,7 @@ export function usdaParser(file: string, limits: ScanLimits, baseDir: string, lo
           key = '';
           keyDepth = 0;
         }
+        if (depth <= clipsDepth) clipsDepth = -1;
         i++;
       } else if (WORD_START.test(c)) {
         word = '';

@@ -12,7 +12,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { CorruptFileError, LimitExceededError, TruncatedFileError } from '../errors.js';
 import { DEFAULT_LIMITS, sizeText } from '../limits.js';
-import type { ScanLimits } from '../types.js';
+import type { ScanLimits, SceneSettings } from '../types.js';
 import { type FormatResult, kindByExtension, type RawReference } from './common.js';
 import { decodeInts, encodedIntsSize, fastDecompress } from './crate-codec.js';
 
@@ -58,6 +58,8 @@ export interface CrateLayer {
   notes: string[];
   /** The crate file version, such as `0.8.0`. */
   version: string;
+  /** The layer's frames, from its metadata (`startTimeCode`, `endTimeCode`), as a `.usda` layer gives them. */
+  settings: SceneSettings;
 }
 
 const BOOTSTRAP = 88;
@@ -78,6 +80,9 @@ const SPEC_TYPES = [
 ];
 /** Value types (OpenUSD's crate TypeEnum) this reader looks into. */
 const T = {
+  Int: 3,
+  Float: 8,
+  Double: 9,
   String: 10,
   AssetPath: 12,
   Dictionary: 31,
@@ -110,6 +115,7 @@ export async function readUsdc(file: string, limits: ScanLimits = DEFAULT_LIMITS
       details: { encoding: 'crate', crateVersion: layer.version },
       references: layer.references,
       notes: layer.notes,
+      settings: layer.settings,
     };
   } finally {
     await handle.close();
@@ -634,7 +640,8 @@ export async function readCrate(source: ByteRange, context: CrateContext): Promi
         return;
       case T.String:
         // Value clips name their files with a template: a string, not an asset path.
-        if (key === 'templateAssetPath' && !rep.array) emit(string(rep.low, at), where, true);
+        if (key === 'templateAssetPath' && field === 'clips' && !rep.array)
+          emit(string(rep.low, at), where, true);
         return;
       case T.StringVector:
         if (field === 'subLayers' && !rep.inlined && rep.payload !== 0) {
@@ -720,6 +727,7 @@ export async function readCrate(source: ByteRange, context: CrateContext): Promi
     if (interesting.has(rep.type) && !rep.inlined && rep.payload !== 0) offsets.push(rep.payload);
   }
   await values.prefetch(offsets);
+  const timeCodes: { startTimeCode?: number; endTimeCode?: number } = {};
   const spc = await section('SPECS');
   if (spc) {
     let n: number;
@@ -754,6 +762,13 @@ export async function readCrate(source: ByteRange, context: CrateContext): Promi
         if (field === NO_INDEX) break;
         if (field * 2 + 1 >= fieldReps.length) corrupt(`field ${field} of ${fieldReps.length / 2}`, spc.base);
         const rep = repOf(fieldReps[field * 2]!, fieldReps[field * 2 + 1]!);
+        if (type === 'pseudoRoot' && NUMBERS.has(rep.type) && !rep.array) {
+          const name = token(fieldTokens[field]! >>> 0, spc.base);
+          if (name === 'startTimeCode' || name === 'endTimeCode') {
+            timeCodes[name] = await numberOf(rep, values);
+          }
+          continue;
+        }
         if (!interesting.has(rep.type)) continue;
         const name = token(fieldTokens[field]! >>> 0, spc.base);
         where ??= pathText(specPaths[s]! >>> 0);
@@ -774,5 +789,32 @@ export async function readCrate(source: ByteRange, context: CrateContext): Promi
       `only the first ${limits.maxReferences} asset paths are listed (limits.maxReferences): ${dropped} more left out`,
     );
   }
-  return { references, notes, version };
+  const settings: SceneSettings = {};
+  const { startTimeCode: start, endTimeCode: end } = timeCodes;
+  if (
+    start !== undefined &&
+    end !== undefined &&
+    Number.isFinite(start) &&
+    Number.isFinite(end) &&
+    start <= end
+  ) {
+    settings.frames = { value: { start, end, step: 1 }, from: 'layer metadata startTimeCode/endTimeCode' };
+  }
+  return { references, notes, version, settings };
+}
+
+/** The numeric value types a layer's time codes are read from (a double; an int or float where written so). */
+const NUMBERS = new Set<number>([T.Int, T.Float, T.Double]);
+
+/**
+ * A number a value rep holds: inlined (an int; a float; a double that a float represents exactly, stored as that
+ * float), else a double written at the rep's offset.
+ */
+async function numberOf(rep: Rep, values: Window): Promise<number | undefined> {
+  const bits = new DataView(new ArrayBuffer(4));
+  bits.setUint32(0, rep.low, true);
+  if (rep.type === T.Int) return rep.inlined ? bits.getInt32(0, true) : undefined;
+  if (rep.inlined) return bits.getFloat32(0, true);
+  if (rep.type !== T.Double || rep.payload === 0) return undefined;
+  return (await values.get(rep.payload, 8, 'a time code')).getFloat64(0, true);
 }

@@ -9,9 +9,9 @@ import { open } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { CorruptFileError, TruncatedFileError } from '../errors.js';
 import { DEFAULT_LIMITS, sizeText } from '../limits.js';
-import type { ScanLimits } from '../types.js';
+import type { ScanLimits, SceneSettings } from '../types.js';
 import type { FormatResult, RawReference } from './common.js';
-import { usdaParser } from './usda.js';
+import { layerSettings, usdaParser } from './usda.js';
 import { type ByteRange, fileRange, readCrate } from './usdc.js';
 
 /** One stored entry of the archive. */
@@ -159,7 +159,14 @@ export async function readUsdz(file: string, limits: ScanLimits = DEFAULT_LIMITS
         `${found.packaged} file(s) named by the layers are inside the .usdz: they travel with it`,
       );
     }
-    return { format: 'usdz', scanned: true, details, references: found.references, notes: found.notes };
+    return {
+      format: 'usdz',
+      scanned: true,
+      details,
+      references: found.references,
+      notes: found.notes,
+      settings: found.settings ?? {},
+    };
   } finally {
     await handle.close();
   }
@@ -173,6 +180,8 @@ interface Package {
   packaged: number;
   /** Layers read, against `maxLibraries`. */
   layers: number;
+  /** The frames the package's root layer gives (the first layer read), as a layer file gives them. */
+  settings?: SceneSettings;
 }
 
 /**
@@ -235,6 +244,7 @@ async function readPackage(
     let found: RawReference[];
     if (head === 'PXR-USDC') {
       const layer = await readCrate(range, { file, locationFile, baseDir, limits });
+      out.settings ??= layer.settings;
       found = layer.references;
       out.notes.push(...layer.notes.map((n) => `${locationFile}: ${n}`));
     } else {
@@ -246,7 +256,9 @@ async function readPackage(
       const decoder = new TextDecoder();
       for (let at = 0; at < entry.size; at += TEXT_CHUNK) {
         const n = Math.min(TEXT_CHUNK, entry.size - at);
-        parser.feed(decoder.decode(await range.read(at, n), { stream: true }));
+        const chunk = decoder.decode(await range.read(at, n), { stream: true });
+        if (at === 0) out.settings ??= layerSettings(chunk);
+        parser.feed(chunk);
       }
       parser.feed(decoder.decode());
       const layer = parser.end(false);
