@@ -221,8 +221,26 @@ function atCommandStart(text: string, i: number): boolean {
   return true;
 }
 
-/** The knobs {@link knobsOf} keeps of every reading node (its file knobs are kept too). */
-const KEPT_KNOBS = new Set(['name', 'first', 'last', 'project_directory']);
+/**
+ * The knobs {@link knobsOf} keeps of every node it reads (a reading node's file knobs are kept too): its name and
+ * frame range, whether it reads from a file or is disabled, and what Root and Write nodes say of the render.
+ */
+const KEPT_KNOBS = new Set([
+  'name',
+  'first',
+  'last',
+  'disable',
+  'read_from_file',
+  'project_directory',
+  'first_frame',
+  'last_frame',
+  'format',
+  'OCIO_config',
+  'customOCIOConfigPath',
+  'file',
+  'file_type',
+  'use_limit',
+]);
 
 /**
  * The knobs of a node's body that the reader uses (its name, frame range, file knobs, the Root's project folder),
