@@ -8,7 +8,8 @@ import {
 } from '../checks.js';
 import { type FieldError, InvalidRequestError } from '../errors.js';
 import { FrameRangeError, moreFramesThan, normalizeFrames, parseFrames } from '../frames.js';
-import { controlCharacterProblem, describeValue, fileNameProblem, remoteFileProblem } from '../paths.js';
+import { describeValue, remoteFileProblem } from '../paths.js';
+import { ownedParamProblems, paramValueProblems, productOptionWireProblems } from '../wire.js';
 
 /** What happens when a job's consumed credits reach its budget. */
 export const CreditsBudgetAction = {
@@ -97,32 +98,8 @@ const JOB_OPTION_KEYS = [
 /** A product option's model name: camelCase, so that `wire.ts` can name it on the wire. */
 const PRODUCT_OPTION_NAME = /^[a-z][A-Za-z0-9]*$/;
 
-/** Product options whose wire name is not their model name in snake_case. */
-const PRODUCT_OPTION_WIRE_NAMES: Readonly<Record<string, string>> = {
-  ropNodeType: 'rop_nodetype',
-  ropNodePath: 'rop_nodepath',
-};
-
-/**
- * The wire name of a product option (a {@link Job.productOptions} key): `outputPrefix` is `output_prefix`,
- * `rtEngine` is `rt_engine`, `ropNodeType` is `rop_nodetype`.
- */
-export function productOptionWireName(option: string): string {
-  return PRODUCT_OPTION_WIRE_NAMES[option] ?? option.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-}
-
 /** The most distinct frames one job may render (Envoy refuses more). */
 export const MAX_JOB_FRAMES = 100_000;
-
-/** Parameters a job option or the project sets: giving them in `params` too would be ambiguous. */
-const OWNED_PARAMS: Readonly<Record<string, string>> = {
-  instances: 'the job option instances',
-  machine_type: 'the job option machineType',
-  gpu: 'the job option gpu',
-  plugins: 'the job option plugins',
-  credits_budget: 'job.setCreditsBudget()',
-  output_dir_name: "the project's outputFolderName",
-};
 
 /** Problems of the parameters Envoy reads itself (frames, output names and sizes, ...), and those an option sets. */
 function paramProblems(
@@ -132,9 +109,7 @@ function paramProblems(
 ): FieldError[] {
   const problems: FieldError[] = [];
   const add = (name: string, message: string) => problems.push({ field: `${prefix}params.${name}`, message });
-  for (const [key, owner] of Object.entries(OWNED_PARAMS)) {
-    if (Object.hasOwn(params, key)) add(key, `is set by ${owner}: use that instead of params.${key}`);
-  }
+  for (const [key, message] of ownedParamProblems(params)) add(key, message);
   if (params.frames !== undefined) {
     try {
       // Parsed once: the canonical form is what the job keeps and sends.
@@ -147,58 +122,8 @@ function paramProblems(
       add('frames', error.message.replace(/^frames: /, ''));
     }
   }
-  for (const [key, check] of Object.entries(WIRE_PARAM_CHECKS)) {
-    const problem = params[key] === undefined ? undefined : check(params[key]);
-    if (problem) add(key, problem);
-  }
+  for (const [key, message] of paramValueProblems(params)) add(key, message);
   return problems;
-}
-
-/** Checks of the parameters (by wire name) whose type Envoy fixes, wherever they are given. */
-const WIRE_PARAM_CHECKS: Readonly<Record<string, (value: unknown) => string | undefined>> = {
-  output_prefix: outputPrefixProblem,
-  output_format: outputFormatProblem,
-  output_width: integerProblem,
-  output_height: integerProblem,
-  output_upload: stringListProblem,
-  billing_meta: stringListProblem,
-  remap_file: remapFileProblem,
-};
-
-/**
- * V-Ray's path remapping XML (`remap_file`) is read on the render machines: a file of the project in the remote
- * store, written as a remote path (`/<project>/remap.xml`: forward slashes, no `..`). That it lies below the
- * project's remote root is checked when the job is added to a project.
- */
-function remapFileProblem(file: unknown): string | undefined {
-  const problem = remoteFileProblem(file, { example: '"/my_project/remap.xml"', absolute: true });
-  return problem && `${problem}: give the remap XML uploaded with the project`;
-}
-
-/** The output prefix becomes the output files' names: the file-name rule, strict. */
-function outputPrefixProblem(prefix: unknown): string | undefined {
-  const problem = fileNameProblem(prefix, { strict: true });
-  return problem && `${problem} (it becomes the output file names)`;
-}
-
-/** Longest output format name, in characters, such as `OPEN_EXR_MULTILAYER` (19). */
-export const MAX_OUTPUT_FORMAT_LENGTH = 32;
-
-/**
- * The output format names the output files' extension: a format name such as `PNG`, `exr` or `OPEN_EXR`, of
- * 1 to {@link MAX_OUTPUT_FORMAT_LENGTH} characters, without control characters, never a path (no `/` or `\`, not
- * `.` or `..`).
- */
-function outputFormatProblem(format: unknown): string | undefined {
-  if (typeof format !== 'string') return `must be a format name such as "PNG" (got ${describeValue(format)})`;
-  if (format.trim() === '') return 'must not be empty: give a format name such as "PNG" or "exr"';
-  if (format.length > MAX_OUTPUT_FORMAT_LENGTH) {
-    return `is ${format.length} characters long; a format name has at most ${MAX_OUTPUT_FORMAT_LENGTH}, such as "PNG" or "OPEN_EXR"`;
-  }
-  if (/[/\\]|^\.+$/.test(format)) {
-    return `${JSON.stringify(format)} is a path, not a format name such as "PNG"`;
-  }
-  return controlCharacterProblem(format);
 }
 
 /** Problems of the product's own options: camelCase names, values JSON can carry, an output prefix. */
@@ -217,12 +142,7 @@ function productOptionProblems(options: unknown, prefix: string): FieldError[] {
       add('is not a product option name: use camelCase letters and digits, e.g. "outputPrefix"');
       continue;
     }
-    const wire = productOptionWireName(key);
-    const owner = wire === 'frames' ? 'params.frames' : OWNED_PARAMS[wire];
-    if (owner) add(`is set by ${owner}`);
-    const check = WIRE_PARAM_CHECKS[wire];
-    const p = check && value !== undefined ? check(value) : undefined;
-    if (p) add(p);
+    for (const message of productOptionWireProblems(key, value)) add(message);
   }
   return problems;
 }

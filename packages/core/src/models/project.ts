@@ -20,7 +20,8 @@ import {
   remoteJoin,
   toFolderName,
 } from '../paths.js';
-import { deepFreeze, Job, productOptionWireName } from './job.js';
+import { productOptionWireName, resultsPattern } from '../wire.js';
+import { deepFreeze, Job } from './job.js';
 import { WatchFile } from './watch-file.js';
 
 /** Options of a {@link Project}. */
@@ -89,14 +90,6 @@ function frozenCopy<T>(value: T): T {
 }
 
 const utf8Length = (text: string): number => new TextEncoder().encode(text).length;
-
-/**
- * The pattern of every result below a remote results folder, `<remoteOutputFolder>/.+`: the default watch rule
- * and the `output_upload` Envoy is sent are both made from it.
- */
-export function resultsPattern(remoteOutputFolder: string): string {
-  return `${remoteOutputFolder}/.+`;
-}
 
 /** The default results folder name: the local time, then 8 random hex digits, so two projects never share one. */
 function uniqueFolderName(date: Date): string {
