@@ -8,5 +8,5 @@
  */
 
 export { integerProblem, nonEmptyStringProblem, stringListProblem } from './checks.js';
-export { jobFromUnknown } from './models/job.js';
+export { type JobFieldNames, jobFromUnknown } from './models/job.js';
 export { describeValue } from './paths.js';

@@ -104,11 +104,11 @@ export const MAX_JOB_FRAMES = 100_000;
 /** Problems of the parameters Envoy reads itself (frames, output names and sizes, ...), and those an option sets. */
 function paramProblems(
   params: Record<string, unknown>,
-  prefix: string,
+  fieldOf: JobFieldNames,
   canonical: { frames?: string },
 ): FieldError[] {
   const problems: FieldError[] = [];
-  const add = (name: string, message: string) => problems.push({ field: `${prefix}params.${name}`, message });
+  const add = (name: string, message: string) => problems.push({ field: fieldOf(`params.${name}`), message });
   for (const [key, message] of ownedParamProblems(params)) add(key, message);
   if (params.frames !== undefined) {
     try {
@@ -127,8 +127,8 @@ function paramProblems(
 }
 
 /** Problems of the product's own options: camelCase names, values JSON can carry, an output prefix. */
-function productOptionProblems(options: unknown, prefix: string): FieldError[] {
-  const field = `${prefix}productOptions`;
+function productOptionProblems(options: unknown, fieldOf: JobFieldNames): FieldError[] {
+  const field = fieldOf('productOptions');
   if (!isPlainObject(options)) {
     return [{ field, message: `must be a plain object of options (got ${describeValue(options)})` }];
   }
@@ -136,7 +136,7 @@ function productOptionProblems(options: unknown, prefix: string): FieldError[] {
   if (problem) return [{ field, message: problem }];
   const problems: FieldError[] = [];
   for (const [key, value] of Object.entries(options)) {
-    const add = (message: string) => problems.push({ field: `${field}.${key}`, message });
+    const add = (message: string) => problems.push({ field: fieldOf(`productOptions.${key}`), message });
     // A name every object has (`constructor`, `toString`) would read the tables' own methods.
     if (!PRODUCT_OPTION_NAME.test(key) || key in {}) {
       add('is not a product option name: use camelCase letters and digits, e.g. "outputPrefix"');
@@ -148,32 +148,42 @@ function productOptionProblems(options: unknown, prefix: string): FieldError[] {
 }
 
 /**
- * Problems of job options that are wrong whatever the project: missing fields, values of the wrong type,
- * counts that are not positive integers, parameters JSON cannot carry, an `output_prefix` that cannot be a file
- * name, unknown options.
+ * How a caller names a job's fields in its problems: from the field as {@link JobOptions} has it (`path`,
+ * `params.frames`, `productOptions.outputPrefix`, `creditsBudget.value`, `dependencies[0]`) to the caller's own
+ * (a product builder's `frames` and `outputPrefix`), so that each problem's field is written once, in the terms
+ * its caller's user knows. Internal to the `@gm` packages (`@gm/core/internal`).
  */
-export function jobOptionProblems(options: unknown, prefix = ''): FieldError[] {
-  return checkJobOptions(options, prefix).problems;
-}
+export type JobFieldNames = (field: string) => string;
 
-/** {@link jobOptionProblems}, and the canonical form of `params.frames` when it parses. */
-function checkJobOptions(options: unknown, prefix = ''): { problems: FieldError[]; frames?: string } {
+/** The fields as {@link JobOptions} names them. */
+const ownNames: JobFieldNames = (field) => field;
+
+/**
+ * Problems of job options that are wrong whatever the project (missing fields, values of the wrong type, counts
+ * that are not positive integers, parameters JSON cannot carry, an `output_prefix` that cannot be a file name,
+ * unknown options), and the canonical form of `params.frames` when it parses.
+ */
+function checkJobOptions(
+  options: unknown,
+  fieldOf: JobFieldNames = ownNames,
+): { problems: FieldError[]; frames?: string } {
   const canonical: { frames?: string } = {};
-  return { problems: optionProblems(options, prefix, canonical), ...canonical };
+  return { problems: optionProblems(options, fieldOf, canonical), ...canonical };
 }
 
-function optionProblems(options: unknown, prefix: string, canonical: { frames?: string }): FieldError[] {
+function optionProblems(
+  options: unknown,
+  fieldOf: JobFieldNames,
+  canonical: { frames?: string },
+): FieldError[] {
   if (!isPlainObject(options)) {
     return [
-      {
-        field: prefix === '' ? 'options' : prefix.replace(/\.$/, ''),
-        message: `must be an object of job options (got ${describeValue(options)})`,
-      },
+      { field: 'options', message: `must be an object of job options (got ${describeValue(options)})` },
     ];
   }
   const given = options as unknown as Record<string, unknown>;
   const problems: FieldError[] = [];
-  const add = (name: string, message: string) => problems.push({ field: `${prefix}${name}`, message });
+  const add = (name: string, message: string) => problems.push({ field: fieldOf(name), message });
   for (const name of ['name', 'app', 'appVersion'] as const) {
     const problem = nonEmptyStringProblem(given[name]);
     if (problem) add(name, `is required: ${problem}`);
@@ -213,13 +223,13 @@ function optionProblems(options: unknown, prefix: string, canonical: { frames?: 
     if (!isPlainObject(given.params)) {
       add('params', `must be a plain object of parameters (got ${describeValue(given.params)})`);
     } else {
-      const problem = jsonValueProblem(given.params, `${prefix}params`);
-      if (problem) problems.push({ field: `${prefix}params`, message: problem });
-      else problems.push(...paramProblems(given.params, prefix, canonical));
+      const problem = jsonValueProblem(given.params, fieldOf('params'));
+      if (problem) add('params', problem);
+      else problems.push(...paramProblems(given.params, fieldOf, canonical));
     }
   }
   if (given.productOptions !== undefined)
-    problems.push(...productOptionProblems(given.productOptions, prefix));
+    problems.push(...productOptionProblems(given.productOptions, fieldOf));
   if (given.dependencies !== undefined) {
     if (!Array.isArray(given.dependencies)) {
       add('dependencies', `must be a list of jobs (got ${describeValue(given.dependencies)})`);
@@ -237,7 +247,7 @@ function optionProblems(options: unknown, prefix: string, canonical: { frames?: 
   if (given.creditsBudget !== undefined) {
     for (const p of creditsBudgetProblems(given.creditsBudget)) add(p.field, p.message);
   }
-  for (const p of unknownKeyProblems(given, JOB_OPTION_KEYS, 'a job', prefix)) problems.push(p);
+  for (const p of unknownKeyProblems(given, JOB_OPTION_KEYS, 'a job')) add(p.field, p.message);
   return problems;
 }
 
@@ -270,11 +280,11 @@ function passed(options: unknown, problems: readonly FieldError[]): options is J
 
 /**
  * A job of options from outside the type system (a builder's options as a caller gave them, a parsed file): the
- * constructor's checks, every problem named in one {@link InvalidRequestError}. Internal to the `@gm` packages
- * (`@gm/core/internal`).
+ * constructor's checks, every problem named in one {@link InvalidRequestError}, its field in the caller's terms
+ * (`fieldOf`). Internal to the `@gm` packages (`@gm/core/internal`).
  */
-export function jobFromUnknown(options: unknown): Job {
-  const { problems } = checkJobOptions(options);
+export function jobFromUnknown(options: unknown, fieldOf: JobFieldNames = ownNames): Job {
+  const { problems } = checkJobOptions(options, fieldOf);
   if (!passed(options, problems)) throw InvalidRequestError.fromProblems(problems, 'The job');
   return new Job(options);
 }
