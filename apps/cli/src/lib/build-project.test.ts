@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidRequestError } from '@gm/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildProject } from './build-project.js';
+import { buildJob, buildProject } from './build-project.js';
 import { checkJobFile } from './job-file.js';
 
 describe('buildProject', () => {
@@ -38,5 +38,19 @@ describe('buildProject', () => {
     const problems = (error as InvalidRequestError).fieldErrors;
     expect(problems.map((p) => p.field)).toEqual(['jobs[1].file', 'jobs[1].frames', 'jobs[1].outputFormat']);
     expect(problems[0]?.message).toContain('.blend');
+  });
+
+  it("places a job's scene below the remote root by core's rule of inside the project folder", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gm-build-'));
+    dirs.push(dir);
+    await writeFile(join(dir, '..scene.nk'), 'nuke script');
+    const path = join(dir, 'job.json');
+    const file = './sub/../..scene.nk';
+    const data = { jobs: [{ name: 'a', product: 'nuke', appVersion: '13.0', file, frames: '1 2' }] };
+    // A name that starts with two dots is still a file of the folder, and `sub/..` stays in it.
+    const loaded = await checkJobFile(data, path);
+    const job = buildJob(loaded.spec.jobs[0]!, dir, '/p');
+    expect(job.path).toBe('/p/..scene.nk');
+    expect(job.localPath).toBe(join(dir, '..scene.nk'));
   });
 });

@@ -14,6 +14,7 @@ import {
   Project,
   WatchFile,
 } from '@gm/core';
+import { projectRelative } from '@gm/core/internal';
 import { buildJobOf, houdiniProjectParams, isProductCode } from '@gm/products';
 import { UsageError } from './exit-codes.js';
 import type { JobSpec, LoadedJobFile } from './job-file.js';
@@ -44,7 +45,12 @@ export function buildJob(
   if (!isProductCode(product)) throw new UsageError(`Unknown product ${product}.`);
   const options: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(spec)) if (!FILE_KEYS.has(key)) options[key] = value;
-  const remote = (file: string) => `${remoteRoot}/${file.replace(/\\/g, '/').replace(/^\.\//, '')}`;
+  // Core's rule of "inside the project folder" places the file below the remote root, as `addFiles` places it; a
+  // file outside (which `checkJobFile` has refused) keeps its name as written, and the builder refuses it.
+  const remote = (file: string) => {
+    const rel = projectRelative(localRoot, file);
+    return rel === undefined ? file : `${remoteRoot}/${rel}`;
+  };
   options.path = remote(spec.file);
   // The scene on this machine goes with the job: preflight reads it there, never from the remote path.
   options.localPath = resolve(localRoot, spec.file);
