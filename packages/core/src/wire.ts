@@ -156,15 +156,23 @@ export function outputUploadPatterns(remoteOutputFolder: string): string[] {
   return [pattern, pattern.replaceAll('/', '\\\\')];
 }
 
+/**
+ * The project options that set a project parameter of their wire name (`projectEnv` sets `project_env`), in the
+ * order they are sent. Internal to `@gm/core` (`Project` refuses them in its `params` too).
+ */
+export const PROJECT_PARAM_OPTIONS = [
+  'projectSummaryLogFile',
+  'projectParamOutput',
+  'projectParam',
+  'projectEnv',
+] as const;
+
 /** The project-level parameters as the wire names them: `params`, then the named project options. */
 export function toProjectParams(project: Project): Record<string, unknown> {
   const params: Record<string, unknown> = copy(project.params) as Record<string, unknown>;
-  if (project.projectSummaryLogFile !== undefined)
-    params.project_summary_log_file = project.projectSummaryLogFile;
-  if (project.projectParamOutput !== undefined)
-    params.project_param_output = copy(project.projectParamOutput);
-  if (project.projectParam !== undefined) params.project_param = copy(project.projectParam);
-  if (project.projectEnv !== undefined) params.project_env = copy(project.projectEnv);
+  for (const option of PROJECT_PARAM_OPTIONS) {
+    if (project[option] !== undefined) params[productOptionWireName(option)] = copy(project[option]);
+  }
   return params;
 }
 
