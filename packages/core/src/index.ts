@@ -52,14 +52,12 @@ export {
   type JobOptions,
   type JobParams,
   MAX_JOB_FRAMES,
-  MAX_OUTPUT_FORMAT_LENGTH,
 } from './models/job.js';
 export {
   folderTimestamp,
   MAX_JOBS,
   Project,
   type ProjectOptions,
-  resultsPattern,
   submissionTimestamp,
 } from './models/project.js';
 export { MAX_PATTERN_LENGTH, WatchFile } from './models/watch-file.js';
@@ -83,4 +81,11 @@ export {
   type VersionToken,
   versionTokens,
 } from './versions.js';
-export { productOptionWireName, type SubmitBodyOptions, toSubmitBody, toUploadBody } from './wire.js';
+export {
+  MAX_OUTPUT_FORMAT_LENGTH,
+  productOptionWireName,
+  resultsPattern,
+  type SubmitBodyOptions,
+  toSubmitBody,
+  toUploadBody,
+} from './wire.js';

@@ -49,6 +49,17 @@ export function flavourOf(localPath: string): PathFlavour {
   return pickFlavour(localPath, flavours);
 }
 
+/**
+ * "Inside the project folder", the one rule `Project.addFiles` and `Project.addFileList` place files by, for a
+ * caller that names a project file before it has a `Project` (`gm` checking a job file's `file`): `file`
+ * (relative to `localRoot`, or absolute) as its path below the project folder in forward slashes (its remote path
+ * below the project's remote root), `''` for the folder itself, or `undefined` when it lies outside (`..`, another
+ * folder or drive). Internal to the `@gm` packages (`@gm/core/internal`).
+ */
+export function projectRelative(localRoot: string, file: string): string | undefined {
+  return relativeInside(localRoot, file, flavourOf(localRoot));
+}
+
 /** The absolute, normalised form of a local folder, without a trailing separator (except a root). */
 export function absoluteLocal(localPath: string, flavour: PathFlavour = flavourOf(localPath)): string {
   return flavour.resolve(localPath);

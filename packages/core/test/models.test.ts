@@ -285,6 +285,34 @@ describe('Job', () => {
     expect((error as InvalidRequestError).fieldErrors.map((e) => e.field)).toEqual(['name', 'path', 'gpu']);
   });
 
+  test("each problem's field is written in the caller's names, once", () => {
+    const caller = (field: string) => (field === 'params.frames' ? 'frames' : `job.${field}`);
+    let error: unknown;
+    try {
+      jobFromUnknown(
+        {
+          name: 'a',
+          app: 'c4d',
+          appVersion: 'R19',
+          path: '/p/s.c4d',
+          params: { frames: '5 1', output_prefix: 'a/b' },
+          productOptions: { outputFormat: '' },
+          creditsBudget: { value: 0, action: 'stop' },
+        },
+        caller,
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect((error as InvalidRequestError).fieldErrors.map((e) => e.field)).toEqual([
+      'frames',
+      'job.params.output_prefix',
+      'job.productOptions.outputFormat',
+      'job.creditsBudget.value',
+    ]);
+  });
+
   test('parameters JSON cannot carry are refused when the job is made', () => {
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;

@@ -19,7 +19,12 @@ export {
 } from '@gm/core';
 export { type BlenderJobOptions, blenderJob } from './builders/blender.js';
 export { type Cinema4dJobOptions, cinema4dJob } from './builders/cinema4d.js';
-export type { CommonJobOptions, OutputFileOptions, OutputSizeOptions } from './builders/common.js';
+export type {
+  CommonJobOptions,
+  OptionNames,
+  OutputFileOptions,
+  OutputSizeOptions,
+} from './builders/common.js';
 export {
   type HoudiniJobOptions,
   type HoudiniProjectParams,

@@ -14,12 +14,21 @@ import {
   Project,
   WatchFile,
 } from '@gm/core';
+import { projectRelative } from '@gm/core/internal';
 import { buildJobOf, houdiniProjectParams, isProductCode } from '@gm/products';
 import { UsageError } from './exit-codes.js';
 import type { JobSpec, LoadedJobFile } from './job-file.js';
 
 /** Keys of a job file entry that are not builder options. */
 const FILE_KEYS = new Set(['product', 'file', 'dependsOn', 'budget', 'params']);
+
+/** The job file's names of the builder options it names otherwise: the builder's problems are written in them. */
+const JOB_FILE_NAMES = {
+  path: 'file',
+  localPath: 'file',
+  creditsBudget: 'budget',
+  dependencies: 'dependsOn',
+} as const;
 
 /**
  * Builds one job with its product's builder, which checks every option (the file's `params` and `budget`
@@ -36,7 +45,12 @@ export function buildJob(
   if (!isProductCode(product)) throw new UsageError(`Unknown product ${product}.`);
   const options: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(spec)) if (!FILE_KEYS.has(key)) options[key] = value;
-  const remote = (file: string) => `${remoteRoot}/${file.replace(/\\/g, '/').replace(/^\.\//, '')}`;
+  // Core's rule of "inside the project folder" places the file below the remote root, as `addFiles` places it; a
+  // file outside (which `checkJobFile` has refused) keeps its name as written, and the builder refuses it.
+  const remote = (file: string) => {
+    const rel = projectRelative(localRoot, file);
+    return rel === undefined ? file : `${remoteRoot}/${rel}`;
+  };
   options.path = remote(spec.file);
   // The scene on this machine goes with the job: preflight reads it there, never from the remote path.
   options.localPath = resolve(localRoot, spec.file);
@@ -48,7 +62,7 @@ export function buildJob(
   // The job file's budget actions are core's `CreditsBudgetAction` values (a test holds the schema's enum to them).
   if (spec.budget) options.creditsBudget = { value: spec.budget.value, action: spec.budget.action };
   if (dependencies.length > 0) options.dependencies = dependencies;
-  return buildJobOf(product, options);
+  return buildJobOf(product, options, JOB_FILE_NAMES);
 }
 
 /** A project built from a job file, with its jobs by name. */
@@ -63,7 +77,8 @@ export interface BuiltProject {
 
 /**
  * Builds the project: every job through its builder (problems of every job are collected and thrown together as
- * one {@link InvalidRequestError} with fields `jobs[i].<option>`), dependencies by name, budgets, files and watch files.
+ * one {@link InvalidRequestError} with fields `jobs[i].<field>`, the job file's own names: the builder writes the
+ * field, this adds `jobs[i].`), dependencies by name, budgets, files and watch files.
  */
 export async function buildProject(loaded: LoadedJobFile): Promise<BuiltProject> {
   const { spec, folder, name } = loaded;

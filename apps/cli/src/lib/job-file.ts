@@ -5,8 +5,9 @@
  * @module
  */
 import { open, stat } from 'node:fs/promises';
-import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { projectNameProblem } from '@gm/core';
+import { projectRelative } from '@gm/core/internal';
 import { didYouMean, type ProductCode } from '@gm/products';
 import { Lexer, parse as parseYaml, YAMLParseError } from 'yaml';
 import schemaJson from '../../schema/job-file.schema.json' with { type: 'json' };
@@ -286,10 +287,8 @@ async function exists(path: string): Promise<'file' | 'dir' | undefined> {
   }
 }
 
-const inside = (root: string, path: string) => {
-  const rel = relative(root, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-};
+/** Whether `path` is `root` or below it: core's rule of "inside the project folder". */
+const inside = (root: string, path: string) => projectRelative(root, path) !== undefined;
 
 /**
  * Checks a parsed job file: the schema, job names, dependencies and cycles, and that the folder, the files

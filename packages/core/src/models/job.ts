@@ -8,7 +8,8 @@ import {
 } from '../checks.js';
 import { type FieldError, InvalidRequestError } from '../errors.js';
 import { FrameRangeError, moreFramesThan, normalizeFrames, parseFrames } from '../frames.js';
-import { controlCharacterProblem, describeValue, fileNameProblem, remoteFileProblem } from '../paths.js';
+import { describeValue, remoteFileProblem } from '../paths.js';
+import { ownedParamProblems, paramValueProblems, productOptionWireProblems } from '../wire.js';
 
 /** What happens when a job's consumed credits reach its budget. */
 export const CreditsBudgetAction = {
@@ -97,44 +98,18 @@ const JOB_OPTION_KEYS = [
 /** A product option's model name: camelCase, so that `wire.ts` can name it on the wire. */
 const PRODUCT_OPTION_NAME = /^[a-z][A-Za-z0-9]*$/;
 
-/** Product options whose wire name is not their model name in snake_case. */
-const PRODUCT_OPTION_WIRE_NAMES: Readonly<Record<string, string>> = {
-  ropNodeType: 'rop_nodetype',
-  ropNodePath: 'rop_nodepath',
-};
-
-/**
- * The wire name of a product option (a {@link Job.productOptions} key): `outputPrefix` is `output_prefix`,
- * `rtEngine` is `rt_engine`, `ropNodeType` is `rop_nodetype`.
- */
-export function productOptionWireName(option: string): string {
-  return PRODUCT_OPTION_WIRE_NAMES[option] ?? option.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-}
-
 /** The most distinct frames one job may render (Envoy refuses more). */
 export const MAX_JOB_FRAMES = 100_000;
-
-/** Parameters a job option or the project sets: giving them in `params` too would be ambiguous. */
-const OWNED_PARAMS: Readonly<Record<string, string>> = {
-  instances: 'the job option instances',
-  machine_type: 'the job option machineType',
-  gpu: 'the job option gpu',
-  plugins: 'the job option plugins',
-  credits_budget: 'job.setCreditsBudget()',
-  output_dir_name: "the project's outputFolderName",
-};
 
 /** Problems of the parameters Envoy reads itself (frames, output names and sizes, ...), and those an option sets. */
 function paramProblems(
   params: Record<string, unknown>,
-  prefix: string,
+  fieldOf: JobFieldNames,
   canonical: { frames?: string },
 ): FieldError[] {
   const problems: FieldError[] = [];
-  const add = (name: string, message: string) => problems.push({ field: `${prefix}params.${name}`, message });
-  for (const [key, owner] of Object.entries(OWNED_PARAMS)) {
-    if (Object.hasOwn(params, key)) add(key, `is set by ${owner}: use that instead of params.${key}`);
-  }
+  const add = (name: string, message: string) => problems.push({ field: fieldOf(`params.${name}`), message });
+  for (const [key, message] of ownedParamProblems(params)) add(key, message);
   if (params.frames !== undefined) {
     try {
       // Parsed once: the canonical form is what the job keeps and sends.
@@ -147,63 +122,13 @@ function paramProblems(
       add('frames', error.message.replace(/^frames: /, ''));
     }
   }
-  for (const [key, check] of Object.entries(WIRE_PARAM_CHECKS)) {
-    const problem = params[key] === undefined ? undefined : check(params[key]);
-    if (problem) add(key, problem);
-  }
+  for (const [key, message] of paramValueProblems(params)) add(key, message);
   return problems;
 }
 
-/** Checks of the parameters (by wire name) whose type Envoy fixes, wherever they are given. */
-const WIRE_PARAM_CHECKS: Readonly<Record<string, (value: unknown) => string | undefined>> = {
-  output_prefix: outputPrefixProblem,
-  output_format: outputFormatProblem,
-  output_width: integerProblem,
-  output_height: integerProblem,
-  output_upload: stringListProblem,
-  billing_meta: stringListProblem,
-  remap_file: remapFileProblem,
-};
-
-/**
- * V-Ray's path remapping XML (`remap_file`) is read on the render machines: a file of the project in the remote
- * store, written as a remote path (`/<project>/remap.xml`: forward slashes, no `..`). That it lies below the
- * project's remote root is checked when the job is added to a project.
- */
-function remapFileProblem(file: unknown): string | undefined {
-  const problem = remoteFileProblem(file, { example: '"/my_project/remap.xml"', absolute: true });
-  return problem && `${problem}: give the remap XML uploaded with the project`;
-}
-
-/** The output prefix becomes the output files' names: the file-name rule, strict. */
-function outputPrefixProblem(prefix: unknown): string | undefined {
-  const problem = fileNameProblem(prefix, { strict: true });
-  return problem && `${problem} (it becomes the output file names)`;
-}
-
-/** Longest output format name, in characters, such as `OPEN_EXR_MULTILAYER` (19). */
-export const MAX_OUTPUT_FORMAT_LENGTH = 32;
-
-/**
- * The output format names the output files' extension: a format name such as `PNG`, `exr` or `OPEN_EXR`, of
- * 1 to {@link MAX_OUTPUT_FORMAT_LENGTH} characters, without control characters, never a path (no `/` or `\`, not
- * `.` or `..`).
- */
-function outputFormatProblem(format: unknown): string | undefined {
-  if (typeof format !== 'string') return `must be a format name such as "PNG" (got ${describeValue(format)})`;
-  if (format.trim() === '') return 'must not be empty: give a format name such as "PNG" or "exr"';
-  if (format.length > MAX_OUTPUT_FORMAT_LENGTH) {
-    return `is ${format.length} characters long; a format name has at most ${MAX_OUTPUT_FORMAT_LENGTH}, such as "PNG" or "OPEN_EXR"`;
-  }
-  if (/[/\\]|^\.+$/.test(format)) {
-    return `${JSON.stringify(format)} is a path, not a format name such as "PNG"`;
-  }
-  return controlCharacterProblem(format);
-}
-
 /** Problems of the product's own options: camelCase names, values JSON can carry, an output prefix. */
-function productOptionProblems(options: unknown, prefix: string): FieldError[] {
-  const field = `${prefix}productOptions`;
+function productOptionProblems(options: unknown, fieldOf: JobFieldNames): FieldError[] {
+  const field = fieldOf('productOptions');
   if (!isPlainObject(options)) {
     return [{ field, message: `must be a plain object of options (got ${describeValue(options)})` }];
   }
@@ -211,49 +136,54 @@ function productOptionProblems(options: unknown, prefix: string): FieldError[] {
   if (problem) return [{ field, message: problem }];
   const problems: FieldError[] = [];
   for (const [key, value] of Object.entries(options)) {
-    const add = (message: string) => problems.push({ field: `${field}.${key}`, message });
+    const add = (message: string) => problems.push({ field: fieldOf(`productOptions.${key}`), message });
     // A name every object has (`constructor`, `toString`) would read the tables' own methods.
     if (!PRODUCT_OPTION_NAME.test(key) || key in {}) {
       add('is not a product option name: use camelCase letters and digits, e.g. "outputPrefix"');
       continue;
     }
-    const wire = productOptionWireName(key);
-    const owner = wire === 'frames' ? 'params.frames' : OWNED_PARAMS[wire];
-    if (owner) add(`is set by ${owner}`);
-    const check = WIRE_PARAM_CHECKS[wire];
-    const p = check && value !== undefined ? check(value) : undefined;
-    if (p) add(p);
+    for (const message of productOptionWireProblems(key, value)) add(message);
   }
   return problems;
 }
 
 /**
- * Problems of job options that are wrong whatever the project: missing fields, values of the wrong type,
- * counts that are not positive integers, parameters JSON cannot carry, an `output_prefix` that cannot be a file
- * name, unknown options.
+ * How a caller names a job's fields in its problems: from the field as {@link JobOptions} has it (`path`,
+ * `params.frames`, `productOptions.outputPrefix`, `creditsBudget.value`, `dependencies[0]`) to the caller's own
+ * (a product builder's `frames` and `outputPrefix`), so that each problem's field is written once, in the terms
+ * its caller's user knows. Internal to the `@gm` packages (`@gm/core/internal`).
  */
-export function jobOptionProblems(options: unknown, prefix = ''): FieldError[] {
-  return checkJobOptions(options, prefix).problems;
-}
+export type JobFieldNames = (field: string) => string;
 
-/** {@link jobOptionProblems}, and the canonical form of `params.frames` when it parses. */
-function checkJobOptions(options: unknown, prefix = ''): { problems: FieldError[]; frames?: string } {
+/** The fields as {@link JobOptions} names them. */
+const ownNames: JobFieldNames = (field) => field;
+
+/**
+ * Problems of job options that are wrong whatever the project (missing fields, values of the wrong type, counts
+ * that are not positive integers, parameters JSON cannot carry, an `output_prefix` that cannot be a file name,
+ * unknown options), and the canonical form of `params.frames` when it parses.
+ */
+function checkJobOptions(
+  options: unknown,
+  fieldOf: JobFieldNames = ownNames,
+): { problems: FieldError[]; frames?: string } {
   const canonical: { frames?: string } = {};
-  return { problems: optionProblems(options, prefix, canonical), ...canonical };
+  return { problems: optionProblems(options, fieldOf, canonical), ...canonical };
 }
 
-function optionProblems(options: unknown, prefix: string, canonical: { frames?: string }): FieldError[] {
+function optionProblems(
+  options: unknown,
+  fieldOf: JobFieldNames,
+  canonical: { frames?: string },
+): FieldError[] {
   if (!isPlainObject(options)) {
     return [
-      {
-        field: prefix === '' ? 'options' : prefix.replace(/\.$/, ''),
-        message: `must be an object of job options (got ${describeValue(options)})`,
-      },
+      { field: 'options', message: `must be an object of job options (got ${describeValue(options)})` },
     ];
   }
   const given = options as unknown as Record<string, unknown>;
   const problems: FieldError[] = [];
-  const add = (name: string, message: string) => problems.push({ field: `${prefix}${name}`, message });
+  const add = (name: string, message: string) => problems.push({ field: fieldOf(name), message });
   for (const name of ['name', 'app', 'appVersion'] as const) {
     const problem = nonEmptyStringProblem(given[name]);
     if (problem) add(name, `is required: ${problem}`);
@@ -293,13 +223,13 @@ function optionProblems(options: unknown, prefix: string, canonical: { frames?: 
     if (!isPlainObject(given.params)) {
       add('params', `must be a plain object of parameters (got ${describeValue(given.params)})`);
     } else {
-      const problem = jsonValueProblem(given.params, `${prefix}params`);
-      if (problem) problems.push({ field: `${prefix}params`, message: problem });
-      else problems.push(...paramProblems(given.params, prefix, canonical));
+      const problem = jsonValueProblem(given.params, fieldOf('params'));
+      if (problem) add('params', problem);
+      else problems.push(...paramProblems(given.params, fieldOf, canonical));
     }
   }
   if (given.productOptions !== undefined)
-    problems.push(...productOptionProblems(given.productOptions, prefix));
+    problems.push(...productOptionProblems(given.productOptions, fieldOf));
   if (given.dependencies !== undefined) {
     if (!Array.isArray(given.dependencies)) {
       add('dependencies', `must be a list of jobs (got ${describeValue(given.dependencies)})`);
@@ -317,7 +247,7 @@ function optionProblems(options: unknown, prefix: string, canonical: { frames?: 
   if (given.creditsBudget !== undefined) {
     for (const p of creditsBudgetProblems(given.creditsBudget)) add(p.field, p.message);
   }
-  for (const p of unknownKeyProblems(given, JOB_OPTION_KEYS, 'a job', prefix)) problems.push(p);
+  for (const p of unknownKeyProblems(given, JOB_OPTION_KEYS, 'a job')) add(p.field, p.message);
   return problems;
 }
 
@@ -350,11 +280,11 @@ function passed(options: unknown, problems: readonly FieldError[]): options is J
 
 /**
  * A job of options from outside the type system (a builder's options as a caller gave them, a parsed file): the
- * constructor's checks, every problem named in one {@link InvalidRequestError}. Internal to the `@gm` packages
- * (`@gm/core/internal`).
+ * constructor's checks, every problem named in one {@link InvalidRequestError}, its field in the caller's terms
+ * (`fieldOf`). Internal to the `@gm` packages (`@gm/core/internal`).
  */
-export function jobFromUnknown(options: unknown): Job {
-  const { problems } = checkJobOptions(options);
+export function jobFromUnknown(options: unknown, fieldOf: JobFieldNames = ownNames): Job {
+  const { problems } = checkJobOptions(options, fieldOf);
   if (!passed(options, problems)) throw InvalidRequestError.fromProblems(problems, 'The job');
   return new Job(options);
 }

@@ -20,7 +20,8 @@ import {
   remoteJoin,
   toFolderName,
 } from '../paths.js';
-import { deepFreeze, Job, productOptionWireName } from './job.js';
+import { PROJECT_PARAM_OPTIONS, productOptionWireName, resultsPattern } from '../wire.js';
+import { deepFreeze, Job } from './job.js';
 import { WatchFile } from './watch-file.js';
 
 /** Options of a {@link Project}. */
@@ -90,27 +91,16 @@ function frozenCopy<T>(value: T): T {
 
 const utf8Length = (text: string): number => new TextEncoder().encode(text).length;
 
-/**
- * The pattern of every result below a remote results folder, `<remoteOutputFolder>/.+`: the default watch rule
- * and the `output_upload` Envoy is sent are both made from it.
- */
-export function resultsPattern(remoteOutputFolder: string): string {
-  return `${remoteOutputFolder}/.+`;
-}
-
 /** The default results folder name: the local time, then 8 random hex digits, so two projects never share one. */
 function uniqueFolderName(date: Date): string {
   return `${folderTimestamp(date)}_${crypto.randomUUID().slice(0, 8)}`;
 }
 
-/** The options that set a project parameter of their wire name (`projectEnv` sets `project_env`). */
-const PARAM_OPTIONS = ['projectSummaryLogFile', 'projectParamOutput', 'projectParam', 'projectEnv'] as const;
-
 const PROJECT_OPTION_KEYS = [
   'name',
   'submissionName',
   'outputFolderName',
-  ...PARAM_OPTIONS,
+  ...PROJECT_PARAM_OPTIONS,
   'params',
   'createdAt',
 ] as const;
@@ -163,7 +153,7 @@ function projectOptionProblems(projectFolder: unknown, options: unknown): FieldE
   }
   if (isPlainObject(o.params)) {
     // Set by their options, which check their type: in `params` too they would be ambiguous.
-    for (const option of PARAM_OPTIONS) {
+    for (const option of PROJECT_PARAM_OPTIONS) {
       const key = productOptionWireName(option);
       if (Object.hasOwn(o.params, key)) add(`params.${key}`, `is set by ${option}`);
     }

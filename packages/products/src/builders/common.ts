@@ -12,7 +12,7 @@ import {
   parsePluginSpec,
   remoteFileProblem,
 } from '@gm/core';
-import { describeValue, jobFromUnknown } from '@gm/core/internal';
+import { describeValue, type JobFieldNames, jobFromUnknown } from '@gm/core/internal';
 import { type OperationOf, type PluginSpec, PRODUCTS, type ProductCode } from '../catalogue.js';
 import type { FieldSpec } from '../specs/fields.js';
 import type { CatalogueEntry } from '../specs/types.js';
@@ -124,11 +124,35 @@ function pluginProblems(info: CatalogueEntry, plugins: unknown): string[] {
   return problems;
 }
 
-/** The builder option a core `Job` field error is about: `params.frames` is `frames`, `productOptions.x` is `x`. */
-const toOptionField = (field: string): string => {
-  if (field === 'params.frames') return 'frames';
-  return field.startsWith('productOptions.') ? field.slice('productOptions.'.length) : field;
-};
+/**
+ * The caller's own names of builder options where they differ from the builder's, such as a job file's `file` for
+ * `path` and `localPath` and `budget` for `creditsBudget`: every problem's field is written in them.
+ */
+export type OptionNames = Readonly<Partial<Record<string, string>>>;
+
+/** A builder option's field (`path`, `outputPrefix`, `creditsBudget.value`) in the caller's names. */
+function callerField(field: string, names: OptionNames): string {
+  const end = field.search(/[.[]/);
+  const head = end === -1 ? field : field.slice(0, end);
+  const own = Object.hasOwn(names, head) ? names[head] : undefined;
+  return own === undefined ? field : own + field.slice(head.length);
+}
+
+/**
+ * A core `Job` field as the builder's caller names it: `params.frames` is the builder's `frames`,
+ * `productOptions.x` its option `x`, then the caller's own names.
+ */
+function jobFieldNames(names: OptionNames): JobFieldNames {
+  return (field) => {
+    const option =
+      field === 'params.frames'
+        ? 'frames'
+        : field.startsWith('productOptions.')
+          ? field.slice('productOptions.'.length)
+          : field;
+    return callerField(option, names);
+  };
+}
 
 /**
  * Checks the product's own rules (the job file's extension, required frames, the operations and plugins the
@@ -157,9 +181,11 @@ export function buildProductJob(
   info: CatalogueEntry,
   fields: Readonly<Record<string, FieldSpec>>,
   options: unknown,
+  names: OptionNames = {},
 ): Job {
   const problems: FieldError[] = [];
-  const add = (field: string, message: string) => problems.push({ field, message });
+  const add = (field: string, message: string) =>
+    problems.push({ field: callerField(field, names), message });
 
   if (!isOptionsObject(options)) {
     throw new InvalidRequestError(`The ${info.name} job options must be an object`, {
@@ -200,16 +226,21 @@ export function buildProductJob(
   try {
     job = jobFromUnknown(
       jobOptionsOf(product, options, valid ? operation : info.defaultOperation, productOptions),
+      jobFieldNames(names),
     );
   } catch (error) {
     if (!(error instanceof InvalidRequestError)) throw error;
+    // Core's problems come in the caller's names already; one the builder found first is not said twice.
     const own = new Set(problems.map((p) => p.field));
-    for (const e of error.fieldErrors) {
-      const field = toOptionField(e.field);
-      if (!own.has(field)) add(field, e.message);
-    }
+    for (const e of error.fieldErrors) if (!own.has(e.field)) problems.push(e);
   }
-  if (problems.length > 0 || job === undefined) throw problemsError(info.name, problems, known);
+  if (problems.length > 0 || job === undefined) {
+    throw problemsError(
+      info.name,
+      problems,
+      known.map((option) => callerField(option, names)),
+    );
+  }
   return job;
 }
 
@@ -275,7 +306,7 @@ function jobOptionsOf(
   return core;
 }
 
-/** One error with every problem, in the order of the options (`known`). */
+/** One error with every problem, in the order of the options (`known`, in the caller's names). */
 function problemsError(
   product: string,
   problems: FieldError[],

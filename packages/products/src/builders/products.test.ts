@@ -5,6 +5,7 @@ import { cinema4dJob } from './cinema4d.js';
 import { houdiniJob, houdiniProjectParams } from './houdini.js';
 import { mayaJob } from './maya.js';
 import { nukeJob } from './nuke.js';
+import { buildJobOf } from './registry.js';
 import { RtEngine, vrayJob } from './vray.js';
 
 const common = { name: 'job', appVersion: '1.0', frames: '1 10' };
@@ -344,5 +345,27 @@ describe('vrayJob', () => {
       expect(problem?.message).toContain('e.g. "/my_project/remap.xml"');
     }
     expect(badFieldsOf(() => vrayJob({ ...vray, outputFormat: '../png' }))).toEqual(['outputFormat']);
+  });
+});
+
+describe('buildJobOf', () => {
+  it("names each problem in the caller's own names, the builder's and core's alike, in the options' order", () => {
+    const fields = badFieldsOf(() =>
+      buildJobOf(
+        'blender',
+        {
+          name: 'shot',
+          appVersion: '4.2',
+          path: '/p/scene.ma',
+          localPath: '/home/me/p/scene.ma',
+          frames: '10 1',
+          outputPrefix: 'shot_',
+          outputFormat: 'a/b',
+          creditsBudget: { value: -1, action: 'stop' },
+        },
+        { path: 'file', localPath: 'file', creditsBudget: 'budget' },
+      ),
+    );
+    expect(fields).toEqual(['file', 'frames', 'budget.value', 'outputFormat']);
   });
 });

@@ -3,7 +3,7 @@ import { PRODUCTS, type ProductCode } from '../catalogue.js';
 import { PRODUCT_SPECS, type ProductSpecs } from '../specs/index.js';
 import { blenderJob } from './blender.js';
 import { cinema4dJob } from './cinema4d.js';
-import { buildProductJob, type CommonJobOptions } from './common.js';
+import { buildProductJob, type CommonJobOptions, type OptionNames } from './common.js';
 import { houdiniJob } from './houdini.js';
 import { mayaJob } from './maya.js';
 import { nukeJob } from './nuke.js';
@@ -29,12 +29,13 @@ export const JOB_BUILDERS = Object.freeze({
 
 /**
  * Builds a job of product `product` from options not typed yet (a parsed job file, a form): the same checks as
- * the product's typed builder in {@link JOB_BUILDERS}, every problem named by its option.
+ * the product's typed builder in {@link JOB_BUILDERS}, every problem named by its option, in `names` where the
+ * caller names an option otherwise (a job file's `file` for `path`).
  *
  * @throws InvalidRequestError (from `@gm/core`) naming each option at fault and how to fix it.
  */
-export function buildJobOf(product: ProductCode, options: unknown): Job {
-  return buildProductJob(product, PRODUCTS[product], PRODUCT_SPECS[product].fields, options);
+export function buildJobOf(product: ProductCode, options: unknown, names: OptionNames = {}): Job {
+  return buildProductJob(product, PRODUCTS[product], PRODUCT_SPECS[product].fields, options, names);
 }
 
 /** The options of product `P`'s typed builder that are its own (not those every job takes). */
