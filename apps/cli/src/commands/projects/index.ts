@@ -1,7 +1,7 @@
 import type { EnvoyClient, ProjectSummary } from '@gm/core';
 import type { Command } from 'commander';
 import { connect } from '../../lib/client.js';
-import { contextOf } from '../../lib/context.js';
+import { type Context, contextOf } from '../../lib/context.js';
 import { formatBytes, formatTable } from '../../lib/table.js';
 import type { Registry } from '../../registry.js';
 
@@ -34,38 +34,43 @@ export function define(command: Command, { io, signal }: Registry): void {
       'after',
       '\nSTATE is the project status (as `gm status` shows it), or deleting.\n\nExample:\n  gm projects --json',
     )
-    .action(async () => {
-      const ctx = contextOf(command, io, signal);
-      const { client } = await connect(ctx);
-      const projects = await withStates(
-        client,
-        [...(await client.listProjects())].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
-      );
-      const { out } = ctx;
-      if (out.json) {
-        out.printJson(projects);
-        return;
-      }
-      if (projects.length === 0) {
-        out.print('No projects yet. Upload one with `gm upload <folder>` or `gm submit <job file>`.');
-        return;
-      }
-      out.print(
-        formatTable(
-          projects,
-          [
-            { header: 'NAME', value: (p) => p.name, paint: out.c.cyan },
-            { header: 'STATE', value: (p) => p.state },
-            { header: 'FILES', value: (p) => String(p.num_files ?? ''), align: 'right' },
-            {
-              header: 'SIZE',
-              value: (p) => (p.total_size === undefined ? '' : formatBytes(p.total_size)),
-              align: 'right',
-            },
-            { header: 'AUTO-DOWNLOAD', value: (p) => (p.auto_downloading ? 'yes' : 'no') },
-          ],
-          out.c.bold,
-        ),
-      );
-    });
+    .action(() => projects(contextOf(command, io, signal)));
+}
+
+/**
+ * What `gm projects` runs, callable without the argument parser (see `createContext`): prints the projects Envoy
+ * knows, sorted by name, with the state of each.
+ */
+export async function projects(ctx: Context): Promise<void> {
+  const { client } = await connect(ctx);
+  const projects = await withStates(
+    client,
+    [...(await client.listProjects())].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+  );
+  const { out } = ctx;
+  if (out.json) {
+    out.printJson(projects);
+    return;
+  }
+  if (projects.length === 0) {
+    out.print('No projects yet. Upload one with `gm upload <folder>` or `gm submit <job file>`.');
+    return;
+  }
+  out.print(
+    formatTable(
+      projects,
+      [
+        { header: 'NAME', value: (p) => p.name, paint: out.c.cyan },
+        { header: 'STATE', value: (p) => p.state },
+        { header: 'FILES', value: (p) => String(p.num_files ?? ''), align: 'right' },
+        {
+          header: 'SIZE',
+          value: (p) => (p.total_size === undefined ? '' : formatBytes(p.total_size)),
+          align: 'right',
+        },
+        { header: 'AUTO-DOWNLOAD', value: (p) => (p.auto_downloading ? 'yes' : 'no') },
+      ],
+      out.c.bold,
+    ),
+  );
 }
