@@ -1,6 +1,6 @@
 import { PRODUCT_CODES, PRODUCTS } from '@gm/products';
 import { type Command, type Option, Option as OptionClass } from 'commander';
-import { contextOf } from '../../lib/context.js';
+import { type Context, contextOf } from '../../lib/context.js';
 import { UsageError } from '../../lib/exit-codes.js';
 import type { Registry } from '../../registry.js';
 import { COMPLETION_TIMEOUT_MS } from '../complete-values/index.js';
@@ -332,20 +332,33 @@ Examples:
   gm completion zsh > "\${fpath[1]}/_gm"                         # zsh
   gm completion fish > ~/.config/fish/completions/gm.fish         # fish`,
     )
-    .action(async (shell: string) => {
-      const ctx = contextOf(command, io, signal);
-      if (!(SHELLS as readonly string[]).includes(shell)) {
-        throw new UsageError(`No completion for the shell "${shell}".`, {
-          hint: `Choose one of ${SHELLS.join(', ')}: gm completion bash`,
-        });
-      }
-      await loadAll();
-      const script =
-        shell === 'bash'
-          ? bashScript(program, commands)
-          : shell === 'zsh'
-            ? zshScript(program, commands)
-            : fishScript(program, commands);
-      ctx.io.stdout.write(script);
+    .action((shell: string) =>
+      completion(contextOf(command, io, signal), shell, { program, commands, loadAll }),
+    );
+}
+
+/**
+ * What `gm completion` runs, callable without the argument parser (see `createContext`): loads every command
+ * (`loadAll`) and writes the completion script of `shell` for `program` and its command table to standard output.
+ *
+ * @throws UsageError (exit 2) for a shell not in {@link SHELLS}.
+ */
+export async function completion(
+  ctx: Context,
+  shell: string,
+  { program, commands, loadAll }: Pick<Registry, 'program' | 'commands' | 'loadAll'>,
+): Promise<void> {
+  if (!(SHELLS as readonly string[]).includes(shell)) {
+    throw new UsageError(`No completion for the shell "${shell}".`, {
+      hint: `Choose one of ${SHELLS.join(', ')}: gm completion bash`,
     });
+  }
+  await loadAll();
+  const script =
+    shell === 'bash'
+      ? bashScript(program, commands)
+      : shell === 'zsh'
+        ? zshScript(program, commands)
+        : fishScript(program, commands);
+  ctx.io.stdout.write(script);
 }
