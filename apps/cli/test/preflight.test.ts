@@ -1,5 +1,6 @@
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { DEMO_USER, startEmulator } from '@gm/emulator';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, CLI_ROOT, gm, tempDir } from './helpers.js';
@@ -44,6 +45,37 @@ describe('gm scan', { timeout: 180_000 }, () => {
       );
     }
     expect(r.stdout).toContain('3 reference(s), all present.');
+  });
+
+  it('--limit raises a bound the scene passes, and a bound it passes names the flag that raises it', async () => {
+    // A gzip .blend of Blender 3.4 (the preflight fixture) expands about 7×: over a bound of 2×, within 1000×.
+    const plain = join(
+      CLI_ROOT,
+      '..',
+      '..',
+      'packages',
+      'preflight',
+      'test',
+      'fixtures',
+      'blend',
+      'scene.blend',
+    );
+    const file = join(await tempDir('gm-limit-'), 'shot.blend');
+    await writeFile(file, gzipSync(await readFile(plain)));
+    const low = await gm(['scan', file, '--limit', 'maxExpansion=2']);
+    expect(low.code).toBe(2);
+    expect(low.stderr).toContain('expands to at most');
+    expect(low.stderr).toContain(`--limit maxExpansion=8 (now 2)`);
+    const high = await gm(['scan', file, '--limit', 'maxExpansion=1000', '--json']);
+    expect(high.code).toBe(0);
+    expect(JSON.parse(high.stdout).summary.references).toBeGreaterThan(0);
+    const unknown = await gm(['scan', file, '--limit', 'maxRefs=5']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('maxRefs is not a scan limit');
+    expect(unknown.stderr).toContain('maxReferences=100000');
+    const zero = await gm(['scan', file, '--limit', 'maxReferences=0']);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toContain('"0" is not a positive whole number');
   });
 
   it('--json gives the whole scan, and missing files are reported', async () => {

@@ -1,6 +1,13 @@
-import { PreflightError, type SceneReference, scanScene } from '@gm/preflight';
+import {
+  DEFAULT_LIMITS,
+  LimitExceededError,
+  PreflightError,
+  type ScanLimits,
+  type SceneReference,
+  scanScene,
+} from '@gm/preflight';
 import { validateFrames } from '@gm/products';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { type Context, contextOf } from '../../lib/context.js';
 import { UsageError } from '../../lib/exit-codes.js';
 import { parsePathMap, pathMapOption } from '../../lib/preflight.js';
@@ -20,6 +27,36 @@ export interface ScanOptions {
   libraries?: boolean;
   /** Exit 2 when a reference is missing or cannot be checked, or the scene was not scanned (`--strict`). */
   strict?: boolean;
+  /** Scan limits raised (or lowered) for this scan, `name=value` (`--limit`, repeatable). */
+  limit?: string[];
+}
+
+/**
+ * The `--limit name=value` entries as scan limits over the defaults; a usage error naming the entry, and the limits
+ * there are, when one is not a limit or its value not a positive whole number.
+ */
+export function parseLimits(entries: readonly string[] | undefined): Partial<ScanLimits> {
+  const limits: Partial<ScanLimits> = {};
+  const known = Object.keys(DEFAULT_LIMITS) as (keyof ScanLimits)[];
+  for (const entry of entries ?? []) {
+    const at = entry.indexOf('=');
+    const name = (at < 0 ? entry : entry.slice(0, at)).trim();
+    const text = at < 0 ? '' : entry.slice(at + 1).trim();
+    const limit = known.find((k) => k === name);
+    if (!limit) {
+      throw new UsageError(`--limit "${safe(entry)}": ${safe(name) || 'no name'} is not a scan limit.`, {
+        hint: `Limits (and their defaults): ${known.map((k) => `${k}=${DEFAULT_LIMITS[k]}`).join(', ')}.`,
+      });
+    }
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value <= 0) {
+      throw new UsageError(`--limit ${limit}: "${safe(text)}" is not a positive whole number.`, {
+        hint: `For example --limit ${limit}=${DEFAULT_LIMITS[limit] * 2} (the default is ${DEFAULT_LIMITS[limit]}).`,
+      });
+    }
+    limits[limit] = value;
+  }
+  return limits;
 }
 
 /** A reference's state in words: found, missing, unresolved, or how much of a sequence is on disk ("4 of 5 frames"). */
@@ -45,6 +82,12 @@ export function define(command: Command, { io, signal }: Registry): void {
       '--strict',
       'exit 2 when a reference is missing or cannot be checked, or the scene was not scanned (for CI)',
     )
+    .addOption(
+      new Option(
+        '--limit <name=value>',
+        'raise a bound of the scan for a large scene you trust, e.g. maxReferences=200000 (repeatable)',
+      ).argParser((value: string, previous: string[] = []) => [...previous, value]),
+    )
     .addHelpText(
       'after',
       `
@@ -55,7 +98,8 @@ Examples:
   gm scan scene.blend
   gm scan comp.nk --frames "1001 1100" --json
   gm scan shot.ma --path-map 'X:/show/=/mnt/show'
-  gm scan shot.blend --strict --json     in CI: the report, and exit 2 unless every file is there`,
+  gm scan shot.blend --strict --json     in CI: the report, and exit 2 unless every file is there
+  gm scan huge.usda --limit maxReferences=400000`,
     )
     .action((scene: string, opts: ScanOptions) => scan(contextOf(command, io, signal), scene, opts));
 }
@@ -68,6 +112,7 @@ export async function scan(ctx: Context, scene: string, opts: ScanOptions): Prom
   const pathMap = parsePathMap(opts.pathMap);
   const frameError = opts.frames === undefined ? undefined : validateFrames(opts.frames);
   if (frameError) throw new UsageError(`--frames: ${frameError.message.replace(/^frames: /, '')}`);
+  const limits = parseLimits(opts.limit);
   let scan: Awaited<ReturnType<typeof scanScene>>;
   try {
     scan = await scanScene(scene, {
@@ -75,8 +120,16 @@ export async function scan(ctx: Context, scene: string, opts: ScanOptions): Prom
       ...(opts.frames ? { frames: opts.frames } : {}),
       ...(opts.projectFolder ? { projectFolder: opts.projectFolder } : {}),
       followLibraries: opts.libraries !== false,
+      limits,
     });
   } catch (error) {
+    if (error instanceof LimitExceededError) {
+      const now = limits[error.limit as keyof ScanLimits] ?? DEFAULT_LIMITS[error.limit as keyof ScanLimits];
+      throw new UsageError(error.message, {
+        cause: error,
+        hint: `If you trust the file, raise the bound: gm scan ${safe(JSON.stringify(scene))} --limit ${error.limit}=${now * 4} (now ${now}).`,
+      });
+    }
     if (error instanceof PreflightError) throw new UsageError(error.message, { cause: error });
     throw error;
   }
