@@ -6,12 +6,11 @@
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { InvalidRequestError } from '@gm/core';
 import { describe, expect, it } from 'vitest';
+import { captureIo } from '../../../test/io.js';
 import { packagePath } from '../../lib/assets.js';
 import { createContext } from '../../lib/context.js';
-import type { Io } from '../../lib/output.js';
 import { validate } from './index.js';
 
 /** A copy of the sample project with a job file of one Blender job (extra options merged in). */
@@ -33,32 +32,10 @@ function sampleJobFile(extra: Record<string, unknown> = {}): string {
   return path;
 }
 
-/** An `Io` whose stdout and stderr are kept as text. */
-function capture(cwd: string): Io & { out: () => string } {
-  let stdout = '';
-  const sink = (write: (text: string) => void) => ({
-    write: (chunk: string | Uint8Array) => {
-      write(String(chunk));
-      return true;
-    },
-    isTTY: false,
-  });
-  return {
-    stdout: sink((t) => {
-      stdout += t;
-    }),
-    stderr: sink(() => {}),
-    stdin: Readable.from([]),
-    env: {},
-    cwd,
-    out: () => stdout,
-  } as Io & { out: () => string };
-}
-
 describe('validate, called without the argument parser', () => {
   it('checks a job file offline and prints the estimate as JSON', async () => {
     const path = sampleJobFile();
-    const io = capture(tmpdir());
+    const io = captureIo(tmpdir());
     await validate(createContext(io, { json: true }), path, { offline: true });
     const report = JSON.parse(io.out());
     expect(report).toMatchObject({ valid: true, offline: true, project: 'sample', totalFrames: 3 });
@@ -70,7 +47,7 @@ describe('validate, called without the argument parser', () => {
 
   it("names a job's problem by the job file's field", async () => {
     const path = sampleJobFile({ outputFormat: 'out/png' });
-    const error = await validate(createContext(capture(tmpdir()), { json: true }), path, {
+    const error = await validate(createContext(captureIo(tmpdir()), { json: true }), path, {
       offline: true,
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidRequestError);

@@ -6,12 +6,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { AuthenticationError } from '@gm/core';
 import { DEMO_USER, startEmulator } from '@gm/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureIo } from '../../../test/io.js';
 import { createContext, type GlobalOptions } from '../../lib/context.js';
-import type { Io } from '../../lib/output.js';
 import { whoami } from './index.js';
 
 let emulator: Awaited<ReturnType<typeof startEmulator>>;
@@ -28,27 +27,9 @@ afterAll(async () => {
   await emulator?.close();
 });
 
-/** An `Io` with a config folder of its own, whose stdout is kept as text. */
-function capture(): Io & { out: () => string } {
-  let stdout = '';
-  const sink = (write: (text: string) => void) => ({
-    write: (chunk: string | Uint8Array) => {
-      write(String(chunk));
-      return true;
-    },
-    isTTY: false,
-  });
-  return {
-    stdout: sink((t) => {
-      stdout += t;
-    }),
-    stderr: sink(() => {}),
-    stdin: Readable.from([]),
-    env: { GM_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'gm-whoami-config-')) },
-    cwd: tmpdir(),
-    out: () => stdout,
-  } as Io & { out: () => string };
-}
+/** An `Io` with a config folder of its own. */
+const capture = () =>
+  captureIo(tmpdir(), { GM_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'gm-whoami-config-')) });
 
 /** The global options of the demo account on the emulator (the access key given). */
 const demo = (extra: GlobalOptions = {}): GlobalOptions => ({
