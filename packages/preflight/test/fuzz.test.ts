@@ -38,6 +38,7 @@ const SEEDS: [string, Uint8Array][] = [
   ['.usda', readFileSync(fixture('usd', 'shot.usda'))],
   ['.usdc', readFileSync(fixture('usd', 'crate', 'shot.usdc'))],
   ['.usdz', readFileSync(fixture('usd', 'crate', 'package.usdz'))],
+  ['.usdz', readFileSync(fixture('usd', 'zip64', 'python_zip64.usdz'))],
   ['.hip', readFileSync(fixture('houdini', 'scene.hip'))],
   ['.hiplc', readFileSync(fixture('houdini', 'scene_mime.hiplc'))],
 ];
