@@ -140,8 +140,9 @@ Asks the service for the version the scene was saved with (Blender, Maya ASCII a
 nearest newer one, else the newest) and its default machine (give --version and --machine to work offline),
 writes the job file with a frame range and output settings to edit and the schema line editors use, and never
 replaces a file unless --force. The frame range and output size are the scene's own where it writes them down
-(Nuke's Root and Write nodes, Maya's render globals, Houdini's ROP or playbar, V-Ray's SettingsOutput); the job
-file says where each value came from. \`gm validate <job file>\` accepts what it writes.
+(Nuke's Root and Write nodes, Maya's render globals, Houdini's ROP or playbar, V-Ray's SettingsOutput), and so
+is the output format where the scene's name for it is the job's (Blender's image formats, Maya's with Maya's own
+renderers, V-Ray's image extensions; else PNG, and gm init says why); the job file says where each value came from. \`gm validate <job file>\` accepts what it writes.
 
 Examples:
   gm init scene.blend
@@ -226,6 +227,12 @@ export async function init(ctx: Context, scene: string, opts: InitOptions): Prom
     defaults.outputWidth = size.value.width;
     defaults.outputHeight = size.value.height;
   }
+  // The scene's output format, where the product's job file has one and the scene's name for it is the job's.
+  const format =
+    'outputFormat' in defaults
+      ? sceneOutputFormat(product, settings, String(defaults.outputFormat))
+      : undefined;
+  if (format?.format !== undefined) defaults.outputFormat = format.format;
   const job: JobSpec = {
     name: stem,
     product,
@@ -256,7 +263,13 @@ export async function init(ctx: Context, scene: string, opts: InitOptions): Prom
     ...(opts.gpu ? ['    gpu: true'] : []),
     ...Object.entries(defaults).map(
       ([k, v]) =>
-        `    ${k}: ${y(v)}${sized && (k === 'outputWidth' || k === 'outputHeight') ? ` # from the scene: ${size.from}` : ''}`,
+        `    ${k}: ${y(v)}${
+          sized && (k === 'outputWidth' || k === 'outputHeight')
+            ? ` # from the scene: ${size.from}`
+            : k === 'outputFormat' && format
+              ? ` # ${format.format !== undefined ? `from the scene: ${format.from}` : format.why}`
+              : ''
+        }`,
     ),
     '    # budget: { value: 50, action: stop } # a credit budget: stop, suspend or alert',
     ...settingsComment(settings),
@@ -289,6 +302,10 @@ export async function init(ctx: Context, scene: string, opts: InitOptions): Prom
         : opts.frames !== undefined
           ? '--frames'
           : 'the default',
+      ...(format?.format !== undefined
+        ? { outputFormat: format.format, outputFormatFrom: `the scene: ${format.from}` }
+        : {}),
+      ...(format?.why !== undefined ? { outputFormatReason: format.why } : {}),
       sceneSettings: settings,
       sceneFiles: scan.files,
       ...(scan.note ? { sceneNote: scan.note } : {}),
@@ -300,10 +317,85 @@ export async function init(ctx: Context, scene: string, opts: InitOptions): Prom
   );
   if (fromScene) out.info(`Frames ${frames}: from the scene (${fromScene.from}).`);
   if (sized) out.info(`Output size ${size.value.width}x${size.value.height}: from the scene (${size.from}).`);
+  if (format?.format !== undefined)
+    out.info(`Output format ${format.format}: from the scene (${format.from}).`);
+  if (format?.why !== undefined) out.info(`Output format ${String(defaults.outputFormat)}: ${format.why}.`);
   if (versionWhy) out.info(`${product} ${version}: ${versionWhy}.`);
   out.info(safe(scan.summary));
   for (const file of scan.files.filter((f) => f.problem)) out.warn(safe(`${file.path}: ${file.problem}`));
   out.info(`Next: edit it, then \`gm validate ${opts.out}\` and \`gm submit ${opts.out} --watch\`.`);
+}
+
+/** Blender's still image formats (`image_settings.file_format`): the job's `outputFormat` names them alike. */
+const BLENDER_IMAGE_FORMATS = new Set([
+  'BMP',
+  'CINEON',
+  'DPX',
+  'HDR',
+  'IRIS',
+  'JPEG',
+  'JPEG2000',
+  'OPEN_EXR',
+  'OPEN_EXR_MULTILAYER',
+  'PNG',
+  'TARGA',
+  'TARGA_RAW',
+  'TIFF',
+  'WEBP',
+]);
+
+/** Maya's image format keys (`imfPluginKey`) of still images, as its own renderers and `Render -of` name them. */
+const MAYA_IMAGE_KEYS = new Set(
+  'als bmp cin dds eps exr gif hdr iff jpeg jpg pic png psd rla sgi si tga tif tiff xpm yuv'.split(' '),
+);
+
+/** Maya's own renderers, which write the format of `defaultRenderGlobals`. */
+const MAYA_RENDERERS = new Set(['mayaSoftware', 'mayaHardware', 'mayaHardware2']);
+
+/** The image files V-Ray writes, by the extension of `SettingsOutput.img_file` (which picks the format). */
+const VRAY_IMAGE_EXTENSIONS = new Set('bmp exr hdr jpeg jpg png sgi rgb tga tif tiff vrimg vrst'.split(' '));
+
+/**
+ * The job's `outputFormat` from the scene's output format, for the products whose job file has one (Blender, Maya,
+ * V-Ray): the scene's own name where it is certainly the job's (Blender's still formats by their Blender names,
+ * Maya's image keys when a Maya renderer renders, V-Ray's image extensions); else `why` the job keeps `fallback`.
+ * `undefined` when the scene names no format.
+ */
+export function sceneOutputFormat(
+  product: ProductCode,
+  settings: SceneSettings,
+  fallback: string,
+): { format: string; from: string; why?: undefined } | { format?: undefined; why: string } | undefined {
+  const scene = settings.format;
+  if (!scene) return undefined;
+  const { value, from } = scene;
+  const keep = (reason: string) => ({
+    why: `the scene's format "${value}" (${from}) is not used: ${reason}; ${fallback} instead`,
+  });
+  switch (product) {
+    case 'blender':
+      if (BLENDER_IMAGE_FORMATS.has(value)) return { format: value, from };
+      return ['FFMPEG', 'AVI_JPEG', 'AVI_RAW'].includes(value)
+        ? keep('a movie file cannot be split over the frames each machine renders')
+        : keep('not an image format Blender names');
+    case 'maya': {
+      const renderer = settings.renderer?.value;
+      if (renderer !== undefined && !MAYA_RENDERERS.has(renderer))
+        return keep(
+          `it is the format of Maya's own renderers; ${renderer} writes the format its own settings give`,
+        );
+      if (!MAYA_IMAGE_KEYS.has(value)) return keep('not an image format key of Maya');
+      return {
+        format: value,
+        from: renderer === undefined ? `${from}, rendered by mayaSoftware (the scene names no other)` : from,
+      };
+    }
+    case 'vray':
+      if (VRAY_IMAGE_EXTENSIONS.has(value)) return { format: value, from };
+      return keep('not an image file extension V-Ray writes');
+    default:
+      return keep(`the ${product} job file's outputFormat is not read from scenes`);
+  }
 }
 
 /** The frames a job file starts with when neither --frames nor the scene gives them. */
