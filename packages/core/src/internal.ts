@@ -10,4 +10,4 @@
 
 export { integerProblem, nonEmptyStringProblem, stringListProblem } from './checks.js';
 export { type JobFieldNames, jobFromUnknown } from './models/job.js';
-export { describeValue, projectRelative } from './paths.js';
+export { describeValue, projectRelative, remoteRelative } from './paths.js';

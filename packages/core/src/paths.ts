@@ -60,6 +60,17 @@ export function projectRelative(localRoot: string, file: string): string | undef
   return relativeInside(localRoot, file, flavourOf(localRoot));
 }
 
+/**
+ * "Inside the project" for a path in the remote store, by the same rule as {@link projectRelative}: `remote`
+ * (absolute, or relative to the store's root as the Python client writes it: `shot/scene.blend`) as its path
+ * below `remoteRoot` (`/shot`) in forward slashes, `''` for the root itself, or `undefined` when it lies outside.
+ * The one check that a job's file, or a file a job names, is a file of its project. Internal to the `@gm`
+ * packages (`@gm/core/internal`).
+ */
+export function remoteRelative(remoteRoot: string, remote: string): string | undefined {
+  return relativeInside(remoteRoot, normaliseRemote(remote), flavours.posix);
+}
+
 /** The absolute, normalised form of a local folder, without a trailing separator (except a root). */
 export function absoluteLocal(localPath: string, flavour: PathFlavour = flavourOf(localPath)): string {
   return flavour.resolve(localPath);

@@ -302,7 +302,14 @@ describe('validation before sending', () => {
     }
     const problems = (caught as InvalidRequestError).fieldErrors;
     expect(problems.map((p) => p.field)).toEqual(['jobs[0].path', 'jobs[1].path']);
-    expect(problems[0]?.message).toContain('below /sample_project');
+    expect(problems[0]?.message).toBe(
+      '"/other_project/sample.c4d" is not a file of project "sample_project": a job\'s file is a remote path below /sample_project, where addFiles places the project folder\'s files, such as /sample_project/scene.blend',
+    );
+    // A project whose name starts like another's: "/sample_project_2" is not below "/sample_project".
+    expect(() => project.addJobs(c4dJob({ name: 'prefix', path: '/sample_project_2/a.c4d' }))).toThrow(
+      /jobs\[0\]\.path.*not a file of project "sample_project"/s,
+    );
+    expect(project.jobs.map((j) => j.name)).toEqual(['docs form', 'absolute']);
   });
 });
 

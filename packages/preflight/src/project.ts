@@ -7,6 +7,7 @@
  * value from `addFiles` works the same as one that changes itself).
  */
 import { matchesVersionPrefix } from '@gm/core';
+import { remoteRelative } from '@gm/core/internal';
 import { PreflightError } from './errors.js';
 import { isInside, NATIVE } from './paths.js';
 import { savedVersion, scanScene } from './scan.js';
@@ -97,15 +98,8 @@ function toRel(root: string, file: string): string {
  * `remote`; `undefined` when that is not below the root.
  */
 function localScene(project: PreflightProject, remote: string): string | undefined {
-  const normal = `/${remote.replace(/\\/g, '/').replace(/^\/+/, '')}`;
-  const root = project.remoteRoot.replace(/\/+$/, '');
-  if (!normal.startsWith(`${root}/`)) return undefined;
-  const rel = normal
-    .slice(root.length + 1)
-    .split('/')
-    .filter((s) => s !== '' && s !== '.');
-  if (rel.includes('..')) return undefined;
-  return NATIVE.join(project.localRoot, ...rel);
+  const rel = remoteRelative(project.remoteRoot, remote);
+  return rel ? NATIVE.join(project.localRoot, ...rel.split('/')) : undefined;
 }
 
 /** Every file on disk a reference stands for (a sequence's found files, or the file itself). */

@@ -18,6 +18,7 @@ import {
   projectNameProblem,
   relativeInside,
   remoteJoin,
+  remoteRelative,
   toFolderName,
 } from '../paths.js';
 import { PROJECT_PARAM_OPTIONS, productOptionWireName, resultsPattern } from '../wire.js';
@@ -536,21 +537,23 @@ export class Project {
     const after = new Set([...this.#jobSet, ...fresh]);
     fresh.forEach((job) => {
       const i = jobs.indexOf(job);
-      const remote = normaliseRemote(job.path);
-      if (!remote.startsWith(`${this.remoteRoot}/`) || remote.split('/').includes('..')) {
+      // Job files and the files a job names are files of the project: below its remote root, where addFiles
+      // places the project folder's files. (A job's path has no "..", ".", "\\" or empty segment: Job checks that.)
+      const rel = remoteRelative(this.remoteRoot, job.path);
+      if (rel === undefined || rel === '') {
         problems.push({
           field: `jobs[${i}].path`,
-          message: `"${job.path}" is not a file of the project: job files are remote paths below ${this.remoteRoot}, such as ${this.remoteRoot}/scene.blend`,
+          message: `"${job.path}" is not a file of project "${this.name}": a job's file is a remote path below ${this.remoteRoot}, where addFiles places the project folder's files, such as ${this.remoteRoot}/scene.blend`,
         });
       }
       for (const [field, remap] of [
         ['params.remap_file', job.params.remap_file],
         ['productOptions.remapFile', job.productOptions.remapFile],
       ]) {
-        if (typeof remap !== 'string' || normaliseRemote(remap).startsWith(`${this.remoteRoot}/`)) continue;
+        if (typeof remap !== 'string' || remoteRelative(this.remoteRoot, remap)) continue;
         problems.push({
           field: `jobs[${i}].${field}`,
-          message: `"${remap}" is not below ${this.remoteRoot}, such as ${this.remoteRoot}/remap.xml`,
+          message: `"${remap}" is not a file of project "${this.name}": it must lie below ${this.remoteRoot}, such as ${this.remoteRoot}/remap.xml`,
         });
       }
       for (const dependency of job.dependencies) {
