@@ -441,7 +441,7 @@ export class Project {
     } else {
       const expected = folderRel === '' ? this.remoteRoot : remoteJoin(this.remoteRoot, folderRel);
       const remote = normaliseRemote(remoteFolder);
-      if (remote !== this.remoteRoot && !remote.startsWith(`${this.remoteRoot}/`)) {
+      if (remoteRelative(this.remoteRoot, remoteFolder) === undefined) {
         problems.push({
           field: 'remoteFolder',
           message: `"${remoteFolder}" must be the project's remote root ${this.remoteRoot} or a folder below it (here ${expected})`,
