@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { InvalidRequestError, Project } from '../src/index.js';
-import { flavourOf, folderNameProblem, normaliseRemote, relativeInside, toFolderName } from '../src/paths.js';
+import {
+  flavourOf,
+  folderNameProblem,
+  normaliseRemote,
+  relativeInside,
+  remoteRelative,
+  toFolderName,
+} from '../src/paths.js';
 
 describe('pure path rules', () => {
   test('the flavour follows the form of the root', () => {
@@ -214,5 +221,17 @@ describe('Project.addFiles on disk', () => {
     expect([...project.files]).toEqual([...project.files].sort());
     expect(new Set(project.files).size).toBe(dirs * perDir);
     expect(project.files).toContain('d7/f123.bin');
+  });
+});
+
+describe('remoteRelative: a file of the project in the remote store', () => {
+  test('below the remote root, in the absolute or the documented relative form; never beside or above it', () => {
+    expect(remoteRelative('/shot', '/shot/scenes/a.blend')).toBe('scenes/a.blend');
+    expect(remoteRelative('/shot', 'shot/a.blend')).toBe('a.blend');
+    expect(remoteRelative('/shot', '/shot/./sub//a.blend')).toBe('sub/a.blend');
+    expect(remoteRelative('/shot', '/shot')).toBe('');
+    for (const outside of ['/shot_2/a.blend', '/other/a.blend', '/shot/../other/a.blend', '/a.blend']) {
+      expect(remoteRelative('/shot', outside), outside).toBeUndefined();
+    }
   });
 });
