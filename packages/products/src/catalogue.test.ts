@@ -10,6 +10,7 @@ import {
   productOf,
   productsForFile,
 } from './catalogue.js';
+import { PRODUCT_SPECS } from './specs/index.js';
 
 describe('catalogue', () => {
   it('lists the six products with their names', () => {
@@ -22,6 +23,12 @@ describe('catalogue', () => {
       'Nuke',
       'V-Ray',
     ]);
+  });
+
+  it('is each product spec’s catalogue entry, in the order of the specs, and cannot be changed', () => {
+    expect(PRODUCT_CODES).toEqual(Object.keys(PRODUCT_SPECS));
+    for (const code of PRODUCT_CODES) expect(PRODUCTS[code]).toBe(PRODUCT_SPECS[code].catalogue);
+    expect(Object.isFrozen(PRODUCTS)).toBe(true);
   });
 
   it('lists each product’s plugins from the documentation’s table, Maya under maya', () => {

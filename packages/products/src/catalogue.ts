@@ -9,7 +9,7 @@
  */
 
 import { parsePluginSpec } from '@gm/core';
-import { catalogueOf, PRODUCT_SPEC_LIST, type ProductSpecs, productsForFileIn } from './specs/index.js';
+import { PRODUCT_SPECS, type ProductSpecs, productsForFileIn } from './specs/index.js';
 
 /**
  * The operation types the Envoy documentation defines.
@@ -35,11 +35,17 @@ export type OperationType = keyof typeof OPERATION_TYPES;
 
 /**
  * The products, by code: display name, compatible plugins (code → name), supported operations (the first is the
- * default) and job-file extensions. Made from the product specs (`PRODUCT_SPEC_LIST`).
+ * default) and job-file extensions: each product spec's `catalogue`, under its code, in the order of
+ * `PRODUCT_SPECS` (a product missing here, or under another code, does not compile).
  */
-export const PRODUCTS: { readonly [P in keyof ProductSpecs]: ProductSpecs[P]['catalogue'] } = catalogueOf(
-  PRODUCT_SPEC_LIST,
-) as unknown as { readonly [P in keyof ProductSpecs]: ProductSpecs[P]['catalogue'] };
+export const PRODUCTS = Object.freeze({
+  blender: PRODUCT_SPECS.blender.catalogue,
+  c4d: PRODUCT_SPECS.c4d.catalogue,
+  hou: PRODUCT_SPECS.hou.catalogue,
+  maya: PRODUCT_SPECS.maya.catalogue,
+  nuke: PRODUCT_SPECS.nuke.catalogue,
+  vray: PRODUCT_SPECS.vray.catalogue,
+}) satisfies { readonly [P in keyof ProductSpecs]: ProductSpecs[P]['catalogue'] };
 
 /** A product code: `blender`, `c4d`, `hou`, `maya`, `nuke` or `vray`. */
 export type ProductCode = keyof typeof PRODUCTS;
