@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CorruptFileError, PreflightError, scanScene } from '../src/index.js';
+import { usdz } from './crate-writer.mjs';
 import { fixture, tempDir } from './helpers.js';
 
 const INFOZIP = readFileSync(fixture('usd', 'zip64', 'infozip_fz.usdz'));
@@ -174,6 +175,18 @@ describe('hostile zip64 headers give a CorruptFileError naming the field', () =>
     const short = Buffer.from(PYTHON);
     short.writeUInt16LE(8, sky.values[0]! - 2); // its length: one value of the three
     await rejects(short, /zip64 extra field is too short/);
+  });
+
+  it("a plain (not zip64) package whose second entry claims the first one's header", async () => {
+    const zip = usdz([
+      ['root.usda', Buffer.from('#usda 1.0\n(\n    subLayers = [@sub.usda@]\n)\n')],
+      ['sub.usda', Buffer.from('#usda 1.0\n')],
+    ]);
+    const central = Buffer.from('PK\x01\x02', 'latin1');
+    const second = zip.indexOf(central, zip.indexOf(central) + 4);
+    const copy = Buffer.from(zip);
+    copy.writeUInt32LE(0, second + 42); // its local header offset
+    await rejects(copy, /entries (root|sub)\.usda .* overlap/);
   });
 
   it('any 64-bit values in the zip64 fields: a result or a typed error, never another error', async () => {
