@@ -392,6 +392,12 @@ describe('scene settings and sequences partly on disk', { timeout: 180_000 }, ()
     expect(r.stderr).toContain(
       `Frames 1001 1012 2: from the scene (${at}.frame_start/frame_end/frame_step).`,
     );
+    expect(text).toContain(
+      `    outputFormat: "OPEN_EXR" # from the scene: ${at}.render.image_settings.file_format\n`,
+    );
+    expect(r.stderr).toContain(
+      `Output format OPEN_EXR: from the scene (${at}.render.image_settings.file_format).`,
+    );
     const validated = await gm(['validate', out, '--offline']);
     expect(validated.code, validated.stderr + validated.stdout).toBe(0);
   });
