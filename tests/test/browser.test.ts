@@ -13,78 +13,21 @@ import { createServer, request, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import { DEMO_USER, type RunningEmulator, startEmulator } from '@gm/emulator';
-import { build } from 'esbuild';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PageResult } from '../browser/page.js';
+import { bundle, gzipBytes, pageScripts, RE2JS_FILE, upFront } from '../browser/scripts.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const HERE = dirname(fileURLToPath(import.meta.url));
-const PAGE = join(HERE, '..', 'browser', 'page.ts');
-const CORE_FOLDER = dirname(createRequire(import.meta.url).resolve('@gm/core/package.json'));
 const required = process.env.GM_REQUIRE_BROWSER === '1';
 const available = existsSync(CHROMIUM);
 if (!available && !required) {
   console.warn(`browser tests skipped: ${CHROMIUM} not found (Debian: apt-get install chromium)`);
 }
-
-/** A module bundled for the browser, as a plugin panel or web tool would bundle it (the packages' built files). */
-async function bundle(
-  contents: string,
-  external: string[] = [],
-): Promise<{ text: string; inputs: string[] }> {
-  const result = await build({
-    stdin: { contents, resolveDir: HERE, loader: 'ts' },
-    bundle: true,
-    platform: 'browser',
-    format: 'esm',
-    minify: true,
-    write: false,
-    metafile: true,
-    external,
-    logLevel: 'silent',
-  });
-  const inputs = Object.values(result.metafile.outputs).flatMap((output) => Object.keys(output.inputs));
-  return { text: result.outputFiles[0]?.text ?? '', inputs };
-}
-
-/**
- * The page's scripts as a web tool would ship them: the page bundled with code splitting (a module loaded by
- * `import()` becomes a chunk the page fetches only when it runs that code), minified, and re2js (its own package)
- * in a file of its own, `re2js.js`, which the page's import map names. File name (`page.js`, chunks) → text.
- */
-async function pageScripts(): Promise<Map<string, string>> {
-  const common = {
-    bundle: true,
-    platform: 'browser',
-    format: 'esm',
-    minify: true,
-    write: false,
-    logLevel: 'silent',
-  } as const;
-  const page = await build({
-    ...common,
-    entryPoints: { page: PAGE },
-    splitting: true,
-    outdir: join(HERE, 'page-out'), // nothing is written: the files stay in memory
-    external: ['re2js'],
-  });
-  const re2js = await build({
-    ...common,
-    // re2js as @gm/core depends on it (resolved from the core package's own folder).
-    stdin: { contents: "export * from 're2js';", resolveDir: CORE_FOLDER, loader: 'js' },
-  });
-  const scripts = new Map(page.outputFiles.map((file) => [basename(file.path), file.text]));
-  scripts.set(RE2JS_FILE, re2js.outputFiles[0]?.text ?? '');
-  return scripts;
-}
-
-/** The file that holds re2js alone, outside the budget of core + transport. */
-const RE2JS_FILE = 're2js.js';
 
 /**
  * A Node built-in left in a bundle (`import "node:fs"`, `require(...)`). A bare `fs` or `path` cannot be left: for
@@ -184,7 +127,7 @@ describe.skipIf(!available && !required)('in headless Chromium', () => {
     writeFileSync(join(folder, 'scene.blend'), 'blend');
     writeFileSync(join(folder, 'tex', 'wood.png'), 'png');
     writeFileSync(join(folder, 'not-listed.txt'), 'not in the list: not uploaded');
-    scripts = await pageScripts();
+    scripts = (await pageScripts()).scripts;
     server = await pageServer(scripts, () => envoy.url);
     const { port } = server.address() as AddressInfo;
     envoy = await startEmulator({ timeScale: 0.01, allowedOrigins: [`http://127.0.0.1:${port}`] });
@@ -206,29 +149,38 @@ describe.skipIf(!available && !required)('in headless Chromium', () => {
   it('bundles the main entry of @gm/core whole for the browser: no Node built-in, within the size budget', async () => {
     const whole = await bundle("export * from '@gm/core';");
     expect(whole.text).not.toMatch(NODE_BUILT_IN);
-    expect(whole.inputs.some((input) => input.endsWith('platform-web.mjs'))).toBe(true);
-    expect(whole.inputs.some((input) => input.endsWith('platform-node.mjs'))).toBe(false);
+    expect(whole.inputs.some((input) => input.path.endsWith('platform-web.mjs'))).toBe(true);
+    expect(whole.inputs.some((input) => input.path.endsWith('platform-node.mjs'))).toBe(false);
 
     // The folder walk is reached through the disk, which a browser has not: no walk in a browser bundle.
-    expect(whole.inputs.some((input) => /walk/.test(input))).toBe(false);
+    expect(whole.inputs.some((input) => /walk/.test(input.path))).toBe(false);
     expect(whole.text).not.toContain('no disk to walk');
 
     const used = "export { EnvoyClient, Job, Project } from '@gm/core';";
-    const core = gzipSync((await bundle(used, ['re2js'])).text).length;
-    const all = gzipSync((await bundle(used)).text).length;
+    const core = gzipBytes((await bundle(used, ['re2js'])).text);
+    const all = gzipBytes((await bundle(used)).text);
     console.log(`browser bundle of @gm/core + @gm/transport: ${core} B min+gzip; with re2js: ${all} B`);
     expect(core).toBeLessThanOrEqual(CORE_BUDGET);
     expect(all).toBeLessThanOrEqual(WITH_RE2JS_BUDGET);
   });
 
-  /** Opens the page and waits for what its script saw; `fetched`: every script it loaded, by URL path. */
+  /**
+   * Opens the page and waits for what its script saw. `fetched`: every script it loaded, by URL path; `kinds`: the
+   * resource type of every request Chromium made (the document, scripts, and the calls to Envoy, `fetch`), so that
+   * a test can tell that nothing else was loaded and left uncounted.
+   */
   async function openPage(extra: Record<string, string> = {}): Promise<{
     result: PageResult | undefined;
     direct: string;
     fetched: Map<string, Buffer>;
+    kinds: Set<string>;
   }> {
     const page = await browser.newPage();
     const bodies: Promise<[string, Buffer]>[] = [];
+    const kinds = new Set<string>();
+    page.on('request', (request) => {
+      kinds.add(request.resourceType());
+    });
     page.on('response', (response) => {
       if (response.request().resourceType() !== 'script') return;
       bodies.push(response.body().then((body) => [new URL(response.url()).pathname, body]));
@@ -246,6 +198,8 @@ describe.skipIf(!available && !required)('in headless Chromium', () => {
         timeout: 60_000,
       });
       const result = await page.evaluate(() => (window as { gmResult?: PageResult }).gmResult);
+      // Every script the flow loads has been fetched by now (the result comes after the flow's last step).
+      const fetched = new Map(await Promise.all(bodies));
       // The same calls with the browser's own fetch: the infrastructure (bundle, proxy, emulator) works.
       const direct = await page.evaluate(
         async ([email, key]) => {
@@ -257,10 +211,25 @@ describe.skipIf(!available && !required)('in headless Chromium', () => {
         },
         [DEMO_USER.email, DEMO_USER.accessKey],
       );
-      return { result, direct, fetched: new Map(await Promise.all(bodies)) };
+      return { result, direct, fetched, kinds };
     } finally {
       await page.close();
     }
+  }
+
+  /**
+   * The min+gzip bytes of every script the page fetched but re2js, each checked to be one of the bundle's files,
+   * and nothing but the document, scripts and calls to Envoy fetched: no code reaches the page uncounted.
+   */
+  function countedScripts(fetched: Map<string, Buffer>, kinds: Set<string>): number {
+    expect([...kinds].sort()).toEqual(['document', 'fetch', 'script']);
+    expect([...fetched.keys()]).toEqual(expect.arrayContaining(upFront(scripts).map((name) => `/${name}`)));
+    let bytes = 0;
+    for (const [path, body] of fetched) {
+      expect(scripts.get(path.slice(1))).toBe(body.toString('utf8'));
+      if (path !== `/${RE2JS_FILE}`) bytes += gzipBytes(body);
+    }
+    return bytes;
   }
 
   it("runs the bundled page's script in Chromium, which reaches the emulator from the page's origin", async () => {
@@ -270,34 +239,26 @@ describe.skipIf(!available && !required)('in headless Chromium', () => {
   });
 
   it("fetches, for the page's whole flow, scripts of core + transport within the size budget, and no RE2 engine", async () => {
-    const { result, fetched } = await openPage();
+    const { result, fetched, kinds } = await openPage();
     expect(result?.error).toBeUndefined();
     expect(result?.core?.submitted).toEqual(expect.any(String)); // the whole flow ran
     expect([...fetched.keys()]).toContain('/page.js');
     // No watch rule to check: the engine is never loaded.
     expect([...fetched.keys()]).not.toContain(`/${RE2JS_FILE}`);
-    let core = 0;
-    for (const [path, body] of fetched) {
-      expect(scripts.get(path.slice(1))).toBe(body.toString('utf8'));
-      core += gzipSync(body).length;
-    }
+    const core = countedScripts(fetched, kinds);
     console.log(`scripts the page fetched: ${[...fetched.keys()].join(', ')}; in all: ${core} B min+gzip`);
     expect(core).toBeLessThanOrEqual(PAGE_BUDGET);
   });
 
   it('loads the RE2 engine only to check watch rules, before sending: a pattern only RE2 refuses is refused', async () => {
-    const { result, fetched } = await openPage({ watch: '1' });
+    const { result, fetched, kinds } = await openPage({ watch: '1' });
     expect(result?.error).toBeUndefined();
     expect(result?.core?.refusedPattern).toBe('watchFiles[0].pattern');
     expect(result?.core?.submitted).toEqual(expect.any(String)); // a valid rule goes through
     expect([...fetched.keys()]).toContain(`/${RE2JS_FILE}`);
-    let core = 0;
-    for (const [path, body] of fetched) {
-      // Every script served is one of the bundle's files: nothing else is counted or left out.
-      expect(scripts.get(path.slice(1))).toBe(body.toString('utf8'));
-      if (path !== `/${RE2JS_FILE}`) core += gzipSync(body).length;
-    }
-    const re2js = gzipSync(fetched.get(`/${RE2JS_FILE}`) ?? '').length;
+    // The whole flow with watch rules: every script but the engine, within the page's budget.
+    const core = countedScripts(fetched, kinds);
+    const re2js = gzipBytes(fetched.get(`/${RE2JS_FILE}`) ?? '');
     console.log(
       `scripts the page fetched: ${[...fetched.keys()].join(', ')}; core + transport + page: ${core} B min+gzip; re2js: ${re2js} B`,
     );
@@ -312,7 +273,7 @@ describe.skipIf(!available && !required)('in headless Chromium', () => {
     expect(result?.products).toBeGreaterThan(0);
   });
 
-  it('runs @gm/core in the page: logs in, reads the user, uploads and submits a Project given its file list', async () => {
+  it('runs @gm/core in the page: logs in, reads the user, uploads and submits a Project given its file list, lists projects and files', async () => {
     const { result } = await openPage();
     expect(result?.error).toBeUndefined();
     const core = result?.core;
@@ -323,6 +284,8 @@ describe.skipIf(!available && !required)('in headless Chromium', () => {
     // Envoy (the emulator) read exactly the listed files from the folder; the unlisted one stayed.
     const root = `/${core?.name}`;
     expect(core?.uploaded).toEqual([`${root}/scene.blend`, `${root}/tex/wood.png`]);
+    expect(core?.listed).toContain(core?.name);
+    expect(core?.remoteFiles).toEqual(expect.any(Array));
     // Reading a folder needs a disk: in the browser, addFiles says so and names the way that works.
     expect(core?.addFilesError).toMatch(/no disk.*addFileList/);
   });
