@@ -32,7 +32,6 @@ import {
   AuthenticationError,
   ConnectionError,
   type ErrorRequest,
-  errorFromThrown,
   type FieldError,
   InsufficientCreditsError,
   InvalidRequestError,
@@ -317,7 +316,7 @@ export class EnvoyClient {
     } catch (error) {
       // The caller's own abort is not a failure of Envoy: it ends the call with the signal's reason.
       if (op.signal?.aborted) throw op.signal.reason;
-      throw errorFromThrown(error, secrets, operation);
+      throw (await import('./failures.js')).errorFromThrown(error, secrets, operation);
     }
     return (await readAnswer(response, {
       operation,
