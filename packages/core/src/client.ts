@@ -41,15 +41,7 @@ import { enterOperation } from './gate.js';
 import type { Project } from './models/project.js';
 import { re2PatternProblems } from './models/watch-file.js';
 import { ProductResolver } from './resolver.js';
-import type {
-  CreditsInfo,
-  Machine,
-  ProjectStatus,
-  ProjectSummary,
-  RemoteFile,
-  SubmitBody,
-  UserInfo,
-} from './types.js';
+import type { CreditsInfo, Machine, ProjectStatus, ProjectSummary, RemoteFile, UserInfo } from './types.js';
 import { downloadFolderProblems, projectProblems } from './validate.js';
 import { toSubmitBody, toUploadBody } from './wire.js';
 
@@ -543,49 +535,12 @@ export class EnvoyClient {
         );
       } catch (lost) {
         if (!(lost instanceof ConnectionError)) throw lost;
-        await this.#confirmSubmitted(op, project.name, body, lost);
+        // The failure's module is loaded already: it made `lost`.
+        const { confirmSubmitted } = await import('./failures.js');
+        await confirmSubmitted(project.name, body, lost, () => this.#status(op, project.name));
       }
     });
     return project.name;
-  }
-
-  /**
-   * After a lost answer to a submit: resolves when Envoy lists every job of the `body` sent, else throws saying so.
-   * The jobs sent decide, not the project's jobs now: a job added while the submit was under way was not sent.
-   */
-  async #confirmSubmitted(
-    op: Operation,
-    name: string,
-    body: SubmitBody,
-    lost: ConnectionError,
-  ): Promise<void> {
-    const ids = body.project_request.jobs.map((job) => job.id);
-    const request = lost.request;
-    let status: ProjectStatus;
-    try {
-      status = await this.#status(op, name);
-    } catch (error) {
-      if (!(error instanceof APIError) || error.status !== 404) {
-        throw new ConnectionError(
-          `The answer to the submission of project "${name}" was lost (${lost.message}), and Envoy could not be asked whether it arrived. Check with getProjectStatus("${name}") (gm status ${name}) before submitting again: a second submission may run and charge the jobs twice.`,
-          { cause: lost, request, code: lost.code },
-        );
-      }
-      status = {};
-    }
-    const known = new Set((status.Jobs ?? []).map((job) => job.Id));
-    if (ids.length > 0 && ids.every((id) => known.has(id))) return;
-    if (lost.code === 'ETIMEDOUT') {
-      // Envoy may still be working on a request it did not answer in time.
-      throw new ConnectionError(
-        `Envoy did not answer the submission of project "${name}" in time (${lost.message}) and does not list its jobs yet. Check with getProjectStatus("${name}") (gm status ${name}) in a moment before submitting again: a second submission may run and charge the jobs twice.`,
-        { cause: lost, request, code: lost.code },
-      );
-    }
-    throw new ConnectionError(
-      `The answer to the submission of project "${name}" was lost (${lost.message}). Envoy does not list its jobs, so the submission did not arrive and nothing was charged: submit it again.`,
-      { cause: lost, request, code: lost.code },
-    );
   }
 
   /**

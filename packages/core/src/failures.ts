@@ -36,6 +36,7 @@ import {
   UnexpectedAnswerError,
 } from './errors.js';
 import { escapeControls } from './text.js';
+import type { ProjectStatus, SubmitBody } from './types.js';
 
 /** How much of a body an error message shows. */
 const EXCERPT = 200;
@@ -368,4 +369,45 @@ export function errorFromThrown(
     );
   }
   return scrubCause(error, secrets);
+}
+
+/**
+ * After a lost answer to a submit (`lost`): resolves when Envoy lists every job of the `body` sent (`status` asks
+ * it), else throws a {@link ConnectionError} saying whether the submission arrived, so that a retry never runs
+ * and charges the jobs twice. The jobs sent decide, not the project's jobs now: a job added while the submit was
+ * under way was not sent.
+ */
+export async function confirmSubmitted(
+  name: string,
+  body: SubmitBody,
+  lost: ConnectionError,
+  status: () => Promise<ProjectStatus>,
+): Promise<void> {
+  const ids = body.project_request.jobs.map((job) => job.id);
+  const request = lost.request;
+  let answer: ProjectStatus;
+  try {
+    answer = await status();
+  } catch (error) {
+    if (!(error instanceof APIError) || error.status !== 404) {
+      throw new ConnectionError(
+        `The answer to the submission of project "${name}" was lost (${lost.message}), and Envoy could not be asked whether it arrived. Check with getProjectStatus("${name}") (gm status ${name}) before submitting again: a second submission may run and charge the jobs twice.`,
+        { cause: lost, request, code: lost.code },
+      );
+    }
+    answer = {};
+  }
+  const known = new Set((answer.Jobs ?? []).map((job) => job.Id));
+  if (ids.length > 0 && ids.every((id) => known.has(id))) return;
+  if (lost.code === 'ETIMEDOUT') {
+    // Envoy may still be working on a request it did not answer in time.
+    throw new ConnectionError(
+      `Envoy did not answer the submission of project "${name}" in time (${lost.message}) and does not list its jobs yet. Check with getProjectStatus("${name}") (gm status ${name}) in a moment before submitting again: a second submission may run and charge the jobs twice.`,
+      { cause: lost, request, code: lost.code },
+    );
+  }
+  throw new ConnectionError(
+    `The answer to the submission of project "${name}" was lost (${lost.message}). Envoy does not list its jobs, so the submission did not arrive and nothing was charged: submit it again.`,
+    { cause: lost, request, code: lost.code },
+  );
 }
