@@ -12,12 +12,21 @@ import {
   answerSpec,
   answerStatuses,
   checkAnswer,
-  MAX_ANSWER_DEPTH,
   nestsDeeper,
   type OperationId,
-  operationRoute,
 } from '@gm/transport';
 import type { ErrorRequest } from './errors.js';
+
+/**
+ * How an answer differs from the contract before its body's shape is checked: a redirect, no body, another
+ * content type, JSON nested too deeply, or no JSON at all. `failures.ts` words each in its message.
+ */
+export type AnswerFault =
+  | { kind: 'redirect'; target: string | null }
+  | { kind: 'no body'; media: string }
+  | { kind: 'content type'; type: string; media: string }
+  | { kind: 'too deep' }
+  | { kind: 'not JSON'; reason: string };
 
 /** What {@link readAnswer} needs besides the answer. */
 export interface AnswerContext {
@@ -45,21 +54,11 @@ export async function readAnswer(response: Response, context: AnswerContext): Pr
   const { operation } = context;
   const status = response.status;
   const failures = () => import('./failures.js');
-  const fail = async (what: string, body?: string) =>
-    (await failures()).unexpectedAnswer(
-      context,
-      response,
-      `${operationRoute(operation)} answered ${status}${what}`,
-      {
-        body,
-      },
-    );
+  const fail = async (fault: AnswerFault, body?: string) =>
+    (await failures()).faultyAnswer(context, response, fault, body);
   if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
     response.body?.cancel().catch(() => {});
-    const target = response.headers.get('location');
-    throw await fail(
-      `, a redirect${target ? ` to ${target}` : ''}. The client never follows redirects, so nothing was sent there. Use the URL Envoy itself listens on.`,
-    );
+    throw await fail({ kind: 'redirect', target: response.headers.get('location') });
   }
   const text = await response.text();
   const spec = answerSpec(operation, status) ?? (response.ok ? successSpec(operation) : undefined);
@@ -71,16 +70,16 @@ export async function readAnswer(response: Response, context: AnswerContext): Pr
   if (spec?.media === undefined) return text === '' ? undefined : text;
   if (text.trim() === '') {
     if (context.emptyBody) return undefined;
-    throw await fail(` with no body; the contract says ${spec.media}.`);
+    throw await fail({ kind: 'no body', media: spec.media });
   }
   if (spec.media !== 'application/json') return text;
   // A JSON answer may come as text/plain (a server that does not name the type, such as Go's, sniffs JSON as
   // text); any other named type (text/html, ...) is not the contract's.
   if (type !== null && !/^\s*(application\/([\w.+-]*\+)?json|text\/plain)\s*(;|$)/i.test(type)) {
-    throw await fail(` with content type ${type}; the contract says ${spec.media}.`, text);
+    throw await fail({ kind: 'content type', type, media: spec.media }, text);
   }
   const parsed = parseJson(text);
-  if (typeof parsed === 'string') throw await fail(parsed, text);
+  if ('kind' in parsed) throw await fail(parsed, text);
   const problem = spec.schema ? checkAnswer(spec.schema, parsed.value) : undefined;
   if (problem) throw (await failures()).differentAnswer(context, response, problem, text);
   return parsed.value;
@@ -93,12 +92,11 @@ function successSpec(operation: OperationId): AnswerSpec | undefined {
 }
 
 /** The parsed JSON of `text`, or what is wrong with it: nested too deeply, or no JSON at all. */
-function parseJson(text: string): { value: unknown } | string {
-  if (nestsDeeper(text))
-    return ` with JSON nested deeper than ${MAX_ANSWER_DEPTH} levels; the contract's answers nest a few.`;
+function parseJson(text: string): { value: unknown } | AnswerFault {
+  if (nestsDeeper(text)) return { kind: 'too deep' };
   try {
     return { value: JSON.parse(text) };
   } catch (error) {
-    return ` with a body that is not JSON (${error instanceof Error ? error.message : String(error)}); the contract says application/json.`;
+    return { kind: 'not JSON', reason: error instanceof Error ? error.message : String(error) };
   }
 }

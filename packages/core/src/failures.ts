@@ -13,6 +13,7 @@ import {
   type AnswerProblem,
   type AnswerSpec,
   checkAnswer,
+  MAX_ANSWER_DEPTH,
   nestsDeeper,
   operationRoute,
   redactSecrets,
@@ -20,7 +21,7 @@ import {
   TransportError,
 } from '@gm/transport';
 import { describeCause } from '#platform';
-import type { AnswerContext } from './answers.js';
+import type { AnswerContext, AnswerFault } from './answers.js';
 import {
   APIError,
   AuthenticationError,
@@ -49,14 +50,14 @@ export function errorAnswer(
   context: AnswerContext,
   response: Response,
   text: string,
-  parsed: { value: unknown } | string,
+  parsed: { value: unknown } | AnswerFault,
   spec: AnswerSpec | undefined,
 ): GridMarketsError {
-  let body: unknown = typeof parsed === 'string' ? text : parsed.value;
+  let body: unknown = 'kind' in parsed ? text : parsed.value;
   let note: string | undefined;
   if (spec?.media === 'application/json' && spec.schema) {
-    const problem = typeof parsed === 'string' ? undefined : checkAnswer(spec.schema, parsed.value);
-    if (typeof parsed === 'string' || problem) {
+    const problem = 'kind' in parsed ? undefined : checkAnswer(spec.schema, parsed.value);
+    if ('kind' in parsed || problem) {
       note = problem
         ? `its body differs from the contract at ${problem.at} (${problem.expected} expected)`
         : 'its body is not the JSON the contract describes';
@@ -113,6 +114,37 @@ export function differentAnswer(
     response,
     `${operationRoute(context.operation)} answered ${response.status}${what}`,
     { ...problem, found, body },
+  );
+}
+
+/** What each {@link AnswerFault} is, in the words that follow "`<route>` answered `<status>`". */
+function faultText(fault: AnswerFault): string {
+  switch (fault.kind) {
+    case 'redirect':
+      return `, a redirect${fault.target ? ` to ${fault.target}` : ''}. The client never follows redirects, so nothing was sent there. Use the URL Envoy itself listens on.`;
+    case 'no body':
+      return ` with no body; the contract says ${fault.media}.`;
+    case 'content type':
+      return ` with content type ${fault.type}; the contract says ${fault.media}.`;
+    case 'too deep':
+      return ` with JSON nested deeper than ${MAX_ANSWER_DEPTH} levels; the contract's answers nest a few.`;
+    case 'not JSON':
+      return ` with a body that is not JSON (${fault.reason}); the contract says application/json.`;
+  }
+}
+
+/** The {@link UnexpectedAnswerError} of an answer with `fault`, an excerpt of its `body` when it has one. */
+export function faultyAnswer(
+  context: AnswerContext,
+  response: Response,
+  fault: AnswerFault,
+  body?: string,
+): UnexpectedAnswerError {
+  return unexpectedAnswer(
+    context,
+    response,
+    `${operationRoute(context.operation)} answered ${response.status}${faultText(fault)}`,
+    { body },
   );
 }
 
