@@ -45,6 +45,12 @@ import type { CreditsInfo, Machine, ProjectStatus, ProjectSummary, RemoteFile, U
 import { downloadFolderProblems, projectProblems } from './validate.js';
 import { toSubmitBody, toUploadBody } from './wire.js';
 
+/**
+ * What a failed call becomes (`failures.ts`), loaded when a call fails: a browser page whose calls succeed never
+ * loads it.
+ */
+const failures = () => import('./failures.js');
+
 /** Which machine types {@link EnvoyClient.getMachines} lists. */
 export const MachineCategory = {
   /** CPU machines. */
@@ -308,7 +314,7 @@ export class EnvoyClient {
     } catch (error) {
       // The caller's own abort is not a failure of Envoy: it ends the call with the signal's reason.
       if (op.signal?.aborted) throw op.signal.reason;
-      throw (await import('./failures.js')).errorFromThrown(error, secrets, operation);
+      throw (await failures()).errorFromThrown(error, secrets, operation);
     }
     return (await readAnswer(response, {
       operation,
@@ -328,11 +334,7 @@ export class EnvoyClient {
   async #postAuth(op: Operation, given?: { email: string; credential: Credential }): Promise<void> {
     const email = given?.email ?? this.#email;
     const credential = given?.credential ?? this.#credential;
-    if (!email || !credential) {
-      throw new AuthenticationError(
-        'No credentials: pass { email, accessKey } to new EnvoyClient(), or call authenticate(email, password).',
-      );
-    }
+    if (!email || !credential) throw (await failures()).noCredentials();
     const body =
       credential.kind === 'accessKey'
         ? { Username: email, AccessKey: credential.secret }
@@ -396,15 +398,7 @@ export class EnvoyClient {
   async #validateCredits(op: Operation): Promise<true> {
     const info = await this.#creditsInfo(op);
     const available = Number(info.credits_available);
-    if (!(available > 0)) {
-      throw new InsufficientCreditsError(
-        `Insufficient credits: ${Number.isFinite(available) ? available : 'no'} credits available. Top up the account to submit.`,
-        {
-          creditsAvailable: Number.isFinite(available) ? available : undefined,
-          request: { method: 'GET', url: `${this.url}/credits-info` },
-        },
-      );
-    }
+    if (!(available > 0)) throw (await failures()).noCredits(available, this.url);
     return true;
   }
 
@@ -420,10 +414,7 @@ export class EnvoyClient {
     const user = answer.data;
     const email = this.#email;
     if (email && user.email_address.toLowerCase() !== email.trim().toLowerCase()) {
-      throw new AuthenticationError(
-        `Envoy answered for another account than ${email}: another program logged Envoy in as someone else during the call. Try again.`,
-        { status: 200, request: { method: 'GET', url: `${this.url}/user-info` } },
-      );
+      throw (await failures()).otherAccount(email, this.url);
     }
     return user;
   }
@@ -536,7 +527,7 @@ export class EnvoyClient {
       } catch (lost) {
         if (!(lost instanceof ConnectionError)) throw lost;
         // The failure's module is loaded already: it made `lost`.
-        const { confirmSubmitted } = await import('./failures.js');
+        const { confirmSubmitted } = await failures();
         await confirmSubmitted(project.name, body, lost, () => this.#status(op, project.name));
       }
     });

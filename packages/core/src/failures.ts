@@ -443,3 +443,29 @@ export async function confirmSubmitted(
     { cause: lost, request, code: lost.code },
   );
 }
+
+/** No credentials to log in with: none given to the client, nor to `authenticate`. */
+export function noCredentials(): AuthenticationError {
+  return new AuthenticationError(
+    'No credentials: pass { email, accessKey } to new EnvoyClient(), or call authenticate(email, password).',
+  );
+}
+
+/** The account's credits are not positive: `available`, as `GET /credits-info` of the Envoy at `url` said. */
+export function noCredits(available: number, url: string): InsufficientCreditsError {
+  return new InsufficientCreditsError(
+    `Insufficient credits: ${Number.isFinite(available) ? available : 'no'} credits available. Top up the account to submit.`,
+    {
+      creditsAvailable: Number.isFinite(available) ? available : undefined,
+      request: { method: 'GET', url: `${url}/credits-info` },
+    },
+  );
+}
+
+/** Envoy at `url` answered `GET /user-info` for another account than `email`'s. */
+export function otherAccount(email: string, url: string): AuthenticationError {
+  return new AuthenticationError(
+    `Envoy answered for another account than ${email}: another program logged Envoy in as someone else during the call. Try again.`,
+    { status: 200, request: { method: 'GET', url: `${url}/user-info` } },
+  );
+}
