@@ -3,7 +3,8 @@
  * A browser page's script, bundled by esbuild with `--platform=browser` (test/browser.test.ts), as a plugin panel
  * or a web-based pipeline tool would bundle it. It talks to Envoy from the page's own origin, which proxies to the
  * emulator: through `@gm/transport` directly, and through `@gm/core` (log in, user info, a `Project` given its
- * file list without reading any disk, a `Job`, upload and submit, status). What it saw goes to `window.gmResult`.
+ * file list without reading any disk, a `Job`, watch rules with `watch` in the query, upload and submit, status,
+ * the projects listed, the project's files). What it saw goes to `window.gmResult`.
  */
 import { EnvoyClient, InvalidRequestError, Job, Project, resultsPattern, WatchFile } from '@gm/core';
 import { createTransport } from '@gm/transport';
@@ -25,6 +26,10 @@ export interface PageResult {
     state: string | undefined;
     uploaded: string[];
     jobs: number;
+    /** The names of the projects `listProjects` answered with after the submit. */
+    listed: string[];
+    /** The names of the files `getProjectFiles` answered with (those Envoy has copied so far). */
+    remoteFiles: string[];
     /** What `addFiles` (reading a folder) says in a runtime without a disk. */
     addFilesError: string;
     /** With `watch` in the query: the field of the problem a pattern only RE2 refuses is sent back with. */
@@ -99,6 +104,8 @@ async function withCore(query: URLSearchParams): Promise<PageResult['core']> {
   }
   const submitted = await client.submitProject(project, { skipAutoDownload: true });
   const status = await client.getProjectStatus(project.name);
+  const listed = (await client.listProjects()).map((summary) => summary.name);
+  const remoteFiles = (await client.getProjectFiles(project.name)).map((file) => file.Name);
   return {
     email: String(user.email_address),
     name,
@@ -107,6 +114,8 @@ async function withCore(query: URLSearchParams): Promise<PageResult['core']> {
     state: status.State,
     uploaded: Object.keys(status.Details ?? {}).sort(),
     jobs: status.Jobs?.length ?? 0,
+    listed,
+    remoteFiles,
     addFilesError,
     ...(refusedPattern === undefined ? {} : { refusedPattern }),
   };

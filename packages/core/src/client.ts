@@ -32,7 +32,6 @@ import {
   AuthenticationError,
   ConnectionError,
   type ErrorRequest,
-  errorFromThrown,
   type FieldError,
   InsufficientCreditsError,
   InvalidRequestError,
@@ -42,17 +41,15 @@ import { enterOperation } from './gate.js';
 import type { Project } from './models/project.js';
 import { re2PatternProblems } from './models/watch-file.js';
 import { ProductResolver } from './resolver.js';
-import type {
-  CreditsInfo,
-  Machine,
-  ProjectStatus,
-  ProjectSummary,
-  RemoteFile,
-  SubmitBody,
-  UserInfo,
-} from './types.js';
+import type { CreditsInfo, Machine, ProjectStatus, ProjectSummary, RemoteFile, UserInfo } from './types.js';
 import { downloadFolderProblems, projectProblems } from './validate.js';
 import { toSubmitBody, toUploadBody } from './wire.js';
+
+/**
+ * What a failed call becomes (`failures.ts`), loaded when a call fails: a browser page whose calls succeed never
+ * loads it.
+ */
+const failures = () => import('./failures.js');
 
 /** Which machine types {@link EnvoyClient.getMachines} lists. */
 export const MachineCategory = {
@@ -317,7 +314,7 @@ export class EnvoyClient {
     } catch (error) {
       // The caller's own abort is not a failure of Envoy: it ends the call with the signal's reason.
       if (op.signal?.aborted) throw op.signal.reason;
-      throw errorFromThrown(error, secrets, operation);
+      throw (await failures()).errorFromThrown(error, secrets, operation);
     }
     return (await readAnswer(response, {
       operation,
@@ -337,11 +334,7 @@ export class EnvoyClient {
   async #postAuth(op: Operation, given?: { email: string; credential: Credential }): Promise<void> {
     const email = given?.email ?? this.#email;
     const credential = given?.credential ?? this.#credential;
-    if (!email || !credential) {
-      throw new AuthenticationError(
-        'No credentials: pass { email, accessKey } to new EnvoyClient(), or call authenticate(email, password).',
-      );
-    }
+    if (!email || !credential) throw (await failures()).noCredentials();
     const body =
       credential.kind === 'accessKey'
         ? { Username: email, AccessKey: credential.secret }
@@ -405,15 +398,7 @@ export class EnvoyClient {
   async #validateCredits(op: Operation): Promise<true> {
     const info = await this.#creditsInfo(op);
     const available = Number(info.credits_available);
-    if (!(available > 0)) {
-      throw new InsufficientCreditsError(
-        `Insufficient credits: ${Number.isFinite(available) ? available : 'no'} credits available. Top up the account to submit.`,
-        {
-          creditsAvailable: Number.isFinite(available) ? available : undefined,
-          request: { method: 'GET', url: `${this.url}/credits-info` },
-        },
-      );
-    }
+    if (!(available > 0)) throw (await failures()).noCredits(available, this.url);
     return true;
   }
 
@@ -429,10 +414,7 @@ export class EnvoyClient {
     const user = answer.data;
     const email = this.#email;
     if (email && user.email_address.toLowerCase() !== email.trim().toLowerCase()) {
-      throw new AuthenticationError(
-        `Envoy answered for another account than ${email}: another program logged Envoy in as someone else during the call. Try again.`,
-        { status: 200, request: { method: 'GET', url: `${this.url}/user-info` } },
-      );
+      throw (await failures()).otherAccount(email, this.url);
     }
     return user;
   }
@@ -544,49 +526,12 @@ export class EnvoyClient {
         );
       } catch (lost) {
         if (!(lost instanceof ConnectionError)) throw lost;
-        await this.#confirmSubmitted(op, project.name, body, lost);
+        // The failure's module is loaded already: it made `lost`.
+        const { confirmSubmitted } = await failures();
+        await confirmSubmitted(project.name, body, lost, () => this.#status(op, project.name));
       }
     });
     return project.name;
-  }
-
-  /**
-   * After a lost answer to a submit: resolves when Envoy lists every job of the `body` sent, else throws saying so.
-   * The jobs sent decide, not the project's jobs now: a job added while the submit was under way was not sent.
-   */
-  async #confirmSubmitted(
-    op: Operation,
-    name: string,
-    body: SubmitBody,
-    lost: ConnectionError,
-  ): Promise<void> {
-    const ids = body.project_request.jobs.map((job) => job.id);
-    const request = lost.request;
-    let status: ProjectStatus;
-    try {
-      status = await this.#status(op, name);
-    } catch (error) {
-      if (!(error instanceof APIError) || error.status !== 404) {
-        throw new ConnectionError(
-          `The answer to the submission of project "${name}" was lost (${lost.message}), and Envoy could not be asked whether it arrived. Check with getProjectStatus("${name}") (gm status ${name}) before submitting again: a second submission may run and charge the jobs twice.`,
-          { cause: lost, request, code: lost.code },
-        );
-      }
-      status = {};
-    }
-    const known = new Set((status.Jobs ?? []).map((job) => job.Id));
-    if (ids.length > 0 && ids.every((id) => known.has(id))) return;
-    if (lost.code === 'ETIMEDOUT') {
-      // Envoy may still be working on a request it did not answer in time.
-      throw new ConnectionError(
-        `Envoy did not answer the submission of project "${name}" in time (${lost.message}) and does not list its jobs yet. Check with getProjectStatus("${name}") (gm status ${name}) in a moment before submitting again: a second submission may run and charge the jobs twice.`,
-        { cause: lost, request, code: lost.code },
-      );
-    }
-    throw new ConnectionError(
-      `The answer to the submission of project "${name}" was lost (${lost.message}). Envoy does not list its jobs, so the submission did not arrive and nothing was charged: submit it again.`,
-      { cause: lost, request, code: lost.code },
-    );
   }
 
   /**

@@ -1,6 +1,7 @@
 import { InvalidRequestError } from './errors.js';
 import { describeValue } from './paths.js';
 import { parsePluginSpec } from './plugins.js';
+import { compareCodeUnits } from './text.js';
 import type { ProductVersion } from './types.js';
 import { compareVersionParts, matchesVersionPrefix, scanVersion, type VersionToken } from './versions.js';
 
@@ -359,10 +360,6 @@ function modulesOf(product: unknown): readonly unknown[] {
 /** Sets `out[type]` as an own property, whatever the type's name (`__proto__` included). */
 function put(out: ProductTypes, type: string, value: ProductTypeInfo): void {
   Object.defineProperty(out, type, { value, enumerable: true, writable: true, configurable: true });
-}
-
-function compareCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function info(entry: TypeEntry, versions: readonly string[]): ProductTypeInfo {

@@ -1,5 +1,5 @@
 /**
- * Text safe to show on a terminal.
+ * Text safe to show on a terminal, and the one order of text by code units.
  *
  * @module
  */
@@ -27,4 +27,9 @@ export function escapeControls(text: string, keepNewlines = false): string {
     const code = c.charCodeAt(0);
     return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
   });
+}
+
+/** The order of `a` and `b` by UTF-16 code units (as `<` compares strings), whatever the locale. Internal. */
+export function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

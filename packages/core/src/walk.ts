@@ -5,6 +5,7 @@
  */
 import { InvalidRequestError } from './errors.js';
 import { flavourOf, type PathFlavour, relativeInside } from './paths.js';
+import { compareCodeUnits } from './text.js';
 
 /** One directory entry as {@link WalkFs.readdirSync} gives it (a `node:fs` `Dirent`). */
 export interface WalkEntry {
@@ -73,10 +74,6 @@ export interface WalkResult {
    * ({@link WalkOptions.prefix} first, without a trailing slash); their files are not listed.
    */
   unreadable: string[];
-}
-
-function compareCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

@@ -2,7 +2,8 @@ import { inspect } from 'node:util';
 import { fc, test } from '@fast-check/vitest';
 import { TransportError } from '@gm/transport';
 import { describe, expect } from 'vitest';
-import { errorFromResponse, errorFromThrown, fieldErrorsOf, scrub } from '../src/errors.js';
+import { scrub } from '../src/errors.js';
+import { errorFromResponse, errorFromThrown, fieldErrorsOf } from '../src/failures.js';
 import {
   APIError,
   AuthenticationError,

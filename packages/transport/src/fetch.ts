@@ -49,14 +49,14 @@ export function redactBody(text: string | undefined): string | undefined {
 const RETRY_STATUS = new Set([502, 503, 504]);
 
 /**
- * `value` when it is a number from 0 to `max` (a whole one with `whole`); a `RangeError` naming the option
+ * `value` when it is a number from `min` to `max` (a whole one with `whole`); a `RangeError` naming the option
  * otherwise: `Infinity` retries would retry a read for ever, `NaN` would silently turn the timeout off.
  */
-function inRange(value: unknown, name: string, max: number, whole = false): number {
-  if (typeof value === 'number' && value >= 0 && value <= max && (!whole || Number.isInteger(value)))
+function inRange(value: unknown, name: string, max: number, whole = false, min = 0): number {
+  if (typeof value === 'number' && value >= min && value <= max && (!whole || Number.isInteger(value)))
     return value;
   throw new RangeError(
-    `createTransport: options.${name} must be ${whole ? 'a whole number' : 'a number'} from 0 to ${max}, not ${String(value)}`,
+    `createTransport: options.${name} must be ${whole ? 'a whole number' : 'a number'} from ${min} to ${max}, not ${String(value)}`,
   );
 }
 
@@ -178,12 +178,13 @@ export function createEnvoyFetch(options: TransportOptions = {}): (request: Requ
   const baseFetch = options.fetch ?? ((request: Request) => globalThis.fetch(request));
   const timeoutMs = inRange(options.timeoutMs ?? 30_000, 'timeoutMs', MAX_DELAY_MS);
   const policy = retryPolicy(options.retries);
-  const maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
-  if (!Number.isInteger(maxAnswerBytes) || maxAnswerBytes < 1 || maxAnswerBytes > MAX_ANSWER_BYTES) {
-    throw new RangeError(
-      `createTransport: options.maxAnswerBytes must be a whole number from 1 to ${MAX_ANSWER_BYTES}, not ${String(maxAnswerBytes)}`,
-    );
-  }
+  const maxAnswerBytes = inRange(
+    options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES,
+    'maxAnswerBytes',
+    MAX_ANSWER_BYTES,
+    true,
+    1,
+  );
   const sleep = options.sleep ?? abortableSleep;
   const random = options.random ?? Math.random;
   const userAgent = [options.userAgent, `@gm/transport/${packageVersion}`, runtimeTag()]

@@ -21,6 +21,7 @@ import {
   remoteRelative,
   toFolderName,
 } from '../paths.js';
+import { compareCodeUnits } from '../text.js';
 import { PROJECT_PARAM_OPTIONS, productOptionWireName, resultsPattern } from '../wire.js';
 import { deepFreeze, Job } from './job.js';
 import { WatchFile } from './watch-file.js';
@@ -283,8 +284,7 @@ export class Project {
   async addFiles(localFolder: string, remoteFolder: string, files?: readonly string[]): Promise<this> {
     const flavour = this.pathFlavour;
     const { problems, entries } = this.#placed(localFolder, remoteFolder, files, 'Adding files');
-    const onDisk = disk;
-    if (onDisk === undefined) {
+    if (disk === undefined) {
       throw InvalidRequestError.fromProblems(
         [
           {
@@ -296,59 +296,13 @@ export class Project {
         'Adding files',
       );
     }
-    let realRoot: string;
-    try {
-      realRoot = await onDisk.realpath(this.localRoot);
-    } catch (error) {
-      problems.push({ field: 'localRoot', message: `${this.localRoot} does not exist or cannot be read` });
-      throw new InvalidRequestError(`Adding files: the project folder ${this.localRoot} cannot be read`, {
-        cause: error,
-        fieldErrors: problems,
-      });
-    }
-    // Each walk's list comes sorted without duplicates; single files are gathered apart and sorted once.
-    const walks: string[][] = [];
-    const single: string[] = [];
-    await Promise.all(
-      entries.map(async ({ abs, rel, field, shown }) => {
-        if (rel === undefined) return;
-        let real: string;
-        try {
-          real = await onDisk.realpath(abs);
-        } catch {
-          problems.push({ field, message: `"${shown}" does not exist (${abs})` });
-          return;
-        }
-        if (relativeInside(realRoot, real, flavour) === undefined) {
-          problems.push({
-            field,
-            message: `"${shown}" is a symbolic link leading out of the project folder (to ${real})`,
-          });
-          return;
-        }
-        if (await onDisk.isDirectory(abs)) {
-          const walked = onDisk.walk(abs, { within: realRoot, flavour, prefix: rel === '' ? '' : `${rel}/` });
-          walks.push(walked.files);
-          for (const link of walked.problems) {
-            problems.push({
-              field: 'files',
-              message:
-                link.kind === 'broken'
-                  ? `"${link.path}" is a broken symbolic link`
-                  : `"${link.path}" is a symbolic link leading out of the project folder (to ${link.target})`,
-            });
-          }
-        } else if (rel !== '') {
-          const excluded = this.#excluded(rel);
-          if (excluded) problems.push({ field, message: `"${shown}" ${excluded}` });
-          else single.push(rel);
-        }
-      }),
-    );
-    if (problems.length > 0) {
-      problems.sort((a, b) => compareCodeUnits(a.field + a.message, b.field + b.message));
-      throw InvalidRequestError.fromProblems(problems, 'Adding files');
-    }
+    const { walks, single } = await disk.collect({
+      localRoot: this.localRoot,
+      flavour,
+      entries,
+      problems,
+      excluded: (rel) => this.#excluded(rel),
+    });
     const resultFolders = this.#resultFolders();
     let merged = this.#files;
     for (const list of [...walks, sortedUnique(single)]) {
@@ -590,10 +544,6 @@ export class Project {
     this.#watchFiles = Object.freeze([...this.#watchFiles, ...watchFiles]);
     return this;
   }
-}
-
-function compareCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
