@@ -15,7 +15,25 @@ import {
   nestsDeeper,
   type OperationId,
 } from '@gm/transport';
-import type { ErrorRequest } from './errors.js';
+import { type ErrorRequest, GridMarketsError } from './errors.js';
+
+/**
+ * `failures.ts`, the module that makes the error of a failed call, loaded on the first failure. Should the load
+ * itself fail (a page whose server went away, a bundle missing a chunk), the caller still gets a
+ * {@link GridMarketsError} that says so, rather than a bare module-loading error.
+ *
+ * @param operation - The contract's operation of the call that failed, named in that error.
+ */
+export async function loadFailures(operation: string): Promise<typeof import('./failures.js')> {
+  try {
+    return await import('./failures.js');
+  } catch (cause) {
+    throw new GridMarketsError(
+      `${operation} failed, and loading @gm/core's failures.js to describe it failed too (${String(cause)}): reload the page`,
+      { cause },
+    );
+  }
+}
 
 /**
  * How an answer differs from the contract before its body's shape is checked: a redirect, no body, another
@@ -53,7 +71,7 @@ export interface AnswerContext {
 export async function readAnswer(response: Response, context: AnswerContext): Promise<unknown> {
   const { operation } = context;
   const status = response.status;
-  const failures = () => import('./failures.js');
+  const failures = () => loadFailures(operation);
   const fail = async (fault: AnswerFault, body?: string) =>
     (await failures()).faultyAnswer(context, response, fault, body);
   if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {

@@ -12,7 +12,7 @@ import {
 } from '@gm/transport';
 import { envoyUrlFromEnvironment } from '#platform';
 import { version as packageVersion } from '../package.json';
-import { readAnswer } from './answers.js';
+import { loadFailures, readAnswer } from './answers.js';
 import {
   checkOptionalBoolean,
   checkOptionalNumber,
@@ -44,12 +44,6 @@ import { ProductResolver } from './resolver.js';
 import type { CreditsInfo, Machine, ProjectStatus, ProjectSummary, RemoteFile, UserInfo } from './types.js';
 import { downloadFolderProblems, projectProblems } from './validate.js';
 import { toSubmitBody, toUploadBody } from './wire.js';
-
-/**
- * What a failed call becomes (`failures.ts`), loaded when a call fails: a browser page whose calls succeed never
- * loads it.
- */
-const failures = () => import('./failures.js');
 
 /** Which machine types {@link EnvoyClient.getMachines} lists. */
 export const MachineCategory = {
@@ -314,7 +308,7 @@ export class EnvoyClient {
     } catch (error) {
       // The caller's own abort is not a failure of Envoy: it ends the call with the signal's reason.
       if (op.signal?.aborted) throw op.signal.reason;
-      throw (await failures()).errorFromThrown(error, secrets, operation);
+      throw (await loadFailures(operation)).errorFromThrown(error, secrets, operation);
     }
     return (await readAnswer(response, {
       operation,
@@ -334,7 +328,7 @@ export class EnvoyClient {
   async #postAuth(op: Operation, given?: { email: string; credential: Credential }): Promise<void> {
     const email = given?.email ?? this.#email;
     const credential = given?.credential ?? this.#credential;
-    if (!email || !credential) throw (await failures()).noCredentials();
+    if (!email || !credential) throw (await loadFailures('authenticate')).noCredentials();
     const body =
       credential.kind === 'accessKey'
         ? { Username: email, AccessKey: credential.secret }
@@ -398,7 +392,7 @@ export class EnvoyClient {
   async #validateCredits(op: Operation): Promise<true> {
     const info = await this.#creditsInfo(op);
     const available = Number(info.credits_available);
-    if (!(available > 0)) throw (await failures()).noCredits(available, this.url);
+    if (!(available > 0)) throw (await loadFailures('getCreditsInfo')).noCredits(available, this.url);
     return true;
   }
 
@@ -414,7 +408,7 @@ export class EnvoyClient {
     const user = answer.data;
     const email = this.#email;
     if (email && user.email_address.toLowerCase() !== email.trim().toLowerCase()) {
-      throw (await failures()).otherAccount(email, this.url);
+      throw (await loadFailures('getUserInfo')).otherAccount(email, this.url);
     }
     return user;
   }
@@ -527,7 +521,7 @@ export class EnvoyClient {
       } catch (lost) {
         if (!(lost instanceof ConnectionError)) throw lost;
         // The failure's module is loaded already: it made `lost`.
-        const { confirmSubmitted } = await failures();
+        const { confirmSubmitted } = await loadFailures('submitProject');
         await confirmSubmitted(project.name, body, lost, () => this.#status(op, project.name));
       }
     });
