@@ -41,6 +41,11 @@ export interface WalkOptions {
   sizes?: boolean;
   /** Put before every path of the answer, such as `assets/` for a folder `assets` of a project. Default `''`. */
   prefix?: string;
+  /**
+   * Leave out the files whose name ends with this (such as `.gm-download.tmp`, the temporary files of downloads),
+   * tested on each name as the folder's listing gives it. Default: none left out.
+   */
+  skipSuffix?: string;
   /** The file system; default `node:fs` (required where the runtime has no disk, such as a browser). */
   fs?: WalkFs;
 }
@@ -102,6 +107,7 @@ export function walkFolder(folder: string, options: WalkOptions = {}): WalkResul
     );
   }
   const withSizes = options.sizes === true;
+  const skipSuffix = options.skipSuffix ?? '';
   const root = flavour.resolve(folder);
   const base = options.prefix ?? '';
   const files: string[] = [];
@@ -134,7 +140,7 @@ export function walkFolder(folder: string, options: WalkOptions = {}): WalkResul
       const entry = entries[i] as WalkEntry;
       let key = entry.name;
       if (entry.isFile()) {
-        // listed as it is
+        if (skipSuffix !== '' && key.endsWith(skipSuffix)) continue;
       } else if (entry.isDirectory()) {
         key = `${key}/`;
         folders ??= new Map();
@@ -165,6 +171,8 @@ export function walkFolder(folder: string, options: WalkOptions = {}): WalkResul
           key = `${key}/`;
           folders ??= new Map();
           folders.set(key, { abs, seen: new Set([...seen, real]) });
+        } else if (skipSuffix !== '' && key.endsWith(skipSuffix)) {
+          continue;
         }
       } else {
         continue; // sockets, pipes, devices
