@@ -638,14 +638,15 @@ class NukeParser {
       const spec = READER_SPECS.get(f.cls)!;
       const unresolved = nukeExpression(f.value);
       const within = frameRange(f, rootFirst, rootLast);
-      return {
+      const reference: RawReference = {
         path: f.value,
         baseDir,
         kind: kindByExtension(f.value, spec.kind),
         location: { file, type: 'node', name: `${f.cls} ${f.name}.${f.knob}`, line: f.line },
-        ...(within ? { within } : {}),
-        ...(unresolved ? { unresolved } : {}),
       };
+      if (within) reference.within = within;
+      if (unresolved) reference.unresolved = unresolved;
+      return reference;
     });
   }
 

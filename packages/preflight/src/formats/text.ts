@@ -99,6 +99,8 @@ export function firstLine(record: TextRecord): number {
 
 /** Collects the text of one unit, keeping at most `max` characters (then only the head and tail). */
 class Collector {
+  /** The unit's first piece: most units are one piece of one chunk, held without an array. */
+  #first = '';
   #parts: string[] = [];
   #length = 0;
   #head = '';
@@ -116,14 +118,22 @@ class Collector {
 
   add(piece: string): void {
     if (piece.length === 0) return;
+    const wasEmpty = this.#length === 0;
+    // Whether the unit so far is held whole (it has pieces and is within the limit).
+    const held = !wasEmpty && this.#length <= this.#max;
     this.#length += piece.length;
     if (this.#length <= this.#max) {
-      this.#parts.push(piece);
+      if (wasEmpty) this.#first = piece;
+      else {
+        if (this.#parts.length === 0) this.#parts.push(this.#first);
+        this.#parts.push(piece);
+      }
       return;
     }
-    if (this.#parts.length > 0) {
-      this.#head = this.#parts.join('').slice(0, HEAD);
+    if (held) {
+      this.#head = (this.#parts.length > 0 ? this.#parts.join('') : this.#first).slice(0, HEAD);
       this.#parts = [];
+      this.#first = '';
     }
     if (this.#head.length < HEAD) this.#head += piece.slice(0, HEAD - this.#head.length);
     this.#tail = (this.#tail + piece).slice(-256);
@@ -132,7 +142,7 @@ class Collector {
   /** The unit collected so far, and a fresh start on line `next`. */
   take(next: number): TextRecord {
     const whole = this.#length <= this.#max;
-    const text = whole ? this.#parts.join('') : undefined;
+    const text = whole ? (this.#parts.length > 0 ? this.#parts.join('') : this.#first) : undefined;
     const record: TextRecord = {
       text,
       head: whole ? '' : this.#head,
@@ -140,7 +150,8 @@ class Collector {
       length: this.#length,
       line: this.line,
     };
-    this.#parts = [];
+    if (this.#parts.length > 0) this.#parts = [];
+    this.#first = '';
     this.#length = 0;
     this.#head = '';
     this.#tail = '';
