@@ -388,7 +388,9 @@ function settingsOf(
  */
 export async function readNuke(file: string, limits: ScanLimits = DEFAULT_LIMITS): Promise<FormatResult> {
   const parser = new NukeParser(file, limits);
-  for await (const batch of tclStatements(textChunks(file, 'Nuke script'), limits.maxRecordLength))
+  for await (const batch of tclStatements(textChunks(file, 'Nuke script'), limits.maxRecordLength, {
+    skipEmpty: true,
+  }))
     for (const record of batch) {
       if (record.text !== undefined) parser.feed(record.text, record.line);
       else parser.tooLong(record.head, record.length, firstLine(record));
@@ -400,7 +402,27 @@ export async function readNuke(file: string, limits: ScanLimits = DEFAULT_LIMITS
  * The start of a statement that is a node: its class, then its brace; or a cloned node, `clone <id>|<class>|<n>`
  * then its class and brace (a clone of a clone, `clone $C1 {`, only places a copy: its knobs are the first's).
  */
-const NODE_HEAD = /^[ \t\r\n]*(?:clone[ \t]+[^\s{$][^\s{]*[ \t]+)?([A-Za-z_][\w.]*)[ \t\r]*\{/;
+const NODE_HEAD = /^[ \t\r\n]*(?:clone[ \t]+[^\s{$][^\s{]*[ \t]+)?([A-Za-z_][\w.]*)[ \t\r]*\{/g;
+
+/**
+ * Where the class of a statement that starts a node ends and its body starts, or `undefined`: {@link NODE_HEAD}
+ * tested without a match array (one per node otherwise), the class read back from before the brace.
+ */
+function nodeHead(text: string): { cls: string; body: number } | undefined {
+  NODE_HEAD.lastIndex = 0;
+  if (!NODE_HEAD.test(text)) return undefined;
+  const body = NODE_HEAD.lastIndex;
+  let end = body - 1; // the brace
+  for (let c = text.charCodeAt(end - 1); c === 32 || c === 9 || c === 13; c = text.charCodeAt(end - 1)) end--;
+  let start = end;
+  while (start > 0 && isClassChar(text.charCodeAt(start - 1))) start--;
+  return { cls: text.slice(start, end), body };
+}
+
+/** A character of a node class name: a letter, a digit, `_` or `.` (`\w` and `.`). */
+function isClassChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46;
+}
 
 /** Most Write nodes kept for the job's output settings (the first enabled one is what counts). */
 const MAX_WRITES = 1000;
@@ -472,12 +494,12 @@ class NukeParser {
       c = text.charCodeAt(--last);
     if (last < 0) return;
     // A statement that is one node, `Class { ... }` (the usual one), is read without tokenizing it at the top.
-    const head = NODE_HEAD.exec(text);
-    if (head && text.charCodeAt(last) === 125) {
+    const head = text.charCodeAt(last) === 125 ? nodeHead(text) : undefined;
+    if (head) {
       this.#nodes++;
-      const cls = head[1]!;
+      const cls = head.cls;
       if (!isRead(cls)) return; // no knob to read: its body is not looked at
-      const from = head[0].length;
+      const from = head.body;
       let at = line;
       for (let i = text.indexOf('\n'); i >= 0 && i < from; i = text.indexOf('\n', i + 1)) at++;
       this.#node(cls, { text, from, to: last, line: at });
