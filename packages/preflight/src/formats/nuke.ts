@@ -104,6 +104,19 @@ class Lexer {
       : raw;
   }
 
+  /** Which of `names` the word found last is (compared in place, without copying its text), if any. */
+  oneOf(names: readonly string[]): string | undefined {
+    if (this.escaped) {
+      const text = this.text();
+      return names.includes(text) ? text : undefined;
+    }
+    const length = this.end - this.start;
+    for (const name of names) {
+      if (name.length === length && this.source.startsWith(name, this.start)) return name;
+    }
+    return undefined;
+  }
+
   next(): number {
     const text = this.source;
     const n = this.n;
@@ -244,7 +257,7 @@ interface Body {
  * The knobs {@link knobsOf} keeps of every node it reads (a reading node's file knobs are kept too): its name and
  * frame range, whether it reads from a file or is disabled, and what Root and Write nodes say of the render.
  */
-const KEPT_KNOBS = new Set([
+const KEPT_KNOBS = [
   'name',
   'first',
   'last',
@@ -259,7 +272,7 @@ const KEPT_KNOBS = new Set([
   'file',
   'file_type',
   'use_limit',
-]);
+];
 
 /**
  * The knobs of a node's body that the reader uses (its name, frame range, file knobs, the Root's project folder),
@@ -267,7 +280,7 @@ const KEPT_KNOBS = new Set([
  * unpaired knob. Other knobs are passed over without their text being read.
  */
 function knobsOf(file: string, body: Body, cls: string): Knobs {
-  const fileKnobs = READER_SPECS.get(cls)?.knobs ?? [];
+  const wanted = wantedKnobs(cls);
   const knobs: Knobs = new Map();
   const lexer = new Lexer(file, body.text, body.line, body.from, body.to);
   let knob: string | undefined;
@@ -277,8 +290,7 @@ function knobsOf(file: string, body: Body, cls: string): Knobs {
       knob = undefined;
     } else if (knob === undefined) {
       if (kind === WORD) {
-        const name = lexer.text();
-        knob = KEPT_KNOBS.has(name) || fileKnobs.includes(name) ? name : '';
+        knob = lexer.oneOf(wanted) ?? '';
         knobLine = lexer.tokenLine;
       }
     } else {
@@ -290,6 +302,18 @@ function knobsOf(file: string, body: Body, cls: string): Knobs {
   }
   return knobs;
 }
+
+/** The knobs {@link knobsOf} keeps of a node of class `cls`: {@link KEPT_KNOBS} and its file knobs. */
+function wantedKnobs(cls: string): readonly string[] {
+  let wanted = WANTED_KNOBS.get(cls);
+  if (!wanted) {
+    wanted = [...new Set([...KEPT_KNOBS, ...(READER_SPECS.get(cls)?.knobs ?? [])])];
+    WANTED_KNOBS.set(cls, wanted);
+  }
+  return wanted;
+}
+
+const WANTED_KNOBS = new Map<string, readonly string[]>();
 
 /** Why a knob value cannot be resolved outside Nuke, if it cannot. */
 export function nukeExpression(value: string): string | undefined {
