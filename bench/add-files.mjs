@@ -2,20 +2,23 @@
 // the same process: fs.readdirSync(folder, { recursive: true, withFileTypes: true }). Goal (issue 24): at most 1.15x.
 // Then its memory: RSS growth of one addFiles in a fresh process, beside the plain walk's (goal: at most 40 MiB).
 // Usage: node --expose-gc bench/add-files.mjs [files=100000] [folders=1000] [runs=7] [--json]
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Project } from '@gm/core';
 import { walkFolder } from '@gm/core/node';
 import {
   alternate,
   emit,
+  emitPeak,
   emitTimed,
   jsonMode,
   loadText,
   median,
+  memoryProbeKind,
+  memoryProbes,
   ms,
   note,
   numberArg,
+  probeMemory,
   runsText,
 } from './lib.mjs';
 import { benchTree, plainWalk } from './lib-tree.mjs';
@@ -32,16 +35,8 @@ async function addFiles() {
   return project;
 }
 
-// One measurement of memory, in a child process: RSS growth of one call whose answer is kept.
-if (process.argv.includes('--memory-probe')) {
-  const kind = process.argv[process.argv.indexOf('--memory-probe') + 1];
-  globalThis.gc?.();
-  const before = process.memoryUsage().rss;
-  const kept = kind === 'plain' ? plainWalk(assets) : await addFiles();
-  const after = process.memoryUsage().rss;
-  console.log(JSON.stringify({ kind, grewMiB: (after - before) / 2 ** 20, kept: kept ? 1 : 0 }));
-  process.exit(0);
-}
+// One measurement of memory, in a child process: growth of one call whose answer is kept.
+if (memoryProbeKind) await probeMemory(() => (memoryProbeKind === 'plain' ? plainWalk(assets) : addFiles()));
 
 // The same files, first: the candidate is measured only when it is right.
 const listed = plainWalk(assets).filter((d) => d.isFile()).length;
@@ -83,21 +78,13 @@ emit({
 });
 
 // Memory: fresh processes, alternating, 5 each.
-const self = fileURLToPath(import.meta.url);
-const growth = { plain: [], addFiles: [] };
-for (let i = 0; i < 5; i++) {
-  for (const kind of i % 2 ? ['addFiles', 'plain'] : ['plain', 'addFiles']) {
-    const child = spawnSync(
-      process.execPath,
-      ['--expose-gc', self, String(files), String(folders), '--memory-probe', kind],
-      { encoding: 'utf8' },
-    );
-    if (child.status !== 0) throw new Error(`memory probe failed: ${child.stderr}`);
-    growth[kind].push(JSON.parse(child.stdout.trim().split('\n').pop()).grewMiB);
-  }
-}
-const grew = median(growth.addFiles);
-const plainGrew = median(growth.plain);
+const growth = await memoryProbes(
+  fileURLToPath(import.meta.url),
+  [String(files), String(folders)],
+  ['plain', 'addFiles'],
+);
+const grew = median(growth.addFiles.rss);
+const plainGrew = median(growth.plain.rss);
 emit({
   figure: `RSS growth of addFiles, ${count}`,
   value: `${grew.toFixed(1)} MiB`,
@@ -105,6 +92,12 @@ emit({
   ratio: grew / plainGrew,
   goal: '≤ 40 MiB',
   pass: grew <= 40,
-  detail: `fresh process each; addFiles ${growth.addFiles.map((g) => g.toFixed(1)).join(', ')} MiB; plain walk ${growth.plain.map((g) => g.toFixed(1)).join(', ')} MiB`,
+  detail: `fresh process each; addFiles ${growth.addFiles.rss.map((g) => g.toFixed(1)).join(', ')} MiB; plain walk ${growth.plain.rss.map((g) => g.toFixed(1)).join(', ')} MiB`,
+});
+emitPeak(growth, {
+  figure: '  peak RSS growth of addFiles',
+  key: 'addFiles',
+  limitKey: 'plain',
+  limitName: 'plain walk',
 });
 if (!jsonMode) note(loadText());

@@ -144,3 +144,60 @@ export function emitTimed(times, { figure, key, limitKey, names, goal, pass }) {
   });
   return { value, limit };
 }
+
+/**
+ * Memory of one call in a fresh process: run the script itself again as `node --expose-gc <script> ...args
+ * --memory-probe <kind>`, `runs` times per kind, kinds alternating. In the probe, {@link probeMemory} runs the call
+ * and prints its growth. Returns, by kind, the RSS growth (`rss`: RSS after the call, its answer kept, less RSS
+ * before) and the peak RSS growth (`peak`: the process's peak RSS, `resourceUsage().maxRSS`, less RSS before), MiB.
+ */
+export async function memoryProbes(script, args, kinds, runs = 5) {
+  const { spawnSync } = await import('node:child_process');
+  const out = Object.fromEntries(kinds.map((k) => [k, { rss: [], peak: [] }]));
+  for (let i = 0; i < runs; i++) {
+    for (const kind of i % 2 ? [...kinds].reverse() : kinds) {
+      const child = spawnSync(process.execPath, ['--expose-gc', script, ...args, '--memory-probe', kind], {
+        encoding: 'utf8',
+      });
+      if (child.status !== 0) throw new Error(`memory probe ${kind} failed: ${child.stderr}`);
+      const probe = JSON.parse(child.stdout.trim().split('\n').pop());
+      out[kind].rss.push(probe.rss);
+      out[kind].peak.push(probe.peak);
+    }
+  }
+  return out;
+}
+
+/** The kind asked of a memory probe (`--memory-probe <kind>`), or `undefined` in a normal run. */
+export const memoryProbeKind = process.argv.includes('--memory-probe')
+  ? process.argv[process.argv.indexOf('--memory-probe') + 1]
+  : undefined;
+
+/** In a memory probe: runs `fn` once (its answer kept), prints the RSS growth and peak RSS growth, exits. */
+export async function probeMemory(fn) {
+  globalThis.gc?.();
+  const before = process.memoryUsage().rss;
+  const kept = await fn();
+  const after = process.memoryUsage().rss;
+  const peak = process.resourceUsage().maxRSS * 1024;
+  console.log(
+    JSON.stringify({ rss: (after - before) / 2 ** 20, peak: (peak - before) / 2 ** 20, kept: kept ? 1 : 0 }),
+  );
+  process.exit(0);
+}
+
+/** Emits the peak RSS growth row of {@link memoryProbes}' answer: `key` against `limitKey`. */
+export function emitPeak(growth, { figure, key, limitKey, limitName, goal = '', pass = null }) {
+  const value = median(growth[key].peak);
+  const limit = median(growth[limitKey].peak);
+  const list = (values) => values.map((g) => g.toFixed(1)).join(', ');
+  emit({
+    figure,
+    value: `${value.toFixed(1)} MiB`,
+    limit: `${limitName} +${limit.toFixed(1)} MiB`,
+    ratio: value / limit,
+    goal,
+    pass: typeof pass === 'function' ? pass(value, limit) : pass,
+    detail: `fresh process each, peak RSS (resourceUsage().maxRSS) less RSS before the call; ${key} ${list(growth[key].peak)} MiB; ${limitName} ${list(growth[limitKey].peak)} MiB; RSS growth with the answer kept: ${key} ${list(growth[key].rss)}, ${limitName} ${list(growth[limitKey].rss)} MiB`,
+  });
+}

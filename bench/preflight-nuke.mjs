@@ -7,8 +7,18 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { scanScene } from '@gm/preflight';
-import { alternate, emitTimed, note, numberArg } from './lib.mjs';
+import {
+  alternate,
+  emitPeak,
+  emitTimed,
+  memoryProbeKind,
+  memoryProbes,
+  note,
+  numberArg,
+  probeMemory,
+} from './lib.mjs';
 
 const nodes = numberArg(0, 10_000);
 const runs = Math.max(5, numberArg(1, 7));
@@ -57,6 +67,10 @@ async function candidate() {
   return scanScene(script);
 }
 
+// One measurement of memory, in a child process: growth of one call whose answer is kept.
+if (memoryProbeKind)
+  await probeMemory(() => (memoryProbeKind === 'plain' ? readFile(script, 'utf8') : candidate()));
+
 const first = await candidate();
 note(`script: ${nodes} nodes, ${first.details.nodes} read, ${first.references.length} references`);
 const times = await alternate({ limit: plainRead, figure: candidate }, { runs, warmup: 1 });
@@ -67,4 +81,17 @@ emitTimed(times, {
   names: { limit: 'plain readFile', cpuLimit: 'plain read', runs: 'scan', limitRuns: 'plain read' },
   goal: '≤ 5.00×',
   pass: (value, limit) => value / limit <= 5,
+});
+
+// Memory: fresh processes, alternating, 5 each.
+const growth = await memoryProbes(
+  fileURLToPath(import.meta.url),
+  [String(nodes), String(runs)],
+  ['plain', 'scan'],
+);
+emitPeak(growth, {
+  figure: '  peak RSS growth of one scan',
+  key: 'scan',
+  limitKey: 'plain',
+  limitName: 'plain read',
 });

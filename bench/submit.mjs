@@ -6,7 +6,20 @@ import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { EnvoyClient, Job, Project } from '@gm/core';
-import { alternate, emit, loadText, median, ms, note, numberArg, runsText } from './lib.mjs';
+import {
+  alternate,
+  emit,
+  emitPeak,
+  loadText,
+  median,
+  memoryProbeKind,
+  memoryProbes,
+  ms,
+  note,
+  numberArg,
+  probeMemory,
+  runsText,
+} from './lib.mjs';
 import { benchTree, plainWalk } from './lib-tree.mjs';
 
 const files = numberArg(0, 100_000);
@@ -37,6 +50,9 @@ async function submit() {
 }
 
 try {
+  // One measurement of memory, in a child process: growth of one call whose answer is kept.
+  if (memoryProbeKind) await probeMemory(() => (memoryProbeKind === 'plain' ? plainWalk(assets) : submit()));
+
   // Once, checked: the stand-in received every file, skip_upload and the job.
   await submit();
   const last = await (await fetch(`${url}/_last`)).json();
@@ -70,6 +86,18 @@ try {
     ratio: cpuCandidate / cpuPlain,
     goal: '(≤ 1.50×)',
     pass: null,
+  });
+  // Memory: fresh processes (each with its own stand-in), alternating, 5 each.
+  const growth = await memoryProbes(
+    fileURLToPath(import.meta.url),
+    [String(files), String(folders)],
+    ['plain', 'submit'],
+  );
+  emitPeak(growth, {
+    figure: '  peak RSS growth of addFiles + body + POST',
+    key: 'submit',
+    limitKey: 'plain',
+    limitName: 'plain walk',
   });
 } finally {
   stub.kill();

@@ -158,6 +158,8 @@ type CallInit = {
   }[];
   signal?: AbortSignal;
   parseAs: 'stream';
+  /** Serialises a request's body (JSON, as openapi-fetch's default does) and keeps the text for errors. */
+  bodySerializer: (body: unknown) => string;
 };
 
 /**
@@ -269,12 +271,15 @@ export class EnvoyClient {
     const secrets = options.secrets ?? this.#secrets;
     const login = options.login !== false;
     let sent: Request | undefined;
+    // The body as sent, kept as the text it was serialised to: an error shows it, a success never reads it again
+    // (no copy of the request's stream, no second parse of a large submit body).
+    let sentBody: string | undefined;
     let received: Response | undefined;
     const init: CallInit = {
       middleware: [
         {
           onRequest: ({ request }) => {
-            sent = request.clone();
+            sent = request;
             return undefined;
           },
           onResponse: ({ response }) => {
@@ -285,6 +290,10 @@ export class EnvoyClient {
         },
       ],
       parseAs: 'stream',
+      bodySerializer: (body) => {
+        sentBody = JSON.stringify(body);
+        return sentBody;
+      },
       ...(op.signal ? { signal: op.signal } : {}),
     };
     const sendOnce = async (): Promise<Response> => {
@@ -310,9 +319,14 @@ export class EnvoyClient {
       if (op.signal?.aborted) throw op.signal.reason;
       throw (await loadFailures(operation)).errorFromThrown(error, secrets, operation);
     }
+    let request: ErrorRequest | undefined;
     return (await readAnswer(response, {
       operation,
-      request: await describeRequest(sent, secrets),
+      // Described only when an error needs it.
+      get request() {
+        request ??= describeRequest(sent, sentBody, secrets);
+        return request;
+      },
       secrets,
       url: this.url,
       emptyBody: options.emptyBody ?? false,
@@ -619,22 +633,20 @@ function checkedName(project: unknown): string {
   return isRecord(project) && typeof project.name === 'string' ? `Project "${project.name}"` : 'The project';
 }
 
-/** The request an error keeps: method, URL and the body sent, secrets redacted. */
-async function describeRequest(
+/** The request an error keeps: method, URL and the body sent (`text`), secrets redacted. */
+function describeRequest(
   request: Request | undefined,
+  text: string | undefined,
   secrets: readonly string[],
-): Promise<ErrorRequest> {
+): ErrorRequest {
   if (!request) return { method: 'GET', url: '' };
   let body: unknown;
-  try {
-    const text = await request.text();
-    if (text !== '') {
-      try {
-        body = redactSecrets(JSON.parse(text));
-      } catch {
-        body = scrub(text, secrets);
-      }
+  if (text !== undefined && text !== '') {
+    try {
+      body = redactSecrets(JSON.parse(text));
+    } catch {
+      body = scrub(text, secrets);
     }
-  } catch {}
+  }
   return { method: request.method, url: request.url, ...(body === undefined ? {} : { body }) };
 }

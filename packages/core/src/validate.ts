@@ -24,7 +24,7 @@ export function projectProblems(project: Project, purpose: ValidateFor = {}): Fi
   }
   // A file of a macOS or Linux folder may hold a `\` (a folder separator to Envoy) or start like a drive (`c:x`).
   for (const file of project.files) {
-    if (/\\|^[a-z]:/i.test(file)) {
+    if (envoyRefuses(file)) {
       problems.push({
         field: 'files',
         message: `"${file}" holds "\\" or "c:": rename it`,
@@ -38,6 +38,19 @@ export function projectProblems(project: Project, purpose: ValidateFor = {}): Fi
     });
   }
   return problems;
+}
+
+/**
+ * Whether Envoy would misread `file`: it holds a `\` or starts like a drive (`c:`). Tested character by
+ * character: a regular expression per file costs several times as much over 100,000 files.
+ */
+function envoyRefuses(file: string): boolean {
+  const second = file.charCodeAt(1);
+  if (second === 58) {
+    const first = file.charCodeAt(0) | 32; // lower case
+    if (first >= 97 && first <= 122) return true;
+  }
+  return file.includes('\\');
 }
 
 /**

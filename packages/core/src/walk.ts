@@ -42,6 +42,11 @@ export interface WalkOptions {
   sizes?: boolean;
   /** Put before every path of the answer, such as `assets/` for a folder `assets` of a project. Default `''`. */
   prefix?: string;
+  /**
+   * Leave out the files whose name ends with this (such as `.gm-download.tmp`, the temporary files of downloads),
+   * tested on each name as the folder's listing gives it. Default: none left out.
+   */
+  skipSuffix?: string;
   /** The file system; default `node:fs` (required where the runtime has no disk, such as a browser). */
   fs?: WalkFs;
 }
@@ -77,6 +82,32 @@ export interface WalkResult {
 }
 
 /**
+ * Adds the paths of `entries` to `files` when every entry is a file and their names come sorted (entries whose
+ * name ends with `skipSuffix` left out); otherwise adds nothing and answers false.
+ */
+function listFiles(
+  entries: readonly WalkEntry[],
+  prefix: string,
+  skipSuffix: string,
+  files: string[],
+): boolean {
+  const start = files.length;
+  let last = '';
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as WalkEntry;
+    const name = entry.name;
+    if (!entry.isFile() || name < last) {
+      files.length = start;
+      return false;
+    }
+    if (skipSuffix !== '' && name.endsWith(skipSuffix)) continue;
+    last = name;
+    files.push(prefix + name);
+  }
+  return true;
+}
+
+/**
  * Walks `folder` and lists its files (see {@link WalkResult}). Synchronous: one `readdir` per folder, each folder's
  * names put in order (a check when they come sorted), sub-folders walked in their place, so the list comes out
  * sorted without sorting it whole. (Reading folders concurrently was tried: no faster on a loaded machine, and
@@ -99,6 +130,7 @@ export function walkFolder(folder: string, options: WalkOptions = {}): WalkResul
     );
   }
   const withSizes = options.sizes === true;
+  const skipSuffix = options.skipSuffix ?? '';
   const root = flavour.resolve(folder);
   const base = options.prefix ?? '';
   const files: string[] = [];
@@ -121,6 +153,8 @@ export function walkFolder(folder: string, options: WalkOptions = {}): WalkResul
       unreadable.push(prefix.endsWith('/') ? prefix.slice(0, -1) : prefix);
       return;
     }
+    // A folder of files only, listed sorted (the usual leaf folder): its paths go straight into the list.
+    if (!withSizes && listFiles(entries, prefix, skipSuffix, files)) return;
     // Names sorted as the full paths will be: a folder `a` sorts as `a/` (after `a.txt`, before `a0`). The
     // listing mostly comes sorted already (libuv sorts it on Unix), so it is only checked.
     const names: string[] = [];
@@ -131,7 +165,7 @@ export function walkFolder(folder: string, options: WalkOptions = {}): WalkResul
       const entry = entries[i] as WalkEntry;
       let key = entry.name;
       if (entry.isFile()) {
-        // listed as it is
+        if (skipSuffix !== '' && key.endsWith(skipSuffix)) continue;
       } else if (entry.isDirectory()) {
         key = `${key}/`;
         folders ??= new Map();
@@ -162,6 +196,8 @@ export function walkFolder(folder: string, options: WalkOptions = {}): WalkResul
           key = `${key}/`;
           folders ??= new Map();
           folders.set(key, { abs, seen: new Set([...seen, real]) });
+        } else if (skipSuffix !== '' && key.endsWith(skipSuffix)) {
+          continue;
         }
       } else {
         continue; // sockets, pipes, devices

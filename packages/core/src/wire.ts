@@ -220,7 +220,7 @@ export function toJobBody(job: Job, project: Project): JobBody {
  * files), so a body and its project never share a list either could change.
  */
 export function toUploadSet(project: Project): UploadSet {
-  return { localRoot: project.localRoot, remoteRoot: project.remoteRoot, files: [...project.files] };
+  return { localRoot: project.localRoot, remoteRoot: project.remoteRoot, files: project.files.slice() };
 }
 
 /** The body of `POST /upload`. */

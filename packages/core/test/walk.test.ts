@@ -233,6 +233,30 @@ describe('walkFolder on a Windows tree (path.win32)', () => {
   });
 });
 
+describe('walkFolder skipSuffix', () => {
+  test('leaves out files by name: in a folder of files only, beside folders, and links to files', () => {
+    const fs = memoryFs(path.posix, {
+      '/': dir({
+        p: dir({
+          'b.png.part': file(),
+          'a.png': file(),
+          sub: dir({ 'x.exr': file(), 'x.exr.part': file() }),
+          'ln.part': link('a.png'),
+          'ln.png': link('a.png'),
+          'dir.part': dir({ 'y.exr': file() }),
+        }),
+      }),
+    });
+    expect(walkFolder('/p', { fs, skipSuffix: '.part' }).files).toEqual([
+      'a.png',
+      'dir.part/y.exr',
+      'ln.png',
+      'sub/x.exr',
+    ]);
+    expect(walkFolder('/p/sub', { fs, skipSuffix: '.part', within: '/p' }).files).toEqual(['x.exr']);
+  });
+});
+
 // Random trees: the walk lists exactly the files a straightforward recursion finds, sorted by code units.
 const names = fc.constantFrom('a', 'a.b', 'a-', 'a0', 'A', 'b', 'é', '_', ' x', 'a b', 'ab', '~');
 const tree: fc.Arbitrary<Node> = fc.letrec<{ node: Node; folder: Node }>((self) => ({

@@ -23,7 +23,7 @@ import { readUsdz } from './formats/usdz.js';
 import { readVrscene } from './formats/vrscene.js';
 import { limitsOf } from './limits.js';
 import { mapEntries, NATIVE, type PathFlavour, resolvePath } from './paths.js';
-import { FolderCache, matchSequence, sequenceToken } from './sequences.js';
+import { FolderCache, matchListed, sequenceToken } from './sequences.js';
 import type {
   ScanLimits,
   ScanOptions,
@@ -98,23 +98,43 @@ async function statExists(p: string): Promise<boolean> {
 }
 
 /**
- * Whether `p` exists, from its folder's (cached) listing: one `readdir` per folder instead of one `stat` per
- * reference. A name that differs from a listed one only by case is settled by `stat` (case-insensitive disks).
+ * What a resolution waits for: a folder's listing or a file's `stat` not read yet. The resolution is made again once
+ * it is there: every answer is cached, so most references resolve without waiting at all.
  */
-async function exists(p: string, context: Context): Promise<boolean> {
-  let known = context.exists.get(p);
-  if (!known) {
-    known = (async () => {
-      const names = await context.folders.list(context.flavour.dirname(p));
-      if (names === undefined) return statExists(p);
-      const name = context.flavour.basename(p);
-      if (names.includes(name)) return true;
+class Wait {
+  constructor(readonly until: Promise<unknown>) {}
+}
+
+/**
+ * Whether `p` exists, from its folder's (cached) listing: one `readdir` per folder instead of one `stat` per
+ * reference. A name that differs from a listed one only by case is settled by `stat` (case-insensitive disks), as
+ * is a name in a folder that cannot be listed.
+ */
+function exists(p: string, context: Context): boolean | Wait {
+  const known = context.exists.get(p);
+  if (typeof known === 'boolean') return known;
+  if (known) return new Wait(known);
+  const dir = context.flavour.dirname(p);
+  const listing = context.folders.settled(dir);
+  if (!listing) return new Wait(context.folders.list(dir));
+  let answer: boolean | undefined;
+  if (listing.names !== undefined) {
+    const name = context.flavour.basename(p);
+    if (listing.has(name)) answer = true;
+    else {
       const lower = name.toLowerCase();
-      return names.some((n) => n.toLowerCase() === lower) ? statExists(p) : false;
-    })();
-    context.exists.set(p, known);
+      if (!listing.names.some((n) => n.toLowerCase() === lower)) answer = false;
+    }
   }
-  return known;
+  if (answer !== undefined) {
+    context.exists.set(p, answer);
+    return answer;
+  }
+  const pending = statExists(p).then((found) => {
+    context.exists.set(p, found);
+  });
+  context.exists.set(p, pending);
+  return new Wait(pending);
 }
 
 async function realKey(p: string): Promise<string> {
@@ -230,12 +250,12 @@ interface Context {
   frames: readonly FrameRange[] | undefined;
   folders: FolderCache;
   follow: boolean;
-  /** Existence answers by absolute path. */
-  exists: Map<string, Promise<boolean>>;
+  /** Existence answers by absolute path (a pending `stat` while one is under way). */
+  exists: Map<string, boolean | Promise<void>>;
   /** Sequence matches by absolute pattern. */
-  sequences: Map<string, Promise<SequenceMatch | undefined>>;
-  /** Resolution outcomes by folder and written path. */
-  outcomes: Map<string, Promise<Outcome>>;
+  sequences: Map<string, SequenceMatch | undefined>;
+  /** Resolution outcomes by folder and written path (a promise while one waits for the disk). */
+  outcomes: Map<string, Outcome | Promise<Outcome>>;
   visited: Set<string>;
   limits: ScanLimits;
   /** Libraries not read: past `maxLibraries`. */
@@ -258,7 +278,8 @@ async function collect(
       context.dropped++;
       continue;
     }
-    const ref = await resolveReference(raw, context);
+    const found = resolveReference(raw, context);
+    const ref = found instanceof Promise ? await found : found;
     out.push(ref);
     if (!context.follow || !ref.exists || ref.resolved === undefined) continue;
     // A Blender library is a .blend file whatever its name; another scene is read by its extension's reader.
@@ -305,12 +326,16 @@ function notReadable(format: SceneFormat): string {
 /** Where a written path leads and what is there: shared by every reference with the same path and folder. */
 type Outcome = Omit<SceneReference, 'path' | 'kind' | 'location'>;
 
-/** Resolves one raw reference against the disk (once per distinct path and folder). */
-async function resolveReference(raw: RawReference, context: Context): Promise<SceneReference> {
-  const base = { path: raw.path, kind: raw.kind, location: raw.location };
+/**
+ * Resolves one raw reference against the disk (once per distinct path and folder): at once when what it needs is
+ * known already, else a promise.
+ */
+function resolveReference(raw: RawReference, context: Context): SceneReference | Promise<SceneReference> {
   if (raw.unresolved !== undefined) {
     return {
-      ...base,
+      path: raw.path,
+      kind: raw.kind,
+      location: raw.location,
       resolved: undefined,
       exists: false,
       unresolved: raw.unresolved,
@@ -321,20 +346,43 @@ async function resolveReference(raw: RawReference, context: Context): Promise<Sc
   const key = `${raw.baseDir}\0${raw.alsoFrom ?? ''}\0${target}\0${raw.within?.join(' ') ?? ''}\0${raw.tiles?.join(' ') ?? ''}`;
   let outcome = context.outcomes.get(key);
   if (!outcome) {
-    outcome = outcomeOf(target, raw.baseDir, context, raw.within, raw.alsoFrom, raw.tiles);
+    const now = outcomeOf(target, raw.baseDir, context, raw.within, raw.alsoFrom, raw.tiles);
+    outcome =
+      now instanceof Wait
+        ? settle(now, target, raw, context).then((settled) => {
+            context.outcomes.set(key, settled);
+            return settled;
+          })
+        : now;
     context.outcomes.set(key, outcome);
   }
-  return { ...base, ...(await outcome) };
+  return outcome instanceof Promise
+    ? outcome.then((settled) => referenceOf(raw, settled))
+    : referenceOf(raw, outcome);
 }
 
-async function outcomeOf(
+function referenceOf(raw: RawReference, outcome: Outcome): SceneReference {
+  return { path: raw.path, kind: raw.kind, location: raw.location, ...outcome };
+}
+
+/** The outcome of a resolution that waits for the disk: made again each time what it waited for is there. */
+async function settle(wait: Wait, target: string, raw: RawReference, context: Context): Promise<Outcome> {
+  for (let now: Outcome | Wait = wait; ; ) {
+    await now.until;
+    now = outcomeOf(target, raw.baseDir, context, raw.within, raw.alsoFrom, raw.tiles);
+    if (!(now instanceof Wait)) return now;
+  }
+}
+
+/** Where `target` leads and what is there, or what must be read from the disk first. */
+function outcomeOf(
   target: string,
   baseDir: string,
   context: Context,
   within: RawReference['within'],
   alsoFrom: string | undefined,
   tiles: RawReference['tiles'],
-): Promise<Outcome> {
+): Outcome | Wait {
   const resolution = resolvePath(
     target,
     baseDir,
@@ -354,13 +402,8 @@ async function outcomeOf(
   if (sequenceToken(target) !== undefined) {
     let best: Outcome | undefined;
     for (const candidate of resolution.candidates) {
-      const sequenceKey = `${candidate}\0${within?.join(' ') ?? ''}\0${tiles?.join(' ') ?? ''}`;
-      let pending = context.sequences.get(sequenceKey);
-      if (!pending) {
-        pending = matchSequence(candidate, context.flavour, context.folders, context.frames, within, tiles);
-        context.sequences.set(sequenceKey, pending);
-      }
-      const matched = await pending;
+      const matched = sequenceOf(candidate, context, within, tiles);
+      if (matched instanceof Wait) return matched;
       if (!matched) continue;
       const outcome: Outcome = {
         resolved: candidate,
@@ -375,9 +418,28 @@ async function outcomeOf(
     if (best) return best;
   }
   for (const candidate of resolution.candidates) {
-    if (await exists(candidate, context)) return { resolved: candidate, exists: true, ...mapped };
+    const found = exists(candidate, context);
+    if (found instanceof Wait) return found;
+    if (found) return { resolved: candidate, exists: true, ...mapped };
   }
   return { resolved: resolution.candidates[0], exists: false, ...mapped };
+}
+
+/** The sequence `candidate` names as its folder holds it (once per pattern, frames and tiles). */
+function sequenceOf(
+  candidate: string,
+  context: Context,
+  within: RawReference['within'],
+  tiles: RawReference['tiles'],
+): SequenceMatch | undefined | Wait {
+  const key = `${candidate}\0${within?.join(' ') ?? ''}\0${tiles?.join(' ') ?? ''}`;
+  if (context.sequences.has(key)) return context.sequences.get(key);
+  const dir = context.flavour.dirname(candidate);
+  const listing = context.folders.settled(dir);
+  if (!listing) return new Wait(context.folders.list(dir));
+  const matched = matchListed(candidate, listing.names ?? [], context.flavour, context.frames, within, tiles);
+  context.sequences.set(key, matched);
+  return matched;
 }
 
 /**

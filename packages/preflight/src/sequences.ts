@@ -43,21 +43,50 @@ export function sequenceRegex(name: string): { regex: RegExp; tiles: boolean; to
   return { regex: new RegExp(`^${before}${middle}${after}$`, 'i'), tiles, token: m[0] };
 }
 
-/** Caches folder listings for one scan. */
+/** A folder's listing once read: its names (`undefined`: it cannot be read), and a set of them for look-ups. */
+export interface Listing {
+  readonly names: string[] | undefined;
+  /** Whether `name` is one of the names (a set made on the first look-up, not a scan of the list per name). */
+  has(name: string): boolean;
+}
+
+/** Caches folder listings for one scan: each folder read once, and known without waiting once it has been read. */
 export class FolderCache {
   readonly #listings = new Map<string, Promise<string[] | undefined>>();
+  readonly #settled = new Map<string, Listing>();
 
   /** The names in `folder`: none when it does not exist; `undefined` when it cannot be read (permissions). */
   list(folder: string): Promise<string[] | undefined> {
     let listing = this.#listings.get(folder);
     if (!listing) {
-      listing = readdir(folder).catch((error: { code?: string }) =>
-        error.code === 'ENOENT' || error.code === 'ENOTDIR' ? [] : undefined,
-      );
+      listing = readdir(folder)
+        .catch((error: { code?: string }) =>
+          error.code === 'ENOENT' || error.code === 'ENOTDIR' ? [] : undefined,
+        )
+        .then((names) => {
+          this.#settled.set(folder, listingOf(names));
+          return names;
+        });
       this.#listings.set(folder, listing);
     }
     return listing;
   }
+
+  /** The listing of `folder` when {@link FolderCache.list} has read it already; `undefined` before. */
+  settled(folder: string): Listing | undefined {
+    return this.#settled.get(folder);
+  }
+}
+
+function listingOf(names: string[] | undefined): Listing {
+  let set: Set<string> | undefined;
+  return {
+    names,
+    has: (name) => {
+      set ??= new Set(names);
+      return set.has(name);
+    },
+  };
 }
 
 /** Frame numbers as ascending `[first, last]` runs of consecutive frames, at most `max` runs. */
@@ -73,19 +102,18 @@ export function frameRanges(frames: readonly number[], max: number): [number, nu
   return out;
 }
 
-/** Matches the sequence pattern `pattern` (an absolute path) against the disk. */
-export async function matchSequence(
+/** Matches the sequence pattern `pattern` (an absolute path) against the names of its folder, read already. */
+export function matchListed(
   pattern: string,
+  names: readonly string[],
   flavour: PathFlavour,
-  folders: FolderCache,
   frames: readonly FrameRange[] | undefined,
   within?: readonly [first: number, last: number],
   declaredTiles?: readonly number[],
-): Promise<SequenceMatch | undefined> {
+): SequenceMatch | undefined {
   const dir = flavour.dirname(pattern);
   const spec = sequenceRegex(flavour.basename(pattern));
   if (!spec) return undefined;
-  const names = (await folders.list(dir)) ?? [];
   const present = new Map<number, string>();
   const tiles: string[] = [];
   for (const name of names) {

@@ -70,6 +70,28 @@ describe('Nuke .nk', () => {
     expect(refNamed(scan, 'Read Read_in_group.file').unresolved).toMatch(/\$env\(SHOW_ROOT\)/);
   });
 
+  it('reads a node whose body starts with a comment, takes its settings from the first enabled Write, and knows its node classes', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'c.nk'),
+      [
+        'Read { # the plate\n file a.exr\n name R1\n}',
+        'Write {\n file off.####.exr\n disable true\n name W1\n}',
+        'Write {\n file out.####.png\n name W2\n}',
+        'Write {\n file later.####.exr\n name W3\n}',
+        // A class named like a property of every object is no reading node.
+        'toString {\n file x.exr\n}',
+        '',
+      ].join('\n'),
+    );
+    const scan = await scanScene(join(dir, 'c.nk'));
+    expect(scan.references.map((r) => [r.location.name, r.path, r.location.line])).toEqual([
+      ['Read R1.file', 'a.exr', 2],
+    ]);
+    expect(scan.settings.output).toEqual({ value: 'out.####.png', from: 'Write W2.file' });
+    expect(scan.details.nodes).toBe(5);
+  });
+
   it('names the line of an unclosed brace', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'bad.nk'), 'version 13.2 v4\nRead {\n file a.exr\n name Read1\n');

@@ -57,4 +57,15 @@ describe('text splitters', () => {
       );
     });
   }
+  it('tclStatements with skipEmpty: the same units, less those of only blanks, ";" and comments', async () => {
+    await fc.assert(
+      fc.asyncProperty(text, cuts, async (t, c) => {
+        const whole = await all(tclStatements(chunked(t, []), 1000));
+        const kept = await all(tclStatements(chunked(t, c), 1000, { skipEmpty: true }));
+        const empty = (r: TextRecord) => /^(?:[ \t\r\n;]|#[^\n]*)*$/.test(r.text ?? '');
+        expect(kept).toEqual(whole.filter((r) => !empty(r)));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

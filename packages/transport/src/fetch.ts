@@ -198,7 +198,14 @@ export function createEnvoyFetch(options: TransportOptions = {}): (request: Requ
     const maxAttempts = method === 'GET' || method === 'HEAD' ? policy.count + 1 : 1;
     const headers = new Headers(request.headers);
     headers.set('user-agent', userAgent);
-    const bodyText = request.body ? await request.text() : undefined;
+    // The body's bytes, sent again as they are by every attempt (read as text only for the logging hook).
+    const bodyBytes = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
+    let bodyText: string | undefined;
+    const loggedBody = () => {
+      if (bodyBytes === undefined) return undefined;
+      bodyText ??= new TextDecoder().decode(bodyBytes);
+      return redactBody(bodyText);
+    };
 
     for (let attempt = 1; ; attempt++) {
       // One controller per attempt, aborted by our timer or by the caller's signal.
@@ -216,8 +223,8 @@ export function createEnvoyFetch(options: TransportOptions = {}): (request: Requ
       else callerSignal.addEventListener('abort', onCallerAbort, { once: true });
       // Never follow a redirect: the body (credentials, for POST /auth) would go to wherever it points.
       const init: RequestInit = { method, headers, signal: controller.signal, redirect: 'manual' };
-      if (bodyText !== undefined) init.body = bodyText;
-      options.onRequest?.({ method, url, attempt, body: redactBody(bodyText) });
+      if (bodyBytes !== undefined) init.body = bodyBytes;
+      options.onRequest?.({ method, url, attempt, body: loggedBody() });
       const started = performance.now();
       const attemptRequest = new Request(url, init);
       // The Request's own signal follows ours through a weak reference, and an injected fetch that only waits

@@ -77,6 +77,7 @@ async function collect(request: CollectRequest): Promise<{ walks: string[][]; si
           within: realRoot,
           flavour,
           prefix: rel === '' ? '' : `${rel}/`,
+          skipSuffix: request.skipSuffix,
           fs: walkFs,
         });
         walks.push(walked.files);

@@ -19,6 +19,8 @@ export interface CollectRequest {
   problems: FieldError[];
   /** Why a file named on its own (not found by a walk) is never uploaded, or undefined. */
   excluded(rel: string): string | undefined;
+  /** Files whose names end with this are left out of the walks as they are read (temporary downloads). */
+  skipSuffix: string;
 }
 
 /** The disk, where the runtime has one: what `Project.addFiles` and the folder walk read. */

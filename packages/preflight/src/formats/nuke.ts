@@ -45,6 +45,9 @@ const READERS: Record<string, { knobs: string[]; kind: ReferenceKind; fromFile?:
   FieldVolume: { knobs: ['file_name'], kind: 'volume' },
 };
 
+/** {@link READERS} as a map: a class name such as `toString` is no reading node. */
+const READER_SPECS = new Map(Object.entries(READERS));
+
 /** Nodes read for the job's settings, not for files they need. */
 const SETTINGS_NODES = new Set(['Root', 'Write']);
 
@@ -85,8 +88,12 @@ class Lexer {
     private readonly source: string,
     /** The line the text starts on, then the line the lexer is at. */
     private line: number,
+    /** Where in `source` the text starts and ends (default: all of it), so that a node's body is not copied. */
+    private readonly from = 0,
+    to = source.length,
   ) {
-    this.n = source.length;
+    this.i = from;
+    this.n = to;
   }
 
   /** The text of the word or group found last (a quoted string with its escapes read). */
@@ -95,6 +102,19 @@ class Lexer {
     return this.escaped
       ? raw.replace(/\\(.)/gs, (_, e: string) => (e === 'n' ? '\n' : e === 't' ? '\t' : e))
       : raw;
+  }
+
+  /** Which of `names` the word found last is (compared in place, without copying its text), if any. */
+  oneOf(names: readonly string[]): string | undefined {
+    if (this.escaped) {
+      const text = this.text();
+      return names.includes(text) ? text : undefined;
+    }
+    const length = this.end - this.start;
+    for (const name of names) {
+      if (name.length === length && this.source.startsWith(name, this.start)) return name;
+    }
+    return undefined;
   }
 
   next(): number {
@@ -110,7 +130,7 @@ class Lexer {
       }
       if (c === 32 || c === 9 || c === 13 || c === 59) {
         i++;
-      } else if (c === 35 && atCommandStart(text, i)) {
+      } else if (c === 35 && atCommandStart(text, i, this.from)) {
         // A comment to the end of the line.
         while (i < n && text.charCodeAt(i) !== 10) i++;
       } else if (c === 123) {
@@ -212,8 +232,9 @@ function* tokens(file: string, text: string, firstLine: number): Generator<Token
   }
 }
 
-function atCommandStart(text: string, i: number): boolean {
-  for (let j = i - 1; j >= 0; j--) {
+/** Whether `text[i]` starts a command: only blanks before it on its line, back to `from` (the text's start). */
+function atCommandStart(text: string, i: number, from: number): boolean {
+  for (let j = i - 1; j >= from; j--) {
     const c = text.charCodeAt(j);
     if (c === 10 || c === 59) return true;
     if (c !== 32 && c !== 9 && c !== 13) return false;
@@ -221,11 +242,22 @@ function atCommandStart(text: string, i: number): boolean {
   return true;
 }
 
+/** A node's knobs that the reader keeps, each with its first value, whether it was quoted, and its line. */
+type Knobs = Map<string, { value: string; quoted: boolean; line: number }>;
+
+/** A node's body: `text` from `from` to `to` (without its braces), starting on `line`. */
+interface Body {
+  text: string;
+  from: number;
+  to: number;
+  line: number;
+}
+
 /**
  * The knobs {@link knobsOf} keeps of every node it reads (a reading node's file knobs are kept too): its name and
  * frame range, whether it reads from a file or is disabled, and what Root and Write nodes say of the render.
  */
-const KEPT_KNOBS = new Set([
+const KEPT_KNOBS = [
   'name',
   'first',
   'last',
@@ -240,22 +272,17 @@ const KEPT_KNOBS = new Set([
   'file',
   'file_type',
   'use_limit',
-]);
+];
 
 /**
  * The knobs of a node's body that the reader uses (its name, frame range, file knobs, the Root's project folder),
  * each with its first value. Knobs and values pair up, several pairs on a line if need be; a line break ends an
  * unpaired knob. Other knobs are passed over without their text being read.
  */
-function knobsOf(
-  file: string,
-  body: string,
-  line: number,
-  cls: string,
-): Map<string, { value: string; quoted: boolean; line: number }> {
-  const fileKnobs = READERS[cls]?.knobs ?? [];
-  const knobs = new Map<string, { value: string; quoted: boolean; line: number }>();
-  const lexer = new Lexer(file, body, line);
+function knobsOf(file: string, body: Body, cls: string): Knobs {
+  const wanted = wantedKnobs(cls);
+  const knobs: Knobs = new Map();
+  const lexer = new Lexer(file, body.text, body.line, body.from, body.to);
   let knob: string | undefined;
   let knobLine = 0;
   for (let kind = lexer.next(); kind !== END; kind = lexer.next()) {
@@ -263,8 +290,7 @@ function knobsOf(
       knob = undefined;
     } else if (knob === undefined) {
       if (kind === WORD) {
-        const name = lexer.text();
-        knob = KEPT_KNOBS.has(name) || fileKnobs.includes(name) ? name : '';
+        knob = lexer.oneOf(wanted) ?? '';
         knobLine = lexer.tokenLine;
       }
     } else {
@@ -276,6 +302,18 @@ function knobsOf(
   }
   return knobs;
 }
+
+/** The knobs {@link knobsOf} keeps of a node of class `cls`: {@link KEPT_KNOBS} and its file knobs. */
+function wantedKnobs(cls: string): readonly string[] {
+  let wanted = WANTED_KNOBS.get(cls);
+  if (!wanted) {
+    wanted = [...new Set([...KEPT_KNOBS, ...(READER_SPECS.get(cls)?.knobs ?? [])])];
+    WANTED_KNOBS.set(cls, wanted);
+  }
+  return wanted;
+}
+
+const WANTED_KNOBS = new Map<string, readonly string[]>();
 
 /** Why a knob value cannot be resolved outside Nuke, if it cannot. */
 export function nukeExpression(value: string): string | undefined {
@@ -373,8 +411,10 @@ function settingsOf(
  * when it is a reading node; a path longer than `limits.maxValueLength` is left out with a note.
  */
 export async function readNuke(file: string, limits: ScanLimits = DEFAULT_LIMITS): Promise<FormatResult> {
-  const parser = nukeParser(file, limits);
-  for await (const batch of tclStatements(textChunks(file, 'Nuke script'), limits.maxRecordLength))
+  const parser = new NukeParser(file, limits);
+  for await (const batch of tclStatements(textChunks(file, 'Nuke script'), limits.maxRecordLength, {
+    skipEmpty: true,
+  }))
     for (const record of batch) {
       if (record.text !== undefined) parser.feed(record.text, record.line);
       else parser.tooLong(record.head, record.length, firstLine(record));
@@ -386,44 +426,149 @@ export async function readNuke(file: string, limits: ScanLimits = DEFAULT_LIMITS
  * The start of a statement that is a node: its class, then its brace; or a cloned node, `clone <id>|<class>|<n>`
  * then its class and brace (a clone of a clone, `clone $C1 {`, only places a copy: its knobs are the first's).
  */
-const NODE_HEAD = /^[ \t\r\n]*(?:clone[ \t]+[^\s{$][^\s{]*[ \t]+)?([A-Za-z_][\w.]*)[ \t\r]*\{/;
+const NODE_HEAD = /^[ \t\r\n]*(?:clone[ \t]+[^\s{$][^\s{]*[ \t]+)?([A-Za-z_][\w.]*)[ \t\r]*\{/g;
+
+/**
+ * Where the class of a statement that starts a node ends and its body starts, or `undefined`: {@link NODE_HEAD}
+ * tested without a match array (one per node otherwise), the class read back from before the brace.
+ */
+function nodeHead(text: string): { cls: string; body: number } | undefined {
+  NODE_HEAD.lastIndex = 0;
+  if (!NODE_HEAD.test(text)) return undefined;
+  const body = NODE_HEAD.lastIndex;
+  let end = body - 1; // the brace
+  for (let c = text.charCodeAt(end - 1); c === 32 || c === 9 || c === 13; c = text.charCodeAt(end - 1)) end--;
+  let start = end;
+  while (start > 0 && isClassChar(text.charCodeAt(start - 1))) start--;
+  return { cls: text.slice(start, end), body };
+}
+
+/** A character of a node class name: a letter, a digit, `_` or `.` (`\w` and `.`). */
+function isClassChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46;
+}
+
+/** Most Write nodes kept for the job's output settings (the first enabled one is what counts). */
+const MAX_WRITES = 1000;
+
+/** A file knob of a reading node, as read (resolved against the script's folder at the end). */
+interface FoundFile {
+  cls: string;
+  name: string;
+  knob: string;
+  value: string;
+  quoted: boolean;
+  line: number;
+  /** The node's `first` and `last` knobs as written (`undefined`: left out, at Nuke's default). */
+  first: string | undefined;
+  last: string | undefined;
+}
+
+/** Root's knobs that matter here. */
+interface RootKnobs {
+  first?: string;
+  last?: string;
+  format?: string;
+  ocio?: string;
+  ocioPath?: string;
+  line: number;
+}
+
+/** Whether a node of class `cls` is read: a reading node (its file knobs), Root or Write (the job's settings). */
+function isRead(cls: string): boolean {
+  return READ_CLASSES.has(cls);
+}
+
+const READ_CLASSES = new Set([...SETTINGS_NODES, ...READER_SPECS.keys()]);
 
 /** A Nuke script parser fed one top-level statement at a time. */
-function nukeParser(file: string, limits: ScanLimits) {
-  const scriptDir = nodePath.dirname(file);
-  let baseDir = scriptDir;
-  const notes: string[] = [];
-  const found: {
-    cls: string;
-    name: string;
-    knob: string;
-    value: string;
-    quoted: boolean;
-    line: number;
-    /** The node's `first` and `last` knobs as written (`undefined`: left out, at Nuke's default). */
-    first: string | undefined;
-    last: string | undefined;
-  }[] = [];
-  const details: Record<string, string | number> = {};
+class NukeParser {
+  readonly #file: string;
+  readonly #limits: ScanLimits;
+  readonly #scriptDir: string;
+  /** Where relative paths start: the script's folder, or Root's `project_directory`. */
+  #baseDir: string;
+  readonly #notes: string[] = [];
+  readonly #found: FoundFile[] = [];
+  readonly #details: Record<string, string | number> = {};
   /** Root's knobs that matter here, once Root is read. */
-  let root:
-    | { first?: string; last?: string; format?: string; ocio?: string; ocioPath?: string; line: number }
-    | undefined;
-  /** Write nodes, for the job's output settings. */
-  const writes: { name: string; knobs: Map<string, { value: string; line: number }> }[] = [];
-  let nodes = 0;
-  let tooLong = 0;
-  let firstTooLong = '';
-  let longValues = 0;
-  let firstLongValue = '';
-  let dropped = 0;
-  const walk = (body: string, firstLine: number, depth: number) => {
-    if (depth > 64) throw new CorruptFileError(file, 'nodes nested more than 64 deep', { line: firstLine });
+  #root: RootKnobs | undefined;
+  /** Write nodes, for the job's output settings: up to the first enabled one (at most {@link MAX_WRITES}). */
+  readonly #writes: { name: string; knobs: Knobs }[] = [];
+  #writeFound = false;
+  #nodes = 0;
+  #tooLong = 0;
+  #firstTooLong = '';
+  #longValues = 0;
+  #firstLongValue = '';
+  #dropped = 0;
+
+  constructor(file: string, limits: ScanLimits) {
+    this.#file = file;
+    this.#limits = limits;
+    this.#scriptDir = nodePath.dirname(file);
+    this.#baseDir = this.#scriptDir;
+  }
+
+  /** Reads one top-level statement starting on `line`. */
+  feed(text: string, line: number): void {
+    // A blank statement (the line break after a node) holds nothing to read.
+    let last = text.length - 1;
+    for (let c = text.charCodeAt(last); c === 32 || c === 9 || c === 10 || c === 13 || c === 59; )
+      c = text.charCodeAt(--last);
+    if (last < 0) return;
+    // A statement that is one node, `Class { ... }` (the usual one), is read without tokenizing it at the top.
+    const head = text.charCodeAt(last) === 125 ? nodeHead(text) : undefined;
+    if (head) {
+      this.#nodes++;
+      const cls = head.cls;
+      if (!isRead(cls)) return; // no knob to read: its body is not looked at
+      const from = head.body;
+      let at = line;
+      for (let i = text.indexOf('\n'); i >= 0 && i < from; i = text.indexOf('\n', i + 1)) at++;
+      this.#node(cls, { text, from, to: last, line: at });
+      return;
+    }
+    this.#walk(text, line, 0);
+  }
+
+  /** Counts a statement too long to hold (its first characters `head`), with a note when it is a reading node. */
+  tooLong(head: string, length: number, line: number): void {
+    const cls = /^\s*(?:clone\s+[^\s{$][^\s{]*\s+)?([^\s{]+)/.exec(head)?.[1] ?? '';
+    if (/^\s*(?:clone\s+\S+\s+)?[^\s{]+\s*\{/.test(head)) this.#nodes++;
+    if (cls === 'Root' || READER_SPECS.has(cls)) {
+      if (this.#tooLong++ === 0) this.#firstTooLong = `${cls} node of ${length} characters at line ${line}`;
+    }
+  }
+
+  /** What the script holds: its references, notes, details and the job's settings. */
+  result(): FormatResult {
+    const references = this.#references();
+    this.#ocioReference(references);
+    const notes = [...this.#notes, ...this.#limitNotes()];
+    this.#details.nodes = this.#nodes;
+    return {
+      format: 'nuke',
+      scanned: true,
+      details: this.#details,
+      references,
+      notes,
+      settings: settingsOf(this.#root, this.#writes),
+    };
+  }
+
+  /**
+   * A statement read token by token: the `version` line, nodes among other commands, and cloned nodes
+   * (`clone node7f..|Read|21972 Read { knobs }` is a node; its clones, `clone $C.. { xpos .. }`, share it).
+   */
+  #walk(body: string, firstLine: number, depth: number): void {
+    if (depth > 64)
+      throw new CorruptFileError(this.#file, 'nodes nested more than 64 deep', { line: firstLine });
     let previous: Token | undefined;
     let statementStart = true;
     let command: Token | undefined;
     let words = 0;
-    for (const token of tokens(file, body, firstLine)) {
+    for (const token of tokens(this.#file, body, firstLine)) {
       if (token.type === 'newline') {
         statementStart = true;
         previous = undefined;
@@ -433,163 +578,161 @@ function nukeParser(file: string, limits: ScanLimits) {
         command = token;
         statementStart = false;
         words = 0;
-        if (token.type === 'word' && token.text === 'version' && depth === 0) details.nukeVersion = '';
+        if (token.type === 'word' && token.text === 'version' && depth === 0) this.#details.nukeVersion = '';
       }
       if (depth === 0 && command?.text === 'version' && token !== command && token.type === 'word') {
-        details.nukeVersion = `${details.nukeVersion} ${token.text}`.trim();
+        this.#details.nukeVersion = `${this.#details.nukeVersion} ${token.text}`.trim();
       }
       if (token.type === 'word') words++;
       if (token.type === 'brace' && previous?.type === 'word' && previous === command) {
-        nodes++;
-        node(previous.text, token.text, token.line);
+        this.#nodes++;
+        this.#nodeText(previous.text, token.text, token.line);
       } else if (token.type === 'brace' && command?.text === 'clone' && previous?.type === 'word') {
-        // `clone node7f..|Read|21972 Read { knobs }` is a node (its clones, `clone $C.. { xpos .. }`, share it).
-        nodes++;
-        if (words === 3) node(previous.text, token.text, token.line);
+        this.#nodes++;
+        if (words === 3) this.#nodeText(previous.text, token.text, token.line);
       }
       previous = token;
     }
-  };
-  const node = (cls: string, body: string, line: number) => {
-    if (!SETTINGS_NODES.has(cls) && READERS[cls] === undefined) return; // no file knob to read
-    if (!SETTINGS_NODES.has(cls) && found.length >= limits.maxReferences) {
-      dropped++; // past the cap: counted, not read
-      return;
-    }
-    const knobs = knobsOf(file, body, line, cls);
-    const name = knobs.get('name')?.value ?? cls;
+  }
+
+  #nodeText(cls: string, body: string, line: number): void {
+    if (isRead(cls)) this.#node(cls, { text: body, from: 0, to: body.length, line });
+  }
+
+  /** Reads a node that {@link isRead} says is read. */
+  #node(cls: string, body: Body): void {
     if (cls === 'Write') {
-      if (writes.length < 1000) writes.push({ name, knobs });
+      // Only the first enabled Write counts: the ones after it are not read.
+      if (this.#writeFound || this.#writes.length >= MAX_WRITES) return;
+      const knobs = knobsOf(this.#file, body, cls);
+      this.#writes.push({ name: knobs.get('name')?.value ?? cls, knobs });
+      this.#writeFound = knobs.get('disable')?.value !== 'true';
       return;
     }
-    if (cls === 'Root') {
-      const knob = (k: string) => knobs.get(k)?.value;
-      root = {
-        ...(knob('first_frame') !== undefined ? { first: knob('first_frame') } : {}),
-        ...(knob('last_frame') !== undefined ? { last: knob('last_frame') } : {}),
-        ...(knob('format') !== undefined ? { format: knob('format') } : {}),
-        ...(knob('OCIO_config') !== undefined ? { ocio: knob('OCIO_config') } : {}),
-        ...(knob('customOCIOConfigPath') !== undefined ? { ocioPath: knob('customOCIOConfigPath') } : {}),
-        line: knobs.get('customOCIOConfigPath')?.line ?? line,
-      };
-      const dir = knobs.get('project_directory')?.value;
-      if (dir !== undefined && dir !== '') {
-        if (
-          /nuke\.script_directory\(\)/.test(dir) &&
-          /^\[python \{?nuke\.script_directory\(\)\}?\]$/.test(dir.trim())
-        ) {
-          baseDir = scriptDir;
-        } else if (nukeExpression(dir) === undefined) {
-          baseDir = nodePath.resolve(scriptDir, dir);
-        } else {
-          notes.push(
-            `Root.project_directory "${dir}" is an expression: relative paths are taken from the script's folder`,
-          );
-        }
-      }
-    }
-    const spec = READERS[cls];
-    if (spec) {
-      if (spec.fromFile && knobs.get('read_from_file')?.value !== 'true') return; // its file knob is not read
-      for (const k of spec.knobs) {
-        const v = knobs.get(k);
-        if (!v || v.value.trim() === '') continue;
-        if (v.value.length > limits.maxValueLength) {
-          if (longValues++ === 0) firstLongValue = `${cls} ${name}.${k} at line ${v.line}`;
-          continue;
-        }
-        if (found.length >= limits.maxReferences) {
-          dropped++;
-          break;
-        }
-        found.push({
-          cls,
-          name,
-          knob: k,
-          value: v.value.trim(),
-          quoted: v.quoted,
-          line: v.line,
-          first: knobs.get('first')?.value,
-          last: knobs.get('last')?.value,
-        });
-      }
-    }
-    if (cls === 'Group' || cls === 'Gizmo' || cls === 'LiveGroup') {
-      // Group bodies hold knobs only; their nodes follow at the top level until end_group.
-    }
-  };
-  const feed = (text: string, line: number) => {
-    // A blank statement (the line break after a node) holds nothing to read.
-    let last = text.length - 1;
-    for (let c = text.charCodeAt(last); c === 32 || c === 9 || c === 10 || c === 13 || c === 59; )
-      c = text.charCodeAt(--last);
-    if (last < 0) return;
-    // A statement that is one node, `Class { ... }` (the usual one), is read without tokenizing it at the top.
-    const head = NODE_HEAD.exec(text);
-    if (head && text.charCodeAt(last) === 125) {
-      let at = line;
-      for (let i = text.indexOf('\n'); i >= 0 && i < head[0].length; i = text.indexOf('\n', i + 1)) at++;
-      nodes++;
-      node(head[1]!, text.slice(head[0].length, text.lastIndexOf('}')), at);
+    if (cls !== 'Root' && this.#found.length >= this.#limits.maxReferences) {
+      this.#dropped++; // past the cap: counted, not read
       return;
     }
-    walk(text, line, 0);
-  };
-  const skip = (head: string, length: number, line: number) => {
-    const cls = /^\s*(?:clone\s+[^\s{$][^\s{]*\s+)?([^\s{]+)/.exec(head)?.[1] ?? '';
-    if (/^\s*(?:clone\s+\S+\s+)?[^\s{]+\s*\{/.test(head)) nodes++;
-    if (cls === 'Root' || READERS[cls] !== undefined) {
-      if (tooLong++ === 0) firstTooLong = `${cls} node of ${length} characters at line ${line}`;
+    const knobs = knobsOf(this.#file, body, cls);
+    if (cls === 'Root') this.#readRoot(knobs, body.line);
+    const spec = READER_SPECS.get(cls);
+    if (spec) this.#readFiles(cls, spec, knobs);
+  }
+
+  /** Root: the script's frame range, format and OCIO config, and the folder relative paths start from. */
+  #readRoot(knobs: Knobs, line: number): void {
+    const knob = (k: string) => knobs.get(k)?.value;
+    this.#root = {
+      ...(knob('first_frame') !== undefined ? { first: knob('first_frame') } : {}),
+      ...(knob('last_frame') !== undefined ? { last: knob('last_frame') } : {}),
+      ...(knob('format') !== undefined ? { format: knob('format') } : {}),
+      ...(knob('OCIO_config') !== undefined ? { ocio: knob('OCIO_config') } : {}),
+      ...(knob('customOCIOConfigPath') !== undefined ? { ocioPath: knob('customOCIOConfigPath') } : {}),
+      line: knobs.get('customOCIOConfigPath')?.line ?? line,
+    };
+    const dir = knob('project_directory');
+    if (dir === undefined || dir === '') return;
+    if (
+      /nuke\.script_directory\(\)/.test(dir) &&
+      /^\[python \{?nuke\.script_directory\(\)\}?\]$/.test(dir.trim())
+    ) {
+      this.#baseDir = this.#scriptDir;
+    } else if (nukeExpression(dir) === undefined) {
+      this.#baseDir = nodePath.resolve(this.#scriptDir, dir);
+    } else {
+      this.#notes.push(
+        `Root.project_directory "${dir}" is an expression: relative paths are taken from the script's folder`,
+      );
     }
-  };
-  const result = (): FormatResult => {
-    const rootFirst = integer(root?.first) ?? DEFAULTS.rootFirst;
-    const rootLast = integer(root?.last) ?? DEFAULTS.rootLast;
-    const references: RawReference[] = found.map((f) => {
-      const spec = READERS[f.cls]!;
+  }
+
+  /** A reading node's file knobs, within the limits (a value too long, references past the count). */
+  #readFiles(cls: string, spec: (typeof READERS)[string], knobs: Knobs): void {
+    if (spec.fromFile && knobs.get('read_from_file')?.value !== 'true') return; // its file knob is not read
+    const name = knobs.get('name')?.value ?? cls;
+    for (const k of spec.knobs) {
+      const v = knobs.get(k);
+      if (!v || v.value.trim() === '') continue;
+      if (v.value.length > this.#limits.maxValueLength) {
+        if (this.#longValues++ === 0) this.#firstLongValue = `${cls} ${name}.${k} at line ${v.line}`;
+        continue;
+      }
+      if (this.#found.length >= this.#limits.maxReferences) {
+        this.#dropped++;
+        break;
+      }
+      this.#found.push({
+        cls,
+        name,
+        knob: k,
+        value: v.value.trim(),
+        quoted: v.quoted,
+        line: v.line,
+        first: knobs.get('first')?.value,
+        last: knobs.get('last')?.value,
+      });
+    }
+  }
+
+  /** The files found, as references (frame ranges and expressions read now that Root is known). */
+  #references(): RawReference[] {
+    const rootFirst = integer(this.#root?.first) ?? DEFAULTS.rootFirst;
+    const rootLast = integer(this.#root?.last) ?? DEFAULTS.rootLast;
+    const baseDir = this.#baseDir;
+    const file = this.#file;
+    return this.#found.map((f) => {
+      const spec = READER_SPECS.get(f.cls)!;
       const unresolved = nukeExpression(f.value);
       const within = frameRange(f, rootFirst, rootLast);
-      return {
+      const reference: RawReference = {
         path: f.value,
         baseDir,
         kind: kindByExtension(f.value, spec.kind),
         location: { file, type: 'node', name: `${f.cls} ${f.name}.${f.knob}`, line: f.line },
-        ...(within ? { within } : {}),
-        ...(unresolved ? { unresolved } : {}),
       };
+      if (within) reference.within = within;
+      if (unresolved) reference.unresolved = unresolved;
+      return reference;
     });
-    // Root's custom OCIO config is read by every colour operation of the script.
-    if (root?.ocio === 'custom' && root.ocioPath !== undefined && root.ocioPath.trim() !== '') {
-      if (root.ocioPath.length > limits.maxValueLength) {
-        if (longValues++ === 0) firstLongValue = `Root.customOCIOConfigPath at line ${root.line}`;
-      } else if (references.length < limits.maxReferences) {
-        const unresolved = nukeExpression(root.ocioPath);
-        references.push({
-          path: root.ocioPath.trim(),
-          baseDir,
-          kind: 'other',
-          location: { file, type: 'node', name: 'Root.customOCIOConfigPath', line: root.line },
-          ...(unresolved ? { unresolved } : {}),
-        });
-      } else dropped++;
-    }
-    if (tooLong > 0) {
+  }
+
+  /** Root's custom OCIO config, which every colour operation of the script reads, added to `references`. */
+  #ocioReference(references: RawReference[]): void {
+    const root = this.#root;
+    if (root?.ocio !== 'custom' || root.ocioPath === undefined || root.ocioPath.trim() === '') return;
+    if (root.ocioPath.length > this.#limits.maxValueLength) {
+      if (this.#longValues++ === 0) this.#firstLongValue = `Root.customOCIOConfigPath at line ${root.line}`;
+    } else if (references.length < this.#limits.maxReferences) {
+      const unresolved = nukeExpression(root.ocioPath);
+      references.push({
+        path: root.ocioPath.trim(),
+        baseDir: this.#baseDir,
+        kind: 'other',
+        location: { file: this.#file, type: 'node', name: 'Root.customOCIOConfigPath', line: root.line },
+        ...(unresolved ? { unresolved } : {}),
+      });
+    } else this.#dropped++;
+  }
+
+  /** The notes of what a limit left unread. */
+  #limitNotes(): string[] {
+    const limits = this.#limits;
+    const notes: string[] = [];
+    if (this.#tooLong > 0) {
       notes.push(
-        `${tooLong} reading node(s) longer than ${sizeText(limits.maxRecordLength)} (limits.maxRecordLength) were not read (the first: ${firstTooLong})`,
+        `${this.#tooLong} reading node(s) longer than ${sizeText(limits.maxRecordLength)} (limits.maxRecordLength) were not read (the first: ${this.#firstTooLong})`,
       );
     }
-    if (longValues > 0) {
+    if (this.#longValues > 0) {
       notes.push(
-        `${longValues} path(s) longer than ${sizeText(limits.maxValueLength)} (limits.maxValueLength) were left out (the first: ${firstLongValue})`,
+        `${this.#longValues} path(s) longer than ${sizeText(limits.maxValueLength)} (limits.maxValueLength) were left out (the first: ${this.#firstLongValue})`,
       );
     }
-    if (dropped > 0) {
+    if (this.#dropped > 0) {
       notes.push(
-        `only the first ${limits.maxReferences} references are listed (limits.maxReferences): ${dropped} more reading node(s) not read`,
+        `only the first ${limits.maxReferences} references are listed (limits.maxReferences): ${this.#dropped} more reading node(s) not read`,
       );
     }
-    details.nodes = nodes;
-    return { format: 'nuke', scanned: true, details, references, notes, settings: settingsOf(root, writes) };
-  };
-  return { feed, tooLong: skip, result };
+    return notes;
+  }
 }

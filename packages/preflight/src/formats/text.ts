@@ -99,6 +99,8 @@ export function firstLine(record: TextRecord): number {
 
 /** Collects the text of one unit, keeping at most `max` characters (then only the head and tail). */
 class Collector {
+  /** The unit's first piece: most units are one piece of one chunk, held without an array. */
+  #first = '';
   #parts: string[] = [];
   #length = 0;
   #head = '';
@@ -116,23 +118,41 @@ class Collector {
 
   add(piece: string): void {
     if (piece.length === 0) return;
+    const wasEmpty = this.#length === 0;
+    // Whether the unit so far is held whole (it has pieces and is within the limit).
+    const held = !wasEmpty && this.#length <= this.#max;
     this.#length += piece.length;
     if (this.#length <= this.#max) {
-      this.#parts.push(piece);
+      if (wasEmpty) this.#first = piece;
+      else {
+        if (this.#parts.length === 0) this.#parts.push(this.#first);
+        this.#parts.push(piece);
+      }
       return;
     }
-    if (this.#parts.length > 0) {
-      this.#head = this.#parts.join('').slice(0, HEAD);
+    if (held) {
+      this.#head = (this.#parts.length > 0 ? this.#parts.join('') : this.#first).slice(0, HEAD);
       this.#parts = [];
+      this.#first = '';
     }
     if (this.#head.length < HEAD) this.#head += piece.slice(0, HEAD - this.#head.length);
     this.#tail = (this.#tail + piece).slice(-256);
   }
 
+  /** Drops the unit collected so far (not wanted), and a fresh start on line `next`. */
+  drop(next: number): void {
+    if (this.#parts.length > 0) this.#parts = [];
+    this.#first = '';
+    this.#length = 0;
+    this.#head = '';
+    this.#tail = '';
+    this.line = next;
+  }
+
   /** The unit collected so far, and a fresh start on line `next`. */
   take(next: number): TextRecord {
     const whole = this.#length <= this.#max;
-    const text = whole ? this.#parts.join('') : undefined;
+    const text = whole ? (this.#parts.length > 0 ? this.#parts.join('') : this.#first) : undefined;
     const record: TextRecord = {
       text,
       head: whole ? '' : this.#head,
@@ -140,7 +160,8 @@ class Collector {
       length: this.#length,
       line: this.line,
     };
-    this.#parts = [];
+    if (this.#parts.length > 0) this.#parts = [];
+    this.#first = '';
     this.#length = 0;
     this.#head = '';
     this.#tail = '';
@@ -244,11 +265,14 @@ export async function* melStatements(
 
 /**
  * Nuke (TCL) top-level statements: split at a newline or `;` outside braces, quotes and brackets, and after each
- * brace group that closes at the top level, so that several nodes on one line come as several units.
+ * brace group that closes at the top level, so that several nodes on one line come as several units. With
+ * `skipEmpty`, units that hold nothing but blanks, `;` and comments (such as the line break after each node) are
+ * passed over instead of coming as units.
  */
 export async function* tclStatements(
   chunks: AsyncIterable<string>,
   max: number,
+  { skipEmpty = false }: { skipEmpty?: boolean } = {},
 ): AsyncGenerator<TextRecord[]> {
   const unit = new Collector(max);
   const out: TextRecord[] = [];
@@ -310,9 +334,13 @@ export async function* tclStatements(
       }
       if (c === 10 || c === 59) {
         if (brackets > 0) continue;
-        unit.add(chunk.slice(from, i + 1));
+        // Only blanks, `;` and comments since the unit started (`atStart` holds through comments).
+        if (skipEmpty && atStart) unit.drop(line);
+        else {
+          unit.add(chunk.slice(from, i + 1));
+          out.push(unit.take(line));
+        }
         from = i + 1;
-        out.push(unit.take(line));
         atStart = true;
         continue;
       }
@@ -330,6 +358,6 @@ export async function* tclStatements(
     unit.add(chunk.slice(from));
     if (out.length > 0) yield out.splice(0);
   }
-  if (unit.length > 0) out.push(unit.take(line));
+  if (unit.length > 0 && !(skipEmpty && atStart)) out.push(unit.take(line));
   if (out.length > 0) yield out;
 }
