@@ -15,7 +15,17 @@ import {
   nestsDeeper,
   type OperationId,
 } from '@gm/transport';
-import { type ErrorRequest, GridMarketsError } from './errors.js';
+import { GridMarketsError } from './errors.js';
+
+/** A request as it was sent: method, URL and the body's text, if any. */
+export interface SentRequest {
+  /** The HTTP method. */
+  method: string;
+  /** The URL. */
+  url: string;
+  /** The body as sent, if any. */
+  body?: string | undefined;
+}
 
 /**
  * `failures.ts`, the module that makes the error of a failed call, loaded on the first failure. Should the load
@@ -50,8 +60,8 @@ export type AnswerFault =
 export interface AnswerContext {
   /** The contract's operation of the call. */
   operation: OperationId;
-  /** The request, secrets redacted (from the call path). */
-  request: ErrorRequest;
+  /** The request as it was sent (its body as the text sent, secrets not yet redacted): what an error describes. */
+  sent: SentRequest;
   /** Strings never to show (the client's access key or password). */
   secrets: readonly string[];
   /** Envoy's base URL, for the advice in messages. */

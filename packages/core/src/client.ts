@@ -8,7 +8,6 @@ import {
   type RequestLog,
   type ResponseLog,
   type RetryOptions,
-  redactSecrets,
 } from '@gm/transport';
 import { envoyUrlFromEnvironment } from '#platform';
 import { version as packageVersion } from '../package.json';
@@ -31,11 +30,9 @@ import {
   APIError,
   AuthenticationError,
   ConnectionError,
-  type ErrorRequest,
   type FieldError,
   InsufficientCreditsError,
   InvalidRequestError,
-  scrub,
 } from './errors.js';
 import { enterOperation } from './gate.js';
 import type { Project } from './models/project.js';
@@ -319,14 +316,10 @@ export class EnvoyClient {
       if (op.signal?.aborted) throw op.signal.reason;
       throw (await loadFailures(operation)).errorFromThrown(error, secrets, operation);
     }
-    let request: ErrorRequest | undefined;
     return (await readAnswer(response, {
       operation,
-      // Described only when an error needs it.
-      get request() {
-        request ??= describeRequest(sent, sentBody, secrets);
-        return request;
-      },
+      // What an error describes (secrets redacted by failures.ts, only when one is made).
+      sent: { method: sent?.method ?? 'GET', url: sent?.url ?? '', body: sentBody },
       secrets,
       url: this.url,
       emptyBody: options.emptyBody ?? false,
@@ -631,22 +624,4 @@ export class EnvoyClient {
 /** The summary line of a project's problems. */
 function checkedName(project: unknown): string {
   return isRecord(project) && typeof project.name === 'string' ? `Project "${project.name}"` : 'The project';
-}
-
-/** The request an error keeps: method, URL and the body sent (`text`), secrets redacted. */
-function describeRequest(
-  request: Request | undefined,
-  text: string | undefined,
-  secrets: readonly string[],
-): ErrorRequest {
-  if (!request) return { method: 'GET', url: '' };
-  let body: unknown;
-  if (text !== undefined && text !== '') {
-    try {
-      body = redactSecrets(JSON.parse(text));
-    } catch {
-      body = scrub(text, secrets);
-    }
-  }
-  return { method: request.method, url: request.url, ...(body === undefined ? {} : { body }) };
 }

@@ -21,7 +21,7 @@ import {
   TransportError,
 } from '@gm/transport';
 import { describeCause } from '#platform';
-import type { AnswerContext, AnswerFault } from './answers.js';
+import type { AnswerContext, AnswerFault, SentRequest } from './answers.js';
 import {
   APIError,
   AuthenticationError,
@@ -68,7 +68,7 @@ export function errorAnswer(
     status: response.status,
     body,
     headers: response.headers,
-    request: context.request,
+    request: describeRequest(context.sent, context.secrets),
     secrets: context.secrets,
     ...(note ? { note } : {}),
   });
@@ -159,7 +159,7 @@ export function unexpectedAnswer(
   const advice = ` If your Envoy is newer than this client, update the client (@gm/core, gm); otherwise Envoy, or another program listening at ${context.url}, answered wrongly.`;
   return new UnexpectedAnswerError(escapeControls(scrub(`${message}${advice}${body}`, context.secrets)), {
     status: response.status,
-    request: context.request,
+    request: describeRequest(context.sent, context.secrets),
     response: errorResponse(
       response.status,
       response.headers,
@@ -468,4 +468,17 @@ export function otherAccount(email: string, url: string): AuthenticationError {
     `Envoy answered for another account than ${email}: another program logged Envoy in as someone else during the call. Try again.`,
     { status: 200, request: { method: 'GET', url: `${url}/user-info` } },
   );
+}
+
+/** The request an error keeps: method, URL and the body sent, secrets redacted. */
+function describeRequest(sent: SentRequest, secrets: readonly string[]): ErrorRequest {
+  let body: unknown;
+  if (sent.body !== undefined && sent.body !== '') {
+    try {
+      body = redactSecrets(JSON.parse(sent.body));
+    } catch {
+      body = scrub(sent.body, secrets);
+    }
+  }
+  return { method: sent.method, url: sent.url, ...(body === undefined ? {} : { body }) };
 }

@@ -15,7 +15,7 @@ const answer = (value: unknown, status: number) =>
   new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json' } });
 const context = (operation: string) => ({
   operation: operation as OperationId,
-  request: { method: 'GET', url: `${URL_}/x` },
+  sent: { method: 'GET', url: `${URL_}/x` },
   secrets: ['sk-secret'],
   url: URL_,
 });

@@ -21,7 +21,7 @@ describe('a failed call when failures.js cannot be loaded', () => {
     });
     const error = await readAnswer(answer, {
       operation: 'listProjects',
-      request: { method: 'GET', url: 'http://envoy.test:8090/projects' },
+      sent: { method: 'GET', url: 'http://envoy.test:8090/projects' },
       secrets: [],
       url: 'http://envoy.test:8090',
     }).catch((e: unknown) => e);
