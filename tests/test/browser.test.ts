@@ -72,11 +72,11 @@ const PAGE_BUDGET = 25.6 * 1024;
 const CORE_BUDGET = 26.9 * 1024;
 /**
  * With re2js bundled too (in one file; or the page's scripts and re2js.js). In one file it grew by 1.7 KB (from
- * 71.6 to 73.4 KB) when failures.ts became a part loaded by `import()`: esbuild then wraps it, and what it imports,
+ * 71.6 to 73.6 KB) when failures.ts became a part loaded by `import()`: esbuild then wraps it, and what it imports,
  * in functions run on first use, and orders the file differently. A page ships with code splitting, where the
  * parts loaded by `import()` are files of their own and re2js.js one apart.
  */
-const WITH_RE2JS_BUDGET = 73.4 * 1024;
+const WITH_RE2JS_BUDGET = 73.6 * 1024;
 
 /**
  * Serves the page and its scripts, and passes every other request on to Envoy (`envoyUrl()`, known once the
