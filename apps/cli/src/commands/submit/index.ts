@@ -192,7 +192,7 @@ export async function submit(ctx: Context, jobFile: string | undefined, opts: Su
     signal,
     onWait: (holder) =>
       ctx.out.info(
-        `Waiting for another gm submit of ${project.name}${holder ? ` (process ${holder.pid} on ${holder.host}, since ${holder.started})` : ''} to be taken by Envoy…`,
+        `Waiting for another gm submit of ${project.name}${holder ? ` (process ${holder.pid} on ${safe(holder.host)}, since ${holder.since.toISOString()})` : ''} to be taken by Envoy…`,
       ),
   });
   let client: EnvoyClient;
