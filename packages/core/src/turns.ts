@@ -166,9 +166,9 @@ function unusable(dir: string, error: unknown): InvalidRequestError {
  * the identity of this process (id, host, start time) is written. With `GM_TURNS=off` in the environment, resolves
  * at once and marks nothing.
  *
- * @throws `InvalidRequestError` (from the main entry; field `turns folder`) when the folder is there but not the user's own: owned
- * by another user, writable by others, a link or not a folder (on POSIX); or when it cannot be made or written
- * (nothing is sent)
+ * @throws `InvalidRequestError` (from the main entry; field `turns folder`) when the folder is there but not the
+ * user's own: owned by another user, writable by others, a link or not a folder (on POSIX); or when it cannot be
+ * made or written (nothing is sent)
  * @param signal - aborts the wait with the signal's reason
  */
 export async function takeTurn(
