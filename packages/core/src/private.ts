@@ -121,13 +121,16 @@ export interface ProcessIdentity {
   start?: string;
 }
 
+let bootId: string | undefined;
+
 /** The state and start of a Linux process from `/proc/<pid>/stat`, or `undefined` without one. */
 function procStat(pid: number): { state: string; start: string } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // `pid (name) state ppid …`: the name may hold spaces and parentheses, so fields count from the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    bootId ??= readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const boot = bootId;
     // Field 22, the start in clock ticks since boot (the 20th after the name), with the boot it counts from.
     return { state: fields[0] as string, start: `${boot}:${fields[19]}` };
   } catch {

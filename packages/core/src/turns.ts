@@ -10,7 +10,8 @@
  * runs holds its turn however long it is quiet: stopped with Ctrl-Z or `kill -STOP`, or asleep. Only where whether
  * it runs cannot be known (a file of another host, or without a start to compare: Windows, or a file of an older
  * client) does age decide: a file left unrefreshed for {@link STALE_MS} (its time is refreshed while its operation
- * runs or waits) is taken for a killed process's.
+ * runs or waits) is taken for a killed process's. A wait left unrefreshed that long is passed over even when its
+ * process runs (stopped while it waited): a waiter uses nothing, and must not hold back the others.
  *
  * The folder must be the user's own and writable by no one else: one another local user made (or can write to)
  * could hold files that block this user's operations, or switch the turns off. Such a folder is refused with an
@@ -233,7 +234,8 @@ export async function takeTurn(
   };
   /**
    * Whether another process's file was left behind: its process no longer runs (or its id is another's now); where
-   * that cannot be known, when it has not been refreshed for `staleMs`.
+   * that cannot be known, when it has not been refreshed for `staleMs`. A wait unrefreshed that long is passed over
+   * even when its process runs (stopped while it waited): a waiter uses nothing, and must not hold back the others.
    */
   const stale = (entry: Entry): boolean => {
     let quiet: boolean;
@@ -242,6 +244,7 @@ export async function takeTurn(
     } catch {
       return true; // removed meanwhile
     }
+    if (quiet && entry.kind === 'wait' && entry.pid !== process.pid) return true;
     const who = writer(entry);
     if (who.host === host && !processAlive(who.pid)) return true;
     // Refreshed lately: its process runs. (On Linux the whole judgement is cheap: an ended process not yet reaped

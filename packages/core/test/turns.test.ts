@@ -114,6 +114,27 @@ describe('takeTurn', () => {
     (await waiting)();
   });
 
+  test('a waiter stopped while it waited (its wait unrefreshed a minute) holds back no one, though its process runs', async () => {
+    const name = `8090.${'4'.repeat(16)}.${process.ppid}.${(Date.now() - 120_000).toString(36)}.0a1b2c3d.wait`;
+    const file = path.join(folder, name);
+    await writeFile(
+      file,
+      JSON.stringify({ pid: process.ppid, host: hostname(), start: processStart(process.ppid) }),
+    );
+    // Fresh, it is ahead of a later waiter of another account.
+    let entered = false;
+    const waiting = turn('a@studio.example').then((e) => {
+      entered = true;
+      return e;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(entered).toBe(false);
+    const old = new Date(Date.now() - STALE_MS - 1_000);
+    await utimes(file, old, old);
+    (await waiting)();
+    expect(existsSync(file)).toBe(false);
+  });
+
   test('where whether its process runs cannot be known (another host, an older client’s file), age decides', async () => {
     const old = new Date(Date.now() - STALE_MS - 1_000);
     const files: [string, string][] = [
