@@ -274,7 +274,7 @@ describe('gm validate / gm submit with the preflight step', { timeout: 180_000 }
     const low = await gm(['validate', job, '--offline', '--limit', 'maxExpansion=2']);
     expect(low.code).toBe(2);
     expect(low.stderr).toContain('expands to at most');
-    expect(low.stderr).toContain('maxExpansion');
+    expect(low.stderr).toContain('raise the bound (--limit maxExpansion=8)');
     const high = await gm(['validate', job, '--offline', '--limit', 'maxExpansion=1000', '--json']);
     expect(high.code, high.stderr).toBe(0);
     expect(JSON.parse(high.stdout).preflight.references).toBe(3);
@@ -286,7 +286,7 @@ describe('gm validate / gm submit with the preflight step', { timeout: 180_000 }
     const refused = await gm(['submit', job, '--dry-run', '--limit', 'maxExpansion=2']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('nothing was submitted');
-    expect(refused.stderr).toContain('maxExpansion');
+    expect(refused.stderr).toContain('raise the bound (--limit maxExpansion=8)');
     expect(refused.stdout).toBe('');
     const raised = await gm(['submit', job, '--dry-run', '--limit', 'maxExpansion=1000']);
     expect(raised.code, raised.stderr).toBe(0);

@@ -112,6 +112,21 @@ export async function scenePreflight(
   };
 }
 
+/**
+ * For problems of scenes stopped at a scan bound (`raise limits.<name>` in their message): the `--limit` that raises
+ * it, four times over its value now; `''` when there are none.
+ */
+export function limitHint(problems: readonly PreflightProblem[], limits: Partial<ScanLimits>): string {
+  const names = new Set<keyof ScanLimits>();
+  for (const p of problems) {
+    const name = /raise limits\.(\w+)/.exec(p.message)?.[1];
+    if (name && Object.hasOwn(DEFAULT_LIMITS, name)) names.add(name as keyof ScanLimits);
+  }
+  if (names.size === 0) return '';
+  const flags = [...names].map((n) => `--limit ${n}=${(limits[n] ?? DEFAULT_LIMITS[n]) * 4}`);
+  return ` A scene stopped at a scan bound: if you trust it, raise the bound (${flags.join(' ')}).`;
+}
+
 /** One line per problem, as `gm` prints details. */
 export function problemLines(problems: readonly PreflightProblem[]): string[] {
   return problems.map((p) => `${p.field} (${p.job}): ${p.message}`);

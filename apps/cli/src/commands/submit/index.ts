@@ -16,6 +16,7 @@ import { CliError, ExitCode, UsageError } from '../../lib/exit-codes.js';
 import { loadJobFile } from '../../lib/job-file.js';
 import { Phases } from '../../lib/phases.js';
 import {
+  limitHint,
   limitOption,
   parseLimits,
   parsePathMap,
@@ -160,7 +161,7 @@ export async function submit(ctx: Context, jobFile: string | undefined, opts: Su
     if (preflight.blocking.length > 0) {
       throw new UsageError('The job scenes need files the project does not have; nothing was submitted.', {
         details: problemLines(preflight.blocking),
-        hint: 'Add the files to the project, or pass --allow-missing to submit anyway; `gm scan <scene>` lists every reference.',
+        hint: `Add the files to the project, or pass --allow-missing to submit anyway; \`gm scan <scene>\` lists every reference.${limitHint(preflight.blocking, limits)}`,
       });
     }
     phases.end('preflight');

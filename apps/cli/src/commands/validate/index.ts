@@ -17,6 +17,7 @@ import { UsageError } from '../../lib/exit-codes.js';
 import { loadJobFile } from '../../lib/job-file.js';
 import {
   BLOCKING_KINDS,
+  limitHint,
   limitOption,
   parseLimits,
   parsePathMap,
@@ -145,7 +146,7 @@ export async function validate(ctx: Context, file: string, opts: ValidateOptions
   if (preflight.blocking.length > 0) {
     throw new UsageError(`${file}: the job scenes need files the project does not have.`, {
       details: problemLines(preflight.blocking),
-      hint: 'Add the files to the project folder (and to `files:` when it lists them), or fix the paths in the scene; `gm scan <scene>` lists every reference, --allow-missing accepts them.',
+      hint: `Add the files to the project folder (and to \`files:\` when it lists them), or fix the paths in the scene; \`gm scan <scene>\` lists every reference, --allow-missing accepts them.${limitHint(preflight.blocking, limits)}`,
     });
   }
   const machines = new Map<string, PricedMachine | undefined>();
