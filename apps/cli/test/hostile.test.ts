@@ -29,8 +29,9 @@ const env = (url: string) => ({
   GM_ACCESS_KEY: 'sk-hostile-test-key',
 });
 
-/** Raw control characters a terminal acts on (a newline excepted). */
-const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
+/** Raw control characters a terminal acts on (a newline excepted), and bidi or invisible ones. */
+const RAW_CONTROL =
+  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;
 
 // A dripping answer ends at gm's time-out (30 s a try by default, 3 tries for a read): --timeout, below.
 const CASES: [Hostility, number, string][] = [

@@ -84,13 +84,13 @@ describe('one submission of a project at a time', () => {
     const locks = join(env.GM_CONFIG_DIR!, 'locks');
     for (;;) {
       const names = await readdir(locks).catch(() => [] as string[]);
-      if (names.some((n) => n.endsWith('.lock'))) break;
+      if (names.some((n) => n.endsWith('.hold'))) break;
       await new Promise((r) => setTimeout(r, 20));
     }
     const closed = new Promise((r) => child.on('close', r));
     child.kill('SIGKILL');
     await closed;
-    expect((await readdir(locks)).filter((n) => n.endsWith('.lock'))).toHaveLength(1);
+    expect((await readdir(locks)).filter((n) => n.endsWith('.hold'))).toHaveLength(1);
     const next = await gm(['submit', file, '--json'], env);
     expect(next.code, next.stderr).toBe(0);
     expect(JSON.parse(next.stdout)).toMatchObject({ project: 'killed_project' });

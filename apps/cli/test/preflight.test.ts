@@ -268,6 +268,34 @@ describe('gm validate / gm submit with the preflight step', { timeout: 180_000 }
     expect(r.stderr).not.toMatch(/checker\.png/);
   });
 
+  it('validate and submit take the --limit of gm scan: a bound the scene passes stops it, one raised lets it by', async () => {
+    // The sample scene is saved compressed (zstd, as Blender does): it expands several times over when read.
+    const { job } = await project();
+    const low = await gm(['validate', job, '--offline', '--limit', 'maxExpansion=2']);
+    expect(low.code).toBe(2);
+    expect(low.stderr).toContain('expands to at most');
+    expect(low.stderr).toContain('raise the bound (--limit maxExpansion=8)');
+    const high = await gm(['validate', job, '--offline', '--limit', 'maxExpansion=1000', '--json']);
+    expect(high.code, high.stderr).toBe(0);
+    expect(JSON.parse(high.stdout).preflight.references).toBe(3);
+    // The one parser of gm scan: a name that is no limit is refused the same way.
+    const unknown = await gm(['validate', job, '--offline', '--limit', 'maxRefs=5']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('maxRefs is not a scan limit');
+
+    const refused = await gm(['submit', job, '--dry-run', '--limit', 'maxExpansion=2']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('nothing was submitted');
+    expect(refused.stderr).toContain('raise the bound (--limit maxExpansion=8)');
+    expect(refused.stdout).toBe('');
+    const raised = await gm(['submit', job, '--dry-run', '--limit', 'maxExpansion=1000']);
+    expect(raised.code, raised.stderr).toBe(0);
+    expect(JSON.parse(raised.stdout).project_request.jobs).toHaveLength(1);
+    const zero = await gm(['submit', job, '--dry-run', '--limit', 'maxReferences=0']);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toContain('"0" is not a positive whole number');
+  });
+
   it('submit refuses a job whose scene misses files, unless --allow-missing', async () => {
     const { dir, job } = await project();
     await rm(join(dir, 'textures', 'wood.png'));

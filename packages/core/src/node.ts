@@ -7,7 +7,9 @@
  * list with `Project.addFileList`.
  *
  * Also the ownership rule for folders and files of this user (`privacyProblem`, as ssh judges `~/.ssh`), whether a
- * process runs (`processAlive`) and where the turns between processes are kept (`turnsFolder`).
+ * process runs (`processAlive`; `processRuns` tells a later process given the same id apart by its start,
+ * `processStart`), and the turns between processes (`takeTurn`, kept in `turnsFolder`), which also serve as a lock
+ * between processes (one account per holder).
  *
  * @packageDocumentation
  */
@@ -15,8 +17,16 @@
 import { disk } from '#disk';
 import { type WalkOptions, type WalkResult, walkFolder as walkWith } from './walk.js';
 
-export { type PrivacyOptions, type PrivacyProblem, privacyProblem, processAlive } from './private.js';
-export { turnsFolder } from './turns.js';
+export {
+  type PrivacyOptions,
+  type PrivacyProblem,
+  type ProcessIdentity,
+  privacyProblem,
+  processAlive,
+  processRuns,
+  processStart,
+} from './private.js';
+export { STALE_MS, type TurnHolder, type TurnOptions, takeTurn, turnsFolder } from './turns.js';
 export type { WalkEntry, WalkFs, WalkOptions, WalkProblem, WalkResult } from './walk.js';
 
 /**

@@ -7,7 +7,9 @@
  *
  * @module
  */
-import { lstatSync, type Stats, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { lstatSync, readFileSync, type Stats, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 
 /** Why a path is not private to this user, and the command that fixes it. */
@@ -103,4 +105,95 @@ export function processAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * Who a process is: its id, the host it runs on, and when it started (see {@link processStart}), which tells it
+ * apart from a later process given the same id. Written into lock and turn files so that a holder is judged by
+ * whether it runs, not by how long it was quiet.
+ */
+export interface ProcessIdentity {
+  /** The process id. */
+  pid: number;
+  /** The host name it runs on. */
+  host: string;
+  /** Its start, as {@link processStart} gives it; absent where that cannot be read (Windows). */
+  start?: string;
+}
+
+let bootId: string | undefined;
+
+/** The state and start of a Linux process from `/proc/<pid>/stat`, or `undefined` without one. */
+function procStat(pid: number): { state: string; start: string } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // `pid (name) state ppid …`: the name may hold spaces and parentheses, so fields count from the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    bootId ??= readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const boot = bootId;
+    // Field 22, the start in clock ticks since boot (the 20th after the name), with the boot it counts from.
+    return { state: fields[0] as string, start: `${boot}:${fields[19]}` };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * When the process `pid` of this machine started, as an opaque string equal for the same process and different
+ * for a later one given the same id: the boot and start tick from `/proc` on Linux, `ps -o lstart=` elsewhere on
+ * POSIX (to the second). `undefined` when no such process runs, on Windows, or when it cannot be read.
+ */
+export function processStart(pid: number): string | undefined {
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  if (process.platform === 'linux') return procStat(pid)?.start;
+  if (process.platform === 'win32') return undefined;
+  try {
+    const start = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], {
+      encoding: 'utf8',
+      env: { ...process.env, LC_ALL: 'C', TZ: 'UTC' },
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 5_000,
+    }).trim();
+    return start || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let self: ProcessIdentity | undefined;
+
+/** This process's {@link ProcessIdentity} (read once). */
+export function thisProcess(): ProcessIdentity {
+  if (!self) {
+    const start = processStart(process.pid);
+    self = { pid: process.pid, host: hostname(), ...(start === undefined ? {} : { start }) };
+  }
+  return self;
+}
+
+/**
+ * Whether the process `who` still runs: `false` when its id runs no process on this host (or a zombie, or a later
+ * process given the same id: another start), `true` when it runs with the same start, `undefined` when that cannot
+ * be known (another host, or no start to compare: Windows, or a file written without one). A process that is
+ * stopped (Ctrl-Z, `kill -STOP`) or asleep runs.
+ */
+export function processRuns(who: ProcessIdentity): boolean | undefined {
+  if (who.host !== hostname()) return undefined;
+  const me = thisProcess();
+  if (who.pid === me.pid) return who.start === undefined || me.start === undefined || who.start === me.start;
+  if (!processAlive(who.pid)) return false;
+  const now = process.platform === 'linux' ? procStat(who.pid) : undefined;
+  if (now && (now.state === 'Z' || now.state === 'X')) return false; // ended, not yet reaped by its parent
+  if (who.start === undefined) return undefined;
+  const start = now ? now.start : processStart(who.pid);
+  return start === undefined ? undefined : start === who.start;
+}
+
+/** A {@link ProcessIdentity} read from untrusted JSON, or `undefined` when it is not one. */
+export function identityOf(value: unknown): ProcessIdentity | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { pid, host, start } = value as Record<string, unknown>;
+  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0 || typeof host !== 'string')
+    return undefined;
+  return { pid, host, ...(typeof start === 'string' ? { start } : {}) };
 }

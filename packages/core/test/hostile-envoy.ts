@@ -33,7 +33,7 @@ export const HOSTILITIES: readonly Hostility[] = [
 ];
 
 /** A text with terminal escape sequences: retitles the window, clears the screen, rings the bell. */
-export const ESCAPES = 'evil\u001b]0;owned\u0007\u001b[2J\u009b31m\u202e';
+export const ESCAPES = 'evil\u001b]0;owned\u0007\u001b[2J\u009b31m\u202e\u200f\u2066\ufeff';
 
 /** A body every operation's contract refuses: each field any answer names has the wrong type. */
 const WRONG_TYPES = JSON.stringify({

@@ -5,7 +5,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import {
   EnvoyClient,
   fileNameProblem,
@@ -178,10 +178,17 @@ describe('Project', () => {
 
   test('two projects made in the same millisecond get different default results folders', () => {
     const createdAt = new Date(2026, 10, 29, 12, 0, 0, 5);
-    const folders = new Set(
-      Array.from({ length: 1000 }, () => new Project(root, { createdAt }).outputFolderName),
-    );
-    expect(folders.size).toBe(1000);
+    // Unique by construction, not by luck: even were every random number the same, a process's names never meet.
+    const uuid = vi.spyOn(crypto, 'randomUUID').mockReturnValue('00000000-0000-4000-8000-000000000000');
+    const values = vi.spyOn(crypto, 'getRandomValues').mockImplementation((array) => array);
+    try {
+      const folders = Array.from({ length: 1000 }, () => new Project(root, { createdAt }).outputFolderName);
+      expect(new Set(folders).size).toBe(1000);
+      for (const name of folders) expect(name).toMatch(/^2026-11-29_12-00-00_005000_[0-9a-f]{8}$/);
+    } finally {
+      uuid.mockRestore();
+      values.mockRestore();
+    }
   });
 
   test('a long project name still gives a default submission name of at most 200 bytes', () => {

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { type RunningEmulator, startEmulator } from '@gm/emulator';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { InvalidRequestError } from '../src/errors.js';
-import { privacyProblem } from '../src/private.js';
+import { privacyProblem, processStart } from '../src/private.js';
 import { STALE_MS, takeTurn, turnsFolder } from '../src/turns.js';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -88,18 +88,44 @@ describe('takeTurn', () => {
     end();
   });
 
-  test('a file its process no longer refreshes (its id reused by another program) does not block anyone', async () => {
-    // A running process that is not this one: the test runner's parent.
-    const name = `8090.${'1'.repeat(16)}.${process.ppid}.${Date.now().toString(36)}.0a1b2c3d.hold`;
+  // Windows gives no start time to tell a later process by.
+  test.skipIf(process.platform === 'win32')(
+    'a file whose process id now runs another program (another start) does not block anyone, however fresh',
+    async () => {
+      // A running process that is not this one: the test runner's parent, but not the process that wrote the file.
+      const name = `8090.${'1'.repeat(16)}.${process.ppid}.${Date.now().toString(36)}.0a1b2c3d.hold`;
+      const file = path.join(folder, name);
+      const started = processStart(process.ppid);
+      await writeFile(
+        file,
+        JSON.stringify({ pid: process.ppid, host: hostname(), start: `${started}-before` }),
+      );
+      (await turn('a@studio.example'))();
+      expect(existsSync(file)).toBe(false);
+      // Written by that very process (its start), the same file blocks another account, however long unrefreshed.
+      await writeFile(file, JSON.stringify({ pid: process.ppid, host: hostname(), start: started }));
+      const old = new Date(Date.now() - STALE_MS - 1_000);
+      await utimes(file, old, old);
+      let entered = false;
+      const waiting = turn('a@studio.example').then((e) => {
+        entered = true;
+        return e;
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(entered).toBe(false);
+      await rm(file);
+      (await waiting)();
+    },
+  );
+
+  test('a waiter stopped while it waited (its wait unrefreshed a minute) holds back no one, though its process runs', async () => {
+    const name = `8090.${'4'.repeat(16)}.${process.ppid}.${(Date.now() - 120_000).toString(36)}.0a1b2c3d.wait`;
     const file = path.join(folder, name);
-    await writeFile(file, '');
-    const old = new Date(Date.now() - STALE_MS - 1_000);
-    await utimes(file, old, old);
-    const end = await turn('a@studio.example');
-    expect(existsSync(file)).toBe(false);
-    end();
-    // Refreshed, the same file blocks another account.
-    await writeFile(file, '');
+    await writeFile(
+      file,
+      JSON.stringify({ pid: process.ppid, host: hostname(), start: processStart(process.ppid) }),
+    );
+    // Fresh, it is ahead of a later waiter of another account.
     let entered = false;
     const waiting = turn('a@studio.example').then((e) => {
       entered = true;
@@ -107,8 +133,91 @@ describe('takeTurn', () => {
     });
     await new Promise((r) => setTimeout(r, 50));
     expect(entered).toBe(false);
-    await rm(file);
+    const old = new Date(Date.now() - STALE_MS - 1_000);
+    await utimes(file, old, old);
     (await waiting)();
+    expect(existsSync(file)).toBe(false);
+  });
+
+  test('where whether its process runs cannot be known (another host, an older client’s file), age decides', async () => {
+    const old = new Date(Date.now() - STALE_MS - 1_000);
+    const files: [string, string][] = [
+      // Another host's process, whatever its id: judged by the file's age alone.
+      [
+        `8090.${'2'.repeat(16)}.${process.pid}.${Date.now().toString(36)}.0a1b2c3d.hold`,
+        JSON.stringify({ pid: process.pid, host: 'render-07', start: 'x' }),
+      ],
+      // An older client's file: empty, with a running process's id (the test runner's parent).
+      [`8090.${'3'.repeat(16)}.${process.ppid}.${Date.now().toString(36)}.0a1b2c3d.hold`, ''],
+    ];
+    for (const [name, content] of files) {
+      const file = path.join(folder, name);
+      await writeFile(file, content);
+      let entered = false;
+      const waiting = turn('a@studio.example').then((e) => {
+        entered = true;
+        return e;
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(entered, name).toBe(false);
+      await utimes(file, old, old);
+      (await waiting)();
+      expect(existsSync(file)).toBe(false);
+    }
+  });
+
+  test('a holder stopped (kill -STOP) however long keeps its turn; killed, it no longer blocks', async (t) => {
+    if (process.platform === 'win32') {
+      t.skip(); // No SIGSTOP.
+      return;
+    }
+    const dist = fileURLToPath(new URL('../dist/node.mjs', import.meta.url));
+    if (!existsSync(dist)) throw new Error('dist/ is missing: run `pnpm --filter @gm/core build` first');
+    const own = await mkdtemp(path.join(tmpdir(), 'gm-turns-stop-'));
+    const child = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { takeTurn } = await import(${JSON.stringify(dist)});
+         await takeTurn('8090', 'a@studio.example', undefined, { folder: ${JSON.stringify(own)} });
+         console.log('held');
+         setInterval(() => {}, 1000);`,
+      ],
+      { env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const exited = new Promise((r) => child.on('exit', r));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (d) => String(d).includes('held') && resolve());
+        child.on('exit', (code) => reject(new Error(`the holder exited (${code})`)));
+      });
+      child.kill('SIGSTOP');
+      // Stopped for minutes, as it looks: its file unrefreshed far beyond any stale time (injected tiny here).
+      const [hold] = await readdir(own);
+      const old = new Date(Date.now() - 10 * STALE_MS);
+      await utimes(path.join(own, hold as string), old, old);
+      let entered = false;
+      const b = takeTurn('8090', 'b@studio.example', undefined, {
+        folder: own,
+        pollMs: [2, 10],
+        staleMs: 1,
+      }).then((end) => {
+        entered = true;
+        return end;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(entered).toBe(false);
+      expect(await readdir(own)).toContain(hold);
+      child.kill('SIGKILL');
+      await exited;
+      (await b)();
+      expect(entered).toBe(true);
+      expect(await readdir(own)).toEqual([]);
+    } finally {
+      child.kill('SIGKILL');
+      await rm(own, { recursive: true, force: true });
+    }
   });
 
   test('a wait ends with the signal’s reason, and leaves no file behind', async () => {
@@ -175,13 +284,36 @@ describe('takeTurn', () => {
     await rm(theirs, { recursive: true });
   });
 
-  test('without a folder that can be made (a read-only home), operations go on without turns between processes', async () => {
+  test('a folder that cannot be made (a read-only home) is refused, naming it and the fix: nothing runs without its turn', async () => {
     const file = `${folder}.blocked`;
     await writeFile(file, '');
     // A folder below a file cannot be made, and nothing is there.
-    const end = await takeTurn('8090', 'a@studio.example', undefined, { folder: path.join(file, 'turns') });
+    const dir = path.join(file, 'turns');
+    const error = await takeTurn('8090', 'a@studio.example', undefined, { folder: dir }).catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect((error as InvalidRequestError).fieldErrors[0]?.field).toBe('turns folder');
+    expect(error.message).toContain(`${dir} cannot be made or written (ENOTDIR)`);
+    expect(error.message).toContain(`mkdir -p ${dir} && chmod 700 ${dir}`);
+    expect(error.message).toContain('GM_TURNS=off');
+    // The way out, said in so many words: a process alone on its Envoy goes on without turns.
+    const end = await takeTurn('8090', 'a@studio.example', undefined, {
+      folder: dir,
+      env: { GM_TURNS: 'off' },
+    });
     end();
     await rm(file);
+  });
+
+  test('a folder that goes away while an operation waits ends the wait with the same refusal, never a run without its turn', async () => {
+    const gone = await mkdtemp(path.join(tmpdir(), 'gm-turns-gone-'));
+    const a = await takeTurn('8090', 'a@studio.example', undefined, { folder: gone, pollMs: [2, 10] });
+    const waiting = takeTurn('8090', 'b@studio.example', undefined, { folder: gone, pollMs: [2, 10] });
+    await new Promise((r) => setTimeout(r, 30));
+    await rm(gone, { recursive: true });
+    const error = await waiting.catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error.message).toContain(`${gone} cannot be made or written (ENOENT)`);
+    a();
   });
 
   test('on Windows, ownership and modes are not judged (no such modes); a link or a file still is', async () => {

@@ -7,10 +7,10 @@ import {
   scanScene,
 } from '@gm/preflight';
 import { validateFrames } from '@gm/products';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { type Context, contextOf } from '../../lib/context.js';
 import { UsageError } from '../../lib/exit-codes.js';
-import { parsePathMap, pathMapOption } from '../../lib/preflight.js';
+import { limitOption, parseLimits, parsePathMap, pathMapOption } from '../../lib/preflight.js';
 import { safe } from '../../lib/safe.js';
 import { formatTable } from '../../lib/table.js';
 import type { Registry } from '../../registry.js';
@@ -29,34 +29,6 @@ export interface ScanOptions {
   strict?: boolean;
   /** Scan limits raised (or lowered) for this scan, `name=value` (`--limit`, repeatable). */
   limit?: string[];
-}
-
-/**
- * The `--limit name=value` entries as scan limits over the defaults; a usage error naming the entry, and the limits
- * there are, when one is not a limit or its value not a positive whole number.
- */
-export function parseLimits(entries: readonly string[] | undefined): Partial<ScanLimits> {
-  const limits: Partial<ScanLimits> = {};
-  const known = Object.keys(DEFAULT_LIMITS) as (keyof ScanLimits)[];
-  for (const entry of entries ?? []) {
-    const at = entry.indexOf('=');
-    const name = (at < 0 ? entry : entry.slice(0, at)).trim();
-    const text = at < 0 ? '' : entry.slice(at + 1).trim();
-    const limit = known.find((k) => k === name);
-    if (!limit) {
-      throw new UsageError(`--limit "${safe(entry)}": ${safe(name) || 'no name'} is not a scan limit.`, {
-        hint: `Limits (and their defaults): ${known.map((k) => `${k}=${DEFAULT_LIMITS[k]}`).join(', ')}.`,
-      });
-    }
-    const value = Number(text);
-    if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value <= 0) {
-      throw new UsageError(`--limit ${limit}: "${safe(text)}" is not a positive whole number.`, {
-        hint: `For example --limit ${limit}=${DEFAULT_LIMITS[limit] * 2} (the default is ${DEFAULT_LIMITS[limit]}).`,
-      });
-    }
-    limits[limit] = value;
-  }
-  return limits;
 }
 
 /** A reference's state in words: found, missing, unresolved, or how much of a sequence is on disk ("4 of 5 frames"). */
@@ -82,12 +54,7 @@ export function define(command: Command, { io, signal }: Registry): void {
       '--strict',
       'exit 2 when a reference is missing or cannot be checked, or the scene was not scanned (for CI)',
     )
-    .addOption(
-      new Option(
-        '--limit <name=value>',
-        'raise a bound of the scan for a large scene you trust, e.g. maxReferences=200000 (repeatable)',
-      ).argParser((value: string, previous: string[] = []) => [...previous, value]),
-    )
+    .addOption(limitOption())
     .addHelpText(
       'after',
       `

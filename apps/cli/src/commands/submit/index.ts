@@ -15,7 +15,15 @@ import { type Context, contextOf } from '../../lib/context.js';
 import { CliError, ExitCode, UsageError } from '../../lib/exit-codes.js';
 import { loadJobFile } from '../../lib/job-file.js';
 import { Phases } from '../../lib/phases.js';
-import { parsePathMap, pathMapOption, problemLines, scenePreflight } from '../../lib/preflight.js';
+import {
+  limitHint,
+  limitOption,
+  parseLimits,
+  parsePathMap,
+  pathMapOption,
+  problemLines,
+  scenePreflight,
+} from '../../lib/preflight.js';
 import { safe } from '../../lib/safe.js';
 import { lockSubmission } from '../../lib/submit-lock.js';
 import { printStatus, watchProject } from '../../lib/watch.js';
@@ -36,6 +44,8 @@ export interface SubmitOptions extends JobFlags {
   allowMissing?: boolean;
   /** Foreign folders mapped onto local ones for the scene checks, `from=to` (`--path-map`). */
   pathMap?: string[];
+  /** Scene scan limits raised (or lowered), `name=value` (`--limit`, repeatable; see `gm scan`). */
+  limit?: string[];
   /** Print how long each phase took (`--verbose`). */
   verbose?: boolean;
   /** Download results automatically (`false` with `--no-download`). */
@@ -60,6 +70,7 @@ export function define(command: Command, { io, signal }: Registry): void {
       'submit even when a scene references files that are missing or not in the project',
     )
     .addOption(pathMapOption())
+    .addOption(limitOption())
     .option('--skip-upload', 'the files are already uploaded (`gm upload`); submit only')
     .option(
       '--again',
@@ -109,6 +120,7 @@ export function define(command: Command, { io, signal }: Registry): void {
 Examples:
   gm submit job.yaml --watch
   gm submit job.yaml --dry-run
+  gm submit huge.yaml --limit maxReferences=400000   a large scene you trust
   gm submit --file scene.blend --version 4.2 --frames "1 24" --output-prefix shot --output-format PNG \\
             --budget 50 --budget-action stop --watch`,
     )
@@ -137,18 +149,19 @@ export async function submit(ctx: Context, jobFile: string | undefined, opts: Su
     });
   }
   const pathMap = parsePathMap(opts.pathMap);
+  const limits = parseLimits(opts.limit);
   const loaded = jobFile ? await loadJobFile(jobFile, io.cwd) : await jobFileFromFlags(opts, io.cwd);
   phases.end('job file');
   const { project, autoDownload } = await buildProject(loaded);
   phases.end('files', `${project.files.length.toLocaleString('en')} files`);
   if (!opts.allowMissing) {
-    const preflight = await scenePreflight(project, pathMap);
+    const preflight = await scenePreflight(project, pathMap, limits);
     // A scene saved with another version than its job's: said, not refused.
     for (const w of preflight.warnings) if (w.kind === 'version') ctx.out.warn(safe(w.message));
     if (preflight.blocking.length > 0) {
       throw new UsageError('The job scenes need files the project does not have; nothing was submitted.', {
         details: problemLines(preflight.blocking),
-        hint: 'Add the files to the project, or pass --allow-missing to submit anyway; `gm scan <scene>` lists every reference.',
+        hint: `Add the files to the project, or pass --allow-missing to submit anyway; \`gm scan <scene>\` lists every reference.${limitHint(preflight.blocking, limits)}`,
       });
     }
     phases.end('preflight');
@@ -180,7 +193,7 @@ export async function submit(ctx: Context, jobFile: string | undefined, opts: Su
     signal,
     onWait: (holder) =>
       ctx.out.info(
-        `Waiting for another gm submit of ${project.name}${holder ? ` (process ${holder.pid} on ${holder.host}, since ${holder.started})` : ''} to be taken by Envoy…`,
+        `Waiting for another gm submit of ${project.name}${holder ? ` (process ${holder.pid} on ${safe(holder.host)}, since ${holder.since.toISOString()})` : ''} to be taken by Envoy…`,
       ),
   });
   let client: EnvoyClient;

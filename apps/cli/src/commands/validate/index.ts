@@ -17,6 +17,9 @@ import { UsageError } from '../../lib/exit-codes.js';
 import { loadJobFile } from '../../lib/job-file.js';
 import {
   BLOCKING_KINDS,
+  limitHint,
+  limitOption,
+  parseLimits,
   parsePathMap,
   pathMapOption,
   problemLines,
@@ -34,6 +37,8 @@ export interface ValidateOptions {
   allowMissing?: boolean;
   /** Foreign folders mapped onto local ones for the scene checks, `from=to` (`--path-map`). */
   pathMap?: string[];
+  /** Scene scan limits raised (or lowered), `name=value` (`--limit`, repeatable; see `gm scan`). */
+  limit?: string[];
 }
 
 /** The estimate of one job. */
@@ -83,6 +88,7 @@ export function define(command: Command, { io, signal }: Registry): void {
       'files a scene references that are missing or not in the project are warnings, as `gm submit --allow-missing` takes them',
     )
     .addOption(pathMapOption())
+    .addOption(limitOption())
     .addHelpText(
       'after',
       `
@@ -113,7 +119,8 @@ Job file (YAML or JSON; JSON Schema: @gm/cli/job-file.schema.json):
 
 Examples:
   gm validate job.yaml
-  gm validate job.yaml --offline --json`,
+  gm validate job.yaml --offline --json
+  gm validate huge.yaml --limit maxReferences=400000   a large scene you trust`,
     )
     .action((file: string, opts: ValidateOptions) => validate(contextOf(command, io, signal), file, opts));
 }
@@ -127,10 +134,11 @@ Examples:
 export async function validate(ctx: Context, file: string, opts: ValidateOptions): Promise<void> {
   const { io } = ctx;
   const pathMap = parsePathMap(opts.pathMap);
+  const limits = parseLimits(opts.limit);
   const loaded = await loadJobFile(file, io.cwd);
   const { project } = await buildProject(loaded);
   // The scenes' own references: missing, outside the project folder, or not among its files.
-  const preflight = await scenePreflight(project, pathMap);
+  const preflight = await scenePreflight(project, pathMap, limits);
   if (opts.allowMissing) {
     preflight.warnings.unshift(...preflight.blocking);
     preflight.blocking = [];
@@ -138,7 +146,7 @@ export async function validate(ctx: Context, file: string, opts: ValidateOptions
   if (preflight.blocking.length > 0) {
     throw new UsageError(`${file}: the job scenes need files the project does not have.`, {
       details: problemLines(preflight.blocking),
-      hint: 'Add the files to the project folder (and to `files:` when it lists them), or fix the paths in the scene; `gm scan <scene>` lists every reference, --allow-missing accepts them.',
+      hint: `Add the files to the project folder (and to \`files:\` when it lists them), or fix the paths in the scene; \`gm scan <scene>\` lists every reference, --allow-missing accepts them.${limitHint(preflight.blocking, limits)}`,
     });
   }
   const machines = new Map<string, PricedMachine | undefined>();
