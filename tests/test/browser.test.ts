@@ -42,7 +42,7 @@ const NODE_BUILT_IN = /["']node:|require\(/;
  * everything a page loads for its whole flow (log in, user, projects, a Project given its file list, a Job, watch
  * rules, submit, status, the project's files), re2js aside, be at most 22 KB. The tests below count every script
  * Chromium fetched for that flow, as a web tool ships them (esbuild, code splitting, minified: browser/scripts.mjs,
- * which `pnpm bench -- browser` measures too, without a browser): 25.5 KB (0.2 KB of it the GridMarketsError a
+ * which `pnpm bench -- browser` measures too, without a browser): 25.6 KB (0.2 KB of it the GridMarketsError a
  * failed call still gets when failures.ts cannot be loaded), the page's own code (about 0.7 KB)
  * included; it was 27.0 KB. Taken out of what a page loads: what a failed call becomes (failures.ts: the errors of
  * answers that are not a success or differ from the contract, of no answer, and the checks after a lost submission
@@ -64,19 +64,19 @@ const NODE_BUILT_IN = /["']node:|require\(/;
  * project folder when a Project is made) 0.7 KB, the error classes 0.9 KB.
  *
  * The second budget is that of the bundle of `EnvoyClient`, `Job` and `Project` without code splitting, where
- * failures.ts is part of the one file: 26.8 KB, was 26.4 KB (esbuild wraps a part loaded by `import()` in a
+ * failures.ts is part of the one file: 26.9 KB, was 26.4 KB (esbuild wraps a part loaded by `import()` in a
  * function run on first use). Each budget is what was reached, rounded up to 0.1 KB: growth is a decision.
  */
-const PAGE_BUDGET = 25.6 * 1024;
+const PAGE_BUDGET = 25.7 * 1024;
 /** The bundle of `EnvoyClient`, `Job` and `Project` in one file (no splitting), re2js left out. */
-const CORE_BUDGET = 26.9 * 1024;
+const CORE_BUDGET = 27.0 * 1024;
 /**
  * With re2js bundled too (in one file; or the page's scripts and re2js.js). In one file it grew by 1.7 KB (from
- * 71.6 to 73.6 KB) when failures.ts became a part loaded by `import()`: esbuild then wraps it, and what it imports,
+ * 71.6 to 73.7 KB) when failures.ts became a part loaded by `import()`: esbuild then wraps it, and what it imports,
  * in functions run on first use, and orders the file differently. A page ships with code splitting, where the
  * parts loaded by `import()` are files of their own and re2js.js one apart.
  */
-const WITH_RE2JS_BUDGET = 73.6 * 1024;
+const WITH_RE2JS_BUDGET = 73.7 * 1024;
 
 /**
  * Serves the page and its scripts, and passes every other request on to Envoy (`envoyUrl()`, known once the
