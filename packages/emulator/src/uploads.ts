@@ -23,12 +23,6 @@ const SMALL_FILE = 1024 * 1024;
  */
 const TINY_FILE = 64 * 1024;
 
-/**
- * Tiny files go to the copy threads too while more than this many copies are queued (a project of many files):
- * creating files is most of their cost, and several threads create files faster than one.
- */
-const POOL_BACKLOG = 256;
-
 /** Synchronous copies run at most this long in a row before the event loop has a turn (requests are answered). */
 const SLICE_MS = 8;
 
@@ -332,8 +326,7 @@ export class Uploader {
         // synchronous calls (for at most SLICE_MS in a row), a larger one on a copy thread.
         let copied: Copied;
         const job = { source, target, part, large: file.size > SMALL_FILE };
-        const backlog = this.queue.length - this.head;
-        if (file.size <= TINY_FILE && backlog < POOL_BACKLOG) {
+        if (file.size <= TINY_FILE) {
           if (performance.now() - this.sliceStart > SLICE_MS) {
             await new Promise((resolve) => setImmediate(resolve));
             this.sliceStart = performance.now();
