@@ -130,7 +130,7 @@ try {
     ratio: c / withSums,
     goal: 'speed ≥ 0.50× cp',
     pass: c / withSums >= 0.5,
-    detail: `each file is hashed while it is copied; runs ${runsText(checksumWaits.slice(-RUNS))} ms`,
+    detail: `each file is hashed from the store's copy on a copy thread; runs ${runsText(checksumWaits.slice(-RUNS))} ms`,
   });
 } finally {
   await rm(scratch, { recursive: true, force: true });

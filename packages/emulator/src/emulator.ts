@@ -120,6 +120,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       closed ??= (async () => {
         scheduler.stop();
         await runtime.shutdown();
+        await uploader.close();
         await app.close();
         if (temporary) await rm(dataDir, { recursive: true, force: true });
       })();

@@ -1,32 +1,30 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { type FileHandle, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { type Copied, CopyPool, copyFileHashed } from './copier.js';
 import { own } from './names.js';
 import { renderedFrame } from './result-names.js';
 import { now, type Runtime, SerialWorker } from './runtime.js';
-import { type FileRecord, inFolder, inFolderSync, type ProjectRecord } from './store.js';
+import { type FileRecord, inFolder, type ProjectRecord } from './store.js';
 
 /**
- * How many unthrottled copies run at once: more than the thread pool's four threads, so that a thread freed by one
- * copy's call finds the next call waiting (a copy of many small files is mostly opening, creating and renaming).
+ * How many unthrottled copies are under way at once: enough to keep every copy thread busy (each is handed a batch
+ * of files at a time, see copier.ts) while their results come back.
  */
-const COPY_LANES = 8;
+const COPY_LANES = 64;
 
-/** Files up to this size are copied whole: read, hashed, written, renamed. */
+/** Files up to this size are read whole (read, hashed, written); larger ones are copied by the kernel, then hashed. */
 const SMALL_FILE = 1024 * 1024;
 
 /**
- * Files up to this size are copied with synchronous calls: for a tiny file the thread pool's round trips (eight
- * of them: open, stat, read, close, open, write, close, rename) cost more CPU than the copy itself.
+ * Files up to this size are copied on the emulator's own thread, with synchronous calls: for a tiny file the trip
+ * to a copy thread costs more than the copy itself (and a project of a few small files starts no thread).
  */
 const TINY_FILE = 64 * 1024;
 
 /** Synchronous copies run at most this long in a row before the event loop has a turn (requests are answered). */
 const SLICE_MS = 8;
-
-/** The chunk of an unthrottled copy of a larger file: read, hashed and written while the next one is read. */
-const COPY_CHUNK = 1024 * 1024;
 
 /**
  * While unthrottled copies complete, the state is saved at most every 250 ms, and after a save the next waits ten
@@ -39,51 +37,6 @@ const SAVE_EVERY_MS = 250;
 interface Item {
   project: ProjectRecord;
   file: FileRecord;
-}
-
-/** Writes all of `data` to `out` at its current position. */
-async function writeAll(out: FileHandle, data: Buffer): Promise<void> {
-  for (let at = 0; at < data.length; ) at += (await out.write(data, at, data.length - at)).bytesWritten;
-}
-
-/**
- * Copies `source` into the new file `part` (in `folder`) chunk by chunk, hashing each chunk while the next is read
- * and it is written; resolves to the bytes copied and their hex SHA-256 (the checksum of exactly what was written).
- */
-async function copyHashed(
-  source: string,
-  part: string,
-  folder: string,
-  progress: (bytes: number) => void,
-): Promise<{ size: number; sha256: string }> {
-  const input = await open(source, 'r');
-  try {
-    const out = await inFolder(folder, () => open(part, 'w'));
-    try {
-      const hash = createHash('sha256');
-      let size = 0;
-      let chunk = Buffer.allocUnsafe(COPY_CHUNK);
-      let spare = Buffer.allocUnsafe(COPY_CHUNK);
-      let n = (await input.read(chunk, 0, COPY_CHUNK, null)).bytesRead;
-      while (n > 0) {
-        const data = chunk.subarray(0, n);
-        const reading = input.read(spare, 0, COPY_CHUNK, null);
-        const writing = writeAll(out, data);
-        hash.update(data);
-        await writing;
-        const next = (await reading).bytesRead;
-        size += n;
-        progress(size);
-        [chunk, spare] = [spare, chunk];
-        n = next;
-      }
-      return { size, sha256: hash.digest('hex') };
-    } finally {
-      await out.close();
-    }
-  } finally {
-    await input.close();
-  }
 }
 
 /** A shared bandwidth limit: callers take bytes and wait their turn. */
@@ -119,11 +72,14 @@ interface Active {
 
 /**
  * Copies queued project files from their local folders into the remote store: one at a time under a bandwidth
- * limit, a few at a time without one. Every copy hashes the bytes as it writes them, so a file is listed with its
+ * limit, many at a time without one (a tiny file on this thread, a larger one on a copy thread). Every copy hashes
+ * the bytes it wrote, so a file is listed with its
  * checksum as soon as it is completed.
  */
 export class Uploader {
   private readonly throttle: Throttle | null;
+  /** The threads that copy and hash files larger than TINY_FILE when there is no bandwidth limit. */
+  private readonly pool = new CopyPool();
   private readonly chunkSize: number;
   /** The files being copied now. */
   private readonly active = new Map<FileRecord, Active>();
@@ -155,7 +111,7 @@ export class Uploader {
       runtime,
       () => this.next(),
       (next) => this.copy(next.project, next.file),
-      // Unthrottled copies run a few at a time, so that the waits of one file's steps overlap another's copy.
+      // Unthrottled copies run many at a time, so that the copy threads always have files waiting.
       () => (this.throttle ? 1 : COPY_LANES),
     );
     this.throttle = bandwidth && bandwidth > 0 ? new Throttle(runtime, bandwidth) : null;
@@ -199,6 +155,11 @@ export class Uploader {
   }
 
   private readonly worker: SerialWorker<Item>;
+
+  /** Stops the copy threads (after the runtime's shutdown: no copy is waiting for them any more). */
+  close(): Promise<void> {
+    return this.pool.close();
+  }
 
   /** Starts the worker if it is idle. */
   kick(): void {
@@ -360,30 +321,26 @@ export class Uploader {
           return;
         }
       }
-      const folder = dirname(target);
       if (!this.throttle) {
-        // Unthrottled: each file is hashed as it is copied: a tiny one with synchronous calls (for at most SLICE_MS
-        // in a row), a small one whole, a larger one in chunks (one hashed while the next is read and it written).
-        let copied: { size: number; sha256: string };
-        const tiny = file.size <= TINY_FILE;
-        if (tiny) {
+        // Unthrottled: each file is hashed as it is copied (see copier.ts): a tiny one on this thread, with
+        // synchronous calls (for at most SLICE_MS in a row), a larger one on a copy thread.
+        let copied: Copied;
+        const job = { source, target, part, large: file.size > SMALL_FILE };
+        if (file.size <= TINY_FILE) {
           if (performance.now() - this.sliceStart > SLICE_MS) {
             await new Promise((resolve) => setImmediate(resolve));
             this.sliceStart = performance.now();
             if (this.runtime.closing) return; // copied again on the next start
           }
-          copied = copyTiny(source, part, target, folder);
-        } else if (file.size <= SMALL_FILE) {
-          const data = await readFile(source);
-          const writing = inFolder(folder, () => writeFile(part, data));
-          copied = { size: data.length, sha256: createHash('sha256').update(data).digest('hex') };
-          await writing;
+          copied = copyFileHashed(job);
         } else {
-          copied = await copyHashed(source, part, folder, (bytes) => {
-            file.bytesDone = bytes;
-          });
+          try {
+            copied = await this.pool.run(job);
+          } catch (err) {
+            if (this.runtime.closing) return; // copied again on the next start
+            throw err;
+          }
         }
-        if (!tiny) await rename(part, target);
         file.size = file.bytesDone = copied.size;
         file.sha256 = copied.sha256;
         file.lastModified = now();
@@ -391,6 +348,7 @@ export class Uploader {
         this.saveSoon(project);
         return;
       }
+      const folder = dirname(target);
       file.size = (await stat(source)).size;
       const hash = createHash('sha256');
       const out = await inFolder(folder, () => open(part, 'w'));
@@ -433,22 +391,4 @@ export class Uploader {
       store.save();
     }
   }
-}
-
-/** A tiny file copied with synchronous calls: read whole, hashed, written to `part`, renamed to `target`. */
-function copyTiny(
-  source: string,
-  part: string,
-  target: string,
-  folder: string,
-): { size: number; sha256: string } {
-  const data = readFileSync(source);
-  try {
-    inFolderSync(folder, () => writeFileSync(part, data));
-    renameSync(part, target);
-  } catch (err) {
-    rmSync(part, { force: true });
-    throw err;
-  }
-  return { size: data.length, sha256: createHash('sha256').update(data).digest('hex') };
 }

@@ -264,6 +264,55 @@ describe('uploads without a bandwidth limit (several copies at once)', () => {
   }, 60_000);
 });
 
+describe('a project of many small files, uploaded twice', () => {
+  it('lists each file with the checksum of its new content; no temp file is left', async () => {
+    const env = await setup();
+    const local = await tempDir();
+    try {
+      await env.client.login();
+      // More tiny files than are copied on the emulator's own thread, and larger ones: every copy path.
+      const names = [
+        ...Array.from({ length: 400 }, (_, i) => `many/tiny_${i}.txt`),
+        ...Array.from({ length: 6 }, (_, i) => `many/big_${i}.bin`),
+      ];
+      const contents = (round: number) =>
+        Object.fromEntries(
+          names.map((n, i) => [
+            n,
+            n.includes('big') ? randomBytes(1024 * 1024 + i * 70_000) : `${round}:${n}`,
+          ]),
+        );
+      for (const round of [1, 2]) {
+        const files = contents(round);
+        await writeFiles(local, files);
+        const up = await env.client.call('POST', '/upload', {
+          body: { upload: [{ localRoot: local, remoteRoot: '/many', files: names }] },
+        });
+        expect(up.status).toBe(200);
+        const done = await env.client.waitFor('many', (s) => s.State !== 'Uploading');
+        expect(done.State).toBe('Uploaded');
+        const listed = await env.client.call('GET', '/project/many/Files', {
+          template: '/project/{name}/Files',
+        });
+        const sums = Object.fromEntries(
+          listed.body.project_files.all_files.map((f: Json) => [f.Key, f.CheckSum]),
+        );
+        for (const [name, bytes] of Object.entries(files)) {
+          expect(sums[`/many/${name}`], `${name}, round ${round}`).toBe(sha(bytes));
+          const stored = await readFile(join(env.dataDir, 'store', 'many', name));
+          expect(stored.equals(Buffer.from(bytes)), `${name}, round ${round}`).toBe(true);
+        }
+      }
+      const left = await readdir(join(env.dataDir, 'store', 'many', 'many'));
+      expect(left.filter((n) => n.endsWith('.tmp'))).toEqual([]);
+      expect(left).toHaveLength(names.length);
+    } finally {
+      await env.cleanup();
+      await rm(local, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
 describe('a project holding both a file and that name with .part', () => {
   it.each([
     ['without a bandwidth limit', {}],
