@@ -255,7 +255,19 @@ const EXTRA_STRUCTS = new Set([
   'FluidDomainSettings',
   'OceanModifierData',
   'PointCache',
+  'NodesModifierData',
+  'NodesModifierBake',
 ]);
+
+/**
+ * The `char *` fields of kept structs whose strings (blocks of their own, written after the struct) are kept too:
+ * a geometry-nodes modifier's bake folder and each bake's own folder. A block of an array of structs (the bakes)
+ * holds one string pointer per element.
+ */
+const STRING_POINTERS: Record<string, string> = {
+  NodesModifierData: 'bake_directory',
+  NodesModifierBake: 'directory',
+};
 
 /** The result of reading a .blend: its header and the file-naming datablocks. */
 export interface BlendFile {
@@ -517,6 +529,14 @@ export async function readBlendBlocks(file: string, limits: ScanLimits = DEFAULT
       } else if (extra) {
         extras.push(kept);
         byAddress.set(block.address, kept);
+        const struct = sdna.structs[block.sdna]!;
+        const field = struct.fields.get(STRING_POINTERS[struct.type] ?? '');
+        if (field?.pointer && struct.size > 0) {
+          for (let base = 0; base + struct.size <= len; base += struct.size) {
+            const target = pointerAt(data, base + field.offset, header.pointerSize, header.littleEndian);
+            if (target !== 0) wanted.add(target);
+          }
+        }
       } else {
         byAddress.set(block.address, kept);
         wanted.delete(block.address);
@@ -800,6 +820,11 @@ class StructReader {
     if (!f || f.pointer) return '';
     return cString(this.data, this.base + f.offset, f.size);
   }
+  /** A `char *` field as text: the string block it points at, when kept (`''` otherwise). */
+  string(name: string): string {
+    const block = this.blend.byAddress.get(this.pointer(name));
+    return block ? cString(block.data, 0, block.data.length) : '';
+  }
   /** The address a pointer field holds (0: null). */
   pointer(name: string): number {
     const f = this.#fields.get(name);
@@ -852,8 +877,56 @@ const NODE_EXTERNAL = 1;
 const PTCACHE_BAKED = 1 << 0;
 const PTCACHE_DISK_CACHE = 1 << 6;
 const PTCACHE_EXTERNAL = 1 << 9;
+/** `NodesModifierBake.flag`: the bake's own `directory` is used instead of the modifier's folder. */
+const NODES_MODIFIER_BAKE_CUSTOM_PATH = 1 << 1;
+/** `NodesModifierBakeTarget`: where a geometry-nodes bake is kept (Blender 4.3 on). */
+const NODES_MODIFIER_BAKE_TARGET_INHERIT = 0;
+const NODES_MODIFIER_BAKE_TARGET_DISK = 2;
 /** FluidDomainSettings.cache_flag bits saying some data was baked (data, noise, mesh, particles, guides). */
 const FLUID_BAKED = (1 << 1) | (1 << 3) | (1 << 5) | (1 << 7) | (1 << 9);
+
+/**
+ * The folders a geometry-nodes modifier's bakes are read from, as Blender finds them
+ * (`bke::bake::get_node_bake_target` and `get_node_bake_path`): only bakes kept on disk and not packed into the
+ * file; a bake's own `directory` when it uses a custom path, else the modifier's `bake_directory` joined with the
+ * bake's id (no folder at all when that is empty). The bake target is the bake's, else the modifier's, else packed;
+ * files saved before Blender 4.3 (no `bake_target` field) bake to disk. At most the elements the bakes block holds
+ * are read, whatever `bakes_num` says.
+ */
+function nodeBakeFolders(blend: BlendFile, modifier: StructReader): { id: number; folder: string }[] {
+  const block = blend.byAddress.get(modifier.pointer('bakes'));
+  const struct = block ? blend.sdna.structs[block.sdna] : undefined;
+  if (!block || struct?.type !== 'NodesModifierBake' || struct.size <= 0) return [];
+  const count = Math.min(
+    Math.max(modifier.int('bakes_num') ?? 0, 0),
+    Math.floor(block.data.length / struct.size),
+  );
+  const modifierTarget = modifier.has('bake_target')
+    ? (modifier.int('bake_target') ?? NODES_MODIFIER_BAKE_TARGET_INHERIT)
+    : NODES_MODIFIER_BAKE_TARGET_DISK;
+  const folders: { id: number; folder: string }[] = [];
+  for (let i = 0; i < count; i++) {
+    const bake = new StructReader(blend, block.data, block.sdna, i * struct.size);
+    const own = bake.int('bake_target') ?? NODES_MODIFIER_BAKE_TARGET_INHERIT;
+    const target =
+      own !== NODES_MODIFIER_BAKE_TARGET_INHERIT
+        ? own
+        : modifierTarget !== NODES_MODIFIER_BAKE_TARGET_INHERIT
+          ? modifierTarget
+          : undefined; // packed: Blender's default from 4.3 on
+    if (target !== NODES_MODIFIER_BAKE_TARGET_DISK || bake.pointer('packed') !== 0) continue;
+    const id = bake.int('id') ?? 0;
+    let folder: string;
+    if ((bake.int('flag') ?? 0) & NODES_MODIFIER_BAKE_CUSTOM_PATH) folder = bake.string('directory');
+    else {
+      const root = modifier.string('bake_directory');
+      if (root === '') continue;
+      folder = /[\\/]$/.test(root) ? `${root}${id}` : `${root}/${id}`;
+    }
+    if (folder !== '') folders.push({ id, folder });
+  }
+  return folders;
+}
 
 /**
  * The files named by the blocks that are not datablocks: sequencer strips (image strips' files, movie and sound
@@ -864,7 +937,7 @@ const FLUID_BAKED = (1 << 1) | (1 << 3) | (1 << 5) | (1 << 7) | (1 << 9);
 function extraReferences(file: string, blend: BlendFile): RawReference[] {
   const baseDir = nodePath.dirname(file);
   const out: RawReference[] = [];
-  const add = (written: string, kind: ReferenceKind, name: string) => {
+  const add = (written: string, kind: ReferenceKind, name: string, onlyWith?: string) => {
     if (written === '') return;
     out.push({
       path: written,
@@ -872,6 +945,7 @@ function extraReferences(file: string, blend: BlendFile): RawReference[] {
       baseDir,
       kind,
       location: { file, type: 'datablock', name },
+      ...(onlyWith !== undefined ? { onlyWith } : {}),
     });
   };
   const renamed = blend.sdna.byName.has('StripData'); // Blender 4.4 on: Sequence → Strip, Strip → StripData
@@ -925,6 +999,16 @@ function extraReferences(file: string, blend: BlendFile): RawReference[] {
       case 'OceanModifierData':
         if ((r.int('cached') ?? 0) !== 0)
           add(r.text('cachepath'), 'cache', `Ocean modifier "${modifierName(r)}"`);
+        break;
+      case 'NodesModifierData':
+        for (const bake of nodeBakeFolders(blend, r)) {
+          add(
+            bake.folder,
+            'cache',
+            `Geometry nodes bake ${bake.id} of modifier "${modifierName(r)}"`,
+            'meta',
+          );
+        }
         break;
       case 'PointCache': {
         const flag = r.int('flag') ?? 0;
