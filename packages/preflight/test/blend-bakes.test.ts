@@ -18,17 +18,22 @@ const MODIFIER_DATA: StructSpec = {
     ['ModifierData', '*prev'],
     ['int', 'type'],
     ['int', 'mode'],
-    ['int', 'stackindex'],
+    ['float', 'execution_time'],
     ['short', 'flag'],
     ['short', 'ui_expand_flag'],
+    ['uint16_t', 'layout_panel_open_flag'],
+    ['char', '_pad[2]'],
+    ['int', 'persistent_uid'],
     ['char', 'name[64]'],
     ['char', '*error'],
-    ['ModifierData', '*orig_modifier_data'],
     ['void', '*runtime'],
   ],
 };
 
-/** The structs as Blender 4.3 on declares them (`bake_target`, `packed`, `bake_size`). */
+/**
+ * The structs as Blender 4.3 on declares them (`bake_target`, `packed`, `bake_size`); `ModifierData` as 4.1–4.3
+ * declare it (only its `name` is read).
+ */
 function layout43(): BlendLayout {
   return new BlendLayout([
     {
@@ -118,6 +123,10 @@ function layout41(): BlendLayout {
         ['char', '_pad[3]'],
         ['int', 'bakes_num'],
         ['NodesModifierBake', '*bakes'],
+        ['char', '_pad2[4]'],
+        ['int', 'panels_num'],
+        ['NodesModifierPanel', '*panels'],
+        ['void', '*runtime'],
       ],
     },
   ]);

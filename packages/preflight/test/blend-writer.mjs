@@ -13,6 +13,7 @@ const BASIC = {
   uint8_t: 1,
   short: 2,
   ushort: 2,
+  uint16_t: 2,
   int: 4,
   uint32_t: 4,
   float: 4,

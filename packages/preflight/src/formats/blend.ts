@@ -239,8 +239,8 @@ function isNonNull(data: Uint8Array, start: number, size: number): boolean {
 /**
  * The structs (besides the datablocks of {@link DATABLOCKS}) whose blocks name files or lead to names of files:
  * sequencer strips and their data (named `Sequence`/`Strip` before Blender 4.4, `Strip`/`StripData` from 4.4 on),
- * strip elements, image tiles, IES and OSL node storage, the modifiers and settings that read caches, point
- * caches. Each is small; they are kept up to `MAX_KEPT` bytes in all.
+ * strip elements, image tiles, IES and OSL node storage, the modifiers and settings that read caches (geometry-nodes
+ * modifiers and their bakes among them), point caches. Each is small; they are kept up to `MAX_KEPT` bytes in all.
  */
 const EXTRA_STRUCTS = new Set([
   'Sequence',
@@ -932,7 +932,8 @@ function nodeBakeFolders(blend: BlendFile, modifier: StructReader): { id: number
  * The files named by the blocks that are not datablocks: sequencer strips (image strips' files, movie and sound
  * strips' file), IES and OSL script nodes with external files, Mesh Cache modifiers, baked fluid domains' cache
  * folders, cached oceans' folders, point caches read from disk (an external folder, or the `blendcache_<name>`
- * folder beside the file for a disk cache that is baked).
+ * folder beside the file for a disk cache that is baked), geometry-nodes bake folders on disk (each counted only
+ * when it holds `meta/`: see {@link nodeBakeFolders}).
  */
 function extraReferences(file: string, blend: BlendFile): RawReference[] {
   const baseDir = nodePath.dirname(file);
