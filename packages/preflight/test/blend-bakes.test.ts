@@ -30,6 +30,24 @@ const MODIFIER_DATA: StructSpec = {
   ],
 };
 
+/** `FileGlobal` (DNA_fileglobal_types.h), up to its flags: the file's subversion. */
+const FILE_GLOBAL: StructSpec = {
+  type: 'FileGlobal',
+  fields: [
+    ['char', 'subvstr[4]'],
+    ['short', 'subversion'],
+    ['short', 'minversion'],
+    ['short', 'minsubversion'],
+    ['char', '_pad[6]'],
+    ['bScreen', '*curscreen'],
+    ['Scene', '*curscene'],
+    ['ViewLayer', '*cur_view_layer'],
+    ['void', '*_pad1'],
+    ['int', 'fileflags'],
+    ['int', 'globalf'],
+  ],
+};
+
 /**
  * The structs as Blender 4.3 on declares them (`bake_target`, `packed`, `bake_size`); `ModifierData` as 4.1–4.3
  * declare it (only its `name` is read).
@@ -44,6 +62,7 @@ function layout43(): BlendLayout {
       ],
     },
     MODIFIER_DATA,
+    FILE_GLOBAL,
     { type: 'NodesModifierSettings', fields: [['IDProperty', '*properties']] },
     {
       type: 'NodesModifierBake',
@@ -149,8 +168,17 @@ function blendWith(
   modifier: { bake_directory?: string; bake_target?: number; bakes_num?: number },
   bakes: BakeSpec[],
   version = '404',
+  subversion?: number,
 ): Buffer {
   const blocks: Parameters<typeof writeBlend>[1][number][] = [];
+  if (subversion !== undefined) {
+    blocks.push({
+      code: 'GLOB',
+      struct: 'FileGlobal',
+      address: 0x50,
+      data: layout.pack('FileGlobal', { subvstr: ` ${subversion}`.slice(-4), subversion }),
+    });
+  }
   const strings: { address: number; data: string }[] = [];
   let next = 0x1000;
   const stringAt = (text: string | undefined) => {
@@ -331,6 +359,17 @@ describe('.blend: geometry-nodes bake folders', () => {
     const file = join(root, 'old.blend');
     writeFileSync(file, blendWith(layout41(), { bake_directory: '//bakes/' }, [{ id: 4 }, { id: 5 }], '401'));
     expect((await bakesOf(file)).map((r) => [r.path, r.exists])).toEqual([['//bakes/4', true]]);
+  });
+
+  it('bakes to disk a modifier left at inherit in a file saved before 4.3.23, as Blender updates it', async () => {
+    const root = tempDir();
+    bakeFolder(root, 'bakes', '1');
+    const early = join(root, 'early.blend');
+    writeFileSync(early, blendWith(layout43(), { bake_directory: '//bakes/' }, [{ id: 1 }], '403', 22));
+    expect((await bakesOf(early)).map((r) => r.path)).toEqual(['//bakes/1']);
+    const later = join(root, 'later.blend');
+    writeFileSync(later, blendWith(layout43(), { bake_directory: '//bakes/' }, [{ id: 1 }], '403', 23));
+    expect(await bakesOf(later)).toEqual([]);
   });
 
   it('reads no more bakes than the block holds, whatever bakes_num says', async () => {

@@ -286,6 +286,8 @@ export interface BlendFile {
   scenes: Block[];
   /** The scene of the window the file was saved from (`FileGlobal.curscene`), 0 when the file does not say. */
   curscene: number;
+  /** The file's subversion (`FileGlobal.subversion`, such as 23 of 4.3.23), 0 when the file does not say. */
+  subversion: number;
   /** The names of the Objects (without their `OB` prefix) by address, up to `maxReferences` of them. */
   objectNames: Map<number, string>;
   /** Objects whose names were not kept (past `maxReferences`). */
@@ -463,7 +465,9 @@ export async function readBlendBlocks(file: string, limits: ScanLimits = DEFAULT
     // Bytes of an Object block that hold its name (the ID is its first member).
     const objectNameEnd = idName && objectId ? objectId.offset + idName.offset + idName.size : 0;
     const curscene = sdna.field('FileGlobal', 'curscene');
+    const subversionField = sdna.field('FileGlobal', 'subversion');
     let current = 0;
+    let subversion = 0;
     let keptBytes = 0;
     let dropped = 0;
     let objectsDropped = 0;
@@ -490,8 +494,16 @@ export async function readBlendBlocks(file: string, limits: ScanLimits = DEFAULT
         const data = (await reader.read(len, `block "${code}"`)).slice();
         keptBytes += len;
         if (code === 'SC') scenes.push({ code, sdna: block.sdna, data, offset: at, address: block.address });
-        else if (curscene?.pointer && sdna.structs[block.sdna]?.type === 'FileGlobal') {
-          current = pointerAt(data, curscene.offset, header.pointerSize, header.littleEndian);
+        else if (sdna.structs[block.sdna]?.type === 'FileGlobal') {
+          if (curscene?.pointer) {
+            current = pointerAt(data, curscene.offset, header.pointerSize, header.littleEndian);
+          }
+          if (subversionField?.size === 2 && subversionField.offset + 2 <= data.length) {
+            subversion = new DataView(data.buffer, data.byteOffset).getInt16(
+              subversionField.offset,
+              header.littleEndian,
+            );
+          }
         }
         continue;
       }
@@ -552,6 +564,7 @@ export async function readBlendBlocks(file: string, limits: ScanLimits = DEFAULT
       dropped,
       scenes,
       curscene: current,
+      subversion,
       objectNames,
       objectsDropped,
     };
@@ -890,8 +903,8 @@ const FLUID_BAKED = (1 << 1) | (1 << 3) | (1 << 5) | (1 << 7) | (1 << 9);
  * (`bke::bake::get_node_bake_target` and `get_node_bake_path`): only bakes kept on disk and not packed into the
  * file; a bake's own `directory` when it uses a custom path, else the modifier's `bake_directory` joined with the
  * bake's id (no folder at all when that is empty). The bake target is the bake's, else the modifier's, else packed;
- * files saved before Blender 4.3 (no `bake_target` field) bake to disk. At most the elements the bakes block holds
- * are read, whatever `bakes_num` says.
+ * a modifier of a file saved before Blender 4.3.23 (no `bake_target` field, or one left at inherit) bakes to disk,
+ * as Blender's versioning makes it. At most the elements the bakes block holds are read, whatever `bakes_num` says.
  */
 function nodeBakeFolders(blend: BlendFile, modifier: StructReader): { id: number; folder: string }[] {
   const block = blend.byAddress.get(modifier.pointer('bakes'));
@@ -901,9 +914,12 @@ function nodeBakeFolders(blend: BlendFile, modifier: StructReader): { id: number
     Math.max(modifier.int('bakes_num') ?? 0, 0),
     Math.floor(block.data.length / struct.size),
   );
-  const modifierTarget = modifier.has('bake_target')
-    ? (modifier.int('bake_target') ?? NODES_MODIFIER_BAKE_TARGET_INHERIT)
-    : NODES_MODIFIER_BAKE_TARGET_DISK;
+  const { version } = blend.header;
+  const before4323 = version < 403 || (version === 403 && blend.subversion < 23);
+  let modifierTarget = modifier.int('bake_target') ?? NODES_MODIFIER_BAKE_TARGET_INHERIT;
+  if (modifierTarget === NODES_MODIFIER_BAKE_TARGET_INHERIT && (before4323 || !modifier.has('bake_target'))) {
+    modifierTarget = NODES_MODIFIER_BAKE_TARGET_DISK;
+  }
   const folders: { id: number; folder: string }[] = [];
   for (let i = 0; i < count; i++) {
     const bake = new StructReader(blend, block.data, block.sdna, i * struct.size);
