@@ -88,6 +88,14 @@ export interface ScanInternals {
   flavour?: PathFlavour;
 }
 
+async function statIsDirectory(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 async function statExists(p: string): Promise<boolean> {
   try {
     await stat(p);
@@ -280,6 +288,11 @@ async function collect(
     }
     const found = resolveReference(raw, context);
     const ref = found instanceof Promise ? await found : found;
+    if (raw.onlyWith !== undefined) {
+      // Counts only once what it names is there (a bake folder holding its `meta`): otherwise nothing to list.
+      if (!ref.exists || ref.resolved === undefined) continue;
+      if (!(await statIsDirectory(context.flavour.join(ref.resolved, raw.onlyWith)))) continue;
+    }
     out.push(ref);
     if (!context.follow || !ref.exists || ref.resolved === undefined) continue;
     // A Blender library is a .blend file whatever its name; another scene is read by its extension's reader.

@@ -239,8 +239,8 @@ function isNonNull(data: Uint8Array, start: number, size: number): boolean {
 /**
  * The structs (besides the datablocks of {@link DATABLOCKS}) whose blocks name files or lead to names of files:
  * sequencer strips and their data (named `Sequence`/`Strip` before Blender 4.4, `Strip`/`StripData` from 4.4 on),
- * strip elements, image tiles, IES and OSL node storage, the modifiers and settings that read caches, point
- * caches. Each is small; they are kept up to `MAX_KEPT` bytes in all.
+ * strip elements, image tiles, IES and OSL node storage, the modifiers and settings that read caches (geometry-nodes
+ * modifiers and their bakes among them), point caches. Each is small; they are kept up to `MAX_KEPT` bytes in all.
  */
 const EXTRA_STRUCTS = new Set([
   'Sequence',
@@ -255,7 +255,19 @@ const EXTRA_STRUCTS = new Set([
   'FluidDomainSettings',
   'OceanModifierData',
   'PointCache',
+  'NodesModifierData',
+  'NodesModifierBake',
 ]);
+
+/**
+ * The `char *` fields of kept structs whose strings (blocks of their own, written after the struct) are kept too:
+ * a geometry-nodes modifier's bake folder and each bake's own folder. A block of an array of structs (the bakes)
+ * holds one string pointer per element.
+ */
+const STRING_POINTERS: Record<string, string> = {
+  NodesModifierData: 'bake_directory',
+  NodesModifierBake: 'directory',
+};
 
 /** The result of reading a .blend: its header and the file-naming datablocks. */
 export interface BlendFile {
@@ -274,6 +286,8 @@ export interface BlendFile {
   scenes: Block[];
   /** The scene of the window the file was saved from (`FileGlobal.curscene`), 0 when the file does not say. */
   curscene: number;
+  /** The file's subversion (`FileGlobal.subversion`, such as 23 of 4.3.23), 0 when the file does not say. */
+  subversion: number;
   /** The names of the Objects (without their `OB` prefix) by address, up to `maxReferences` of them. */
   objectNames: Map<number, string>;
   /** Objects whose names were not kept (past `maxReferences`). */
@@ -451,7 +465,9 @@ export async function readBlendBlocks(file: string, limits: ScanLimits = DEFAULT
     // Bytes of an Object block that hold its name (the ID is its first member).
     const objectNameEnd = idName && objectId ? objectId.offset + idName.offset + idName.size : 0;
     const curscene = sdna.field('FileGlobal', 'curscene');
+    const subversionField = sdna.field('FileGlobal', 'subversion');
     let current = 0;
+    let subversion = 0;
     let keptBytes = 0;
     let dropped = 0;
     let objectsDropped = 0;
@@ -478,8 +494,16 @@ export async function readBlendBlocks(file: string, limits: ScanLimits = DEFAULT
         const data = (await reader.read(len, `block "${code}"`)).slice();
         keptBytes += len;
         if (code === 'SC') scenes.push({ code, sdna: block.sdna, data, offset: at, address: block.address });
-        else if (curscene?.pointer && sdna.structs[block.sdna]?.type === 'FileGlobal') {
-          current = pointerAt(data, curscene.offset, header.pointerSize, header.littleEndian);
+        else if (sdna.structs[block.sdna]?.type === 'FileGlobal') {
+          if (curscene?.pointer) {
+            current = pointerAt(data, curscene.offset, header.pointerSize, header.littleEndian);
+          }
+          if (subversionField?.size === 2 && subversionField.offset + 2 <= data.length) {
+            subversion = new DataView(data.buffer, data.byteOffset).getInt16(
+              subversionField.offset,
+              header.littleEndian,
+            );
+          }
         }
         continue;
       }
@@ -517,6 +541,14 @@ export async function readBlendBlocks(file: string, limits: ScanLimits = DEFAULT
       } else if (extra) {
         extras.push(kept);
         byAddress.set(block.address, kept);
+        const struct = sdna.structs[block.sdna]!;
+        const field = struct.fields.get(STRING_POINTERS[struct.type] ?? '');
+        if (field?.pointer && struct.size > 0) {
+          for (let base = 0; base + struct.size <= len; base += struct.size) {
+            const target = pointerAt(data, base + field.offset, header.pointerSize, header.littleEndian);
+            if (target !== 0) wanted.add(target);
+          }
+        }
       } else {
         byAddress.set(block.address, kept);
         wanted.delete(block.address);
@@ -532,6 +564,7 @@ export async function readBlendBlocks(file: string, limits: ScanLimits = DEFAULT
       dropped,
       scenes,
       curscene: current,
+      subversion,
       objectNames,
       objectsDropped,
     };
@@ -800,6 +833,11 @@ class StructReader {
     if (!f || f.pointer) return '';
     return cString(this.data, this.base + f.offset, f.size);
   }
+  /** A `char *` field as text: the string block it points at, when kept (`''` otherwise). */
+  string(name: string): string {
+    const block = this.blend.byAddress.get(this.pointer(name));
+    return block ? cString(block.data, 0, block.data.length) : '';
+  }
   /** The address a pointer field holds (0: null). */
   pointer(name: string): number {
     const f = this.#fields.get(name);
@@ -852,19 +890,71 @@ const NODE_EXTERNAL = 1;
 const PTCACHE_BAKED = 1 << 0;
 const PTCACHE_DISK_CACHE = 1 << 6;
 const PTCACHE_EXTERNAL = 1 << 9;
+/** `NodesModifierBake.flag`: the bake's own `directory` is used instead of the modifier's folder. */
+const NODES_MODIFIER_BAKE_CUSTOM_PATH = 1 << 1;
+/** `NodesModifierBakeTarget`: where a geometry-nodes bake is kept (Blender 4.3 on). */
+const NODES_MODIFIER_BAKE_TARGET_INHERIT = 0;
+const NODES_MODIFIER_BAKE_TARGET_DISK = 2;
 /** FluidDomainSettings.cache_flag bits saying some data was baked (data, noise, mesh, particles, guides). */
 const FLUID_BAKED = (1 << 1) | (1 << 3) | (1 << 5) | (1 << 7) | (1 << 9);
+
+/**
+ * The folders a geometry-nodes modifier's bakes are read from, as Blender finds them
+ * (`bke::bake::get_node_bake_target` and `get_node_bake_path`): only bakes kept on disk and not packed into the
+ * file; a bake's own `directory` when it uses a custom path, else the modifier's `bake_directory` joined with the
+ * bake's id (no folder at all when that is empty). The bake target is the bake's, else the modifier's, else packed;
+ * a modifier of a file saved before Blender 4.3.23 (no `bake_target` field, or one left at inherit) bakes to disk,
+ * as Blender's versioning makes it. At most the elements the bakes block holds are read, whatever `bakes_num` says.
+ */
+function nodeBakeFolders(blend: BlendFile, modifier: StructReader): { id: number; folder: string }[] {
+  const block = blend.byAddress.get(modifier.pointer('bakes'));
+  const struct = block ? blend.sdna.structs[block.sdna] : undefined;
+  if (!block || struct?.type !== 'NodesModifierBake' || struct.size <= 0) return [];
+  const count = Math.min(
+    Math.max(modifier.int('bakes_num') ?? 0, 0),
+    Math.floor(block.data.length / struct.size),
+  );
+  const { version } = blend.header;
+  const before4323 = version < 403 || (version === 403 && blend.subversion < 23);
+  let modifierTarget = modifier.int('bake_target') ?? NODES_MODIFIER_BAKE_TARGET_INHERIT;
+  if (modifierTarget === NODES_MODIFIER_BAKE_TARGET_INHERIT && (before4323 || !modifier.has('bake_target'))) {
+    modifierTarget = NODES_MODIFIER_BAKE_TARGET_DISK;
+  }
+  const folders: { id: number; folder: string }[] = [];
+  for (let i = 0; i < count; i++) {
+    const bake = new StructReader(blend, block.data, block.sdna, i * struct.size);
+    const own = bake.int('bake_target') ?? NODES_MODIFIER_BAKE_TARGET_INHERIT;
+    const target =
+      own !== NODES_MODIFIER_BAKE_TARGET_INHERIT
+        ? own
+        : modifierTarget !== NODES_MODIFIER_BAKE_TARGET_INHERIT
+          ? modifierTarget
+          : undefined; // packed: Blender's default from 4.3 on
+    if (target !== NODES_MODIFIER_BAKE_TARGET_DISK || bake.pointer('packed') !== 0) continue;
+    const id = bake.int('id') ?? 0;
+    let folder: string;
+    if ((bake.int('flag') ?? 0) & NODES_MODIFIER_BAKE_CUSTOM_PATH) folder = bake.string('directory');
+    else {
+      const root = modifier.string('bake_directory');
+      if (root === '') continue;
+      folder = /[\\/]$/.test(root) ? `${root}${id}` : `${root}/${id}`;
+    }
+    if (folder !== '') folders.push({ id, folder });
+  }
+  return folders;
+}
 
 /**
  * The files named by the blocks that are not datablocks: sequencer strips (image strips' files, movie and sound
  * strips' file), IES and OSL script nodes with external files, Mesh Cache modifiers, baked fluid domains' cache
  * folders, cached oceans' folders, point caches read from disk (an external folder, or the `blendcache_<name>`
- * folder beside the file for a disk cache that is baked).
+ * folder beside the file for a disk cache that is baked), geometry-nodes bake folders on disk (each counted only
+ * when it holds `meta/`: see {@link nodeBakeFolders}).
  */
 function extraReferences(file: string, blend: BlendFile): RawReference[] {
   const baseDir = nodePath.dirname(file);
   const out: RawReference[] = [];
-  const add = (written: string, kind: ReferenceKind, name: string) => {
+  const add = (written: string, kind: ReferenceKind, name: string, onlyWith?: string) => {
     if (written === '') return;
     out.push({
       path: written,
@@ -872,6 +962,7 @@ function extraReferences(file: string, blend: BlendFile): RawReference[] {
       baseDir,
       kind,
       location: { file, type: 'datablock', name },
+      ...(onlyWith !== undefined ? { onlyWith } : {}),
     });
   };
   const renamed = blend.sdna.byName.has('StripData'); // Blender 4.4 on: Sequence → Strip, Strip → StripData
@@ -925,6 +1016,16 @@ function extraReferences(file: string, blend: BlendFile): RawReference[] {
       case 'OceanModifierData':
         if ((r.int('cached') ?? 0) !== 0)
           add(r.text('cachepath'), 'cache', `Ocean modifier "${modifierName(r)}"`);
+        break;
+      case 'NodesModifierData':
+        for (const bake of nodeBakeFolders(blend, r)) {
+          add(
+            bake.folder,
+            'cache',
+            `Geometry nodes bake ${bake.id} of modifier "${modifierName(r)}"`,
+            'meta',
+          );
+        }
         break;
       case 'PointCache': {
         const flag = r.int('flag') ?? 0;

@@ -20,6 +20,11 @@ export interface RawReference {
   alsoFrom?: string;
   /** The tiles a `<UDIM>` path declares (a Blender Image's tiles): each one not on disk counts as missing. */
   tiles?: readonly number[];
+  /**
+   * An entry the resolved folder must hold for the reference to count at all (a geometry-nodes bake's `meta`
+   * folder): when the folder or that entry is not on disk, the reference is left out, not reported missing.
+   */
+  onlyWith?: string;
 }
 
 /** What a format reader returns. */
