@@ -3,19 +3,13 @@
 // the contract itself is linted by `pnpm lint:api`), from which the route handlers are typed by operationId (src/routes/handlers.ts).
 // The emulator shares the contract with the client, never the client's code: it generates its own types.
 // With --check, writes nothing and fails when the generated file differs from what the contract gives.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import openapiTS, { astToString, COMMENT_HEADER } from 'openapi-typescript';
 import { parse } from 'yaml';
+import { generatorOptions, writeOrCheck } from '../../../scripts/generated-files.mjs';
 
-const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
-const root = join(pkg, '..', '..');
-const argv = process.argv.slice(2);
-const check = argv.includes('--check');
-// --dir lets tests check a copy of the generated folder.
-const dirIndex = argv.indexOf('--dir');
-const outDir = dirIndex >= 0 ? argv[dirIndex + 1] : join(pkg, 'src', 'generated');
+const { contractPath, check, outDir } = generatorOptions(import.meta.url);
 
 /**
  * `schema` with an `anyOf` whose branches only add `required` keys (AuthRequest: the email with an access key
@@ -56,7 +50,7 @@ function declaredOnly(schema) {
   return out;
 }
 
-const contract = parse(readFileSync(join(root, 'openapi', 'envoy.yaml'), 'utf8'));
+const contract = parse(readFileSync(contractPath, 'utf8'));
 for (const [name, schema] of Object.entries(contract.components.schemas)) {
   contract.components.schemas[name] = spreadRequiredAnyOf(declaredOnly(schema));
 }
@@ -67,18 +61,4 @@ const ast = await openapiTS(contract, {
   silent: true,
 });
 const text = `${COMMENT_HEADER}${astToString(ast)}`;
-const path = join(outDir, 'envoy.ts');
-
-if (check) {
-  let current = '';
-  try {
-    current = readFileSync(path, 'utf8');
-  } catch {}
-  if (current !== text) {
-    console.error(`✘ ${path} differs from openapi/envoy.yaml: run \`pnpm generate\` and commit the result.`);
-    process.exit(1);
-  }
-  console.log('✓ envoy.ts is up to date');
-} else {
-  writeFileSync(path, text);
-}
+if (!writeOrCheck(join(outDir, 'envoy.ts'), text, check)) process.exit(1);

@@ -4,21 +4,15 @@
 // answers.ts, every answer the contract allows (status, media type, schema) for the checker in src/answers.ts.
 // With --check, writes nothing and fails when a generated file differs from what the contract gives.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse } from 'yaml';
+import { generatorOptions, writeOrCheck } from '../../../scripts/generated-files.mjs';
 
-const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
-const root = join(pkg, '..', '..');
-const argv = process.argv.slice(2);
-const check = argv.includes('--check');
-// --dir lets tests check a copy of the generated folder.
-const dirIndex = argv.indexOf('--dir');
-const outDir = dirIndex >= 0 ? argv[dirIndex + 1] : join(pkg, 'src', 'generated');
+const { pkg, root, contractPath, check, outDir } = generatorOptions(import.meta.url);
 const bin = join(pkg, 'node_modules', '.bin', 'openapi-typescript');
 const args = [
-  join(root, 'openapi', 'envoy.yaml'),
+  contractPath,
   '--redocly',
   join(root, 'redocly.yaml'),
   '--output',
@@ -144,29 +138,12 @@ export const ANSWERS: AnswerTable = ${JSON.stringify(table)};
 `;
 }
 
-const jsonPath = join(outDir, 'openapi.json');
-const contract = parse(readFileSync(join(root, 'openapi', 'envoy.yaml'), 'utf8'));
-const json = `${JSON.stringify(contract, null, 2)}\n`;
-const answersPath = join(outDir, 'answers.ts');
-const answers = answersModule(contract);
+const contract = parse(readFileSync(contractPath, 'utf8'));
 for (const [path, text] of [
-  [jsonPath, json],
-  [answersPath, answers],
+  [join(outDir, 'openapi.json'), `${JSON.stringify(contract, null, 2)}\n`],
+  [join(outDir, 'answers.ts'), answersModule(contract)],
 ]) {
-  if (check) {
-    let current = '';
-    try {
-      current = readFileSync(path, 'utf8');
-    } catch {}
-    if (current !== text) {
-      console.error(`✘ ${path} differs from openapi/envoy.yaml: run \`pnpm generate\``);
-      failed = true;
-    } else {
-      console.log(`✓ ${path.split(/[\\/]/).pop()} is up to date`);
-    }
-  } else {
-    writeFileSync(path, text);
-  }
+  if (!writeOrCheck(path, text, check)) failed = true;
 }
 if (failed) {
   console.error(
