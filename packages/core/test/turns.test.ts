@@ -4,7 +4,18 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  mkdir,
+  mkdtemp,
+  readdir,
+  rename,
+  rm,
+  symlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { homedir, hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -309,8 +320,10 @@ describe('takeTurn', () => {
     const a = await takeTurn('8090', 'a@studio.example', undefined, { folder: gone, pollMs: [2, 10] });
     const waiting = takeTurn('8090', 'b@studio.example', undefined, { folder: gone, pollMs: [2, 10] });
     await new Promise((r) => setTimeout(r, 30));
-    await rm(gone, { recursive: true });
+    // Gone at once (a rename), then removed: a recursive removal alone races the waiter's writes (ENOTEMPTY).
+    await rename(gone, `${gone}.removed`);
     const error = await waiting.catch((e) => e);
+    await rm(`${gone}.removed`, { recursive: true, maxRetries: 5 });
     expect(error).toBeInstanceOf(InvalidRequestError);
     expect(error.message).toContain(`${gone} cannot be made or written (ENOENT)`);
     a();
