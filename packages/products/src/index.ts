@@ -82,5 +82,11 @@ export {
 export { PRODUCT_SPEC_LIST, PRODUCT_SPECS, type ProductSpecs } from './specs/index.js';
 export { type OptionProperty, productCodesInWords, productOptionProperties } from './specs/schema.js';
 export { type ProductTables, productTables } from './specs/tables.js';
-export type { CatalogueEntry, JobFileContext, ProductSpec } from './specs/types.js';
+export type {
+  CatalogueEntry,
+  JobFileContext,
+  ProductSpec,
+  SceneFormatChoice,
+  SceneOutput,
+} from './specs/types.js';
 export { didYouMean } from './suggest.js';

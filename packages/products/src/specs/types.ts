@@ -23,6 +23,22 @@ export interface JobFileContext {
   readonly project: string;
 }
 
+/** A scene's output settings as preflight reads them (see {@link ProductSpec.outputFormatFromScene}). */
+export interface SceneOutput {
+  /** The scene's own name of its output format, e.g. `'OPEN_EXR'`, `'exr'`. */
+  readonly format: string;
+  /** The renderer the scene names, if any. */
+  readonly renderer?: string | undefined;
+}
+
+/**
+ * What a new job file's `outputFormat` is, given the scene's: the scene's name, with a note on how it was taken;
+ * or why the job file keeps its default.
+ */
+export type SceneFormatChoice =
+  | { readonly format: string; readonly note?: string }
+  | { readonly why: string };
+
 /**
  * Everything the client knows of one product, as data: its catalogue entry, its own job options (their
  * rules; each option's wire name is its name in snake case) and what `gm init` writes for it. The catalogue,
@@ -46,4 +62,9 @@ export interface ProductSpec<Code extends string = string> {
    * field of {@link fields} must have a value here (a test holds it), so a new job file validates as written.
    */
   readonly jobFileDefaults: (context: JobFileContext) => Readonly<Record<string, unknown>>;
+  /**
+   * The `outputFormat` a new job file takes from the scene's (`gm init`), where the scene's name for it is certainly
+   * the job's; absent: the job file keeps its default.
+   */
+  readonly outputFormatFromScene?: (scene: SceneOutput) => SceneFormatChoice;
 }

@@ -34,6 +34,9 @@ const ENGINE_VALUES: readonly (string | number)[] = [
   ...Object.values(RT_ENGINE_NAMES),
 ];
 
+/** The image files V-Ray writes, by the extension of `SettingsOutput.img_file` (which picks the format). */
+const VRAY_IMAGE_EXTENSIONS = new Set('bmp exr hdr jpeg jpg png sgi rgb tga tif tiff vrimg vrst'.split(' '));
+
 /** V-Ray Standalone: `.vrscene` scenes, output size and file options, RT engine, sampling type, path remapping. */
 export const vraySpec = {
   code: 'vray',
@@ -71,4 +74,6 @@ export const vraySpec = {
     },
   },
   jobFileDefaults: ({ stem }) => ({ ...OUTPUT_SIZE_DEFAULTS, ...outputFileDefaults(stem) }),
+  outputFormatFromScene: ({ format }) =>
+    VRAY_IMAGE_EXTENSIONS.has(format) ? { format } : { why: 'not an image file extension V-Ray writes' },
 } as const satisfies ProductSpec<'vray'>;

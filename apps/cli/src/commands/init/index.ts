@@ -15,6 +15,7 @@ import {
   PRODUCT_SPECS,
   PRODUCTS,
   type ProductCode,
+  type ProductSpec,
   productsForFile,
 } from '@gm/products';
 import type { Command } from 'commander';
@@ -326,40 +327,10 @@ export async function init(ctx: Context, scene: string, opts: InitOptions): Prom
   out.info(`Next: edit it, then \`gm validate ${opts.out}\` and \`gm submit ${opts.out} --watch\`.`);
 }
 
-/** Blender's still image formats (`image_settings.file_format`): the job's `outputFormat` names them alike. */
-const BLENDER_IMAGE_FORMATS = new Set([
-  'BMP',
-  'CINEON',
-  'DPX',
-  'HDR',
-  'IRIS',
-  'JPEG',
-  'JPEG2000',
-  'OPEN_EXR',
-  'OPEN_EXR_MULTILAYER',
-  'PNG',
-  'TARGA',
-  'TARGA_RAW',
-  'TIFF',
-  'WEBP',
-]);
-
-/** Maya's image format keys (`imfPluginKey`) of still images, as its own renderers and `Render -of` name them. */
-const MAYA_IMAGE_KEYS = new Set(
-  'als bmp cin dds eps exr gif hdr iff jpeg jpg pic png psd rla sgi si tga tif tiff xpm yuv'.split(' '),
-);
-
-/** Maya's own renderers, which write the format of `defaultRenderGlobals`. */
-const MAYA_RENDERERS = new Set(['mayaSoftware', 'mayaHardware', 'mayaHardware2']);
-
-/** The image files V-Ray writes, by the extension of `SettingsOutput.img_file` (which picks the format). */
-const VRAY_IMAGE_EXTENSIONS = new Set('bmp exr hdr jpeg jpg png sgi rgb tga tif tiff vrimg vrst'.split(' '));
-
 /**
- * The job's `outputFormat` from the scene's output format, for the products whose job file has one (Blender, Maya,
- * V-Ray): the scene's own name where it is certainly the job's (Blender's still formats by their Blender names,
- * Maya's image keys when a Maya renderer renders, V-Ray's image extensions); else `why` the job keeps `fallback`.
- * `undefined` when the scene names no format.
+ * The job's `outputFormat` from the scene's output format, by the product spec's rule (`outputFormatFromScene`):
+ * the scene's own name where it is certainly the job's; else `why` the job keeps `fallback`. `undefined` when the
+ * scene names no format.
  */
 export function sceneOutputFormat(
   product: ProductCode,
@@ -369,33 +340,14 @@ export function sceneOutputFormat(
   const scene = settings.format;
   if (!scene) return undefined;
   const { value, from } = scene;
-  const keep = (reason: string) => ({
-    why: `the scene's format "${value}" (${from}) is not used: ${reason}; ${fallback} instead`,
-  });
-  switch (product) {
-    case 'blender':
-      if (BLENDER_IMAGE_FORMATS.has(value)) return { format: value, from };
-      return ['FFMPEG', 'AVI_JPEG', 'AVI_RAW'].includes(value)
-        ? keep('a movie file cannot be split over the frames each machine renders')
-        : keep('not an image format Blender names');
-    case 'maya': {
-      const renderer = settings.renderer?.value;
-      if (renderer !== undefined && !MAYA_RENDERERS.has(renderer))
-        return keep(
-          `it is the format of Maya's own renderers; ${renderer} writes the format its own settings give`,
-        );
-      if (!MAYA_IMAGE_KEYS.has(value)) return keep('not an image format key of Maya');
-      return {
-        format: value,
-        from: renderer === undefined ? `${from}, rendered by mayaSoftware (the scene names no other)` : from,
-      };
-    }
-    case 'vray':
-      if (VRAY_IMAGE_EXTENSIONS.has(value)) return { format: value, from };
-      return keep('not an image file extension V-Ray writes');
-    default:
-      return keep(`the ${product} job file's outputFormat is not read from scenes`);
+  const rule = (PRODUCT_SPECS[product] as ProductSpec).outputFormatFromScene;
+  const choice = rule
+    ? rule({ format: value, renderer: settings.renderer?.value })
+    : { why: `the ${product} job file's outputFormat is not read from scenes` };
+  if ('why' in choice) {
+    return { why: `the scene's format "${value}" (${from}) is not used: ${choice.why}; ${fallback} instead` };
   }
+  return { format: choice.format, from: choice.note === undefined ? from : `${from}, ${choice.note}` };
 }
 
 /** The frames a job file starts with when neither --frames nor the scene gives them. */
